@@ -1,0 +1,12 @@
+//! sp-live: live SharePoint lists in the browser.
+//!
+//! The crate is split into pure, natively tested cores and one thin browser layer:
+//! - [`json`]: a small JSON reader/writer (no serde in the wasm build: every byte counts).
+//! - [`protocol`]: sans-IO Engine.IO and Socket.IO client (framing and connection state).
+//! - `web` (wasm32 only): drivers for WebSocket and timers, and the wasm-bindgen API.
+
+pub mod json;
+pub mod protocol;
+
+#[cfg(target_arch = "wasm32")]
+mod web;
