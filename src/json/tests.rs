@@ -1,0 +1,63 @@
+use super::*;
+
+#[test]
+fn parses_scalars_and_keeps_number_text() {
+    assert_eq!(parse("null").unwrap(), Json::Null);
+    assert_eq!(parse(" true ").unwrap(), Json::Bool(true));
+    assert_eq!(parse("-1.50e+3").unwrap(), Json::Number("-1.50e+3".into()));
+    assert_eq!(parse("25000").unwrap().as_i64(), Some(25000));
+    assert_eq!(parse("1.5").unwrap().as_i64(), None);
+}
+
+#[test]
+fn parses_nested_structures_in_order() {
+    let v = parse(r#"{"sid":"abc","upgrades":[],"pingInterval":25000,"x":{"y":[1,{"z":null}]}}"#)
+        .unwrap();
+    assert_eq!(v.get("sid").and_then(Json::as_str), Some("abc"));
+    assert_eq!(v.get("pingInterval").and_then(Json::as_i64), Some(25000));
+    assert_eq!(v.get("upgrades").and_then(Json::as_array).map(<[_]>::len), Some(0));
+    assert_eq!(v.get("missing"), None);
+    assert_eq!(
+        v.to_json(),
+        r#"{"sid":"abc","upgrades":[],"pingInterval":25000,"x":{"y":[1,{"z":null}]}}"#
+    );
+}
+
+#[test]
+fn unescapes_and_escapes_strings() {
+    let v = parse(r#""a\"b\\c\/d\n\u00e9\ud83d\ude00""#).unwrap();
+    assert_eq!(v.as_str(), Some("a\"b\\c/d\né😀"));
+    assert_eq!(v.to_json(), "\"a\\\"b\\\\c/d\\né😀\"");
+    assert_eq!(Json::from("\u{1}").to_json(), "\"\\u0001\"");
+}
+
+#[test]
+fn lone_surrogates_become_replacement_characters_without_losing_text() {
+    assert_eq!(parse(r#""\ud800x""#).unwrap().as_str(), Some("\u{FFFD}x"));
+    assert_eq!(parse(r#""\ud800\u0041""#).unwrap().as_str(), Some("\u{FFFD}A"));
+}
+
+#[test]
+fn rejects_malformed_input_with_an_offset() {
+    for bad in [
+        "", "{", "[1,]", "{\"a\" 1}", "01", "1.", "-", "1e", "\"abc", "tru", "nul", "[1 2]",
+        "\"\\x\"", "\"\\u12\"", "\"\\u+123\"", "{1:2}", "\"a\u{1}\"", "1 2", "[", "{\"a\":}",
+    ] {
+        let err = parse(bad).expect_err(bad);
+        assert!(err.offset <= bad.len(), "{bad}: {err}");
+    }
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    let deep = "[".repeat(100_000);
+    assert_eq!(parse(&deep).unwrap_err().reason, "nested too deeply");
+    let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+    assert!(parse(&ok).is_ok());
+}
+
+#[test]
+fn utf8_text_is_preserved() {
+    let v = parse("[\"Grüße — 東京\"]").unwrap();
+    assert_eq!(v.as_array().unwrap()[0].as_str(), Some("Grüße — 東京"));
+}

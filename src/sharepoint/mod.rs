@@ -1,0 +1,1 @@
+//! SharePoint REST shapes and change tokens (pure Rust). Work in progress.

@@ -1,0 +1,1 @@
+//! Sans-IO change feed and list state. Work in progress.
