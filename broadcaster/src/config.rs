@@ -1,0 +1,220 @@
+//! Server configuration: the [`Config`] used by [`crate::serve`] and the command-line /
+//! environment front end ([`Cli`]) of the `sp-broadcaster` binary.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+
+/// Default TCP port.
+pub const DEFAULT_PORT: u16 = 9400;
+/// Default path of the SharePoint webhook endpoint.
+pub const DEFAULT_WEBHOOK_PATH: &str = "/api/webhook";
+/// Default path of the plain WebSocket endpoint.
+pub const DEFAULT_WS_PATH: &str = "/ws";
+/// Default maximum webhook body size in bytes (256 KiB).
+pub const DEFAULT_MAX_BODY: usize = 256 * 1024;
+/// Longest accepted `validationtoken`, in bytes.
+pub const MAX_VALIDATION_TOKEN: usize = 1024;
+
+/// Which routes answer cross-origin (CORS) requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum CorsMode {
+    /// No CORS headers anywhere.
+    Off,
+    /// Permissive CORS on every route except the webhook (health, ws, socket.io polling).
+    #[default]
+    Public,
+    /// Permissive CORS on every route, the webhook included (browser tests that POST
+    /// webhooks themselves).
+    All,
+}
+
+/// Everything [`crate::serve`] needs. `Config::default()` listens on 127.0.0.1:9400.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to bind.
+    pub host: IpAddr,
+    /// Port to bind; `0` picks an ephemeral port (see [`crate::ServerHandle::local_addr`]).
+    pub port: u16,
+    /// Path of the webhook endpoint (validation handshake and notifications).
+    pub webhook_path: String,
+    /// Path of the plain WebSocket endpoint.
+    pub ws_path: String,
+    /// Maximum accepted webhook body size in bytes; larger bodies get `413`.
+    pub max_body: usize,
+    /// Accepted `clientState` secrets; empty means every notification is accepted.
+    pub client_states: Vec<String>,
+    /// Engine.IO ping interval (also the plain-ws ping period).
+    pub ping_interval: Duration,
+    /// Engine.IO ping timeout (also the plain-ws pong grace period).
+    pub ping_timeout: Duration,
+    /// CORS policy.
+    pub cors: CorsMode,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: DEFAULT_PORT,
+            webhook_path: DEFAULT_WEBHOOK_PATH.to_owned(),
+            ws_path: DEFAULT_WS_PATH.to_owned(),
+            max_body: DEFAULT_MAX_BODY,
+            client_states: Vec::new(),
+            ping_interval: Duration::from_millis(25_000),
+            ping_timeout: Duration::from_millis(20_000),
+            cors: CorsMode::Public,
+        }
+    }
+}
+
+impl Config {
+    /// Checks the values `serve` relies on; returns a human-readable reason on failure.
+    pub fn validate(&self) -> Result<(), String> {
+        for (name, path) in [
+            ("webhook path", &self.webhook_path),
+            ("ws path", &self.ws_path),
+        ] {
+            if !path.starts_with('/') || path.len() < 2 {
+                return Err(format!(
+                    "{name} must start with '/' and not be '/': {path:?}"
+                ));
+            }
+            if path.starts_with("/socket.io") || path == "/health" {
+                return Err(format!("{name} {path:?} collides with a built-in route"));
+            }
+        }
+        if self.webhook_path == self.ws_path {
+            return Err("webhook path and ws path must differ".into());
+        }
+        if self.max_body == 0 {
+            return Err("max body must be > 0".into());
+        }
+        if self.ping_interval.is_zero() || self.ping_timeout.is_zero() {
+            return Err("ping interval and timeout must be > 0".into());
+        }
+        if self.client_states.iter().any(String::is_empty) {
+            return Err("an empty clientState secret is not allowed".into());
+        }
+        Ok(())
+    }
+}
+
+/// Command line of the `sp-broadcaster` binary; every flag also reads an environment variable.
+#[derive(Debug, Parser)]
+#[command(name = "sp-broadcaster", version, about)]
+pub struct Cli {
+    /// Address to bind.
+    #[arg(long, env = "SP_BROADCASTER_HOST", default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// Port to bind (0 = ephemeral).
+    #[arg(long, env = "SP_BROADCASTER_PORT", default_value_t = DEFAULT_PORT)]
+    pub port: u16,
+    /// Path of the SharePoint webhook endpoint.
+    #[arg(long, env = "SP_BROADCASTER_WEBHOOK_PATH", default_value = DEFAULT_WEBHOOK_PATH)]
+    pub webhook_path: String,
+    /// Path of the plain WebSocket endpoint.
+    #[arg(long, env = "SP_BROADCASTER_WS_PATH", default_value = DEFAULT_WS_PATH)]
+    pub ws_path: String,
+    /// Maximum webhook body: bytes, or with a suffix K/KiB/M/MiB (e.g. 256KiB).
+    #[arg(long, env = "SP_BROADCASTER_MAX_BODY", default_value = "256KiB", value_parser = parse_size)]
+    pub max_body: usize,
+    /// Accepted clientState secret (repeatable; env: comma-separated).
+    #[arg(
+        long = "client-state",
+        env = "SP_CLIENT_STATE",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub client_state: Vec<String>,
+    /// Engine.IO ping interval in milliseconds.
+    #[arg(
+        long,
+        env = "SP_BROADCASTER_PING_INTERVAL_MS",
+        default_value_t = 25_000
+    )]
+    pub ping_interval_ms: u64,
+    /// Engine.IO ping timeout in milliseconds.
+    #[arg(long, env = "SP_BROADCASTER_PING_TIMEOUT_MS", default_value_t = 20_000)]
+    pub ping_timeout_ms: u64,
+    /// CORS policy: off, public (all routes but the webhook) or all.
+    #[arg(long, env = "SP_BROADCASTER_CORS", value_enum, default_value_t = CorsMode::Public)]
+    pub cors: CorsMode,
+}
+
+impl From<Cli> for Config {
+    fn from(cli: Cli) -> Self {
+        Self {
+            host: cli.host,
+            port: cli.port,
+            webhook_path: cli.webhook_path,
+            ws_path: cli.ws_path,
+            max_body: cli.max_body,
+            client_states: cli
+                .client_state
+                .into_iter()
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            ping_interval: Duration::from_millis(cli.ping_interval_ms),
+            ping_timeout: Duration::from_millis(cli.ping_timeout_ms),
+            cors: cli.cors,
+        }
+    }
+}
+
+/// Parses `262144`, `256K`, `256KiB`, `1M`, `1MiB` (case-insensitive, K = 1024).
+pub fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim().to_ascii_lowercase();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: usize = num.parse().map_err(|_| format!("invalid size: {s:?}"))?;
+    let mult = match unit.trim() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1024,
+        "m" | "mb" | "mib" => 1024 * 1024,
+        _ => return Err(format!("invalid size unit in {s:?}")),
+    };
+    n.checked_mul(mult)
+        .filter(|v| *v > 0)
+        .ok_or_else(|| format!("invalid size: {s:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("262144"), Ok(262144));
+        assert_eq!(parse_size("256KiB"), Ok(262144));
+        assert_eq!(parse_size("1m"), Ok(1 << 20));
+        assert!(parse_size("abc").is_err());
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("5 parsecs").is_err());
+    }
+
+    #[test]
+    fn cli_defaults_and_client_states() {
+        let cli = Cli::parse_from([
+            "x",
+            "--client-state",
+            "a",
+            "--client-state",
+            "b,c",
+            "--port",
+            "0",
+        ]);
+        let cfg = Config::from(cli);
+        assert_eq!(cfg.client_states, ["a", "b", "c"]);
+        assert_eq!(cfg.webhook_path, DEFAULT_WEBHOOK_PATH);
+        assert_eq!(cfg.max_body, DEFAULT_MAX_BODY);
+        assert!(cfg.validate().is_ok());
+        let bad = Config {
+            ws_path: "/socket.io/x".into(),
+            ..Config::default()
+        };
+        assert!(bad.validate().is_err());
+    }
+}

@@ -1,0 +1,246 @@
+//! `sp-broadcaster`: receives SharePoint list webhooks and re-emits them to browsers as the
+//! socket.io event `list:changes` (socket.io 2.x and 3.x/4.x clients on the same path) and as
+//! plain WebSocket frames. Embed it with [`serve`]; the binary is a thin CLI around it.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! let handle = sp_broadcaster::serve(sp_broadcaster::Config { port: 0, ..Default::default() }).await?;
+//! println!("listening on {}", handle.local_addr());
+//! handle.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+#![forbid(unsafe_code)]
+
+pub mod config;
+pub mod plain_ws;
+pub mod sockets;
+pub mod webhook;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::State;
+use axum::http::HeaderValue;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::json;
+use socketioxide::SocketIo;
+use tokio::sync::{broadcast, mpsc, watch};
+use tokio::task::JoinHandle;
+use tower_http::cors::{AllowOrigin, Any, CorsLayer};
+
+pub use config::{Cli, Config, CorsMode};
+pub use webhook::Batch;
+
+/// Batches waiting to be emitted before webhooks get `503`.
+const EMIT_QUEUE: usize = 1024;
+/// Batches buffered per plain-ws client before it is considered lagging.
+const WS_BUFFER: usize = 256;
+/// How long shutdown waits for connections to drain.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Counters reported by `GET /health` (and [`ServerHandle::stats`]).
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Notification POSTs (not validation handshakes) received, accepted or not.
+    pub webhook_requests: AtomicU64,
+    /// Validation handshakes answered.
+    pub validations: AtomicU64,
+    /// Notification entries in accepted bodies.
+    pub notifications_received: AtomicU64,
+    /// Notification entries broadcast (counted once per entry, whatever the audience).
+    pub notifications_emitted: AtomicU64,
+    /// Batches broadcast.
+    pub batches_emitted: AtomicU64,
+    /// Bodies refused (400/403/413).
+    pub rejected: AtomicU64,
+    /// Plain WebSocket clients currently connected.
+    pub ws_clients: AtomicUsize,
+}
+
+/// Shared state of the axum handlers.
+#[derive(Clone)]
+pub struct AppState {
+    /// The configuration the server runs with.
+    pub cfg: Arc<Config>,
+    /// The socket.io server.
+    pub io: SocketIo,
+    /// Counters.
+    pub stats: Arc<Stats>,
+    /// Queue from the webhook handler to the emitter task (keeps batch order).
+    pub emit_tx: mpsc::Sender<Batch>,
+    /// Fan-out to plain-ws connections.
+    pub ws_tx: broadcast::Sender<Arc<Batch>>,
+    /// Becomes `true` on shutdown.
+    pub shutdown: watch::Receiver<bool>,
+    shutdown_tx: Arc<watch::Sender<bool>>,
+    started: Instant,
+}
+
+/// A running server: its address, counters, and a way to stop it.
+pub struct ServerHandle {
+    addr: SocketAddr,
+    state: AppState,
+    task: JoinHandle<()>,
+}
+
+impl ServerHandle {
+    /// The bound address (useful with `port: 0`).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The live counters.
+    pub fn stats(&self) -> &Stats {
+        &self.state.stats
+    }
+
+    /// The socket.io server (e.g. to emit extra events when embedded).
+    pub fn io(&self) -> &SocketIo {
+        &self.state.io
+    }
+
+    /// Graceful shutdown: disconnects socket.io and plain-ws clients, stops accepting, and
+    /// waits (at most a few seconds) for in-flight requests.
+    pub async fn shutdown(self) {
+        let _ = self.state.shutdown_tx.send(true);
+        let _ = tokio::time::timeout(SHUTDOWN_GRACE, self.state.io.close()).await;
+        let abort = self.task.abort_handle();
+        if tokio::time::timeout(SHUTDOWN_GRACE, self.task)
+            .await
+            .is_err()
+        {
+            abort.abort();
+        }
+    }
+
+    /// Waits until the server stops (it only stops through [`ServerHandle::shutdown`] or an
+    /// I/O failure of the listener).
+    pub async fn wait(&mut self) {
+        let _ = (&mut self.task).await;
+    }
+}
+
+/// Binds `cfg.host:cfg.port` and starts serving in the background.
+pub async fn serve(cfg: Config) -> std::io::Result<ServerHandle> {
+    cfg.validate()
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+    let listener = tokio::net::TcpListener::bind((cfg.host, cfg.port)).await?;
+    let addr = listener.local_addr()?;
+    let cfg = Arc::new(cfg);
+
+    let (io_layer, io) = SocketIo::builder()
+        .ping_interval(cfg.ping_interval)
+        .ping_timeout(cfg.ping_timeout)
+        .max_payload(64 * 1024)
+        .build_layer();
+    sockets::register(&io);
+
+    let (emit_tx, emit_rx) = mpsc::channel(EMIT_QUEUE);
+    let (ws_tx, _) = broadcast::channel(WS_BUFFER);
+    let (shutdown_tx, shutdown) = watch::channel(false);
+    let state = AppState {
+        cfg: cfg.clone(),
+        io,
+        stats: Arc::new(Stats::default()),
+        emit_tx,
+        ws_tx,
+        shutdown,
+        shutdown_tx: Arc::new(shutdown_tx),
+        started: Instant::now(),
+    };
+    tokio::spawn(emitter(state.clone(), emit_rx));
+
+    let app = Router::new()
+        .route("/health", get(health))
+        .route(&cfg.ws_path, get(plain_ws::upgrade))
+        .route(&cfg.webhook_path, post(webhook::handle))
+        .with_state(state.clone())
+        .layer(io_layer);
+    let app = match cors_layer(&cfg) {
+        Some(cors) => app.layer(cors),
+        None => app,
+    };
+
+    let mut stop = state.shutdown.clone();
+    let task = tokio::spawn(async move {
+        let res = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stop.wait_for(|v| *v).await;
+            })
+            .await;
+        if let Err(e) = res {
+            tracing::error!(error = %e, "server stopped with an error");
+        }
+    });
+    tracing::info!(
+        %addr,
+        webhook = %cfg.webhook_path,
+        ws = %cfg.ws_path,
+        client_states = cfg.client_states.len(),
+        cors = ?cfg.cors,
+        "sp-broadcaster listening"
+    );
+    Ok(ServerHandle { addr, state, task })
+}
+
+fn cors_layer(cfg: &Config) -> Option<CorsLayer> {
+    let base = CorsLayer::new()
+        .allow_methods(Any)
+        .allow_headers(Any)
+        .max_age(Duration::from_secs(600));
+    match cfg.cors {
+        CorsMode::Off => None,
+        CorsMode::All => Some(base.allow_origin(Any)),
+        CorsMode::Public => {
+            let webhook = cfg.webhook_path.clone();
+            Some(base.allow_origin(AllowOrigin::predicate(
+                move |_origin: &HeaderValue, parts| parts.uri.path() != webhook,
+            )))
+        }
+    }
+}
+
+/// Emits batches in arrival order to socket.io rooms and plain-ws clients.
+async fn emitter(st: AppState, mut rx: mpsc::Receiver<Batch>) {
+    while let Some(batch) = rx.recv().await {
+        let batch = Arc::new(batch);
+        sockets::emit(&st.io, &batch).await;
+        plain_ws::publish(&st, batch.clone());
+        st.stats
+            .notifications_emitted
+            .fetch_add(batch.count as u64, Ordering::Relaxed);
+        st.stats.batches_emitted.fetch_add(1, Ordering::Relaxed);
+        tracing::debug!(
+            notifications = batch.count,
+            lists = batch.per_list.len(),
+            "batch emitted"
+        );
+    }
+}
+
+async fn health(State(st): State<AppState>) -> Json<serde_json::Value> {
+    let s = &st.stats;
+    let sio = sockets::connected(&st.io);
+    let ws = s.ws_clients.load(Ordering::Relaxed);
+    let n = |a: &AtomicU64| a.load(Ordering::Relaxed);
+    Json(json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "uptime_secs": st.started.elapsed().as_secs(),
+        "sockets": { "socketio": sio, "ws": ws, "total": sio + ws },
+        "webhooks": {
+            "requests": n(&s.webhook_requests),
+            "validations": n(&s.validations),
+            "rejected": n(&s.rejected),
+        },
+        "notifications": {
+            "received": n(&s.notifications_received),
+            "emitted": n(&s.notifications_emitted),
+            "batches_emitted": n(&s.batches_emitted),
+        },
+    }))
+}

@@ -1,0 +1,172 @@
+//! socket.io side: namespace `/`, the `subscribe` / `unsubscribe` events, per-list rooms, and
+//! broadcasting a [`Batch`].
+//!
+//! Rooms: every socket starts in [`ALL_ROOM`] (unfiltered). `subscribe` moves it into one
+//! room per list (the lower-case GUID) and out of [`ALL_ROOM`]; when it leaves its last
+//! list room it goes back to [`ALL_ROOM`]. See `README.md` ("Rooms protocol").
+
+use serde_json::{json, Value};
+use socketioxide::extract::{AckSender, SocketRef, TryData};
+use socketioxide::SocketIo;
+
+use crate::webhook::{normalize_list_id, Batch, EVENT};
+
+/// Room of sockets that subscribed to no specific list (cannot collide with a GUID).
+pub const ALL_ROOM: &str = "*all";
+/// Most lists one client may be subscribed to at once.
+pub const MAX_LISTS_PER_CLIENT: usize = 256;
+
+/// Extracts the list ids of a `subscribe` / `unsubscribe` payload.
+///
+/// Accepted: `{"lists":["<guid>",...]}`, the same object as a JSON string, or a bare array of
+/// GUIDs. `None` / `null` / no `lists` yields an empty vector (meaning "all" for
+/// `unsubscribe`). Ids are normalised (braces dropped, lower-cased) and de-duplicated.
+pub fn parse_lists(data: Option<&Value>) -> Result<Vec<String>, String> {
+    let parsed;
+    let data = match data {
+        Some(Value::String(s)) => {
+            parsed = serde_json::from_str::<Value>(s)
+                .map_err(|_| "payload string is not JSON".to_owned())?;
+            Some(&parsed)
+        }
+        other => other,
+    };
+    let lists = match data {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(a)) => a,
+        Some(Value::Object(o)) => match o.get("lists") {
+            None | Some(Value::Null) => return Ok(Vec::new()),
+            Some(Value::Array(a)) => a,
+            Some(_) => return Err("\"lists\" must be an array of list GUIDs".into()),
+        },
+        Some(_) => return Err("payload must be {\"lists\":[...]}".into()),
+    };
+    if lists.len() > MAX_LISTS_PER_CLIENT {
+        return Err(format!("at most {MAX_LISTS_PER_CLIENT} lists"));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(lists.len());
+    for l in lists {
+        let id = l
+            .as_str()
+            .and_then(normalize_list_id)
+            .ok_or_else(|| format!("not a list GUID: {l}"))?;
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    Ok(out)
+}
+
+/// The lists a socket is subscribed to (its rooms other than [`ALL_ROOM`]), sorted.
+fn subscribed(socket: &SocketRef) -> Vec<String> {
+    let mut v: Vec<String> = socket
+        .rooms()
+        .into_iter()
+        .filter(|r| r != ALL_ROOM)
+        .map(|r| r.into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+fn reply(ack: AckSender, res: Result<Vec<String>, String>) {
+    let body = match res {
+        Ok(lists) => json!({ "ok": true, "lists": lists }),
+        Err(e) => json!({ "ok": false, "error": e }),
+    };
+    // No ack requested -> send() is a no-op; a closed socket is not an error worth logging.
+    let _ = ack.send(&body);
+}
+
+async fn on_subscribe(socket: SocketRef, TryData(data): TryData<Value>, ack: AckSender) {
+    let res = parse_lists(data.as_ref().ok()).and_then(|lists| {
+        if lists.is_empty() {
+            return Err("no lists given".to_owned());
+        }
+        let current = subscribed(&socket);
+        let new = lists.iter().filter(|l| !current.contains(l)).count();
+        if current.len() + new > MAX_LISTS_PER_CLIENT {
+            return Err(format!("at most {MAX_LISTS_PER_CLIENT} lists"));
+        }
+        socket.join(lists);
+        socket.leave(ALL_ROOM);
+        Ok(subscribed(&socket))
+    });
+    tracing::debug!(sid = %socket.id, result = ?res, "socket.io subscribe");
+    reply(ack, res);
+}
+
+async fn on_unsubscribe(socket: SocketRef, TryData(data): TryData<Value>, ack: AckSender) {
+    let res = parse_lists(data.as_ref().ok()).map(|lists| {
+        if lists.is_empty() {
+            socket.leave(subscribed(&socket));
+        } else {
+            socket.leave(lists);
+        }
+        let left = subscribed(&socket);
+        if left.is_empty() {
+            socket.join(ALL_ROOM);
+        }
+        left
+    });
+    tracing::debug!(sid = %socket.id, result = ?res, "socket.io unsubscribe");
+    reply(ack, res);
+}
+
+/// Registers the default namespace handlers on `io`.
+pub fn register(io: &SocketIo) {
+    io.ns("/", async |socket: SocketRef| {
+        tracing::info!(
+            sid = %socket.id,
+            protocol = ?socket.protocol(),
+            transport = ?socket.transport_type(),
+            "socket.io connected"
+        );
+        socket.join(ALL_ROOM);
+        socket.on("subscribe", on_subscribe);
+        socket.on("unsubscribe", on_unsubscribe);
+        socket.on_disconnect(async |s: SocketRef| {
+            tracing::info!(sid = %s.id, "socket.io disconnected");
+        });
+    });
+}
+
+/// Number of socket.io clients connected to `/` on this instance.
+pub fn connected(io: &SocketIo) -> usize {
+    io.of("/").map_or(0, |op| op.sockets().len())
+}
+
+/// Emits `list:changes` with the JSON *string* of the array: the whole batch to
+/// [`ALL_ROOM`], and to each list room only that list's entries.
+pub async fn emit(io: &SocketIo, batch: &Batch) {
+    let Some(op) = io.of("/") else { return };
+    if let Err(e) = op.clone().to(ALL_ROOM).emit(EVENT, &batch.all).await {
+        tracing::warn!(error = %e, "socket.io broadcast failed");
+    }
+    for (list, json) in &batch.per_list {
+        if let Err(e) = op.clone().to(list.clone()).emit(EVENT, json).await {
+            tracing::warn!(error = %e, list = %list, "socket.io room broadcast failed");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_payloads() {
+        let g = "482E418A-0900-414B-8902-02248C2E44E8";
+        let lower = g.to_ascii_lowercase();
+        let v = json!({ "lists": [g, lower, format!("{{{g}}}")] });
+        assert_eq!(parse_lists(Some(&v)).unwrap(), vec![lower.clone()]);
+        let s = Value::String(json!({ "lists": [g] }).to_string());
+        assert_eq!(parse_lists(Some(&s)).unwrap(), vec![lower.clone()]);
+        assert_eq!(parse_lists(Some(&json!([g]))).unwrap(), vec![lower]);
+        assert!(parse_lists(None).unwrap().is_empty());
+        assert!(parse_lists(Some(&json!({}))).unwrap().is_empty());
+        assert!(parse_lists(Some(&json!({ "lists": ["*all"] }))).is_err());
+        assert!(parse_lists(Some(&json!({ "lists": "x" }))).is_err());
+        assert!(parse_lists(Some(&json!(5))).is_err());
+    }
+}

@@ -1,0 +1,348 @@
+//! The SharePoint webhook endpoint: validation handshake, body checks, `clientState`
+//! verification, and the [`Batch`] handed to the emitter.
+
+use std::sync::atomic::Ordering;
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use subtle::ConstantTimeEq;
+
+use crate::config::MAX_VALIDATION_TOKEN;
+use crate::AppState;
+
+/// The event name used on every transport (as the seed did).
+pub const EVENT: &str = "list:changes";
+
+/// One accepted webhook body, ready to broadcast.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    /// JSON text of the whole `value` array, entries passed through byte for byte.
+    pub all: String,
+    /// Per list (lower-case GUID, in order of first appearance): JSON text of the array of
+    /// that list's entries. Entries whose `resource` is not a GUID appear only in `all`.
+    pub per_list: Vec<(String, String)>,
+    /// Number of entries in the batch.
+    pub count: usize,
+}
+
+/// Why a webhook body was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum BodyError {
+    /// Not JSON, or not the `{"value":[{..., "resource": "..."}]}` shape (400).
+    BadRequest(String),
+    /// A `clientState` did not match any configured secret (403).
+    Forbidden,
+}
+
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(borrow)]
+    value: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Entry {
+    resource: Option<serde_json::Value>,
+    client_state: Option<serde_json::Value>,
+}
+
+/// Normalises a list id: trims, drops `{}` braces, lower-cases; `None` unless it is a GUID
+/// (`8-4-4-4-12` hex digits). This string is also the socket.io room name of the list.
+pub fn normalize_list_id(s: &str) -> Option<String> {
+    let t = s.trim();
+    let t = t
+        .strip_prefix('{')
+        .and_then(|x| x.strip_suffix('}'))
+        .unwrap_or(t);
+    let b = t.as_bytes();
+    if b.len() != 36 {
+        return None;
+    }
+    let ok = b.iter().enumerate().all(|(i, c)| match i {
+        8 | 13 | 18 | 23 => *c == b'-',
+        _ => c.is_ascii_hexdigit(),
+    });
+    ok.then(|| t.to_ascii_lowercase())
+}
+
+/// Constant-time check of one `clientState` against every secret (no early exit).
+fn client_state_ok(got: Option<&str>, secrets: &[String]) -> bool {
+    let Some(got) = got else { return false };
+    secrets.iter().fold(false, |acc, s| {
+        acc | bool::from(s.as_bytes().ct_eq(got.as_bytes()))
+    })
+}
+
+/// Parses and checks a notification body. `secrets` empty = accept any `clientState`.
+pub fn parse_body(body: &[u8], secrets: &[String]) -> Result<Batch, BodyError> {
+    let bad = |m: &str| BodyError::BadRequest(m.to_owned());
+    let env: Envelope<'_> = serde_json::from_slice(body)
+        .map_err(|e| bad(&format!("body is not a JSON object: {e}")))?;
+    let raw = env.value.ok_or_else(|| bad("missing \"value\" array"))?;
+    let items: Vec<&RawValue> =
+        serde_json::from_str(raw.get()).map_err(|_| bad("\"value\" must be an array"))?;
+    let mut per_list: Vec<(String, Vec<&str>)> = Vec::new();
+    let mut forbidden = false;
+    for (i, item) in items.iter().enumerate() {
+        let e: Entry = serde_json::from_str(item.get())
+            .map_err(|_| bad(&format!("value[{i}] must be an object")))?;
+        let resource = match e.resource {
+            Some(serde_json::Value::String(r)) if !r.trim().is_empty() => r,
+            _ => {
+                return Err(bad(&format!(
+                    "value[{i}].resource must be a non-empty string"
+                )))
+            }
+        };
+        if !secrets.is_empty() {
+            let cs = e.client_state.as_ref().and_then(|v| v.as_str());
+            forbidden |= !client_state_ok(cs, secrets);
+        }
+        if let Some(list) = normalize_list_id(&resource) {
+            match per_list.iter_mut().find(|(l, _)| *l == list) {
+                Some((_, v)) => v.push(item.get()),
+                None => per_list.push((list, vec![item.get()])),
+            }
+        }
+    }
+    if forbidden {
+        return Err(BodyError::Forbidden);
+    }
+    let join = |v: &[&str]| format!("[{}]", v.join(","));
+    let all: Vec<&str> = items.iter().map(|r| r.get()).collect();
+    Ok(Batch {
+        all: join(&all),
+        per_list: per_list.into_iter().map(|(l, v)| (l, join(&v))).collect(),
+        count: items.len(),
+    })
+}
+
+/// Finds `validationtoken` (name matched case-insensitively) in a raw query string.
+pub fn validation_token(query: &str) -> Option<String> {
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k.eq_ignore_ascii_case("validationtoken"))
+        .map(|(_, v)| v.into_owned())
+}
+
+fn json_error(status: StatusCode, msg: &str) -> Response {
+    let body = serde_json::json!({ "error": msg }).to_string();
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// `POST {webhook_path}`: validation handshake or notification batch.
+pub async fn handle(
+    State(st): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    if let Some(token) = query.as_deref().and_then(validation_token) {
+        return validation_response(&st, token);
+    }
+    st.stats.webhook_requests.fetch_add(1, Ordering::Relaxed);
+    let max = st.cfg.max_body;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return too_large(&st, max);
+    }
+    let bytes = match to_bytes(body, max).await {
+        Ok(b) => b,
+        Err(e) => {
+            let inner = e.into_inner();
+            if inner.is::<http_body_util::LengthLimitError>() {
+                return too_large(&st, max);
+            }
+            st.stats.rejected.fetch_add(1, Ordering::Relaxed);
+            return json_error(StatusCode::BAD_REQUEST, "could not read request body");
+        }
+    };
+    let batch = match parse_body(&bytes, &st.cfg.client_states) {
+        Ok(b) => b,
+        Err(BodyError::BadRequest(m)) => {
+            st.stats.rejected.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(reason = %m, "webhook body rejected");
+            return json_error(StatusCode::BAD_REQUEST, &m);
+        }
+        Err(BodyError::Forbidden) => {
+            st.stats.rejected.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!("webhook rejected: clientState mismatch");
+            return json_error(StatusCode::FORBIDDEN, "clientState mismatch");
+        }
+    };
+    let count = batch.count;
+    st.stats
+        .notifications_received
+        .fetch_add(count as u64, Ordering::Relaxed);
+    tracing::info!(
+        notifications = count,
+        lists = batch.per_list.len(),
+        "webhook accepted"
+    );
+    if count > 0 && st.emit_tx.try_send(batch).is_err() {
+        tracing::error!("emit queue full; asking the sender to retry");
+        return json_error(StatusCode::SERVICE_UNAVAILABLE, "busy, retry later");
+    }
+    let body = serde_json::json!({ "accepted": count }).to_string();
+    (
+        StatusCode::ACCEPTED,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
+}
+
+fn too_large(st: &AppState, max: usize) -> Response {
+    st.stats.rejected.fetch_add(1, Ordering::Relaxed);
+    tracing::warn!(max_body = max, "webhook body too large");
+    json_error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &format!("body exceeds {max} bytes"),
+    )
+}
+
+fn validation_response(st: &AppState, token: String) -> Response {
+    if token.is_empty() || token.len() > MAX_VALIDATION_TOKEN {
+        return json_error(
+            StatusCode::BAD_REQUEST,
+            &format!("validationtoken must be 1..={MAX_VALIDATION_TOKEN} bytes"),
+        );
+    }
+    st.stats.validations.fetch_add(1, Ordering::Relaxed);
+    tracing::info!(len = token.len(), "webhook validation handshake");
+    let mut resp = (StatusCode::OK, token).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'"),
+    );
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const L1: &str = "482E418A-0900-414B-8902-02248C2E44E8";
+    const L2: &str = "{11111111-2222-3333-4444-555555555555}";
+
+    fn entry(res: &str, cs: Option<&str>) -> String {
+        let cs = cs.map_or("null".into(), |c| format!("\"{c}\""));
+        format!(
+            r#"{{"subscriptionId":"s","clientState":{cs},"resource":"{res}","siteUrl":"/sites/t"}}"#
+        )
+    }
+
+    #[test]
+    fn guid_normalisation() {
+        assert_eq!(
+            normalize_list_id(L1).as_deref(),
+            Some("482e418a-0900-414b-8902-02248c2e44e8")
+        );
+        assert_eq!(
+            normalize_list_id(L2).as_deref(),
+            Some("11111111-2222-3333-4444-555555555555")
+        );
+        assert_eq!(normalize_list_id("*all"), None);
+        assert_eq!(
+            normalize_list_id("482e418a-0900-414b-8902-02248c2e44eZ"),
+            None
+        );
+    }
+
+    #[test]
+    fn groups_per_list_and_passes_entries_through() {
+        let body = format!(
+            r#"{{"value":[{},{},{}]}}"#,
+            entry(L1, None),
+            entry(L2, None),
+            entry(L1, Some("x"))
+        );
+        let b = parse_body(body.as_bytes(), &[]).unwrap();
+        assert_eq!(b.count, 3);
+        let all: serde_json::Value = serde_json::from_str(&b.all).unwrap();
+        assert_eq!(all.as_array().unwrap().len(), 3);
+        assert!(b.all.contains(r#""subscriptionId":"s","clientState":null"#));
+        assert_eq!(b.per_list.len(), 2);
+        assert_eq!(b.per_list[0].0, "482e418a-0900-414b-8902-02248c2e44e8");
+        let l1: serde_json::Value = serde_json::from_str(&b.per_list[0].1).unwrap();
+        assert_eq!(l1.as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn client_state_rules() {
+        let secrets = vec!["s3cret".to_owned(), "other".to_owned()];
+        let ok = format!(
+            r#"{{"value":[{},{}]}}"#,
+            entry(L1, Some("s3cret")),
+            entry(L2, Some("other"))
+        );
+        assert!(parse_body(ok.as_bytes(), &secrets).is_ok());
+        let one_bad = format!(
+            r#"{{"value":[{},{}]}}"#,
+            entry(L1, Some("s3cret")),
+            entry(L2, Some("nope"))
+        );
+        assert_eq!(
+            parse_body(one_bad.as_bytes(), &secrets).unwrap_err(),
+            BodyError::Forbidden
+        );
+        let null = format!(r#"{{"value":[{}]}}"#, entry(L1, None));
+        assert_eq!(
+            parse_body(null.as_bytes(), &secrets).unwrap_err(),
+            BodyError::Forbidden
+        );
+        assert!(parse_body(null.as_bytes(), &[]).is_ok());
+    }
+
+    #[test]
+    fn bad_shapes() {
+        for body in [
+            "not json",
+            "[]",
+            "{}",
+            r#"{"value":{}}"#,
+            r#"{"value":[1]}"#,
+            r#"{"value":[{"clientState":"x"}]}"#,
+            r#"{"value":[{"resource":7}]}"#,
+            r#"{"value":[{"resource":" "}]}"#,
+        ] {
+            assert!(
+                matches!(
+                    parse_body(body.as_bytes(), &[]),
+                    Err(BodyError::BadRequest(_))
+                ),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn token_lookup_any_case() {
+        assert_eq!(
+            validation_token("validationtoken=abc").as_deref(),
+            Some("abc")
+        );
+        assert_eq!(
+            validation_token("x=1&ValidationToken=a%20b").as_deref(),
+            Some("a b")
+        );
+        assert_eq!(validation_token("VALIDATIONTOKEN=z").as_deref(), Some("z"));
+        assert_eq!(validation_token("token=z"), None);
+    }
+}
