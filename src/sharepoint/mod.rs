@@ -1,1 +1,36 @@
-//! SharePoint REST shapes and change tokens (pure Rust). Work in progress.
+//! SharePoint REST shapes and change tokens (pure Rust, no I/O).
+//!
+//! - [`ChangeToken`]: `version;scope;scopeGuid;ticks;changeNumber`, ordered by position
+//!   in the change log, plus ms <-> .NET ticks conversion and hand-made start tokens.
+//! - [`ListRef`] and the URL builders: list by GUID or title, current token, GetChanges,
+//!   paged item loads, item reads by ID chunked under a URL length limit, contextinfo.
+//! - [`Metadata`]: the OData flavour (verbose, minimal, none, OData 4 none) with its
+//!   headers, and the GetChanges request body in the matching form.
+//! - Response parsing for every shape (`{"value":[...]}`, `{"d":{"results":[...]}}`,
+//!   `{"d":{...}}`): change records, items (kept as whole [`Json`](crate::json::Json)
+//!   objects), contextinfo, the current token, and error bodies classified into
+//!   [`SpErrorKind`] (token expired, token invalid, digest, throttled, auth, other).
+
+mod parse;
+mod rest;
+mod token;
+mod url;
+
+pub use parse::{
+    classify_error, collection, error_body, item_id, parse_changes, parse_context_info,
+    parse_items, parse_list_info, Change, ChangeType, ContextInfo, ItemEffect, ItemsPage,
+    ListInfo, ParseError, SpError, SpErrorKind,
+};
+pub use rest::{get_changes_body, Metadata, CHANGE_QUERY_FLAGS};
+pub use token::{
+    ms_to_ticks, normalize_guid, ticks_to_ms, ChangeToken, TokenError, TokenScope,
+    TICKS_AT_UNIX_EPOCH,
+};
+pub use url::{
+    chunk_item_reads, context_info_url, filter_ids, get_changes_url, items_page_url,
+    list_info_url, list_url, origin, percent_encode, select_fields, site_base, ListRef,
+    DEFAULT_URL_LIMIT, MAX_TOP,
+};
+
+#[cfg(test)]
+mod tests;

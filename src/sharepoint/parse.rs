@@ -1,0 +1,332 @@
+//! Parsing of SharePoint REST responses in all metadata shapes:
+//! `{"value":[...]}` (minimal/none/OData 4), `{"d":{"results":[...]}}` (verbose) and
+//! single objects `{"d":{...}}` or bare. Unknown members are ignored throughout.
+
+use std::fmt;
+
+use super::token::normalize_guid;
+use crate::json::{self, Json};
+
+/// A response that is not the expected shape.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError(pub String);
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unexpected SharePoint response: {}", self.0)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+fn err<T>(what: &str) -> Result<T, ParseError> {
+    Err(ParseError(what.to_owned()))
+}
+
+fn parse_json(body: &str) -> Result<Json, ParseError> {
+    json::parse(body).map_err(|e| ParseError(e.to_string()))
+}
+
+/// The payload object: `d` when present (verbose), else the root.
+fn payload(root: &Json) -> &Json {
+    match root.get("d") {
+        Some(d @ Json::Object(_)) => d,
+        _ => root,
+    }
+}
+
+/// The array of a collection response in any of the shapes.
+pub fn collection(root: &Json) -> Option<&[Json]> {
+    if let Some(v) = root.get("value").and_then(Json::as_array) {
+        return Some(v);
+    }
+    let d = root.get("d")?;
+    d.as_array().or_else(|| d.get("results").and_then(Json::as_array))
+}
+
+/// A number that may also arrive as a numeric string.
+fn int(v: Option<&Json>) -> Option<i64> {
+    match v? {
+        Json::String(s) => s.trim().parse().ok(),
+        other => other.as_i64(),
+    }
+}
+
+/// The kind of a change record (`ChangeType`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ChangeType {
+    /// 1
+    Add,
+    /// 2
+    Update,
+    /// 3
+    DeleteObject,
+    /// 4
+    Rename,
+    /// 5
+    MoveAway,
+    /// 6
+    MoveInto,
+    /// 7
+    Restore,
+    /// 15
+    SystemUpdate,
+    /// Any other number (0 NoChange, role and navigation changes, ...): no item effect.
+    Other(i64),
+}
+
+/// What a change means for one item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ItemEffect {
+    /// The item exists (again) or changed: read it.
+    Upsert,
+    /// The item is gone from the list.
+    Delete,
+}
+
+impl ChangeType {
+    /// From the `ChangeType` number.
+    pub fn from_number(n: i64) -> Self {
+        match n {
+            1 => ChangeType::Add,
+            2 => ChangeType::Update,
+            3 => ChangeType::DeleteObject,
+            4 => ChangeType::Rename,
+            5 => ChangeType::MoveAway,
+            6 => ChangeType::MoveInto,
+            7 => ChangeType::Restore,
+            15 => ChangeType::SystemUpdate,
+            n => ChangeType::Other(n),
+        }
+    }
+
+    /// From a name (as an OData 4 enum string might arrive), e.g. `"DeleteObject"`.
+    pub fn from_name(name: &str) -> Self {
+        const NAMES: [(&str, i64); 8] = [
+            ("Add", 1),
+            ("Update", 2),
+            ("DeleteObject", 3),
+            ("Rename", 4),
+            ("MoveAway", 5),
+            ("MoveInto", 6),
+            ("Restore", 7),
+            ("SystemUpdate", 15),
+        ];
+        let n = NAMES.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map_or(0, |(_, n)| *n);
+        ChangeType::from_number(n)
+    }
+
+    /// Add/Restore/MoveInto/Update/SystemUpdate/Rename upsert; DeleteObject/MoveAway delete.
+    pub fn effect(self) -> Option<ItemEffect> {
+        match self {
+            ChangeType::Add
+            | ChangeType::Restore
+            | ChangeType::MoveInto
+            | ChangeType::Update
+            | ChangeType::SystemUpdate
+            | ChangeType::Rename => Some(ItemEffect::Upsert),
+            ChangeType::DeleteObject | ChangeType::MoveAway => Some(ItemEffect::Delete),
+            ChangeType::Other(_) => None,
+        }
+    }
+}
+
+/// One record of a GetChanges response (the fields item sync needs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// `ChangeToken.StringValue`: the position of this change in the log.
+    pub token: Option<String>,
+    /// `ChangeType`.
+    pub change_type: ChangeType,
+    /// `ItemId` (absent for non-item changes).
+    pub item_id: Option<i64>,
+    /// `ListId`, normalised lower-case.
+    pub list_id: Option<String>,
+}
+
+/// Parses a GetChanges response. Records that are not objects are an error; records
+/// without an `ItemId` are kept (their token still advances the cursor).
+pub fn parse_changes(body: &str) -> Result<Vec<Change>, ParseError> {
+    let root = parse_json(body)?;
+    let Some(records) = collection(&root) else { return err("no change collection") };
+    let mut out = Vec::with_capacity(records.len());
+    for r in records {
+        if !matches!(r, Json::Object(_)) {
+            return err("change record is not an object");
+        }
+        let change_type = match r.get("ChangeType") {
+            Some(Json::String(s)) if s.parse::<i64>().is_err() => ChangeType::from_name(s),
+            v => ChangeType::from_number(int(v).unwrap_or(0)),
+        };
+        out.push(Change {
+            token: r
+                .get("ChangeToken")
+                .and_then(|t| t.get("StringValue"))
+                .and_then(Json::as_str)
+                .map(str::to_owned),
+            change_type,
+            item_id: int(r.get("ItemId")),
+            list_id: r.get("ListId").and_then(Json::as_str).and_then(normalize_guid),
+        });
+    }
+    Ok(out)
+}
+
+/// One page of list items.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ItemsPage {
+    /// `(Id, the full item object)` in response order.
+    pub items: Vec<(i64, Json)>,
+    /// The next page link (`odata.nextLink`, `@odata.nextLink` or `d.__next`), if any.
+    pub next_link: Option<String>,
+}
+
+/// The id of an item object (`Id`, else `ID`), numbers or numeric strings.
+pub fn item_id(item: &Json) -> Option<i64> {
+    int(item.get("Id")).or_else(|| int(item.get("ID")))
+}
+
+/// Parses an items response; an item without a readable id is an error.
+pub fn parse_items(body: &str) -> Result<ItemsPage, ParseError> {
+    let root = parse_json(body)?;
+    let Some(records) = collection(&root) else { return err("no item collection") };
+    let mut items = Vec::with_capacity(records.len());
+    for r in records {
+        let Some(id) = item_id(r) else { return err("item without Id") };
+        items.push((id, r.clone()));
+    }
+    let link = |v: &Json| {
+        ["odata.nextLink", "@odata.nextLink", "__next"]
+            .iter()
+            .find_map(|k| v.get(k).and_then(Json::as_str).map(str::to_owned))
+    };
+    let next_link = link(&root).or_else(|| root.get("d").and_then(link)).filter(|l| !l.is_empty());
+    Ok(ItemsPage { items, next_link })
+}
+
+/// The form digest from `POST /_api/contextinfo`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContextInfo {
+    /// `FormDigestValue`, sent as `X-RequestDigest`.
+    pub form_digest: String,
+    /// `FormDigestTimeoutSeconds` (1800 when absent).
+    pub timeout_secs: u64,
+}
+
+/// Parses a contextinfo response (verbose nests it in `d.GetContextWebInformation`).
+pub fn parse_context_info(body: &str) -> Result<ContextInfo, ParseError> {
+    let root = parse_json(body)?;
+    let p = payload(&root);
+    let p = p.get("GetContextWebInformation").unwrap_or(p);
+    let Some(digest) = p.get("FormDigestValue").and_then(Json::as_str) else {
+        return err("no FormDigestValue");
+    };
+    let timeout = int(p.get("FormDigestTimeoutSeconds")).unwrap_or(1800).max(0);
+    Ok(ContextInfo { form_digest: digest.to_owned(), timeout_secs: timeout.unsigned_abs() })
+}
+
+/// The list facts read before a load.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListInfo {
+    /// `CurrentChangeToken.StringValue`.
+    pub current_token: String,
+    /// `Id`, normalised, if selected and valid.
+    pub id: Option<String>,
+    /// `ItemCount`, if selected.
+    pub item_count: Option<u32>,
+}
+
+/// Parses `GET {list}?$select=CurrentChangeToken,Id,ItemCount`.
+pub fn parse_list_info(body: &str) -> Result<ListInfo, ParseError> {
+    let root = parse_json(body)?;
+    let p = payload(&root);
+    let token = p.get("CurrentChangeToken").and_then(|t| t.get("StringValue"));
+    let Some(token) = token.and_then(Json::as_str) else { return err("no CurrentChangeToken") };
+    Ok(ListInfo {
+        current_token: token.to_owned(),
+        id: p.get("Id").and_then(Json::as_str).and_then(normalize_guid),
+        item_count: int(p.get("ItemCount")).and_then(|n| u32::try_from(n).ok()),
+    })
+}
+
+/// What a failed response means for the client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpErrorKind {
+    /// The token is older than the change log: resync fully.
+    TokenExpired,
+    /// The token belongs to another object (or is otherwise invalid): resync fully.
+    TokenInvalid,
+    /// 403 "The security validation for this page is invalid" (-2130575251): refresh the
+    /// form digest once and retry.
+    SecurityValidation,
+    /// 429 or 503: wait `Retry-After` seconds when given, else back off.
+    Throttled,
+    /// 401 or another 403.
+    Unauthorized,
+    /// Any other non-success status.
+    Http,
+}
+
+/// A classified error response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpError {
+    /// The classification.
+    pub kind: SpErrorKind,
+    /// The HTTP status.
+    pub status: u16,
+    /// The server error code (e.g. `-2130575251, Microsoft.SharePoint.SPException`).
+    pub code: Option<String>,
+    /// The server message, or the start of the body when it is not an error object.
+    pub message: String,
+}
+
+/// Extracts `(code, message)` from `{"error":{"code","message":{"value"}}}`,
+/// `{"odata.error":...}` or `{"error":{"code","message":"..."}}`.
+pub fn error_body(body: &str) -> Option<(Option<String>, String)> {
+    let root = json::parse(body).ok()?;
+    let e = root.get("error").or_else(|| root.get("odata.error"))?;
+    let code = match e.get("code") {
+        Some(Json::String(s)) => Some(s.clone()),
+        Some(Json::Number(n)) => Some(n.clone()),
+        _ => None,
+    };
+    let message = match e.get("message") {
+        Some(Json::String(s)) => s.clone(),
+        Some(m) => m.get("value").and_then(Json::as_str).unwrap_or_default().to_owned(),
+        None => String::new(),
+    };
+    Some((code, message))
+}
+
+/// Classifies a non-success response from its status and body.
+pub fn classify_error(status: u16, body: &str) -> SpError {
+    let (code, message) = error_body(body).unwrap_or_else(|| {
+        let mut end = body.len().min(200);
+        while !body.is_char_boundary(end) {
+            end -= 1;
+        }
+        (None, body[..end].to_owned())
+    });
+    let code_has = |n: &str| code.as_deref().is_some_and(|c| c.contains(n));
+    let lower = message.to_ascii_lowercase();
+    let kind = if lower.contains("before the start of the current change log")
+        || code_has("-2130575172")
+    {
+        SpErrorKind::TokenExpired
+    } else if lower.contains("changetoken from one object against a different object")
+        || lower.contains("change token is invalid")
+    {
+        SpErrorKind::TokenInvalid
+    } else if status == 403
+        && (code_has("-2130575251") || lower.contains("security validation for this page"))
+    {
+        SpErrorKind::SecurityValidation
+    } else if status == 429 || status == 503 {
+        SpErrorKind::Throttled
+    } else if status == 401 || status == 403 {
+        SpErrorKind::Unauthorized
+    } else {
+        SpErrorKind::Http
+    };
+    SpError { kind, status, code, message }
+}

@@ -1,0 +1,248 @@
+//! List references and SharePoint REST URL builders.
+
+use super::token::normalize_guid;
+
+/// Default maximum URL length for item reads (SharePoint Online has no documented
+/// limit; failures are reported from ~1,500-2,000 characters).
+pub const DEFAULT_URL_LIMIT: usize = 1500;
+
+/// Maximum `$top` SharePoint accepts for list items.
+pub const MAX_TOP: u32 = 5000;
+
+/// How a list is addressed.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ListRef {
+    /// By GUID, lower-case without braces (`lists(guid'...')`).
+    Id(String),
+    /// By title (`lists/getbytitle('...')`).
+    Title(String),
+}
+
+impl ListRef {
+    /// A list by GUID (braces and case are normalised); `None` if `id` is not a GUID.
+    pub fn by_id(id: &str) -> Option<Self> {
+        normalize_guid(id).map(ListRef::Id)
+    }
+
+    /// A list by title.
+    pub fn by_title(title: &str) -> Self {
+        ListRef::Title(title.to_owned())
+    }
+
+    /// The GUID, if the list is addressed by id.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            ListRef::Id(id) => Some(id),
+            ListRef::Title(_) => None,
+        }
+    }
+}
+
+/// Percent-encodes everything except unreserved characters and those in `keep`.
+pub fn percent_encode(text: &str, keep: &[u8]) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || keep.contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(char::from(b"0123456789ABCDEF"[usize::from(b >> 4)]));
+            out.push(char::from(b"0123456789ABCDEF"[usize::from(b & 15)]));
+        }
+    }
+    out
+}
+
+/// The site URL without trailing slashes.
+pub fn site_base(site_url: &str) -> &str {
+    site_url.trim().trim_end_matches('/')
+}
+
+/// `scheme://host` of an absolute URL (used to refuse next links to another origin).
+pub fn origin(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find('/') {
+        Some(i) => &url[..after_scheme + i],
+        None => url,
+    }
+}
+
+/// `{site}/_api/web/lists(guid'{id}')` or `{site}/_api/web/lists/getbytitle('{title}')`
+/// (a `'` in the title is doubled, then the title is percent-encoded).
+pub fn list_url(site_url: &str, list: &ListRef) -> String {
+    let site = site_base(site_url);
+    match list {
+        ListRef::Id(id) => format!("{site}/_api/web/lists(guid'{id}')"),
+        ListRef::Title(title) => {
+            let escaped = title.replace('\'', "''");
+            let enc = percent_encode(&escaped, b"'()!*,;:@$&=+");
+            format!("{site}/_api/web/lists/getbytitle('{enc}')")
+        }
+    }
+}
+
+/// `{site}/_api/contextinfo` (POST) for the form digest.
+pub fn context_info_url(site_url: &str) -> String {
+    format!("{}/_api/contextinfo", site_base(site_url))
+}
+
+/// The list with its current change token, GUID and item count:
+/// `{list}?$select=CurrentChangeToken,Id,ItemCount`.
+pub fn list_info_url(site_url: &str, list: &ListRef) -> String {
+    format!("{}?$select=CurrentChangeToken,Id,ItemCount", list_url(site_url, list))
+}
+
+/// `{list}/GetChanges` (POST with a change query body).
+pub fn get_changes_url(site_url: &str, list: &ListRef) -> String {
+    format!("{}/GetChanges", list_url(site_url, list))
+}
+
+/// The `$select` value: `Id`, `Modified` and the caller's fields, each once.
+pub fn select_fields(select: &[String]) -> String {
+    let mut fields: Vec<&str> = vec!["Id", "Modified"];
+    for f in select {
+        let f = f.trim();
+        if !f.is_empty() && !fields.iter().any(|g| g.eq_ignore_ascii_case(f)) {
+            fields.push(f);
+        }
+    }
+    let joined = fields.join(",");
+    percent_encode(&joined, b",/")
+}
+
+/// One page of all items ordered by ID:
+/// `{list}/items?$select=...&$orderby=ID&$top=N[&$skiptoken=Paged%3DTRUE%26p_ID%3D{after}]`.
+pub fn items_page_url(
+    site_url: &str,
+    list: &ListRef,
+    select: &[String],
+    top: u32,
+    after_id: Option<i64>,
+) -> String {
+    let mut url = format!(
+        "{}/items?$select={}&$orderby=ID&$top={}",
+        list_url(site_url, list),
+        select_fields(select),
+        top.clamp(1, MAX_TOP)
+    );
+    if let Some(id) = after_id {
+        url.push_str(&format!("&$skiptoken=Paged%3DTRUE%26p_ID%3D{id}"));
+    }
+    url
+}
+
+/// Item reads by ID: `{list}/items?$select=...&$top=5000&$filter=(ID eq 1) or (ID eq 7)`
+/// (spaces percent-encoded, as the browser would send them), split so that every URL is
+/// at most `limit` characters. Every id appears in exactly one URL, in the given order
+/// (duplicates are dropped). A URL exceeds the limit only if a single id does not fit.
+pub fn chunk_item_reads(
+    site_url: &str,
+    list: &ListRef,
+    select: &[String],
+    ids: &[i64],
+    limit: usize,
+) -> Vec<String> {
+    let base = format!(
+        "{}/items?$select={}&$top={MAX_TOP}&$filter=",
+        list_url(site_url, list),
+        select_fields(select)
+    );
+    let mut urls = Vec::new();
+    let mut current = String::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for &id in ids {
+        if !seen.insert(id) {
+            continue;
+        }
+        let term = format!("(ID%20eq%20{id})");
+        let sep = if current.is_empty() { "" } else { "%20or%20" };
+        if !current.is_empty() && base.len() + current.len() + sep.len() + term.len() > limit {
+            urls.push(format!("{base}{current}"));
+            current.clear();
+            current.push_str(&term);
+        } else {
+            current.push_str(sep);
+            current.push_str(&term);
+        }
+    }
+    if !current.is_empty() {
+        urls.push(format!("{base}{current}"));
+    }
+    urls
+}
+
+/// Parses the ids back out of a URL made by [`chunk_item_reads`] (for tests and fakes).
+pub fn filter_ids(url: &str) -> Vec<i64> {
+    let Some(start) = url.find("$filter=") else { return Vec::new() };
+    url[start + 8..]
+        .split("(ID%20eq%20")
+        .filter_map(|part| part.split(')').next())
+        .filter_map(|n| n.parse().ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SITE: &str = "https://contoso.sharepoint.com/sites/team/";
+    const GUID: &str = "482e418a-0900-414b-8902-02248c2e44e8";
+
+    #[test]
+    fn builds_list_urls_by_id_and_title() {
+        let by_id = ListRef::by_id("{482E418A-0900-414B-8902-02248C2E44E8}").unwrap();
+        assert_eq!(by_id, ListRef::Id(GUID.into()));
+        assert_eq!(
+            list_url(SITE, &by_id),
+            format!("https://contoso.sharepoint.com/sites/team/_api/web/lists(guid'{GUID}')")
+        );
+        let by_title = ListRef::by_title("Bob's Tasks #1/2");
+        assert_eq!(
+            list_url(SITE, &by_title),
+            "https://contoso.sharepoint.com/sites/team/_api/web/lists/getbytitle('Bob''s%20Tasks%20%231%2F2')"
+        );
+        assert_eq!(
+            list_url(SITE, &ListRef::by_title("Ünïcode")),
+            "https://contoso.sharepoint.com/sites/team/_api/web/lists/getbytitle('%C3%9Cn%C3%AFcode')"
+        );
+        assert!(ListRef::by_id("tasks").is_none());
+        assert_eq!(context_info_url(SITE), "https://contoso.sharepoint.com/sites/team/_api/contextinfo");
+        assert!(list_info_url(SITE, &by_id).ends_with("')?$select=CurrentChangeToken,Id,ItemCount"));
+        assert!(get_changes_url(SITE, &by_id).ends_with("')/GetChanges"));
+        assert_eq!(origin("https://a.b/c/d?x"), "https://a.b");
+        assert_eq!(origin("https://a.b"), "https://a.b");
+    }
+
+    #[test]
+    fn builds_paged_item_urls() {
+        let list = ListRef::Id(GUID.into());
+        let select = vec!["Title".to_string(), "id".to_string(), "Due Date".to_string()];
+        let first = items_page_url(SITE, &list, &select, 1000, None);
+        assert!(first.ends_with("/items?$select=Id,Modified,Title,Due%20Date&$orderby=ID&$top=1000"));
+        let next = items_page_url(SITE, &list, &[], 9000, Some(42));
+        assert!(next.ends_with("$top=5000&$skiptoken=Paged%3DTRUE%26p_ID%3D42"), "{next}");
+    }
+
+    #[test]
+    fn chunks_item_reads_under_the_limit_covering_each_id_once() {
+        let list = ListRef::by_title("Tasks");
+        let select: Vec<String> = vec!["Title".into(), "Status".into()];
+        for limit in [200, 333, 700, 1500, 2000] {
+            let mut ids: Vec<i64> = (1..400).map(|i| i * 37 % 100_003).collect();
+            ids.push(ids[3]);
+            let urls = chunk_item_reads(SITE, &list, &select, &ids, limit);
+            assert!(urls.iter().all(|u| u.len() <= limit), "limit {limit}");
+            let mut got: Vec<i64> = urls.iter().flat_map(|u| filter_ids(u)).collect();
+            assert_eq!(got.len(), ids.len() - 1, "each id exactly once");
+            got.sort_unstable();
+            got.dedup();
+            assert_eq!(got.len(), ids.len() - 1);
+        }
+        assert!(chunk_item_reads(SITE, &list, &select, &[], 1500).is_empty());
+        let one = chunk_item_reads(SITE, &list, &select, &[1, 7], 1500);
+        assert_eq!(one.len(), 1);
+        assert!(one[0].ends_with("$top=5000&$filter=(ID%20eq%201)%20or%20(ID%20eq%207)"));
+        // A limit too small for one id still yields one URL per id.
+        assert_eq!(chunk_item_reads(SITE, &list, &select, &[1, 2, 3], 10).len(), 3);
+    }
+}
