@@ -1,0 +1,172 @@
+//! Helpers shared by the integration tests: an embedded server, a tiny HTTP/1.1 client,
+//! webhook bodies, and WebSocket helpers.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use sp_broadcaster::{serve, Config, ServerHandle};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+
+pub const L1: &str = "482e418a-0900-414b-8902-02248c2e44e8";
+pub const L2: &str = "11111111-2222-3333-4444-555555555555";
+pub const L3: &str = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+
+pub type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<TcpStream>>;
+
+/// Starts a server on 127.0.0.1 with an ephemeral port.
+pub async fn start(cfg: Config) -> ServerHandle {
+    let cfg = Config {
+        port: 0,
+        host: [127, 0, 0, 1].into(),
+        ..cfg
+    };
+    serve(cfg).await.expect("server starts")
+}
+
+/// Response of [`http`].
+pub struct Resp {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).expect("JSON body")
+    }
+}
+
+/// One HTTP/1.1 request with `Connection: close`.
+pub async fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Resp {
+    let mut s = TcpStream::connect(addr).await.expect("connect");
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if !headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+    {
+        req.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).await.expect("write head");
+    // The server may answer (413) before reading everything; ignore a reset here.
+    let _ = s.write_all(body).await;
+    let mut raw = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut raw)).await;
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    Resp {
+        status,
+        headers,
+        body: body.to_owned(),
+    }
+}
+
+/// One notification entry as SharePoint sends it.
+pub fn entry(list: &str, client_state: Option<&str>) -> serde_json::Value {
+    serde_json::json!({
+        "subscriptionId": format!("sub-{list}"),
+        "clientState": client_state,
+        "expirationDateTime": "2030-01-01T00:00:00.0000000Z",
+        "resource": list,
+        "tenantId": "00000000-0000-0000-0000-000000000001",
+        "siteUrl": "/sites/team",
+        "webId": "00000000-0000-0000-0000-000000000002",
+    })
+}
+
+/// A webhook body `{"value":[...]}`.
+pub fn body(entries: &[serde_json::Value]) -> Vec<u8> {
+    serde_json::json!({ "value": entries })
+        .to_string()
+        .into_bytes()
+}
+
+/// POSTs a webhook body to the default webhook path.
+pub async fn post_webhook(addr: SocketAddr, body: &[u8]) -> Resp {
+    http(
+        addr,
+        "POST",
+        "/api/webhook",
+        &[("Content-Type", "application/json")],
+        body,
+    )
+    .await
+}
+
+/// `GET /health` as JSON.
+pub async fn health(addr: SocketAddr) -> serde_json::Value {
+    let r = http(addr, "GET", "/health", &[], b"").await;
+    assert_eq!(r.status, 200);
+    r.json()
+}
+
+/// Connects a plain WebSocket client.
+pub async fn ws_connect(addr: SocketAddr, path: &str) -> Ws {
+    let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}{path}"))
+        .await
+        .expect("ws connect");
+    ws
+}
+
+/// Next text frame within `wait`, skipping pings; `None` on timeout or close.
+pub async fn ws_next_text(ws: &mut Ws, wait: Duration) -> Option<String> {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        let msg = tokio::time::timeout_at(deadline, ws.next())
+            .await
+            .ok()??
+            .ok()?;
+        match msg {
+            Message::Text(t) => return Some(t.as_str().to_owned()),
+            Message::Close(_) => return None,
+            _ => continue,
+        }
+    }
+}
+
+/// Sends a text frame.
+pub async fn ws_send(ws: &mut Ws, text: &str) {
+    ws.send(Message::Text(text.to_owned().into()))
+        .await
+        .expect("ws send");
+}
+
+/// Polls `/health` until `sockets.total == n` (connections register asynchronously).
+pub async fn wait_sockets(addr: SocketAddr, n: u64) {
+    for _ in 0..100 {
+        if health(addr).await["sockets"]["total"] == n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("socket count never reached {n}: {}", health(addr).await);
+}

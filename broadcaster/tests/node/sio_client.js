@@ -1,0 +1,36 @@
+// socket.io client used by sp-broadcaster's Rust tests.
+// usage: node sio_client.js <v2|v4> <base url> [comma-separated list GUIDs to subscribe]
+// Prints one JSON object per line: {"type":"connect"|"ack"|"ready"|"event"|"error", ...}.
+// Exits when stdin closes (the Rust test drops it) or after 60 s.
+"use strict";
+const path = require("path");
+const modules = process.env.SP_FIXTURE_MODULES ||
+  path.resolve(__dirname, "..", "..", "..", "tests", "fixtures", "node_modules");
+const [version, url, lists] = process.argv.slice(2);
+const io = require(path.join(modules, version === "v2" ? "socket.io-client-v2" : "socket.io-client-v4"));
+
+const out = (o) => process.stdout.write(JSON.stringify(o) + "\n");
+const socket = io(url, { transports: ["websocket"], reconnection: false, forceNew: true });
+let readied = false;
+
+socket.on("connect", () => {
+  out({ type: "connect" });
+  if (readied) return;
+  readied = true;
+  if (lists) {
+    socket.emit("subscribe", { lists: lists.split(",") }, (ack) => {
+      out({ type: "ack", data: ack });
+      out({ type: "ready" });
+    });
+  } else {
+    out({ type: "ready" });
+  }
+});
+socket.on("list:changes", (...args) => out({ type: "event", event: "list:changes", args }));
+socket.on("connect_error", (e) => out({ type: "error", message: String(e && e.message || e) }));
+socket.on("error", (e) => out({ type: "error", message: String(e && e.message || e) }));
+socket.on("disconnect", (reason) => out({ type: "disconnect", reason }));
+
+process.stdin.on("end", () => process.exit(0));
+process.stdin.resume();
+setTimeout(() => process.exit(2), 60000).unref();

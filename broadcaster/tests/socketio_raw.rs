@@ -1,0 +1,161 @@
+//! socket.io wire-level tests over a raw WebSocket, for Engine.IO 3 (socket.io 2.x clients)
+//! and Engine.IO 4 (socket.io 3.x/4.x clients): exact frames of events and acks.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::{json, Value};
+use sp_broadcaster::Config;
+
+const WAIT: Duration = Duration::from_secs(5);
+
+/// Connects to `/socket.io/` and completes the namespace handshake.
+async fn sio_connect(addr: std::net::SocketAddr, eio: u8) -> Ws {
+    let mut ws = ws_connect(addr, &format!("/socket.io/?EIO={eio}&transport=websocket")).await;
+    let open = ws_next_text(&mut ws, WAIT).await.expect("open packet");
+    assert!(open.starts_with("0{"), "{open}");
+    if eio == 4 {
+        ws_send(&mut ws, "40").await;
+        let c = next_packet(&mut ws, WAIT).await.expect("connect");
+        assert!(c.starts_with("40{\"sid\""), "eio{eio}: {c:?}");
+    } else {
+        assert_eq!(next_packet(&mut ws, WAIT).await.as_deref(), Some("40"));
+    }
+    ws
+}
+
+/// Next socket.io packet, answering/skipping Engine.IO pings.
+async fn next_packet(ws: &mut Ws, wait: Duration) -> Option<String> {
+    loop {
+        let t = ws_next_text(ws, wait).await?;
+        if t == "2" {
+            ws_send(ws, "3").await;
+            continue;
+        }
+        return Some(t);
+    }
+}
+
+/// Parses `42["list:changes","<json>"]` into the decoded array.
+fn list_changes(packet: &str) -> Vec<Value> {
+    let body = packet
+        .strip_prefix("42")
+        .unwrap_or_else(|| panic!("not an event: {packet}"));
+    let v: Value = serde_json::from_str(body).unwrap();
+    let args = v.as_array().unwrap();
+    assert_eq!(args.len(), 2, "one argument: {packet}");
+    assert_eq!(args[0], "list:changes");
+    let s = args[1].as_str().expect("argument is a JSON string");
+    serde_json::from_str::<Vec<Value>>(s).unwrap()
+}
+
+/// Parses `43<id>[<value>]` and returns the value.
+fn ack_value(packet: &str, id: u32) -> Value {
+    let body = packet
+        .strip_prefix(&format!("43{id}"))
+        .unwrap_or_else(|| panic!("not ack {id}: {packet}"));
+    let v: Vec<Value> = serde_json::from_str(body).unwrap();
+    assert_eq!(v.len(), 1, "{packet}");
+    v[0].clone()
+}
+
+#[tokio::test]
+async fn eio3_and_eio4_subscribe_ack_events_unsubscribe() {
+    let h = start(Config::default()).await;
+    let a = h.local_addr();
+    for eio in [3u8, 4] {
+        let mut all = sio_connect(a, eio).await;
+        let mut sub = sio_connect(a, eio).await;
+        ws_send(
+            &mut sub,
+            &format!(
+                r#"421["subscribe",{{"lists":["{}","{L2}"]}}]"#,
+                L1.to_uppercase()
+            ),
+        )
+        .await;
+        let ack = next_packet(&mut sub, WAIT).await.unwrap();
+        let mut want = [L1, L2];
+        want.sort();
+        assert_eq!(ack_value(&ack, 1), json!({"ok": true, "lists": want}));
+        // Invalid ids are refused and change nothing.
+        ws_send(&mut sub, r#"422["subscribe",{"lists":["nope"]}]"#).await;
+        let ack = ack_value(&next_packet(&mut sub, WAIT).await.unwrap(), 2);
+        assert_eq!(ack["ok"], false);
+        assert!(ack["error"].as_str().unwrap().contains("nope"));
+
+        let entries = [
+            entry(L1, None),
+            entry(L3, None),
+            entry(L2, None),
+            entry(L1, Some("c")),
+        ];
+        assert_eq!(post_webhook(a, &body(&entries)).await.status, 202);
+        assert_eq!(
+            list_changes(&next_packet(&mut all, WAIT).await.unwrap()),
+            entries
+        );
+        // One event per subscribed list present in the batch, in order of first appearance.
+        let first = list_changes(&next_packet(&mut sub, WAIT).await.unwrap());
+        assert_eq!(first, [entries[0].clone(), entries[3].clone()]);
+        let second = list_changes(&next_packet(&mut sub, WAIT).await.unwrap());
+        assert_eq!(second, [entries[2].clone()]);
+        assert_eq!(
+            next_packet(&mut sub, Duration::from_millis(200)).await,
+            None
+        );
+
+        // Unsubscribe from one list, then from all: back to the full feed.
+        ws_send(
+            &mut sub,
+            &format!(r#"423["unsubscribe",{{"lists":["{L2}"]}}]"#),
+        )
+        .await;
+        assert_eq!(
+            ack_value(&next_packet(&mut sub, WAIT).await.unwrap(), 3),
+            json!({"ok": true, "lists": [L1]})
+        );
+        ws_send(&mut sub, r#"424["unsubscribe"]"#).await;
+        assert_eq!(
+            ack_value(&next_packet(&mut sub, WAIT).await.unwrap(), 4),
+            json!({"ok": true, "lists": []})
+        );
+        ws_send(&mut sub, r#"42["subscribe","garbage"]"#).await; // no ack requested, ignored
+        let only_l3 = [entry(L3, None)];
+        post_webhook(a, &body(&only_l3)).await;
+        assert_eq!(
+            list_changes(&next_packet(&mut sub, WAIT).await.unwrap()),
+            only_l3
+        );
+        assert_eq!(
+            list_changes(&next_packet(&mut all, WAIT).await.unwrap()),
+            only_l3
+        );
+    }
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn garbage_frames_do_not_hurt_the_server() {
+    let h = start(Config::default()).await;
+    let a = h.local_addr();
+    let mut bad = sio_connect(a, 4).await;
+    for f in [
+        "xyz{{not-a-packet",
+        r#"42["subscribe",{bad"#,
+        "421[",
+        "4",
+        "",
+    ] {
+        ws_send(&mut bad, f).await;
+    }
+    let mut good = sio_connect(a, 4).await;
+    post_webhook(a, &body(&[entry(L1, None)])).await;
+    assert_eq!(
+        list_changes(&next_packet(&mut good, WAIT).await.unwrap()).len(),
+        1
+    );
+    h.shutdown().await;
+}
