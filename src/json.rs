@@ -49,7 +49,11 @@ impl std::error::Error for JsonError {}
 
 /// Parses one complete JSON text (surrounding whitespace allowed).
 pub fn parse(text: &str) -> Result<Json, JsonError> {
-    let mut parser = Parser { bytes: text.as_bytes(), text, pos: 0 };
+    let mut parser = Parser {
+        bytes: text.as_bytes(),
+        text,
+        pos: 0,
+    };
     let value = parser.value(0)?;
     parser.skip_ws();
     if parser.pos != parser.bytes.len() {
@@ -178,7 +182,10 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn error(&self, reason: &'static str) -> JsonError {
-        JsonError { offset: self.pos, reason }
+        JsonError {
+            offset: self.pos,
+            reason,
+        }
     }
 
     fn skip_ws(&mut self) {
@@ -299,7 +306,10 @@ impl Parser<'_> {
     }
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
-        let hex = self.text.get(self.pos..self.pos + 4).ok_or(self.error("short \\u escape"))?;
+        let hex = self
+            .text
+            .get(self.pos..self.pos + 4)
+            .ok_or(self.error("short \\u escape"))?;
         if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(self.error("bad \\u escape"));
         }

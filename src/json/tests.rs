@@ -15,7 +15,10 @@ fn parses_nested_structures_in_order() {
         .unwrap();
     assert_eq!(v.get("sid").and_then(Json::as_str), Some("abc"));
     assert_eq!(v.get("pingInterval").and_then(Json::as_i64), Some(25000));
-    assert_eq!(v.get("upgrades").and_then(Json::as_array).map(<[_]>::len), Some(0));
+    assert_eq!(
+        v.get("upgrades").and_then(Json::as_array).map(<[_]>::len),
+        Some(0)
+    );
     assert_eq!(v.get("missing"), None);
     assert_eq!(
         v.to_json(),
@@ -34,14 +37,35 @@ fn unescapes_and_escapes_strings() {
 #[test]
 fn lone_surrogates_become_replacement_characters_without_losing_text() {
     assert_eq!(parse(r#""\ud800x""#).unwrap().as_str(), Some("\u{FFFD}x"));
-    assert_eq!(parse(r#""\ud800\u0041""#).unwrap().as_str(), Some("\u{FFFD}A"));
+    assert_eq!(
+        parse(r#""\ud800\u0041""#).unwrap().as_str(),
+        Some("\u{FFFD}A")
+    );
 }
 
 #[test]
 fn rejects_malformed_input_with_an_offset() {
     for bad in [
-        "", "{", "[1,]", "{\"a\" 1}", "01", "1.", "-", "1e", "\"abc", "tru", "nul", "[1 2]",
-        "\"\\x\"", "\"\\u12\"", "\"\\u+123\"", "{1:2}", "\"a\u{1}\"", "1 2", "[", "{\"a\":}",
+        "",
+        "{",
+        "[1,]",
+        "{\"a\" 1}",
+        "01",
+        "1.",
+        "-",
+        "1e",
+        "\"abc",
+        "tru",
+        "nul",
+        "[1 2]",
+        "\"\\x\"",
+        "\"\\u12\"",
+        "\"\\u+123\"",
+        "{1:2}",
+        "\"a\u{1}\"",
+        "1 2",
+        "[",
+        "{\"a\":}",
     ] {
         let err = parse(bad).expect_err(bad);
         assert!(err.offset <= bad.len(), "{bad}: {err}");

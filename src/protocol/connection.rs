@@ -1,0 +1,303 @@
+//! The connection state machine: attempts, reconnection and user-visible status.
+//! What happens inside one WebSocket session lives in [`super::session`].
+
+use super::backoff::Backoff;
+use super::error::ProtocolError;
+use super::options::{target, ConnectOptions, Target};
+use super::session::{Session, SessionEnd};
+use super::socketio::Event;
+use super::{Frame, State};
+use crate::json::Json;
+use std::collections::VecDeque;
+
+/// Identifies one WebSocket opened for this connection; inputs naming an older
+/// socket are ignored (browser callbacks can fire after a close).
+pub type SocketId = u32;
+
+/// Most messages kept while offline; older ones are dropped first.
+const SEND_BUFFER_LIMIT: usize = 1000;
+
+/// What the driver must do, or tell its users.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Output {
+    /// Open a WebSocket to `url`, tagged `id`.
+    OpenSocket {
+        /// Tag for the socket's later inputs.
+        id: SocketId,
+        /// `ws://` or `wss://` URL.
+        url: String,
+    },
+    /// Send a frame on socket `id`.
+    Send {
+        /// The socket.
+        id: SocketId,
+        /// The frame.
+        frame: Frame,
+    },
+    /// Close socket `id` and forget it.
+    CloseSocket {
+        /// The socket.
+        id: SocketId,
+    },
+    /// An event for the application.
+    Event(Event),
+    /// The user-visible state changed.
+    Status {
+        /// The new state.
+        state: State,
+        /// Why, when it is not the normal course (e.g. `transport close`).
+        reason: Option<String>,
+    },
+    /// A failure worth reporting; the connection already recovers on its own.
+    Error(ProtocolError),
+}
+
+/// A sans-IO socket.io / WebSocket client connection.
+#[derive(Debug)]
+pub struct Connection {
+    options: ConnectOptions,
+    target: Target,
+    backoff: Backoff,
+    state: State,
+    session: Option<Session>,
+    reconnect_at: Option<u64>,
+    next_socket_id: SocketId,
+    send_buffer: VecDeque<Json>,
+    outputs: VecDeque<Output>,
+}
+
+impl Connection {
+    /// Validates `options` and starts the first attempt at `now` (milliseconds on
+    /// any monotonic clock).
+    pub fn new(options: ConnectOptions, now: u64) -> Result<Self, ProtocolError> {
+        let target = target(&options)?;
+        let backoff = Backoff::new(
+            options.reconnection_delay_ms,
+            options.reconnection_delay_max_ms,
+            options.randomization_factor,
+            options.seed,
+        );
+        let mut connection = Self {
+            options,
+            target,
+            backoff,
+            state: State::Connecting,
+            session: None,
+            reconnect_at: None,
+            next_socket_id: 0,
+            send_buffer: VecDeque::new(),
+            outputs: VecDeque::new(),
+        };
+        connection.outputs.push_back(Output::Status {
+            state: State::Connecting,
+            reason: None,
+        });
+        connection.start_attempt(now);
+        Ok(connection)
+    }
+
+    // ----- getters -----
+
+    /// The user-visible state.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// The WebSocket URL this connection opens.
+    pub fn socket_url(&self) -> &str {
+        &self.target.socket_url
+    }
+
+    // ----- inputs -----
+
+    /// The WebSocket `id` opened.
+    pub fn handle_socket_open(&mut self, id: SocketId, now: u64) {
+        let Some(session) = self.session_for(id) else {
+            return;
+        };
+        session.on_socket_open(now);
+        self.drain_session(now);
+    }
+
+    /// A frame arrived on socket `id`.
+    pub fn handle_frame(&mut self, id: SocketId, frame: Frame, now: u64) {
+        let limit = self.options.max_frame_bytes;
+        let Some(session) = self.session_for(id) else {
+            return;
+        };
+        let size = match &frame {
+            Frame::Text(text) => text.len(),
+            Frame::Binary(bytes) => bytes.len(),
+        };
+        if size > limit {
+            session.fail(ProtocolError::too_large(size, limit));
+        } else {
+            session.on_frame(frame, now);
+        }
+        self.drain_session(now);
+    }
+
+    /// Socket `id` closed or failed (`reason` is for people: code and text).
+    pub fn handle_socket_closed(&mut self, id: SocketId, reason: &str, now: u64) {
+        let Some(session) = self.session_for(id) else {
+            return;
+        };
+        session.on_socket_closed(reason);
+        self.drain_session(now);
+    }
+
+    /// Time passed: run heartbeats, timeouts and scheduled reconnections. Harmless
+    /// to call at any time.
+    pub fn handle_timeout(&mut self, now: u64) {
+        if let Some(session) = self.session.as_mut() {
+            session.on_time(now);
+            self.drain_session(now);
+        }
+        if self.reconnect_at.is_some_and(|at| now >= at) {
+            self.reconnect_at = None;
+            self.start_attempt(now);
+        }
+    }
+
+    // ----- mutators -----
+
+    /// Sends an event (`42["name",...args]`; on a plain WebSocket
+    /// `{"event":name,"data":args[0]}`). Kept until connected when offline.
+    pub fn emit(&mut self, name: &str, args: Vec<Json>) {
+        if self.state == State::Closed {
+            return;
+        }
+        let mut items = Vec::with_capacity(args.len() + 1);
+        items.push(Json::from(name));
+        items.extend(args);
+        let message = Json::Array(items);
+        match self.session.as_mut().filter(|s| s.is_ready()) {
+            Some(session) => session.send_event(&message),
+            None => {
+                if self.send_buffer.len() == SEND_BUFFER_LIMIT {
+                    self.send_buffer.pop_front();
+                }
+                self.send_buffer.push_back(message);
+            }
+        }
+        self.move_session_outputs();
+    }
+
+    /// Closes the connection for good (the user let go).
+    pub fn close(&mut self) {
+        if let Some(mut session) = self.session.take() {
+            session.close_by_client();
+            self.outputs.extend(session.take_outputs());
+        }
+        self.reconnect_at = None;
+        self.set_state(State::Closed, Some("client close".into()));
+    }
+
+    // ----- outputs -----
+
+    /// The next thing to do, or `None` when idle; then wait until
+    /// [`poll_timeout`](Self::poll_timeout) or the next input.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.outputs.pop_front()
+    }
+
+    /// When to call [`handle_timeout`](Self::handle_timeout) next.
+    pub fn poll_timeout(&self) -> Option<u64> {
+        let session = self.session.as_ref().and_then(Session::next_deadline);
+        match (session, self.reconnect_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    // ----- internals -----
+
+    fn session_for(&mut self, id: SocketId) -> Option<&mut Session> {
+        self.session.as_mut().filter(|s| s.socket_id() == id)
+    }
+
+    fn start_attempt(&mut self, now: u64) {
+        if self.state == State::Closed {
+            return;
+        }
+        self.next_socket_id = self.next_socket_id.wrapping_add(1);
+        let id = self.next_socket_id;
+        self.session = Some(Session::new(id, &self.options, &self.target, now));
+        self.outputs.push_back(Output::OpenSocket {
+            id,
+            url: self.target.socket_url.clone(),
+        });
+    }
+
+    fn move_session_outputs(&mut self) {
+        if let Some(session) = self.session.as_mut() {
+            self.outputs.extend(session.take_outputs());
+        }
+    }
+
+    /// Collects what the session produced and reacts to its readiness or its end.
+    fn drain_session(&mut self, now: u64) {
+        let Some(session) = self.session.as_mut() else {
+            return;
+        };
+        self.outputs.extend(session.take_outputs());
+        let became_ready = session.is_ready() && self.state != State::Open;
+        if became_ready {
+            self.backoff.reset();
+            while let Some(message) = self.send_buffer.pop_front() {
+                session.send_event(&message);
+            }
+            self.outputs.extend(session.take_outputs());
+        }
+        let end = session.take_end();
+        if end.is_some() {
+            self.session = None;
+        }
+        if became_ready {
+            self.set_state(State::Open, None);
+        }
+        if let Some(end) = end {
+            self.after_session_end(end, now);
+        }
+    }
+
+    fn after_session_end(&mut self, end: SessionEnd, now: u64) {
+        if let Some(error) = end.error {
+            self.outputs.push_back(Output::Error(error));
+        }
+        let exhausted = self
+            .options
+            .reconnection_attempts
+            .is_some_and(|max| self.backoff.attempts() >= max);
+        let may_retry = self.options.reconnection
+            && (!end.server_disconnect || self.options.reconnect_after_server_disconnect);
+        if !may_retry {
+            self.set_state(State::Closed, Some(end.reason));
+        } else if exhausted {
+            self.set_state(
+                State::Closed,
+                Some(format!("reconnect failed: {}", end.reason)),
+            );
+        } else {
+            let delay = self.backoff.next_delay();
+            self.reconnect_at = Some(now + delay);
+            let state = if self.state == State::Connecting {
+                State::Connecting
+            } else {
+                State::Reconnecting
+            };
+            self.set_state(state, Some(end.reason));
+        }
+    }
+
+    fn set_state(&mut self, state: State, reason: Option<String>) {
+        if self.state != state {
+            self.state = state;
+            self.outputs.push_back(Output::Status { state, reason });
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "connection_tests.rs"]
+mod tests;

@@ -1,0 +1,96 @@
+//! The protocol layer's failures, each with a stable code that JavaScript sees.
+
+use crate::json::JsonError;
+use std::fmt;
+
+/// A protocol failure: what happened, under a stable machine-readable code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProtocolError {
+    /// Stable code, e.g. `"protocol-decode"`; see [`ProtocolError::code`].
+    code: &'static str,
+    /// Human-readable detail.
+    message: String,
+}
+
+impl ProtocolError {
+    /// A frame that is not valid Engine.IO / Socket.IO / JSON.
+    pub fn decode(message: impl Into<String>) -> Self {
+        Self {
+            code: "protocol-decode",
+            message: message.into(),
+        }
+    }
+
+    /// Invalid JSON inside a packet.
+    pub fn decode_json(what: &str, error: &JsonError) -> Self {
+        Self::decode(format!("{what}: {error}"))
+    }
+
+    /// A frame larger than the configured limit.
+    pub fn too_large(size: usize, limit: usize) -> Self {
+        Self {
+            code: "protocol-frame-too-large",
+            message: format!("frame of {size} bytes exceeds the limit of {limit} bytes"),
+        }
+    }
+
+    /// The server refused the namespace connection (CONNECT_ERROR).
+    pub fn connect_refused(message: impl Into<String>) -> Self {
+        Self {
+            code: "protocol-connect-refused",
+            message: message.into(),
+        }
+    }
+
+    /// No heartbeat within the agreed interval.
+    pub fn heartbeat_timeout() -> Self {
+        Self {
+            code: "protocol-heartbeat-timeout",
+            message: "no heartbeat from the server in time".into(),
+        }
+    }
+
+    /// The handshake did not complete within the connect timeout.
+    pub fn connect_timeout(ms: u64) -> Self {
+        Self {
+            code: "protocol-connect-timeout",
+            message: format!("not connected within {ms} ms"),
+        }
+    }
+
+    /// The WebSocket closed or failed.
+    pub fn transport(message: impl Into<String>) -> Self {
+        Self {
+            code: "protocol-transport",
+            message: message.into(),
+        }
+    }
+
+    /// Invalid configuration (bad URL, unknown protocol name).
+    pub fn config(message: impl Into<String>) -> Self {
+        Self {
+            code: "protocol-config",
+            message: message.into(),
+        }
+    }
+
+    /// The stable code: `protocol-decode`, `protocol-frame-too-large`,
+    /// `protocol-connect-refused`, `protocol-heartbeat-timeout`,
+    /// `protocol-connect-timeout`, `protocol-transport` or `protocol-config`.
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// The human-readable detail.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for ProtocolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for ProtocolError {}

@@ -1,0 +1,271 @@
+//! Connection options and the WebSocket URL they produce.
+
+use super::engineio::EngineVersion;
+use super::error::ProtocolError;
+use crate::json::Json;
+
+/// Which wire protocol to speak.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protocol {
+    /// socket.io 2.x: Engine.IO 3, Socket.IO protocol 4.
+    SocketIoV2,
+    /// socket.io 3.x/4.x: Engine.IO 4, Socket.IO protocol 5.
+    SocketIoV4,
+    /// A plain WebSocket; each text frame is one JSON message.
+    WebSocket,
+    /// socket.io of either generation, detected from the server's handshake.
+    Auto,
+}
+
+impl Protocol {
+    /// Parses `"socket.io-v2"`, `"socket.io-v4"` (also `"socket.io-v3"`),
+    /// `"websocket"` or `"auto"`.
+    pub fn parse(name: &str) -> Result<Self, ProtocolError> {
+        Ok(match name {
+            "socket.io-v2" => Protocol::SocketIoV2,
+            "socket.io-v3" | "socket.io-v4" => Protocol::SocketIoV4,
+            "websocket" => Protocol::WebSocket,
+            "auto" => Protocol::Auto,
+            other => {
+                return Err(ProtocolError::config(format!(
+                    "unknown protocol {other:?}: use \"auto\", \"socket.io-v2\", \"socket.io-v4\" or \"websocket\""
+                )))
+            }
+        })
+    }
+
+    /// The Engine.IO version requested in the URL (`auto` asks for 4; a 2.x server
+    /// answers with a version 3 handshake anyway).
+    pub(crate) fn requested_engine(self) -> EngineVersion {
+        match self {
+            Protocol::SocketIoV2 => EngineVersion::V3,
+            _ => EngineVersion::V4,
+        }
+    }
+}
+
+/// Everything a [`Connection`](super::Connection) needs to know.
+#[derive(Clone, Debug)]
+pub struct ConnectOptions {
+    /// `http(s)://` or `ws(s)://` URL of the server. For socket.io a path in the URL
+    /// names the namespace, as with socket.io-client's `io(url)`.
+    pub url: String,
+    /// Wire protocol.
+    pub protocol: Protocol,
+    /// The Engine.IO path (default `/socket.io/`); for `websocket`, appended to a URL
+    /// that has no path of its own.
+    pub path: Option<String>,
+    /// Namespace (default: the URL's path, else `/`).
+    pub namespace: Option<String>,
+    /// Credentials for the broadcaster: the CONNECT payload for socket.io 3/4, query
+    /// parameters for socket.io 2.x and plain WebSockets.
+    pub auth: Option<Json>,
+    /// Reconnect after a lost link (default true).
+    pub reconnection: bool,
+    /// Give up after this many failed attempts (default: never).
+    pub reconnection_attempts: Option<u32>,
+    /// First reconnection delay (default 1000 ms).
+    pub reconnection_delay_ms: u64,
+    /// Largest reconnection delay (default 5000 ms).
+    pub reconnection_delay_max_ms: u64,
+    /// Jitter factor (default 0.5).
+    pub randomization_factor: f64,
+    /// Time allowed from opening the socket to a connected namespace (default 20 s).
+    pub connect_timeout_ms: u64,
+    /// Frames larger than this are refused (default 1,000,000 bytes).
+    pub max_frame_bytes: usize,
+    /// Reconnect even after the server sent DISCONNECT (socket.io-client does not;
+    /// default false).
+    pub reconnect_after_server_disconnect: bool,
+    /// Seed for the reconnection jitter.
+    pub seed: u64,
+}
+
+impl ConnectOptions {
+    /// Defaults matching socket.io-client for `url` and `protocol`.
+    pub fn new(url: impl Into<String>, protocol: Protocol) -> Self {
+        Self {
+            url: url.into(),
+            protocol,
+            path: None,
+            namespace: None,
+            auth: None,
+            reconnection: true,
+            reconnection_attempts: None,
+            reconnection_delay_ms: 1000,
+            reconnection_delay_max_ms: 5000,
+            randomization_factor: 0.5,
+            connect_timeout_ms: 20_000,
+            max_frame_bytes: 1_000_000,
+            reconnect_after_server_disconnect: false,
+            seed: 0x5eed,
+        }
+    }
+}
+
+/// A parsed target: the WebSocket URL to open and the namespace to join.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Target {
+    pub socket_url: String,
+    pub namespace: String,
+}
+
+/// Builds the WebSocket URL and namespace for `options`.
+pub(crate) fn target(options: &ConnectOptions) -> Result<Target, ProtocolError> {
+    let url = options.url.trim();
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| ProtocolError::config(format!("{url:?} is not an absolute URL")))?;
+    let ws_scheme = match scheme.to_ascii_lowercase().as_str() {
+        "http" | "ws" => "ws",
+        "https" | "wss" => "wss",
+        _ => {
+            return Err(ProtocolError::config(format!(
+                "unsupported URL scheme {scheme:?}"
+            )))
+        }
+    };
+    let rest = rest.split('#').next().unwrap_or(rest);
+    let (before_query, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let (authority, url_path) = match before_query.find('/') {
+        Some(i) => before_query.split_at(i),
+        None => (before_query, ""),
+    };
+    if authority.is_empty() || authority.contains(char::is_whitespace) {
+        return Err(ProtocolError::config(format!("{url:?} has no host")));
+    }
+    let mut params: Vec<String> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let auth_as_query =
+        options.protocol != Protocol::SocketIoV4 && options.protocol != Protocol::Auto;
+    if let (true, Some(Json::Object(members))) = (auth_as_query, &options.auth) {
+        for (key, value) in members {
+            let text = match value {
+                Json::String(s) => s.clone(),
+                other => other.to_json(),
+            };
+            params.push(format!(
+                "{}={}",
+                encode_component(key),
+                encode_component(&text)
+            ));
+        }
+    }
+    let (path, namespace) = if options.protocol == Protocol::WebSocket {
+        let path = match (url_path, &options.path) {
+            ("", Some(p)) => p.clone(),
+            _ => url_path.to_owned(),
+        };
+        (path, "/".to_owned())
+    } else {
+        let namespace = match (&options.namespace, url_path) {
+            (Some(n), _) => n.clone(),
+            (None, "" | "/") => "/".to_owned(),
+            (None, p) => p.trim_end_matches('/').to_owned(),
+        };
+        params.insert(
+            0,
+            format!(
+                "EIO={}&transport=websocket",
+                options.protocol.requested_engine().query_value()
+            ),
+        );
+        (
+            options.path.clone().unwrap_or_else(|| "/socket.io/".into()),
+            namespace,
+        )
+    };
+    let mut socket_url = format!("{ws_scheme}://{authority}{path}");
+    if !params.is_empty() {
+        socket_url.push('?');
+        socket_url.push_str(&params.join("&"));
+    }
+    Ok(Target {
+        socket_url,
+        namespace,
+    })
+}
+
+/// Percent-encodes like JavaScript's `encodeURIComponent`.
+pub(crate) fn encode_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push('%');
+            out.push(char::from(b"0123456789ABCDEF"[usize::from(byte >> 4)]));
+            out.push(char::from(b"0123456789ABCDEF"[usize::from(byte & 15)]));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json;
+
+    fn t(url: &str, protocol: Protocol) -> Target {
+        target(&ConnectOptions::new(url, protocol)).unwrap()
+    }
+
+    #[test]
+    fn builds_socket_io_urls() {
+        assert_eq!(
+            t("http://127.0.0.1:9302", Protocol::SocketIoV2).socket_url,
+            "ws://127.0.0.1:9302/socket.io/?EIO=3&transport=websocket"
+        );
+        let v4 = t("https://b.example.net/admin?x=1", Protocol::SocketIoV4);
+        assert_eq!(
+            v4.socket_url,
+            "wss://b.example.net/socket.io/?EIO=4&transport=websocket&x=1"
+        );
+        assert_eq!(v4.namespace, "/admin");
+        assert_eq!(t("ws://h:1/", Protocol::Auto).namespace, "/");
+    }
+
+    #[test]
+    fn auth_rides_in_the_query_for_v2_and_plain_websockets() {
+        let mut o = ConnectOptions::new("http://h", Protocol::SocketIoV2);
+        o.auth = Some(json::parse(r#"{"token":"a b&c","n":1}"#).unwrap());
+        assert_eq!(
+            target(&o).unwrap().socket_url,
+            "ws://h/socket.io/?EIO=3&transport=websocket&token=a%20b%26c&n=1"
+        );
+        o.protocol = Protocol::SocketIoV4;
+        assert_eq!(
+            target(&o).unwrap().socket_url,
+            "ws://h/socket.io/?EIO=4&transport=websocket"
+        );
+    }
+
+    #[test]
+    fn plain_websocket_urls() {
+        assert_eq!(
+            t("http://h:9306/ws", Protocol::WebSocket).socket_url,
+            "ws://h:9306/ws"
+        );
+        let mut o = ConnectOptions::new("https://h", Protocol::WebSocket);
+        o.path = Some("/ws".into());
+        assert_eq!(target(&o).unwrap().socket_url, "wss://h/ws");
+    }
+
+    #[test]
+    fn rejects_bad_urls_and_protocols() {
+        for bad in ["", "127.0.0.1:9302", "ftp://h", "http://", "http:// h"] {
+            assert_eq!(
+                target(&ConnectOptions::new(bad, Protocol::Auto))
+                    .unwrap_err()
+                    .code(),
+                "protocol-config",
+                "{bad}"
+            );
+        }
+        assert!(Protocol::parse("socket.io-v5").is_err());
+        assert_eq!(Protocol::parse("auto").unwrap(), Protocol::Auto);
+    }
+}
