@@ -30,6 +30,16 @@ pub enum CorsMode {
     All,
 }
 
+/// Log output format of the binary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum LogFormat {
+    /// Human-readable lines with key=value fields.
+    #[default]
+    Text,
+    /// One JSON object per line (for log collectors).
+    Json,
+}
+
 /// Everything [`crate::serve`] needs. `Config::default()` listens on 127.0.0.1:9400.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -79,6 +89,15 @@ impl Config {
             if !path.starts_with('/') || path.len() < 2 {
                 return Err(format!(
                     "{name} must start with '/' and not be '/': {path:?}"
+                ));
+            }
+            let plain = path
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || b"-._~/".contains(&c));
+            if !plain || path.contains("//") || path.ends_with('/') {
+                return Err(format!(
+                    "{name} may only use letters, digits, '-', '.', '_', '~' and single '/' \
+                     (no trailing '/'): {path:?}"
                 ));
             }
             if path.starts_with("/socket.io") || path == "/health" {
@@ -141,6 +160,9 @@ pub struct Cli {
     /// CORS policy: off, public (all routes but the webhook) or all.
     #[arg(long, env = "SP_BROADCASTER_CORS", value_enum, default_value_t = CorsMode::Public)]
     pub cors: CorsMode,
+    /// Log format (binary only; filter with `RUST_LOG`).
+    #[arg(long, env = "SP_BROADCASTER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
 }
 
 impl From<Cli> for Config {
@@ -216,5 +238,12 @@ mod tests {
             ..Config::default()
         };
         assert!(bad.validate().is_err());
+        for p in ["/a/{x}", "/:x", "/*x", "/a//b", "/a/", "ws", "/"] {
+            let bad = Config {
+                webhook_path: p.into(),
+                ..Config::default()
+            };
+            assert!(bad.validate().is_err(), "{p}");
+        }
     }
 }

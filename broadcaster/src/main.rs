@@ -2,18 +2,25 @@
 //! down gracefully on SIGINT/SIGTERM.
 
 use clap::Parser;
+use std::io::IsTerminal;
+
+use sp_broadcaster::config::LogFormat;
 use sp_broadcaster::{serve, Cli, Config};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,socketioxide=warn,engineioxide=warn")),
-        )
-        .init();
-    let cfg = Config::from(Cli::parse());
+    let cli = Cli::parse();
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,socketioxide=warn,engineioxide=warn"));
+    let fmt = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Json => fmt.json().init(),
+        LogFormat::Text => fmt.with_ansi(std::io::stderr().is_terminal()).init(),
+    }
+    let cfg = Config::from(cli);
     let handle = match serve(cfg).await {
         Ok(h) => h,
         Err(e) => {
