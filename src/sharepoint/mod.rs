@@ -18,8 +18,8 @@ mod url;
 
 pub use parse::{
     classify_error, collection, error_body, item_id, parse_changes, parse_context_info,
-    parse_items, parse_list_info, Change, ChangeType, ContextInfo, ItemEffect, ItemsPage,
-    ListInfo, ParseError, SpError, SpErrorKind,
+    parse_items, parse_list_info, Change, ChangeType, ContextInfo, ItemEffect, ItemsPage, ListInfo,
+    ParseError, SpError, SpErrorKind,
 };
 pub use rest::{get_changes_body, Metadata, CHANGE_QUERY_FLAGS};
 pub use token::{
@@ -27,9 +27,9 @@ pub use token::{
     TICKS_AT_UNIX_EPOCH,
 };
 pub use url::{
-    chunk_item_reads, context_info_url, filter_ids, get_changes_url, items_page_url,
-    list_info_url, list_url, origin, percent_encode, select_fields, site_base, ListRef,
-    DEFAULT_URL_LIMIT, MAX_TOP,
+    chunk_item_reads, context_info_url, filter_ids, get_changes_url, items_page_url, list_info_url,
+    list_url, origin, percent_encode, select_fields, site_base, ListRef, DEFAULT_URL_LIMIT,
+    MAX_TOP,
 };
 
 #[cfg(test)]

@@ -41,7 +41,8 @@ pub fn collection(root: &Json) -> Option<&[Json]> {
         return Some(v);
     }
     let d = root.get("d")?;
-    d.as_array().or_else(|| d.get("results").and_then(Json::as_array))
+    d.as_array()
+        .or_else(|| d.get("results").and_then(Json::as_array))
 }
 
 /// A number that may also arrive as a numeric string.
@@ -112,7 +113,10 @@ impl ChangeType {
             ("Restore", 7),
             ("SystemUpdate", 15),
         ];
-        let n = NAMES.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map_or(0, |(_, n)| *n);
+        let n = NAMES
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map_or(0, |(_, n)| *n);
         ChangeType::from_number(n)
     }
 
@@ -148,7 +152,9 @@ pub struct Change {
 /// without an `ItemId` are kept (their token still advances the cursor).
 pub fn parse_changes(body: &str) -> Result<Vec<Change>, ParseError> {
     let root = parse_json(body)?;
-    let Some(records) = collection(&root) else { return err("no change collection") };
+    let Some(records) = collection(&root) else {
+        return err("no change collection");
+    };
     let mut out = Vec::with_capacity(records.len());
     for r in records {
         if !matches!(r, Json::Object(_)) {
@@ -166,7 +172,10 @@ pub fn parse_changes(body: &str) -> Result<Vec<Change>, ParseError> {
                 .map(str::to_owned),
             change_type,
             item_id: int(r.get("ItemId")),
-            list_id: r.get("ListId").and_then(Json::as_str).and_then(normalize_guid),
+            list_id: r
+                .get("ListId")
+                .and_then(Json::as_str)
+                .and_then(normalize_guid),
         });
     }
     Ok(out)
@@ -189,10 +198,14 @@ pub fn item_id(item: &Json) -> Option<i64> {
 /// Parses an items response; an item without a readable id is an error.
 pub fn parse_items(body: &str) -> Result<ItemsPage, ParseError> {
     let root = parse_json(body)?;
-    let Some(records) = collection(&root) else { return err("no item collection") };
+    let Some(records) = collection(&root) else {
+        return err("no item collection");
+    };
     let mut items = Vec::with_capacity(records.len());
     for r in records {
-        let Some(id) = item_id(r) else { return err("item without Id") };
+        let Some(id) = item_id(r) else {
+            return err("item without Id");
+        };
         items.push((id, r.clone()));
     }
     let link = |v: &Json| {
@@ -200,7 +213,9 @@ pub fn parse_items(body: &str) -> Result<ItemsPage, ParseError> {
             .iter()
             .find_map(|k| v.get(k).and_then(Json::as_str).map(str::to_owned))
     };
-    let next_link = link(&root).or_else(|| root.get("d").and_then(link)).filter(|l| !l.is_empty());
+    let next_link = link(&root)
+        .or_else(|| root.get("d").and_then(link))
+        .filter(|l| !l.is_empty());
     Ok(ItemsPage { items, next_link })
 }
 
@@ -221,8 +236,13 @@ pub fn parse_context_info(body: &str) -> Result<ContextInfo, ParseError> {
     let Some(digest) = p.get("FormDigestValue").and_then(Json::as_str) else {
         return err("no FormDigestValue");
     };
-    let timeout = int(p.get("FormDigestTimeoutSeconds")).unwrap_or(1800).max(0);
-    Ok(ContextInfo { form_digest: digest.to_owned(), timeout_secs: timeout.unsigned_abs() })
+    let timeout = int(p.get("FormDigestTimeoutSeconds"))
+        .unwrap_or(1800)
+        .max(0);
+    Ok(ContextInfo {
+        form_digest: digest.to_owned(),
+        timeout_secs: timeout.unsigned_abs(),
+    })
 }
 
 /// The list facts read before a load.
@@ -240,8 +260,12 @@ pub struct ListInfo {
 pub fn parse_list_info(body: &str) -> Result<ListInfo, ParseError> {
     let root = parse_json(body)?;
     let p = payload(&root);
-    let token = p.get("CurrentChangeToken").and_then(|t| t.get("StringValue"));
-    let Some(token) = token.and_then(Json::as_str) else { return err("no CurrentChangeToken") };
+    let token = p
+        .get("CurrentChangeToken")
+        .and_then(|t| t.get("StringValue"));
+    let Some(token) = token.and_then(Json::as_str) else {
+        return err("no CurrentChangeToken");
+    };
     Ok(ListInfo {
         current_token: token.to_owned(),
         id: p.get("Id").and_then(Json::as_str).and_then(normalize_guid),
@@ -292,7 +316,11 @@ pub fn error_body(body: &str) -> Option<(Option<String>, String)> {
     };
     let message = match e.get("message") {
         Some(Json::String(s)) => s.clone(),
-        Some(m) => m.get("value").and_then(Json::as_str).unwrap_or_default().to_owned(),
+        Some(m) => m
+            .get("value")
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_owned(),
         None => String::new(),
     };
     Some((code, message))
@@ -328,5 +356,10 @@ pub fn classify_error(status: u16, body: &str) -> SpError {
     } else {
         SpErrorKind::Http
     };
-    SpError { kind, status, code, message }
+    SpError {
+        kind,
+        status,
+        code,
+        message,
+    }
 }

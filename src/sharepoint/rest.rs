@@ -51,8 +51,15 @@ impl Metadata {
 }
 
 /// Change types asked for in a GetChanges query (the object flag `Item` is always set).
-pub const CHANGE_QUERY_FLAGS: [&str; 7] =
-    ["Add", "Update", "DeleteObject", "Restore", "Rename", "Move", "SystemUpdate"];
+pub const CHANGE_QUERY_FLAGS: [&str; 7] = [
+    "Add",
+    "Update",
+    "DeleteObject",
+    "Restore",
+    "Rename",
+    "Move",
+    "SystemUpdate",
+];
 
 /// The body of `POST .../GetChanges`: item changes of every type that affects item sync,
 /// starting (exclusively) after `token`, at most `fetch_limit` changes. Verbose adds the
@@ -89,11 +96,23 @@ mod tests {
     #[test]
     fn headers_match_the_metadata_level() {
         let h = Metadata::OData4None.headers(true);
-        assert!(h.contains(&("Accept".into(), "application/json;odata.metadata=none".into())));
+        assert!(h.contains(&(
+            "Accept".into(),
+            "application/json;odata.metadata=none".into()
+        )));
         assert!(h.contains(&("OData-Version".into(), "4.0".into())));
-        assert!(h.contains(&("Content-Type".into(), "application/json;odata.metadata=none".into())));
+        assert!(h.contains(&(
+            "Content-Type".into(),
+            "application/json;odata.metadata=none".into()
+        )));
         let v = Metadata::Verbose.headers(false);
-        assert_eq!(v, vec![("Accept".to_string(), "application/json;odata=verbose".to_string())]);
+        assert_eq!(
+            v,
+            vec![(
+                "Accept".to_string(),
+                "application/json;odata=verbose".to_string()
+            )]
+        );
     }
 
     #[test]
@@ -102,7 +121,14 @@ mod tests {
         let plain = parse(&get_changes_body(Metadata::None, t, 1000)).unwrap();
         let q = plain.get("query").unwrap();
         assert_eq!(q.get("__metadata"), None);
-        for flag in ["Item", "Add", "Update", "DeleteObject", "Restore", "SystemUpdate"] {
+        for flag in [
+            "Item",
+            "Add",
+            "Update",
+            "DeleteObject",
+            "Restore",
+            "SystemUpdate",
+        ] {
             assert_eq!(q.get(flag).and_then(Json::as_bool), Some(true), "{flag}");
         }
         let start = q.get("ChangeTokenStart").unwrap();
@@ -113,6 +139,9 @@ mod tests {
         let q = verbose.get("query").unwrap();
         let ty = |v: &Json| v.get("__metadata").and_then(|m| m.get("type")).cloned();
         assert_eq!(ty(q), Some(Json::from("SP.ChangeQuery")));
-        assert_eq!(ty(q.get("ChangeTokenStart").unwrap()), Some(Json::from("SP.ChangeToken")));
+        assert_eq!(
+            ty(q.get("ChangeTokenStart").unwrap()),
+            Some(Json::from("SP.ChangeToken"))
+        );
     }
 }

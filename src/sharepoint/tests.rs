@@ -48,16 +48,31 @@ fn parses_change_records_in_every_shape() {
     let v = parse_changes(CHANGES_VERBOSE).unwrap();
     assert_eq!(v.len(), 1);
     assert_eq!(v[0].change_type, ChangeType::Update);
-    assert_eq!(ChangeToken::parse(v[0].token.as_deref().unwrap()).unwrap().change_number, 5749111);
+    assert_eq!(
+        ChangeToken::parse(v[0].token.as_deref().unwrap())
+            .unwrap()
+            .change_number,
+        5749111
+    );
 
     let m = parse_changes(CHANGES_MINIMAL).unwrap();
-    assert_eq!((m[0].change_type, m[0].item_id), (ChangeType::Restore, Some(5)));
+    assert_eq!(
+        (m[0].change_type, m[0].item_id),
+        (ChangeType::Restore, Some(5))
+    );
 
     assert_eq!(parse_changes(r#"{"value":[]}"#).unwrap(), vec![]);
     assert_eq!(parse_changes(r#"{"d":{"results":[]}}"#).unwrap(), vec![]);
     let named = parse_changes(r#"{"value":[{"ChangeType":"DeleteObject","ItemId":3}]}"#).unwrap();
     assert_eq!(named[0].change_type, ChangeType::DeleteObject);
-    for bad in ["", "{", r#"{"value":{}}"#, r#"{"d":{}}"#, r#"{"value":[1]}"#, "<html>"] {
+    for bad in [
+        "",
+        "{",
+        r#"{"value":{}}"#,
+        r#"{"d":{}}"#,
+        r#"{"value":[1]}"#,
+        "<html>",
+    ] {
         assert!(parse_changes(bad).is_err(), "{bad}");
     }
 }
@@ -65,11 +80,21 @@ fn parses_change_records_in_every_shape() {
 #[test]
 fn change_type_effects() {
     use ItemEffect::*;
-    let table = [(1, Some(Upsert)), (2, Some(Upsert)), (3, Some(Delete)), (4, Some(Upsert))];
+    let table = [
+        (1, Some(Upsert)),
+        (2, Some(Upsert)),
+        (3, Some(Delete)),
+        (4, Some(Upsert)),
+    ];
     for (n, e) in table {
         assert_eq!(ChangeType::from_number(n).effect(), e);
     }
-    let more = [(5, Some(Delete)), (6, Some(Upsert)), (7, Some(Upsert)), (15, Some(Upsert))];
+    let more = [
+        (5, Some(Delete)),
+        (6, Some(Upsert)),
+        (7, Some(Upsert)),
+        (15, Some(Upsert)),
+    ];
     for (n, e) in more {
         assert_eq!(ChangeType::from_number(n).effect(), e);
     }
@@ -86,7 +111,10 @@ fn parses_items_and_next_links() {
     let p = parse_items(none).unwrap();
     assert_eq!(p.items.len(), 2);
     assert_eq!(p.items[1].0, 2);
-    assert_eq!(p.items[1].1.get("Title").and_then(Json::as_str), Some("B \"quoted\""));
+    assert_eq!(
+        p.items[1].1.get("Title").and_then(Json::as_str),
+        Some("B \"quoted\"")
+    );
     assert!(p.next_link.unwrap().contains("p_ID%3d2"));
 
     let minimal = r#"{"odata.metadata":"https://x/_api/$metadata#SP.ListData.TasksListItems",
@@ -94,7 +122,10 @@ fn parses_items_and_next_links() {
       "odata.editLink":"Web/Lists(guid'x')/Items(3)","FileSystemObjectType":0,"Id":3,"ID":3,"Title":"C"}]}"#;
     let p = parse_items(minimal).unwrap();
     assert_eq!((p.items[0].0, p.next_link), (3, None));
-    assert_eq!(p.items[0].1.get("odata.etag").and_then(Json::as_str), Some("\"4\""));
+    assert_eq!(
+        p.items[0].1.get("odata.etag").and_then(Json::as_str),
+        Some("\"4\"")
+    );
 
     let verbose = r#"{"d":{"results":[{"__metadata":{"id":"Web/Lists(guid'x')/Items(4)","uri":"https://x/Items(4)",
       "etag":"\"1\"","type":"SP.Data.TasksListItem"},"Id":4,"ID":4,"Title":"D"}],
@@ -106,11 +137,17 @@ fn parses_items_and_next_links() {
     let odata4 = r#"{"@odata.context":"https://x/_api/$metadata#Collection","value":[{"ID":5}],
       "@odata.nextLink":"https://x/next"}"#;
     let p = parse_items(odata4).unwrap();
-    assert_eq!((p.items[0].0, p.next_link.as_deref()), (5, Some("https://x/next")));
+    assert_eq!(
+        (p.items[0].0, p.next_link.as_deref()),
+        (5, Some("https://x/next"))
+    );
 
     assert!(parse_items(r#"{"value":[{"Title":"no id"}]}"#).is_err());
     assert!(parse_items(r#"{"value":[{"Id":"x"}]}"#).is_err());
-    assert_eq!(item_id(&crate::json::parse(r#"{"Id":"17"}"#).unwrap()), Some(17));
+    assert_eq!(
+        item_id(&crate::json::parse(r#"{"Id":"17"}"#).unwrap()),
+        Some(17)
+    );
 }
 
 #[test]
@@ -126,7 +163,10 @@ fn parses_context_info_and_list_info() {
       "SupportedSchemaVersions":{"__metadata":{"type":"Collection(Edm.String)"},"results":["14.0.0.0"]}}}}"#;
     assert_eq!(
         parse_context_info(verbose).unwrap(),
-        ContextInfo { form_digest: "0xABC".into(), timeout_secs: 900 }
+        ContextInfo {
+            form_digest: "0xABC".into(),
+            timeout_secs: 900
+        }
     );
     assert!(parse_context_info(r#"{"d":{}}"#).is_err());
 
@@ -152,7 +192,10 @@ fn classifies_error_bodies() {
       "value":"The changeToken refers to a time before the start of the current change log."}}}"#;
     let e = classify_error(500, expired);
     assert_eq!(e.kind, SpErrorKind::TokenExpired);
-    assert_eq!(e.code.as_deref(), Some("-2146232832, Microsoft.SharePoint.SPException"));
+    assert_eq!(
+        e.code.as_deref(),
+        Some("-2146232832, Microsoft.SharePoint.SPException")
+    );
 
     let other = r#"{"odata.error":{"code":"-1, System.ArgumentException","message":{"lang":"en-US",
       "value":"Cannot use the changeToken from one object against a different object"}}}"#;
@@ -160,15 +203,27 @@ fn classifies_error_bodies() {
 
     let digest = r#"{"error":{"code":"-2130575251, Microsoft.SharePoint.SPException","message":{"lang":"en-US",
       "value":"The security validation for this page is invalid and might be corrupted. Please use your web browser's Back button to try your operation again."}}}"#;
-    assert_eq!(classify_error(403, digest).kind, SpErrorKind::SecurityValidation);
+    assert_eq!(
+        classify_error(403, digest).kind,
+        SpErrorKind::SecurityValidation
+    );
 
     let v4 = r#"{"error":{"code":"-2147024891, System.UnauthorizedAccessException","message":"Access denied."}}"#;
     let e = classify_error(403, v4);
-    assert_eq!((e.kind, e.message.as_str()), (SpErrorKind::Unauthorized, "Access denied."));
+    assert_eq!(
+        (e.kind, e.message.as_str()),
+        (SpErrorKind::Unauthorized, "Access denied.")
+    );
     assert_eq!(classify_error(401, "").kind, SpErrorKind::Unauthorized);
     assert_eq!(classify_error(429, "").kind, SpErrorKind::Throttled);
-    assert_eq!(classify_error(503, "<html>busy</html>").kind, SpErrorKind::Throttled);
+    assert_eq!(
+        classify_error(503, "<html>busy</html>").kind,
+        SpErrorKind::Throttled
+    );
     let e = classify_error(500, &"é".repeat(300));
-    assert_eq!((e.kind, e.message.chars().count()), (SpErrorKind::Http, 100));
+    assert_eq!(
+        (e.kind, e.message.chars().count()),
+        (SpErrorKind::Http, 100)
+    );
     assert_eq!(classify_error(404, "{}").kind, SpErrorKind::Http);
 }

@@ -9,7 +9,8 @@ pub const TICKS_AT_UNIX_EPOCH: i64 = 621_355_968_000_000_000;
 /// Milliseconds since the Unix epoch to .NET UTC ticks (`ms * 10000 + 621355968000000000`).
 /// Saturates instead of overflowing.
 pub fn ms_to_ticks(ms: i64) -> i64 {
-    ms.saturating_mul(10_000).saturating_add(TICKS_AT_UNIX_EPOCH)
+    ms.saturating_mul(10_000)
+        .saturating_add(TICKS_AT_UNIX_EPOCH)
 }
 
 /// .NET UTC ticks to milliseconds since the Unix epoch (rounded down).
@@ -91,12 +92,19 @@ impl ChangeToken {
     pub fn parse(text: &str) -> Result<Self, TokenError> {
         let mut parts = text.trim().split(';');
         let mut next = |what| parts.next().ok_or(TokenError(what));
-        let version = next("missing version")?.parse().map_err(|_| TokenError("bad version"))?;
-        let scope = next("missing scope")?.parse().map_err(|_| TokenError("bad scope"))?;
+        let version = next("missing version")?
+            .parse()
+            .map_err(|_| TokenError("bad version"))?;
+        let scope = next("missing scope")?
+            .parse()
+            .map_err(|_| TokenError("bad scope"))?;
         let scope_id = normalize_guid(next("missing scope id")?).ok_or(TokenError("bad GUID"))?;
-        let ticks = next("missing ticks")?.parse().map_err(|_| TokenError("bad ticks"))?;
-        let change_number =
-            next("missing change number")?.parse().map_err(|_| TokenError("bad change number"))?;
+        let ticks = next("missing ticks")?
+            .parse()
+            .map_err(|_| TokenError("bad ticks"))?;
+        let change_number = next("missing change number")?
+            .parse()
+            .map_err(|_| TokenError("bad change number"))?;
         if parts.next().is_some() {
             return Err(TokenError("too many fields"));
         }
@@ -143,13 +151,20 @@ impl fmt::Display for ChangeToken {
 
 impl Ord for ChangeToken {
     fn cmp(&self, other: &Self) -> Ordering {
-        (self.ticks, self.change_number, self.version, self.scope, &self.scope_id).cmp(&(
-            other.ticks,
-            other.change_number,
-            other.version,
-            other.scope,
-            &other.scope_id,
-        ))
+        (
+            self.ticks,
+            self.change_number,
+            self.version,
+            self.scope,
+            &self.scope_id,
+        )
+            .cmp(&(
+                other.ticks,
+                other.change_number,
+                other.version,
+                other.scope,
+                &other.scope_id,
+            ))
     }
 }
 
@@ -167,7 +182,9 @@ pub fn normalize_guid(text: &str) -> Option<String> {
     let lens = [8, 4, 4, 4, 12];
     if groups.len() != 5
         || groups.iter().zip(lens).any(|(g, n)| g.len() != n)
-        || !groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_hexdigit()))
+        || !groups
+            .iter()
+            .all(|g| g.bytes().all(|b| b.is_ascii_hexdigit()))
     {
         return None;
     }
@@ -192,7 +209,10 @@ mod tests {
         let upper = "1;2;{482E418A-0900-414B-8902-02248C2E44E8};634955266749500000;-1";
         let w = ChangeToken::parse(upper).unwrap();
         assert_eq!(w.scope, TokenScope::Web);
-        assert_eq!(w.to_string(), "1;2;482e418a-0900-414b-8902-02248c2e44e8;634955266749500000;-1");
+        assert_eq!(
+            w.to_string(),
+            "1;2;482e418a-0900-414b-8902-02248c2e44e8;634955266749500000;-1"
+        );
     }
 
     #[test]
@@ -227,7 +247,10 @@ mod tests {
         assert_eq!(ticks_to_ms(637_895_971_170_000_000), 1_654_000_317_000);
         assert_eq!(ms_to_ticks(i64::MAX), i64::MAX);
         let s = ChangeToken::list_start("{482E418A-0900-414B-8902-02248C2E44E8}", 1000).unwrap();
-        assert_eq!(s.to_string(), "1;3;482e418a-0900-414b-8902-02248c2e44e8;621355968010000000;-1");
+        assert_eq!(
+            s.to_string(),
+            "1;3;482e418a-0900-414b-8902-02248c2e44e8;621355968010000000;-1"
+        );
         assert_eq!(s.unix_ms(), 1000);
         assert!(ChangeToken::list_start("nope", 0).is_none());
     }

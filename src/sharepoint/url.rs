@@ -89,7 +89,10 @@ pub fn context_info_url(site_url: &str) -> String {
 /// The list with its current change token, GUID and item count:
 /// `{list}?$select=CurrentChangeToken,Id,ItemCount`.
 pub fn list_info_url(site_url: &str, list: &ListRef) -> String {
-    format!("{}?$select=CurrentChangeToken,Id,ItemCount", list_url(site_url, list))
+    format!(
+        "{}?$select=CurrentChangeToken,Id,ItemCount",
+        list_url(site_url, list)
+    )
 }
 
 /// `{list}/GetChanges` (POST with a change query body).
@@ -173,7 +176,9 @@ pub fn chunk_item_reads(
 
 /// Parses the ids back out of a URL made by [`chunk_item_reads`] (for tests and fakes).
 pub fn filter_ids(url: &str) -> Vec<i64> {
-    let Some(start) = url.find("$filter=") else { return Vec::new() };
+    let Some(start) = url.find("$filter=") else {
+        return Vec::new();
+    };
     url[start + 8..]
         .split("(ID%20eq%20")
         .filter_map(|part| part.split(')').next())
@@ -206,7 +211,10 @@ mod tests {
             "https://contoso.sharepoint.com/sites/team/_api/web/lists/getbytitle('%C3%9Cn%C3%AFcode')"
         );
         assert!(ListRef::by_id("tasks").is_none());
-        assert_eq!(context_info_url(SITE), "https://contoso.sharepoint.com/sites/team/_api/contextinfo");
+        assert_eq!(
+            context_info_url(SITE),
+            "https://contoso.sharepoint.com/sites/team/_api/contextinfo"
+        );
         assert!(list_info_url(SITE, &by_id).ends_with("')?$select=CurrentChangeToken,Id,ItemCount"));
         assert!(get_changes_url(SITE, &by_id).ends_with("')/GetChanges"));
         assert_eq!(origin("https://a.b/c/d?x"), "https://a.b");
@@ -216,11 +224,20 @@ mod tests {
     #[test]
     fn builds_paged_item_urls() {
         let list = ListRef::Id(GUID.into());
-        let select = vec!["Title".to_string(), "id".to_string(), "Due Date".to_string()];
+        let select = vec![
+            "Title".to_string(),
+            "id".to_string(),
+            "Due Date".to_string(),
+        ];
         let first = items_page_url(SITE, &list, &select, 1000, None);
-        assert!(first.ends_with("/items?$select=Id,Modified,Title,Due%20Date&$orderby=ID&$top=1000"));
+        assert!(
+            first.ends_with("/items?$select=Id,Modified,Title,Due%20Date&$orderby=ID&$top=1000")
+        );
         let next = items_page_url(SITE, &list, &[], 9000, Some(42));
-        assert!(next.ends_with("$top=5000&$skiptoken=Paged%3DTRUE%26p_ID%3D42"), "{next}");
+        assert!(
+            next.ends_with("$top=5000&$skiptoken=Paged%3DTRUE%26p_ID%3D42"),
+            "{next}"
+        );
     }
 
     #[test]
@@ -243,6 +260,9 @@ mod tests {
         assert_eq!(one.len(), 1);
         assert!(one[0].ends_with("$top=5000&$filter=(ID%20eq%201)%20or%20(ID%20eq%207)"));
         // A limit too small for one id still yields one URL per id.
-        assert_eq!(chunk_item_reads(SITE, &list, &select, &[1, 2, 3], 10).len(), 3);
+        assert_eq!(
+            chunk_item_reads(SITE, &list, &select, &[1, 2, 3], 10).len(),
+            3
+        );
     }
 }

@@ -1,0 +1,109 @@
+//! Change feed configuration.
+
+use crate::sharepoint::{ListRef, Metadata, DEFAULT_URL_LIMIT, MAX_TOP};
+
+/// How requests are authenticated; the engine only needs to know whether it must fetch
+/// and send a form digest.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Auth {
+    /// Same-origin cookies: the engine fetches `/_api/contextinfo` and sends
+    /// `X-RequestDigest` on POSTs.
+    #[default]
+    Digest,
+    /// The driver adds `Authorization: Bearer ...` itself; no digest is needed.
+    Bearer,
+    /// A caller-supplied fetch (e.g. SPFx `SPHttpClient`) owns auth, digest included.
+    External,
+}
+
+/// Retry and backoff knobs (all in milliseconds).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// First backoff delay (doubles per consecutive failure, with jitter). Default 1 s.
+    pub initial_ms: u64,
+    /// Backoff ceiling. Default 60 s.
+    pub max_ms: u64,
+    /// Ceiling for a server's `Retry-After`. Default 10 min.
+    pub retry_after_cap_ms: u64,
+    /// A request without a response after this long is treated as a network error
+    /// (its late response is then ignored). Default 90 s.
+    pub request_timeout_ms: u64,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            initial_ms: 1_000,
+            max_ms: 60_000,
+            retry_after_cap_ms: 600_000,
+            request_timeout_ms: 90_000,
+        }
+    }
+}
+
+/// Everything a [`ChangeFeed`](super::ChangeFeed) needs to know.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FeedConfig {
+    /// Absolute site (web) URL, e.g. `https://contoso.sharepoint.com/sites/team`.
+    pub site_url: String,
+    /// The list; a title reference switches to the GUID once the list info is read.
+    pub list: ListRef,
+    /// Fields to `$select` (`Id` and `Modified` are always added).
+    pub select: Vec<String>,
+    /// OData flavour of requests and responses.
+    pub metadata: Metadata,
+    /// Maximum URL length for item reads by ID. Default 1,500.
+    pub url_limit: usize,
+    /// `$top` of the full load's pages (1..=5000). Default 1,000.
+    pub page_size: u32,
+    /// GetChanges `FetchLimit`. Default 1,000.
+    pub fetch_limit: u32,
+    /// Collected changes after which a round stops paging, delivers, and queues another
+    /// round (bounds memory and latency of huge bursts). Default 10,000.
+    pub max_changes_per_round: usize,
+    /// Authentication mode.
+    pub auth: Auth,
+    /// Sent as `X-ClientService-ClientTag` when not empty; the driver may also use it
+    /// as a `User-Agent`. Default `NONISV|sp-live|sp-live/0.1`.
+    pub client_tag: String,
+    /// Refresh the digest this long before `FormDigestTimeoutSeconds` runs out
+    /// (at most half the lifetime). Default 60 s.
+    pub digest_margin_ms: u64,
+    /// Retry and backoff.
+    pub retry: RetryPolicy,
+    /// Seed of the jitter PRNG (e.g. from `Math.random()` in the driver).
+    pub seed: u64,
+}
+
+impl FeedConfig {
+    /// A configuration with the defaults.
+    pub fn new(site_url: &str, list: ListRef) -> Self {
+        FeedConfig {
+            site_url: site_url.trim().trim_end_matches('/').to_owned(),
+            list,
+            select: Vec::new(),
+            metadata: Metadata::None,
+            url_limit: DEFAULT_URL_LIMIT,
+            page_size: 1000,
+            fetch_limit: 1000,
+            max_changes_per_round: 10_000,
+            auth: Auth::Digest,
+            client_tag: "NONISV|sp-live|sp-live/0.1".to_owned(),
+            digest_margin_ms: 60_000,
+            retry: RetryPolicy::default(),
+            seed: 0,
+        }
+    }
+
+    /// The same configuration with out-of-range numbers clamped.
+    pub(super) fn sanitized(mut self) -> Self {
+        self.page_size = self.page_size.clamp(1, MAX_TOP);
+        self.fetch_limit = self.fetch_limit.max(1);
+        self.max_changes_per_round = self.max_changes_per_round.max(1);
+        self.retry.initial_ms = self.retry.initial_ms.max(1);
+        self.retry.max_ms = self.retry.max_ms.max(self.retry.initial_ms);
+        self.retry.request_timeout_ms = self.retry.request_timeout_ms.max(1);
+        self.site_url = self.site_url.trim().trim_end_matches('/').to_owned();
+        self
+    }
+}

@@ -1,0 +1,483 @@
+//! The [`ChangeFeed`] engine: inputs, outputs, scheduling and retries.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use super::config::{Auth, FeedConfig};
+use super::rng::SplitMix64;
+use super::{codes, FeedError, FeedStatus, HttpRequest, HttpResponse, Output};
+use crate::json::Json;
+use crate::sharepoint::{
+    classify_error, context_info_url, get_changes_body, get_changes_url, list_info_url,
+    normalize_guid, Change, ListRef, SpErrorKind,
+};
+
+/// The kind of an in-flight request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Step {
+    ContextInfo,
+    ListInfo,
+    LoadPage,
+    Changes,
+    Read,
+}
+
+pub(super) struct InFlight {
+    pub id: u64,
+    pub step: Step,
+    pub method: &'static str,
+    pub url: String,
+    pub deadline: u64,
+    /// This request is the one retry after a digest refresh.
+    pub digest_retry: bool,
+}
+
+/// A full load in progress.
+pub(super) struct Load {
+    /// `CurrentChangeToken`, read before any item.
+    pub token: Option<String>,
+    pub next_url: Option<String>,
+    pub items: BTreeMap<i64, Json>,
+    pub total: Option<u32>,
+}
+
+/// A change round in progress.
+pub(super) struct Round {
+    pub cursor: String,
+    pub paging: bool,
+    pub changes: Vec<Change>,
+    pub reads: VecDeque<String>,
+    pub requested: BTreeSet<i64>,
+    pub fetched: BTreeMap<i64, Json>,
+}
+
+pub(super) enum Job {
+    Idle,
+    Load(Load),
+    Round(Round),
+}
+
+/// A sans-IO change feed for one SharePoint list. See the [module docs](super).
+pub struct ChangeFeed {
+    pub(super) cfg: FeedConfig,
+    pub(super) list: ListRef,
+    pub(super) rng: SplitMix64,
+    pub(super) next_id: u64,
+    pub(super) outputs: VecDeque<Output>,
+    pub(super) last_status: Option<FeedStatus>,
+    pub(super) started: bool,
+    pub(super) token: Option<String>,
+    pub(super) items: BTreeMap<i64, Json>,
+    /// `(FormDigestValue, refresh after)`.
+    pub(super) digest: Option<(String, u64)>,
+    pub(super) job: Job,
+    pub(super) needs_reload: bool,
+    pub(super) again: bool,
+    pub(super) in_flight: Option<InFlight>,
+    pub(super) retry_at: Option<u64>,
+    pub(super) failures: u32,
+    /// Reloads caused by token errors without a completed round since.
+    pub(super) reload_streak: u32,
+    /// The next non-digest request is the single retry after a digest refresh.
+    pub(super) digest_retry: bool,
+}
+
+impl ChangeFeed {
+    /// A feed that does nothing until [`handle_start`](Self::handle_start).
+    pub fn new(config: FeedConfig) -> Self {
+        let cfg = config.sanitized();
+        ChangeFeed {
+            list: cfg.list.clone(),
+            rng: SplitMix64::new(cfg.seed),
+            cfg,
+            next_id: 1,
+            outputs: VecDeque::new(),
+            last_status: None,
+            started: false,
+            token: None,
+            items: BTreeMap::new(),
+            digest: None,
+            job: Job::Idle,
+            needs_reload: false,
+            again: false,
+            in_flight: None,
+            retry_at: None,
+            failures: 0,
+            reload_streak: 0,
+            digest_retry: false,
+        }
+    }
+
+    // ---- getters ----
+
+    /// The configuration (with clamped numbers).
+    pub fn config(&self) -> &FeedConfig {
+        &self.cfg
+    }
+
+    /// The list's GUID, once known (configured or learned from the list info).
+    pub fn list_guid(&self) -> Option<&str> {
+        self.list.id()
+    }
+
+    /// The token of the last delivered state.
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    /// The items as last delivered, by id.
+    pub fn items(&self) -> impl Iterator<Item = (i64, &Json)> + '_ {
+        self.items.iter().map(|(id, item)| (*id, item))
+    }
+
+    /// One item as last delivered.
+    pub fn item(&self, id: i64) -> Option<&Json> {
+        self.items.get(&id)
+    }
+
+    /// The current status (`None` before start).
+    pub fn status(&self) -> Option<FeedStatus> {
+        self.last_status
+    }
+
+    /// Whether nothing is running or scheduled (no request, no retry, no queued work).
+    pub fn is_idle(&self) -> bool {
+        self.in_flight.is_none()
+            && self.retry_at.is_none()
+            && matches!(self.job, Job::Idle)
+            && !self.again
+            && !self.needs_reload
+    }
+
+    // ---- inputs ----
+
+    /// Starts the feed: a full load, then a catch-up round. A second call acts like
+    /// [`handle_connected`](Self::handle_connected).
+    pub fn handle_start(&mut self, now: u64) {
+        if self.started {
+            return self.handle_connected(now);
+        }
+        self.started = true;
+        self.needs_reload = true;
+        self.step(now);
+    }
+
+    /// A broadcaster hint for `list_guid` (any GUID form); other lists are ignored.
+    pub fn handle_hint(&mut self, now: u64, list_guid: &str) {
+        let ours = match (self.list.id(), normalize_guid(list_guid)) {
+            (Some(a), Some(b)) => a == b,
+            _ => false,
+        };
+        if ours && self.started {
+            self.again = true;
+            self.step(now);
+        }
+    }
+
+    /// The broadcaster (re)connected: hints may have been missed, run a catch-up round.
+    pub fn handle_connected(&mut self, now: u64) {
+        if self.started {
+            self.again = true;
+            self.step(now);
+        }
+    }
+
+    /// Discards the token and reloads everything (delivered as a `Reset`).
+    pub fn reload(&mut self, now: u64) {
+        if self.started {
+            self.needs_reload = true;
+            if matches!(self.job, Job::Round(_)) {
+                self.in_flight = None;
+                self.job = Job::Idle;
+            }
+            self.step(now);
+        }
+    }
+
+    /// The response to request `id` (stale or unknown ids are ignored).
+    pub fn handle_response(&mut self, now: u64, id: u64, response: HttpResponse) {
+        let Some(inf) = self.take_in_flight(id) else {
+            return;
+        };
+        if (200..300).contains(&response.status) {
+            match self.on_success(now, &inf, &response.body) {
+                Ok(()) => self.failures = 0,
+                Err(msg) => {
+                    self.fail(now, &inf, codes::PARSE, msg, Some(response.status), None);
+                }
+            }
+        } else {
+            self.on_http_error(now, &inf, &response);
+        }
+        self.step(now);
+    }
+
+    /// Request `id` failed without a response (stale or unknown ids are ignored).
+    pub fn handle_network_error(&mut self, now: u64, id: u64, message: &str) {
+        if let Some(inf) = self.take_in_flight(id) {
+            self.fail(now, &inf, codes::NETWORK, message.to_owned(), None, None);
+            self.step(now);
+        }
+    }
+
+    /// The time is `now`: fires due retries and request timeouts.
+    pub fn handle_timeout(&mut self, now: u64) {
+        if self.in_flight.as_ref().is_some_and(|f| f.deadline <= now) {
+            if let Some(inf) = self.in_flight.take() {
+                let msg = "no response in time".to_owned();
+                self.fail(now, &inf, codes::TIMEOUT, msg, None, None);
+            }
+        }
+        if self.retry_at.is_some_and(|t| t <= now) {
+            self.retry_at = None;
+        }
+        self.step(now);
+    }
+
+    // ---- outputs ----
+
+    /// The next output, or `None` when drained.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.outputs.pop_front()
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) should be called next, if ever.
+    pub fn poll_timeout(&self) -> Option<u64> {
+        let deadline = self.in_flight.as_ref().map(|f| f.deadline);
+        match (self.retry_at, deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    // ---- internals ----
+
+    fn take_in_flight(&mut self, id: u64) -> Option<InFlight> {
+        if self.in_flight.as_ref().is_some_and(|f| f.id == id) {
+            self.in_flight.take()
+        } else {
+            None
+        }
+    }
+
+    /// Starts whatever is due, then reports a status change.
+    fn step(&mut self, now: u64) {
+        self.pump(now);
+        let status = match (&self.job, self.retry_at) {
+            (_, Some(at_ms)) => FeedStatus::Retrying {
+                attempt: self.failures,
+                at_ms,
+            },
+            (Job::Load(_), None) => FeedStatus::Loading,
+            (Job::Round(_), None) => FeedStatus::Syncing,
+            (Job::Idle, None) => FeedStatus::Live,
+        };
+        if self.started && self.last_status != Some(status) {
+            self.last_status = Some(status);
+            self.outputs.push_back(Output::Status(status));
+        }
+    }
+
+    fn pump(&mut self, now: u64) {
+        // Each pass either issues a request, finishes a job, or returns; a job finishes
+        // at most once per pass, so this terminates.
+        for _ in 0..8 {
+            if !self.started || self.in_flight.is_some() || self.retry_at.is_some() {
+                return;
+            }
+            if matches!(self.job, Job::Idle) {
+                if self.needs_reload {
+                    self.needs_reload = false;
+                    self.job = Job::Load(Load {
+                        token: None,
+                        next_url: None,
+                        items: BTreeMap::new(),
+                        total: None,
+                    });
+                } else if self.again {
+                    self.again = false;
+                    let Some(token) = self.token.clone() else {
+                        self.needs_reload = true;
+                        continue;
+                    };
+                    self.job = Job::Round(Round {
+                        cursor: token,
+                        paging: true,
+                        changes: Vec::new(),
+                        reads: VecDeque::new(),
+                        requested: BTreeSet::new(),
+                        fetched: BTreeMap::new(),
+                    });
+                } else {
+                    return;
+                }
+            }
+            let site = &self.cfg.site_url;
+            let planned = match &self.job {
+                Job::Idle => None,
+                Job::Load(l) => match (&l.token, &l.next_url) {
+                    (None, _) => {
+                        Some((Step::ListInfo, "GET", list_info_url(site, &self.list), None))
+                    }
+                    (Some(_), Some(url)) => Some((Step::LoadPage, "GET", url.clone(), None)),
+                    (Some(_), None) => None,
+                },
+                Job::Round(r) if r.paging => {
+                    let body = get_changes_body(self.cfg.metadata, &r.cursor, self.cfg.fetch_limit);
+                    Some((
+                        Step::Changes,
+                        "POST",
+                        get_changes_url(site, &self.list),
+                        Some(body),
+                    ))
+                }
+                Job::Round(r) => r
+                    .reads
+                    .front()
+                    .map(|u| (Step::Read, "GET", u.clone(), None)),
+            };
+            let Some((step, method, url, body)) = planned else {
+                self.finish_job();
+                continue;
+            };
+            let digest_ok = self.digest.as_ref().is_some_and(|(_, until)| *until > now);
+            if method == "POST" && self.cfg.auth == Auth::Digest && !digest_ok {
+                let url = context_info_url(&self.cfg.site_url);
+                self.issue(now, Step::ContextInfo, "POST", url, None);
+            } else {
+                self.issue(now, step, method, url, body);
+            }
+            return;
+        }
+    }
+
+    fn issue(
+        &mut self,
+        now: u64,
+        step: Step,
+        method: &'static str,
+        url: String,
+        body: Option<String>,
+    ) {
+        let id = self.next_id;
+        self.next_id += 1;
+        let mut headers = self.cfg.metadata.headers(body.is_some());
+        if !self.cfg.client_tag.is_empty() {
+            headers.push((
+                "X-ClientService-ClientTag".into(),
+                self.cfg.client_tag.clone(),
+            ));
+        }
+        if method == "POST" && step != Step::ContextInfo && self.cfg.auth == Auth::Digest {
+            if let Some((digest, _)) = &self.digest {
+                headers.push(("X-RequestDigest".into(), digest.clone()));
+            }
+        }
+        let digest_retry = step != Step::ContextInfo && std::mem::take(&mut self.digest_retry);
+        let deadline = now.saturating_add(self.cfg.retry.request_timeout_ms);
+        self.in_flight = Some(InFlight {
+            id,
+            step,
+            method,
+            url: url.clone(),
+            deadline,
+            digest_retry,
+        });
+        self.outputs.push_back(Output::Request(HttpRequest {
+            id,
+            method,
+            url,
+            headers,
+            body,
+        }));
+    }
+
+    fn on_http_error(&mut self, now: u64, inf: &InFlight, resp: &HttpResponse) {
+        let e = classify_error(resp.status, &resp.body);
+        let status = Some(resp.status);
+        let detail = if e.message.is_empty() {
+            format!("HTTP {}", resp.status)
+        } else {
+            e.message
+        };
+        match e.kind {
+            SpErrorKind::SecurityValidation
+                if self.cfg.auth == Auth::Digest
+                    && inf.step != Step::ContextInfo
+                    && !inf.digest_retry =>
+            {
+                // Refresh the digest, then retry the same request once.
+                self.digest = None;
+                self.digest_retry = true;
+            }
+            SpErrorKind::TokenExpired | SpErrorKind::TokenInvalid if inf.step == Step::Changes => {
+                let code = if e.kind == SpErrorKind::TokenExpired {
+                    codes::TOKEN_EXPIRED
+                } else {
+                    codes::TOKEN_INVALID
+                };
+                self.report(inf, code, detail, status);
+                self.job = Job::Idle;
+                self.needs_reload = true;
+                self.reload_streak += 1;
+                if self.reload_streak > 1 {
+                    let delay = self.backoff(self.reload_streak - 2);
+                    self.retry_at = Some(now.saturating_add(delay));
+                }
+            }
+            SpErrorKind::Throttled => {
+                let ra = resp.retry_after_secs;
+                self.fail(now, inf, codes::THROTTLED, detail, status, ra);
+            }
+            SpErrorKind::Unauthorized | SpErrorKind::SecurityValidation => {
+                self.fail(now, inf, codes::AUTH, detail, status, None);
+            }
+            _ => self.fail(now, inf, codes::HTTP, detail, status, None),
+        }
+    }
+
+    pub(super) fn report(
+        &mut self,
+        inf: &InFlight,
+        code: &'static str,
+        message: String,
+        status: Option<u16>,
+    ) {
+        let request = Some((inf.method.to_owned(), inf.url.clone()));
+        self.outputs.push_back(Output::Error(FeedError {
+            code,
+            message,
+            request,
+            status,
+        }));
+    }
+
+    /// Reports and schedules a retry of the same step.
+    pub(super) fn fail(
+        &mut self,
+        now: u64,
+        inf: &InFlight,
+        code: &'static str,
+        message: String,
+        status: Option<u16>,
+        retry_after_secs: Option<u64>,
+    ) {
+        self.report(inf, code, message, status);
+        let delay = match retry_after_secs {
+            Some(secs) => secs
+                .saturating_mul(1000)
+                .min(self.cfg.retry.retry_after_cap_ms)
+                .max(self.cfg.retry.initial_ms),
+            None => self.backoff(self.failures),
+        };
+        self.failures = self.failures.saturating_add(1);
+        self.retry_at = Some(now.saturating_add(delay));
+    }
+
+    /// Exponential backoff for the `n`th consecutive failure with "equal jitter":
+    /// half the delay fixed, half random.
+    fn backoff(&mut self, n: u32) -> u64 {
+        let r = &self.cfg.retry;
+        let full = r.initial_ms.saturating_mul(1u64 << n.min(32)).min(r.max_ms);
+        full / 2 + self.rng.up_to(full - full / 2)
+    }
+}

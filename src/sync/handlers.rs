@@ -1,0 +1,220 @@
+//! Success handling per request kind, and finishing loads and rounds.
+
+use std::collections::BTreeMap;
+use std::mem;
+
+use super::collapse::collapse;
+use super::feed::{ChangeFeed, InFlight, Job, Step};
+use super::{ChangeSet, ChangeSetKind, Output};
+use crate::json::Json;
+use crate::sharepoint::{
+    chunk_item_reads, items_page_url, origin, parse_changes, parse_context_info, parse_items,
+    parse_list_info, ChangeToken, ItemEffect, ListRef,
+};
+
+impl ChangeFeed {
+    /// Applies a 2xx response; `Err` means the body was not the expected shape (the
+    /// state is then unchanged and the same request is retried).
+    pub(super) fn on_success(
+        &mut self,
+        now: u64,
+        inf: &InFlight,
+        body: &str,
+    ) -> Result<(), String> {
+        let bad = |e: crate::sharepoint::ParseError| e.to_string();
+        match inf.step {
+            Step::ContextInfo => {
+                let info = parse_context_info(body).map_err(bad)?;
+                let life = info.timeout_secs.saturating_mul(1000);
+                let usable = life.saturating_sub(self.cfg.digest_margin_ms).max(life / 2);
+                self.digest = Some((info.form_digest, now.saturating_add(usable)));
+            }
+            Step::ListInfo => {
+                let info = parse_list_info(body).map_err(bad)?;
+                ChangeToken::parse(&info.current_token).map_err(|e| e.to_string())?;
+                if let (ListRef::Title(_), Some(id)) = (&self.list, &info.id) {
+                    self.list = ListRef::Id(id.clone());
+                }
+                let url = items_page_url(
+                    &self.cfg.site_url,
+                    &self.list,
+                    &self.cfg.select,
+                    self.cfg.page_size,
+                    None,
+                );
+                if let Job::Load(l) = &mut self.job {
+                    l.token = Some(info.current_token);
+                    l.total = info.item_count;
+                    l.next_url = Some(url);
+                }
+            }
+            Step::LoadPage => {
+                let page = parse_items(body).map_err(bad)?;
+                let full = page.items.len() >= self.cfg.page_size as usize;
+                let last_id = page.items.iter().map(|(id, _)| *id).max();
+                let next = page.next_link.and_then(|l| self.same_site(&l));
+                let Job::Load(l) = &mut self.job else {
+                    return Ok(());
+                };
+                l.items.extend(page.items);
+                l.next_url = match (last_id, next) {
+                    (None, _) => None, // an empty page ends the load whatever it links to
+                    (Some(_), Some(link)) if link != inf.url => Some(link),
+                    (Some(id), _) if full => Some(items_page_url(
+                        &self.cfg.site_url,
+                        &self.list,
+                        &self.cfg.select,
+                        self.cfg.page_size,
+                        Some(id),
+                    )),
+                    _ => None,
+                };
+                let loaded = u32::try_from(l.items.len()).unwrap_or(u32::MAX);
+                let total = l.total;
+                self.outputs.push_back(Output::Progress { loaded, total });
+            }
+            Step::Changes => {
+                let records = parse_changes(body).map_err(bad)?;
+                let limit = self.cfg.fetch_limit as usize;
+                let max = self.cfg.max_changes_per_round;
+                let guid = self.list.id().map(str::to_owned);
+                let Job::Round(r) = &mut self.job else {
+                    return Ok(());
+                };
+                let short = records.len() < limit;
+                let mut cursor = ChangeToken::parse(&r.cursor).ok();
+                let mut advanced = false;
+                for c in records {
+                    if let Some(t) = c.token.as_deref().and_then(|t| ChangeToken::parse(t).ok()) {
+                        if cursor.as_ref().is_none_or(|cur| t > *cur) {
+                            r.cursor = c.token.clone().unwrap_or_default();
+                            cursor = Some(t);
+                            advanced = true;
+                        }
+                    }
+                    let foreign = matches!((&c.list_id, &guid), (Some(a), Some(b)) if a != b);
+                    if !foreign {
+                        r.changes.push(c);
+                    }
+                }
+                if short || !advanced || r.changes.len() >= max {
+                    if !short && advanced {
+                        self.again = true; // more to fetch: deliver this part first
+                    }
+                    self.plan_reads();
+                }
+            }
+            Step::Read => {
+                let page = parse_items(body).map_err(bad)?;
+                let next = page.next_link.and_then(|l| self.same_site(&l));
+                let Job::Round(r) = &mut self.job else {
+                    return Ok(());
+                };
+                let got_any = !page.items.is_empty();
+                for (id, item) in page.items {
+                    if r.requested.contains(&id) {
+                        r.fetched.insert(id, item);
+                    }
+                }
+                r.reads.pop_front();
+                if let Some(link) = next.filter(|l| got_any && *l != inf.url) {
+                    r.reads.push_front(link);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Accepts a next link only on the site's origin (credentials must not leak);
+    /// a server-relative link is made absolute.
+    fn same_site(&self, link: &str) -> Option<String> {
+        let site_origin = origin(&self.cfg.site_url);
+        if link.starts_with('/') && !link.starts_with("//") {
+            Some(format!("{site_origin}{link}"))
+        } else if origin(link).eq_ignore_ascii_case(site_origin) {
+            Some(link.to_owned())
+        } else {
+            None
+        }
+    }
+
+    /// Paging is over: collapse and plan the item reads.
+    fn plan_reads(&mut self) {
+        let Job::Round(r) = &mut self.job else { return };
+        r.paging = false;
+        // Reads return the *current* item, which may be ahead of the round's token (a
+        // later restore, say). So a net delete of an item the client has is confirmed
+        // by reading it too: delivered state always comes from a read later than any
+        // before, and never goes back in time.
+        let net = collapse(&mem::take(&mut r.changes));
+        let mut to_read = Vec::new();
+        for (id, effect) in net {
+            match effect {
+                ItemEffect::Upsert => to_read.push(id),
+                ItemEffect::Delete if self.items.contains_key(&id) => to_read.push(id),
+                ItemEffect::Delete => {}
+            }
+        }
+        let urls = chunk_item_reads(
+            &self.cfg.site_url,
+            &self.list,
+            &self.cfg.select,
+            &to_read,
+            self.cfg.url_limit,
+        );
+        r.requested = to_read.into_iter().collect();
+        r.reads = urls.into();
+    }
+
+    /// The job has nothing left to request: deliver its result and go idle.
+    pub(super) fn finish_job(&mut self) {
+        match mem::replace(&mut self.job, Job::Idle) {
+            Job::Idle => {}
+            Job::Load(l) => {
+                let Some(token) = l.token else { return };
+                let items: Vec<Json> = l.items.values().cloned().collect();
+                self.items = l.items;
+                self.token = Some(token.clone());
+                self.outputs.push_back(Output::Deliver(ChangeSet {
+                    kind: ChangeSetKind::Reset,
+                    items,
+                    added: Vec::new(),
+                    updated: Vec::new(),
+                    deleted: Vec::new(),
+                    token,
+                }));
+                self.again = true; // catch up on changes made during the load
+            }
+            Job::Round(r) => {
+                self.reload_streak = 0;
+                let mut set = ChangeSet {
+                    kind: ChangeSetKind::Changes,
+                    items: Vec::new(),
+                    added: Vec::new(),
+                    updated: Vec::new(),
+                    deleted: Vec::new(),
+                    token: r.cursor.clone(),
+                };
+                let gone = r.requested.iter().filter(|id| !r.fetched.contains_key(id));
+                for &id in gone {
+                    if self.items.remove(&id).is_some() {
+                        set.deleted.push(id);
+                    }
+                }
+                let fetched: BTreeMap<i64, Json> = r.fetched;
+                for (id, item) in fetched {
+                    match self.items.get(&id) {
+                        None => set.added.push(item.clone()),
+                        Some(old) if *old != item => set.updated.push(item.clone()),
+                        Some(_) => continue, // unchanged: already delivered
+                    }
+                    self.items.insert(id, item);
+                }
+                self.token = Some(r.cursor);
+                if !(set.added.is_empty() && set.updated.is_empty() && set.deleted.is_empty()) {
+                    self.outputs.push_back(Output::Deliver(set));
+                }
+            }
+        }
+    }
+}

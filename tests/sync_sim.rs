@@ -1,0 +1,435 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! Seeded simulation of the sans-IO change feed against an in-memory SharePoint list.
+//!
+//! Per seed: random initial data, metadata level, auth mode, paging and URL limits,
+//! change-log retention and digest lifetime; then random edits in bursts, webhook hints
+//! dropped / duplicated / delayed (so reordered), broadcaster outages followed by
+//! `handle_connected`, and request faults (network errors, lost responses, 429/503 with
+//! and without Retry-After, garbage bodies, forgotten digests, stale duplicate
+//! responses). The driver steps a fake clock to the earliest deadline. After a final
+//! catch-up with faults off, the client's list must equal the server's, and every
+//! delivered `added`/`updated` must carry a strictly newer version than the last one
+//! delivered for that item. `SP_SIM_SEEDS` sets the seed count (default 1000).
+
+#[path = "sync_sim/server.rs"]
+mod server;
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use server::{Server, GUID, SITE};
+use sp_live::json::Json;
+use sp_live::sharepoint::{ChangeToken, ListRef, Metadata};
+use sp_live::sync::{
+    Auth, ChangeFeed, ChangeSet, ChangeSetKind, FeedConfig, HttpResponse, Output, SplitMix64,
+};
+
+enum Event {
+    Response(u64, HttpResponse),
+    NetError(u64),
+    Hint(String),
+    Connected,
+    Edit,
+}
+
+#[derive(Default, Debug)]
+struct Stats {
+    requests: u64,
+    deliveries: u64,
+    resets: u64,
+    errors: BTreeMap<&'static str, u64>,
+}
+
+struct Sim {
+    now: u64,
+    rng: SplitMix64,
+    server: Server,
+    feed: ChangeFeed,
+    events: BTreeMap<(u64, u64), Event>,
+    seq: u64,
+    faults: f64,
+    hint_drop: f64,
+    outage_until: u64,
+    /// What the subscriber holds: id -> version.
+    client: BTreeMap<i64, u64>,
+    last_version: BTreeMap<i64, u64>,
+    last_token: Option<ChangeToken>,
+    seen_reset: bool,
+    stats: Stats,
+}
+
+fn version(item: &Json) -> u64 {
+    item.get("Version")
+        .and_then(Json::as_i64)
+        .map_or(0, |v| v as u64)
+}
+
+fn id_of(item: &Json) -> i64 {
+    item.get("Id").and_then(Json::as_i64).expect("item id")
+}
+
+impl Sim {
+    fn at(&mut self, t: u64, e: Event) {
+        self.seq += 1;
+        self.events.insert((t, self.seq), e);
+    }
+
+    fn edit(&mut self) {
+        let now = self.now;
+        let pick = |rng: &mut SplitMix64, m: &BTreeMap<i64, server::Item>| {
+            let n = m.len() as u64;
+            (n > 0).then(|| *m.keys().nth(rng.up_to(n - 1) as usize).expect("key"))
+        };
+        match self.rng.up_to(99) {
+            0..=34 => {
+                self.server.add(now);
+            }
+            35..=74 => {
+                if let Some(id) = pick(&mut self.rng, &self.server.items) {
+                    let system = self.rng.chance(0.2);
+                    self.server.update(now, id, system);
+                }
+            }
+            75..=89 => {
+                if let Some(id) = pick(&mut self.rng, &self.server.items) {
+                    self.server.delete(now, id);
+                }
+            }
+            90..=96 => {
+                if let Some(id) = pick(&mut self.rng, &self.server.recycle) {
+                    self.server.restore(now, id);
+                }
+            }
+            _ => self.server.noise(now),
+        }
+        // The webhook: late, lossy, sometimes duplicated, sometimes for another list.
+        if now < self.outage_until || self.rng.chance(self.hint_drop) {
+            return;
+        }
+        let copies = if self.rng.chance(0.1) { 2 } else { 1 };
+        for _ in 0..copies {
+            let delay = 1_000 + self.rng.up_to(300_000);
+            let guid = if self.rng.chance(0.05) {
+                "00000000-0000-0000-0000-000000000001".to_owned()
+            } else if self.rng.chance(0.5) {
+                GUID.to_uppercase()
+            } else {
+                GUID.to_owned()
+            };
+            self.at(now + delay, Event::Hint(guid));
+        }
+    }
+
+    fn request(&mut self, req: sp_live::sync::HttpRequest) {
+        self.stats.requests += 1;
+        let latency = 5 + self.rng.up_to(800);
+        let t = self.now + latency;
+        if self.rng.chance(self.faults) {
+            match self.rng.up_to(6) {
+                0 => self.at(t, Event::NetError(req.id)),
+                1 => {} // lost: the engine's request timeout must fire
+                2 => {
+                    let ra = self.rng.chance(0.7).then(|| self.rng.up_to(120));
+                    let body = "{\"error\":{\"code\":\"-2147024860\",\"message\":{\"lang\":\"en-US\",\"value\":\"Too many requests\"}}}".to_owned();
+                    self.at(
+                        t,
+                        Event::Response(
+                            req.id,
+                            HttpResponse {
+                                status: 429,
+                                retry_after_secs: ra,
+                                body,
+                            },
+                        ),
+                    );
+                }
+                3 => {
+                    let ra = self.rng.chance(0.3).then(|| 1 + self.rng.up_to(30));
+                    let body = "<html>Service Unavailable</html>".to_owned();
+                    self.at(
+                        t,
+                        Event::Response(
+                            req.id,
+                            HttpResponse {
+                                status: 503,
+                                retry_after_secs: ra,
+                                body,
+                            },
+                        ),
+                    );
+                }
+                4 => {
+                    let mut r = self.server.handle(self.now, &req);
+                    let cut = (r.body.len() / 2).max(1);
+                    let cut = (0..=cut)
+                        .rev()
+                        .find(|i| r.body.is_char_boundary(*i))
+                        .unwrap_or(0);
+                    r.body.truncate(cut);
+                    self.at(t, Event::Response(req.id, r));
+                }
+                5 => {
+                    self.server.forget_digests();
+                    let r = self.server.handle(self.now, &req);
+                    self.at(t, Event::Response(req.id, r));
+                }
+                _ => {
+                    // Answered twice: the second copy has a stale id by then.
+                    let r = self.server.handle(self.now, &req);
+                    self.at(t, Event::Response(req.id, r.clone()));
+                    let later = t + 1 + self.rng.up_to(5_000);
+                    self.at(later, Event::Response(req.id, r));
+                }
+            }
+        } else {
+            let r = self.server.handle(self.now, &req);
+            self.at(t, Event::Response(req.id, r));
+        }
+    }
+
+    fn deliver(&mut self, set: ChangeSet, seed: u64) {
+        self.stats.deliveries += 1;
+        let token = ChangeToken::parse(&set.token).expect("delivered token parses");
+        if let Some(prev) = &self.last_token {
+            assert!(token >= *prev, "seed {seed}: token went backwards");
+        }
+        self.last_token = Some(token);
+        match set.kind {
+            ChangeSetKind::Reset => {
+                self.stats.resets += 1;
+                self.seen_reset = true;
+                assert!(set.added.is_empty() && set.updated.is_empty() && set.deleted.is_empty());
+                self.client.clear();
+                let mut prev = None;
+                for it in &set.items {
+                    let (id, v) = (id_of(it), version(it));
+                    assert!(
+                        prev < Some(id),
+                        "seed {seed}: reset items sorted and unique"
+                    );
+                    prev = Some(id);
+                    let last = self.last_version.get(&id).copied().unwrap_or(0);
+                    assert!(v >= last, "seed {seed}: reset went back on item {id}");
+                    self.last_version.insert(id, v);
+                    self.client.insert(id, v);
+                }
+            }
+            ChangeSetKind::Changes => {
+                assert!(
+                    self.seen_reset,
+                    "seed {seed}: changes before the first reset"
+                );
+                assert!(set.items.is_empty());
+                for id in &set.deleted {
+                    assert!(
+                        self.client.remove(id).is_some(),
+                        "seed {seed}: deleted unknown {id}"
+                    );
+                }
+                for (it, is_new) in set
+                    .added
+                    .iter()
+                    .map(|i| (i, true))
+                    .chain(set.updated.iter().map(|i| (i, false)))
+                {
+                    let (id, v) = (id_of(it), version(it));
+                    assert_eq!(
+                        self.client.contains_key(&id),
+                        !is_new,
+                        "seed {seed}: add/update of {id}"
+                    );
+                    let last = self.last_version.get(&id).copied().unwrap_or(0);
+                    assert!(
+                        v > last,
+                        "seed {seed}: item {id} v{v} delivered again (last v{last})"
+                    );
+                    self.last_version.insert(id, v);
+                    self.client.insert(id, v);
+                }
+            }
+        }
+    }
+
+    /// Runs until neither the feed nor the world has anything left to do.
+    fn drive(&mut self, seed: u64) {
+        let mut steps = 0u64;
+        loop {
+            steps += 1;
+            assert!(steps < 2_000_000, "seed {seed}: no quiescence");
+            while let Some(out) = self.feed.poll_output() {
+                if std::env::var_os("SP_SIM_TRACE").is_some() {
+                    println!("{} {out:?}", self.now);
+                }
+                match out {
+                    Output::Request(req) => self.request(req),
+                    Output::Deliver(set) => self.deliver(set, seed),
+                    Output::Error(e) => *self.stats.errors.entry(e.code).or_default() += 1,
+                    Output::Status(_) | Output::Progress { .. } => {}
+                }
+            }
+            let feed_t = self.feed.poll_timeout();
+            let event_t = self.events.keys().next().map(|k| k.0);
+            let next = match (feed_t, event_t) {
+                (Some(a), Some(b)) => a.min(b),
+                (a, b) => match a.or(b) {
+                    Some(t) => t,
+                    None => return,
+                },
+            };
+            self.now = self.now.max(next);
+            if feed_t.is_some_and(|t| t <= self.now) {
+                self.feed.handle_timeout(self.now);
+                let again = self.feed.poll_timeout();
+                assert!(
+                    again.is_none_or(|t| t > self.now),
+                    "seed {seed}: busy loop, deadline {again:?} repeats at {}",
+                    self.now
+                );
+                continue;
+            }
+            let Some((_, event)) = self.events.pop_first() else {
+                continue;
+            };
+            match event {
+                Event::Response(id, r) => self.feed.handle_response(self.now, id, r),
+                Event::NetError(id) => self.feed.handle_network_error(self.now, id, "offline"),
+                Event::Hint(guid) => self.feed.handle_hint(self.now, &guid),
+                Event::Connected => self.feed.handle_connected(self.now),
+                Event::Edit => self.edit(),
+            }
+        }
+    }
+}
+
+fn run_seed(seed: u64) -> Stats {
+    let mut rng = SplitMix64::new(seed ^ 0x5EED_CAFE);
+    let metadata = [
+        Metadata::Verbose,
+        Metadata::Minimal,
+        Metadata::None,
+        Metadata::OData4None,
+    ][rng.up_to(3) as usize];
+    let auth = [Auth::Digest, Auth::Bearer, Auth::External][rng.up_to(2) as usize];
+    let retention = if rng.chance(0.5) {
+        3_600_000 * 24 * 60
+    } else {
+        120_000 + rng.up_to(900_000)
+    };
+    let mut server = Server::new(metadata, auth, retention, 120 + rng.up_to(1800));
+    server.omit_next_links = rng.chance(0.3);
+    for _ in 0..rng.up_to(120) {
+        let id = server.add(0);
+        if rng.chance(0.3) {
+            server.update(0, id, false);
+        }
+        if rng.chance(0.1) {
+            server.delete(0, id);
+        }
+    }
+    let list = if rng.chance(0.3) {
+        ListRef::by_title(server::TITLE)
+    } else {
+        ListRef::Id(GUID.into())
+    };
+    let mut cfg = FeedConfig::new(SITE, list);
+    cfg.select = vec!["Title".into(), "Version".into()];
+    cfg.metadata = metadata;
+    cfg.auth = auth;
+    cfg.page_size = 1 + rng.up_to(40) as u32;
+    cfg.fetch_limit = 1 + rng.up_to(25) as u32;
+    cfg.url_limit = 200 + rng.up_to(1300) as usize;
+    cfg.max_changes_per_round = 5 + rng.up_to(200) as usize;
+    cfg.retry.request_timeout_ms = 30_000;
+    cfg.seed = seed;
+    let mut sim = Sim {
+        now: 0,
+        rng,
+        server,
+        feed: ChangeFeed::new(cfg),
+        events: BTreeMap::new(),
+        seq: 0,
+        faults: [0.0, 0.05, 0.2][(seed % 3) as usize],
+        hint_drop: [0.0, 0.2, 0.6][(seed / 3 % 3) as usize],
+        outage_until: 0,
+        client: BTreeMap::new(),
+        last_version: BTreeMap::new(),
+        last_token: None,
+        seen_reset: false,
+        stats: Stats::default(),
+    };
+    let duration = 2 * 3_600_000u64;
+    for _ in 0..sim.rng.up_to(40) {
+        let t = sim.rng.up_to(duration);
+        let burst = if sim.rng.chance(0.2) { 60 } else { 5 };
+        for k in 0..1 + sim.rng.up_to(burst) {
+            let gap = sim.rng.up_to(50);
+            sim.at(t + k * gap, Event::Edit);
+        }
+    }
+    for _ in 0..sim.rng.up_to(4) {
+        let t = sim.rng.up_to(duration);
+        let back = t + 1 + sim.rng.up_to(600_000);
+        sim.outage_until = sim.outage_until.max(back);
+        sim.at(back, Event::Connected);
+    }
+    sim.feed.handle_start(0);
+    sim.drive(seed);
+
+    // Quiescence: faults off, one last catch-up (as a reconnect would), drive to idle.
+    sim.faults = 0.0;
+    sim.feed.handle_connected(sim.now);
+    sim.drive(seed);
+    assert!(sim.feed.is_idle(), "seed {seed}: feed not idle");
+    let server_view: BTreeMap<i64, u64> = sim
+        .server
+        .items
+        .iter()
+        .map(|(id, it)| (*id, it.version))
+        .collect();
+    assert_eq!(
+        sim.client, server_view,
+        "seed {seed}: client differs from server"
+    );
+    let engine_view: BTreeMap<i64, u64> =
+        sim.feed.items().map(|(id, it)| (id, version(it))).collect();
+    assert_eq!(
+        engine_view, server_view,
+        "seed {seed}: engine state differs"
+    );
+    assert_eq!(sim.feed.list_guid(), Some(GUID));
+    sim.stats
+}
+
+#[test]
+fn seeded_simulation_converges() {
+    let seeds: u64 = std::env::var("SP_SIM_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1000);
+    let start = Instant::now();
+    let mut total = Stats::default();
+    let first: u64 = std::env::var("SP_SIM_FIRST")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    for seed in first..first + seeds {
+        let s = run_seed(seed);
+        total.requests += s.requests;
+        total.deliveries += s.deliveries;
+        total.resets += s.resets;
+        for (k, v) in s.errors {
+            *total.errors.entry(k).or_default() += v;
+        }
+    }
+    println!(
+        "sync_sim: {seeds} seeds in {:.2?}: {total:?}",
+        start.elapsed()
+    );
+    if seeds >= 100 {
+        assert!(
+            total.errors.get("sp-token-expired").copied().unwrap_or(0) > 0,
+            "expiry exercised"
+        );
+        assert!(total.resets > seeds, "reloads exercised");
+    }
+}

@@ -1,0 +1,362 @@
+//! An in-memory SharePoint list for the simulation: items, recycle bin, a change log
+//! with retention, change tokens, GetChanges with FetchLimit, items by `$filter`, paging
+//! with `$skiptoken`, contextinfo digests, and every metadata shape.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use sp_live::json::{parse, write_string, Json};
+use sp_live::sharepoint::{filter_ids, ms_to_ticks, ChangeToken, Metadata};
+use sp_live::sync::{Auth, HttpRequest, HttpResponse};
+
+pub const SITE: &str = "https://contoso.sharepoint.com/sites/team";
+pub const GUID: &str = "6f9d1c2e-4b7a-4e1f-9a3b-2c8d7e6f5a40";
+pub const TITLE: &str = "Team's Tasks";
+/// Wall-clock ms at simulated time 0.
+const EPOCH_MS: i64 = 1_700_000_000_000;
+
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub version: u64,
+    pub title: String,
+}
+
+struct Entry {
+    cn: i64,
+    ticks: i64,
+    item: Option<i64>,
+    ctype: i64,
+}
+
+pub struct Server {
+    pub metadata: Metadata,
+    pub auth: Auth,
+    pub items: BTreeMap<i64, Item>,
+    pub recycle: BTreeMap<i64, Item>,
+    next_id: i64,
+    log: VecDeque<Entry>,
+    last_cn: i64,
+    last_ticks: i64,
+    trimmed_upto: i64,
+    pub retention_ms: u64,
+    pub digest_life_secs: u64,
+    digests: BTreeMap<String, u64>,
+    digest_counter: u64,
+    /// Leave out next links (the client must fall back to `$skiptoken`).
+    pub omit_next_links: bool,
+}
+
+fn wall(now: u64) -> i64 {
+    EPOCH_MS + now as i64
+}
+
+impl Server {
+    pub fn new(metadata: Metadata, auth: Auth, retention_ms: u64, digest_life_secs: u64) -> Self {
+        Server {
+            metadata,
+            auth,
+            items: BTreeMap::new(),
+            recycle: BTreeMap::new(),
+            next_id: 1,
+            log: VecDeque::new(),
+            last_cn: 1000,
+            last_ticks: ms_to_ticks(EPOCH_MS),
+            trimmed_upto: 0,
+            retention_ms,
+            digest_life_secs,
+            digests: BTreeMap::new(),
+            digest_counter: 0,
+            omit_next_links: false,
+        }
+    }
+
+    fn record(&mut self, now: u64, item: Option<i64>, ctype: i64) {
+        self.last_cn += 1;
+        self.last_ticks = ms_to_ticks(wall(now)).max(self.last_ticks);
+        let (cn, ticks) = (self.last_cn, self.last_ticks);
+        self.log.push_back(Entry {
+            cn,
+            ticks,
+            item,
+            ctype,
+        });
+    }
+
+    /// Drops log entries older than the retention.
+    pub fn trim(&mut self, now: u64) {
+        let horizon = ms_to_ticks(wall(now.saturating_sub(self.retention_ms)));
+        while self.log.front().is_some_and(|e| e.ticks < horizon) {
+            if let Some(e) = self.log.pop_front() {
+                self.trimmed_upto = e.cn;
+            }
+        }
+    }
+
+    pub fn add(&mut self, now: u64) -> i64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.items.insert(
+            id,
+            Item {
+                version: 1,
+                title: format!("item {id} \"v1\""),
+            },
+        );
+        self.record(now, Some(id), 1);
+        id
+    }
+
+    pub fn update(&mut self, now: u64, id: i64, system: bool) {
+        if let Some(it) = self.items.get_mut(&id) {
+            it.version += 1;
+            it.title = format!("item {id} v{} ünï", it.version);
+            self.record(now, Some(id), if system { 15 } else { 2 });
+        }
+    }
+
+    pub fn delete(&mut self, now: u64, id: i64) {
+        if let Some(it) = self.items.remove(&id) {
+            self.recycle.insert(id, it);
+            self.record(now, Some(id), 3);
+        }
+    }
+
+    pub fn restore(&mut self, now: u64, id: i64) {
+        if let Some(mut it) = self.recycle.remove(&id) {
+            it.version += 1;
+            self.items.insert(id, it);
+            self.record(now, Some(id), 7);
+        }
+    }
+
+    /// A change that is not about an item (role assignment).
+    pub fn noise(&mut self, now: u64) {
+        self.record(now, None, 8);
+    }
+
+    pub fn forget_digests(&mut self) {
+        self.digests.clear();
+    }
+
+    fn token(&self, ticks: i64, cn: i64) -> String {
+        format!("1;3;{GUID};{ticks};{cn}")
+    }
+
+    pub fn current_token(&self) -> String {
+        self.token(self.last_ticks, self.last_cn)
+    }
+
+    pub fn handle(&mut self, now: u64, req: &HttpRequest) -> HttpResponse {
+        self.trim(now);
+        let Some(path) = req.url.strip_prefix(SITE) else {
+            return self.error(404, "0", "bad site");
+        };
+        if path == "/_api/contextinfo" && req.method == "POST" {
+            self.digest_counter += 1;
+            let digest = format!("0x{:X},{}", self.digest_counter, now);
+            self.digests
+                .insert(digest.clone(), now + self.digest_life_secs * 1000);
+            let mut o = String::new();
+            write_string(&digest, &mut o);
+            let inner = format!(
+                "\"FormDigestTimeoutSeconds\":{},\"FormDigestValue\":{o}",
+                self.digest_life_secs
+            );
+            let body = if self.metadata == Metadata::Verbose {
+                format!("{{\"d\":{{\"GetContextWebInformation\":{{\"__metadata\":{{\"type\":\"SP.ContextWebInformation\"}},{inner}}}}}}}")
+            } else {
+                format!("{{{inner},\"LibraryVersion\":\"16.0\"}}")
+            };
+            return ok(body);
+        }
+        let by_id = format!("/_api/web/lists(guid'{GUID}')");
+        let by_title = "/_api/web/lists/getbytitle('Team''s%20Tasks')";
+        let rest = path
+            .strip_prefix(&by_id)
+            .or_else(|| path.strip_prefix(by_title));
+        let Some(rest) = rest else {
+            return self.error(404, "-1", "List does not exist.");
+        };
+        if rest.starts_with("?$select=CurrentChangeToken") && req.method == "GET" {
+            let tok = self.current_token();
+            let inner = format!(
+                "\"CurrentChangeToken\":{{{}\"StringValue\":\"{tok}\"}},\"Id\":\"{}\",\"ItemCount\":{}",
+                if self.metadata == Metadata::Verbose { "\"__metadata\":{\"type\":\"SP.ChangeToken\"}," } else { "" },
+                GUID.to_uppercase(),
+                self.items.len()
+            );
+            return ok(match self.metadata {
+                Metadata::Verbose => {
+                    format!("{{\"d\":{{\"__metadata\":{{\"type\":\"SP.List\"}},{inner}}}}}")
+                }
+                _ => format!("{{{inner}}}"),
+            });
+        }
+        if rest == "/GetChanges" && req.method == "POST" {
+            if self.auth == Auth::Digest {
+                let digest = req
+                    .headers
+                    .iter()
+                    .find(|(k, _)| k == "X-RequestDigest")
+                    .map(|(_, v)| v);
+                let valid = digest
+                    .and_then(|d| self.digests.get(d))
+                    .is_some_and(|exp| *exp > now);
+                if !valid {
+                    return self.error(403, "-2130575251, Microsoft.SharePoint.SPException",
+                        "The security validation for this page is invalid and might be corrupted. Please use your web browser's Back button to try your operation again.");
+                }
+            }
+            return self.get_changes(req.body.as_deref().unwrap_or(""));
+        }
+        if let Some(query) = rest.strip_prefix("/items?") {
+            return self.items_page(&req.url, query);
+        }
+        self.error(400, "-1", "unsupported request")
+    }
+
+    fn get_changes(&self, body: &str) -> HttpResponse {
+        let Ok(q) = parse(body) else {
+            return self.error(400, "-1", "bad body");
+        };
+        let q = q.get("query");
+        let start = q
+            .and_then(|q| q.get("ChangeTokenStart"))
+            .and_then(|t| t.get("StringValue"));
+        let limit = q
+            .and_then(|q| q.get("FetchLimit"))
+            .and_then(Json::as_i64)
+            .unwrap_or(1000);
+        let Some(Ok(start)) = start.and_then(Json::as_str).map(ChangeToken::parse) else {
+            return self.error(400, "-1", "bad token");
+        };
+        if start.scope_id != GUID {
+            return self.error(
+                500,
+                "-1, System.InvalidOperationException",
+                "Cannot use the changeToken from one object against a different object",
+            );
+        }
+        if start.change_number < self.trimmed_upto {
+            return self.error(
+                500,
+                "-2146232832, Microsoft.SharePoint.SPException",
+                "The changeToken refers to a time before the start of the current change log.",
+            );
+        }
+        let verbose = self.metadata == Metadata::Verbose;
+        let records: Vec<String> = self
+            .log
+            .iter()
+            .filter(|e| e.cn > start.change_number)
+            .take(limit.max(1) as usize)
+            .map(|e| {
+                let tok = self.token(e.ticks, e.cn);
+                let meta = if verbose { "\"__metadata\":{\"type\":\"SP.ChangeItem\"}," } else { "" };
+                let tmeta = if verbose { "\"__metadata\":{\"type\":\"SP.ChangeToken\"}," } else { "" };
+                let item = e.item.map_or(String::new(), |id| format!(",\"ItemId\":{id}"));
+                format!("{{{meta}\"ChangeToken\":{{{tmeta}\"StringValue\":\"{tok}\"}},\"ChangeType\":{},\"SiteId\":\"0d5f\",\"Time\":\"2023-11-14T22:13:20Z\"{item},\"ListId\":\"{GUID}\",\"WebId\":\"a1b2\",\"Editor\":\"i:0#.f|membership|bob@contoso.com\",\"NewField\":{{\"x\":[1,2]}}}}", e.ctype)
+            })
+            .collect();
+        ok(self.collection(&records, None))
+    }
+
+    fn item_json(&self, id: i64, it: &Item) -> String {
+        let mut title = String::new();
+        write_string(&it.title, &mut title);
+        let meta = match self.metadata {
+            Metadata::Verbose => format!(
+                "\"__metadata\":{{\"type\":\"SP.Data.TasksListItem\",\"etag\":\"\\\"{}\\\"\"}},",
+                it.version
+            ),
+            Metadata::Minimal => format!(
+                "\"odata.type\":\"SP.Data.TasksListItem\",\"odata.etag\":\"\\\"{}\\\"\",",
+                it.version
+            ),
+            _ => String::new(),
+        };
+        format!("{{{meta}\"Id\":{id},\"ID\":{id},\"Title\":{title},\"Version\":{},\"Modified\":\"{}\"}}", it.version, it.version)
+    }
+
+    fn items_page(&self, url: &str, query: &str) -> HttpResponse {
+        let mut top = 100usize;
+        let mut after = i64::MIN;
+        let mut filter: Option<Vec<i64>> = None;
+        for param in query.split('&') {
+            if let Some(v) = param.strip_prefix("$top=") {
+                top = v.parse().unwrap_or(100).min(5000);
+            } else if let Some(v) = param.strip_prefix("$skiptoken=") {
+                let v = v
+                    .to_ascii_uppercase()
+                    .replace("%3D", "=")
+                    .replace("%26", "&");
+                after = v
+                    .rsplit("P_ID=")
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(i64::MIN);
+            } else if param.starts_with("$filter=") {
+                filter = Some(filter_ids(url));
+            }
+        }
+        let selected: Vec<(&i64, &Item)> = self
+            .items
+            .range(after.saturating_add(1)..)
+            .filter(|(id, _)| filter.as_ref().is_none_or(|f| f.contains(id)))
+            .take(top + 1)
+            .collect();
+        let more = selected.len() > top;
+        let records: Vec<String> = selected
+            .iter()
+            .take(top)
+            .map(|(id, it)| self.item_json(**id, it))
+            .collect();
+        let next = match (more, selected.get(top.wrapping_sub(1))) {
+            (true, Some((last, _))) if !self.omit_next_links => {
+                let base = url.split("&$skiptoken=").next().unwrap_or(url);
+                Some(format!("{base}&$skiptoken=Paged%3dTRUE%26p_ID%3d{last}"))
+            }
+            _ => None,
+        };
+        ok(self.collection(&records, next))
+    }
+
+    fn collection(&self, records: &[String], next: Option<String>) -> String {
+        let list = records.join(",");
+        let link = |key: &str| {
+            next.as_ref()
+                .map_or(String::new(), |n| format!(",\"{key}\":\"{n}\""))
+        };
+        match self.metadata {
+            Metadata::Verbose => format!("{{\"d\":{{\"results\":[{list}]{}}}}}", link("__next")),
+            Metadata::Minimal => format!(
+                "{{\"odata.metadata\":\"{SITE}/_api/$metadata#X\",\"value\":[{list}]{}}}",
+                link("odata.nextLink")
+            ),
+            Metadata::None => format!("{{\"value\":[{list}]{}}}", link("odata.nextLink")),
+            Metadata::OData4None => format!("{{\"value\":[{list}]{}}}", link("@odata.nextLink")),
+        }
+    }
+
+    fn error(&self, status: u16, code: &str, message: &str) -> HttpResponse {
+        let mut m = String::new();
+        write_string(message, &mut m);
+        let body = match self.metadata {
+            Metadata::Verbose | Metadata::Minimal => format!("{{\"error\":{{\"code\":\"{code}\",\"message\":{{\"lang\":\"en-US\",\"value\":{m}}}}}}}"),
+            Metadata::None => format!("{{\"odata.error\":{{\"code\":\"{code}\",\"message\":{{\"lang\":\"en-US\",\"value\":{m}}}}}}}"),
+            Metadata::OData4None => format!("{{\"error\":{{\"code\":\"{code}\",\"message\":{m}}}}}"),
+        };
+        HttpResponse {
+            status,
+            retry_after_secs: None,
+            body,
+        }
+    }
+}
+
+fn ok(body: String) -> HttpResponse {
+    HttpResponse {
+        status: 200,
+        retry_after_secs: None,
+        body,
+    }
+}
