@@ -13,4 +13,4 @@ pub mod sharepoint;
 pub mod sync;
 
 #[cfg(target_arch = "wasm32")]
-mod web;
+pub mod web;

@@ -103,6 +103,11 @@ impl Connection {
         self.state
     }
 
+    /// The Socket.IO namespace joined (`/` for plain WebSockets).
+    pub fn namespace(&self) -> &str {
+        &self.target.namespace
+    }
+
     /// The WebSocket URL this connection opens.
     pub fn socket_url(&self) -> &str {
         &self.target.socket_url

@@ -1,0 +1,213 @@
+//! `Broadcaster`: the JavaScript handle on a shared broadcaster connection.
+
+use super::driver::Message;
+use super::hub::{Hub, Topic};
+use super::js::{self, coded_error};
+use crate::protocol::{ConnectOptions, Connection, Protocol};
+use js_sys::Function;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_BROADCASTER: &str = r#"
+/** Wire protocol of a broadcaster. */
+export type Protocol = "auto" | "socket.io-v2" | "socket.io-v4" | "websocket";
+/** Options of `Broadcaster.connect`. */
+export interface BroadcasterOptions {
+  protocol?: Protocol;
+  /** Engine.IO path (default "/socket.io/"). */
+  path?: string;
+  /** Socket.IO namespace (default: the URL's path, else "/"). */
+  namespace?: string;
+  /** CONNECT payload (socket.io 3/4) or query parameters (socket.io 2.x, websocket). */
+  auth?: Record<string, string | number | boolean>;
+  reconnection?: boolean;
+  reconnectionAttempts?: number;
+  reconnectionDelay?: number;
+  reconnectionDelayMax?: number;
+  randomizationFactor?: number;
+  /** Connect timeout in ms (default 20000). */
+  timeout?: number;
+  maxFrameBytes?: number;
+  reconnectOnServerDisconnect?: boolean;
+}
+export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
+export interface ConnectionStatus { state: ConnectionState; reason: string | null; }
+/** Every error sp-live reports is an `Error` with a stable `code`. */
+export interface SpLiveError extends Error { code: string; }
+/** Calling it removes the listener; safe to call more than once. */
+export type Unsubscribe = () => void;
+export class Broadcaster {
+  private constructor();
+  free(): void;
+  [Symbol.dispose](): void;
+  static connect(url: string, options?: BroadcasterOptions): Promise<Broadcaster>;
+  on(event: string, callback: (...args: unknown[]) => void): Unsubscribe;
+  onStatus(callback: (status: ConnectionStatus) => void): Unsubscribe;
+  onError(callback: (error: SpLiveError) => void): Unsubscribe;
+  readonly status: ConnectionStatus;
+  emit(event: string, ...args: unknown[]): void;
+  close(): void;
+}
+"#;
+
+/// A connection to a broadcaster (socket.io 2.x, 3.x/4.x or a plain WebSocket).
+/// Every handle for the same URL, path, protocol and auth shares one WebSocket.
+#[wasm_bindgen(skip_typescript)]
+pub struct Broadcaster {
+    hub: Option<Rc<Hub>>,
+    id: u32,
+}
+
+#[wasm_bindgen]
+impl Broadcaster {
+    /// Connects (or joins the page's existing connection) to `url`.
+    /// Options: `protocol` (`"auto"` | `"socket.io-v2"` | `"socket.io-v4"` |
+    /// `"websocket"`), `path`, `namespace`, `auth`, `reconnection`,
+    /// `reconnectionAttempts`, `reconnectionDelay`, `reconnectionDelayMax`,
+    /// `randomizationFactor`, `timeout`, `maxFrameBytes`,
+    /// `reconnectOnServerDisconnect`. Rejects with an `Error` whose `code` is
+    /// `invalid-options` or `protocol-config`.
+    #[wasm_bindgen(skip_typescript)]
+    pub async fn connect(url: String, options: JsValue) -> Result<Broadcaster, JsValue> {
+        let options = read_options(url, &options)?;
+        let key_extra = format!(
+            "{:?}|{}",
+            options.protocol,
+            options
+                .auth
+                .as_ref()
+                .map(|a| a.to_json())
+                .unwrap_or_default()
+        );
+        let connection = Connection::new(options, js::now_ms())
+            .map_err(|e| coded_error(e.code(), e.message()))?;
+        let hub = Hub::acquire(connection, &key_extra);
+        let id = hub.next_id();
+        Ok(Broadcaster { hub: Some(hub), id })
+    }
+
+    /// Calls `callback(...args)` for every `event`; returns a function that
+    /// unsubscribes (safe to call more than once, or after `close`).
+    #[wasm_bindgen(skip_typescript)]
+    pub fn on(&self, event: String, callback: Function) -> Result<Function, JsValue> {
+        Ok(self.listen(Topic::Event(event), callback)?.1)
+    }
+
+    /// Calls `callback({state, reason})` now (asynchronously) and on every change
+    /// of state: `connecting`, `open`, `reconnecting`, `closed`.
+    #[wasm_bindgen(js_name = onStatus, skip_typescript)]
+    pub fn on_status(&self, callback: Function) -> Result<Function, JsValue> {
+        let (id, off) = self.listen(Topic::Status, callback)?;
+        self.hub()?.mailbox.post(Message::ReplayStatus(id));
+        Ok(off)
+    }
+
+    /// Calls `callback(error)` for each failure (an `Error` with a `code`); the
+    /// connection recovers on its own.
+    #[wasm_bindgen(js_name = onError, skip_typescript)]
+    pub fn on_error(&self, callback: Function) -> Result<Function, JsValue> {
+        Ok(self.listen(Topic::Error, callback)?.1)
+    }
+
+    /// The current status, `{state, reason}`.
+    #[wasm_bindgen(getter, skip_typescript)]
+    pub fn status(&self) -> JsValue {
+        match &self.hub {
+            Some(hub) => hub.status_object(),
+            None => js::object(&[
+                ("state", "closed".into()),
+                ("reason", "client close".into()),
+            ]),
+        }
+    }
+
+    /// Sends an event with optional JSON-serialisable arguments (kept until
+    /// connected).
+    #[wasm_bindgen(variadic, skip_typescript)]
+    pub fn emit(&self, event: String, args: Vec<JsValue>) -> Result<(), JsValue> {
+        let hub = self.hub()?;
+        let args = args
+            .iter()
+            .map(|a| js::js_to_json(a).map(|v| v.unwrap_or(crate::json::Json::Null)))
+            .collect::<Result<Vec<_>, _>>()?;
+        hub.mailbox.post(Message::Emit(event, args));
+        Ok(())
+    }
+
+    /// Lets go of this handle and its listeners; the connection closes when no
+    /// handle is left. Idempotent.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn close(&mut self) {
+        if let Some(hub) = self.hub.take() {
+            hub.release(self.id);
+        }
+    }
+}
+
+impl Broadcaster {
+    fn hub(&self) -> Result<&Rc<Hub>, JsValue> {
+        self.hub
+            .as_ref()
+            .ok_or_else(|| coded_error("closed", "this Broadcaster was closed"))
+    }
+
+    /// Registers a listener; returns its id and its unsubscribe function.
+    fn listen(&self, topic: Topic, callback: Function) -> Result<(u32, Function), JsValue> {
+        let hub = self.hub()?;
+        let id = hub.add_listener(self.id, topic, callback);
+        let weak = Rc::downgrade(hub);
+        let off = Closure::<dyn FnMut()>::new(move || {
+            if let Some(hub) = weak.upgrade() {
+                hub.remove_listener(id);
+            }
+        });
+        Ok((id, off.into_js_value().unchecked_into()))
+    }
+}
+
+impl Drop for Broadcaster {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+fn read_options(url: String, o: &JsValue) -> Result<ConnectOptions, JsValue> {
+    let protocol = match js::get_string(o, "protocol")? {
+        Some(name) => {
+            Protocol::parse(&name).map_err(|e| coded_error("invalid-options", e.message()))?
+        }
+        None => Protocol::Auto,
+    };
+    let mut options = ConnectOptions::new(url, protocol);
+    options.path = js::get_string(o, "path")?;
+    options.namespace = js::get_string(o, "namespace")?;
+    options.auth = js::js_to_json(&js::get(o, "auth"))?;
+    if let Some(v) = js::get_bool(o, "reconnection")? {
+        options.reconnection = v;
+    }
+    if let Some(v) = js::get_number(o, "reconnectionAttempts")? {
+        options.reconnection_attempts =
+            (v.is_finite() && v < f64::from(u32::MAX)).then_some(v as u32);
+    }
+    if let Some(v) = js::get_number(o, "reconnectionDelay")? {
+        options.reconnection_delay_ms = v as u64;
+    }
+    if let Some(v) = js::get_number(o, "reconnectionDelayMax")? {
+        options.reconnection_delay_max_ms = v as u64;
+    }
+    if let Some(v) = js::get_number(o, "randomizationFactor")? {
+        options.randomization_factor = v;
+    }
+    if let Some(v) = js::get_number(o, "timeout")? {
+        options.connect_timeout_ms = v as u64;
+    }
+    if let Some(v) = js::get_number(o, "maxFrameBytes")? {
+        options.max_frame_bytes = v as usize;
+    }
+    if let Some(v) = js::get_bool(o, "reconnectOnServerDisconnect")? {
+        options.reconnect_after_server_disconnect = v;
+    }
+    options.seed = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
+    Ok(options)
+}

@@ -1,0 +1,163 @@
+//! The task that owns one [`Connection`] and performs its outputs.
+//!
+//! Browser callbacks (socket events, the timer, API calls) only [`Mailbox::post`];
+//! the task wakes, hands the core the real current time, performs the outputs,
+//! re-arms one timer for the next deadline and calls JavaScript listeners last,
+//! with no Rust borrow held.
+
+use super::hub::{Dispatch, Hub};
+use super::js;
+use super::socket::BrowserSocket;
+use crate::json::Json;
+use crate::protocol::{Connection, Frame, Output, SocketId};
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+use wasm_bindgen::prelude::*;
+
+/// What a connection task is told.
+pub(crate) enum Message {
+    /// Socket `id` opened.
+    Opened(SocketId),
+    /// A frame arrived on socket `id`.
+    Frame(SocketId, Frame),
+    /// Socket `id` closed, with a reason for people.
+    Closed(SocketId, String),
+    /// The timer fired.
+    Tick,
+    /// Send an event.
+    Emit(String, Vec<Json>),
+    /// Tell listener `id` the current status (a late `onStatus` subscriber).
+    ReplayStatus(u32),
+    /// The last handle let go: close and end the task.
+    Shutdown,
+}
+
+/// A single-consumer queue whose receiver is a future.
+#[derive(Default)]
+pub(crate) struct Mailbox {
+    queue: RefCell<VecDeque<Message>>,
+    waker: RefCell<Option<Waker>>,
+}
+
+impl Mailbox {
+    /// Queues `message` and wakes the task (never runs it synchronously).
+    pub(crate) fn post(&self, message: Message) {
+        self.queue.borrow_mut().push_back(message);
+        if let Some(waker) = self.waker.borrow_mut().take() {
+            waker.wake();
+        }
+    }
+
+    fn recv(&self) -> Recv<'_> {
+        Recv(self)
+    }
+}
+
+struct Recv<'a>(&'a Mailbox);
+
+impl Future for Recv<'_> {
+    type Output = Message;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Message> {
+        match self.0.queue.borrow_mut().pop_front() {
+            Some(message) => Poll::Ready(message),
+            None => {
+                *self.0.waker.borrow_mut() = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+}
+
+/// One `setTimeout` at a time, posting [`Message::Tick`].
+struct Timer {
+    callback: Closure<dyn FnMut()>,
+    handle: Option<JsValue>,
+}
+
+impl Timer {
+    fn new(mailbox: &Rc<Mailbox>) -> Self {
+        let mailbox = mailbox.clone();
+        let callback = Closure::<dyn FnMut()>::new(move || mailbox.post(Message::Tick));
+        Self {
+            callback,
+            handle: None,
+        }
+    }
+
+    fn arm(&mut self, deadline: Option<u64>, now: u64) {
+        if let Some(handle) = self.handle.take() {
+            js::clear_timeout(&handle);
+        }
+        if let Some(at) = deadline {
+            let delay = at.saturating_sub(now).min(i32::MAX as u64) as i32;
+            self.handle = Some(js::set_timeout(
+                self.callback.as_ref().unchecked_ref(),
+                delay,
+            ));
+        }
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            js::clear_timeout(&handle);
+        }
+    }
+}
+
+/// Runs `connection` for `hub` until [`Message::Shutdown`].
+pub(crate) async fn run(hub: Rc<Hub>, mut connection: Connection) {
+    let mut socket: Option<(SocketId, BrowserSocket)> = None;
+    let mut timer = Timer::new(&hub.mailbox);
+    let mut shutting_down = false;
+    loop {
+        let mut dispatch = Dispatch::default();
+        while let Some(output) = connection.poll_output() {
+            match output {
+                Output::OpenSocket { id, url } => {
+                    socket = BrowserSocket::open(id, &url, &hub.mailbox).map(|s| (id, s));
+                }
+                Output::Send { id, frame } => {
+                    if let Some((_, s)) = socket.as_ref().filter(|(sid, _)| *sid == id) {
+                        s.send(&frame);
+                    }
+                }
+                Output::CloseSocket { id } => {
+                    if socket.as_ref().is_some_and(|(sid, _)| *sid == id) {
+                        socket = None;
+                    }
+                }
+                Output::Event(event) => hub.collect_event(&event, &mut dispatch),
+                Output::Status { state, reason } => {
+                    hub.collect_status(state, reason, &mut dispatch)
+                }
+                Output::Error(error) => hub.collect_error(&error, &mut dispatch),
+            }
+        }
+        timer.arm(connection.poll_timeout(), js::now_ms());
+        hub.dispatch(dispatch);
+        if shutting_down {
+            return;
+        }
+        let message = hub.mailbox.recv().await;
+        let now = js::now_ms();
+        match message {
+            Message::Opened(id) => connection.handle_socket_open(id, now),
+            Message::Frame(id, frame) => connection.handle_frame(id, frame, now),
+            Message::Closed(id, reason) => connection.handle_socket_closed(id, &reason, now),
+            Message::Tick => connection.handle_timeout(now),
+            Message::Emit(name, args) => connection.emit(&name, args),
+            Message::ReplayStatus(listener) => hub.replay_status(listener),
+            Message::Shutdown => {
+                connection.close();
+                shutting_down = true;
+            }
+        }
+    }
+}

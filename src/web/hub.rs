@@ -1,0 +1,196 @@
+//! One shared connection per (socket URL, namespace, protocol, auth) per page.
+//!
+//! Every `Broadcaster` handle for the same target shares one [`Hub`]: one
+//! WebSocket, one driver task. Handles are counted; when the last one closes, the
+//! hub leaves the registry and its task shuts the connection down.
+
+use super::driver::{self, Mailbox, Message};
+use super::js;
+use crate::protocol::{Connection, Event, ProtocolError, State};
+use js_sys::{Array, Function};
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+
+thread_local! {
+    static HUBS: RefCell<BTreeMap<String, Rc<Hub>>> = const { RefCell::new(BTreeMap::new()) };
+}
+
+/// What a listener listens to.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) enum Topic {
+    /// A named event.
+    Event(String),
+    /// Status changes.
+    Status,
+    /// Error reports.
+    Error,
+}
+
+struct Listener {
+    id: u32,
+    owner: u32,
+    topic: Topic,
+    callback: Function,
+    /// No status delivered yet (a late `onStatus` subscriber gets the current one).
+    fresh: bool,
+}
+
+/// JavaScript calls collected while the core is borrowed, made afterwards.
+#[derive(Default)]
+pub(crate) struct Dispatch {
+    calls: Vec<(u32, Function, Array)>,
+}
+
+/// A shared connection.
+pub(crate) struct Hub {
+    key: String,
+    /// The driver task's mailbox.
+    pub(crate) mailbox: Rc<Mailbox>,
+    listeners: RefCell<Vec<Listener>>,
+    status: RefCell<(State, Option<String>)>,
+    handles: Cell<u32>,
+    next_id: Cell<u32>,
+}
+
+impl Hub {
+    /// Returns the hub for `connection`'s target, creating it (and starting its
+    /// task) if there is none; the caller holds one handle on it.
+    pub(crate) fn acquire(connection: Connection, key_extra: &str) -> Rc<Hub> {
+        let key = format!(
+            "{}|{}|{}",
+            connection.socket_url(),
+            connection.namespace(),
+            key_extra
+        );
+        if let Some(hub) = HUBS.with(|hubs| hubs.borrow().get(&key).cloned()) {
+            hub.handles.set(hub.handles.get() + 1);
+            return hub; // the new `connection` was never driven: dropping it does nothing
+        }
+        let hub = Rc::new(Hub {
+            key: key.clone(),
+            mailbox: Rc::new(Mailbox::default()),
+            listeners: RefCell::new(Vec::new()),
+            status: RefCell::new((connection.state(), None)),
+            handles: Cell::new(1),
+            next_id: Cell::new(1),
+        });
+        HUBS.with(|hubs| hubs.borrow_mut().insert(key, hub.clone()));
+        wasm_bindgen_futures::spawn_local(driver::run(hub.clone(), connection));
+        hub
+    }
+
+    /// Lets go of one handle: drops `owner`'s listeners, and the connection with
+    /// the last handle.
+    pub(crate) fn release(&self, owner: u32) {
+        self.listeners.borrow_mut().retain(|l| l.owner != owner);
+        let left = self.handles.get().saturating_sub(1);
+        self.handles.set(left);
+        if left == 0 {
+            HUBS.with(|hubs| hubs.borrow_mut().remove(&self.key));
+            self.mailbox.post(Message::Shutdown);
+        }
+    }
+
+    /// A fresh id for a handle or a listener.
+    pub(crate) fn next_id(&self) -> u32 {
+        let id = self.next_id.get();
+        self.next_id.set(id.wrapping_add(1));
+        id
+    }
+
+    /// Registers `callback` for `topic`; returns the listener id.
+    pub(crate) fn add_listener(&self, owner: u32, topic: Topic, callback: Function) -> u32 {
+        let id = self.next_id();
+        self.listeners.borrow_mut().push(Listener {
+            id,
+            owner,
+            topic,
+            callback,
+            fresh: true,
+        });
+        id
+    }
+
+    /// Removes a listener (idempotent).
+    pub(crate) fn remove_listener(&self, id: u32) {
+        self.listeners.borrow_mut().retain(|l| l.id != id);
+    }
+
+    /// The current status as `{state, reason}`.
+    pub(crate) fn status_object(&self) -> JsValue {
+        let (state, reason) = &*self.status.borrow();
+        status_object(*state, reason.as_deref())
+    }
+
+    fn collect(&self, topic: &Topic, args: &Array, dispatch: &mut Dispatch) {
+        for l in self
+            .listeners
+            .borrow_mut()
+            .iter_mut()
+            .filter(|l| &l.topic == topic)
+        {
+            l.fresh = false;
+            dispatch
+                .calls
+                .push((l.id, l.callback.clone(), args.clone()));
+        }
+    }
+
+    pub(crate) fn collect_event(&self, event: &Event, dispatch: &mut Dispatch) {
+        let topic = Topic::Event(event.name.clone());
+        if self.listeners.borrow().iter().any(|l| l.topic == topic) {
+            self.collect(&topic, &js::event_args(event), dispatch);
+        }
+    }
+
+    pub(crate) fn collect_status(
+        &self,
+        state: State,
+        reason: Option<String>,
+        dispatch: &mut Dispatch,
+    ) {
+        let args = Array::of1(&status_object(state, reason.as_deref()));
+        *self.status.borrow_mut() = (state, reason);
+        self.collect(&Topic::Status, &args, dispatch);
+    }
+
+    pub(crate) fn collect_error(&self, error: &ProtocolError, dispatch: &mut Dispatch) {
+        let args = Array::of1(&js::coded_error(error.code(), error.message()));
+        self.collect(&Topic::Error, &args, dispatch);
+    }
+
+    /// Makes the collected calls. No borrow is held during a call, a listener
+    /// removed by an earlier call is skipped, and a throwing listener does not stop
+    /// the others.
+    pub(crate) fn dispatch(&self, dispatch: Dispatch) {
+        for (id, callback, args) in dispatch.calls {
+            let alive = self.listeners.borrow().iter().any(|l| l.id == id);
+            if alive {
+                js::call_isolated(&callback, &args);
+            }
+        }
+    }
+
+    /// Tells a new status listener the current status, unless a change reached it
+    /// first.
+    pub(crate) fn replay_status(&self, listener: u32) {
+        let mut dispatch = Dispatch::default();
+        let args = Array::of1(&self.status_object());
+        let mut listeners = self.listeners.borrow_mut();
+        if let Some(l) = listeners.iter_mut().find(|l| l.id == listener && l.fresh) {
+            l.fresh = false;
+            dispatch.calls.push((l.id, l.callback.clone(), args));
+        }
+        drop(listeners);
+        self.dispatch(dispatch);
+    }
+}
+
+fn status_object(state: State, reason: Option<&str>) -> JsValue {
+    js::object(&[
+        ("state", state.as_str().into()),
+        ("reason", reason.map_or(JsValue::NULL, JsValue::from)),
+    ])
+}

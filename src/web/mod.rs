@@ -1,0 +1,16 @@
+//! The browser layer: the only code that touches web-sys, js-sys or JavaScript.
+//!
+//! It drives the sans-IO cores and owns every browser object. Rules it keeps:
+//! - every `Closure` has an owner and is detached in `Drop` (no `forget`);
+//! - browser callbacks only post a message to a [`driver::Mailbox`]; one task per
+//!   connection owns the core and performs its outputs;
+//! - JavaScript callbacks run after Rust borrows are released, each in isolation;
+//! - failures reach JavaScript as `Error` objects with a stable `code`.
+
+mod broadcaster;
+pub use broadcaster::Broadcaster;
+
+mod driver;
+mod hub;
+mod js;
+mod socket;

@@ -1,0 +1,337 @@
+//! Browser tests of `Broadcaster` against the real fixture servers (socket.io
+//! 2.0.4, socket.io 4.x with and without allowEIO3, plain ws), started by
+//! `make test-browser` through tests/fixtures/supervisor.js.
+
+#![cfg(target_arch = "wasm32")]
+
+#[path = "support/browser.rs"]
+mod support;
+
+use js_sys::Array;
+use sp_live::web::Broadcaster;
+use support::*;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const LIST: &str = "5c1ad7e3-13c4-4f2b-9d0e-1b1f3e6a7c01";
+
+fn port(server: &str) -> u16 {
+    match server {
+        "sio2" => 9302,
+        "sio4" => 9304,
+        "sio4eio3" => 9305,
+        _ => 9306,
+    }
+}
+
+fn url(server: &str) -> String {
+    match server {
+        "ws" => format!("http://127.0.0.1:{}/ws", port(server)),
+        _ => format!("http://127.0.0.1:{}", port(server)),
+    }
+}
+
+async fn wait_open(hub: &Broadcaster) {
+    wait_until("status open", 10_000, || {
+        field(&hub.status(), "state").as_deref() == Some("open")
+    })
+    .await;
+}
+
+/// Connects, posts a webhook to the server, and checks the parsed payload arrives.
+async fn receives_a_webhook(server: &str, protocol: &str) {
+    let mut hub = Broadcaster::connect(url(server), options(protocol))
+        .await
+        .unwrap();
+    let events = Recorder::new();
+    let _off = hub
+        .on("list:changes".into(), events.function.clone())
+        .unwrap();
+    wait_open(&hub).await;
+    supervisor(&format!("/ctl/{server}/webhook"), Some(&webhook_body(LIST))).await;
+    wait_until("the list:changes event", 5_000, || events.len() == 1).await;
+    let payload: Array = events.arg(0).into();
+    assert!(
+        Array::is_array(&payload),
+        "{server}/{protocol}: the JSON string arrives parsed"
+    );
+    assert_eq!(field(&payload.get(0), "resource").as_deref(), Some(LIST));
+    hub.close();
+}
+
+#[wasm_bindgen_test]
+async fn socket_io_2_0_4_seed_broadcaster() {
+    let _serial = serial().await;
+    receives_a_webhook("sio2", "socket.io-v2").await;
+}
+
+#[wasm_bindgen_test]
+async fn socket_io_4() {
+    let _serial = serial().await;
+    receives_a_webhook("sio4", "socket.io-v4").await;
+}
+
+#[wasm_bindgen_test]
+async fn socket_io_4_with_allow_eio3_in_both_protocols() {
+    let _serial = serial().await;
+    receives_a_webhook("sio4eio3", "socket.io-v2").await;
+    receives_a_webhook("sio4eio3", "socket.io-v4").await;
+}
+
+#[wasm_bindgen_test]
+async fn plain_websocket() {
+    let _serial = serial().await;
+    receives_a_webhook("ws", "websocket").await;
+}
+
+#[wasm_bindgen_test]
+async fn auto_connects_to_2x_and_4x_without_being_told() {
+    let _serial = serial().await;
+    receives_a_webhook("sio2", "auto").await;
+    receives_a_webhook("sio4", "auto").await;
+    receives_a_webhook("sio4eio3", "auto").await;
+}
+
+#[wasm_bindgen_test]
+async fn auto_on_a_2x_server_delivers_each_event_once() {
+    let _serial = serial().await;
+    let mut hub = Broadcaster::connect(url("sio2"), options("auto"))
+        .await
+        .unwrap();
+    let events = Recorder::new();
+    let _off = hub
+        .on("list:changes".into(), events.function.clone())
+        .unwrap();
+    wait_open(&hub).await;
+    supervisor("/ctl/sio2/webhook", Some(&webhook_body(LIST))).await;
+    wait_until("the event", 5_000, || events.len() == 1).await;
+    sleep(300).await;
+    assert_eq!(
+        events.len(),
+        1,
+        "no duplicate namespace socket on the server"
+    );
+    hub.close();
+}
+
+#[wasm_bindgen_test]
+async fn heartbeats_keep_the_link_past_several_intervals() {
+    let _serial = serial().await;
+    for (server, protocol) in [("sio2", "socket.io-v2"), ("sio4", "socket.io-v4")] {
+        let mut hub = Broadcaster::connect(url(server), options(protocol))
+            .await
+            .unwrap();
+        let statuses = Recorder::new();
+        let _off = hub.on_status(statuses.function.clone()).unwrap();
+        wait_open(&hub).await;
+        let (_, total_before) = stats(server).await;
+        sleep(3_000).await; // pingInterval 400 ms + pingTimeout 800 ms in the fixtures
+        assert_eq!(
+            states(&statuses).last().map(String::as_str),
+            Some("open"),
+            "{server}"
+        );
+        assert!(
+            !states(&statuses).contains(&"reconnecting".to_string()),
+            "{server}: {:?}",
+            states(&statuses)
+        );
+        assert_eq!(
+            stats(server).await.1,
+            total_before,
+            "{server}: no new connection was needed"
+        );
+        hub.close();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn reconnects_after_the_server_is_killed_and_restarted() {
+    let _serial = serial().await;
+    for (server, protocol) in [("sio2", "auto"), ("sio4", "auto"), ("ws", "websocket")] {
+        let mut hub = Broadcaster::connect(url(server), options(protocol))
+            .await
+            .unwrap();
+        let statuses = Recorder::new();
+        let events = Recorder::new();
+        let _s = hub.on_status(statuses.function.clone()).unwrap();
+        let _e = hub
+            .on("list:changes".into(), events.function.clone())
+            .unwrap();
+        wait_open(&hub).await;
+        supervisor(&format!("/kill/{server}"), None).await;
+        wait_until("reconnecting", 5_000, || {
+            states(&statuses).contains(&"reconnecting".to_string())
+        })
+        .await;
+        sleep(600).await; // a few failed attempts with backoff while the server is down
+        supervisor(&format!("/start/{server}"), None).await;
+        wait_until("open again", 10_000, || {
+            states(&statuses).iter().filter(|s| *s == "open").count() == 2
+        })
+        .await;
+        assert_eq!(
+            states(&statuses),
+            ["connecting", "open", "reconnecting", "open"],
+            "{server}"
+        );
+        supervisor(&format!("/ctl/{server}/webhook"), Some(&webhook_body(LIST))).await;
+        wait_until("events flow again", 5_000, || events.len() == 1).await;
+        hub.close();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn garbage_from_the_server_is_an_error_and_a_reconnect() {
+    let _serial = serial().await;
+    for (server, protocol) in [
+        ("sio2", "socket.io-v2"),
+        ("sio4", "socket.io-v4"),
+        ("ws", "websocket"),
+    ] {
+        let mut hub = Broadcaster::connect(url(server), options(protocol))
+            .await
+            .unwrap();
+        let statuses = Recorder::new();
+        let errors = Recorder::new();
+        let _s = hub.on_status(statuses.function.clone()).unwrap();
+        let _e = hub.on_error(errors.function.clone()).unwrap();
+        wait_open(&hub).await;
+        supervisor(&format!("/ctl/{server}/garbage"), None).await;
+        wait_until("an error", 5_000, || errors.len() >= 1).await;
+        let error = errors.arg(0);
+        assert!(
+            error.is_instance_of::<js_sys::Error>(),
+            "{server}: errors are Error objects"
+        );
+        assert_eq!(
+            field(&error, "code").as_deref(),
+            Some("protocol-decode"),
+            "{server}"
+        );
+        wait_until("open again", 10_000, || {
+            states(&statuses).iter().filter(|s| *s == "open").count() >= 2
+        })
+        .await;
+        assert_eq!(
+            states(&statuses)[..3],
+            ["connecting", "open", "reconnecting"],
+            "{server}"
+        );
+        hub.close();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn one_websocket_per_target_shared_by_every_handle() {
+    let _serial = serial().await;
+    supervisor("/restart/sio4eio3", None).await; // counters from zero
+    let mut first = Broadcaster::connect(url("sio4eio3"), options("auto"))
+        .await
+        .unwrap();
+    let mut second = Broadcaster::connect(url("sio4eio3"), options("auto"))
+        .await
+        .unwrap();
+    let a = Recorder::new();
+    let b = Recorder::new();
+    let _a = first.on("list:changes".into(), a.function.clone()).unwrap();
+    let _b = second
+        .on("list:changes".into(), b.function.clone())
+        .unwrap();
+    wait_open(&first).await;
+    wait_open(&second).await;
+    assert_eq!(
+        stats("sio4eio3").await,
+        (1, 1),
+        "one WebSocket at the server"
+    );
+    supervisor("/ctl/sio4eio3/webhook", Some(&webhook_body(LIST))).await;
+    wait_until("both handles get the event", 5_000, || {
+        a.len() == 1 && b.len() == 1
+    })
+    .await;
+
+    first.close();
+    sleep(300).await;
+    assert_eq!(
+        stats("sio4eio3").await.0,
+        1,
+        "still open for the second handle"
+    );
+    supervisor("/ctl/sio4eio3/webhook", Some(&webhook_body(LIST))).await;
+    wait_until("the second handle still receives", 5_000, || b.len() == 2).await;
+    assert_eq!(a.len(), 1, "a closed handle's listeners are gone");
+
+    second.close();
+    wait_until("the last close releases the socket", 5_000, || true).await;
+    let mut open = 1;
+    for _ in 0..50 {
+        open = stats("sio4eio3").await.0;
+        if open == 0 {
+            break;
+        }
+        sleep(50).await;
+    }
+    assert_eq!(open, 0, "the last close closes the WebSocket");
+}
+
+#[wasm_bindgen_test]
+async fn unsubscribe_stops_delivery_and_is_idempotent() {
+    let _serial = serial().await;
+    let mut hub = Broadcaster::connect(url("sio4"), options("socket.io-v4"))
+        .await
+        .unwrap();
+    let events = Recorder::new();
+    let off = hub
+        .on("list:changes".into(), events.function.clone())
+        .unwrap();
+    wait_open(&hub).await;
+    supervisor("/ctl/sio4/webhook", Some(&webhook_body(LIST))).await;
+    wait_until("first event", 5_000, || events.len() == 1).await;
+    off.call0(&JsValue::UNDEFINED).unwrap();
+    off.call0(&JsValue::UNDEFINED).unwrap();
+    supervisor("/ctl/sio4/webhook", Some(&webhook_body(LIST))).await;
+    sleep(300).await;
+    assert_eq!(events.len(), 1);
+    hub.close();
+    off.call0(&JsValue::UNDEFINED).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn binary_attachments_arrive_as_array_buffers() {
+    let _serial = serial().await;
+    let mut hub = Broadcaster::connect(url("sio4"), options("socket.io-v4"))
+        .await
+        .unwrap();
+    let events = Recorder::new();
+    let _off = hub.on("bin".into(), events.function.clone()).unwrap();
+    wait_open(&hub).await;
+    supervisor("/ctl/sio4/emit-binary", None).await;
+    wait_until("binary event", 5_000, || events.len() == 1).await;
+    let buffer = events.arg(0);
+    assert!(buffer.is_instance_of::<js_sys::ArrayBuffer>());
+    assert_eq!(js_sys::Uint8Array::new(&buffer).to_vec(), [1, 2, 3]);
+    hub.close();
+}
+
+#[wasm_bindgen_test]
+async fn bad_options_reject_with_a_coded_error() {
+    let _serial = serial().await;
+    for (url, protocol) in [
+        ("127.0.0.1:9302", "auto"),
+        ("http://127.0.0.1:9302", "socket.io-v9"),
+    ] {
+        let error = match Broadcaster::connect(url.into(), options(protocol)).await {
+            Ok(_) => panic!("{url} {protocol} should be refused"),
+            Err(e) => e,
+        };
+        assert!(error.is_instance_of::<js_sys::Error>());
+        let code = field(&error, "code").unwrap();
+        assert!(
+            code == "protocol-config" || code == "invalid-options",
+            "{code}"
+        );
+    }
+}
