@@ -1,0 +1,138 @@
+//! Item queries: $select, $filter, $orderby, $top, $skiptoken paging, next links, throttling.
+
+mod common;
+use common::*;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+fn ids(v: &Value) -> Vec<i64> {
+    let arr = v.get("value").or_else(|| v["d"].get("results")).unwrap();
+    arr.as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["ID"].as_i64().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn filter_select_orderby_top() {
+    let t = start().await;
+    let id = t.seed("Mails", 20).await;
+    let items = format!("{}/items", t.list_url(&id));
+    let (s, v) = t
+        .get(
+            &format!("{items}?$select=ID,Title&$filter=(ID eq 1) or (ID eq 7)"),
+            NONE,
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(ids(&v), vec![1, 7]);
+    assert_eq!(v["value"][0].as_object().unwrap().len(), 2);
+    let (_, v) = t
+        .get(
+            &format!("{items}?$filter=ID ge 5 and ID lt 9 and not (ID eq 6)"),
+            NONE,
+        )
+        .await;
+    assert_eq!(ids(&v), vec![5, 7, 8]);
+    let (_, v) = t
+        .get(
+            &format!("{items}?$filter=(ID gt 18) or (ID le 2)&$orderby=ID desc"),
+            NONE,
+        )
+        .await;
+    assert_eq!(ids(&v), vec![20, 19, 2, 1]);
+    let (_, v) = t
+        .get(&format!("{items}?$filter=Title eq 'Message 3'"), NONE)
+        .await;
+    assert_eq!(ids(&v), vec![3]);
+    let (_, v) = t.get(&format!("{items}?$top=3"), NONE).await;
+    assert_eq!(ids(&v), vec![1, 2, 3]);
+    // URL-encoded with + for spaces.
+    let (_, v) = t.get(&format!("{items}?%24filter=ID+eq+4"), NONE).await;
+    assert_eq!(ids(&v), vec![4]);
+    for bad in [
+        "$filter=ID eq",
+        "$filter=(ID eq 1",
+        "$top=abc",
+        "$orderby=Title",
+        "$skiptoken=zzz",
+    ] {
+        let (s, v) = t.get(&format!("{items}?{bad}"), MINIMAL).await;
+        assert_eq!(s, 400, "{bad}");
+        assert!(v["odata.error"]["message"]["value"].is_string(), "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn paging_with_next_links_in_each_level() {
+    let t = start().await;
+    let id = t.seed("Mails", 250).await;
+    let first = format!("{}/items?$select=ID,Title", t.list_url(&id));
+    for (accept, next_of) in [
+        (
+            NONE,
+            (|v: &Value| v["odata.nextLink"].as_str().map(str::to_string))
+                as fn(&Value) -> Option<String>,
+        ),
+        (MINIMAL, |v: &Value| {
+            v["odata.nextLink"].as_str().map(str::to_string)
+        }),
+        (VERBOSE, |v: &Value| {
+            v["d"]["__next"].as_str().map(str::to_string)
+        }),
+    ] {
+        let mut url = Some(first.clone());
+        let mut all = Vec::new();
+        let mut pages = 0;
+        while let Some(u) = url {
+            let (s, v) = t.get(&u, accept).await;
+            assert_eq!(s, 200, "{u}");
+            all.extend(ids(&v));
+            pages += 1;
+            url = next_of(&v);
+            if let Some(n) = &url {
+                assert!(n.contains("%24skiptoken=Paged%3DTRUE%26p_ID%3D"), "{n}");
+                assert!(n.contains("%24select=ID%2CTitle"), "{n}");
+            }
+        }
+        assert_eq!(pages, 3, "{accept}");
+        assert_eq!(all, (1..=250).collect::<Vec<_>>());
+    }
+    // Hand-written skiptoken, unencoded.
+    let (_, v) = t
+        .get(
+            &format!(
+                "{}/items?$top=2&$skiptoken=Paged=TRUE&p_ID=10",
+                t.list_url(&id)
+            ),
+            NONE,
+        )
+        .await;
+    assert_eq!(ids(&v), vec![11, 12]);
+    // $top is capped at 5000 and defaults to 100.
+    let (_, v) = t.get(&format!("{}/items", t.list_url(&id)), NONE).await;
+    assert_eq!(ids(&v).len(), 100);
+}
+
+#[tokio::test]
+async fn list_view_threshold() {
+    let t = start().await;
+    t.admin(Method::POST, "config", Some(json!({"viewThreshold": 50})))
+        .await;
+    let id = t.seed("Big", 60).await;
+    let items = format!("{}/items", t.list_url(&id));
+    let (s, v) = t
+        .get(&format!("{items}?$filter=Title eq 'Message 3'"), VERBOSE)
+        .await;
+    assert_eq!(s, 500);
+    assert_eq!(
+        v["error"]["code"],
+        "-2147024860, Microsoft.SharePoint.SPQueryThrottledException"
+    );
+    assert!(odata_error_message(&v).contains("list view threshold"));
+    let (s, v) = t.get(&format!("{items}?$filter=ID eq 55"), NONE).await;
+    assert_eq!((s, ids(&v)), (200, vec![55]));
+    let (s, _) = t.get(&format!("{items}?$top=6000"), NONE).await;
+    assert_eq!(s, 200);
+}
