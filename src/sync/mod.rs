@@ -40,6 +40,7 @@ mod collapse;
 mod config;
 mod feed;
 mod handlers;
+mod retry;
 mod rng;
 #[cfg(test)]
 mod tests;

@@ -1,1 +1,376 @@
+//! Scripted engine tests with a fake clock (the seeded simulation is tests/sync_sim.rs).
 
+use super::*;
+use crate::sharepoint::ListRef;
+
+const SITE: &str = "https://contoso.sharepoint.com/sites/team";
+const GUID: &str = "482e418a-0900-414b-8902-02248c2e44e8";
+
+fn tok(n: i64) -> String {
+    format!("1;3;{GUID};{};{n}", 638_000_000_000_000_000i64 + n)
+}
+
+fn feed(auth: Auth) -> ChangeFeed {
+    let mut cfg = FeedConfig::new(SITE, ListRef::Id(GUID.into()));
+    cfg.auth = auth;
+    cfg.select = vec!["Title".into()];
+    ChangeFeed::new(cfg)
+}
+
+fn drain(f: &mut ChangeFeed) -> Vec<Output> {
+    std::iter::from_fn(|| f.poll_output()).collect()
+}
+
+fn requests(outs: &[Output]) -> Vec<HttpRequest> {
+    outs.iter()
+        .filter_map(|o| match o {
+            Output::Request(r) => Some(r.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn only_request(f: &mut ChangeFeed) -> HttpRequest {
+    let reqs = requests(&drain(f));
+    assert_eq!(reqs.len(), 1, "exactly one request in flight: {reqs:?}");
+    reqs[0].clone()
+}
+
+fn ok(body: &str) -> HttpResponse {
+    HttpResponse {
+        status: 200,
+        retry_after_secs: None,
+        body: body.into(),
+    }
+}
+
+fn items_body(items: &[(i64, &str)]) -> String {
+    let v: Vec<String> = items
+        .iter()
+        .map(|(id, t)| format!(r#"{{"Id":{id},"Title":"{t}"}}"#))
+        .collect();
+    format!(r#"{{"value":[{}]}}"#, v.join(","))
+}
+
+fn changes_body(changes: &[(i64, i64, i64)]) -> String {
+    let v: Vec<String> = changes
+        .iter()
+        .map(|(n, ty, id)| {
+            format!(
+                r#"{{"ChangeToken":{{"StringValue":"{}"}},"ChangeType":{ty},"ItemId":{id}}}"#,
+                tok(*n)
+            )
+        })
+        .collect();
+    format!(r#"{{"value":[{}]}}"#, v.join(","))
+}
+
+fn delivered(outs: &[Output]) -> Vec<ChangeSet> {
+    outs.iter()
+        .filter_map(|o| match o {
+            Output::Deliver(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Start and load `items` at token 10; returns the catch-up GetChanges request.
+fn loaded(f: &mut ChangeFeed, items: &[(i64, &str)]) -> HttpRequest {
+    f.handle_start(0);
+    let info = only_request(f);
+    assert!(info
+        .url
+        .ends_with("?$select=CurrentChangeToken,Id,ItemCount"));
+    let body = format!(
+        r#"{{"CurrentChangeToken":{{"StringValue":"{}"}},"Id":"{GUID}"}}"#,
+        tok(10)
+    );
+    f.handle_response(1, info.id, ok(&body));
+    let page = only_request(f);
+    assert!(page.url.contains("&$orderby=ID&$top=1000"));
+    f.handle_response(2, page.id, ok(&items_body(items)));
+    let outs = drain(f);
+    let sets = delivered(&outs);
+    assert_eq!(sets.len(), 1);
+    assert_eq!(
+        (sets[0].kind, sets[0].items.len()),
+        (ChangeSetKind::Reset, items.len())
+    );
+    assert_eq!(sets[0].token, tok(10));
+    let reqs = requests(&outs);
+    assert_eq!(reqs.len(), 1);
+    reqs[0].clone()
+}
+
+#[test]
+fn digest_mode_loads_then_catches_up_with_a_digest() {
+    let mut f = feed(Auth::Digest);
+    let ctx = loaded(&mut f, &[(1, "a"), (2, "b")]);
+    assert!(ctx.url.ends_with("/_api/contextinfo") && ctx.method == "POST");
+    f.handle_response(
+        3,
+        ctx.id,
+        ok(r#"{"FormDigestValue":"0xD","FormDigestTimeoutSeconds":1800}"#),
+    );
+    let gc = only_request(&mut f);
+    assert!(gc.url.ends_with("/GetChanges") && gc.method == "POST");
+    assert!(gc
+        .headers
+        .contains(&("X-RequestDigest".into(), "0xD".into())));
+    assert!(gc
+        .headers
+        .iter()
+        .any(|(k, v)| k == "X-ClientService-ClientTag" && v.contains("sp-live")));
+    assert!(gc.body.as_deref().unwrap().contains(&tok(10)));
+    // Update 2, delete 1, add 3 (then updated): one read for 1, 2, 3.
+    f.handle_response(
+        4,
+        gc.id,
+        ok(&changes_body(&[
+            (11, 2, 2),
+            (12, 3, 1),
+            (13, 1, 3),
+            (14, 2, 3),
+        ])),
+    );
+    let read = only_request(&mut f);
+    assert!(read
+        .url
+        .ends_with("$filter=(ID%20eq%201)%20or%20(ID%20eq%202)%20or%20(ID%20eq%203)"));
+    f.handle_response(5, read.id, ok(&items_body(&[(2, "b2"), (3, "c")])));
+    let sets = delivered(&drain(&mut f));
+    assert_eq!(sets.len(), 1);
+    let s = &sets[0];
+    assert_eq!(
+        (s.kind, s.token.as_str()),
+        (ChangeSetKind::Changes, tok(14).as_str())
+    );
+    assert_eq!(
+        (s.added.len(), s.updated.len(), s.deleted.clone()),
+        (1, 1, vec![1])
+    );
+    assert_eq!(f.token(), Some(tok(14).as_str()));
+    assert_eq!(f.items().map(|(id, _)| id).collect::<Vec<_>>(), vec![2, 3]);
+    assert!(f.is_idle() && f.poll_timeout().is_none());
+    assert_eq!(f.status(), Some(FeedStatus::Live));
+}
+
+#[test]
+fn hints_are_single_flight_and_other_lists_ignored() {
+    let mut f = feed(Auth::Bearer);
+    let gc = loaded(&mut f, &[(1, "a")]);
+    assert!(!gc.headers.iter().any(|(k, _)| k == "X-RequestDigest"));
+    for _ in 0..5 {
+        f.handle_hint(3, &GUID.to_uppercase());
+    }
+    f.handle_hint(3, "00000000-0000-0000-0000-000000000001");
+    f.handle_connected(3);
+    assert!(
+        requests(&drain(&mut f)).is_empty(),
+        "no second concurrent round"
+    );
+    f.handle_response(4, gc.id, ok(r#"{"value":[]}"#));
+    let again = only_request(&mut f);
+    assert!(
+        again.url.ends_with("/GetChanges"),
+        "exactly one queued round"
+    );
+    f.handle_response(5, again.id, ok(r#"{"value":[]}"#));
+    assert!(drain(&mut f)
+        .iter()
+        .all(|o| !matches!(o, Output::Request(_))));
+    assert!(f.is_idle());
+}
+
+#[test]
+fn pages_get_changes_until_a_short_page() {
+    let mut cfg = FeedConfig::new(SITE, ListRef::Id(GUID.into()));
+    cfg.auth = Auth::External;
+    cfg.fetch_limit = 2;
+    let mut f = ChangeFeed::new(cfg);
+    let gc = loaded(&mut f, &[]);
+    assert!(gc.body.as_deref().unwrap().contains("\"FetchLimit\":2"));
+    f.handle_response(3, gc.id, ok(&changes_body(&[(11, 1, 5), (12, 2, 5)])));
+    let next = only_request(&mut f);
+    assert!(
+        next.body.as_deref().unwrap().contains(&tok(12)),
+        "continues from the last token"
+    );
+    f.handle_response(4, next.id, ok(&changes_body(&[(13, 1, 6)])));
+    let read = only_request(&mut f);
+    assert!(read.url.contains("(ID%20eq%205)%20or%20(ID%20eq%206)"));
+    // 6 was deleted before the read: not added at all; 5 added.
+    f.handle_response(5, read.id, ok(&items_body(&[(5, "e")])));
+    let s = &delivered(&drain(&mut f))[0];
+    assert_eq!(
+        (s.added.len(), s.deleted.len(), s.token.as_str()),
+        (1, 0, tok(13).as_str())
+    );
+}
+
+#[test]
+fn stale_responses_are_ignored_and_throttling_honours_retry_after() {
+    let mut f = feed(Auth::Bearer);
+    let gc = loaded(&mut f, &[]);
+    f.handle_response(3, gc.id + 100, ok("garbage"));
+    assert!(drain(&mut f).is_empty());
+    let throttled = HttpResponse {
+        status: 429,
+        retry_after_secs: Some(7),
+        body: String::new(),
+    };
+    f.handle_response(3, gc.id, throttled);
+    let outs = drain(&mut f);
+    assert!(outs
+        .iter()
+        .any(|o| matches!(o, Output::Error(e) if e.code == codes::THROTTLED)));
+    assert!(outs
+        .iter()
+        .any(|o| matches!(o, Output::Status(FeedStatus::Retrying { at_ms: 7003, .. }))));
+    assert_eq!(f.poll_timeout(), Some(7003));
+    f.handle_timeout(7002); // early wake-up: nothing happens
+    assert!(drain(&mut f).is_empty());
+    f.handle_response(7002, gc.id, ok(r#"{"value":[]}"#)); // late answer to the old id
+    assert!(drain(&mut f).is_empty());
+    f.handle_timeout(7003);
+    let retry = only_request(&mut f);
+    assert_eq!((retry.url, retry.body), (gc.url, gc.body));
+}
+
+#[test]
+fn backoff_grows_with_jitter_and_is_bounded() {
+    let mut f = feed(Auth::Bearer);
+    let mut req = loaded(&mut f, &[]);
+    let mut now = 10;
+    let mut delays = Vec::new();
+    for _ in 0..12 {
+        f.handle_network_error(now, req.id, "offline");
+        let at = f.poll_timeout().unwrap();
+        delays.push(at - now);
+        now = at;
+        f.handle_timeout(now);
+        req = only_request(&mut f);
+    }
+    assert!(delays[0] >= 500 && delays[0] <= 1000, "{delays:?}");
+    assert!(delays.iter().all(|d| *d <= 60_000), "{delays:?}");
+    assert!(delays[11] >= 30_000, "{delays:?}");
+    // Success resets the backoff.
+    f.handle_response(now, req.id, ok(r#"{"value":[]}"#));
+    assert!(f.is_idle());
+}
+
+#[test]
+fn expired_token_reloads_with_a_reset() {
+    let mut f = feed(Auth::Bearer);
+    let gc = loaded(&mut f, &[(1, "a")]);
+    let body = r#"{"odata.error":{"code":"-2146232832, Microsoft.SharePoint.SPException","message":{"lang":"en-US","value":"The changeToken refers to a time before the start of the current change log."}}}"#;
+    f.handle_response(
+        3,
+        gc.id,
+        HttpResponse {
+            status: 500,
+            retry_after_secs: None,
+            body: body.into(),
+        },
+    );
+    let outs = drain(&mut f);
+    assert!(outs
+        .iter()
+        .any(|o| matches!(o, Output::Error(e) if e.code == codes::TOKEN_EXPIRED)));
+    let info = requests(&outs).pop().unwrap();
+    assert!(info
+        .url
+        .ends_with("?$select=CurrentChangeToken,Id,ItemCount"));
+    assert_eq!(
+        f.token(),
+        Some(tok(10).as_str()),
+        "token kept until the reset is delivered"
+    );
+}
+
+#[test]
+fn digest_is_refreshed_once_on_security_validation_error() {
+    let mut f = feed(Auth::Digest);
+    let ctx = loaded(&mut f, &[]);
+    f.handle_response(3, ctx.id, ok(r#"{"d":{"GetContextWebInformation":{"FormDigestValue":"0x1","FormDigestTimeoutSeconds":1800}}}"#));
+    let gc = only_request(&mut f);
+    let denied = r#"{"error":{"code":"-2130575251, Microsoft.SharePoint.SPException","message":{"lang":"en-US","value":"The security validation for this page is invalid."}}}"#;
+    let resp = || HttpResponse {
+        status: 403,
+        retry_after_secs: None,
+        body: denied.into(),
+    };
+    f.handle_response(4, gc.id, resp());
+    let ctx2 = only_request(&mut f);
+    assert!(ctx2.url.ends_with("/_api/contextinfo"));
+    f.handle_response(
+        5,
+        ctx2.id,
+        ok(r#"{"FormDigestValue":"0x2","FormDigestTimeoutSeconds":1800}"#),
+    );
+    let retry = only_request(&mut f);
+    assert!(retry
+        .headers
+        .contains(&("X-RequestDigest".into(), "0x2".into())));
+    f.handle_response(6, retry.id, resp());
+    let outs = drain(&mut f);
+    assert!(outs
+        .iter()
+        .any(|o| matches!(o, Output::Error(e) if e.code == codes::AUTH)));
+    assert!(requests(&outs).is_empty(), "backs off instead of looping");
+    // Before the digest times out (minus the margin) it is refreshed proactively.
+    let mut g = feed(Auth::Digest);
+    let ctx = loaded(&mut g, &[]);
+    g.handle_response(
+        3,
+        ctx.id,
+        ok(r#"{"FormDigestValue":"0x1","FormDigestTimeoutSeconds":600}"#),
+    );
+    let gc = only_request(&mut g);
+    g.handle_response(4, gc.id, ok(r#"{"value":[]}"#));
+    g.handle_hint(539_000, GUID);
+    let early = only_request(&mut g);
+    assert!(early.url.ends_with("/GetChanges"), "digest still fresh");
+    g.handle_response(539_001, early.id, ok(r#"{"value":[]}"#));
+    g.handle_hint(541_000, GUID);
+    assert!(
+        only_request(&mut g).url.ends_with("/_api/contextinfo"),
+        "refreshed before expiry"
+    );
+}
+
+#[test]
+fn malformed_responses_do_not_advance_the_token() {
+    let mut f = feed(Auth::Bearer);
+    let gc = loaded(&mut f, &[]);
+    f.handle_response(3, gc.id, ok(r#"{"value":[{"ChangeToken":"#));
+    let outs = drain(&mut f);
+    let err = outs.iter().find_map(|o| match o {
+        Output::Error(e) => Some(e.clone()),
+        _ => None,
+    });
+    let err = err.unwrap();
+    assert_eq!((err.code, err.status), (codes::PARSE, Some(200)));
+    assert_eq!(err.request, Some(("POST".into(), gc.url.clone())));
+    assert_eq!(f.token(), Some(tok(10).as_str()));
+}
+
+#[test]
+fn title_lists_learn_their_guid_for_hints() {
+    let mut cfg = FeedConfig::new(SITE, ListRef::by_title("Tasks"));
+    cfg.auth = Auth::Bearer;
+    let mut f = ChangeFeed::new(cfg);
+    f.handle_hint(0, GUID);
+    assert!(drain(&mut f).is_empty(), "not started");
+    f.handle_start(0);
+    let info = only_request(&mut f);
+    assert!(info.url.contains("getbytitle('Tasks')"));
+    let body = format!(
+        r#"{{"CurrentChangeToken":{{"StringValue":"{}"}},"Id":"{GUID}"}}"#,
+        tok(1)
+    );
+    f.handle_response(1, info.id, ok(&body));
+    let page = only_request(&mut f);
+    assert!(page.url.contains(&format!("lists(guid'{GUID}')/items")));
+    assert_eq!(f.list_guid(), Some(GUID));
+}
