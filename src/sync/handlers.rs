@@ -56,9 +56,14 @@ impl ChangeFeed {
                 let Job::Load(l) = &mut self.job else {
                     return Ok(());
                 };
+                let before = l.items.keys().next_back().copied();
                 l.items.extend(page.items);
+                // An empty page, or one that does not move past the ids already seen (a
+                // server ignoring the skip token), ends the load whatever it links to.
+                let stuck = last_id.is_some() && last_id <= before;
                 l.next_url = match (last_id, next) {
-                    (None, _) => None, // an empty page ends the load whatever it links to
+                    (None, _) => None,
+                    _ if stuck => None,
                     (Some(_), Some(link)) if link != inf.url => Some(link),
                     (Some(id), _) if full => Some(items_page_url(
                         &self.cfg.site_url,

@@ -374,3 +374,45 @@ fn title_lists_learn_their_guid_for_hints() {
     assert!(page.url.contains(&format!("lists(guid'{GUID}')/items")));
     assert_eq!(f.list_guid(), Some(GUID));
 }
+
+#[test]
+fn truncated_or_odd_bodies_never_panic() {
+    let t = tok(11);
+    let bodies = [
+        items_body(&[(1, "a"), (2, "b")]),
+        changes_body(&[(11, 1, 1), (12, 3, 2)]),
+        format!(r#"{{"d":{{"CurrentChangeToken":{{"StringValue":"{t}"}},"Id":"{GUID}","ItemCount":-5}}}}"#),
+        r#"{"d":{"GetContextWebInformation":{"FormDigestValue":"x","FormDigestTimeoutSeconds":-1}}}"#.into(),
+        r#"{"value":[{"ChangeToken":{"StringValue":"1;3;bad"},"ChangeType":"Weird","ItemId":1e99}]}"#.into(),
+        r#"{"value":[{"Id":-9223372036854775808}],"odata.nextLink":"https://evil.example/x"}"#.into(),
+    ];
+    for auth in [Auth::Digest, Auth::Bearer] {
+        let mut f = feed(auth);
+        f.handle_start(0);
+        let mut now = 0;
+        for body in &bodies {
+            for cut in (0..=body.len()).filter(|i| body.is_char_boundary(*i)) {
+                for status in [200, 403, 429, 500] {
+                    now += 1;
+                    let Some(req) = requests(&drain(&mut f)).pop() else {
+                        now += 10_000_000;
+                        f.handle_timeout(now);
+                        f.handle_hint(now, GUID);
+                        continue;
+                    };
+                    let resp = HttpResponse {
+                        status,
+                        retry_after_secs: Some(u64::MAX),
+                        body: body[..cut].into(),
+                    };
+                    f.handle_response(now, req.id, resp);
+                    if let Some(t) = f.poll_timeout() {
+                        now = now.max(t);
+                        f.handle_timeout(now);
+                    }
+                }
+            }
+        }
+        assert!(f.token().is_some(), "some load completed");
+    }
+}
