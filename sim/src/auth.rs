@@ -19,7 +19,7 @@ pub fn issue(inner: &mut Inner, site: usize) -> (String, i64) {
         value.clone(),
         Digest {
             site,
-            expires_ms: now + timeout * 1000,
+            expires_ms: now.saturating_add(timeout.saturating_mul(1000)),
         },
     );
     (value, timeout)

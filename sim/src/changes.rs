@@ -27,10 +27,10 @@ pub struct Token {
 /// Parses `version;scope;guid;ticks;number`.
 pub fn parse_token(s: &str) -> Result<Token, String> {
     let p: Vec<&str> = s.trim().split(';').map(str::trim).collect();
+    let bad = || format!("The change token is invalid: '{s}'.");
     if p.len() != 5 || p[0] != "1" {
-        return Err(format!("The change token '{s}' is not valid."));
+        return Err(bad());
     }
-    let bad = || format!("The change token '{s}' is not valid.");
     Ok(Token {
         scope: p[1].parse().map_err(|_| bad())?,
         guid: parse_guid(p[2]).ok_or_else(bad)?,
@@ -121,7 +121,7 @@ pub fn get_changes(ctx: &Ctx, list: usize) -> Response {
                 "Cannot use the changeToken from one object against a different object",
             );
         }
-        if i == 0 && time::ms_from_ticks(t.ticks) < now - retention_ms {
+        if i == 0 && time::ms_from_ticks(t.ticks) < now.saturating_sub(retention_ms) {
             return ctx.err(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 codes::TOKEN_TOO_OLD,
@@ -143,7 +143,7 @@ pub fn get_changes(ctx: &Ctx, list: usize) -> Response {
     let values: Vec<Value> = l.changes[from..]
         .iter()
         .take_while(|c| c.number <= end)
-        .filter(|c| c.time_ms >= now - retention_ms && types.contains(&c.change_type))
+        .filter(|c| c.time_ms >= now.saturating_sub(retention_ms) && types.contains(&c.change_type))
         .take(limit)
         .map(|c| {
             let mut tok = Map::new();

@@ -219,7 +219,7 @@ impl Inner {
 
     /// Current sim time, Unix ms.
     pub fn now_ms(&self) -> i64 {
-        time::system_ms() + self.clock_offset_ms
+        time::system_ms().saturating_add(self.clock_offset_ms)
     }
 
     /// Clears lists, digests, counters, faults, webhooks, clock offset and knobs.

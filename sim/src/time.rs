@@ -21,7 +21,7 @@ pub fn ticks(ms: i64) -> i64 {
 
 /// Unix milliseconds for .NET ticks (inverse of [`ticks`]).
 pub fn ms_from_ticks(t: i64) -> i64 {
-    (t - TICKS_EPOCH) / 10_000
+    t.saturating_sub(TICKS_EPOCH) / 10_000
 }
 
 /// `2022-05-31T12:31:57Z` (second precision, as SharePoint writes item dates).

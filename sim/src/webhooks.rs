@@ -225,7 +225,8 @@ async fn send(app: &App, url: String, body: Value, attempts: u32) {
         return;
     }
     if attempts < inner.knobs.webhook_max_retries {
-        let due_ms = time::system_ms() + inner.knobs.webhook_retry_delay_ms as i64;
+        let delay = i64::try_from(inner.knobs.webhook_retry_delay_ms).unwrap_or(i64::MAX);
+        let due_ms = time::system_ms().saturating_add(delay);
         inner.hooks.retries.push(Retry {
             url,
             body,

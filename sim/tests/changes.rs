@@ -211,6 +211,7 @@ async fn token_errors() {
     let (s, v) = t.changes(&a, Some("garbage"), NONE).await;
     assert_eq!(s, 400);
     assert!(v["odata.error"]["code"].as_str().is_some());
+    assert!(odata_error_message(&v).starts_with("The change token is invalid"));
     // Too old: advance the clock past the retention.
     t.admin(
         Method::POST,

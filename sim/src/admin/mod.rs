@@ -143,7 +143,7 @@ async fn set_clock(State(app): State<App>, bytes: axum::body::Bytes) -> Response
             inner.clock_offset_ms = (o * 1000.0) as i64;
         }
         if let Some(a) = b.advance_seconds {
-            inner.clock_offset_ms += (a * 1000.0) as i64;
+            inner.clock_offset_ms = inner.clock_offset_ms.saturating_add((a * 1000.0) as i64);
         }
     }
     clock_json(&app).into_response()

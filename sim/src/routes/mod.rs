@@ -102,7 +102,10 @@ fn call_arg(seg: &str, name: &str) -> Option<String> {
     }
     let inner = &seg[name.len() + 1..seg.len() - 1];
     let inner = inner.trim();
-    let inner = if inner.len() >= 4 && inner[..4].eq_ignore_ascii_case("guid") {
+    let inner = if inner
+        .get(..4)
+        .is_some_and(|g| g.eq_ignore_ascii_case("guid"))
+    {
         &inner[4..]
     } else {
         inner

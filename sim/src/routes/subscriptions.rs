@@ -60,7 +60,7 @@ fn expiry(ctx: &Ctx, body: &Map<String, Value>) -> Result<i64, Response> {
         .and_then(Value::as_str)
         .and_then(time::parse_iso);
     match ms {
-        Some(ms) if ms > now && ms <= now + MAX_LIFETIME_MS => Ok(ms),
+        Some(ms) if ms > now && ms <= now.saturating_add(MAX_LIFETIME_MS) => Ok(ms),
         _ => Err(expiry_error(ctx)),
     }
 }
