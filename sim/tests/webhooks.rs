@@ -65,13 +65,25 @@ fn in_days(d: i64) -> String {
 }
 
 async fn wait_for(s: &Shared, n: usize) -> Vec<Value> {
-    for _ in 0..100 {
+    for _ in 0..250 {
         if s.lock().unwrap().bodies.len() >= n {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     s.lock().unwrap().bodies.clone()
+}
+
+/// Polls the admin webhook stats until `stats[key] >= n` (at most 5 s).
+async fn wait_stat(t: &T, key: &str, n: u64) -> Value {
+    for _ in 0..250 {
+        let w = t.admin(Method::GET, "webhooks", None).await;
+        if w["stats"][key].as_u64().unwrap_or(0) >= n {
+            return w;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    t.admin(Method::GET, "webhooks", None).await
 }
 
 async fn subscribe(t: &T, list: &str, url: &str, state: Option<&str>) -> (u16, Value) {
@@ -198,7 +210,7 @@ async fn batched_delivery_without_item_data() {
         .await;
     assert_eq!(s, 201);
     assert_eq!(wait_for(&rx, 2).await.len(), 2);
-    let w = t.admin(Method::GET, "webhooks", None).await;
+    let w = wait_stat(&t, "delivered", 2).await;
     assert_eq!(w["stats"]["delivered"], 2);
 }
 
@@ -236,8 +248,7 @@ async fn retries_then_gives_up_and_fault_knobs() {
         Some(json!({"Title": "y"})),
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    let w = t.admin(Method::GET, "webhooks", None).await;
+    let w = wait_stat(&t, "gaveUp", 1).await;
     assert_eq!(w["stats"]["gaveUp"], 1);
     assert_eq!(rx.lock().unwrap().bodies.len(), 1);
     // Drop the next one, duplicate the one after.
@@ -249,7 +260,7 @@ async fn retries_then_gives_up_and_fault_knobs() {
         Some(json!({"Title": "z"})),
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    wait_stat(&t, "dropped", 1).await;
     assert_eq!(rx.lock().unwrap().bodies.len(), 1);
     t.admin(
         Method::POST,
