@@ -335,3 +335,54 @@ async fn bad_options_reject_with_a_coded_error() {
         );
     }
 }
+
+#[wasm_bindgen_test]
+async fn callbacks_may_close_and_throw_without_breaking_others() {
+    use wasm_bindgen::prelude::Closure;
+    let _serial = serial().await;
+    let hub = std::rc::Rc::new(std::cell::RefCell::new(
+        Broadcaster::connect(url("sio4"), options("socket.io-v4"))
+            .await
+            .unwrap(),
+    ));
+    let thrower = js_sys::Function::new_no_args("throw new Error('listener failure')");
+    let _t = hub.borrow().on("list:changes".into(), thrower).unwrap();
+    let after = Recorder::new();
+    let _a = hub
+        .borrow()
+        .on("list:changes".into(), after.function.clone())
+        .unwrap();
+    wait_open(&hub.borrow()).await;
+    supervisor("/ctl/sio4/webhook", Some(&webhook_body(LIST))).await;
+    wait_until("the listener after a throwing one", 5_000, || {
+        after.len() == 1
+    })
+    .await;
+
+    // A listener that reads the status and closes its own handle mid-dispatch.
+    let seen = std::rc::Rc::new(std::cell::Cell::new(0));
+    let (h, s) = (hub.clone(), seen.clone());
+    let closer = Closure::<dyn FnMut(JsValue)>::new(move |_payload: JsValue| {
+        let _ = h.borrow().status();
+        h.borrow_mut().close();
+        s.set(s.get() + 1);
+    });
+    let _c = hub
+        .borrow()
+        .on(
+            "list:changes".into(),
+            closer.into_js_value().unchecked_into(),
+        )
+        .unwrap();
+    supervisor("/ctl/sio4/webhook", Some(&webhook_body(LIST))).await;
+    wait_until("the closing listener ran", 5_000, || seen.get() == 1).await;
+    sleep(200).await;
+    assert_eq!(
+        field(&hub.borrow().status(), "state").as_deref(),
+        Some("closed")
+    );
+    assert!(
+        hub.borrow().on("x".into(), after.function.clone()).is_err(),
+        "closed handles refuse listeners"
+    );
+}

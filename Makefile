@@ -1,0 +1,60 @@
+# sp-live: `make demo` and `make test` do everything on a fresh machine.
+SHELL := /bin/bash
+export PATH := $(CURDIR)/tests/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+# wasm-pack must not try to download tools: the CLI is installed by ensure-tools.
+export WASM_PACK_CACHE := $(CURDIR)/target/wasm-pack-cache
+
+SUITE := tests/scripts/run-suite.sh
+
+.PHONY: all test tools test-native test-lint test-fixtures test-browser pkg demo bench clean
+
+all: test
+
+## Install whatever is missing (fast when everything is present).
+tools:
+	@tests/scripts/ensure-tools.sh
+
+## Every test suite, ending with an "N passed, M failed" line.
+test: tools
+	@rm -f target/test-logs/summary
+	-@$(SUITE) lint $(MAKE) --no-print-directory test-lint
+	-@$(SUITE) native cargo test --workspace --color never
+	-@$(SUITE) fixtures node tests/fixtures/check.js
+	-@$(SUITE) browser tests/scripts/with-servers.sh $(MAKE) --no-print-directory test-browser
+	@tests/scripts/summary.sh
+
+test-lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets --color never -- -D warnings
+	cargo clippy --lib --tests --target wasm32-unknown-unknown --color never -- -D warnings
+	@echo "lint: 1 passed, 0 failed"
+
+test-native:
+	cargo test --workspace
+
+## Browser tests (wasm-bindgen-test in headless Chromium); needs the servers:
+## tests/scripts/with-servers.sh make test-browser
+test-browser:
+	wasm-pack test --headless --chrome -- --color never
+
+## The npm package in pkg/: release build, optimised by binaryen from npm.
+pkg: tools
+	wasm-pack build --release --target web --out-dir pkg --no-opt
+	wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
+	  --enable-sign-ext --enable-mutable-globals --enable-multivalue \
+	  pkg/sp_live_bg.wasm -o pkg/sp_live_bg.wasm
+	@printf 'pkg/sp_live_bg.wasm: %s bytes, %s gzip -9\n' \
+	  "$$(stat -c %s pkg/sp_live_bg.wasm)" "$$(gzip -9c pkg/sp_live_bg.wasm | wc -c)"
+
+demo: pkg
+	@echo "make demo: the demo stack arrives with issue 5 (sp-sim + sp-broadcaster + www/)." >&2
+	@exit 1
+
+bench: pkg
+	@echo "make bench: benchmarks arrive with issue 6." >&2
+	@exit 1
+
+clean:
+	cargo clean
+	rm -rf pkg target/test-logs
