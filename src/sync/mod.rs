@@ -40,6 +40,7 @@ mod collapse;
 mod config;
 mod feed;
 mod handlers;
+mod list_state;
 mod retry;
 mod rng;
 #[cfg(test)]
@@ -48,6 +49,7 @@ mod tests;
 pub use collapse::{classify, collapse, Classified};
 pub use config::{Auth, FeedConfig, RetryPolicy};
 pub use feed::ChangeFeed;
+pub use list_state::{Diff, ListState};
 pub use rng::SplitMix64;
 
 use crate::json::Json;
