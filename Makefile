@@ -7,7 +7,7 @@ export WASM_PACK_CACHE := $(CURDIR)/target/wasm-pack-cache
 
 SUITE := tests/scripts/run-suite.sh
 
-.PHONY: all test tools test-native test-lint test-fixtures test-browser pkg demo bench clean
+.PHONY: all test tools test-native test-lint test-fixtures test-browser test-e2e pkg demo bench clean
 
 all: test
 
@@ -22,6 +22,7 @@ test: tools
 	-@$(SUITE) native cargo test --workspace --color never
 	-@$(SUITE) fixtures node tests/fixtures/check.js
 	-@$(SUITE) browser tests/scripts/with-servers.sh $(MAKE) --no-print-directory test-browser
+	-@$(SUITE) e2e $(MAKE) --no-print-directory test-e2e
 	@tests/scripts/summary.sh
 
 test-lint:
@@ -47,9 +48,15 @@ pkg: tools
 	@printf 'pkg/sp_live_bg.wasm: %s bytes, %s gzip -9\n' \
 	  "$$(stat -c %s pkg/sp_live_bg.wasm)" "$$(gzip -9c pkg/sp_live_bg.wasm | wc -c)"
 
+## The demo: sp-sim + sp-broadcaster + www/ on http://127.0.0.1:8080/ until Ctrl-C.
+## DEMO_ARGS="--edits" adds a stream of random edits; see `sp-demo --help` for ports.
 demo: pkg
-	@echo "make demo: the demo stack arrives with issue 5 (sp-sim + sp-broadcaster + www/)." >&2
-	@exit 1
+	cargo run --release -p sp-sim --bin sp-demo -- $(DEMO_ARGS)
+
+## End-to-end: the demo page in headless Chromium (playwright-core), screenshot in target/e2e/.
+test-e2e: pkg
+	cargo build --release -p sp-sim --bin sp-demo -p sp-broadcaster
+	node tests/e2e/demo.test.mjs
 
 bench: pkg
 	@echo "make bench: benchmarks arrive with issue 6." >&2

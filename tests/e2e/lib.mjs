@@ -1,0 +1,192 @@
+// Helpers of the end-to-end test: child processes, a SharePoint REST client (the same
+// calls a web part makes), polling, and a tiny check runner.
+import { spawn } from "node:child_process";
+import net from "node:net";
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---------- processes ----------
+
+const children = new Set();
+
+/** Starts a process; resolves once a stdout line matches `ready` (or rejects). */
+export function start(name, cmd, args, { ready, timeoutMs = 20000, log } = {}) {
+  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+  children.add(child);
+  child.on("exit", () => children.delete(child));
+  const out = [];
+  const onData = (stream) => (chunk) => {
+    const text = chunk.toString();
+    out.push(text);
+    log?.write(`[${name} ${stream}] ${text}`);
+  };
+  child.stdout.on("data", onData("out"));
+  child.stderr.on("data", onData("err"));
+  const promise = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} not ready after ${timeoutMs} ms: ${out.join("").slice(-500)}`)), timeoutMs);
+    child.stdout.on("data", () => {
+      if (ready.test(out.join(""))) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${code ?? signal}): ${out.join("").slice(-500)}`));
+    });
+  });
+  child.output = () => out.join("");
+  return { child, ready: promise };
+}
+
+/** Runs a process to completion; returns {code, output}. */
+export function run(cmd, args, timeoutMs = 15000) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+    children.add(child);
+    let output = "";
+    child.stdout.on("data", (c) => (output += c));
+    child.stderr.on("data", (c) => (output += c));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      children.delete(child);
+      resolve({ code: code ?? signal, output });
+    });
+  });
+}
+
+/** Stops a child with `signal` and waits for it to exit. */
+export async function stop(child, signal = "SIGTERM", timeoutMs = 8000) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill(signal);
+  const t = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  await exited;
+  clearTimeout(t);
+}
+
+/** Kills every child still running (SIGKILL): used on every way out. */
+export function killAll() {
+  for (const c of children) {
+    try {
+      c.kill("SIGKILL");
+    } catch {
+      /* gone */
+    }
+  }
+}
+
+/** True if something accepts connections on 127.0.0.1:port. */
+export function portTaken(port) {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: "127.0.0.1", port });
+    s.once("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once("error", () => resolve(false));
+  });
+}
+
+// ---------- polling ----------
+
+/** Polls `fn` until it returns a truthy value; throws with `what` after `timeoutMs`. */
+export async function waitFor(what, fn, timeoutMs = 3000, everyMs = 40) {
+  const t0 = Date.now();
+  let last;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return { value: v, ms: Date.now() - t0 };
+      last = v;
+    } catch (e) {
+      last = e.message;
+    }
+    if (Date.now() - t0 > timeoutMs) {
+      throw new Error(`${what}: not within ${timeoutMs} ms${last !== undefined && last !== false ? ` (last: ${JSON.stringify(last)})` : ""}`);
+    }
+    await sleep(everyMs);
+  }
+}
+
+// ---------- SharePoint REST ----------
+
+const ACCEPT = "application/json;odata=nometadata";
+
+export class Rest {
+  constructor(siteUrl, listId) {
+    this.site = siteUrl;
+    this.list = `${siteUrl}/_api/web/lists(guid'${listId}')`;
+    this.digest = null;
+  }
+
+  async formDigest() {
+    if (this.digest) return this.digest;
+    const r = await fetch(`${this.site}/_api/contextinfo`, { method: "POST", headers: { Accept: ACCEPT } });
+    if (!r.ok) throw new Error(`contextinfo: HTTP ${r.status}`);
+    this.digest = (await r.json()).FormDigestValue;
+    return this.digest;
+  }
+
+  async write(url, verb, fields) {
+    const headers = { Accept: ACCEPT, "X-RequestDigest": await this.formDigest() };
+    if (verb) Object.assign(headers, { "X-HTTP-Method": verb, "IF-MATCH": "*" });
+    if (fields) headers["Content-Type"] = "application/json;odata=nometadata";
+    const r = await fetch(url, { method: "POST", headers, body: fields ? JSON.stringify(fields) : undefined });
+    if (!r.ok) throw new Error(`${verb ?? "POST"} ${url}: HTTP ${r.status} ${await r.text()}`);
+    return r.status === 204 ? null : r.json().catch(() => null);
+  }
+
+  async add(fields) {
+    return (await this.write(`${this.list}/items`, null, fields)).ID;
+  }
+
+  update(id, fields) {
+    return this.write(`${this.list}/items(${id})`, "MERGE", fields);
+  }
+
+  remove(id) {
+    return this.write(`${this.list}/items(${id})`, "DELETE");
+  }
+
+  /** Every item as {id, title, subject}, in ID order. */
+  async items() {
+    const out = [];
+    let url = `${this.list}/items?$select=ID,Title,Subject&$top=500`;
+    while (url) {
+      const r = await fetch(url, { headers: { Accept: ACCEPT } });
+      if (!r.ok) throw new Error(`GET items: HTTP ${r.status}`);
+      const j = await r.json();
+      for (const i of j.value) out.push({ id: i.ID, title: i.Title ?? "", subject: i.Subject ?? "" });
+      url = j["odata.nextLink"];
+    }
+    return out;
+  }
+}
+
+// ---------- checks ----------
+
+export class Checks {
+  constructor() {
+    this.passed = 0;
+    this.failed = 0;
+    this.n = 0;
+  }
+
+  /** Runs one check; `fn` may return a detail string (e.g. a timing). */
+  async check(name, fn) {
+    this.n += 1;
+    const t0 = Date.now();
+    try {
+      const detail = await fn();
+      this.passed += 1;
+      console.log(`ok ${this.n} - ${name}${detail ? ` (${detail})` : ""} [${Date.now() - t0} ms]`);
+      return true;
+    } catch (e) {
+      this.failed += 1;
+      console.log(`not ok ${this.n} - ${name}: ${e?.message ?? e}`);
+      return false;
+    }
+  }
+}
