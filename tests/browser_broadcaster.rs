@@ -352,7 +352,10 @@ async fn callbacks_may_close_and_throw_without_breaking_others() {
         .borrow()
         .on("list:changes".into(), after.function.clone())
         .unwrap();
-    wait_open(&hub.borrow()).await;
+    wait_until("status open", 10_000, || {
+        field(&hub.borrow().status(), "state").as_deref() == Some("open")
+    })
+    .await;
     supervisor("/ctl/sio4/webhook", Some(&webhook_body(LIST))).await;
     wait_until("the listener after a throwing one", 5_000, || {
         after.len() == 1

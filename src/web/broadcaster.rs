@@ -70,20 +70,7 @@ impl Broadcaster {
     /// `invalid-options` or `protocol-config`.
     #[wasm_bindgen(skip_typescript)]
     pub async fn connect(url: String, options: JsValue) -> Result<Broadcaster, JsValue> {
-        let options = read_options(url, &options)?;
-        let key_extra = format!(
-            "{:?}|{}",
-            options.protocol,
-            options
-                .auth
-                .as_ref()
-                .map(|a| a.to_json())
-                .unwrap_or_default()
-        );
-        let connection = Connection::new(options, js::now_ms())
-            .map_err(|e| coded_error(e.code(), e.message()))?;
-        let hub = Hub::acquire(connection, &key_extra);
-        let id = hub.next_id();
+        let (hub, id) = acquire_hub(url, &options)?;
         Ok(Broadcaster { hub: Some(hub), id })
     }
 
@@ -170,6 +157,26 @@ impl Drop for Broadcaster {
     fn drop(&mut self) {
         self.close();
     }
+}
+
+/// Validates broadcaster options and joins (or opens) the page's connection for
+/// them; returns the hub and a handle id to release it with.
+pub(crate) fn acquire_hub(url: String, options: &JsValue) -> Result<(Rc<Hub>, u32), JsValue> {
+    let options = read_options(url, options)?;
+    let key_extra = format!(
+        "{:?}|{}",
+        options.protocol,
+        options
+            .auth
+            .as_ref()
+            .map(|a| a.to_json())
+            .unwrap_or_default()
+    );
+    let connection =
+        Connection::new(options, js::now_ms()).map_err(|e| coded_error(e.code(), e.message()))?;
+    let hub = Hub::acquire(connection, &key_extra);
+    let id = hub.next_id();
+    Ok((hub, id))
 }
 
 fn read_options(url: String, o: &JsValue) -> Result<ConnectOptions, JsValue> {

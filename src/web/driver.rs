@@ -7,16 +7,11 @@
 
 use super::hub::{Dispatch, Hub};
 use super::js;
+use super::mailbox::Timer;
 use super::socket::BrowserSocket;
 use crate::json::Json;
 use crate::protocol::{Connection, Frame, Output, SocketId};
-use std::cell::RefCell;
-use std::collections::VecDeque;
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
-use wasm_bindgen::prelude::*;
 
 /// What a connection task is told.
 pub(crate) enum Message {
@@ -36,85 +31,10 @@ pub(crate) enum Message {
     Shutdown,
 }
 
-/// A single-consumer queue whose receiver is a future.
-#[derive(Default)]
-pub(crate) struct Mailbox {
-    queue: RefCell<VecDeque<Message>>,
-    waker: RefCell<Option<Waker>>,
-}
-
-impl Mailbox {
-    /// Queues `message` and wakes the task (never runs it synchronously).
-    pub(crate) fn post(&self, message: Message) {
-        self.queue.borrow_mut().push_back(message);
-        if let Some(waker) = self.waker.borrow_mut().take() {
-            waker.wake();
-        }
-    }
-
-    fn recv(&self) -> Recv<'_> {
-        Recv(self)
-    }
-}
-
-struct Recv<'a>(&'a Mailbox);
-
-impl Future for Recv<'_> {
-    type Output = Message;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Message> {
-        match self.0.queue.borrow_mut().pop_front() {
-            Some(message) => Poll::Ready(message),
-            None => {
-                *self.0.waker.borrow_mut() = Some(cx.waker().clone());
-                Poll::Pending
-            }
-        }
-    }
-}
-
-/// One `setTimeout` at a time, posting [`Message::Tick`].
-struct Timer {
-    callback: Closure<dyn FnMut()>,
-    handle: Option<JsValue>,
-}
-
-impl Timer {
-    fn new(mailbox: &Rc<Mailbox>) -> Self {
-        let mailbox = mailbox.clone();
-        let callback = Closure::<dyn FnMut()>::new(move || mailbox.post(Message::Tick));
-        Self {
-            callback,
-            handle: None,
-        }
-    }
-
-    fn arm(&mut self, deadline: Option<u64>, now: u64) {
-        if let Some(handle) = self.handle.take() {
-            js::clear_timeout(&handle);
-        }
-        if let Some(at) = deadline {
-            let delay = at.saturating_sub(now).min(i32::MAX as u64) as i32;
-            self.handle = Some(js::set_timeout(
-                self.callback.as_ref().unchecked_ref(),
-                delay,
-            ));
-        }
-    }
-}
-
-impl Drop for Timer {
-    fn drop(&mut self) {
-        if let Some(handle) = self.handle.take() {
-            js::clear_timeout(&handle);
-        }
-    }
-}
-
 /// Runs `connection` for `hub` until [`Message::Shutdown`].
 pub(crate) async fn run(hub: Rc<Hub>, mut connection: Connection) {
     let mut socket: Option<(SocketId, BrowserSocket)> = None;
-    let mut timer = Timer::new(&hub.mailbox);
+    let mut timer = Timer::new(&hub.mailbox, || Message::Tick);
     let mut shutting_down = false;
     loop {
         let mut dispatch = Dispatch::default();

@@ -4,8 +4,9 @@
 //! WebSocket, one driver task. Handles are counted; when the last one closes, the
 //! hub leaves the registry and its task shuts the connection down.
 
-use super::driver::{self, Mailbox, Message};
+use super::driver::{self, Message};
 use super::js;
+use super::mailbox::Mailbox;
 use crate::protocol::{Connection, Event, ProtocolError, State};
 use js_sys::{Array, Function};
 use std::cell::{Cell, RefCell};
@@ -26,28 +27,52 @@ pub(crate) enum Topic {
     Status,
     /// Error reports.
     Error,
+    /// Everything, for Rust sinks.
+    All,
+}
+
+/// What a Rust sink receives.
+pub(crate) enum HubEvent {
+    /// An event from the server.
+    Event(Rc<Event>),
+    /// The connection state changed.
+    Status(State),
+}
+
+/// A Rust consumer (e.g. a change feed); it must only post to its own mailbox.
+pub(crate) type Sink = Rc<dyn Fn(&HubEvent)>;
+
+#[derive(Clone)]
+enum Callback {
+    Js(Function),
+    Rust(Sink),
 }
 
 struct Listener {
     id: u32,
     owner: u32,
     topic: Topic,
-    callback: Function,
+    callback: Callback,
     /// No status delivered yet (a late `onStatus` subscriber gets the current one).
     fresh: bool,
 }
 
-/// JavaScript calls collected while the core is borrowed, made afterwards.
+enum Args {
+    Js(Array),
+    Rust(Rc<HubEvent>),
+}
+
+/// Calls collected while the core is borrowed, made afterwards.
 #[derive(Default)]
 pub(crate) struct Dispatch {
-    calls: Vec<(u32, Function, Array)>,
+    calls: Vec<(u32, Callback, Args)>,
 }
 
 /// A shared connection.
 pub(crate) struct Hub {
     key: String,
     /// The driver task's mailbox.
-    pub(crate) mailbox: Rc<Mailbox>,
+    pub(crate) mailbox: Rc<Mailbox<Message>>,
     listeners: RefCell<Vec<Listener>>,
     status: RefCell<(State, Option<String>)>,
     handles: Cell<u32>,
@@ -102,13 +127,23 @@ impl Hub {
 
     /// Registers `callback` for `topic`; returns the listener id.
     pub(crate) fn add_listener(&self, owner: u32, topic: Topic, callback: Function) -> u32 {
+        self.push_listener(owner, topic, Callback::Js(callback))
+    }
+
+    /// Registers a Rust sink for every event and status change.
+    pub(crate) fn add_sink(&self, owner: u32, sink: Sink) -> u32 {
+        self.push_listener(owner, Topic::All, Callback::Rust(sink))
+    }
+
+    fn push_listener(&self, owner: u32, topic: Topic, callback: Callback) -> u32 {
         let id = self.next_id();
+        let fresh = true;
         self.listeners.borrow_mut().push(Listener {
             id,
             owner,
             topic,
             callback,
-            fresh: true,
+            fresh,
         });
         id
     }
@@ -118,31 +153,48 @@ impl Hub {
         self.listeners.borrow_mut().retain(|l| l.id != id);
     }
 
+    /// The current connection state.
+    pub(crate) fn state(&self) -> State {
+        self.status.borrow().0
+    }
+
     /// The current status as `{state, reason}`.
     pub(crate) fn status_object(&self) -> JsValue {
         let (state, reason) = &*self.status.borrow();
         status_object(*state, reason.as_deref())
     }
 
-    fn collect(&self, topic: &Topic, args: &Array, dispatch: &mut Dispatch) {
-        for l in self
-            .listeners
-            .borrow_mut()
-            .iter_mut()
-            .filter(|l| &l.topic == topic)
-        {
-            l.fresh = false;
-            dispatch
-                .calls
-                .push((l.id, l.callback.clone(), args.clone()));
+    fn collect(
+        &self,
+        topic: &Topic,
+        args: &Array,
+        sink_event: Option<HubEvent>,
+        dispatch: &mut Dispatch,
+    ) {
+        let sink_event = sink_event.map(Rc::new);
+        for l in self.listeners.borrow_mut().iter_mut() {
+            let call = match (&l.callback, &sink_event) {
+                (Callback::Js(_), _) if &l.topic == topic => Args::Js(args.clone()),
+                (Callback::Rust(_), Some(event)) => Args::Rust(event.clone()),
+                _ => continue,
+            };
+            if *topic == Topic::Status {
+                l.fresh = false;
+            }
+            dispatch.calls.push((l.id, l.callback.clone(), call));
         }
     }
 
     pub(crate) fn collect_event(&self, event: &Event, dispatch: &mut Dispatch) {
         let topic = Topic::Event(event.name.clone());
-        if self.listeners.borrow().iter().any(|l| l.topic == topic) {
-            self.collect(&topic, &js::event_args(event), dispatch);
-        }
+        let wanted = self.listeners.borrow().iter().any(|l| l.topic == topic);
+        let args = if wanted {
+            js::event_args(event)
+        } else {
+            Array::new()
+        };
+        let sink_event = HubEvent::Event(Rc::new(event.clone()));
+        self.collect(&topic, &args, Some(sink_event), dispatch);
     }
 
     pub(crate) fn collect_status(
@@ -153,12 +205,17 @@ impl Hub {
     ) {
         let args = Array::of1(&status_object(state, reason.as_deref()));
         *self.status.borrow_mut() = (state, reason);
-        self.collect(&Topic::Status, &args, dispatch);
+        self.collect(
+            &Topic::Status,
+            &args,
+            Some(HubEvent::Status(state)),
+            dispatch,
+        );
     }
 
     pub(crate) fn collect_error(&self, error: &ProtocolError, dispatch: &mut Dispatch) {
         let args = Array::of1(&js::coded_error(error.code(), error.message()));
-        self.collect(&Topic::Error, &args, dispatch);
+        self.collect(&Topic::Error, &args, None, dispatch);
     }
 
     /// Makes the collected calls. No borrow is held during a call, a listener
@@ -167,8 +224,10 @@ impl Hub {
     pub(crate) fn dispatch(&self, dispatch: Dispatch) {
         for (id, callback, args) in dispatch.calls {
             let alive = self.listeners.borrow().iter().any(|l| l.id == id);
-            if alive {
-                js::call_isolated(&callback, &args);
+            match (alive, callback, args) {
+                (true, Callback::Js(f), Args::Js(args)) => js::call_isolated(&f, &args),
+                (true, Callback::Rust(sink), Args::Rust(event)) => sink(&event),
+                _ => {}
             }
         }
     }
@@ -181,7 +240,9 @@ impl Hub {
         let mut listeners = self.listeners.borrow_mut();
         if let Some(l) = listeners.iter_mut().find(|l| l.id == listener && l.fresh) {
             l.fresh = false;
-            dispatch.calls.push((l.id, l.callback.clone(), args));
+            dispatch
+                .calls
+                .push((l.id, l.callback.clone(), Args::Js(args)));
         }
         drop(listeners);
         self.dispatch(dispatch);

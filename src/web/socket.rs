@@ -2,7 +2,8 @@
 //! messages to the connection's mailbox. Dropping it detaches the handlers before
 //! closing, so no callback can reach a dropped closure.
 
-use super::driver::{Mailbox, Message};
+use super::driver::Message;
+use super::mailbox::Mailbox;
 use crate::protocol::{Frame, SocketId};
 use js_sys::{ArrayBuffer, Uint8Array};
 use std::rc::Rc;
@@ -19,7 +20,7 @@ pub(crate) struct BrowserSocket {
 
 impl BrowserSocket {
     /// Opens `url`; a URL the browser refuses is reported as an immediate close.
-    pub(crate) fn open(id: SocketId, url: &str, mailbox: &Rc<Mailbox>) -> Option<Self> {
+    pub(crate) fn open(id: SocketId, url: &str, mailbox: &Rc<Mailbox<Message>>) -> Option<Self> {
         let socket = match WebSocket::new(url) {
             Ok(socket) => socket,
             Err(error) => {

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # with-servers.sh COMMAND...: starts the fixture supervisor (socket.io 2.0.4, 4.x,
-# ws on 127.0.0.1:9300-9306), runs COMMAND, and stops everything again.
+# ws on 127.0.0.1:9300-9306), sp-sim on 9500 and sp-broadcaster on 9400, runs
+# COMMAND, and stops everything again.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 logs=target/test-logs
 mkdir -p "$logs"
-if curl -s -o /dev/null http://127.0.0.1:9300/health; then
-  echo "port 9300 is taken (a fixture supervisor already running?): stop it first" >&2
-  exit 1
-fi
+for port in 9300 9400 9500; do
+  if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
+    echo "port $port is taken (test servers already running?): stop them first" >&2
+    exit 1
+  fi
+done
+cargo build --quiet -p sp-sim -p sp-broadcaster || exit 1
 fifo=$(mktemp -u)
 mkfifo "$fifo"
 # The supervisor exits when its stdin closes, so nothing outlives this script.
@@ -16,7 +20,17 @@ node tests/fixtures/supervisor.js < "$fifo" > "$logs/fixtures.log" 2>&1 &
 sup=$!
 exec 3> "$fifo"
 rm -f "$fifo"
-cleanup() { exec 3>&-; kill "$sup" 2>/dev/null; wait "$sup" 2>/dev/null; }
+target/debug/sp-sim --port 9500 --webhook-interval-ms 300 --webhook-retry-delay-ms 1000 \
+  > "$logs/sp-sim.log" 2>&1 &
+sim=$!
+target/debug/sp-broadcaster --port 9400 --cors all --ping-interval-ms 1000 --ping-timeout-ms 2000 \
+  > "$logs/sp-broadcaster.log" 2>&1 &
+bro=$!
+cleanup() {
+  exec 3>&-
+  kill "$sup" "$sim" "$bro" 2>/dev/null
+  wait "$sup" "$sim" "$bro" 2>/dev/null
+}
 trap cleanup EXIT
 for _ in $(seq 1 100); do
   grep -q "fixtures ready" "$logs/fixtures.log" 2>/dev/null && break
@@ -24,4 +38,8 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 grep -q "fixtures ready" "$logs/fixtures.log" || { echo "fixtures did not start" >&2; cat "$logs/fixtures.log"; exit 1; }
+for url in http://127.0.0.1:9500/_admin/health http://127.0.0.1:9400/health; do
+  for _ in $(seq 1 100); do curl -sf -o /dev/null "$url" && break; sleep 0.1; done
+  curl -sf -o /dev/null "$url" || { echo "$url did not come up" >&2; tail "$logs"/sp-*.log; exit 1; }
+done
 "$@"

@@ -44,14 +44,33 @@ pub async fn wait_until(what: &str, timeout_ms: i32, mut condition: impl FnMut()
 /// `fetch(url, {method, body})` and the response body parsed as JSON (or as text
 /// when it is not JSON).
 pub async fn request(method: &str, url: &str, body: Option<&str>) -> JsValue {
+    request_with(method, url, body, &[]).await
+}
+
+/// [`request`] with extra headers; asks SharePoint for `odata=nometadata` JSON.
+pub async fn request_with(
+    method: &str,
+    url: &str,
+    body: Option<&str>,
+    extra: &[(&str, &str)],
+) -> JsValue {
     let init = js_sys::Object::new();
     Reflect::set(&init, &"method".into(), &method.into()).unwrap();
     if let Some(body) = body {
         Reflect::set(&init, &"body".into(), &body.into()).unwrap();
-        let headers = js_sys::Object::new();
-        Reflect::set(&headers, &"content-type".into(), &"application/json".into()).unwrap();
-        Reflect::set(&init, &"headers".into(), &headers).unwrap();
     }
+    let headers = js_sys::Object::new();
+    Reflect::set(&headers, &"content-type".into(), &"application/json".into()).unwrap();
+    Reflect::set(
+        &headers,
+        &"accept".into(),
+        &"application/json;odata=nometadata".into(),
+    )
+    .unwrap();
+    for (name, value) in extra {
+        Reflect::set(&headers, &(*name).into(), &(*value).into()).unwrap();
+    }
+    Reflect::set(&init, &"headers".into(), &headers).unwrap();
     let response = JsFuture::from(fetch_with_init(url, &init))
         .await
         .expect("fetch failed");

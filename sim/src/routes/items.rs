@@ -41,9 +41,15 @@ pub fn item_json(fmt: Fmt, base: &str, list: &List, item: &Item, select: &[Strin
     if !select.is_empty() {
         let mut out = Map::new();
         for s in select {
+            if s.eq_ignore_ascii_case("id") {
+                // SharePoint answers both spellings of the id whichever was selected.
+                out.insert("Id".into(), json!(item.id));
+                out.insert("ID".into(), json!(item.id));
+                continue;
+            }
             let found = m
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(s))
+                .get_key_value(s.as_str())
+                .or_else(|| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(s)))
                 .map(|(k, v)| (k.clone(), v.clone()));
             let (k, v) = found.unwrap_or((s.clone(), Value::Null));
             out.insert(k, v);

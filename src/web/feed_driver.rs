@@ -1,0 +1,318 @@
+//! The task that owns one [`ChangeFeed`] and its [`ListState`]: performs requests,
+//! feeds hints and (re)connects from the broadcaster into it, applies change sets
+//! to the rows JavaScript sees, and hands events to the [`FeedHub`].
+
+use super::driver::Message as HubMessage;
+use super::feed_hub::{Audience, FeedHub, Outbox};
+use super::http::{feed_error, Transport};
+use super::hub::{Hub, HubEvent};
+use super::js;
+use super::mailbox::Timer;
+use crate::json::Json;
+use crate::protocol::{EventArg, State};
+use crate::sync::{
+    ChangeFeed, ChangeSet, ChangeSetKind, Diff, FeedStatus, HttpResponse, ListState, Output,
+};
+use js_sys::Array;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// What the feed task is told.
+pub(crate) enum FeedMessage {
+    /// The outcome of request `id`.
+    Response(u64, Result<HttpResponse, String>),
+    /// A webhook hint naming a list GUID.
+    Hint(String),
+    /// The broadcaster's state changed.
+    Broadcaster(State),
+    /// The timer fired.
+    Tick,
+    /// A subscriber joined: deliver its snapshot if the list is loaded.
+    Catchup,
+    /// The last handle let go.
+    Shutdown,
+}
+
+/// Task-local state besides the feed.
+struct Driver {
+    hub: Rc<FeedHub>,
+    list: ListState,
+    feed_status: Option<FeedStatus>,
+    broadcaster: State,
+    broadcaster_was_open: bool,
+    subscribed_to: Option<String>,
+    hint_at: Option<u64>,
+}
+
+/// Runs the feed until the last handle lets go.
+pub(crate) async fn run(
+    hub: Rc<FeedHub>,
+    mut feed: ChangeFeed,
+    transport: Transport,
+    broadcaster: (Rc<Hub>, u32),
+) {
+    let transport = Rc::new(transport);
+    let (bhub, owner) = broadcaster;
+    let mailbox = hub.mailbox.clone();
+    bhub.add_sink(
+        owner,
+        Rc::new(move |event: &HubEvent| forward(&mailbox, event)),
+    );
+    // A shared connection may be open already: no change of state will tell us.
+    hub.mailbox.post(FeedMessage::Broadcaster(bhub.state()));
+    let mut timer = Timer::new(&hub.mailbox, || FeedMessage::Tick);
+    let mut driver = Driver {
+        hub: hub.clone(),
+        list: ListState::new(),
+        feed_status: None,
+        broadcaster: State::Connecting,
+        broadcaster_was_open: false,
+        subscribed_to: None,
+        hint_at: None,
+    };
+    feed.handle_start(js::now_ms());
+    loop {
+        let mut outbox = Outbox::default();
+        while let Some(output) = feed.poll_output() {
+            driver.on_output(output, &transport, &mut outbox);
+        }
+        driver.update_status(&mut outbox);
+        driver.subscribe_room(&feed, &bhub);
+        timer.arm(feed.poll_timeout(), js::now_ms());
+        hub.deliver(outbox);
+        let message = hub.mailbox.recv().await;
+        let now = js::now_ms();
+        match message {
+            FeedMessage::Response(id, Ok(response)) => feed.handle_response(now, id, response),
+            FeedMessage::Response(id, Err(error)) => feed.handle_network_error(now, id, &error),
+            FeedMessage::Hint(guid) => {
+                if feed
+                    .list_guid()
+                    .is_some_and(|own| own.eq_ignore_ascii_case(guid.trim_matches(['{', '}'])))
+                {
+                    hub.view.borrow_mut().stats.hints += 1;
+                    driver.hint_at.get_or_insert(now);
+                }
+                feed.handle_hint(now, &guid);
+            }
+            FeedMessage::Broadcaster(state) => {
+                driver.broadcaster = state;
+                if state == State::Open {
+                    driver.broadcaster_was_open = true;
+                    driver.subscribed_to = None; // the server forgot our room
+                    feed.handle_connected(now);
+                }
+            }
+            FeedMessage::Tick => feed.handle_timeout(now),
+            FeedMessage::Catchup => {}
+            FeedMessage::Shutdown => break,
+        }
+    }
+    if let Some(guid) = driver.subscribed_to.take() {
+        bhub.mailbox.post(HubMessage::Emit(
+            "unsubscribe".into(),
+            vec![lists_arg(&guid)],
+        ));
+    }
+    bhub.release(owner);
+    hub.view.borrow_mut().status = "closed";
+}
+
+/// Turns broadcaster events into feed messages (runs inside the hub's dispatch).
+fn forward(mailbox: &super::mailbox::Mailbox<FeedMessage>, event: &HubEvent) {
+    match event {
+        HubEvent::Status(state) => mailbox.post(FeedMessage::Broadcaster(*state)),
+        HubEvent::Event(event) if event.name == "list:changes" => {
+            for arg in &event.args {
+                let EventArg::Json(value) = arg else { continue };
+                let entries = value
+                    .as_array()
+                    .map(<[Json]>::to_vec)
+                    .unwrap_or_else(|| vec![value.clone()]);
+                for entry in entries {
+                    if let Some(resource) = entry.get("resource").and_then(Json::as_str) {
+                        mailbox.post(FeedMessage::Hint(resource.to_owned()));
+                    }
+                }
+            }
+        }
+        HubEvent::Event(_) => {}
+    }
+}
+
+fn lists_arg(guid: &str) -> Json {
+    Json::Object(vec![("lists".into(), Json::Array(vec![Json::from(guid)]))])
+}
+
+impl Driver {
+    fn on_output(&mut self, output: Output, transport: &Rc<Transport>, outbox: &mut Outbox) {
+        match output {
+            Output::Request(request) => {
+                self.hub.view.borrow_mut().stats.requests += 1;
+                let transport = transport.clone();
+                let mailbox = self.hub.mailbox.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let result = transport.perform(&request).await;
+                    mailbox.post(FeedMessage::Response(request.id, result));
+                });
+            }
+            Output::Deliver(set) => self.apply(set, outbox),
+            Output::Status(status) => {
+                if status == FeedStatus::Live {
+                    self.hint_at = None;
+                }
+                self.feed_status = Some(status);
+            }
+            Output::Progress { loaded, total } => {
+                let total = total.map_or(JsValue::NULL, JsValue::from);
+                let event = js::object(&[
+                    ("type", "progress".into()),
+                    ("loaded", loaded.into()),
+                    ("total", total),
+                ]);
+                outbox.push(Audience::All, event);
+            }
+            Output::Error(error) => {
+                let event = js::object(&[("type", "error".into()), ("error", feed_error(&error))]);
+                outbox.push(Audience::All, event);
+            }
+        }
+    }
+
+    /// Applies a change set to the list state and the rows, and queues its event.
+    fn apply(&mut self, set: ChangeSet, outbox: &mut Outbox) {
+        let diffs = self.list.apply(&set);
+        let mut view = self.hub.view.borrow_mut();
+        if set.kind == ChangeSetKind::Reset {
+            view.rows = js_array(&set.items);
+            view.loaded = true;
+            outbox.reset(view.rows.slice(0, view.rows.length()));
+            return;
+        }
+        let added = js_array(&set.added);
+        let updated = js_array(&set.updated);
+        let mut by_id: BTreeMap<i64, JsValue> = BTreeMap::new();
+        for (json, js) in set
+            .added
+            .iter()
+            .zip(added.iter())
+            .chain(set.updated.iter().zip(updated.iter()))
+        {
+            if let Some(id) = crate::sharepoint::item_id(json) {
+                by_id.insert(id, js);
+            }
+        }
+        let js_diffs = Array::new();
+        for diff in diffs {
+            let (op, index, item) = match diff {
+                Diff::Insert { index, id } => ("insert", index, by_id.get(&id).cloned()),
+                Diff::Update { index, id } => ("update", index, by_id.get(&id).cloned()),
+                Diff::Remove { index } => ("remove", index, None),
+                Diff::Replace => continue,
+            };
+            let index = index as u32;
+            match (op, &item) {
+                ("insert", Some(item)) => {
+                    view.rows.splice(index, 0, item);
+                }
+                ("update", Some(item)) => view.rows.set(index, item.clone()),
+                _ => remove_at(&view.rows, index),
+            }
+            let mut fields = vec![("op", JsValue::from(op)), ("index", index.into())];
+            if let Some(item) = item {
+                fields.push(("item", item));
+            }
+            js_diffs.push(&js::object(&fields));
+        }
+        let deleted: Array = set
+            .deleted
+            .iter()
+            .map(|id| JsValue::from(*id as f64))
+            .collect();
+        let count = set.added.len() + set.updated.len() + set.deleted.len();
+        view.stats.changes_applied += count as u32;
+        view.stats.rounds += 1;
+        if let Some(at) = self.hint_at.take() {
+            view.stats.last_latency_ms = Some(js::now_ms().saturating_sub(at));
+        }
+        let event = js::object(&[
+            ("type", "changes".into()),
+            ("added", added.into()),
+            ("updated", updated.into()),
+            ("deleted", deleted.into()),
+            ("diffs", js_diffs.into()),
+            ("token", set.token.as_str().into()),
+        ]);
+        outbox.push(Audience::Synced, event);
+    }
+
+    /// Recomputes the user-facing status and queues a `status` event on change.
+    fn update_status(&mut self, outbox: &mut Outbox) {
+        let mut view = self.hub.view.borrow_mut();
+        let (status, reason) = match (view.loaded, self.feed_status, self.broadcaster) {
+            (false, Some(FeedStatus::Loading | FeedStatus::Retrying { .. }), _) => {
+                ("loading", None)
+            }
+            (false, _, _) => ("connecting", None),
+            (true, Some(FeedStatus::Loading), _) => ("resyncing", Some("reloading the whole list")),
+            (true, Some(FeedStatus::Retrying { .. }), _) => {
+                ("resyncing", Some("retrying SharePoint"))
+            }
+            (true, _, State::Open) => ("live", None),
+            (true, _, _) if self.broadcaster_was_open => {
+                ("reconnecting", Some("broadcaster connection lost"))
+            }
+            (true, _, _) => ("connecting", Some("waiting for the broadcaster")),
+        };
+        if view.status != status {
+            view.status = status;
+            view.reason = reason.map(str::to_owned);
+            let reason = reason.map_or(JsValue::NULL, JsValue::from);
+            outbox.push(
+                Audience::All,
+                js::object(&[
+                    ("type", "status".into()),
+                    ("status", status.into()),
+                    ("reason", reason),
+                ]),
+            );
+        }
+    }
+
+    /// Asks the broadcaster for this list's room once the list GUID is known and the
+    /// link is open (servers without rooms ignore it; hints are filtered here anyway).
+    fn subscribe_room(&mut self, feed: &ChangeFeed, bhub: &Hub) {
+        if self.broadcaster != State::Open || self.subscribed_to.is_some() {
+            return;
+        }
+        if let Some(guid) = feed.list_guid() {
+            bhub.mailbox
+                .post(HubMessage::Emit("subscribe".into(), vec![lists_arg(guid)]));
+            self.subscribed_to = Some(guid.to_owned());
+        }
+    }
+}
+
+/// JSON values as a JavaScript array, through one `JSON.parse`.
+fn js_array(items: &[Json]) -> Array {
+    let mut text = String::from("[");
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(&item.to_json());
+    }
+    text.push(']');
+    js_sys::JSON::parse(&text)
+        .map(Into::into)
+        .unwrap_or_default()
+}
+
+/// `rows.splice(index, 1)`.
+fn remove_at(rows: &Array, index: u32) {
+    let splice = js_sys::Reflect::get(rows, &"splice".into()).ok();
+    if let Some(splice) = splice.and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
+        let _ = splice.call2(rows, &index.into(), &1.into());
+    }
+}

@@ -1,0 +1,221 @@
+//! One change feed per (site, list, fields, broadcaster) per page, shared by every
+//! `LiveList` on it: one GetChanges round per burst however many web parts watch.
+//! It holds what subscribers see (rows as JavaScript objects in display order) and
+//! delivers events with no Rust borrow held.
+
+use super::feed_driver::{self, FeedMessage};
+use super::http::Transport;
+use super::hub::Hub;
+use super::js;
+use super::mailbox::Mailbox;
+use crate::sync::ChangeFeed;
+use js_sys::{Array, Function};
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+
+thread_local! {
+    static FEEDS: RefCell<BTreeMap<String, Rc<FeedHub>>> = const { RefCell::new(BTreeMap::new()) };
+}
+
+struct Subscriber {
+    id: u32,
+    owner: u32,
+    callback: Function,
+    /// Has had its snapshot: only then do `changes` and `reset` reach it.
+    synced: bool,
+}
+
+/// Counters for people (the demo's numbers).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Stats {
+    pub hints: u32,
+    pub requests: u32,
+    pub changes_applied: u32,
+    pub rounds: u32,
+    pub last_latency_ms: Option<u64>,
+}
+
+/// What subscribers see.
+pub(crate) struct View {
+    /// Items in display order (ID ascending).
+    pub rows: Array,
+    /// The first full load was delivered.
+    pub loaded: bool,
+    /// `connecting | loading | live | reconnecting | resyncing | closed`.
+    pub status: &'static str,
+    pub reason: Option<String>,
+    pub stats: Stats,
+}
+
+/// Who gets an event.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Audience {
+    /// Everyone (status, progress, errors).
+    All,
+    /// Only subscribers that have their snapshot (changes, reset).
+    Synced,
+}
+
+enum Entry {
+    Event(Audience, JsValue),
+    /// The whole list at that point: `reset` for synced subscribers, `snapshot` for
+    /// the others.
+    Reset(Array),
+}
+
+/// Events collected while the feed is borrowed, delivered afterwards, in order.
+#[derive(Default)]
+pub(crate) struct Outbox {
+    entries: Vec<Entry>,
+}
+
+impl Outbox {
+    /// Queues an event.
+    pub(crate) fn push(&mut self, audience: Audience, event: JsValue) {
+        self.entries.push(Entry::Event(audience, event));
+    }
+
+    /// Queues a full-state event; `rows` must be a copy (later changes must not
+    /// show through).
+    pub(crate) fn reset(&mut self, rows: Array) {
+        self.entries.push(Entry::Reset(rows));
+    }
+}
+
+/// A shared change feed.
+pub(crate) struct FeedHub {
+    key: String,
+    pub(crate) mailbox: Rc<Mailbox<FeedMessage>>,
+    subscribers: RefCell<Vec<Subscriber>>,
+    pub(crate) view: RefCell<View>,
+    handles: Cell<u32>,
+    next_id: Cell<u32>,
+}
+
+impl FeedHub {
+    /// Joins the feed under `key`, or starts it with `feed`, `transport` and one
+    /// handle on the broadcaster `hub` (owned by `hub_owner`).
+    pub(crate) fn acquire(
+        key: String,
+        feed: ChangeFeed,
+        transport: Transport,
+        broadcaster: (Rc<Hub>, u32),
+    ) -> Rc<FeedHub> {
+        if let Some(existing) = FEEDS.with(|f| f.borrow().get(&key).cloned()) {
+            existing.handles.set(existing.handles.get() + 1);
+            broadcaster.0.release(broadcaster.1); // the existing feed has its own
+            return existing;
+        }
+        let hub = Rc::new(FeedHub {
+            key: key.clone(),
+            mailbox: Rc::new(Mailbox::default()),
+            subscribers: RefCell::new(Vec::new()),
+            view: RefCell::new(View {
+                rows: Array::new(),
+                loaded: false,
+                status: "connecting",
+                reason: None,
+                stats: Stats::default(),
+            }),
+            handles: Cell::new(1),
+            next_id: Cell::new(1),
+        });
+        FEEDS.with(|f| f.borrow_mut().insert(key, hub.clone()));
+        wasm_bindgen_futures::spawn_local(feed_driver::run(
+            hub.clone(),
+            feed,
+            transport,
+            broadcaster,
+        ));
+        hub
+    }
+
+    /// A fresh id for a handle or a subscriber.
+    pub(crate) fn next_id(&self) -> u32 {
+        let id = self.next_id.get();
+        self.next_id.set(id.wrapping_add(1));
+        id
+    }
+
+    /// Lets go of one handle and its subscribers; the last one stops the feed.
+    pub(crate) fn release(&self, owner: u32) {
+        self.subscribers.borrow_mut().retain(|s| s.owner != owner);
+        let left = self.handles.get().saturating_sub(1);
+        self.handles.set(left);
+        if left == 0 {
+            FEEDS.with(|f| f.borrow_mut().remove(&self.key));
+            self.mailbox.post(FeedMessage::Shutdown);
+        }
+    }
+
+    /// Adds a subscriber; it gets a snapshot first (now if loaded, else after the load).
+    pub(crate) fn subscribe(&self, owner: u32, callback: Function) -> u32 {
+        let id = self.next_id();
+        self.subscribers.borrow_mut().push(Subscriber {
+            id,
+            owner,
+            callback,
+            synced: false,
+        });
+        self.mailbox.post(FeedMessage::Catchup);
+        id
+    }
+
+    /// Removes a subscriber (idempotent).
+    pub(crate) fn unsubscribe(&self, id: u32) {
+        self.subscribers.borrow_mut().retain(|s| s.id != id);
+    }
+
+    /// Delivers `outbox` in order. Calls are collected under a short borrow and made
+    /// with none held; a subscriber removed meanwhile is skipped and a throwing one
+    /// does not stop the others. A subscriber without its snapshot gets `status`,
+    /// `progress` and `error` events, then (once the list is loaded) a snapshot of the
+    /// rows as they are after this batch, so it never sees a change twice.
+    pub(crate) fn deliver(&self, outbox: Outbox) {
+        let mut calls: Vec<(u32, Function, JsValue)> = Vec::new();
+        {
+            let view = self.view.borrow();
+            let mut subscribers = self.subscribers.borrow_mut();
+            for s in subscribers.iter_mut() {
+                for entry in &outbox.entries {
+                    match entry {
+                        Entry::Reset(rows) => {
+                            let kind = if s.synced { "reset" } else { "snapshot" };
+                            calls.push((s.id, s.callback.clone(), items_event(kind, rows)));
+                            s.synced = true;
+                        }
+                        Entry::Event(audience, event) => {
+                            if *audience == Audience::All || s.synced {
+                                calls.push((s.id, s.callback.clone(), event.clone()));
+                            }
+                        }
+                    }
+                }
+                if !s.synced && view.loaded {
+                    calls.push((
+                        s.id,
+                        s.callback.clone(),
+                        items_event("snapshot", &view.rows),
+                    ));
+                    s.synced = true;
+                }
+            }
+        }
+        for (id, callback, event) in calls {
+            let alive = self.subscribers.borrow().iter().any(|s| s.id == id);
+            if alive {
+                js::call_isolated(&callback, &Array::of1(&event));
+            }
+        }
+    }
+}
+
+/// `{type, items}` with a copy of `rows`.
+fn items_event(kind: &str, rows: &Array) -> JsValue {
+    js::object(&[
+        ("type", kind.into()),
+        ("items", rows.slice(0, rows.length()).into()),
+    ])
+}

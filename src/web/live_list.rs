@@ -1,0 +1,261 @@
+//! `LiveList`: a SharePoint list kept live in the page.
+
+use super::broadcaster::acquire_hub;
+use super::feed_hub::FeedHub;
+use super::http::Transport;
+use super::js::{self, coded_error};
+use crate::sharepoint::{ListRef, Metadata};
+use crate::sync::{Auth, ChangeFeed, FeedConfig};
+use js_sys::{Array, Function};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_LIVE_LIST: &str = r#"
+/** A SharePoint list item as SharePoint returns it (Id, ID, Title, Modified, selected fields). */
+export interface ListItem { Id: number; ID?: number; [field: string]: unknown; }
+/** Options of `LiveList.open`: a broadcaster (as in `Broadcaster.connect`) and a list. */
+export interface LiveListOptions extends BroadcasterOptions {
+  /** socket.io or ws URL of the broadcaster. */
+  broadcaster: string;
+  /** Absolute site URL, e.g. "https://contoso.sharepoint.com/sites/team". */
+  siteUrl: string;
+  /** The list's GUID; give this or `listTitle`. */
+  listId?: string;
+  listTitle?: string;
+  /** Fields to read besides Id and Modified. */
+  select?: string[];
+  metadata?: "nometadata" | "minimalmetadata" | "verbose" | "odata4";
+  /** A fetch-compatible function that owns auth (e.g. wrapping SPFx's SPHttpClient). */
+  fetch?: (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<{ status: number; text(): Promise<string>; headers: { get(name: string): string | null } }>;
+  /** A bearer token, or a function returning one (or a Promise of one). */
+  accessToken?: string | (() => string | Promise<string>);
+  /** `X-ClientService-ClientTag`, e.g. "NONISV|Contoso|Mail/1.0". */
+  clientTag?: string;
+  /** Longest item-read URL (default 1500). */
+  urlLimit?: number;
+  /** Items per page of the initial load (default 1000, max 5000). */
+  pageSize?: number;
+}
+export type LiveListStatus = "connecting" | "loading" | "live" | "reconnecting" | "resyncing" | "closed";
+/** Index-based edits, to apply in order. */
+export type ListDiff =
+  | { op: "insert"; index: number; item: ListItem }
+  | { op: "update"; index: number; item: ListItem }
+  | { op: "remove"; index: number };
+export interface FeedError extends SpLiveError { request?: { method: string; url: string }; status?: number; }
+export type LiveListEvent =
+  | { type: "snapshot"; items: ListItem[] }
+  | { type: "changes"; added: ListItem[]; updated: ListItem[]; deleted: number[]; diffs: ListDiff[]; token: string }
+  | { type: "reset"; items: ListItem[] }
+  | { type: "status"; status: LiveListStatus; reason: string | null }
+  | { type: "progress"; loaded: number; total: number | null }
+  | { type: "error"; error: FeedError };
+export interface Subscription { unsubscribe(): void; }
+export interface LiveListStats { hints: number; requests: number; changesApplied: number; rounds: number; lastLatencyMs: number | null; }
+export class LiveList {
+  private constructor();
+  free(): void;
+  [Symbol.dispose](): void;
+  static open(options: LiveListOptions): Promise<LiveList>;
+  /** `snapshot` first (now, or once loaded), then `changes`, `reset`, `status`, `progress`, `error`. */
+  subscribe(callback: (event: LiveListEvent) => void): Subscription;
+  /** Current rows in ID order (a copy). */
+  items(): ListItem[];
+  readonly status: LiveListStatus;
+  stats(): LiveListStats;
+  close(): void;
+}
+"#;
+
+/// A SharePoint list kept live: every `LiveList` on the same site, list, fields and
+/// broadcaster shares one change feed and one WebSocket.
+#[wasm_bindgen(skip_typescript)]
+pub struct LiveList {
+    hub: Option<Rc<FeedHub>>,
+    id: u32,
+}
+
+#[wasm_bindgen]
+impl LiveList {
+    /// Opens (or joins) the live list described by `options`; rejects with an
+    /// `Error` whose `code` is `invalid-options` when they are wrong.
+    #[wasm_bindgen(skip_typescript)]
+    pub async fn open(options: JsValue) -> Result<LiveList, JsValue> {
+        let broadcaster = js::get_string(&options, "broadcaster")?
+            .ok_or_else(|| invalid("`broadcaster` (the broadcaster's URL) is required"))?;
+        let (config, transport) = read_feed_options(&options)?;
+        let key = format!(
+            "{}|{:?}|{}|{:?}|{:?}|{}",
+            config.site_url,
+            config.list,
+            config.select.join(","),
+            config.metadata,
+            config.auth,
+            broadcaster
+        );
+        let hub_handle = acquire_hub(broadcaster, &options)?;
+        let hub = FeedHub::acquire(key, ChangeFeed::new(config), transport, hub_handle);
+        let id = hub.next_id();
+        Ok(LiveList { hub: Some(hub), id })
+    }
+
+    /// Calls `callback(event)` for every event, a snapshot first; returns
+    /// `{ unsubscribe() }`.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn subscribe(&self, callback: Function) -> Result<JsValue, JsValue> {
+        let hub = self.hub.as_ref().ok_or_else(closed)?;
+        let id = hub.subscribe(self.id, callback);
+        let weak = Rc::downgrade(hub);
+        let unsubscribe = Closure::<dyn FnMut()>::new(move || {
+            if let Some(hub) = weak.upgrade() {
+                hub.unsubscribe(id);
+            }
+        });
+        Ok(js::object(&[("unsubscribe", unsubscribe.into_js_value())]))
+    }
+
+    /// The current rows in ID order (a copy).
+    #[wasm_bindgen(skip_typescript)]
+    pub fn items(&self) -> Array {
+        match &self.hub {
+            Some(hub) => {
+                let view = hub.view.borrow();
+                view.rows.slice(0, view.rows.length())
+            }
+            None => Array::new(),
+        }
+    }
+
+    /// `connecting | loading | live | reconnecting | resyncing | closed`.
+    #[wasm_bindgen(getter, skip_typescript)]
+    pub fn status(&self) -> String {
+        match &self.hub {
+            Some(hub) => hub.view.borrow().status.to_owned(),
+            None => "closed".into(),
+        }
+    }
+
+    /// Counters: hints, requests, changesApplied, rounds, lastLatencyMs.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn stats(&self) -> JsValue {
+        let stats = self
+            .hub
+            .as_ref()
+            .map(|h| h.view.borrow().stats)
+            .unwrap_or_default();
+        js::object(&[
+            ("hints", stats.hints.into()),
+            ("requests", stats.requests.into()),
+            ("changesApplied", stats.changes_applied.into()),
+            ("rounds", stats.rounds.into()),
+            (
+                "lastLatencyMs",
+                stats
+                    .last_latency_ms
+                    .map_or(JsValue::NULL, |ms| (ms as f64).into()),
+            ),
+        ])
+    }
+
+    /// Lets go of this list and its subscriptions; the shared feed and socket close
+    /// with the last user. Idempotent.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn close(&mut self) {
+        if let Some(hub) = self.hub.take() {
+            hub.release(self.id);
+        }
+    }
+}
+
+impl Drop for LiveList {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+fn invalid(message: &str) -> JsValue {
+    coded_error("invalid-options", message)
+}
+
+fn closed() -> JsValue {
+    coded_error("closed", "this LiveList was closed")
+}
+
+fn read_feed_options(o: &JsValue) -> Result<(FeedConfig, Transport), JsValue> {
+    let site_url = js::get_string(o, "siteUrl")?.ok_or_else(|| invalid("`siteUrl` is required"))?;
+    if !(site_url.starts_with("https://") || site_url.starts_with("http://")) {
+        return Err(invalid("`siteUrl` must be an absolute http(s) URL"));
+    }
+    let list = match (
+        js::get_string(o, "listId")?,
+        js::get_string(o, "listTitle")?,
+    ) {
+        (Some(id), None) => ListRef::by_id(&id).ok_or_else(|| invalid("`listId` is not a GUID"))?,
+        (None, Some(title)) if !title.is_empty() => ListRef::by_title(&title),
+        (Some(_), Some(_)) => return Err(invalid("give `listId` or `listTitle`, not both")),
+        _ => return Err(invalid("`listId` or `listTitle` is required")),
+    };
+    let mut config = FeedConfig::new(site_url.trim_end_matches('/'), list);
+    let select = js::get(o, "select");
+    if !select.is_undefined() && !select.is_null() {
+        let fields: Array = select
+            .dyn_into()
+            .map_err(|_| invalid("`select` must be an array of field names"))?;
+        for field in fields.iter() {
+            let name = field
+                .as_string()
+                .ok_or_else(|| invalid("`select` must be an array of field names"))?;
+            if !config.select.contains(&name) {
+                config.select.push(name);
+            }
+        }
+    }
+    if let Some(level) = js::get_string(o, "metadata")? {
+        config.metadata = match level.as_str() {
+            "nometadata" => Metadata::None,
+            "minimalmetadata" => Metadata::Minimal,
+            "verbose" => Metadata::Verbose,
+            "odata4" => Metadata::OData4None,
+            _ => {
+                return Err(invalid(
+                    "`metadata` must be nometadata, minimalmetadata, verbose or odata4",
+                ))
+            }
+        };
+    }
+    if let Some(tag) = js::get_string(o, "clientTag")? {
+        config.client_tag = tag;
+    }
+    if let Some(limit) = js::get_number(o, "urlLimit")? {
+        config.url_limit = limit as usize;
+    }
+    if let Some(size) = js::get_number(o, "pageSize")? {
+        config.page_size = (size as u32).clamp(1, 5000);
+    }
+    let fetch = match js::get(o, "fetch") {
+        f if f.is_undefined() || f.is_null() => None,
+        f => Some(
+            f.dyn_into::<Function>()
+                .map_err(|_| invalid("`fetch` must be a function"))?,
+        ),
+    };
+    let access_token = match js::get(o, "accessToken") {
+        t if t.is_undefined() || t.is_null() => None,
+        t if t.is_string() || t.is_function() => Some(t),
+        _ => return Err(invalid("`accessToken` must be a string or a function")),
+    };
+    config.auth = match (&fetch, &access_token) {
+        (Some(_), _) => Auth::External,
+        (None, Some(_)) => Auth::Bearer,
+        (None, None) => Auth::Digest,
+    };
+    config.seed = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
+    Ok((
+        config,
+        Transport {
+            fetch,
+            access_token,
+        },
+    ))
+}

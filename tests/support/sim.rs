@@ -1,0 +1,95 @@
+//! Helpers for browser tests against sp-sim (127.0.0.1:9500) and sp-broadcaster
+//! (127.0.0.1:9400), both started by tests/scripts/with-servers.sh.
+
+#![allow(dead_code)]
+
+use super::browser::*;
+use js_sys::{Array, Reflect};
+use wasm_bindgen::prelude::*;
+
+/// sp-sim's root.
+pub const SIM: &str = "http://127.0.0.1:9500";
+/// The simulated site.
+pub const SITE: &str = "http://127.0.0.1:9500/sites/dev";
+/// sp-broadcaster.
+pub const BROADCASTER: &str = "http://127.0.0.1:9400";
+
+/// POSTs to the sim's admin API.
+pub async fn admin(method: &str, path: &str, body: Option<&str>) -> JsValue {
+    request(method, &format!("{SIM}/_admin/{path}"), body).await
+}
+
+/// Resets the sim and creates a list of `count` mail rows; returns its GUID.
+pub async fn fresh_list(title: &str, count: u32) -> String {
+    let summary = admin(
+        "POST",
+        "seed",
+        Some(&format!(r#"{{"title":"{title}","count":{count}}}"#)),
+    )
+    .await;
+    field(&summary, "id").expect("seed returns the list id")
+}
+
+/// Subscribes `notification_url` to the list's webhooks through SharePoint's REST
+/// API (form digest first), as a real set-up would.
+pub async fn subscribe_webhook(list_id: &str, notification_url: &str) {
+    let info = request_with("POST", &format!("{SITE}/_api/contextinfo"), None, &[]).await;
+    let digest = field(&info, "FormDigestValue").expect("a digest");
+    let expires = js_sys::Date::new(&JsValue::from(js_sys::Date::now() + 90.0 * 86_400_000.0));
+    let expires = String::from(expires.to_iso_string());
+    let body = format!(
+        r#"{{"resource":"{list_id}","notificationUrl":"{notification_url}","expirationDateTime":"{expires}"}}"#
+    );
+    let url = format!("{SITE}/_api/web/lists(guid'{list_id}')/subscriptions");
+    let created = request_with("POST", &url, Some(&body), &[("X-RequestDigest", &digest)]).await;
+    assert!(
+        field(&created, "id").is_some(),
+        "subscription created: {created:?}"
+    );
+}
+
+/// Every item of the list as the sim has it, ordered by ID: (Id, Title).
+pub async fn sim_rows(list_id: &str) -> Vec<(i64, String)> {
+    let url = format!(
+        "{SITE}/_api/web/lists(guid'{list_id}')/items?$select=Id,Title&$top=5000&$orderby=ID"
+    );
+    let body = request_with("GET", &url, None, &[]).await;
+    let items: Array = Reflect::get(&body, &"value".into()).unwrap().into();
+    rows_of(&items)
+}
+
+/// (Id, Title) of JavaScript item objects.
+pub fn rows_of(items: &Array) -> Vec<(i64, String)> {
+    items
+        .iter()
+        .map(|item| {
+            let id = Reflect::get(&item, &"Id".into()).unwrap().as_f64().unwrap() as i64;
+            (id, field(&item, "Title").unwrap_or_default())
+        })
+        .collect()
+}
+
+/// Request counters of the sim: `kind` -> count.
+pub async fn counter(kind: &str) -> u32 {
+    let counters = admin("GET", "counters", None).await;
+    Reflect::get(&counters, &kind.into())
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0) as u32
+}
+
+/// Delivers pending webhook notifications now.
+pub async fn flush_webhooks() {
+    admin("POST", "webhooks/flush", None).await;
+}
+
+/// Adds an item through the admin API; returns its id.
+pub async fn add_item(list_id: &str, title: &str) -> i64 {
+    let item = admin(
+        "POST",
+        &format!("lists/{list_id}/items"),
+        Some(&format!(r#"{{"Title":"{title}"}}"#)),
+    )
+    .await;
+    Reflect::get(&item, &"Id".into()).unwrap().as_f64().unwrap() as i64
+}
