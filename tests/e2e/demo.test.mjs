@@ -4,9 +4,9 @@
 //
 //   node tests/e2e/demo.test.mjs          (after `make pkg` and
 //   cargo build --release -p sp-sim --bin sp-demo -p sp-broadcaster)
-// Env: E2E_PORT (page, default 18080; sim = +707, broadcaster = +1320), E2E_SCREENSHOT
-// (also save the laptop screenshot there, e.g. www/screenshot.png), E2E_DEMO_ARGS (extra
-// sp-demo flags, e.g. "--protocol websocket").
+// Env: E2E_PORT (page, default 18080; sim = +707, broadcaster = +1320), E2E_DEMO_ARGS
+// (extra sp-demo flags, e.g. "--protocol websocket"). The README screenshot is
+// tests/e2e/screenshot.mjs.
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
@@ -229,9 +229,9 @@ async function main() {
       return `${s.snaps} snapshot/reset events`;
     });
 
+    await page.$eval("#table-wrap", (e) => (e.scrollTop = 0));
     await sleep(500);
     await page.screenshot({ path: path.join(OUT, "demo.png") });
-    if (process.env.E2E_SCREENSHOT) await page.screenshot({ path: path.resolve(ROOT, process.env.E2E_SCREENSHOT) });
     console.log(`screenshot: ${path.relative(ROOT, path.join(OUT, "demo.png"))}`);
     await page.close();
 
