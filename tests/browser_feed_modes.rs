@@ -1,0 +1,223 @@
+//! Browser tests of the change feed's auth modes, metadata levels and failure paths
+//! against sp-sim: bearer tokens (string and async provider), a caller-supplied
+//! fetch, throttling with Retry-After, digest expiry, an expired change token, and
+//! lost webhooks made good by the next hint.
+
+#![cfg(target_arch = "wasm32")]
+
+#[path = "support/browser.rs"]
+mod browser;
+#[path = "support/sim.rs"]
+mod sim;
+
+use browser::*;
+use js_sys::{Array, Function, Reflect};
+use sim::*;
+use sp_live::web::LiveList;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn list_options(list_id: &str, extra: &[(&str, JsValue)]) -> JsValue {
+    let o = options("auto");
+    Reflect::set(&o, &"broadcaster".into(), &BROADCASTER.into()).unwrap();
+    Reflect::set(&o, &"siteUrl".into(), &SITE.into()).unwrap();
+    Reflect::set(&o, &"listId".into(), &list_id.into()).unwrap();
+    let select: Array = ["Title"].iter().map(|s| JsValue::from(*s)).collect();
+    Reflect::set(&o, &"select".into(), &select).unwrap();
+    for (key, value) in extra {
+        Reflect::set(&o, &(*key).into(), value).unwrap();
+    }
+    o
+}
+
+async fn fresh(title: &str) -> String {
+    admin("POST", "reset", None).await;
+    let list_id = fresh_list(title, 5).await;
+    subscribe_webhook(&list_id, &format!("{BROADCASTER}/api/webhook")).await;
+    list_id
+}
+
+/// Opens a list, waits for it to be live, adds an item and waits for it to arrive.
+async fn round_trip(list_id: &str, extra: &[(&str, JsValue)]) -> (LiveList, Recorder) {
+    let list = LiveList::open(list_options(list_id, extra)).await.unwrap();
+    let events = Recorder::new();
+    list.subscribe(events.function.clone()).unwrap();
+    wait_until("live", 10_000, || list.status() == "live").await;
+    let id = add_item(list_id, "round trip").await;
+    wait_until("the new item", 10_000, || {
+        list.items().iter().any(|i| {
+            Reflect::get(&i, &"Id".into()).ok().and_then(|v| v.as_f64()) == Some(id as f64)
+        })
+    })
+    .await;
+    (list, events)
+}
+
+fn event_types(events: &Recorder) -> Vec<String> {
+    (0..events.len())
+        .filter_map(|i| field(&events.arg(i), "type"))
+        .collect()
+}
+
+fn error_codes(events: &Recorder) -> Vec<String> {
+    (0..events.len())
+        .map(|i| events.arg(i))
+        .filter(|e| field(e, "type").as_deref() == Some("error"))
+        .filter_map(|e| field(&Reflect::get(&e, &"error".into()).unwrap(), "code"))
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn every_metadata_level_parses() {
+    let _serial = serial().await;
+    for level in ["nometadata", "minimalmetadata", "verbose", "odata4"] {
+        let list_id = fresh(level).await;
+        let (mut list, events) = round_trip(&list_id, &[("metadata", level.into())]).await;
+        assert!(
+            error_codes(&events).is_empty(),
+            "{level}: {:?}",
+            error_codes(&events)
+        );
+        assert_eq!(list.items().length(), 6, "{level}");
+        list.close();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn bearer_tokens_from_a_string_and_from_an_async_provider() {
+    let _serial = serial().await;
+    let list_id = fresh("Bearer").await;
+    admin("POST", "counters/reset", None).await;
+    let (mut list, _) = round_trip(&list_id, &[("accessToken", "token-1".into())]).await;
+    list.close();
+    assert_eq!(
+        counter("contextinfo").await,
+        0,
+        "no digest with a bearer token"
+    );
+
+    let provider = Function::new_no_args("return Promise.resolve('token-2')");
+    let (mut list, _) = round_trip(&list_id, &[("accessToken", provider.into())]).await;
+    list.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_caller_supplied_fetch_owns_the_requests() {
+    let _serial = serial().await;
+    let list_id = fresh("Custom fetch").await;
+    // Counts calls and adds its own bearer header, as an SPHttpClient wrapper would.
+    let fetch = Function::new_with_args(
+        "url, init",
+        "globalThis.__spFetchCalls = (globalThis.__spFetchCalls || 0) + 1; \
+         init.headers['Authorization'] = 'Bearer from-the-wrapper'; return fetch(url, init);",
+    );
+    let (mut list, events) = round_trip(&list_id, &[("fetch", fetch.into())]).await;
+    let calls = Reflect::get(&js_sys::global(), &"__spFetchCalls".into())
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    assert!(calls >= 3.0, "the wrapper made the requests ({calls})");
+    assert!(
+        error_codes(&events).is_empty(),
+        "{:?}",
+        error_codes(&events)
+    );
+    list.close();
+}
+
+#[wasm_bindgen_test]
+async fn throttling_is_reported_and_retried_after_the_servers_delay() {
+    let _serial = serial().await;
+    let list_id = fresh("Throttled").await;
+    let list = LiveList::open(list_options(&list_id, &[])).await.unwrap();
+    let events = Recorder::new();
+    list.subscribe(events.function.clone()).unwrap();
+    wait_until("live", 10_000, || list.status() == "live").await;
+    admin(
+        "POST",
+        "faults",
+        Some(r#"{"status":429,"count":2,"retryAfter":1,"match":"getchanges"}"#),
+    )
+    .await;
+    add_item(&list_id, "after throttling").await;
+    wait_until("the item despite 429s", 10_000, || {
+        list.items().length() == 6
+    })
+    .await;
+    let throttled = error_codes(&events)
+        .iter()
+        .filter(|c| *c == "sp-throttled")
+        .count();
+    assert_eq!(throttled, 2, "{:?}", error_codes(&events));
+    let mut list = list;
+    list.close();
+}
+
+#[wasm_bindgen_test]
+async fn an_expired_digest_is_refreshed_once() {
+    let _serial = serial().await;
+    let list_id = fresh("Digest").await;
+    let list = LiveList::open(list_options(&list_id, &[])).await.unwrap();
+    wait_until("live", 10_000, || list.status() == "live").await;
+    admin("POST", "digests/expire", None).await;
+    admin("POST", "counters/reset", None).await;
+    add_item(&list_id, "after the digest expired").await;
+    wait_until("the item with a fresh digest", 10_000, || {
+        list.items().length() == 6
+    })
+    .await;
+    assert_eq!(counter("contextinfo").await, 1, "one refresh");
+    let mut list = list;
+    list.close();
+}
+
+#[wasm_bindgen_test]
+async fn an_expired_change_token_resets_with_the_whole_list() {
+    let _serial = serial().await;
+    let list_id = fresh("Expired token").await;
+    let list = LiveList::open(list_options(&list_id, &[])).await.unwrap();
+    let events = Recorder::new();
+    list.subscribe(events.function.clone()).unwrap();
+    wait_until("live", 10_000, || list.status() == "live").await;
+    admin("POST", "config", Some(r#"{"retentionSeconds":60}"#)).await;
+    admin("POST", "clock", Some(r#"{"advanceSeconds":3600}"#)).await;
+    add_item(&list_id, "after the change log moved on").await;
+    wait_until("a reset", 10_000, || {
+        event_types(&events).contains(&"reset".to_string())
+    })
+    .await;
+    wait_until("the item", 10_000, || list.items().length() == 6).await;
+    assert!(
+        error_codes(&events).contains(&"sp-token-expired".to_string()),
+        "{:?}",
+        error_codes(&events)
+    );
+    let types = event_types(&events);
+    let reset_at = types.iter().position(|t| t == "reset").unwrap();
+    assert!(
+        types[..reset_at].contains(&"snapshot".to_string()),
+        "{types:?}"
+    );
+    assert_eq!(rows_of(&list.items()), sim_rows(&list_id).await);
+    let mut list = list;
+    list.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_dropped_webhook_is_made_good_by_the_next_one() {
+    let _serial = serial().await;
+    let list_id = fresh("Dropped").await;
+    let list = LiveList::open(list_options(&list_id, &[])).await.unwrap();
+    wait_until("live", 10_000, || list.status() == "live").await;
+    admin("POST", "webhooks/drop", Some(r#"{"count":1}"#)).await;
+    add_item(&list_id, "lost hint").await;
+    sleep(800).await;
+    assert_eq!(list.items().length(), 5, "no hint, no change yet");
+    add_item(&list_id, "next hint").await;
+    wait_until("both items", 10_000, || list.items().length() == 7).await;
+    assert_eq!(rows_of(&list.items()), sim_rows(&list_id).await);
+    let mut list = list;
+    list.close();
+}
