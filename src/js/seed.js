@@ -1,0 +1,324 @@
+// sp-live/seed: a drop-in facade for web parts written against the seed's
+// `RxJsEventEmitter` (rx-lite Subjects per event name) and its socket library,
+// which emitted `"listChanges"` with a JSON string of
+//   {AddedItems: [...], UpdatedItems: [...], DeleteItems: [{ItemId}], ErrorMsg: ""}.
+// A seed web part ports by changing its imports:
+//   import { RxJsEventEmitter, SocketListChanges } from "sp-live/seed";
+// Plain ES module; types in seed.d.ts. See PORTING.md.
+
+import init, { LiveList } from "./sp_live.js";
+
+const BRAND = Symbol.for("sp-live.seed.RxJsEventEmitter");
+// The seed kept its singleton on `window.RxJsEventEmitter` so every web part bundle
+// on the page shares one bus; so do we.
+const SLOT = "RxJsEventEmitter";
+// Where ours lives when a seed emitter already holds SLOT (see getInstance).
+const OWN_SLOT = Symbol.for("sp-live.seed.emitter");
+
+function report(error) {
+  if (typeof globalThis.reportError === "function") globalThis.reportError(error);
+  else console.error("sp-live/seed: a listener threw", error);
+}
+
+/**
+ * The seed's page-wide event emitter, without rx-lite: `getInstance()`, `on`,
+ * `emit`, `off`, `dispose`. Differences from the seed (all compatible):
+ * `on` returns an unsubscribe function; `off(name, handler)` removes one handler
+ * (`off(name)` removes all, as in the seed); a throwing handler is reported
+ * (`reportError`) and does not stop the others; a handler removed during an emit
+ * is not called any more.
+ */
+export class RxJsEventEmitter {
+  constructor() {
+    /** @type {Map<string, Set<{ handler: Function }>>} */
+    this._handlers = new Map();
+    this[BRAND] = true;
+  }
+
+  /**
+   * The page's emitter. The first call on a page stores it on
+   * `window.RxJsEventEmitter` (as the seed did). If an unported seed web part got
+   * there first, the returned emitter delegates to the seed's instance, so old and
+   * ported web parts still share one bus.
+   */
+  static getInstance() {
+    const g = globalThis;
+    const existing = g[SLOT];
+    if (existing && existing[BRAND]) return existing;
+    if (existing && typeof existing.on === "function" && typeof existing.emit === "function") {
+      if (!g[OWN_SLOT]) g[OWN_SLOT] = new DelegatingEmitter(existing);
+      return g[OWN_SLOT];
+    }
+    const own = new RxJsEventEmitter();
+    g[SLOT] = own;
+    return own;
+  }
+
+  /** Calls `handler(data)` on every `emit(name, data)`; returns a function that removes it. */
+  on(name, handler) {
+    if (typeof handler !== "function") throw new TypeError("RxJsEventEmitter.on: handler must be a function");
+    const key = String(name);
+    let set = this._handlers.get(key);
+    if (!set) this._handlers.set(key, (set = new Set()));
+    const entry = { handler };
+    set.add(entry);
+    return () => {
+      set.delete(entry);
+      if (set.size === 0 && this._handlers.get(key) === set) this._handlers.delete(key);
+    };
+  }
+
+  /** Calls every handler of `name` with `data`, synchronously, in subscription order. */
+  emit(name, data) {
+    const set = this._handlers.get(String(name));
+    if (!set) return;
+    for (const entry of [...set]) {
+      if (!set.has(entry)) continue; // removed by an earlier handler of this emit
+      try {
+        entry.handler(data);
+      } catch (error) {
+        report(error);
+      }
+    }
+  }
+
+  /** Removes `handler` from `name`, or every handler of `name` without one (as the seed). */
+  off(name, handler) {
+    const key = String(name);
+    const set = this._handlers.get(key);
+    if (!set) return;
+    if (handler === undefined) {
+      this._handlers.delete(key);
+      return;
+    }
+    for (const entry of set) if (entry.handler === handler) set.delete(entry);
+    if (set.size === 0) this._handlers.delete(key);
+  }
+
+  /** Removes every handler of every event (the seed's `dispose`). */
+  dispose() {
+    this._handlers.clear();
+  }
+}
+
+/** Ours on top of a seed emitter already on the page (see getInstance). */
+class DelegatingEmitter extends RxJsEventEmitter {
+  constructor(seed) {
+    super();
+    this._seed = seed;
+  }
+
+  on(name, handler) {
+    if (typeof handler !== "function") throw new TypeError("RxJsEventEmitter.on: handler must be a function");
+    const key = String(name);
+    // The seed's `on` cannot remove one handler, so ours is a switchable relay.
+    const entry = { handler, live: true };
+    let set = this._handlers.get(key);
+    if (!set) this._handlers.set(key, (set = new Set()));
+    set.add(entry);
+    this._seed.on(key, (data) => {
+      if (!entry.live) return;
+      try {
+        entry.handler(data);
+      } catch (error) {
+        report(error);
+      }
+    });
+    return () => {
+      entry.live = false;
+      set.delete(entry);
+    };
+  }
+
+  emit(name, data) {
+    this._seed.emit(String(name), data);
+  }
+
+  off(name, handler) {
+    const set = this._handlers.get(String(name));
+    if (!set) return;
+    for (const entry of set) {
+      if (handler === undefined || entry.handler === handler) {
+        entry.live = false;
+        set.delete(entry);
+      }
+    }
+  }
+
+  dispose() {
+    for (const set of this._handlers.values()) for (const entry of set) entry.live = false;
+    this._handlers.clear();
+  }
+}
+
+const FACADE_KEYS = new Set(["emitter", "eventName", "reset", "emitSnapshot", "wasm"]);
+
+/** `{AddedItems, UpdatedItems, DeleteItems, ErrorMsg}` as the seed's JSON string. */
+function payload(added, updated, deleted, errorMsg) {
+  return JSON.stringify({
+    AddedItems: added,
+    UpdatedItems: updated,
+    DeleteItems: deleted.map((id) => ({ ItemId: id })),
+    ErrorMsg: errorMsg,
+  });
+}
+
+const idOf = (item) => (typeof item.Id === "number" ? item.Id : item.ID);
+
+/**
+ * The seed's socket library on top of a `LiveList`: connects to the broadcaster,
+ * keeps the list in sync and emits `"listChanges"` (JSON strings in the seed's
+ * shape) on the page's `RxJsEventEmitter`.
+ *
+ *   const socket = await new SocketListChanges({ broadcaster, siteUrl, listId, select }).start();
+ *   ...
+ *   socket.stop();
+ */
+export class SocketListChanges {
+  constructor(options) {
+    if (!options || typeof options !== "object") throw new TypeError("SocketListChanges: options are required");
+    const reset = options.reset ?? "diff";
+    if (reset !== "diff" && reset !== "all" && reset !== "ignore") {
+      throw new TypeError('SocketListChanges: `reset` must be "diff", "all" or "ignore"');
+    }
+    this._options = options;
+    this._reset = reset;
+    this._eventName = options.eventName ?? "listChanges";
+    this._emitter = options.emitter ?? RxJsEventEmitter.getInstance();
+    this._list = null;
+    this._subscription = null;
+    this._starting = null;
+    this._stopped = false;
+    /** Id -> JSON of the row as last delivered (to turn a reset into a diff). */
+    this._known = new Map();
+  }
+
+  /** The underlying `LiveList` once started (for `items()`, `status`, `stats()`), else null. */
+  get list() {
+    return this._list;
+  }
+
+  /**
+   * Initialises the wasm module if needed, opens the list and starts emitting.
+   * Resolves to `this` (idempotent). Rejects if the options are invalid, after
+   * emitting a payload whose `ErrorMsg` is the message.
+   */
+  start() {
+    if (this._stopped) return Promise.reject(closedError());
+    if (!this._starting) this._starting = this._start();
+    return this._starting;
+  }
+
+  async _start() {
+    const listOptions = {};
+    for (const [key, value] of Object.entries(this._options)) {
+      if (!FACADE_KEYS.has(key)) listOptions[key] = value;
+    }
+    let list;
+    try {
+      await init(this._options.wasm === undefined ? undefined : { module_or_path: this._options.wasm });
+      list = await LiveList.open(listOptions);
+    } catch (error) {
+      this._emitError(error);
+      throw error;
+    }
+    if (this._stopped) {
+      list.close();
+      throw closedError();
+    }
+    this._list = list;
+    this._subscription = list.subscribe((event) => this._onEvent(event));
+    return this;
+  }
+
+  /** Stops emitting and closes the list (the shared socket closes with its last user). Idempotent. */
+  stop() {
+    this._stopped = true;
+    this._subscription?.unsubscribe();
+    this._subscription = null;
+    this._list?.close();
+    this._list = null;
+    this._known.clear();
+  }
+
+  _emit(json) {
+    if (!this._stopped) this._emitter.emit(this._eventName, json);
+  }
+
+  _emitError(error) {
+    const message = error && typeof error.message === "string" ? error.message : String(error);
+    this._emit(payload([], [], [], message || "error"));
+  }
+
+  _remember(items) {
+    for (const item of items) this._known.set(idOf(item), JSON.stringify(item));
+  }
+
+  _onEvent(event) {
+    switch (event.type) {
+      case "snapshot":
+        this._known.clear();
+        this._remember(event.items);
+        if (this._options.emitSnapshot && event.items.length > 0) this._emit(payload(event.items, [], [], ""));
+        break;
+      case "changes":
+        this._remember(event.added);
+        this._remember(event.updated);
+        for (const id of event.deleted) this._known.delete(id);
+        if (event.added.length + event.updated.length + event.deleted.length > 0) {
+          this._emit(payload(event.added, event.updated, event.deleted, ""));
+        }
+        break;
+      case "reset":
+        this._onReset(event.items);
+        break;
+      case "error":
+        this._emitError(event.error);
+        break;
+      default:
+        break; // status, progress: the seed had no such events
+    }
+  }
+
+  /** A full reload: tell the seed's subscribers what changed since the rows they have. */
+  _onReset(items) {
+    const before = this._known;
+    this._known = new Map();
+    this._remember(items);
+    if (this._reset === "ignore") return;
+    if (this._reset === "all") {
+      this._emit(payload(items, [], [], ""));
+      return;
+    }
+    const added = [];
+    const updated = [];
+    for (const item of items) {
+      const id = idOf(item);
+      const old = before.get(id);
+      if (old === undefined) added.push(item);
+      else if (old !== this._known.get(id)) updated.push(item);
+    }
+    const deleted = [...before.keys()].filter((id) => !this._known.has(id));
+    if (added.length + updated.length + deleted.length > 0) this._emit(payload(added, updated, deleted, ""));
+  }
+}
+
+function closedError() {
+  const error = new Error("this SocketListChanges was stopped");
+  error.code = "closed";
+  return error;
+}
+
+/**
+ * Parses a `"listChanges"` payload (the seed's subscribers call `JSON.parse`
+ * themselves; this is the typed equivalent).
+ */
+export function parseListChanges(data) {
+  const value = JSON.parse(data);
+  return {
+    AddedItems: Array.isArray(value?.AddedItems) ? value.AddedItems : [],
+    UpdatedItems: Array.isArray(value?.UpdatedItems) ? value.UpdatedItems : [],
+    DeleteItems: Array.isArray(value?.DeleteItems) ? value.DeleteItems : [],
+    ErrorMsg: typeof value?.ErrorMsg === "string" ? value.ErrorMsg : "",
+  };
+}
