@@ -3,6 +3,7 @@
 use super::driver::Message;
 use super::hub::{Hub, Topic};
 use super::js::{self, coded_error};
+use super::unsubscribe::{self, Target};
 use crate::protocol::{ConnectOptions, Connection, Protocol};
 use js_sys::Function;
 use std::rc::Rc;
@@ -85,8 +86,8 @@ impl Broadcaster {
     /// of state: `connecting`, `open`, `reconnecting`, `closed`.
     #[wasm_bindgen(js_name = onStatus, skip_typescript)]
     pub fn on_status(&self, callback: Function) -> Result<Function, JsValue> {
-        let (id, off) = self.listen(Topic::Status, callback)?;
-        self.hub()?.mailbox.post(Message::ReplayStatus(id));
+        let (_, off) = self.listen(Topic::Status, callback)?;
+        self.hub()?.request_status_replay();
         Ok(off)
     }
 
@@ -143,13 +144,8 @@ impl Broadcaster {
     fn listen(&self, topic: Topic, callback: Function) -> Result<(u32, Function), JsValue> {
         let hub = self.hub()?;
         let id = hub.add_listener(self.id, topic, callback);
-        let weak = Rc::downgrade(hub);
-        let off = Closure::<dyn FnMut()>::new(move || {
-            if let Some(hub) = weak.upgrade() {
-                hub.remove_listener(id);
-            }
-        });
-        Ok((id, off.into_js_value().unchecked_into()))
+        let off = unsubscribe::function(id, Target::Listener(Rc::downgrade(hub)));
+        Ok((id, off))
     }
 }
 

@@ -25,8 +25,8 @@ pub(crate) enum Message {
     Tick,
     /// Send an event.
     Emit(String, Vec<Json>),
-    /// Tell listener `id` the current status (a late `onStatus` subscriber).
-    ReplayStatus(u32),
+    /// Tell new `onStatus` listeners the current status.
+    ReplayStatus,
     /// The last handle let go: close and end the task.
     Shutdown,
 }
@@ -73,7 +73,7 @@ pub(crate) async fn run(hub: Rc<Hub>, mut connection: Connection) {
             Message::Closed(id, reason) => connection.handle_socket_closed(id, &reason, now),
             Message::Tick => connection.handle_timeout(now),
             Message::Emit(name, args) => connection.emit(&name, args),
-            Message::ReplayStatus(listener) => hub.replay_status(listener),
+            Message::ReplayStatus => hub.replay_status(),
             Message::Shutdown => {
                 connection.close();
                 shutting_down = true;

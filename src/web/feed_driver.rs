@@ -105,7 +105,7 @@ pub(crate) async fn run(
                 }
             }
             FeedMessage::Tick => feed.handle_timeout(now),
-            FeedMessage::Catchup => {}
+            FeedMessage::Catchup => hub.catchup_done(),
             FeedMessage::Shutdown => break,
         }
     }

@@ -8,6 +8,7 @@ use super::http::Transport;
 use super::hub::Hub;
 use super::js;
 use super::mailbox::Mailbox;
+use super::unsubscribe;
 use crate::sync::ChangeFeed;
 use js_sys::{Array, Function};
 use std::cell::{Cell, RefCell};
@@ -91,7 +92,8 @@ pub(crate) struct FeedHub {
     subscribers: RefCell<Vec<Subscriber>>,
     pub(crate) view: RefCell<View>,
     handles: Cell<u32>,
-    next_id: Cell<u32>,
+    /// A `Catchup` message is queued: don't queue another.
+    catchup_pending: Cell<bool>,
 }
 
 impl FeedHub {
@@ -120,7 +122,7 @@ impl FeedHub {
                 stats: Stats::default(),
             }),
             handles: Cell::new(1),
-            next_id: Cell::new(1),
+            catchup_pending: Cell::new(false),
         });
         FEEDS.with(|f| f.borrow_mut().insert(key, hub.clone()));
         wasm_bindgen_futures::spawn_local(feed_driver::run(
@@ -134,14 +136,23 @@ impl FeedHub {
 
     /// A fresh id for a handle or a subscriber.
     pub(crate) fn next_id(&self) -> u32 {
-        let id = self.next_id.get();
-        self.next_id.set(id.wrapping_add(1));
-        id
+        unsubscribe::next_id()
+    }
+
+    /// The queued `Catchup` message is being handled.
+    pub(crate) fn catchup_done(&self) {
+        self.catchup_pending.set(false);
     }
 
     /// Lets go of one handle and its subscribers; the last one stops the feed.
     pub(crate) fn release(&self, owner: u32) {
-        self.subscribers.borrow_mut().retain(|s| s.owner != owner);
+        self.subscribers.borrow_mut().retain(|s| {
+            let keep = s.owner != owner;
+            if !keep {
+                unsubscribe::forget(s.id);
+            }
+            keep
+        });
         let left = self.handles.get().saturating_sub(1);
         self.handles.set(left);
         if left == 0 {
@@ -159,7 +170,9 @@ impl FeedHub {
             callback,
             synced: false,
         });
-        self.mailbox.post(FeedMessage::Catchup);
+        if !self.catchup_pending.replace(true) {
+            self.mailbox.post(FeedMessage::Catchup);
+        }
         id
     }
 

@@ -7,6 +7,7 @@
 use super::driver::{self, Message};
 use super::js;
 use super::mailbox::Mailbox;
+use super::unsubscribe;
 use crate::protocol::{Connection, Event, ProtocolError, State};
 use js_sys::{Array, Function};
 use std::cell::{Cell, RefCell};
@@ -76,7 +77,8 @@ pub(crate) struct Hub {
     listeners: RefCell<Vec<Listener>>,
     status: RefCell<(State, Option<String>)>,
     handles: Cell<u32>,
-    next_id: Cell<u32>,
+    /// A `ReplayStatus` message is queued: don't queue another.
+    replay_pending: Cell<bool>,
 }
 
 impl Hub {
@@ -99,7 +101,7 @@ impl Hub {
             listeners: RefCell::new(Vec::new()),
             status: RefCell::new((connection.state(), None)),
             handles: Cell::new(1),
-            next_id: Cell::new(1),
+            replay_pending: Cell::new(false),
         });
         HUBS.with(|hubs| hubs.borrow_mut().insert(key, hub.clone()));
         wasm_bindgen_futures::spawn_local(driver::run(hub.clone(), connection));
@@ -109,7 +111,13 @@ impl Hub {
     /// Lets go of one handle: drops `owner`'s listeners, and the connection with
     /// the last handle.
     pub(crate) fn release(&self, owner: u32) {
-        self.listeners.borrow_mut().retain(|l| l.owner != owner);
+        self.listeners.borrow_mut().retain(|l| {
+            let keep = l.owner != owner;
+            if !keep {
+                unsubscribe::forget(l.id);
+            }
+            keep
+        });
         let left = self.handles.get().saturating_sub(1);
         self.handles.set(left);
         if left == 0 {
@@ -120,9 +128,14 @@ impl Hub {
 
     /// A fresh id for a handle or a listener.
     pub(crate) fn next_id(&self) -> u32 {
-        let id = self.next_id.get();
-        self.next_id.set(id.wrapping_add(1));
-        id
+        unsubscribe::next_id()
+    }
+
+    /// Queues one status replay for fresh status listeners (coalesced).
+    pub(crate) fn request_status_replay(&self) {
+        if !self.replay_pending.replace(true) {
+            self.mailbox.post(Message::ReplayStatus);
+        }
     }
 
     /// Registers `callback` for `topic`; returns the listener id.
@@ -232,19 +245,20 @@ impl Hub {
         }
     }
 
-    /// Tells a new status listener the current status, unless a change reached it
-    /// first.
-    pub(crate) fn replay_status(&self, listener: u32) {
+    /// Tells every new status listener the current status, unless a change reached
+    /// it first.
+    pub(crate) fn replay_status(&self) {
+        self.replay_pending.set(false);
         let mut dispatch = Dispatch::default();
         let args = Array::of1(&self.status_object());
-        let mut listeners = self.listeners.borrow_mut();
-        if let Some(l) = listeners.iter_mut().find(|l| l.id == listener && l.fresh) {
-            l.fresh = false;
-            dispatch
-                .calls
-                .push((l.id, l.callback.clone(), Args::Js(args)));
+        for l in self.listeners.borrow_mut().iter_mut() {
+            if l.topic == Topic::Status && l.fresh {
+                l.fresh = false;
+                dispatch
+                    .calls
+                    .push((l.id, l.callback.clone(), Args::Js(args.clone())));
+            }
         }
-        drop(listeners);
         self.dispatch(dispatch);
     }
 }

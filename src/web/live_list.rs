@@ -4,6 +4,7 @@ use super::broadcaster::acquire_hub;
 use super::feed_hub::FeedHub;
 use super::http::Transport;
 use super::js::{self, coded_error};
+use super::unsubscribe::{self, Target};
 use crate::sharepoint::{ListRef, Metadata};
 use crate::sync::{Auth, ChangeFeed, FeedConfig};
 use js_sys::{Array, Function};
@@ -106,13 +107,8 @@ impl LiveList {
     pub fn subscribe(&self, callback: Function) -> Result<JsValue, JsValue> {
         let hub = self.hub.as_ref().ok_or_else(closed)?;
         let id = hub.subscribe(self.id, callback);
-        let weak = Rc::downgrade(hub);
-        let unsubscribe = Closure::<dyn FnMut()>::new(move || {
-            if let Some(hub) = weak.upgrade() {
-                hub.unsubscribe(id);
-            }
-        });
-        Ok(js::object(&[("unsubscribe", unsubscribe.into_js_value())]))
+        let unsubscribe = unsubscribe::function(id, Target::Subscriber(Rc::downgrade(hub)));
+        Ok(js::object(&[("unsubscribe", unsubscribe.into())]))
     }
 
     /// The current rows in ID order (a copy).

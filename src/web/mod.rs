@@ -20,3 +20,4 @@ mod live_list;
 pub use live_list::LiveList;
 mod mailbox;
 mod socket;
+mod unsubscribe;

@@ -1,0 +1,70 @@
+//! Unsubscribe functions that cost no wasm memory per subscription.
+//!
+//! One module-wide closure takes a subscription id; each unsubscribe function
+//! handed to JavaScript is that closure bound to an id (a pure JavaScript object),
+//! so ten thousand subscribe/unsubscribe cycles allocate nothing that lingers in
+//! Rust, and calling one after `close()` (or twice) is a harmless no-op.
+
+use super::feed_hub::FeedHub;
+use super::hub::Hub;
+use js_sys::Function;
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::rc::Weak;
+use wasm_bindgen::prelude::*;
+
+/// What an id unsubscribes from.
+pub(crate) enum Target {
+    /// A `Broadcaster` listener.
+    Listener(Weak<Hub>),
+    /// A `LiveList` subscriber.
+    Subscriber(Weak<FeedHub>),
+}
+
+thread_local! {
+    static NEXT_ID: Cell<u32> = const { Cell::new(1) };
+    static TARGETS: RefCell<BTreeMap<u32, Target>> = const { RefCell::new(BTreeMap::new()) };
+    // Owned by the module for its whole life: the one closure behind every
+    // unsubscribe function.
+    static UNSUBSCRIBE: Closure<dyn FnMut(u32)> = Closure::new(unsubscribe);
+}
+
+/// A page-wide unique id for handles, listeners and subscribers.
+pub(crate) fn next_id() -> u32 {
+    NEXT_ID.with(|n| {
+        let id = n.get();
+        n.set(id.wrapping_add(1).max(1));
+        id
+    })
+}
+
+/// An unsubscribe function for listener or subscriber `id`.
+pub(crate) fn function(id: u32, target: Target) -> Function {
+    TARGETS.with(|t| t.borrow_mut().insert(id, target));
+    UNSUBSCRIBE.with(|closure| {
+        let f: &Function = closure.as_ref().unchecked_ref();
+        f.bind1(&JsValue::NULL, &id.into()).unchecked_into()
+    })
+}
+
+/// Forgets `id` (its listener was removed another way, e.g. by `close()`).
+pub(crate) fn forget(id: u32) {
+    TARGETS.with(|t| t.borrow_mut().remove(&id));
+}
+
+fn unsubscribe(id: u32) {
+    let target = TARGETS.with(|t| t.borrow_mut().remove(&id));
+    match target {
+        Some(Target::Listener(hub)) => {
+            if let Some(hub) = hub.upgrade() {
+                hub.remove_listener(id);
+            }
+        }
+        Some(Target::Subscriber(feed)) => {
+            if let Some(feed) = feed.upgrade() {
+                feed.unsubscribe(id);
+            }
+        }
+        None => {}
+    }
+}

@@ -1,0 +1,119 @@
+//! Resource tests: thousands of subscribe/unsubscribe cycles and a hundred
+//! open/close cycles of a LiveList return wasm memory and the broadcaster's socket
+//! count to their baseline.
+
+#![cfg(target_arch = "wasm32")]
+
+#[path = "support/browser.rs"]
+mod browser;
+#[path = "support/sim.rs"]
+mod sim;
+
+use browser::*;
+use js_sys::{Array, Reflect};
+use sim::*;
+use sp_live::web::LiveList;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn wasm_memory_bytes() -> f64 {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    let buffer: js_sys::ArrayBuffer = memory.buffer().unchecked_into();
+    buffer.byte_length() as f64
+}
+
+async fn broadcaster_sockets() -> i64 {
+    let health = request("GET", &format!("{BROADCASTER}/health"), None).await;
+    let sockets = Reflect::get(&health, &"sockets".into()).unwrap();
+    let total = Reflect::get(&sockets, &"total".into())
+        .ok()
+        .and_then(|v| v.as_f64());
+    total.or_else(|| sockets.as_f64()).unwrap_or(-1.0) as i64
+}
+
+fn list_options(list_id: &str) -> JsValue {
+    let o = options("auto");
+    Reflect::set(&o, &"broadcaster".into(), &BROADCASTER.into()).unwrap();
+    Reflect::set(&o, &"siteUrl".into(), &SITE.into()).unwrap();
+    Reflect::set(&o, &"listId".into(), &list_id.into()).unwrap();
+    let select: Array = ["Title"].iter().map(|s| JsValue::from(*s)).collect();
+    Reflect::set(&o, &"select".into(), &select).unwrap();
+    o
+}
+
+async fn wait_sockets(expected: i64) -> i64 {
+    let mut now = -1;
+    for _ in 0..100 {
+        now = broadcaster_sockets().await;
+        if now == expected {
+            break;
+        }
+        sleep(50).await;
+    }
+    now
+}
+
+#[wasm_bindgen_test]
+async fn subscribe_unsubscribe_and_open_close_cycles_return_to_baseline() {
+    let _serial = serial().await;
+    admin("POST", "reset", None).await;
+    let list_id = fresh_list("Cycles", 50).await;
+    subscribe_webhook(&list_id, &format!("{BROADCASTER}/api/webhook")).await;
+    let sockets_before = broadcaster_sockets().await;
+
+    let mut list = LiveList::open(list_options(&list_id)).await.unwrap();
+    wait_until("live", 10_000, || list.status() == "live").await;
+    let noop = js_sys::Function::new_no_args("");
+    let cycle = |n: usize| {
+        for _ in 0..n {
+            let sub = list.subscribe(noop.clone()).unwrap();
+            let unsubscribe: js_sys::Function = Reflect::get(&sub, &"unsubscribe".into())
+                .unwrap()
+                .unchecked_into();
+            unsubscribe.call0(&sub).unwrap();
+        }
+    };
+    cycle(1_000); // warm up allocator pools
+    sleep(200).await; // let the queued snapshot checks drain
+    let memory_before = wasm_memory_bytes();
+    cycle(10_000);
+    sleep(500).await;
+    let grown = wasm_memory_bytes() - memory_before;
+    assert!(
+        grown <= 64.0 * 1024.0,
+        "10,000 subscribe/unsubscribe cycles grew wasm memory by {grown} bytes"
+    );
+    list.close();
+    assert_eq!(
+        wait_sockets(sockets_before).await,
+        sockets_before,
+        "socket released"
+    );
+
+    // Open/close: the first cycles warm up, the rest must not grow.
+    for _ in 0..5 {
+        let mut l = LiveList::open(list_options(&list_id)).await.unwrap();
+        wait_until("live", 10_000, || l.status() == "live").await;
+        l.close();
+    }
+    assert_eq!(wait_sockets(sockets_before).await, sockets_before);
+    let memory_before = wasm_memory_bytes();
+    for _ in 0..100 {
+        let mut l = LiveList::open(list_options(&list_id)).await.unwrap();
+        wait_until("live", 10_000, || l.status() == "live").await;
+        l.close();
+    }
+    assert_eq!(
+        wait_sockets(sockets_before).await,
+        sockets_before,
+        "100 open/close cycles leave no socket"
+    );
+    sleep(300).await;
+    let grown = wasm_memory_bytes() - memory_before;
+    assert!(
+        grown <= 256.0 * 1024.0,
+        "100 open/close cycles grew wasm memory by {grown} bytes"
+    );
+}
