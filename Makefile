@@ -7,7 +7,7 @@ export WASM_PACK_CACHE := $(CURDIR)/target/wasm-pack-cache
 
 SUITE := tests/scripts/run-suite.sh
 
-.PHONY: all test tools test-native test-lint test-fixtures test-browser test-e2e pkg demo bench clean
+.PHONY: all test tools test-native test-lint test-fixtures test-browser test-e2e test-types test-facade pkg demo bench clean
 
 all: test
 
@@ -23,6 +23,8 @@ test: tools
 	-@$(SUITE) fixtures node tests/fixtures/check.js
 	-@$(SUITE) browser tests/scripts/with-servers.sh $(MAKE) --no-print-directory test-browser
 	-@$(SUITE) e2e $(MAKE) --no-print-directory test-e2e
+	-@$(SUITE) types $(MAKE) --no-print-directory test-types
+	-@$(SUITE) facade $(MAKE) --no-print-directory test-facade
 	@tests/scripts/summary.sh
 
 test-lint:
@@ -57,6 +59,19 @@ demo: pkg
 test-e2e: pkg
 	cargo build --release -p sp-sim --bin sp-demo -p sp-broadcaster
 	node tests/e2e/demo.test.mjs
+
+## Typings: tsc --noEmit on tests/types/consumer.ts (LiveList, Broadcaster, sp-live/seed)
+## against pkg/*.d.ts, strict and SPFx-like; known gaps are listed, not failed.
+test-types: pkg
+	@cp src/js/seed.js src/js/seed.d.ts pkg/
+	node tests/types/check.mjs
+
+## The seed facade (sp-live/seed) in headless Chromium against sp-sim (127.0.0.1:39500) and
+## sp-broadcaster (39400), page on 39080; logs in target/facade/.
+test-facade: pkg
+	cargo build --quiet -p sp-sim -p sp-broadcaster
+	@cp src/js/seed.js src/js/seed.d.ts pkg/
+	node tests/facade/facade.test.mjs
 
 bench: pkg
 	@echo "make bench: benchmarks arrive with issue 6." >&2
