@@ -88,7 +88,23 @@ for (const f of ["sp_live.d.ts", "seed.d.ts"]) {
 if (anyLines.length === 0) ok("no `any` in the public declarations of pkg/sp_live.d.ts and pkg/seed.d.ts");
 else notOk("no `any` in the public declarations", anyLines.join("\n"));
 
-// 5. Known gaps (gaps.ts): listed, not failed; a closed one is pointed out.
+// 5. The same consumer resolving "sp-live" and "sp-live/seed" through pkg/package.json
+// (its `exports`), as an installed package: node_modules/sp-live -> pkg.
+{
+  const dir = path.join(tmp, "installed");
+  fs.mkdirSync(path.join(dir, "node_modules"), { recursive: true });
+  fs.symlinkSync(PKG, path.join(dir, "node_modules", "sp-live"), "dir");
+  fs.copyFileSync(path.join(HERE, "consumer.ts"), path.join(dir, "consumer.ts"));
+  const own = JSON.parse(fs.readFileSync(path.join(HERE, "tsconfig.json"), "utf8")).compilerOptions;
+  delete own.paths;
+  delete own.baseUrl;
+  fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: own, files: ["consumer.ts"] }));
+  const r = spawnSync(process.execPath, [TSC, "-p", path.join(dir, "tsconfig.json"), "--pretty", "false"], { encoding: "utf8" });
+  if (r.status === 0) ok("consumer.ts compiles against pkg as an installed package (package.json exports \".\" and \"./seed\")");
+  else notOk("consumer.ts compiles against pkg as an installed package (package.json exports)", `${r.stdout}${r.stderr}`.trim());
+}
+
+// 6. Known gaps (gaps.ts): listed, not failed; a closed one is pointed out.
 const gapsFile = fs.readFileSync(path.join(HERE, "gaps.ts"), "utf8").split("\n");
 const gapRun = tsc(["gaps.ts"]);
 const errorsAt = new Map();
