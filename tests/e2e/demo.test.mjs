@@ -5,7 +5,7 @@
 //   node tests/e2e/demo.test.mjs          (after `make pkg` and
 //   cargo build --release -p sp-sim --bin sp-demo -p sp-broadcaster)
 // Env: E2E_PORT (page, default 18080; sim = +707, broadcaster = +1320), E2E_DEMO_ARGS
-// (extra sp-demo flags, e.g. "--protocol websocket"). The README screenshot is
+// (extra sp-demo flags, e.g. "--protocol websocket"; the default is auto). The README screenshot is
 // tests/e2e/screenshot.mjs.
 import fs from "node:fs";
 import path from "node:path";
@@ -110,7 +110,7 @@ async function main() {
   const sink = { pageErrors: [], dialogs: [] };
   try {
     await checks.check("static server: config.json, wasm as application/wasm, CSP", async () => {
-      if (!/^[0-9a-f-]{36}$/.test(config.listId) || config.broadcaster !== `http://127.0.0.1:${BC}`) throw new Error(JSON.stringify(config));
+      if (!/^[0-9a-f-]{36}$/.test(config.listId) || !config.broadcaster.startsWith(`http://127.0.0.1:${BC}`)) throw new Error(JSON.stringify(config));
       const wasm = await fetch(`${url}pkg/sp_live_bg.wasm`);
       if (wasm.headers.get("content-type") !== "application/wasm") throw new Error(`wasm: ${wasm.headers.get("content-type")}`);
       const html = await fetch(url);
@@ -235,21 +235,27 @@ async function main() {
     console.log(`screenshot: ${path.relative(ROOT, path.join(OUT, "demo.png"))}`);
     await page.close();
 
-    await checks.check("make demo's configuration (embedded broadcaster) goes live and exits cleanly", async () => {
-      const d = startDemo([PAGE + 1, SIM + 1, BC + 1], []);
-      await d.ready;
-      const p = await openPage(browser, `http://127.0.0.1:${PAGE + 1}/`, sink);
-      const cfg = await (await fetch(`http://127.0.0.1:${PAGE + 1}/config.json`)).json();
-      const r2 = new Rest(cfg.siteUrl, cfg.listId);
-      await waitFor("live", async () => (await badge(p)) === "live" && (await converged(p, r2)) === 40, 15000);
-      const nid = await r2.add({ Title: "embedded" });
-      const ms = await follows("row added", p, async (pg) => (await rowOf(pg, nid))?.title === "embedded");
-      await p.close();
-      const t = Date.now();
-      await stop(d.child, "SIGTERM");
-      if (d.child.exitCode !== 0) throw new Error(`exit ${d.child.exitCode ?? d.child.signalCode}`);
-      return `add followed in ${ms}, stopped in ${Date.now() - t} ms`;
-    });
+    for (const protocol of ["auto", "websocket", "socket.io-v2"]) {
+      await checks.check(`make demo's configuration (embedded broadcaster), protocol ${protocol}: live, follows, exits cleanly`, async () => {
+        const d = startDemo([PAGE + 1, SIM + 1, BC + 1], ["--protocol", protocol]);
+        await d.ready;
+        const p = await openPage(browser, `http://127.0.0.1:${PAGE + 1}/`, sink);
+        try {
+          const cfg = await (await fetch(`http://127.0.0.1:${PAGE + 1}/config.json`)).json();
+          const r2 = new Rest(cfg.siteUrl, cfg.listId);
+          await waitFor("live", async () => (await badge(p)) === "live" && (await converged(p, r2)) === 40, 15000);
+          const nid = await r2.add({ Title: "embedded" });
+          const ms = await follows("row added", p, async (pg) => (await rowOf(pg, nid))?.title === "embedded");
+          const t = Date.now();
+          await stop(d.child, "SIGTERM");
+          if (d.child.exitCode !== 0) throw new Error(`exit ${d.child.exitCode ?? d.child.signalCode}`);
+          return `add followed in ${ms}, stopped in ${Date.now() - t} ms`;
+        } finally {
+          await p.close();
+          await stop(d.child, "SIGKILL");
+        }
+      });
+    }
   } finally {
     await browser.close().catch(() => {});
     await stop(demo.child, "SIGTERM").catch(() => {});

@@ -52,8 +52,9 @@ struct Args {
     /// Average time between two random edits, in milliseconds.
     #[arg(long, default_value_t = 2000)]
     edit_interval_ms: u64,
-    /// `protocol` the page passes to LiveList.open (auto, socketio, websocket, ...).
-    #[arg(long, default_value = "auto")]
+    /// `protocol` the page passes to LiveList.open: auto, socket.io-v2, socket.io-v4, websocket.
+    #[arg(long, default_value = "auto",
+          value_parser = ["auto", "socket.io-v2", "socket.io-v4", "websocket"])]
     protocol: String,
     /// Webhook clientState secret (random when not given).
     #[arg(long)]
@@ -178,7 +179,12 @@ async fn main() {
         "siteUrl": site,
         "listId": list_id,
         "listTitle": a.list_title,
-        "broadcaster": broadcaster_url,
+        // Plain WebSocket clients connect to the URL as given: the broadcaster's ws path.
+        "broadcaster": if a.protocol == "websocket" {
+            format!("{broadcaster_url}/ws")
+        } else {
+            broadcaster_url.clone()
+        },
         "protocol": a.protocol,
         "select": FIELDS,
         "simAdmin": format!("{}/_admin", sim.base_url()),
