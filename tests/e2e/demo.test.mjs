@@ -212,6 +212,19 @@ async function main() {
       });
     }
 
+    await checks.check("change log expired (sim clock +61 days): the page resets and converges", async () => {
+      const before = await page.evaluate(() => window.__demo.snapshots);
+      const r = await fetch(`${config.simAdmin}/clock`, {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ advanceSeconds: 61 * 86400 }),
+      });
+      if (!r.ok) throw new Error(`clock: HTTP ${r.status}`);
+      rest.digest = null; // digests expired with the clock
+      const nid = await rest.add({ Title: "after the retention", Subject: "reset" });
+      const { ms } = await waitFor("reset and converged", async () =>
+        (await page.evaluate(() => window.__demo.snapshots)) > before && (await rowOf(page, nid)) && converged(page, rest), 10000);
+      return `converged ${ms} ms after the edit`;
+    });
+
     await checks.check("narrow screen (390 px): no horizontal overflow", async () => {
       await page.setViewportSize({ width: 390, height: 844 });
       await sleep(400);
