@@ -389,3 +389,14 @@ async fn callbacks_may_close_and_throw_without_breaking_others() {
         "closed handles refuse listeners"
     );
 }
+
+#[wasm_bindgen_test]
+async fn infinite_attempts_and_timeout_mean_unlimited_as_in_socket_io_client() {
+    let _serial = serial().await;
+    let o = options("auto");
+    js_sys::Reflect::set(&o, &"reconnectionAttempts".into(), &f64::INFINITY.into()).unwrap();
+    js_sys::Reflect::set(&o, &"timeout".into(), &f64::INFINITY.into()).unwrap();
+    let mut hub = Broadcaster::connect(url("sio4"), o).await.unwrap();
+    wait_open(&hub).await;
+    hub.close();
+}

@@ -152,10 +152,16 @@ pub fn chunk_item_reads(
     );
     let mut urls = Vec::new();
     let mut current = String::new();
-    let mut seen = std::collections::BTreeSet::new();
+    // Duplicates are dropped with a sorted copy and "used" flags (no set type: every
+    // collection type costs WebAssembly bytes).
+    let mut sorted = ids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut used = vec![false; sorted.len()];
     for &id in ids {
-        if !seen.insert(id) {
-            continue;
+        match sorted.binary_search(&id) {
+            Ok(at) if !used[at] => used[at] = true,
+            _ => continue,
         }
         let term = format!("(ID%20eq%20{id})");
         let sep = if current.is_empty() { "" } else { "%20or%20" };

@@ -12,18 +12,20 @@
 //! | update, delete            | nothing         | deleted       |
 //! | delete, restore / add     | added           | updated       |
 
-use std::collections::BTreeMap;
-
 use crate::sharepoint::{Change, ItemEffect};
 
-/// Per item id, the net effect of a sequence of changes (non-item changes are skipped).
-pub fn collapse(changes: &[Change]) -> BTreeMap<i64, ItemEffect> {
-    let mut net = BTreeMap::new();
-    for c in changes {
-        if let (Some(id), Some(effect)) = (c.item_id, c.change_type.effect()) {
-            net.insert(id, effect);
-        }
-    }
+/// Per item id (ascending), the net effect of a sequence of changes: the last one
+/// wins (non-item changes are skipped). A sorted vector rather than a map keeps
+/// the WebAssembly small.
+pub fn collapse(changes: &[Change]) -> Vec<(i64, ItemEffect)> {
+    // Newest first, then a stable sort by id: each id's newest effect leads its run.
+    let mut net: Vec<(i64, ItemEffect)> = changes
+        .iter()
+        .rev()
+        .filter_map(|c| Some((c.item_id?, c.change_type.effect()?)))
+        .collect();
+    net.sort_by_key(|(id, _)| *id);
+    net.dedup_by_key(|(id, _)| *id);
     net
 }
 
@@ -66,8 +68,8 @@ mod tests {
 
     fn net(types: &[i64], has: bool) -> Classified {
         let changes: Vec<Change> = types.iter().map(|&t| ch(1, t)).collect();
-        match collapse(&changes).get(&1) {
-            Some(&e) => classify(e, has),
+        match collapse(&changes).iter().find(|(id, _)| *id == 1) {
+            Some(&(_, e)) => classify(e, has),
             None => Classified::Nothing,
         }
     }
@@ -104,9 +106,13 @@ mod tests {
             },
         ];
         let n = collapse(&changes);
-        assert_eq!(n.len(), 3);
-        assert_eq!(n[&1], ItemEffect::Delete);
-        assert_eq!(n[&2], ItemEffect::Upsert);
-        assert_eq!(n[&3], ItemEffect::Upsert);
+        assert_eq!(
+            n,
+            [
+                (1, ItemEffect::Delete),
+                (2, ItemEffect::Upsert),
+                (3, ItemEffect::Upsert)
+            ]
+        );
     }
 }

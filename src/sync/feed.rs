@@ -1,6 +1,6 @@
 //! The [`ChangeFeed`] engine: inputs, outputs, scheduling and retries.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 use super::config::{Auth, FeedConfig};
 use super::rng::SplitMix64;
@@ -46,7 +46,8 @@ pub(super) struct Round {
     pub paging: bool,
     pub changes: Vec<Change>,
     pub reads: VecDeque<String>,
-    pub requested: BTreeSet<i64>,
+    /// Ids read this round, ascending.
+    pub requested: Vec<i64>,
     pub fetched: BTreeMap<i64, Json>,
 }
 
@@ -304,7 +305,7 @@ impl ChangeFeed {
                         paging: true,
                         changes: Vec::new(),
                         reads: VecDeque::new(),
-                        requested: BTreeSet::new(),
+                        requested: Vec::new(),
                         fetched: BTreeMap::new(),
                     });
                 } else {

@@ -117,7 +117,7 @@ impl ChangeFeed {
                 };
                 let got_any = !page.items.is_empty();
                 for (id, item) in page.items {
-                    if r.requested.contains(&id) {
+                    if r.requested.binary_search(&id).is_ok() {
                         r.fetched.insert(id, item);
                     }
                 }
@@ -167,7 +167,7 @@ impl ChangeFeed {
             &to_read,
             self.cfg.url_limit,
         );
-        r.requested = to_read.into_iter().collect();
+        r.requested = to_read;
         r.reads = urls.into();
     }
 

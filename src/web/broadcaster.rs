@@ -34,20 +34,28 @@ export interface BroadcasterOptions {
 }
 export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
 export interface ConnectionStatus { state: ConnectionState; reason: string | null; }
+/** The stable codes of sp-live's errors. */
+export type SpLiveErrorCode =
+  | "invalid-options" | "closed"
+  | "protocol-config" | "protocol-decode" | "protocol-frame-too-large" | "protocol-connect-refused"
+  | "protocol-heartbeat-timeout" | "protocol-connect-timeout" | "protocol-transport"
+  | "sp-http" | "sp-parse" | "sp-throttled" | "sp-token-expired" | "sp-token-invalid"
+  | "sp-auth" | "sp-network" | "sp-timeout";
 /** Every error sp-live reports is an `Error` with a stable `code`. */
-export interface SpLiveError extends Error { code: string; }
+export interface SpLiveError extends Error { code: SpLiveErrorCode; }
+/** A value that survives JSON: what `emit` can send. */
+export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 /** Calling it removes the listener; safe to call more than once. */
 export type Unsubscribe = () => void;
 export class Broadcaster {
   private constructor();
   free(): void;
-  [Symbol.dispose](): void;
   static connect(url: string, options?: BroadcasterOptions): Promise<Broadcaster>;
   on(event: string, callback: (...args: unknown[]) => void): Unsubscribe;
   onStatus(callback: (status: ConnectionStatus) => void): Unsubscribe;
   onError(callback: (error: SpLiveError) => void): Unsubscribe;
   readonly status: ConnectionStatus;
-  emit(event: string, ...args: unknown[]): void;
+  emit(event: string, ...args: JsonValue[]): void;
   close(): void;
 }
 "#;
@@ -189,9 +197,8 @@ fn read_options(url: String, o: &JsValue) -> Result<ConnectOptions, JsValue> {
     if let Some(v) = js::get_bool(o, "reconnection")? {
         options.reconnection = v;
     }
-    if let Some(v) = js::get_number(o, "reconnectionAttempts")? {
-        options.reconnection_attempts =
-            (v.is_finite() && v < f64::from(u32::MAX)).then_some(v as u32);
+    if let Some(v) = js::get_number_or_infinity(o, "reconnectionAttempts")? {
+        options.reconnection_attempts = (v < f64::from(u32::MAX)).then_some(v as u32);
     }
     if let Some(v) = js::get_number(o, "reconnectionDelay")? {
         options.reconnection_delay_ms = v as u64;
@@ -202,8 +209,8 @@ fn read_options(url: String, o: &JsValue) -> Result<ConnectOptions, JsValue> {
     if let Some(v) = js::get_number(o, "randomizationFactor")? {
         options.randomization_factor = v;
     }
-    if let Some(v) = js::get_number(o, "timeout")? {
-        options.connect_timeout_ms = v as u64;
+    if let Some(v) = js::get_number_or_infinity(o, "timeout")? {
+        options.connect_timeout_ms = v.min(1e15) as u64;
     }
     if let Some(v) = js::get_number(o, "maxFrameBytes")? {
         options.max_frame_bytes = v as usize;

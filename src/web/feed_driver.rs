@@ -14,7 +14,6 @@ use crate::sync::{
     ChangeFeed, ChangeSet, ChangeSetKind, Diff, FeedStatus, HttpResponse, ListState, Output,
 };
 use js_sys::Array;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -192,7 +191,7 @@ impl Driver {
         }
         let added = js_array(&set.added);
         let updated = js_array(&set.updated);
-        let mut by_id: BTreeMap<i64, JsValue> = BTreeMap::new();
+        let mut by_id: Vec<(i64, JsValue)> = Vec::new();
         for (json, js) in set
             .added
             .iter()
@@ -200,14 +199,15 @@ impl Driver {
             .chain(set.updated.iter().zip(updated.iter()))
         {
             if let Some(id) = crate::sharepoint::item_id(json) {
-                by_id.insert(id, js);
+                by_id.push((id, js));
             }
         }
+        by_id.sort_unstable_by_key(|(id, _)| *id);
         let js_diffs = Array::new();
         for diff in diffs {
             let (op, index, item) = match diff {
-                Diff::Insert { index, id } => ("insert", index, by_id.get(&id).cloned()),
-                Diff::Update { index, id } => ("update", index, by_id.get(&id).cloned()),
+                Diff::Insert { index, id } => ("insert", index, find(&by_id, id)),
+                Diff::Update { index, id } => ("update", index, find(&by_id, id)),
                 Diff::Remove { index } => ("remove", index, None),
                 Diff::Replace => continue,
             };
@@ -292,6 +292,14 @@ impl Driver {
             self.subscribed_to = Some(guid.to_owned());
         }
     }
+}
+
+/// The item with `id` among `(id, item)` pairs sorted by id.
+fn find(items: &[(i64, JsValue)], id: i64) -> Option<JsValue> {
+    items
+        .binary_search_by_key(&id, |(i, _)| *i)
+        .ok()
+        .map(|at| items[at].1.clone())
 }
 
 /// JSON values as a JavaScript array, through one `JSON.parse`.

@@ -12,12 +12,12 @@ use super::unsubscribe;
 use crate::sync::ChangeFeed;
 use js_sys::{Array, Function};
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
 thread_local! {
-    static FEEDS: RefCell<BTreeMap<String, Rc<FeedHub>>> = const { RefCell::new(BTreeMap::new()) };
+    // A page holds a handful of feeds: a vector is smaller than a map in wasm.
+    static FEEDS: RefCell<Vec<Rc<FeedHub>>> = const { RefCell::new(Vec::new()) };
 }
 
 struct Subscriber {
@@ -105,7 +105,7 @@ impl FeedHub {
         transport: Transport,
         broadcaster: (Rc<Hub>, u32),
     ) -> Rc<FeedHub> {
-        if let Some(existing) = FEEDS.with(|f| f.borrow().get(&key).cloned()) {
+        if let Some(existing) = FEEDS.with(|f| f.borrow().iter().find(|h| h.key == key).cloned()) {
             existing.handles.set(existing.handles.get() + 1);
             broadcaster.0.release(broadcaster.1); // the existing feed has its own
             return existing;
@@ -124,7 +124,7 @@ impl FeedHub {
             handles: Cell::new(1),
             catchup_pending: Cell::new(false),
         });
-        FEEDS.with(|f| f.borrow_mut().insert(key, hub.clone()));
+        FEEDS.with(|f| f.borrow_mut().push(hub.clone()));
         wasm_bindgen_futures::spawn_local(feed_driver::run(
             hub.clone(),
             feed,
@@ -156,7 +156,7 @@ impl FeedHub {
         let left = self.handles.get().saturating_sub(1);
         self.handles.set(left);
         if left == 0 {
-            FEEDS.with(|f| f.borrow_mut().remove(&self.key));
+            FEEDS.with(|f| f.borrow_mut().retain(|h| h.key != self.key));
             self.mailbox.post(FeedMessage::Shutdown);
         }
     }

@@ -11,12 +11,12 @@ use super::unsubscribe;
 use crate::protocol::{Connection, Event, ProtocolError, State};
 use js_sys::{Array, Function};
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
 thread_local! {
-    static HUBS: RefCell<BTreeMap<String, Rc<Hub>>> = const { RefCell::new(BTreeMap::new()) };
+    // A page holds a handful of connections: a vector is smaller than a map in wasm.
+    static HUBS: RefCell<Vec<Rc<Hub>>> = const { RefCell::new(Vec::new()) };
 }
 
 /// What a listener listens to.
@@ -91,7 +91,7 @@ impl Hub {
             connection.namespace(),
             key_extra
         );
-        if let Some(hub) = HUBS.with(|hubs| hubs.borrow().get(&key).cloned()) {
+        if let Some(hub) = HUBS.with(|hubs| hubs.borrow().iter().find(|h| h.key == key).cloned()) {
             hub.handles.set(hub.handles.get() + 1);
             return hub; // the new `connection` was never driven: dropping it does nothing
         }
@@ -103,7 +103,7 @@ impl Hub {
             handles: Cell::new(1),
             replay_pending: Cell::new(false),
         });
-        HUBS.with(|hubs| hubs.borrow_mut().insert(key, hub.clone()));
+        HUBS.with(|hubs| hubs.borrow_mut().push(hub.clone()));
         wasm_bindgen_futures::spawn_local(driver::run(hub.clone(), connection));
         hub
     }
@@ -121,7 +121,7 @@ impl Hub {
         let left = self.handles.get().saturating_sub(1);
         self.handles.set(left);
         if left == 0 {
-            HUBS.with(|hubs| hubs.borrow_mut().remove(&self.key));
+            HUBS.with(|hubs| hubs.borrow_mut().retain(|h| h.key != self.key));
             self.mailbox.post(Message::Shutdown);
         }
     }

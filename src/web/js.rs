@@ -97,6 +97,14 @@ pub(crate) fn get_number(options: &JsValue, key: &str) -> Result<Option<f64>, Js
     }
 }
 
+/// Reads an optional non-negative number option that may be `Infinity`.
+pub(crate) fn get_number_or_infinity(options: &JsValue, key: &str) -> Result<Option<f64>, JsValue> {
+    match get(options, key).as_f64() {
+        Some(n) if n == f64::INFINITY => Ok(Some(n)),
+        _ => get_number(options, key),
+    }
+}
+
 /// Reads an optional boolean option.
 pub(crate) fn get_bool(options: &JsValue, key: &str) -> Result<Option<bool>, JsValue> {
     let value = get(options, key);

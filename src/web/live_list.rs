@@ -15,17 +15,17 @@ use wasm_bindgen::prelude::*;
 const TS_LIVE_LIST: &str = r#"
 /** A SharePoint list item as SharePoint returns it (Id, ID, Title, Modified, selected fields). */
 export interface ListItem { Id: number; ID?: number; [field: string]: unknown; }
-/** Options of `LiveList.open`: a broadcaster (as in `Broadcaster.connect`) and a list. */
-export interface LiveListOptions extends BroadcasterOptions {
+/** Options of `LiveList.open`: a broadcaster (as in `Broadcaster.connect`) and a list,
+ * by id or by title. */
+export type LiveListOptions = LiveListBaseOptions &
+  ({ listId: string; listTitle?: never } | { listTitle: string; listId?: never });
+export interface LiveListBaseOptions extends BroadcasterOptions {
   /** socket.io or ws URL of the broadcaster. */
   broadcaster: string;
   /** Absolute site URL, e.g. "https://contoso.sharepoint.com/sites/team". */
   siteUrl: string;
-  /** The list's GUID; give this or `listTitle`. */
-  listId?: string;
-  listTitle?: string;
   /** Fields to read besides Id and Modified. */
-  select?: string[];
+  select?: readonly string[];
   metadata?: "nometadata" | "minimalmetadata" | "verbose" | "odata4";
   /** A fetch-compatible function that owns auth (e.g. wrapping SPFx's SPHttpClient). */
   fetch?: (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<{ status: number; text(): Promise<string>; headers: { get(name: string): string | null } }>;
@@ -44,7 +44,7 @@ export type ListDiff =
   | { op: "insert"; index: number; item: ListItem }
   | { op: "update"; index: number; item: ListItem }
   | { op: "remove"; index: number };
-export interface FeedError extends SpLiveError { request?: { method: string; url: string }; status?: number; }
+export interface FeedError extends SpLiveError { request?: { method: "GET" | "POST"; url: string }; status?: number; }
 export type LiveListEvent =
   | { type: "snapshot"; items: ListItem[] }
   | { type: "changes"; added: ListItem[]; updated: ListItem[]; deleted: number[]; diffs: ListDiff[]; token: string }
@@ -57,7 +57,6 @@ export interface LiveListStats { hints: number; requests: number; changesApplied
 export class LiveList {
   private constructor();
   free(): void;
-  [Symbol.dispose](): void;
   static open(options: LiveListOptions): Promise<LiveList>;
   /** `snapshot` first (now, or once loaded), then `changes`, `reset`, `status`, `progress`, `error`. */
   subscribe(callback: (event: LiveListEvent) => void): Subscription;

@@ -9,7 +9,6 @@ use super::feed_hub::FeedHub;
 use super::hub::Hub;
 use js_sys::Function;
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 use std::rc::Weak;
 use wasm_bindgen::prelude::*;
 
@@ -23,7 +22,8 @@ pub(crate) enum Target {
 
 thread_local! {
     static NEXT_ID: Cell<u32> = const { Cell::new(1) };
-    static TARGETS: RefCell<BTreeMap<u32, Target>> = const { RefCell::new(BTreeMap::new()) };
+    // Live subscriptions, newest last (most are short-lived or few).
+    static TARGETS: RefCell<Vec<(u32, Target)>> = const { RefCell::new(Vec::new()) };
     // Owned by the module for its whole life: the one closure behind every
     // unsubscribe function.
     static UNSUBSCRIBE: Closure<dyn FnMut(u32)> = Closure::new(unsubscribe);
@@ -40,7 +40,7 @@ pub(crate) fn next_id() -> u32 {
 
 /// An unsubscribe function for listener or subscriber `id`.
 pub(crate) fn function(id: u32, target: Target) -> Function {
-    TARGETS.with(|t| t.borrow_mut().insert(id, target));
+    TARGETS.with(|t| t.borrow_mut().push((id, target)));
     UNSUBSCRIBE.with(|closure| {
         let f: &Function = closure.as_ref().unchecked_ref();
         f.bind1(&JsValue::NULL, &id.into()).unchecked_into()
@@ -49,11 +49,19 @@ pub(crate) fn function(id: u32, target: Target) -> Function {
 
 /// Forgets `id` (its listener was removed another way, e.g. by `close()`).
 pub(crate) fn forget(id: u32) {
-    TARGETS.with(|t| t.borrow_mut().remove(&id));
+    take(id);
+}
+
+fn take(id: u32) -> Option<Target> {
+    TARGETS.with(|t| {
+        let mut targets = t.borrow_mut();
+        let at = targets.iter().rposition(|(i, _)| *i == id)?;
+        Some(targets.swap_remove(at).1)
+    })
 }
 
 fn unsubscribe(id: u32) {
-    let target = TARGETS.with(|t| t.borrow_mut().remove(&id));
+    let target = take(id);
     match target {
         Some(Target::Listener(hub)) => {
             if let Some(hub) = hub.upgrade() {

@@ -301,3 +301,20 @@ export async function seedFacade(): Promise<void> {
   const wrongId: string = parseListChanges("{}").DeleteItems[0]!.ItemId;
   void wrongId;
 }
+
+// Checks that were known gaps of the typings once (now enforced).
+const MAIL_FIELDS = ["Title", "Subject"] as const;
+export async function formerGaps(error: FeedError): Promise<void> {
+  // @ts-expect-error neither listId nor listTitle
+  await LiveList.open({ broadcaster: "https://b", siteUrl: "https://s" });
+  // @ts-expect-error both listId and listTitle
+  await LiveList.open({ broadcaster: "https://b", siteUrl: "https://s", listId: "482e418a-0900-414b-8902-02248c2e44e8", listTitle: "Mail" });
+  // @ts-expect-error a misspelt error code
+  if (error.code === "sp-throtled") return;
+  // @ts-expect-error a function is no JSON value
+  (await Broadcaster.connect("https://b")).emit("subscribe", () => 1);
+  // readonly field lists and the request method's union compile
+  await LiveList.open({ broadcaster: "https://b", siteUrl: "https://s", listTitle: "Mail", select: MAIL_FIELDS });
+  const method: "GET" | "POST" | undefined = error.request?.method;
+  void method;
+}
