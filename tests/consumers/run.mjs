@@ -23,7 +23,7 @@ const ROOT = path.resolve(HERE, "../..");
 const require = createRequire(path.join(ROOT, "tests/tools/package.json"));
 const { chromium } = require("playwright-core");
 
-const ALL = ["plain", "webpack", "vite", "spfx"];
+const ALL = ["plain", "webpack", "vite", "spfx", "webpack4"];
 const WANT = (process.env.CONSUMERS ?? ALL.join(",")).split(",").map((s) => s.trim()).filter(Boolean);
 for (const c of WANT) if (!ALL.includes(c)) throw new Error(`CONSUMERS: unknown consumer ${c} (known: ${ALL.join(", ")})`);
 const PAGE_PORT = Number(process.env.CONSUMERS_PORT ?? 29080);
@@ -133,6 +133,24 @@ const CONSUMERS = {
     },
     serve: { "/vite/": path.join(HERE, "vite/dist") },
     url: "/vite/index.html",
+  },
+  // The SPFx <= 1.18 route: webpack 4 with the two rules of tests/consumers/README.md.
+  webpack4: {
+    async build() {
+      const dir = path.join(HERE, "webpack4");
+      const how = await npmCi(dir, "webpack4");
+      // Without the rules, webpack 4 must fail on import.meta (the trap being worked around).
+      fs.rmSync(path.join(OUT, "webpack4-bare.log"), { force: true });
+      const bare = await sh("webpack4-bare", "npm", ["run", "build"], { cwd: dir, env: { SP_LIVE_NO_REWRITE: "1" } }).then(() => null, (e) => e.message);
+      if (!bare || !/Module parse failed: Unexpected token/.test(fs.readFileSync(path.join(OUT, "webpack4-bare.log"), "utf8"))) {
+        throw new Error("webpack 4 without the import.meta rewrite did not fail with 'Module parse failed'");
+      }
+      fs.rmSync(path.join(dir, "dist"), { recursive: true, force: true }); // webpack 4 does not clean
+      await sh("webpack4", "npm", ["run", "build"], { cwd: dir });
+      return `${how}, without the rewrite: Module parse failed (as expected); with it: ${bundleSizes(path.join(dir, "dist"))}`;
+    },
+    serve: { "/webpack4/": path.join(HERE, "webpack4/dist") },
+    url: "/webpack4/index.html",
   },
   spfx: {
     async build() {
@@ -257,6 +275,10 @@ async function liveChange(browser, name, listId) {
     const s = await state();
     const snap = s.events.indexOf("snapshot");
     if (snap < 0 || !s.events.slice(snap).includes("changes")) throw new Error(`events: ${s.events.join(",")}: no snapshot, then changes`);
+    if (name === "webpack" || name === "vite") {
+      const seed = await page.evaluate(() => window.__seedExports);
+      if (!seed?.includes("RxJsEventEmitter")) throw new Error(`sp-live/seed exports: ${JSON.stringify(seed)}`);
+    }
     // The .wasm came from the consumer's own build output (its asset URL), once.
     const prefix = CONSUMERS[name].url.split("/")[1];
     if (wasm.length !== 1 || !wasm[0].startsWith(`/${prefix}/`) || !wasm[0].endsWith(" 200 application/wasm")) throw new Error(`wasm requests: ${wasm.join("; ") || "none"}`);

@@ -2,7 +2,8 @@
 // TypeScript): init sp-live, open a LiveList from the page's query string
 // (?site=...&list=...&broadcaster=...), and keep what it saw on `window.__consumer`
 // for tests/consumers/run.mjs. sp-live itself is passed in, so that each consumer
-// resolves the package its own way (bundler, import map).
+// resolves the package its own way (bundler, import map). ES2019 syntax only (no `?.`,
+// `??`): webpack 4 parses this file too.
 export async function probe(consumer, { init, LiveList }) {
   const state = { consumer, status: "starting", events: [], titles: [], error: null };
   window.__consumer = state;
@@ -24,12 +25,12 @@ export async function probe(consumer, { init, LiveList }) {
       state.events.push(e.type);
       if (e.type === "status") state.status = e.status;
       else if (e.type === "error") state.error = `${e.error.code}: ${e.error.message}`;
-      state.titles = list.items().map((i) => String(i.Title ?? ""));
+      state.titles = list.items().map((i) => (i.Title == null ? "" : String(i.Title)));
       show();
     });
     window.__consumerList = list;
   } catch (e) {
-    state.error = String(e?.message ?? e);
+    state.error = String((e && e.message) || e);
   }
   show();
 }
