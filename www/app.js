@@ -79,6 +79,7 @@ function fillRow(tr, item) {
 
 function newRow(item) {
   const tr = el("tr");
+  tr.tabIndex = 0;
   fillRow(tr, item);
   return tr;
 }
@@ -171,6 +172,10 @@ function onEvent(ev) {
       if (ev.deleted?.length) parts.push(`deleted ${ev.deleted.map((id) => `#${id}`).join(" ")}`);
       log("change", parts.join(", ") || "no visible change");
       closeLoops(ev);
+      if (demo.selected != null && (ev.deleted ?? []).includes(demo.selected)) {
+        log("info", `#${demo.selected}, open in the editor, was deleted`);
+        select(null);
+      }
       break;
     }
     case "status":
@@ -351,10 +356,17 @@ function wireEditor() {
   $("b-delete").addEventListener("click", () => guarded($("b-delete"), "delete", deleteItem));
   $("b-clear").addEventListener("click", () => select(null));
   $("b-clear-log").addEventListener("click", () => $("log").replaceChildren());
-  $("rows").addEventListener("click", (e) => {
+  const pick = (e) => {
     const tr = e.target.closest("tr");
     if (!tr || tr.classList.contains("removing")) return;
     select(Number(tr.dataset.id));
+  };
+  $("rows").addEventListener("click", pick);
+  $("rows").addEventListener("keydown", (e) => {
+    if (e.key === "Enter" || e.key === " ") {
+      e.preventDefault();
+      pick(e);
+    }
   });
 }
 
