@@ -7,7 +7,7 @@ export WASM_PACK_CACHE := $(CURDIR)/target/wasm-pack-cache
 
 SUITE := tests/scripts/run-suite.sh
 
-.PHONY: all test tools test-native test-lint test-fixtures test-browser test-e2e test-consumers test-types test-facade pkg demo bench clean
+.PHONY: all test tools test-native test-lint test-fixtures test-browser test-size test-e2e test-consumers test-types test-facade pkg demo bench clean
 
 all: test
 
@@ -22,6 +22,7 @@ test: tools
 	-@$(SUITE) native cargo test --workspace --color never
 	-@$(SUITE) fixtures node tests/fixtures/check.js
 	-@$(SUITE) browser tests/scripts/with-servers.sh $(MAKE) --no-print-directory test-browser
+	-@$(SUITE) size $(MAKE) --no-print-directory test-size
 	-@$(SUITE) e2e $(MAKE) --no-print-directory test-e2e
 	-@$(SUITE) consumers $(MAKE) --no-print-directory test-consumers
 	-@$(SUITE) types $(MAKE) --no-print-directory test-types
@@ -57,6 +58,10 @@ pkg/.built: $(PKG_INPUTS) | tools
 	@printf 'pkg/sp_live_bg.wasm: %s bytes, %s gzip -9\n' \
 	  "$$(stat -c %s pkg/sp_live_bg.wasm)" "$$(gzip -9c pkg/sp_live_bg.wasm | wc -c)"
 	@touch $@
+
+## Size regression check of pkg/ (budgets in tests/scripts/check-size.sh).
+test-size: pkg
+	@tests/scripts/check-size.sh
 
 ## Consumer builds (tests/consumers): plain ES module page, webpack 5, Vite and an SPFx 1.22
 ## web part (Node 22 from npm), each built against pkg/ and loaded in headless Chromium

@@ -28,7 +28,7 @@ impl Protocol {
             "auto" => Protocol::Auto,
             other => {
                 return Err(ProtocolError::config(format!(
-                    "unknown protocol {other:?}: use \"auto\", \"socket.io-v2\", \"socket.io-v4\" or \"websocket\""
+                    "unknown protocol \"{other}\": use \"auto\", \"socket.io-v2\", \"socket.io-v4\" or \"websocket\""
                 )))
             }
         })
@@ -115,13 +115,13 @@ pub(crate) fn target(options: &ConnectOptions) -> Result<Target, ProtocolError> 
     let url = options.url.trim();
     let (scheme, rest) = url
         .split_once("://")
-        .ok_or_else(|| ProtocolError::config(format!("{url:?} is not an absolute URL")))?;
+        .ok_or_else(|| ProtocolError::config(format!("\"{url}\" is not an absolute URL")))?;
     let ws_scheme = match scheme.to_ascii_lowercase().as_str() {
         "http" | "ws" => "ws",
         "https" | "wss" => "wss",
         _ => {
             return Err(ProtocolError::config(format!(
-                "unsupported URL scheme {scheme:?}"
+                "unsupported URL scheme \"{scheme}\""
             )))
         }
     };
@@ -132,7 +132,7 @@ pub(crate) fn target(options: &ConnectOptions) -> Result<Target, ProtocolError> 
         None => (before_query, ""),
     };
     if authority.is_empty() || authority.contains(char::is_whitespace) {
-        return Err(ProtocolError::config(format!("{url:?} has no host")));
+        return Err(ProtocolError::config(format!("\"{url}\" has no host")));
     }
     let mut params: Vec<String> = query
         .split('&')

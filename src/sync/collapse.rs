@@ -18,14 +18,20 @@ use crate::sharepoint::{Change, ItemEffect};
 /// wins (non-item changes are skipped). A sorted vector rather than a map keeps
 /// the WebAssembly small.
 pub fn collapse(changes: &[Change]) -> Vec<(i64, ItemEffect)> {
-    // Newest first, then a stable sort by id: each id's newest effect leads its run.
-    let mut net: Vec<(i64, ItemEffect)> = changes
+    let effects: Vec<(i64, ItemEffect)> = changes
         .iter()
-        .rev()
         .filter_map(|c| Some((c.item_id?, c.change_type.effect()?)))
         .collect();
-    net.sort_by_key(|(id, _)| *id);
-    net.dedup_by_key(|(id, _)| *id);
+    // The distinct ids, sorted (the crate sorts only `i64`s: one sort in the wasm).
+    let mut ids: Vec<i64> = effects.iter().map(|(id, _)| *id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut net: Vec<(i64, ItemEffect)> = ids.iter().map(|id| (*id, ItemEffect::Upsert)).collect();
+    for (id, effect) in effects {
+        if let Ok(at) = ids.binary_search(&id) {
+            net[at].1 = effect; // in log order: the last one wins
+        }
+    }
     net
 }
 

@@ -168,8 +168,8 @@ impl Drop for Broadcaster {
 pub(crate) fn acquire_hub(url: String, options: &JsValue) -> Result<(Rc<Hub>, u32), JsValue> {
     let options = read_options(url, options)?;
     let key_extra = format!(
-        "{:?}|{}",
-        options.protocol,
+        "{}|{}",
+        options.protocol as u8,
         options
             .auth
             .as_ref()

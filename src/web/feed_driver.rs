@@ -191,23 +191,23 @@ impl Driver {
         }
         let added = js_array(&set.added);
         let updated = js_array(&set.updated);
-        let mut by_id: Vec<(i64, JsValue)> = Vec::new();
-        for (json, js) in set
-            .added
-            .iter()
-            .zip(added.iter())
-            .chain(set.updated.iter().zip(updated.iter()))
-        {
-            if let Some(id) = crate::sharepoint::item_id(json) {
-                by_id.push((id, js));
-            }
-        }
-        by_id.sort_unstable_by_key(|(id, _)| *id);
+        // `added` and `updated` are each ordered by id: look items up in both.
+        let with_ids = |jsons: &[Json], values: &Array| -> Vec<(i64, JsValue)> {
+            let ids = jsons.iter().map(crate::sharepoint::item_id);
+            ids.zip(values.iter())
+                .filter_map(|(id, js)| Some((id?, js)))
+                .collect()
+        };
+        let (added_ids, updated_ids) = (
+            with_ids(&set.added, &added),
+            with_ids(&set.updated, &updated),
+        );
+        let find = |id| find(&added_ids, id).or_else(|| find(&updated_ids, id));
         let js_diffs = Array::new();
         for diff in diffs {
             let (op, index, item) = match diff {
-                Diff::Insert { index, id } => ("insert", index, find(&by_id, id)),
-                Diff::Update { index, id } => ("update", index, find(&by_id, id)),
+                Diff::Insert { index, id } => ("insert", index, find(id)),
+                Diff::Update { index, id } => ("update", index, find(id)),
                 Diff::Remove { index } => ("remove", index, None),
                 Diff::Replace => continue,
             };

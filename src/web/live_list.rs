@@ -85,14 +85,17 @@ impl LiveList {
         let broadcaster = js::get_string(&options, "broadcaster")?
             .ok_or_else(|| invalid("`broadcaster` (the broadcaster's URL) is required"))?;
         let (config, transport) = read_feed_options(&options)?;
+        let list = match &config.list {
+            ListRef::Id(id) => format!("id:{id}"),
+            ListRef::Title(title) => format!("title:{title}"),
+        };
+        // No Debug formatting: it would pull its machinery into the wasm.
         let key = format!(
-            "{}|{:?}|{}|{:?}|{:?}|{}",
+            "{}|{list}|{}|{}|{}|{broadcaster}",
             config.site_url,
-            config.list,
             config.select.join(","),
-            config.metadata,
-            config.auth,
-            broadcaster
+            config.metadata as u8,
+            config.auth as u8,
         );
         let hub_handle = acquire_hub(broadcaster, &options)?;
         let hub = FeedHub::acquire(key, ChangeFeed::new(config), transport, hub_handle);
