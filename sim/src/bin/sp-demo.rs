@@ -22,7 +22,7 @@ const FIELDS: [&str; 5] = ["Title", "Subject", "From", "To", "SentDate"];
 
 /// The sp-live demo: SharePoint simulator + webhook broadcaster + the demo page.
 #[derive(Parser, Debug)]
-#[command(name = "sp-demo", version, about)]
+#[command(name = "sp-demo", version)]
 struct Args {
     /// Port of the demo page (static server for www/ and pkg/).
     #[arg(long, env = "SP_DEMO_PORT", default_value_t = 8080)]
