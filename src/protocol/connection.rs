@@ -304,5 +304,5 @@ impl Connection {
 }
 
 #[cfg(test)]
-#[path = "connection_tests.rs"]
+#[path = "connection_tests/mod.rs"]
 mod tests;

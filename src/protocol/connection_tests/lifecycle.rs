@@ -1,0 +1,155 @@
+//! Handshakes per protocol generation, heartbeats, reconnection and backoff.
+
+use super::*;
+
+#[test]
+fn socket_io_v2_handshake_waits_for_the_servers_connect() {
+    let mut h = Harness::new(Protocol::SocketIoV2);
+    assert!(h.conn.socket_url().contains("EIO=3"));
+    assert_eq!(statuses(&h.log), [State::Connecting]);
+    assert!(h.open().is_empty());
+    assert!(
+        sent(&h.recv(V3_OPEN)).is_empty(),
+        "a v2 client never sends CONNECT for /"
+    );
+    assert_eq!(statuses(&h.recv("40")), [State::Open]);
+    let out = h.recv(r#"42["list:changes","[{\"resource\":\"abc\"}]"]"#);
+    let event = &events(&out)[0];
+    assert_eq!(event.name, "list:changes");
+    assert_eq!(
+        event.args,
+        [EventArg::Json(
+            json::parse(r#"[{"resource":"abc"}]"#).unwrap()
+        )]
+    );
+}
+
+#[test]
+fn socket_io_v4_handshake_sends_connect_with_auth() {
+    let mut o = ConnectOptions::new("http://h", Protocol::SocketIoV4);
+    o.auth = Some(json::parse(r#"{"token":"t"}"#).unwrap());
+    let mut h = Harness::with(o);
+    h.open();
+    assert_eq!(sent(&h.recv(V4_OPEN)), [r#"40{"token":"t"}"#]);
+    assert_eq!(h.conn.state(), State::Connecting);
+    assert_eq!(statuses(&h.recv(r#"40{"sid":"x"}"#)), [State::Open]);
+}
+
+#[test]
+fn auto_detects_a_2x_server_and_pings_it() {
+    let mut h = Harness::new(Protocol::Auto);
+    assert!(h.conn.socket_url().contains("EIO=4"));
+    h.open();
+    assert!(
+        sent(&h.recv(V3_OPEN)).is_empty(),
+        "no duplicate CONNECT on a 2.x server"
+    );
+    h.recv("40");
+    assert_eq!(h.conn.state(), State::Open);
+    assert_eq!(
+        sent(&h.advance(1000)),
+        ["2"],
+        "Engine.IO 3: the client pings"
+    );
+}
+
+#[test]
+fn auto_detects_a_4x_server_and_answers_its_pings() {
+    let mut h = Harness::new(Protocol::Auto);
+    h.open();
+    assert_eq!(sent(&h.recv(V4_OPEN)), ["40"]);
+    h.recv(r#"40{"sid":"x"}"#);
+    assert!(
+        sent(&h.advance(1000)).is_empty(),
+        "Engine.IO 4: the client never pings"
+    );
+    assert_eq!(sent(&h.recv("2")), ["3"]);
+}
+
+#[test]
+fn v3_heartbeat_keeps_the_link_while_pongs_come_and_drops_it_when_they_stop() {
+    let mut h = Harness::new(Protocol::SocketIoV2);
+    h.connect_v2();
+    for _ in 0..5 {
+        assert_eq!(sent(&h.advance(1000)), ["2"]);
+        h.recv("3");
+    }
+    assert_eq!(h.conn.state(), State::Open);
+    let out = h.advance(1500);
+    assert_eq!(error_codes(&out), ["protocol-heartbeat-timeout"]);
+    assert_eq!(statuses(&out), [State::Reconnecting]);
+    assert!(out.contains(&Output::CloseSocket { id: 1 }));
+}
+
+#[test]
+fn v4_heartbeat_times_out_without_server_pings() {
+    let mut h = Harness::new(Protocol::SocketIoV4);
+    h.connect_v4();
+    for _ in 0..5 {
+        h.advance(900);
+        h.recv("2");
+    }
+    assert_eq!(h.conn.state(), State::Open);
+    let out = h.advance(1500);
+    assert_eq!(error_codes(&out), ["protocol-heartbeat-timeout"]);
+}
+
+#[test]
+fn a_late_wake_up_judges_by_the_clock() {
+    let mut h = Harness::new(Protocol::SocketIoV4);
+    h.connect_v4();
+    h.now += 60_000; // the tab slept: one late timer
+    h.conn.handle_timeout(h.now);
+    assert_eq!(error_codes(&h.take()), ["protocol-heartbeat-timeout"]);
+}
+
+#[test]
+fn reconnects_with_socket_io_client_backoff_and_resets_after_success() {
+    let mut h = Harness::new(Protocol::SocketIoV2);
+    h.connect_v2();
+    h.conn.handle_socket_closed(h.socket, "1006", h.now);
+    let out = h.take();
+    assert_eq!(statuses(&out), [State::Reconnecting]);
+    let mut delays = vec![];
+    for _ in 0..5 {
+        let before = h.now;
+        let at = h.conn.poll_timeout().unwrap();
+        h.advance(at - before);
+        delays.push(h.now - before);
+        h.conn.handle_socket_closed(h.socket, "1006", h.now);
+        h.take();
+    }
+    assert_eq!(delays, [1000, 2000, 4000, 5000, 5000]);
+    let at = h.conn.poll_timeout().unwrap();
+    h.advance(at - h.now);
+    h.connect_v2();
+    h.conn.handle_socket_closed(h.socket, "1006", h.now);
+    h.take();
+    assert_eq!(
+        h.conn.poll_timeout(),
+        Some(h.now + 1000),
+        "backoff starts over after a success"
+    );
+    let expected = [
+        State::Connecting,
+        State::Open,
+        State::Reconnecting,
+        State::Open,
+        State::Reconnecting,
+    ];
+    assert_eq!(statuses(&h.log), expected);
+}
+
+#[test]
+fn gives_up_after_the_configured_attempts() {
+    let mut o = ConnectOptions::new("http://h", Protocol::SocketIoV2);
+    o.reconnection_attempts = Some(2);
+    let mut h = Harness::with(o);
+    for _ in 0..3 {
+        h.conn.handle_socket_closed(h.socket, "refused", h.now);
+        h.take();
+        h.advance(10_000);
+    }
+    assert_eq!(h.conn.state(), State::Closed);
+    assert!(h.conn.poll_timeout().is_none());
+}
