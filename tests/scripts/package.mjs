@@ -88,7 +88,7 @@ for (const f of facades) {
 exports[`./${NAME}_bg.wasm`] = `./${NAME}_bg.wasm`;
 exports["./package.json"] = "./package.json";
 
-const files = [`${NAME}.js`, `${NAME}.d.ts`, `${NAME}_bg.wasm`, `${NAME}_bg.wasm.d.ts`];
+const files = [`${NAME}.js`, `${NAME}.d.ts`, `${NAME}_bg.wasm`]; // not sp_live_bg.wasm.d.ts (wasm-pack leaves it out too)
 for (const f of facades) {
   files.push(`${f}.js`);
   if (fs.existsSync(path.join(PKG, `${f}.d.ts`))) files.push(`${f}.d.ts`);
