@@ -93,9 +93,11 @@ test-facade: pkg
 	@cp src/js/seed.js src/js/seed.d.ts pkg/
 	node tests/facade/facade.test.mjs
 
+## Benchmarks, numbers not pass/fail (sizes, latency, round trips, apply cost, memory):
+## sp-live vs the seed's JS stack in headless Chromium; writes bench/RESULTS.md (~5 min).
 bench: pkg
-	@echo "make bench: benchmarks arrive with issue 6." >&2
-	@exit 1
+	cargo build --release -p sp-sim -p sp-broadcaster
+	node bench/run.mjs
 
 clean:
 	cargo clean

@@ -32,7 +32,7 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
 fi
 
 # npm trees from their lockfiles; reinstalled when the lockfile changes.
-for dir in tests/fixtures tests/tools; do
+for dir in tests/fixtures tests/tools bench; do
   stamp="$dir/node_modules/.sp-live-lock"
   if [ ! -f "$stamp" ] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
     say "npm ci in $dir"

@@ -1,0 +1,301 @@
+// The in-page half of `make bench`: sp-live (pkg/) and the seed-stack replica side by side,
+// driven by bench/run.mjs through window.bench. Every timestamp is performance.now() of this
+// page, so one clock measures both clients.
+import init, { LiveList } from "/pkg/sp_live.js";
+import { RxJsEventEmitter, SeedComponent, collapse, seedApply, seedMessage } from "./replica.js";
+
+export const SELECT = ["Title", "Subject", "From", "To", "SentDate"];
+const REPLICA_SELECT = ["ID", "Title", "Subject", "From", "To", "SentDate", "Modified"];
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
+};
+
+async function until(what, fn, timeoutMs = 20000) {
+  const t0 = performance.now();
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (performance.now() - t0 > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await sleep(10);
+  }
+}
+
+/** A webhook body as SharePoint (and sp-sim) sends it, for one list. */
+export function hintBody(listId, siteUrl = "/sites/dev") {
+  return JSON.stringify({
+    value: [{
+      subscriptionId: "00000000-0000-4000-8000-00000000b0b0",
+      clientState: null,
+      expirationDateTime: "2099-01-01T00:00:00.0000000Z",
+      resource: listId,
+      tenantId: "00000000-0000-4000-8000-000000000001",
+      siteUrl,
+      webId: "00000000-0000-4000-8000-000000000002",
+    }],
+  });
+}
+
+const titles = (items) => items.map((i) => i.Title);
+
+/** Opens a LiveList and resolves once its snapshot arrived and it is live. */
+async function openLive(cfg, extra = {}) {
+  const list = await LiveList.open({ broadcaster: cfg.broadcaster, siteUrl: cfg.siteUrl, listId: cfg.listId, select: SELECT, ...extra });
+  const state = { list, snapshot: null, seen: new Set(), onChanges: null, errors: [] };
+  state.sub = list.subscribe((ev) => {
+    const t = performance.now();
+    if (ev.type === "snapshot" || ev.type === "reset") state.snapshot = ev.items;
+    else if (ev.type === "changes") {
+      for (const title of titles(ev.updated)) state.seen.add(title);
+      for (const title of titles(ev.added)) state.seen.add(title);
+      state.onChanges?.(ev, t);
+    } else if (ev.type === "error") state.errors.push(ev.error?.message ?? String(ev.error));
+  });
+  await until("LiveList snapshot + live", () => state.snapshot && list.status === "live", 120000);
+  return state;
+}
+
+/** Starts a replica component and resolves once it has its rows and a websocket. */
+async function openReplica(cfg) {
+  const emitter = new RxJsEventEmitter();
+  const comp = new SeedComponent({ broadcaster: cfg.broadcaster, siteUrl: cfg.siteUrl, listId: cfg.listId, select: REPLICA_SELECT, emitter });
+  const state = { comp, seen: new Set(), onMessage: null };
+  emitter.on("listChanges", (msg) => {
+    const t = performance.now();
+    const data = JSON.parse(msg);
+    for (const title of titles(data.UpdatedItems)) state.seen.add(title);
+    for (const title of titles(data.AddedItems)) state.seen.add(title);
+    state.onMessage?.(data, t);
+  });
+  await comp.start();
+  return state;
+}
+
+const bench = {
+  wasm: null,
+  open: [],
+
+  async init() {
+    this.wasm = await init();
+    document.getElementById("state").textContent = "ready";
+    return true;
+  },
+
+  wasmMemoryBytes() {
+    return this.wasm.memory.buffer.byteLength;
+  },
+
+  /** 1. Latency: alternate an edit+hint on list A (sp-live) and list B (replica). */
+  async latency(cfg) {
+    const live = await openLive({ ...cfg, listId: cfg.a.listId });
+    const rep = await openReplica({ ...cfg, listId: cfg.b.listId });
+    this.open.push(live, rep);
+    const waiters = new Map();
+    const fire = (title, t) => {
+      const w = waiters.get(title);
+      if (w) {
+        waiters.delete(title);
+        w(t);
+      }
+    };
+    live.onChanges = (ev, t) => titles(ev.updated).concat(titles(ev.added)).forEach((x) => fire(x, t));
+    rep.onMessage = (data, t) => titles(data.UpdatedItems).concat(titles(data.AddedItems)).forEach((x) => fire(x, t));
+    const out = { live: [], replica: [], missed: { live: 0, replica: 0 } };
+    const sides = [["live", cfg.a], ["replica", cfg.b]];
+    for (let i = 0; i < cfg.warmup + cfg.n; i++) {
+      const order = i % 2 ? [sides[1], sides[0]] : sides;
+      for (const [name, side] of order) {
+        const id = side.ids[i % side.ids.length];
+        const title = `lat-${name}-${i}`;
+        const r = await fetch(`${cfg.sim}/_admin/lists/${side.listId}/items/${id}`, {
+          method: "PATCH", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ Title: title }),
+        });
+        if (!r.ok) throw new Error(`admin PATCH: HTTP ${r.status}`);
+        const seen = new Promise((resolve) => {
+          waiters.set(title, resolve);
+          setTimeout(() => resolve(null), 5000);
+        });
+        const t0 = performance.now();
+        // text/plain: a simple request, no CORS preflight in front of the measured POST.
+        const posted = fetch(cfg.webhook, { method: "POST", headers: { "Content-Type": "text/plain" }, body: hintBody(side.listId) });
+        const t1 = await seen;
+        const resp = await posted;
+        if (resp.status !== 202) throw new Error(`webhook POST: HTTP ${resp.status}`);
+        if (i < cfg.warmup) continue;
+        if (t1 === null) out.missed[name] += 1;
+        else out[name].push(t1 - t0);
+      }
+    }
+    out.liveStats = live.list.stats();
+    out.replicaRequests = rep.comp.requests;
+    this.closeAll();
+    return out;
+  },
+
+  /** 2. Opens L clients of one kind on a list; `seenAll(titles)` tells when all have them. */
+  async openMany(cfg, kind, count) {
+    for (let i = 0; i < count; i++) this.open.push(kind === "live" ? await openLive(cfg) : await openReplica(cfg));
+    return this.open.length;
+  },
+
+  seenAll(list) {
+    return this.open.every((s) => list.every((t) => s.seen.has(t)));
+  },
+
+  errors() {
+    return this.open.flatMap((s) => s.errors ?? []);
+  },
+
+  closeAll() {
+    for (const s of this.open) {
+      if (s.list) {
+        s.sub.unsubscribe();
+        s.list.close();
+      }
+      s.comp?.stop();
+    }
+    this.open = [];
+  },
+
+  /** 3. Opens a LiveList whose requests go through a recording fetch. */
+  async applySetup(cfg) {
+    const log = [];
+    this.apply = { log, recording: false, events: [], ui: null };
+    const recordingFetch = async (url, init) => {
+      const rec = { url, method: init.method, t0: performance.now() };
+      const r = await fetch(url, init);
+      const text = await r.text();
+      rec.t1 = performance.now();
+      rec.status = r.status;
+      rec.text = text;
+      if (this.apply.recording) log.push(rec);
+      return { status: r.status, headers: r.headers, text: () => Promise.resolve(text) };
+    };
+    const t0 = performance.now();
+    const live = await openLive(cfg, { fetch: recordingFetch });
+    this.open.push(live);
+    this.apply.live = live;
+    this.apply.ui = live.snapshot.slice();
+    live.onChanges = (ev, t) => {
+      // What a UI pays on top: apply the index diffs to its own array of rows.
+      const u0 = performance.now();
+      const ui = this.apply.ui;
+      for (const d of ev.diffs) {
+        if (d.op === "insert") ui.splice(d.index, 0, d.item);
+        else if (d.op === "update") ui[d.index] = d.item;
+        else ui.splice(d.index, 1);
+      }
+      const u1 = performance.now();
+      const items = live.list.items();
+      const u2 = performance.now();
+      this.apply.events.push({ t, uiMs: u1 - u0, itemsMs: u2 - u1, itemsLength: items.length, changes: ev.added.length + ev.updated.length + ev.deleted.length, diffs: ev.diffs.length });
+    };
+    return { rows: live.snapshot.length, loadMs: performance.now() - t0 };
+  },
+
+  applyArm() {
+    this.apply.log.length = 0;
+    this.apply.events.length = 0;
+    this.apply.before = this.apply.live.list.items();
+    this.apply.recording = true;
+    return this.apply.before.map((r) => r.ID ?? r.Id);
+  },
+
+  applyDone(expected) {
+    return this.apply.events.reduce((n, e) => n + e.changes, 0) >= expected;
+  },
+
+  /** Measures one round of sp-live, then replays the same bodies through the JS approaches. */
+  applyMeasure(reps = 5) {
+    const a = this.apply;
+    a.recording = false;
+    const log = a.log.slice();
+    const last = a.events[a.events.length - 1];
+    const first = log[0];
+    let net = 0;
+    let end = -Infinity;
+    for (const r of log) {
+      // union of the request intervals (the feed has one request in flight at a time)
+      const s = Math.max(r.t0, end);
+      if (r.t1 > s) net += r.t1 - s;
+      end = Math.max(end, r.t1);
+    }
+    const wall = last.t - first.t0;
+    const lastBody = Math.max(...log.map((r) => r.t1));
+    const live = {
+      requests: log.length,
+      requestKinds: log.map((r) => (/GetChanges/.test(r.url) ? "getchanges" : /\/items\?/.test(r.url) ? "items" : r.url.split("/_api/")[1]?.slice(0, 30))),
+      events: a.events.length,
+      wallMs: wall,
+      networkMs: net,
+      cpuMs: wall - net,
+      tailMs: last.t - lastBody,
+      uiDiffsMs: a.events.reduce((n, e) => n + e.uiMs, 0),
+      itemsCopyMs: last.itemsMs,
+      diffs: a.events.reduce((n, e) => n + e.diffs, 0),
+      rowsAfter: last.itemsLength,
+    };
+    // The JS approaches, from the same response bodies to the same rows.
+    const before = a.before;
+    const parse = () => {
+      const changes = [];
+      const items = [];
+      for (const r of log) {
+        if (/GetChanges/.test(r.url)) for (const c of JSON.parse(r.text).value) changes.push(c);
+        else if (/\/items\?/.test(r.url)) for (const it of JSON.parse(r.text).value) items.push(it);
+      }
+      return seedMessage(collapse(changes), items);
+    };
+    const mapApply = (map, data) => {
+      for (const x of data.AddedItems) map.set(x.ID, x);
+      for (const x of data.UpdatedItems) map.set(x.ID, x);
+      for (const d of data.DeleteItems) map.delete(d.ItemId);
+      return Array.from(map.values());
+    };
+    const parseMs = [];
+    const seedMs = [];
+    const mapMs = [];
+    let data;
+    let seedRows;
+    let mapRows;
+    for (let i = 0; i < reps; i++) {
+      let t = performance.now();
+      data = parse();
+      parseMs.push(performance.now() - t);
+      const rows = before.slice();
+      t = performance.now();
+      seedRows = seedApply(rows, data);
+      seedMs.push(performance.now() - t);
+      const map = new Map(before.map((r) => [r.ID, r])); // the Map UI keeps between rounds
+      t = performance.now();
+      mapRows = mapApply(map, data);
+      mapMs.push(performance.now() - t);
+    }
+    const ids = (rows) => rows.map((r) => r.ID ?? r.Id).join(",");
+    const liveIds = ids(a.live.list.items());
+    const agree = ids(seedRows) === liveIds && ids(mapRows) === liveIds && ids(a.ui) === liveIds;
+    return {
+      live,
+      js: { parseMs: median(parseMs), seedApplyMs: median(seedMs), mapApplyMs: median(mapMs), changes: data.AddedItems.length + data.UpdatedItems.length + data.DeleteItems.length },
+      agree,
+    };
+  },
+
+  /** 4. Loads N rows with sp-live or the replica; the runner reads the heap over CDP. */
+  async memoryLoad(cfg, kind) {
+    const t0 = performance.now();
+    if (kind === "live") {
+      const s = await openLive(cfg);
+      s.snapshot = true; // keep no extra array of the rows alive
+      this.open.push(s);
+      return { loadMs: performance.now() - t0, rows: s.list.items().length, wasmBytes: this.wasmMemoryBytes() };
+    }
+    const s = await openReplica(cfg);
+    this.open.push(s);
+    return { loadMs: performance.now() - t0, rows: s.comp.rows.length, wasmBytes: this.wasmMemoryBytes() };
+  },
+};
+
+window.bench = bench;
