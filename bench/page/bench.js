@@ -102,7 +102,15 @@ const bench = {
     };
     live.onChanges = (ev, t) => titles(ev.updated).concat(titles(ev.added)).forEach((x) => fire(x, t));
     rep.onMessage = (data, t) => titles(data.UpdatedItems).concat(titles(data.AddedItems)).forEach((x) => fire(x, t));
-    const out = { live: [], replica: [], missed: { live: 0, replica: 0 } };
+    const out = { live: [], replica: [], missed: { live: 0, replica: 0 }, toRequest: { live: [], replica: [] } };
+    // Both clients call the global fetch: note when each SharePoint request starts, to split
+    // the latency into "hint -> first REST request" and the rest.
+    const realFetch = window.fetch;
+    let calls = [];
+    window.fetch = function (url, init) {
+      if (String(url).includes("/_api/")) calls.push(performance.now());
+      return realFetch.call(this, url, init);
+    };
     const sides = [["live", cfg.a], ["replica", cfg.b]];
     for (let i = 0; i < cfg.warmup + cfg.n; i++) {
       const order = i % 2 ? [sides[1], sides[0]] : sides;
@@ -117,6 +125,7 @@ const bench = {
           waiters.set(title, resolve);
           setTimeout(() => resolve(null), 5000);
         });
+        calls = [];
         const t0 = performance.now();
         // text/plain: a simple request, no CORS preflight in front of the measured POST.
         const posted = fetch(cfg.webhook, { method: "POST", headers: { "Content-Type": "text/plain" }, body: hintBody(side.listId) });
@@ -125,9 +134,13 @@ const bench = {
         if (resp.status !== 202) throw new Error(`webhook POST: HTTP ${resp.status}`);
         if (i < cfg.warmup) continue;
         if (t1 === null) out.missed[name] += 1;
-        else out[name].push(t1 - t0);
+        else {
+          out[name].push(t1 - t0);
+          if (calls.length) out.toRequest[name].push(calls[0] - t0);
+        }
       }
     }
+    window.fetch = realFetch;
     out.liveStats = live.list.stats();
     out.replicaRequests = rep.comp.requests;
     this.closeAll();
@@ -163,9 +176,12 @@ const bench = {
   async applySetup(cfg) {
     const log = [];
     this.apply = { log, recording: false, events: [], ui: null };
+    // A caller-supplied fetch owns auth (as SPFx's SPHttpClient does): it adds the digest.
+    const digest = (await (await fetch(`${cfg.siteUrl}/_api/contextinfo`, { method: "POST", headers: { Accept: "application/json;odata=nometadata" } })).json()).FormDigestValue;
     const recordingFetch = async (url, init) => {
       const rec = { url, method: init.method, t0: performance.now() };
-      const r = await fetch(url, init);
+      const headers = init.method === "GET" ? init.headers : { ...init.headers, "X-RequestDigest": digest };
+      const r = await fetch(url, { ...init, headers });
       const text = await r.text();
       rec.t1 = performance.now();
       rec.status = r.status;
@@ -235,6 +251,8 @@ const bench = {
       uiDiffsMs: a.events.reduce((n, e) => n + e.uiMs, 0),
       itemsCopyMs: last.itemsMs,
       diffs: a.events.reduce((n, e) => n + e.diffs, 0),
+      // per request: [kind, start, body ready, CPU gap before it] in ms from the first request
+      timeline: log.map((r, i) => [r.method + " " + (/GetChanges/.test(r.url) ? "GetChanges" : /\/items\?/.test(r.url) ? "items" : r.url.split("/_api/")[1]?.slice(0, 40)), +(r.t0 - first.t0).toFixed(1), +(r.t1 - first.t0).toFixed(1), i ? +(r.t0 - log[i - 1].t1).toFixed(1) : 0, r.text.length]),
       rowsAfter: last.itemsLength,
     };
     // The JS approaches, from the same response bodies to the same rows.
