@@ -150,6 +150,7 @@ async fn heartbeats_keep_the_link_past_several_intervals() {
 #[wasm_bindgen_test]
 async fn reconnects_after_the_server_is_killed_and_restarted() {
     let _serial = serial().await;
+    trap_page_errors();
     for (server, protocol) in [("sio2", "auto"), ("sio4", "auto"), ("ws", "websocket")] {
         let mut hub = Broadcaster::connect(url(server), options(protocol))
             .await
@@ -181,11 +182,18 @@ async fn reconnects_after_the_server_is_killed_and_restarted() {
         wait_until("events flow again", 5_000, || events.len() == 1).await;
         hub.close();
     }
+    sleep(200).await; // late browser callbacks of the closed sockets
+    assert_eq!(
+        page_errors(),
+        Vec::<String>::new(),
+        "no uncaught errors (dropped closures)"
+    );
 }
 
 #[wasm_bindgen_test]
 async fn garbage_from_the_server_is_an_error_and_a_reconnect() {
     let _serial = serial().await;
+    trap_page_errors();
     for (server, protocol) in [
         ("sio2", "socket.io-v2"),
         ("sio4", "socket.io-v4"),
@@ -222,6 +230,8 @@ async fn garbage_from_the_server_is_an_error_and_a_reconnect() {
         );
         hub.close();
     }
+    sleep(200).await;
+    assert_eq!(page_errors(), Vec::<String>::new(), "no uncaught errors");
 }
 
 #[wasm_bindgen_test]

@@ -11,7 +11,7 @@ mod browser;
 mod sim;
 
 use browser::*;
-use js_sys::{Array, Function, Reflect};
+use js_sys::{Function, Reflect};
 use sim::*;
 use sp_live::web::LiveList;
 use wasm_bindgen::JsValue;
@@ -20,16 +20,7 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn list_options(list_id: &str, extra: &[(&str, JsValue)]) -> JsValue {
-    let o = options("auto");
-    Reflect::set(&o, &"broadcaster".into(), &BROADCASTER.into()).unwrap();
-    Reflect::set(&o, &"siteUrl".into(), &SITE.into()).unwrap();
-    Reflect::set(&o, &"listId".into(), &list_id.into()).unwrap();
-    let select: Array = ["Title"].iter().map(|s| JsValue::from(*s)).collect();
-    Reflect::set(&o, &"select".into(), &select).unwrap();
-    for (key, value) in extra {
-        Reflect::set(&o, &(*key).into(), value).unwrap();
-    }
-    o
+    live_list_options(BROADCASTER, list_id, &["Title"], extra)
 }
 
 async fn fresh(title: &str) -> String {

@@ -10,7 +10,7 @@ mod browser;
 mod sim;
 
 use browser::*;
-use js_sys::{Array, Reflect};
+use js_sys::Reflect;
 use sim::*;
 use sp_live::web::LiveList;
 use wasm_bindgen::{JsCast, JsValue};
@@ -24,40 +24,14 @@ fn wasm_memory_bytes() -> f64 {
     buffer.byte_length() as f64
 }
 
-async fn broadcaster_sockets() -> i64 {
-    let health = request("GET", &format!("{BROADCASTER}/health"), None).await;
-    let sockets = Reflect::get(&health, &"sockets".into()).unwrap();
-    let total = Reflect::get(&sockets, &"total".into())
-        .ok()
-        .and_then(|v| v.as_f64());
-    total.or_else(|| sockets.as_f64()).unwrap_or(-1.0) as i64
-}
-
 fn list_options(list_id: &str) -> JsValue {
-    let o = options("auto");
-    Reflect::set(&o, &"broadcaster".into(), &BROADCASTER.into()).unwrap();
-    Reflect::set(&o, &"siteUrl".into(), &SITE.into()).unwrap();
-    Reflect::set(&o, &"listId".into(), &list_id.into()).unwrap();
-    let select: Array = ["Title"].iter().map(|s| JsValue::from(*s)).collect();
-    Reflect::set(&o, &"select".into(), &select).unwrap();
-    o
-}
-
-async fn wait_sockets(expected: i64) -> i64 {
-    let mut now = -1;
-    for _ in 0..100 {
-        now = broadcaster_sockets().await;
-        if now == expected {
-            break;
-        }
-        sleep(50).await;
-    }
-    now
+    live_list_options(BROADCASTER, list_id, &["Title"], &[])
 }
 
 #[wasm_bindgen_test]
 async fn subscribe_unsubscribe_and_open_close_cycles_return_to_baseline() {
     let _serial = serial().await;
+    trap_page_errors();
     admin("POST", "reset", None).await;
     let list_id = fresh_list("Cycles", 50).await;
     subscribe_webhook(&list_id, &format!("{BROADCASTER}/api/webhook")).await;
@@ -116,4 +90,5 @@ async fn subscribe_unsubscribe_and_open_close_cycles_return_to_baseline() {
         grown <= 256.0 * 1024.0,
         "100 open/close cycles grew wasm memory by {grown} bytes"
     );
+    assert_eq!(page_errors(), Vec::<String>::new(), "no uncaught errors");
 }

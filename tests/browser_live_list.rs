@@ -20,16 +20,7 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn list_options(broadcaster: &str, list_id: &str) -> JsValue {
-    let o = options("auto");
-    Reflect::set(&o, &"broadcaster".into(), &broadcaster.into()).unwrap();
-    Reflect::set(&o, &"siteUrl".into(), &SITE.into()).unwrap();
-    Reflect::set(&o, &"listId".into(), &list_id.into()).unwrap();
-    let select: Array = ["Title", "Subject"]
-        .iter()
-        .map(|s| JsValue::from(*s))
-        .collect();
-    Reflect::set(&o, &"select".into(), &select).unwrap();
-    o
+    live_list_options(broadcaster, list_id, &["Title", "Subject"], &[])
 }
 
 /// Events of one subscription, by type.
@@ -247,15 +238,6 @@ async fn lists_share_one_socket_and_one_feed_per_list() {
         sleep(50).await;
     }
     assert_eq!(left, 0, "the last close releases the socket");
-}
-
-async fn broadcaster_sockets() -> i64 {
-    let health = request("GET", &format!("{BROADCASTER}/health"), None).await;
-    let sockets = Reflect::get(&health, &"sockets".into()).unwrap();
-    let total = Reflect::get(&sockets, &"total".into())
-        .ok()
-        .and_then(|v| v.as_f64());
-    total.or_else(|| sockets.as_f64()).unwrap_or(-1.0) as i64
 }
 
 #[wasm_bindgen_test]

@@ -184,3 +184,23 @@ pub async fn serial() -> Serial {
     }
     Serial
 }
+
+/// Starts recording uncaught errors and unhandled rejections of the page (e.g. a
+/// "closure invoked recursively or after being dropped" from a browser callback).
+pub fn trap_page_errors() {
+    js_sys::eval(
+        "if (!globalThis.__spErrors) { globalThis.__spErrors = []; \
+         addEventListener('error', (e) => __spErrors.push(String(e.message))); \
+         addEventListener('unhandledrejection', (e) => __spErrors.push(String(e.reason))); }",
+    )
+    .unwrap();
+}
+
+/// The uncaught page errors recorded since [`trap_page_errors`].
+pub fn page_errors() -> Vec<String> {
+    let errors = js_sys::eval("globalThis.__spErrors || []").unwrap();
+    js_sys::Array::from(&errors)
+        .iter()
+        .filter_map(|e| e.as_string())
+        .collect()
+}

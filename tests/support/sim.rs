@@ -93,3 +93,46 @@ pub async fn add_item(list_id: &str, title: &str) -> i64 {
     .await;
     Reflect::get(&item, &"Id".into()).unwrap().as_f64().unwrap() as i64
 }
+
+/// `LiveList.open` options for `list_id` on the sim through `broadcaster`, reading
+/// `fields`, with fast reconnection, plus `extra` options.
+pub fn live_list_options(
+    broadcaster: &str,
+    list_id: &str,
+    fields: &[&str],
+    extra: &[(&str, JsValue)],
+) -> JsValue {
+    let o = options("auto");
+    Reflect::set(&o, &"broadcaster".into(), &broadcaster.into()).unwrap();
+    Reflect::set(&o, &"siteUrl".into(), &SITE.into()).unwrap();
+    Reflect::set(&o, &"listId".into(), &list_id.into()).unwrap();
+    let select: Array = fields.iter().map(|s| JsValue::from(*s)).collect();
+    Reflect::set(&o, &"select".into(), &select).unwrap();
+    for (key, value) in extra {
+        Reflect::set(&o, &(*key).into(), value).unwrap();
+    }
+    o
+}
+
+/// Sockets connected to sp-broadcaster (socket.io and plain WebSocket).
+pub async fn broadcaster_sockets() -> i64 {
+    let health = request("GET", &format!("{BROADCASTER}/health"), None).await;
+    let sockets = Reflect::get(&health, &"sockets".into()).unwrap();
+    let total = Reflect::get(&sockets, &"total".into())
+        .ok()
+        .and_then(|v| v.as_f64());
+    total.or_else(|| sockets.as_f64()).unwrap_or(-1.0) as i64
+}
+
+/// Waits (up to 5 s) until sp-broadcaster counts `expected` sockets; returns the last count.
+pub async fn wait_sockets(expected: i64) -> i64 {
+    let mut now = -1;
+    for _ in 0..100 {
+        now = broadcaster_sockets().await;
+        if now == expected {
+            break;
+        }
+        sleep(50).await;
+    }
+    now
+}
