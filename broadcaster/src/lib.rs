@@ -30,7 +30,7 @@ use serde_json::json;
 use socketioxide::SocketIo;
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio::task::JoinHandle;
-use tower_http::cors::{AllowOrigin, Any, CorsLayer};
+use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer};
 
 pub use config::{Cli, Config, CorsMode};
 pub use webhook::Batch;
@@ -187,14 +187,18 @@ pub async fn serve(cfg: Config) -> std::io::Result<ServerHandle> {
     Ok(ServerHandle { addr, state, task })
 }
 
+/// CORS as the seed's socket.io 2.0.4 server answered it: the request's origin is
+/// echoed with `Access-Control-Allow-Credentials: true`, because socket.io-client 2.x
+/// starts with long polling and sends credentials, which browsers refuse against `*`.
 fn cors_layer(cfg: &Config) -> Option<CorsLayer> {
     let base = CorsLayer::new()
-        .allow_methods(Any)
-        .allow_headers(Any)
+        .allow_methods(AllowMethods::mirror_request())
+        .allow_headers(AllowHeaders::mirror_request())
+        .allow_credentials(true)
         .max_age(Duration::from_secs(600));
     match cfg.cors {
         CorsMode::Off => None,
-        CorsMode::All => Some(base.allow_origin(Any)),
+        CorsMode::All => Some(base.allow_origin(AllowOrigin::mirror_request())),
         CorsMode::Public => {
             let webhook = cfg.webhook_path.clone();
             Some(base.allow_origin(AllowOrigin::predicate(
