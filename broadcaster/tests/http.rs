@@ -188,11 +188,17 @@ async fn cors_modes() {
     let h = start(Config::default()).await;
     let a = h.local_addr();
     let r = http(a, "OPTIONS", "/health", &pre, b"").await;
-    assert_eq!(r.header("access-control-allow-origin"), Some("http://127.0.0.1:8000"));
+    assert_eq!(
+        r.header("access-control-allow-origin"),
+        Some("http://127.0.0.1:8000")
+    );
     // socket.io-client 2.x polls first, with credentials: the origin is echoed, never `*`.
     let poll = "/socket.io/?EIO=3&transport=polling&t=x";
     let r = http(a, "GET", poll, &pre[..1], b"").await;
-    assert_eq!(r.header("access-control-allow-origin"), Some("http://127.0.0.1:8000"));
+    assert_eq!(
+        r.header("access-control-allow-origin"),
+        Some("http://127.0.0.1:8000")
+    );
     assert_eq!(r.header("access-control-allow-credentials"), Some("true"));
     let r = http(a, "OPTIONS", "/api/webhook", &pre, b"").await;
     assert!(
@@ -208,7 +214,10 @@ async fn cors_modes() {
     .await;
     let a = h.local_addr();
     let r = http(a, "OPTIONS", "/api/webhook", &pre, b"").await;
-    assert_eq!(r.header("access-control-allow-origin"), Some("http://127.0.0.1:8000"));
+    assert_eq!(
+        r.header("access-control-allow-origin"),
+        Some("http://127.0.0.1:8000")
+    );
     let r = http(
         a,
         "POST",
