@@ -77,7 +77,7 @@ demo: pkg
 
 ## End-to-end: the demo page in headless Chromium (playwright-core), screenshot in target/e2e/.
 test-e2e: pkg
-	cargo build --release -p sp-sim --bin sp-demo -p sp-broadcaster
+	cargo build --release -p sp-sim -p sp-broadcaster
 	node tests/e2e/demo.test.mjs
 
 ## Typings: tsc --noEmit on tests/types/consumer.ts (LiveList, Broadcaster, sp-live/seed)

@@ -352,3 +352,30 @@ async fn bad_options_are_coded_errors() {
         );
     }
 }
+
+#[wasm_bindgen_test]
+async fn a_webhook_batching_many_notifications_costs_one_round() {
+    let _serial = serial().await;
+    admin("POST", "reset", None).await;
+    let list_id = fresh_list("Batched", 3).await;
+    let (mut list, _events, _sub) = open(BROADCASTER, &list_id).await;
+    sleep(300).await;
+    for i in 0..5 {
+        add_item(&list_id, &format!("batched {i}")).await;
+    }
+    admin("POST", "counters/reset", None).await;
+    // As SharePoint does: one POST whose value array holds a notification per change.
+    let entry = format!(
+        r#"{{"subscriptionId":"s","clientState":null,"expirationDateTime":"2027-01-01T00:00:00Z","resource":"{list_id}","tenantId":"t","siteUrl":"/sites/dev","webId":"w"}}"#
+    );
+    let body = format!(r#"{{"value":[{}]}}"#, vec![entry; 5].join(","));
+    request("POST", &format!("{BROADCASTER}/api/webhook"), Some(&body)).await;
+    wait_until("8 rows", 10_000, || list.items().length() == 8).await;
+    sleep(500).await;
+    assert_eq!(
+        counter("getchanges").await,
+        1,
+        "five notifications in one webhook: one round"
+    );
+    list.close();
+}

@@ -74,6 +74,8 @@ pub struct ChangeFeed {
     pub(super) needs_reload: bool,
     pub(super) again: bool,
     pub(super) in_flight: Option<InFlight>,
+    /// The in-flight request has been handed to the driver (polled).
+    pub(super) in_flight_polled: bool,
     pub(super) retry_at: Option<u64>,
     pub(super) failures: u32,
     /// Reloads caused by token errors without a completed round since.
@@ -101,6 +103,7 @@ impl ChangeFeed {
             needs_reload: false,
             again: false,
             in_flight: None,
+            in_flight_polled: false,
             retry_at: None,
             failures: 0,
             reload_streak: 0,
@@ -169,8 +172,24 @@ impl ChangeFeed {
             _ => false,
         };
         if ours && self.started {
-            self.again = true;
+            // A GetChanges request that has not left yet will see the change behind
+            // this hint: no need for another round.
+            if !self.round_will_read_changes() {
+                self.again = true;
+            }
             self.step(now);
+        }
+    }
+
+    /// Whether the running round will still send a GetChanges request that has not
+    /// been handed out yet (it is queued, waits for a digest or a retry, or comes next).
+    fn round_will_read_changes(&self) -> bool {
+        match (&self.job, &self.in_flight) {
+            (Job::Round(r), Some(f)) if r.paging => {
+                f.step != Step::Changes || !self.in_flight_polled
+            }
+            (Job::Round(r), None) => r.paging,
+            _ => false,
         }
     }
 
@@ -238,7 +257,13 @@ impl ChangeFeed {
 
     /// The next output, or `None` when drained.
     pub fn poll_output(&mut self) -> Option<Output> {
-        self.outputs.pop_front()
+        let output = self.outputs.pop_front();
+        if let (Some(Output::Request(r)), Some(f)) = (&output, &self.in_flight) {
+            if r.id == f.id {
+                self.in_flight_polled = true;
+            }
+        }
+        output
     }
 
     /// When [`handle_timeout`](Self::handle_timeout) should be called next, if ever.
@@ -375,6 +400,7 @@ impl ChangeFeed {
         }
         let digest_retry = step != Step::ContextInfo && std::mem::take(&mut self.digest_retry);
         let deadline = now.saturating_add(self.cfg.retry.request_timeout_ms);
+        self.in_flight_polled = false;
         self.in_flight = Some(InFlight {
             id,
             step,

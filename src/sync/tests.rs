@@ -416,3 +416,32 @@ fn truncated_or_odd_bodies_never_panic() {
         assert!(f.token().is_some(), "some load completed");
     }
 }
+
+#[test]
+fn hints_before_the_get_changes_request_leaves_are_covered_by_it() {
+    let mut f = feed(Auth::Bearer);
+    let gc = loaded(&mut f, &[(1, "a")]);
+    f.handle_response(4, gc.id, ok(r#"{"value":[]}"#));
+    assert!(drain(&mut f)
+        .iter()
+        .all(|o| !matches!(o, Output::Request(_))));
+    // A burst of hints handled before the driver polls: one round, one GetChanges.
+    for _ in 0..10 {
+        f.handle_hint(5, GUID);
+    }
+    let round = only_request(&mut f);
+    assert!(round.url.ends_with("/GetChanges"));
+    f.handle_response(6, round.id, ok(r#"{"value":[]}"#));
+    assert!(
+        drain(&mut f)
+            .iter()
+            .all(|o| !matches!(o, Output::Request(_))),
+        "no second round: the hints came before the request left"
+    );
+    // A hint after the request left may be for a later change: one more round.
+    f.handle_hint(7, GUID);
+    let round = only_request(&mut f);
+    f.handle_hint(8, GUID);
+    f.handle_response(9, round.id, ok(r#"{"value":[]}"#));
+    assert!(only_request(&mut f).url.ends_with("/GetChanges"));
+}

@@ -71,7 +71,7 @@ pub(crate) async fn run(
         hint_at: None,
     };
     feed.handle_start(js::now_ms());
-    loop {
+    'run: loop {
         let mut outbox = Outbox::default();
         while let Some(output) = feed.poll_output() {
             driver.on_output(output, &transport, &mut outbox);
@@ -80,32 +80,15 @@ pub(crate) async fn run(
         driver.subscribe_room(&feed, &bhub);
         timer.arm(feed.poll_timeout(), js::now_ms());
         hub.deliver(outbox);
-        let message = hub.mailbox.recv().await;
+        // Everything already queued is handled before the feed's outputs are performed,
+        // so a burst of hints costs one round (the feed knows its request has not left).
+        let mut message = Some(hub.mailbox.recv().await);
         let now = js::now_ms();
-        match message {
-            FeedMessage::Response(id, Ok(response)) => feed.handle_response(now, id, response),
-            FeedMessage::Response(id, Err(error)) => feed.handle_network_error(now, id, &error),
-            FeedMessage::Hint(guid) => {
-                if feed
-                    .list_guid()
-                    .is_some_and(|own| own.eq_ignore_ascii_case(guid.trim_matches(['{', '}'])))
-                {
-                    hub.view.borrow_mut().stats.hints += 1;
-                    driver.hint_at.get_or_insert(now);
-                }
-                feed.handle_hint(now, &guid);
+        while let Some(m) = message.take() {
+            if !driver.handle(m, &mut feed, now) {
+                break 'run;
             }
-            FeedMessage::Broadcaster(state) => {
-                driver.broadcaster = state;
-                if state == State::Open {
-                    driver.broadcaster_was_open = true;
-                    driver.subscribed_to = None; // the server forgot our room
-                    feed.handle_connected(now);
-                }
-            }
-            FeedMessage::Tick => feed.handle_timeout(now),
-            FeedMessage::Catchup => hub.catchup_done(),
-            FeedMessage::Shutdown => break,
+            message = hub.mailbox.try_recv();
         }
     }
     if let Some(guid) = driver.subscribed_to.take() {
@@ -123,15 +106,19 @@ fn forward(mailbox: &super::mailbox::Mailbox<FeedMessage>, event: &HubEvent) {
     match event {
         HubEvent::Status(state) => mailbox.post(FeedMessage::Broadcaster(*state)),
         HubEvent::Event(event) if event.name == "list:changes" => {
+            // One hint per list per event, however many notifications it batches.
+            let mut seen: Vec<String> = Vec::new();
             for arg in &event.args {
                 let EventArg::Json(value) = arg else { continue };
-                let entries = value
-                    .as_array()
-                    .map(<[Json]>::to_vec)
-                    .unwrap_or_else(|| vec![value.clone()]);
+                let entries = value.as_array().unwrap_or(std::slice::from_ref(value));
                 for entry in entries {
-                    if let Some(resource) = entry.get("resource").and_then(Json::as_str) {
+                    let Some(resource) = entry.get("resource").and_then(Json::as_str) else {
+                        continue;
+                    };
+                    let key = resource.to_ascii_lowercase();
+                    if !seen.contains(&key) {
                         mailbox.post(FeedMessage::Hint(resource.to_owned()));
+                        seen.push(key);
                     }
                 }
             }
@@ -145,6 +132,36 @@ fn lists_arg(guid: &str) -> Json {
 }
 
 impl Driver {
+    /// Feeds one message to the feed; `false` means shut down.
+    fn handle(&mut self, message: FeedMessage, feed: &mut ChangeFeed, now: u64) -> bool {
+        match message {
+            FeedMessage::Response(id, Ok(response)) => feed.handle_response(now, id, response),
+            FeedMessage::Response(id, Err(error)) => feed.handle_network_error(now, id, &error),
+            FeedMessage::Hint(guid) => {
+                let own = feed
+                    .list_guid()
+                    .is_some_and(|own| own.eq_ignore_ascii_case(guid.trim_matches(['{', '}'])));
+                if own {
+                    self.hub.view.borrow_mut().stats.hints += 1;
+                    self.hint_at.get_or_insert(now);
+                }
+                feed.handle_hint(now, &guid);
+            }
+            FeedMessage::Broadcaster(state) => {
+                self.broadcaster = state;
+                if state == State::Open {
+                    self.broadcaster_was_open = true;
+                    self.subscribed_to = None; // the server forgot our room
+                    feed.handle_connected(now);
+                }
+            }
+            FeedMessage::Tick => feed.handle_timeout(now),
+            FeedMessage::Catchup => self.hub.catchup_done(),
+            FeedMessage::Shutdown => return false,
+        }
+        true
+    }
+
     fn on_output(&mut self, output: Output, transport: &Rc<Transport>, outbox: &mut Outbox) {
         match output {
             Output::Request(request) => {

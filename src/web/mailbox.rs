@@ -35,6 +35,11 @@ impl<M> Mailbox<M> {
         }
     }
 
+    /// The next message if one is queued (never waits).
+    pub(crate) fn try_recv(&self) -> Option<M> {
+        self.queue.borrow_mut().pop_front()
+    }
+
     /// The next message.
     pub(crate) fn recv(&self) -> Recv<'_, M> {
         Recv(self)

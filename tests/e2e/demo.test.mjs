@@ -3,7 +3,7 @@
 // playwright-core. Prints one line per check and "N passed, M failed"; exits 1 on failure.
 //
 //   node tests/e2e/demo.test.mjs          (after `make pkg` and
-//   cargo build --release -p sp-sim --bin sp-demo -p sp-broadcaster)
+//   cargo build --release -p sp-sim -p sp-broadcaster)
 // Env: E2E_PORT (page, default 18080; sim = +707, broadcaster = +1320), E2E_DEMO_ARGS
 // (extra sp-demo flags, e.g. "--protocol websocket"; the default is auto). The README screenshot is
 // tests/e2e/screenshot.mjs.
@@ -93,7 +93,7 @@ async function main() {
     if (await portTaken(p)) throw new Error(`port ${p} is taken: stop whatever listens there (or set E2E_PORT)`);
   }
   for (const f of ["sp-demo", "sp-broadcaster"]) {
-    if (!fs.existsSync(path.join(BIN, f))) throw new Error(`${BIN}/${f} missing: cargo build --release -p sp-sim --bin sp-demo -p sp-broadcaster`);
+    if (!fs.existsSync(path.join(BIN, f))) throw new Error(`${BIN}/${f} missing: cargo build --release -p sp-sim -p sp-broadcaster`);
   }
   let bc = startBroadcaster();
   await bc.ready;
