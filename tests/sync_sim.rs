@@ -228,6 +228,10 @@ fn run_seed(seed: u64) -> Stats {
     cfg.fetch_limit = 1 + rng.up_to(25) as u32;
     cfg.url_limit = 200 + rng.up_to(1300) as usize;
     cfg.max_changes_per_round = 5 + rng.up_to(200) as usize;
+    if rng.chance(0.5) {
+        cfg.hint_debounce_ms = 1 + rng.up_to(300);
+        cfg.hint_debounce_max_ms = rng.up_to(2_000);
+    }
     cfg.retry.request_timeout_ms = 30_000;
     cfg.seed = seed;
     let mut sim = Sim {

@@ -149,7 +149,10 @@ const bench = {
 
   /** 2. Opens L clients of one kind on a list; `seenAll(titles)` tells when all have them. */
   async openMany(cfg, kind, count) {
-    for (let i = 0; i < count; i++) this.open.push(kind === "live" ? await openLive(cfg) : await openReplica(cfg));
+    // "live-debounced": LiveLists that wait 100 ms of quiet hints before a round.
+    const open = () =>
+      kind === "live" ? openLive(cfg) : kind === "live-debounced" ? openLive(cfg, { hintDebounceMs: 100 }) : openReplica(cfg);
+    for (let i = 0; i < count; i++) this.open.push(await open());
     return this.open.length;
   },
 

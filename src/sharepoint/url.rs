@@ -136,8 +136,11 @@ pub fn items_page_url(
 
 /// Item reads by ID: `{list}/items?$select=...&$top=5000&$filter=(ID eq 1) or (ID eq 7)`
 /// (spaces percent-encoded, as the browser would send them), split so that every URL is
-/// at most `limit` characters. Every id appears in exactly one URL, in the given order
-/// (duplicates are dropped). A URL exceeds the limit only if a single id does not fit.
+/// at most `limit` characters. Ids are read in ascending order, duplicates dropped, and
+/// a run of three or more consecutive ids is one range term (`(ID ge 4 and ID le 90)`,
+/// exact because every id in it is wanted), so a burst of new items is one read.
+/// Every id is covered by exactly one URL; a URL exceeds the limit only if a single
+/// term does not fit.
 pub fn chunk_item_reads(
     site_url: &str,
     list: &ListRef,
@@ -150,20 +153,24 @@ pub fn chunk_item_reads(
         list_url(site_url, list),
         select_fields(select)
     );
-    let mut urls = Vec::new();
-    let mut current = String::new();
-    // Duplicates are dropped with a sorted copy and "used" flags (no set type: every
-    // collection type costs WebAssembly bytes).
     let mut sorted = ids.to_vec();
     sorted.sort_unstable();
     sorted.dedup();
-    let mut used = vec![false; sorted.len()];
-    for &id in ids {
-        match sorted.binary_search(&id) {
-            Ok(at) if !used[at] => used[at] = true,
-            _ => continue,
+    let mut urls = Vec::new();
+    let mut current = String::new();
+    let mut i = 0;
+    while i < sorted.len() {
+        let mut j = i;
+        while j + 1 < sorted.len() && sorted[j + 1] == sorted[j] + 1 {
+            j += 1;
         }
-        let term = format!("(ID%20eq%20{id})");
+        let term = if j - i >= 2 {
+            format!("(ID%20ge%20{}%20and%20ID%20le%20{})", sorted[i], sorted[j])
+        } else {
+            j = i;
+            format!("(ID%20eq%20{})", sorted[i])
+        };
+        i = j + 1;
         let sep = if current.is_empty() { "" } else { "%20or%20" };
         if !current.is_empty() && base.len() + current.len() + sep.len() + term.len() > limit {
             urls.push(format!("{base}{current}"));
@@ -180,16 +187,26 @@ pub fn chunk_item_reads(
     urls
 }
 
-/// Parses the ids back out of a URL made by [`chunk_item_reads`] (for tests and fakes).
+/// Parses the ids back out of a URL made by [`chunk_item_reads`], ranges expanded
+/// (for tests and fakes).
 pub fn filter_ids(url: &str) -> Vec<i64> {
     let Some(start) = url.find("$filter=") else {
         return Vec::new();
     };
-    url[start + 8..]
-        .split("(ID%20eq%20")
-        .filter_map(|part| part.split(')').next())
-        .filter_map(|n| n.parse().ok())
-        .collect()
+    let mut ids = Vec::new();
+    for term in url[start + 8..].split("%20or%20") {
+        let term = term.trim_start_matches('(').trim_end_matches(')');
+        if let Some(id) = term.strip_prefix("ID%20eq%20") {
+            ids.extend(id.parse::<i64>().ok());
+        } else if let Some(range) = term.strip_prefix("ID%20ge%20") {
+            if let Some((a, b)) = range.split_once("%20and%20ID%20le%20") {
+                if let (Ok(a), Ok(b)) = (a.parse::<i64>(), b.parse::<i64>()) {
+                    ids.extend(a..=b);
+                }
+            }
+        }
+    }
+    ids
 }
 
 #[cfg(test)]
@@ -267,8 +284,20 @@ mod tests {
         assert!(one[0].ends_with("$top=5000&$filter=(ID%20eq%201)%20or%20(ID%20eq%207)"));
         // A limit too small for one id still yields one URL per id.
         assert_eq!(
-            chunk_item_reads(SITE, &list, &select, &[1, 2, 3], 10).len(),
+            chunk_item_reads(SITE, &list, &select, &[1, 3, 5], 10).len(),
             3
+        );
+        // Runs of three or more become one range; pairs stay single terms.
+        let runs = chunk_item_reads(SITE, &list, &select, &[9, 5, 6, 7, 8, 20, 21, 30], 1500);
+        assert_eq!(runs.len(), 1);
+        assert!(runs[0].ends_with(
+            "$filter=(ID%20ge%205%20and%20ID%20le%209)%20or%20(ID%20eq%2020)%20or%20(ID%20eq%2021)%20or%20(ID%20eq%2030)"
+        ));
+        assert_eq!(filter_ids(&runs[0]), [5, 6, 7, 8, 9, 20, 21, 30]);
+        let burst: Vec<i64> = (1000..3000).collect();
+        assert_eq!(
+            chunk_item_reads(SITE, &list, &select, &burst, 1500).len(),
+            1
         );
     }
 }

@@ -69,6 +69,12 @@ pub struct FeedConfig {
     /// Refresh the digest this long before `FormDigestTimeoutSeconds` runs out
     /// (at most half the lifetime). Default 60 s.
     pub digest_margin_ms: u64,
+    /// Wait this long for more hints before starting a round (each hint restarts the
+    /// wait, up to `hint_debounce_max_ms` after the first): fewer requests per burst
+    /// for a little latency. Default 0 (a round starts at the first hint).
+    pub hint_debounce_ms: u64,
+    /// Longest wait since the first debounced hint. Default 1,000 ms.
+    pub hint_debounce_max_ms: u64,
     /// Retry and backoff.
     pub retry: RetryPolicy,
     /// Seed of the jitter PRNG (e.g. from `Math.random()` in the driver).
@@ -90,6 +96,8 @@ impl FeedConfig {
             auth: Auth::Digest,
             client_tag: "NONISV|sp-live|sp-live/0.1".to_owned(),
             digest_margin_ms: 60_000,
+            hint_debounce_ms: 0,
+            hint_debounce_max_ms: 1_000,
             retry: RetryPolicy::default(),
             seed: 0,
         }

@@ -7,8 +7,7 @@ use super::rng::SplitMix64;
 use super::{codes, FeedStatus, HttpRequest, HttpResponse, Output};
 use crate::json::Json;
 use crate::sharepoint::{
-    context_info_url, get_changes_body, get_changes_url, list_info_url, normalize_guid, Change,
-    ListRef,
+    context_info_url, get_changes_body, get_changes_url, list_info_url, Change, ListRef,
 };
 
 /// The kind of an in-flight request.
@@ -76,6 +75,9 @@ pub struct ChangeFeed {
     pub(super) in_flight: Option<InFlight>,
     /// The in-flight request has been handed to the driver (polled).
     pub(super) in_flight_polled: bool,
+    /// Debounced hints: when their round may start, and when the first came.
+    pub(super) hints_due: Option<u64>,
+    pub(super) hints_since: Option<u64>,
     pub(super) retry_at: Option<u64>,
     pub(super) failures: u32,
     /// Reloads caused by token errors without a completed round since.
@@ -104,6 +106,8 @@ impl ChangeFeed {
             again: false,
             in_flight: None,
             in_flight_polled: false,
+            hints_due: None,
+            hints_since: None,
             retry_at: None,
             failures: 0,
             reload_streak: 0,
@@ -149,6 +153,7 @@ impl ChangeFeed {
             && self.retry_at.is_none()
             && matches!(self.job, Job::Idle)
             && !self.again
+            && self.hints_due.is_none()
             && !self.needs_reload
     }
 
@@ -163,34 +168,6 @@ impl ChangeFeed {
         self.started = true;
         self.needs_reload = true;
         self.step(now);
-    }
-
-    /// A broadcaster hint for `list_guid` (any GUID form); other lists are ignored.
-    pub fn handle_hint(&mut self, now: u64, list_guid: &str) {
-        let ours = match (self.list.id(), normalize_guid(list_guid)) {
-            (Some(a), Some(b)) => a == b,
-            _ => false,
-        };
-        if ours && self.started {
-            // A GetChanges request that has not left yet will see the change behind
-            // this hint: no need for another round.
-            if !self.round_will_read_changes() {
-                self.again = true;
-            }
-            self.step(now);
-        }
-    }
-
-    /// Whether the running round will still send a GetChanges request that has not
-    /// been handed out yet (it is queued, waits for a digest or a retry, or comes next).
-    fn round_will_read_changes(&self) -> bool {
-        match (&self.job, &self.in_flight) {
-            (Job::Round(r), Some(f)) if r.paging => {
-                f.step != Step::Changes || !self.in_flight_polled
-            }
-            (Job::Round(r), None) => r.paging,
-            _ => false,
-        }
     }
 
     /// The broadcaster (re)connected: hints may have been missed, run a catch-up round.
@@ -250,6 +227,7 @@ impl ChangeFeed {
         if self.retry_at.is_some_and(|t| t <= now) {
             self.retry_at = None;
         }
+        self.release_debounced_hints(now);
         self.step(now);
     }
 
@@ -261,6 +239,9 @@ impl ChangeFeed {
         if let (Some(Output::Request(r)), Some(f)) = (&output, &self.in_flight) {
             if r.id == f.id {
                 self.in_flight_polled = true;
+                if f.step == Step::Changes {
+                    self.changes_request_left();
+                }
             }
         }
         output
@@ -269,10 +250,10 @@ impl ChangeFeed {
     /// When [`handle_timeout`](Self::handle_timeout) should be called next, if ever.
     pub fn poll_timeout(&self) -> Option<u64> {
         let deadline = self.in_flight.as_ref().map(|f| f.deadline);
-        match (self.retry_at, deadline) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [self.retry_at, deadline, self.hints_due]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     // ---- internals ----
@@ -286,7 +267,7 @@ impl ChangeFeed {
     }
 
     /// Starts whatever is due, then reports a status change.
-    fn step(&mut self, now: u64) {
+    pub(super) fn step(&mut self, now: u64) {
         self.pump(now);
         let status = match (&self.job, self.retry_at) {
             (_, Some(at_ms)) => FeedStatus::Retrying {

@@ -40,6 +40,7 @@ mod collapse;
 mod config;
 mod feed;
 mod handlers;
+mod hints;
 mod list_state;
 mod retry;
 mod rng;

@@ -136,7 +136,7 @@ fn digest_mode_loads_then_catches_up_with_a_digest() {
     let read = only_request(&mut f);
     assert!(read
         .url
-        .ends_with("$filter=(ID%20eq%201)%20or%20(ID%20eq%202)%20or%20(ID%20eq%203)"));
+        .ends_with("$filter=(ID%20ge%201%20and%20ID%20le%203)"));
     f.handle_response(5, read.id, ok(&items_body(&[(2, "b2"), (3, "c")])));
     let sets = delivered(&drain(&mut f));
     assert_eq!(sets.len(), 1);
@@ -444,4 +444,33 @@ fn hints_before_the_get_changes_request_leaves_are_covered_by_it() {
     f.handle_hint(8, GUID);
     f.handle_response(9, round.id, ok(r#"{"value":[]}"#));
     assert!(only_request(&mut f).url.ends_with("/GetChanges"));
+}
+
+#[test]
+fn debounced_hints_wait_for_quiet_then_run_one_round() {
+    let mut cfg = FeedConfig::new(SITE, ListRef::Id(GUID.into()));
+    cfg.auth = Auth::Bearer;
+    cfg.hint_debounce_ms = 50;
+    cfg.hint_debounce_max_ms = 200;
+    let mut f = ChangeFeed::new(cfg);
+    let gc = loaded(&mut f, &[(1, "a")]);
+    f.handle_response(4, gc.id, ok(r#"{"value":[]}"#));
+    drain(&mut f);
+    f.handle_hint(100, GUID);
+    f.handle_hint(130, GUID);
+    assert!(requests(&drain(&mut f)).is_empty(), "waiting for quiet");
+    assert_eq!(f.poll_timeout(), Some(180));
+    assert!(!f.is_idle());
+    f.handle_timeout(179);
+    assert!(requests(&drain(&mut f)).is_empty());
+    f.handle_timeout(180);
+    let round = only_request(&mut f);
+    assert!(round.url.ends_with("/GetChanges"));
+    f.handle_response(181, round.id, ok(r#"{"value":[]}"#));
+    assert!(f.is_idle());
+    // A steady trickle cannot postpone the round past the cap.
+    for t in (300..600).step_by(40) {
+        f.handle_hint(t, GUID);
+    }
+    assert_eq!(f.poll_timeout(), Some(500));
 }

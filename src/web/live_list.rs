@@ -37,6 +37,11 @@ export interface LiveListBaseOptions extends BroadcasterOptions {
   urlLimit?: number;
   /** Items per page of the initial load (default 1000, max 5000). */
   pageSize?: number;
+  /** Wait this long for more webhook hints before a round (default 0: at once);
+   * fewer requests per burst for a little latency. */
+  hintDebounceMs?: number;
+  /** Longest such wait after the first hint (default 1000). */
+  hintDebounceMaxMs?: number;
 }
 export type LiveListStatus = "connecting" | "loading" | "live" | "reconnecting" | "resyncing" | "closed";
 /** Index-based edits, to apply in order. */
@@ -227,6 +232,12 @@ fn read_feed_options(o: &JsValue) -> Result<(FeedConfig, Transport), JsValue> {
     }
     if let Some(limit) = js::get_number(o, "urlLimit")? {
         config.url_limit = limit as usize;
+    }
+    if let Some(ms) = js::get_number(o, "hintDebounceMs")? {
+        config.hint_debounce_ms = ms as u64;
+    }
+    if let Some(ms) = js::get_number(o, "hintDebounceMaxMs")? {
+        config.hint_debounce_max_ms = ms as u64;
     }
     if let Some(size) = js::get_number(o, "pageSize")? {
         config.page_size = (size as u32).clamp(1, 5000);

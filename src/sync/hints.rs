@@ -1,0 +1,65 @@
+//! Hints: turning broadcaster notifications into as few GetChanges rounds as is safe.
+//!
+//! A hint only says "the list changed before now". A GetChanges request that leaves
+//! after the hint arrived sees that change, so:
+//! - a hint that arrives while the running round still has a GetChanges request to
+//!   send (queued, waiting for a digest or a retry) needs nothing more;
+//! - otherwise one more round is queued (single flight: at most one), or, with
+//!   `hint_debounce_ms`, scheduled once hints have been quiet that long;
+//! - whenever a GetChanges request leaves, every hint before it is covered.
+
+use super::feed::{ChangeFeed, Job, Step};
+use crate::sharepoint::normalize_guid;
+
+impl ChangeFeed {
+    /// A broadcaster hint for `list_guid` (any GUID form); other lists are ignored.
+    pub fn handle_hint(&mut self, now: u64, list_guid: &str) {
+        let ours = match (self.list.id(), normalize_guid(list_guid)) {
+            (Some(a), Some(b)) => a == b,
+            _ => false,
+        };
+        if !ours || !self.started {
+            return;
+        }
+        if !self.round_will_read_changes() {
+            if self.cfg.hint_debounce_ms == 0 {
+                self.again = true;
+            } else {
+                let since = *self.hints_since.get_or_insert(now);
+                let cap = self.cfg.hint_debounce_max_ms.max(self.cfg.hint_debounce_ms);
+                let due = now.saturating_add(self.cfg.hint_debounce_ms);
+                self.hints_due = Some(due.min(since.saturating_add(cap)));
+            }
+        }
+        self.step(now);
+    }
+
+    /// Whether the running round will still send a GetChanges request that has not
+    /// been handed out yet.
+    pub(super) fn round_will_read_changes(&self) -> bool {
+        match (&self.job, &self.in_flight) {
+            (Job::Round(r), Some(f)) if r.paging => {
+                f.step != Step::Changes || !self.in_flight_polled
+            }
+            (Job::Round(r), None) => r.paging,
+            _ => false,
+        }
+    }
+
+    /// Debounced hints whose wait is over queue their round.
+    pub(super) fn release_debounced_hints(&mut self, now: u64) {
+        if self.hints_due.is_some_and(|due| due <= now) {
+            self.hints_due = None;
+            self.hints_since = None;
+            self.again = true;
+        }
+    }
+
+    /// A GetChanges request was handed out: every hint and reconnect before it is
+    /// covered by it (a round queued for "more pages" is set only later).
+    pub(super) fn changes_request_left(&mut self) {
+        self.again = false;
+        self.hints_due = None;
+        self.hints_since = None;
+    }
+}
