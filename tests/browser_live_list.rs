@@ -382,3 +382,74 @@ async fn a_webhook_batching_many_notifications_costs_one_round() {
     );
     list.close();
 }
+
+#[wasm_bindgen_test]
+async fn order_by_a_field_keeps_rows_and_diffs_in_that_order() {
+    let _serial = serial().await;
+    admin("POST", "reset", None).await;
+    let list_id = fresh_list("Ordered", 6).await;
+    subscribe_webhook(&list_id, &format!("{BROADCASTER}/api/webhook")).await;
+    let options = live_list_options(
+        BROADCASTER,
+        &list_id,
+        &["Title"],
+        &[("orderBy", "Title desc".into())],
+    );
+    let mut list = LiveList::open(options).await.unwrap();
+    let events = Events(Recorder::new());
+    list.subscribe(events.0.function.clone()).unwrap();
+    wait_until("live", 10_000, || list.status() == "live").await;
+    let expected = |mut rows: Vec<(i64, String)>| {
+        rows.sort_by(|a, b| (&b.1, b.0).cmp(&(&a.1, a.0)));
+        rows
+    };
+    assert_eq!(rows_of(&list.items()), expected(sim_rows(&list_id).await));
+    let snapshot = Reflect::get(&events.of("snapshot")[0], &"items".into()).unwrap();
+    let mut rows: Vec<JsValue> = Array::from(&snapshot).iter().collect();
+    admin(
+        "PATCH",
+        &format!("lists/{list_id}/items/2"),
+        Some(r#"{"Title":"ZZZ first now"}"#),
+    )
+    .await;
+    add_item(&list_id, "AAA last").await;
+    admin("DELETE", &format!("lists/{list_id}/items/5"), None).await;
+    wait_until("the three changes", 10_000, || {
+        let titles: Vec<String> = rows_of(&list.items()).into_iter().map(|(_, t)| t).collect();
+        titles.first().map(String::as_str) == Some("ZZZ first now") && list.items().length() == 6
+    })
+    .await;
+    for change in events.of("changes") {
+        let diffs: Array = Reflect::get(&change, &"diffs".into()).unwrap().into();
+        for d in diffs.iter() {
+            let index = Reflect::get(&d, &"index".into()).unwrap().as_f64().unwrap() as usize;
+            let item = Reflect::get(&d, &"item".into()).unwrap();
+            match field(&d, "op").unwrap().as_str() {
+                "insert" => rows.insert(index, item),
+                "update" => rows[index] = item,
+                _ => {
+                    rows.remove(index);
+                }
+            }
+        }
+    }
+    let want = expected(sim_rows(&list_id).await);
+    assert_eq!(rows_of(&list.items()), want);
+    assert_eq!(
+        rows_of(&rows.into_iter().collect()),
+        want,
+        "diffs replayed in the same order"
+    );
+    list.close();
+    let bad = live_list_options(
+        BROADCASTER,
+        &list_id,
+        &[],
+        &[("orderBy", "Title sideways".into())],
+    );
+    let error = LiveList::open(bad)
+        .await
+        .err()
+        .expect("a bad orderBy is refused");
+    assert_eq!(field(&error, "code").as_deref(), Some("invalid-options"));
+}

@@ -1,5 +1,6 @@
 use super::*;
 use crate::json::{self, Json};
+use crate::sync::Order;
 
 fn item(id: i64, title: &str) -> Json {
     json::parse(&format!(r#"{{"Id":{id},"ID":{id},"Title":"{title}"}}"#)).unwrap()
@@ -109,5 +110,98 @@ fn random_change_sets_replay_to_the_same_order() {
         rows = replay(rows, &diffs, &expected);
         assert_eq!(rows, expected);
         assert_eq!(state.ids(), expected);
+    }
+}
+
+fn titled(id: i64, title: &str) -> Json {
+    item(id, title)
+}
+
+#[test]
+fn ordered_by_a_field_moves_rows_whose_key_changes() {
+    let mut state = ListState::with_order(Order::parse("Title").unwrap());
+    let reset = ChangeSet {
+        kind: ChangeSetKind::Reset,
+        items: vec![titled(1, "c"), titled(2, "a"), titled(3, "b")],
+        added: vec![],
+        updated: vec![],
+        deleted: vec![],
+        token: "t".into(),
+    };
+    state.apply(&reset);
+    assert_eq!(state.ids(), [2, 3, 1]);
+    let change = ChangeSet {
+        kind: ChangeSetKind::Changes,
+        items: vec![],
+        added: vec![titled(4, "bb")],
+        updated: vec![titled(2, "z"), titled(3, "b")],
+        deleted: vec![1],
+        token: "t".into(),
+    };
+    let diffs = state.apply(&change);
+    assert_eq!(state.ids(), [3, 4, 2]);
+    assert_eq!(replay(vec![2, 3, 1], &diffs, &state.ids()), [3, 4, 2]);
+    assert!(
+        diffs.contains(&Diff::Update { index: 0, id: 3 }),
+        "same key: an update in place"
+    );
+    assert_eq!(state.index_of(2), Some(2));
+}
+
+#[test]
+fn random_change_sets_keep_a_field_order_descending() {
+    let mut rng = crate::sync::SplitMix64::new(11);
+    let mut state = ListState::with_order(Order::parse("Title desc").unwrap());
+    let mut rows: Vec<i64> = vec![];
+    let mut truth: std::collections::BTreeMap<i64, String> = Default::default();
+    for _ in 0..400 {
+        let (mut added, mut updated, mut deleted) = (vec![], vec![], vec![]);
+        for _ in 0..(rng.next_u64() % 6) {
+            let id = (rng.next_u64() % 40) as i64;
+            let title = format!("t{}", rng.next_u64() % 8);
+            let touched =
+                added.iter().chain(&updated).any(|(i, _)| *i == id) || deleted.contains(&id);
+            match (rng.next_u64() % 3, truth.contains_key(&id), touched) {
+                (_, _, true) => {}
+                (0, false, _) => added.push((id, title)),
+                (1, true, _) => deleted.push(id),
+                (_, true, _) => updated.push((id, title)),
+                _ => {}
+            }
+        }
+        for id in &deleted {
+            truth.remove(id);
+        }
+        for (id, t) in added.iter().chain(&updated) {
+            truth.insert(*id, t.clone());
+        }
+        let set = ChangeSet {
+            kind: ChangeSetKind::Changes,
+            items: vec![],
+            added: added.iter().map(|(i, t)| titled(*i, t)).collect(),
+            updated: updated.iter().map(|(i, t)| titled(*i, t)).collect(),
+            deleted,
+            token: "t".into(),
+        };
+        let diffs = state.apply(&set);
+        let mut expected: Vec<(String, i64)> = truth.iter().map(|(i, t)| (t.clone(), *i)).collect();
+        expected.sort();
+        expected.reverse();
+        let expected: Vec<i64> = expected.into_iter().map(|(_, i)| i).collect();
+        rows = replay(rows, &diffs, &expected);
+        assert_eq!(rows, expected);
+        assert_eq!(state.ids(), expected);
+    }
+}
+
+#[test]
+fn heap_sort_sorts_by_any_order() {
+    let mut rng = crate::sync::SplitMix64::new(3);
+    for n in [0, 1, 2, 3, 10, 257] {
+        let mut v: Vec<i64> = (0..n).map(|_| (rng.next_u64() % 50) as i64).collect();
+        let mut expected = v.clone();
+        expected.sort_unstable_by(|a, b| b.cmp(a));
+        super::heap_sort_by(&mut v, |a, b| a > b);
+        assert_eq!(v, expected);
     }
 }

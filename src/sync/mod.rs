@@ -42,6 +42,7 @@ mod feed;
 mod handlers;
 mod hints;
 mod list_state;
+mod order;
 mod retry;
 mod rng;
 #[cfg(test)]
@@ -51,6 +52,7 @@ pub use collapse::{classify, collapse, Classified};
 pub use config::{Auth, FeedConfig, RetryPolicy};
 pub use feed::ChangeFeed;
 pub use list_state::{Diff, ListState};
+pub use order::{compare_values, Order};
 pub use rng::SplitMix64;
 
 use crate::json::Json;

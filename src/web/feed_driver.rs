@@ -10,6 +10,7 @@ use super::js;
 use super::mailbox::Timer;
 use crate::json::Json;
 use crate::protocol::{EventArg, State};
+use crate::sharepoint::item_id;
 use crate::sync::{
     ChangeFeed, ChangeSet, ChangeSetKind, Diff, FeedStatus, HttpResponse, ListState, Output,
 };
@@ -48,6 +49,7 @@ struct Driver {
 pub(crate) async fn run(
     hub: Rc<FeedHub>,
     mut feed: ChangeFeed,
+    list: ListState,
     transport: Transport,
     broadcaster: (Rc<Hub>, u32),
 ) {
@@ -63,7 +65,7 @@ pub(crate) async fn run(
     let mut timer = Timer::new(&hub.mailbox, || FeedMessage::Tick);
     let mut driver = Driver {
         hub: hub.clone(),
-        list: ListState::new(),
+        list,
         feed_status: None,
         broadcaster: State::Connecting,
         broadcaster_was_open: false,
@@ -201,7 +203,15 @@ impl Driver {
         let diffs = self.list.apply(&set);
         let mut view = self.hub.view.borrow_mut();
         if set.kind == ChangeSetKind::Reset {
-            view.rows = js_array(&set.items);
+            // `items` come by id; the rows follow the list's display order.
+            let by_id = |id: &i64| {
+                let at = set
+                    .items
+                    .binary_search_by_key(id, |item| item_id(item).unwrap_or(i64::MIN));
+                at.ok().map(|at| &set.items[at])
+            };
+            let ordered: Vec<&Json> = self.list.ids().iter().filter_map(by_id).collect();
+            view.rows = js_array(&ordered);
             view.loaded = true;
             outbox.reset(view.rows.slice(0, view.rows.length()));
             return;
@@ -320,13 +330,13 @@ fn find(items: &[(i64, JsValue)], id: i64) -> Option<JsValue> {
 }
 
 /// JSON values as a JavaScript array, through one `JSON.parse`.
-fn js_array(items: &[Json]) -> Array {
+fn js_array<J: std::borrow::Borrow<Json>>(items: &[J]) -> Array {
     let mut text = String::from("[");
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
             text.push(',');
         }
-        text.push_str(&item.to_json());
+        text.push_str(&item.borrow().to_json());
     }
     text.push(']');
     js_sys::JSON::parse(&text)

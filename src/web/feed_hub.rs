@@ -9,7 +9,7 @@ use super::hub::Hub;
 use super::js;
 use super::mailbox::Mailbox;
 use super::unsubscribe;
-use crate::sync::ChangeFeed;
+use crate::sync::{ChangeFeed, ListState};
 use js_sys::{Array, Function};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -102,6 +102,7 @@ impl FeedHub {
     pub(crate) fn acquire(
         key: String,
         feed: ChangeFeed,
+        list: ListState,
         transport: Transport,
         broadcaster: (Rc<Hub>, u32),
     ) -> Rc<FeedHub> {
@@ -128,6 +129,7 @@ impl FeedHub {
         wasm_bindgen_futures::spawn_local(feed_driver::run(
             hub.clone(),
             feed,
+            list,
             transport,
             broadcaster,
         ));

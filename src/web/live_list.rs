@@ -6,7 +6,7 @@ use super::http::Transport;
 use super::js::{self, coded_error};
 use super::unsubscribe::{self, Target};
 use crate::sharepoint::{ListRef, Metadata};
-use crate::sync::{Auth, ChangeFeed, FeedConfig};
+use crate::sync::{Auth, ChangeFeed, FeedConfig, ListState, Order};
 use js_sys::{Array, Function};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -26,6 +26,9 @@ export interface LiveListBaseOptions extends BroadcasterOptions {
   siteUrl: string;
   /** Fields to read besides Id and Modified. */
   select?: readonly string[];
+  /** Row order: "Field", "Field asc" or "Field desc" (ties by ID); default ID ascending.
+   * Integers compare numerically, text and dates ordinally. */
+  orderBy?: string;
   metadata?: "nometadata" | "minimalmetadata" | "verbose" | "odata4";
   /** A fetch-compatible function that owns auth (e.g. wrapping SPFx's SPHttpClient). */
   fetch?: (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<{ status: number; text(): Promise<string>; headers: { get(name: string): string | null } }>;
@@ -65,7 +68,7 @@ export class LiveList {
   static open(options: LiveListOptions): Promise<LiveList>;
   /** `snapshot` first (now, or once loaded), then `changes`, `reset`, `status`, `progress`, `error`. */
   subscribe(callback: (event: LiveListEvent) => void): Subscription;
-  /** Current rows in ID order (a copy). */
+  /** Current rows in display order (`orderBy`, default ID ascending; a copy). */
   items(): ListItem[];
   readonly status: LiveListStatus;
   stats(): LiveListStats;
@@ -89,21 +92,35 @@ impl LiveList {
     pub async fn open(options: JsValue) -> Result<LiveList, JsValue> {
         let broadcaster = js::get_string(&options, "broadcaster")?
             .ok_or_else(|| invalid("`broadcaster` (the broadcaster's URL) is required"))?;
-        let (config, transport) = read_feed_options(&options)?;
+        let (mut config, transport) = read_feed_options(&options)?;
+        let order = match js::get_string(&options, "orderBy")? {
+            Some(text) => Order::parse(&text).ok_or_else(|| {
+                invalid("`orderBy` must be a field name, optionally followed by asc or desc")
+            })?,
+            None => Order::default(),
+        };
+        if let Some(field) = &order.field {
+            if !config.select.iter().any(|f| f.eq_ignore_ascii_case(field)) {
+                config.select.push(field.clone());
+            }
+        }
         let list = match &config.list {
             ListRef::Id(id) => format!("id:{id}"),
             ListRef::Title(title) => format!("title:{title}"),
         };
         // No Debug formatting: it would pull its machinery into the wasm.
         let key = format!(
-            "{}|{list}|{}|{}|{}|{broadcaster}",
+            "{}|{list}|{}|{}|{}|{broadcaster}|{}|{}",
             config.site_url,
             config.select.join(","),
             config.metadata as u8,
             config.auth as u8,
+            order.field.as_deref().unwrap_or("ID"),
+            order.descending,
         );
         let hub_handle = acquire_hub(broadcaster, &options)?;
-        let hub = FeedHub::acquire(key, ChangeFeed::new(config), transport, hub_handle);
+        let list = ListState::with_order(order);
+        let hub = FeedHub::acquire(key, ChangeFeed::new(config), list, transport, hub_handle);
         let id = hub.next_id();
         Ok(LiveList { hub: Some(hub), id })
     }
