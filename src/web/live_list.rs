@@ -48,28 +48,30 @@ export interface LiveListBaseOptions extends BroadcasterOptions {
 }
 export type LiveListStatus = "connecting" | "loading" | "live" | "reconnecting" | "resyncing" | "closed";
 /** Index-based edits, to apply in order. */
-export type ListDiff =
-  | { op: "insert"; index: number; item: ListItem }
-  | { op: "update"; index: number; item: ListItem }
+export type ListDiff<T extends ListItem = ListItem> =
+  | { op: "insert"; index: number; item: T }
+  | { op: "update"; index: number; item: T }
   | { op: "remove"; index: number };
 export interface FeedError extends SpLiveError { request?: { method: "GET" | "POST"; url: string }; status?: number; }
-export type LiveListEvent =
-  | { type: "snapshot"; items: ListItem[] }
-  | { type: "changes"; added: ListItem[]; updated: ListItem[]; deleted: number[]; diffs: ListDiff[]; token: string }
-  | { type: "reset"; items: ListItem[] }
+export type LiveListEvent<T extends ListItem = ListItem> =
+  | { type: "snapshot"; items: T[] }
+  | { type: "changes"; added: T[]; updated: T[]; deleted: number[]; diffs: ListDiff<T>[]; token: string }
+  | { type: "reset"; items: T[] }
   | { type: "status"; status: LiveListStatus; reason: string | null }
   | { type: "progress"; loaded: number; total: number | null }
   | { type: "error"; error: FeedError };
 export interface Subscription { unsubscribe(): void; }
 export interface LiveListStats { hints: number; requests: number; changesApplied: number; rounds: number; lastLatencyMs: number | null; }
-export class LiveList {
+/** `T` describes the items (e.g. `ListItem & { Title: string; SentDate: string }`); it is
+ * not checked at run time: the items are what SharePoint returns for `select`. */
+export class LiveList<T extends ListItem = ListItem> {
   private constructor();
   free(): void;
-  static open(options: LiveListOptions): Promise<LiveList>;
+  static open<T extends ListItem = ListItem>(options: LiveListOptions): Promise<LiveList<T>>;
   /** `snapshot` first (now, or once loaded), then `changes`, `reset`, `status`, `progress`, `error`. */
-  subscribe(callback: (event: LiveListEvent) => void): Subscription;
+  subscribe(callback: (event: LiveListEvent<T>) => void): Subscription;
   /** Current rows in display order (`orderBy`, default ID ascending; a copy). */
-  items(): ListItem[];
+  items(): T[];
   readonly status: LiveListStatus;
   stats(): LiveListStats;
   close(): void;

@@ -318,3 +318,19 @@ export async function formerGaps(error: FeedError): Promise<void> {
   const method: "GET" | "POST" | undefined = error.request?.method;
   void method;
 }
+
+// Typed items: LiveList is generic over the item shape.
+type Mail = ListItem & { Title: string; Subject: string };
+export async function typedItems(): Promise<void> {
+  const mails = await LiveList.open<Mail>({ broadcaster: "https://b", siteUrl: "https://s", listTitle: "Mail", orderBy: "Title desc" });
+  const subjects: string[] = mails.items().map((m) => m.Subject);
+  void subjects;
+  mails.subscribe((event) => {
+    if (event.type === "changes") {
+      for (const d of event.diffs) if (d.op !== "remove") { const s: string = d.item.Subject; void s; }
+    }
+  });
+  // @ts-expect-error Subject is a string, not a number
+  const n: number = mails.items()[0]!.Subject;
+  void n;
+}
