@@ -1,8 +1,9 @@
 //! The [`ChangeFeed`] engine: inputs, outputs, scheduling and retries.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use super::config::{Auth, FeedConfig};
+use super::id_map::IdMap;
 use super::rng::SplitMix64;
 use super::{codes, FeedStatus, HttpRequest, HttpResponse, Output};
 use crate::json::Json;
@@ -35,7 +36,7 @@ pub(super) struct Load {
     /// `CurrentChangeToken`, read before any item.
     pub token: Option<String>,
     pub next_url: Option<String>,
-    pub items: BTreeMap<i64, Json>,
+    pub items: IdMap,
     pub total: Option<u32>,
 }
 
@@ -47,7 +48,7 @@ pub(super) struct Round {
     pub reads: VecDeque<String>,
     /// Ids read this round, ascending.
     pub requested: Vec<i64>,
-    pub fetched: BTreeMap<i64, Json>,
+    pub fetched: IdMap,
 }
 
 pub(super) enum Job {
@@ -66,7 +67,7 @@ pub struct ChangeFeed {
     pub(super) last_status: Option<FeedStatus>,
     pub(super) started: bool,
     pub(super) token: Option<String>,
-    pub(super) items: BTreeMap<i64, Json>,
+    pub(super) items: IdMap,
     /// `(FormDigestValue, refresh after)`.
     pub(super) digest: Option<(String, u64)>,
     pub(super) job: Job,
@@ -99,7 +100,7 @@ impl ChangeFeed {
             last_status: None,
             started: false,
             token: None,
-            items: BTreeMap::new(),
+            items: IdMap::new(),
             digest: None,
             job: Job::Idle,
             needs_reload: false,
@@ -134,12 +135,12 @@ impl ChangeFeed {
 
     /// The items as last delivered, by id.
     pub fn items(&self) -> impl Iterator<Item = (i64, &Json)> + '_ {
-        self.items.iter().map(|(id, item)| (*id, item))
+        self.items.iter()
     }
 
     /// One item as last delivered.
     pub fn item(&self, id: i64) -> Option<&Json> {
-        self.items.get(&id)
+        self.items.get(id)
     }
 
     /// The current status (`None` before start).
@@ -297,7 +298,7 @@ impl ChangeFeed {
                     self.job = Job::Load(Load {
                         token: None,
                         next_url: None,
-                        items: BTreeMap::new(),
+                        items: IdMap::new(),
                         total: None,
                     });
                 } else if self.again {
@@ -312,7 +313,7 @@ impl ChangeFeed {
                         changes: Vec::new(),
                         reads: VecDeque::new(),
                         requested: Vec::new(),
-                        fetched: BTreeMap::new(),
+                        fetched: IdMap::new(),
                     });
                 } else {
                     return;

@@ -1,6 +1,5 @@
 //! Success handling per request kind, and finishing loads and rounds.
 
-use std::collections::BTreeMap;
 use std::mem;
 
 use super::collapse::collapse;
@@ -56,7 +55,7 @@ impl ChangeFeed {
                 let Job::Load(l) = &mut self.job else {
                     return Ok(());
                 };
-                let before = l.items.keys().next_back().copied();
+                let before = l.items.last_id();
                 l.items.extend(page.items);
                 // An empty page, or one that does not move past the ids already seen (a
                 // server ignoring the skip token), ends the load whatever it links to.
@@ -156,7 +155,7 @@ impl ChangeFeed {
         for (id, effect) in net {
             match effect {
                 ItemEffect::Upsert => to_read.push(id),
-                ItemEffect::Delete if self.items.contains_key(&id) => to_read.push(id),
+                ItemEffect::Delete if self.items.contains_key(id) => to_read.push(id),
                 ItemEffect::Delete => {}
             }
         }
@@ -200,15 +199,17 @@ impl ChangeFeed {
                     deleted: Vec::new(),
                     token: r.cursor.clone(),
                 };
-                let gone = r.requested.iter().filter(|id| !r.fetched.contains_key(id));
+                let gone = r
+                    .requested
+                    .iter()
+                    .filter(|id| !r.fetched.contains_key(**id));
                 for &id in gone {
-                    if self.items.remove(&id).is_some() {
+                    if self.items.remove(id).is_some() {
                         set.deleted.push(id);
                     }
                 }
-                let fetched: BTreeMap<i64, Json> = r.fetched;
-                for (id, item) in fetched {
-                    match self.items.get(&id) {
+                for (id, item) in r.fetched.into_entries() {
+                    match self.items.get(id) {
                         None => set.added.push(item.clone()),
                         Some(old) if *old != item => set.updated.push(item.clone()),
                         Some(_) => continue, // unchanged: already delivered

@@ -1,0 +1,116 @@
+//! Items by id in one sorted vector: the map type of the change feed. A vector
+//! rather than a `BTreeMap` keeps the WebAssembly small (no B-tree code at all), and
+//! the feed's access pattern suits it: pages and reads arrive in ID order (appends),
+//! lookups are binary searches.
+
+use crate::json::Json;
+
+/// A map from item id to item, ordered by id.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct IdMap {
+    entries: Vec<(i64, Json)>,
+}
+
+impl IdMap {
+    /// An empty map.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of items.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no items.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn find(&self, id: i64) -> Result<usize, usize> {
+        // Appends in id order are the common case: check the end first.
+        match self.entries.last() {
+            Some((last, _)) if *last < id => Err(self.entries.len()),
+            _ => self.entries.binary_search_by_key(&id, |(i, _)| *i),
+        }
+    }
+
+    /// The item with `id`.
+    pub fn get(&self, id: i64) -> Option<&Json> {
+        self.find(id).ok().map(|at| &self.entries[at].1)
+    }
+
+    /// Whether `id` is present.
+    pub fn contains_key(&self, id: i64) -> bool {
+        self.find(id).is_ok()
+    }
+
+    /// Inserts or replaces; returns the previous item.
+    pub fn insert(&mut self, id: i64, item: Json) -> Option<Json> {
+        match self.find(id) {
+            Ok(at) => Some(std::mem::replace(&mut self.entries[at].1, item)),
+            Err(at) => {
+                self.entries.insert(at, (id, item));
+                None
+            }
+        }
+    }
+
+    /// Removes `id`; returns its item.
+    pub fn remove(&mut self, id: i64) -> Option<Json> {
+        self.find(id).ok().map(|at| self.entries.remove(at).1)
+    }
+
+    /// The largest id.
+    pub fn last_id(&self) -> Option<i64> {
+        self.entries.last().map(|(id, _)| *id)
+    }
+
+    /// Inserts every `(id, item)`.
+    pub fn extend(&mut self, items: impl IntoIterator<Item = (i64, Json)>) {
+        for (id, item) in items {
+            self.insert(id, item);
+        }
+    }
+
+    /// `(id, item)` in id order.
+    pub fn iter(&self) -> impl Iterator<Item = (i64, &Json)> + '_ {
+        self.entries.iter().map(|(id, item)| (*id, item))
+    }
+
+    /// The items in id order.
+    pub fn values(&self) -> impl Iterator<Item = &Json> + '_ {
+        self.entries.iter().map(|(_, item)| item)
+    }
+
+    /// The entries in id order, by value.
+    pub fn into_entries(self) -> Vec<(i64, Json)> {
+        self.entries
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn behaves_like_an_ordered_map() {
+        let mut rng = crate::sync::SplitMix64::new(5);
+        let mut map = IdMap::new();
+        let mut model = std::collections::BTreeMap::new();
+        for _ in 0..5_000 {
+            let id = (rng.next_u64() % 300) as i64;
+            let value = Json::from((rng.next_u64() % 1000) as i64);
+            match rng.next_u64() % 3 {
+                0 => assert_eq!(map.insert(id, value.clone()), model.insert(id, value)),
+                1 => assert_eq!(map.remove(id), model.remove(&id)),
+                _ => assert_eq!(map.get(id), model.get(&id)),
+            }
+            assert_eq!(map.len(), model.len());
+        }
+        let ours: Vec<(i64, Json)> = map.iter().map(|(i, v)| (i, v.clone())).collect();
+        let theirs: Vec<(i64, Json)> = model.into_iter().collect();
+        assert_eq!(ours, theirs);
+        assert_eq!(map.last_id(), ours.last().map(|(i, _)| *i));
+    }
+}
