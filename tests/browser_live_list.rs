@@ -164,22 +164,13 @@ async fn a_burst_of_200_edits_costs_one_get_changes_and_chunked_reads() {
     let (mut list, _events, _sub) = open(BROADCASTER, &list_id).await;
     sleep(300).await;
     admin("POST", "counters/reset", None).await;
-    let titles: Vec<String> = (0..200)
-        .map(|i| format!(r#"{{"Title":"burst {i}"}}"#))
-        .collect();
-    admin(
-        "POST",
-        &format!("lists/{list_id}/items"),
-        Some(&format!("[{}]", titles.join(","))),
-    )
-    .await;
+    add_items(&list_id, "burst", 200).await;
     // Wait without touching the sim's REST API: its counters are the measurement.
     wait_until("210 rows", 10_000, || list.items().length() == 210).await;
     sleep(500).await;
     let get_changes = counter("getchanges").await;
     let reads = counter("items").await;
     converges(&list, &list_id, "burst").await;
-    // 200 ids under the 1,500-character URL limit need a handful of chunks.
     assert_eq!(get_changes, 1, "one GetChanges page for 200 changes");
     let all = js_sys::JSON::stringify(&admin("GET", "counters", None).await).unwrap();
     assert_eq!(
@@ -208,15 +199,7 @@ async fn lists_share_one_socket_and_one_feed_per_list() {
     );
     sleep(300).await;
     admin("POST", "counters/reset", None).await;
-    let titles: Vec<String> = (0..10)
-        .map(|i| format!(r#"{{"Title":"shared {i}"}}"#))
-        .collect();
-    admin(
-        "POST",
-        &format!("lists/{a}/items"),
-        Some(&format!("[{}]", titles.join(","))),
-    )
-    .await;
+    add_items(&a, "shared", 10).await;
     wait_until("both lists see the burst", 10_000, || {
         one.items().length() == 15 && two.items().length() == 15
     })

@@ -136,3 +136,12 @@ pub async fn wait_sockets(expected: i64) -> i64 {
     }
     now
 }
+
+/// Adds `count` items titled `"{prefix} {i}"` in one admin call (one change burst).
+pub async fn add_items(list_id: &str, prefix: &str, count: usize) {
+    let items: Vec<String> = (0..count)
+        .map(|i| format!(r#"{{"Title":"{prefix} {i}"}}"#))
+        .collect();
+    let body = format!("[{}]", items.join(","));
+    admin("POST", &format!("lists/{list_id}/items"), Some(&body)).await;
+}
