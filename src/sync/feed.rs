@@ -6,7 +6,6 @@ use super::config::{Auth, FeedConfig};
 use super::id_map::IdMap;
 use super::rng::SplitMix64;
 use super::{codes, FeedStatus, HttpRequest, HttpResponse, Output};
-use crate::json::Json;
 use crate::sharepoint::{
     context_info_url, get_changes_body, get_changes_url, list_info_url, Change, ListRef,
 };
@@ -67,7 +66,8 @@ pub struct ChangeFeed {
     pub(super) last_status: Option<FeedStatus>,
     pub(super) started: bool,
     pub(super) token: Option<String>,
-    pub(super) items: IdMap,
+    /// Fingerprints of the items as last delivered (the items live in JavaScript).
+    pub(super) items: IdMap<u128>,
     /// `(FormDigestValue, refresh after)`.
     pub(super) digest: Option<(String, u64)>,
     pub(super) job: Job,
@@ -100,7 +100,7 @@ impl ChangeFeed {
             last_status: None,
             started: false,
             token: None,
-            items: IdMap::new(),
+            items: IdMap::default(),
             digest: None,
             job: Job::Idle,
             needs_reload: false,
@@ -133,14 +133,9 @@ impl ChangeFeed {
         self.token.as_deref()
     }
 
-    /// The items as last delivered, by id.
-    pub fn items(&self) -> impl Iterator<Item = (i64, &Json)> + '_ {
-        self.items.iter()
-    }
-
-    /// One item as last delivered.
-    pub fn item(&self, id: i64) -> Option<&Json> {
-        self.items.get(id)
+    /// The ids of the items as last delivered, ascending.
+    pub fn item_ids(&self) -> impl Iterator<Item = i64> + '_ {
+        self.items.ids()
     }
 
     /// The current status (`None` before start).

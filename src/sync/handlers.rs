@@ -4,6 +4,7 @@ use std::mem;
 
 use super::collapse::collapse;
 use super::feed::{ChangeFeed, InFlight, Job, Step};
+use super::id_map::{fingerprint, IdMap};
 use super::{ChangeSet, ChangeSetKind, Output};
 use crate::json::Json;
 use crate::sharepoint::{
@@ -176,8 +177,11 @@ impl ChangeFeed {
             Job::Idle => {}
             Job::Load(l) => {
                 let Some(token) = l.token else { return };
-                let items: Vec<Json> = l.items.values().cloned().collect();
-                self.items = l.items;
+                self.items = IdMap::default();
+                let entries = l.items.into_entries();
+                self.items
+                    .extend(entries.iter().map(|(id, item)| (*id, fingerprint(item))));
+                let items: Vec<Json> = entries.into_iter().map(|(_, item)| item).collect();
                 self.token = Some(token.clone());
                 self.outputs.push_back(Output::Deliver(ChangeSet {
                     kind: ChangeSetKind::Reset,
@@ -209,12 +213,12 @@ impl ChangeFeed {
                     }
                 }
                 for (id, item) in r.fetched.into_entries() {
-                    match self.items.get(id) {
-                        None => set.added.push(item.clone()),
-                        Some(old) if *old != item => set.updated.push(item.clone()),
-                        Some(_) => continue, // unchanged: already delivered
+                    let print = fingerprint(&item);
+                    match self.items.insert(id, print) {
+                        None => set.added.push(item),
+                        Some(old) if old != print => set.updated.push(item),
+                        Some(_) => {} // unchanged: already delivered
                     }
-                    self.items.insert(id, item);
                 }
                 self.token = Some(r.cursor);
                 if !(set.added.is_empty() && set.updated.is_empty() && set.deleted.is_empty()) {

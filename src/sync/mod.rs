@@ -52,7 +52,7 @@ mod tests;
 pub use collapse::{classify, collapse, Classified};
 pub use config::{Auth, FeedConfig, RetryPolicy};
 pub use feed::ChangeFeed;
-pub use id_map::IdMap;
+pub use id_map::{fingerprint, IdMap};
 pub use list_state::{Diff, ListState};
 pub use order::{compare_values, Order};
 pub use rng::SplitMix64;

@@ -150,7 +150,7 @@ fn digest_mode_loads_then_catches_up_with_a_digest() {
         (1, 1, vec![1])
     );
     assert_eq!(f.token(), Some(tok(14).as_str()));
-    assert_eq!(f.items().map(|(id, _)| id).collect::<Vec<_>>(), vec![2, 3]);
+    assert_eq!(f.item_ids().collect::<Vec<_>>(), vec![2, 3]);
     assert!(f.is_idle() && f.poll_timeout().is_none());
     assert_eq!(f.status(), Some(FeedStatus::Live));
 }
