@@ -63,6 +63,24 @@ async fn converges(list: &LiveList, list_id: &str, what: &str) {
     panic!("{what}: client {:?} != sim {:?}", last.0, last.1);
 }
 
+/// Applies the `diffs` of `changes` events to `rows`, as a UI would.
+fn replay_diffs(rows: &mut Vec<JsValue>, changes: &[JsValue]) {
+    for change in changes {
+        let diffs: Array = Reflect::get(change, &"diffs".into()).unwrap().into();
+        for d in diffs.iter() {
+            let index = Reflect::get(&d, &"index".into()).unwrap().as_f64().unwrap() as usize;
+            let item = Reflect::get(&d, &"item".into()).unwrap();
+            match field(&d, "op").unwrap().as_str() {
+                "insert" => rows.insert(index, item),
+                "update" => rows[index] = item,
+                _ => {
+                    rows.remove(index);
+                }
+            }
+        }
+    }
+}
+
 fn ids(values: &JsValue, key: &str) -> Vec<i64> {
     let array: Array = Reflect::get(values, &key.into()).unwrap().into();
     array
@@ -121,20 +139,7 @@ async fn snapshot_then_add_update_delete_restore_through_sp_broadcaster() {
 
     // diffs replayed on the snapshot give the same rows.
     let mut rows: Vec<JsValue> = items.iter().collect();
-    for change in events.of("changes") {
-        let diffs: Array = Reflect::get(&change, &"diffs".into()).unwrap().into();
-        for d in diffs.iter() {
-            let index = Reflect::get(&d, &"index".into()).unwrap().as_f64().unwrap() as usize;
-            let item = Reflect::get(&d, &"item".into()).unwrap();
-            match field(&d, "op").unwrap().as_str() {
-                "insert" => rows.insert(index, item),
-                "update" => rows[index] = item,
-                _ => {
-                    rows.remove(index);
-                }
-            }
-        }
-    }
+    replay_diffs(&mut rows, &events.of("changes"));
     assert_eq!(
         rows_of(&rows.into_iter().collect()),
         sim_rows(&list_id).await
@@ -402,20 +407,7 @@ async fn order_by_a_field_keeps_rows_and_diffs_in_that_order() {
         titles.first().map(String::as_str) == Some("ZZZ first now") && list.items().length() == 6
     })
     .await;
-    for change in events.of("changes") {
-        let diffs: Array = Reflect::get(&change, &"diffs".into()).unwrap().into();
-        for d in diffs.iter() {
-            let index = Reflect::get(&d, &"index".into()).unwrap().as_f64().unwrap() as usize;
-            let item = Reflect::get(&d, &"item".into()).unwrap();
-            match field(&d, "op").unwrap().as_str() {
-                "insert" => rows.insert(index, item),
-                "update" => rows[index] = item,
-                _ => {
-                    rows.remove(index);
-                }
-            }
-        }
-    }
+    replay_diffs(&mut rows, &events.of("changes"));
     let want = expected(sim_rows(&list_id).await);
     assert_eq!(rows_of(&list.items()), want);
     assert_eq!(

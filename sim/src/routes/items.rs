@@ -7,66 +7,15 @@ use serde_json::{json, Map, Value};
 
 use super::Ctx;
 use crate::filter;
-use crate::odata::{codes, EntityMeta, Fmt};
+use crate::odata::{codes, EntityMeta};
 use crate::ops::OpError;
 use crate::query::encode;
-use crate::store::{parse_guid, Item, List};
-use crate::time;
+use crate::store::{parse_guid, Item};
 
 /// Largest honoured `$top`.
 pub const MAX_TOP: usize = 5000;
 
-/// Plain field map of an item (what nometadata returns).
-pub fn item_fields(item: &Item) -> Map<String, Value> {
-    let mut m = item.fields.clone();
-    m.insert("Id".into(), json!(item.id));
-    m.insert("ID".into(), json!(item.id));
-    m.insert("Created".into(), json!(time::iso(item.created_ms)));
-    m.insert("Modified".into(), json!(time::iso(item.modified_ms)));
-    m.insert("AuthorId".into(), json!(item.author_id));
-    m.insert("EditorId".into(), json!(item.editor_id));
-    m.insert("GUID".into(), json!(item.unique_id.to_string()));
-    m.insert("FileSystemObjectType".into(), json!(0));
-    m.insert(
-        "ContentTypeId".into(),
-        json!("0x0100A1B2C3D4E5F60718293A4B5C6D7E8F90"),
-    );
-    m.insert("Attachments".into(), json!(false));
-    m
-}
-
-/// One item in the negotiated shape, restricted to `$select` if given.
-pub fn item_json(fmt: Fmt, base: &str, list: &List, item: &Item, select: &[String]) -> Value {
-    let mut m = item_fields(item);
-    if !select.is_empty() {
-        let mut out = Map::new();
-        for s in select {
-            if s.eq_ignore_ascii_case("id") {
-                // SharePoint answers both spellings of the id whichever was selected.
-                out.insert("Id".into(), json!(item.id));
-                out.insert("ID".into(), json!(item.id));
-                continue;
-            }
-            let found = m
-                .get_key_value(s.as_str())
-                .or_else(|| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(s)))
-                .map(|(k, v)| (k.clone(), v.clone()));
-            let (k, v) = found.unwrap_or((s.clone(), Value::Null));
-            out.insert(k, v);
-        }
-        m = out;
-    }
-    let e = EntityMeta {
-        ty: list.item_type(),
-        uri: format!(
-            "{base}/_api/Web/Lists(guid'{}')/Items({})",
-            list.id, item.id
-        ),
-        edit: format!("Web/Lists(guid'{}')/Items({})", list.id, item.id),
-        etag: Some(format!("\"{}\"", item.version)),
-    };
-    fmt.entity(m, &e)
-}
+pub use super::item_shape::{item_fields, item_json};
 
 fn field_value(item: &Item, name: &str) -> Value {
     if name.eq_ignore_ascii_case("id") {

@@ -2,6 +2,7 @@
 //! and dispatch to the handlers in the submodules.
 
 pub mod context;
+mod item_shape;
 pub mod items;
 pub mod lists;
 pub mod subscriptions;

@@ -1,0 +1,89 @@
+//! Hints: single flight, coalescing by a GetChanges request that has not left, and the
+//! optional debounce.
+
+use super::*;
+
+#[test]
+fn hints_are_single_flight_and_other_lists_ignored() {
+    let mut f = feed(Auth::Bearer);
+    let gc = loaded(&mut f, &[(1, "a")]);
+    assert!(!gc.headers.iter().any(|(k, _)| k == "X-RequestDigest"));
+    for _ in 0..5 {
+        f.handle_hint(3, &GUID.to_uppercase());
+    }
+    f.handle_hint(3, "00000000-0000-0000-0000-000000000001");
+    f.handle_connected(3);
+    assert!(
+        requests(&drain(&mut f)).is_empty(),
+        "no second concurrent round"
+    );
+    f.handle_response(4, gc.id, ok(r#"{"value":[]}"#));
+    let again = only_request(&mut f);
+    assert!(
+        again.url.ends_with("/GetChanges"),
+        "exactly one queued round"
+    );
+    f.handle_response(5, again.id, ok(r#"{"value":[]}"#));
+    assert!(drain(&mut f)
+        .iter()
+        .all(|o| !matches!(o, Output::Request(_))));
+    assert!(f.is_idle());
+}
+
+#[test]
+fn hints_before_the_get_changes_request_leaves_are_covered_by_it() {
+    let mut f = feed(Auth::Bearer);
+    let gc = loaded(&mut f, &[(1, "a")]);
+    f.handle_response(4, gc.id, ok(r#"{"value":[]}"#));
+    assert!(drain(&mut f)
+        .iter()
+        .all(|o| !matches!(o, Output::Request(_))));
+    // A burst of hints handled before the driver polls: one round, one GetChanges.
+    for _ in 0..10 {
+        f.handle_hint(5, GUID);
+    }
+    let round = only_request(&mut f);
+    assert!(round.url.ends_with("/GetChanges"));
+    f.handle_response(6, round.id, ok(r#"{"value":[]}"#));
+    assert!(
+        drain(&mut f)
+            .iter()
+            .all(|o| !matches!(o, Output::Request(_))),
+        "no second round: the hints came before the request left"
+    );
+    // A hint after the request left may be for a later change: one more round.
+    f.handle_hint(7, GUID);
+    let round = only_request(&mut f);
+    f.handle_hint(8, GUID);
+    f.handle_response(9, round.id, ok(r#"{"value":[]}"#));
+    assert!(only_request(&mut f).url.ends_with("/GetChanges"));
+}
+
+#[test]
+fn debounced_hints_wait_for_quiet_then_run_one_round() {
+    let mut cfg = FeedConfig::new(SITE, ListRef::Id(GUID.into()));
+    cfg.auth = Auth::Bearer;
+    cfg.hint_debounce_ms = 50;
+    cfg.hint_debounce_max_ms = 200;
+    let mut f = ChangeFeed::new(cfg);
+    let gc = loaded(&mut f, &[(1, "a")]);
+    f.handle_response(4, gc.id, ok(r#"{"value":[]}"#));
+    drain(&mut f);
+    f.handle_hint(100, GUID);
+    f.handle_hint(130, GUID);
+    assert!(requests(&drain(&mut f)).is_empty(), "waiting for quiet");
+    assert_eq!(f.poll_timeout(), Some(180));
+    assert!(!f.is_idle());
+    f.handle_timeout(179);
+    assert!(requests(&drain(&mut f)).is_empty());
+    f.handle_timeout(180);
+    let round = only_request(&mut f);
+    assert!(round.url.ends_with("/GetChanges"));
+    f.handle_response(181, round.id, ok(r#"{"value":[]}"#));
+    assert!(f.is_idle());
+    // A steady trickle cannot postpone the round past the cap.
+    for t in (300..600).step_by(40) {
+        f.handle_hint(t, GUID);
+    }
+    assert_eq!(f.poll_timeout(), Some(500));
+}
