@@ -92,3 +92,45 @@ async fn subscribe_unsubscribe_and_open_close_cycles_return_to_baseline() {
     );
     assert_eq!(page_errors(), Vec::<String>::new(), "no uncaught errors");
 }
+
+#[wasm_bindgen_test]
+async fn closing_during_the_load_and_concurrent_opens_are_clean() {
+    let _serial = serial().await;
+    trap_page_errors();
+    admin("POST", "reset", None).await;
+    let list_id = fresh_list("Racy", 3_000).await;
+    subscribe_webhook(&list_id, &format!("{BROADCASTER}/api/webhook")).await;
+    let sockets_before = broadcaster_sockets().await;
+    admin("POST", "latency", Some(r#"{"ms":50,"match":"items"}"#)).await;
+
+    // Closed while its pages are still loading: nothing is delivered after, nothing leaks.
+    let mut early = LiveList::open(list_options(&list_id)).await.unwrap();
+    let seen = Recorder::new();
+    early.subscribe(seen.function.clone()).unwrap();
+    wait_until("loading", 5_000, || early.status() == "loading").await;
+    early.close();
+    let count = seen.len();
+    sleep(500).await;
+    assert_eq!(seen.len(), count, "no event after close");
+    assert_eq!(early.status(), "closed");
+
+    // Five opens at once share one feed and one socket, and all see the same rows.
+    let opens: Vec<_> = (0..5)
+        .map(|_| LiveList::open(list_options(&list_id)))
+        .collect();
+    let mut lists = Vec::new();
+    for open in opens {
+        lists.push(open.await.unwrap());
+    }
+    admin("DELETE", "faults", None).await;
+    for l in &lists {
+        wait_until("live", 20_000, || l.status() == "live").await;
+    }
+    assert!(lists.iter().all(|l| l.items().length() == 3_000));
+    assert_eq!(broadcaster_sockets().await - sockets_before, 1);
+    for mut l in lists {
+        l.close();
+    }
+    assert_eq!(wait_sockets(sockets_before).await, sockets_before);
+    assert_eq!(page_errors(), Vec::<String>::new(), "no uncaught errors");
+}
