@@ -1,24 +1,11 @@
 // Child processes and small helpers of bench/run.mjs.
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { spawn } from "node:child_process";
 
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// Shared with the end-to-end test.
+export { portTaken, sleep } from "../tests/e2e/lib.mjs";
 
-/** True if something accepts connections on 127.0.0.1:port. */
-export function portTaken(port) {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: "127.0.0.1", port });
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
-}
-
-/** The servers the bench starts; their output goes to DIR/bench.log. */
 export class Procs {
   constructor(dir) {
     fs.mkdirSync(dir, { recursive: true });

@@ -16,7 +16,7 @@ import http from "node:http";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { Checks, killAll, portTaken, start, stop, waitFor } from "../e2e/lib.mjs";
+import { Checks, watchdog as startWatchdog, killAll, portTaken, start, stop, waitFor } from "../e2e/lib.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
@@ -69,14 +69,7 @@ const logFile = fs.createWriteStream(path.join(OUT, "run.log"));
 const checks = new Checks();
 const t0 = Date.now();
 
-const watchdog = setTimeout(() => {
-  console.log("not ok - watchdog: the consumer tests took more than 15 minutes");
-  console.log(`${checks.passed} passed, ${checks.failed + 1} failed`);
-  killAll();
-  process.exit(1);
-}, 15 * 60_000);
-for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => (killAll(), process.exit(130)));
-process.on("exit", killAll);
+const watchdog = startWatchdog(checks, 15 * 60_000, "the consumer tests");
 
 // ---------- commands ----------
 

@@ -11,7 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { Checks, Rest, killAll, portTaken, run, sleep, start, stop, waitFor } from "./lib.mjs";
+import { Checks, watchdog as startWatchdog, Rest, killAll, portTaken, run, sleep, start, stop, waitFor } from "./lib.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const require = createRequire(path.join(ROOT, "tests/tools/package.json"));
@@ -31,14 +31,7 @@ const logFile = fs.createWriteStream(path.join(OUT, "e2e.log"));
 const checks = new Checks();
 const t0 = Date.now();
 
-const watchdog = setTimeout(() => {
-  console.log("not ok - watchdog: the e2e test took more than 240 s");
-  console.log(`${checks.passed} passed, ${checks.failed + 1} failed`);
-  killAll();
-  process.exit(1);
-}, 240_000);
-for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => (killAll(), process.exit(130)));
-process.on("exit", killAll);
+const watchdog = startWatchdog(checks, 240_000, "the e2e test");
 
 function startBroadcaster() {
   return start("broadcaster", path.join(BIN, "sp-broadcaster"), [

@@ -190,3 +190,17 @@ export class Checks {
     }
   }
 }
+
+/** Ends the run with a failing check after `ms` (so a hang still prints a summary), and
+ * kills every child on Ctrl-C, SIGTERM and exit. Returns the timer (clear it when done). */
+export function watchdog(checks, ms, what) {
+  const timer = setTimeout(() => {
+    console.log(`not ok - watchdog: ${what} took more than ${Math.round(ms / 1000)} s`);
+    console.log(`${checks.passed} passed, ${checks.failed + 1} failed`);
+    killAll();
+    process.exit(1);
+  }, ms);
+  for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => (killAll(), process.exit(130)));
+  process.on("exit", killAll);
+  return timer;
+}
