@@ -13,6 +13,12 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknow
   rustup target add wasm32-unknown-unknown
 fi
 
+# `make pkg` rebuilds the standard library for size (-Zbuild-std): it needs its source.
+if ! rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
+  say "adding the rust-src component"
+  rustup component add rust-src
+fi
+
 # The CLI must match the crate exactly ("schema version" errors otherwise).
 have_bindgen=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
 if [ "$have_bindgen" != "$want_bindgen" ]; then
