@@ -1,15 +1,18 @@
 //! The list as subscribers see it: item ids in display order ([`Order`]: ID ascending
-//! unless configured) held in a futures-signals [`MutableVec`], whose `SignalVec` diffs
-//! are turned into the index-based [`Diff`]s a UI applies without re-sorting.
+//! unless configured) held in a futures-signals [`MutableVec`] (Rust code can observe
+//! it through [`ListState::signal_vec`]), and the index-based [`Diff`]s a UI applies
+//! without re-sorting.
+//!
+//! A change set is applied in one ordered pass over the current ids, O(n + m log m)
+//! for n rows and m changes: inserting and removing one id at a time would shift the
+//! whole vector once per change (1,000 changes on 10,000 rows: ~1.3 ms natively
+//! against ~0.05 ms for the single pass).
 
 use super::order::Order;
 use super::{ChangeSet, ChangeSetKind};
 use crate::json::Json;
 use crate::sharepoint::item_id;
-use futures_signals::signal_vec::{MutableVec, SignalVec, VecDiff};
-use futures_util::task::noop_waker_ref;
-use std::pin::Pin;
-use std::task::{Context, Poll};
+use futures_signals::signal_vec::{MutableSignalVec, MutableVec};
 
 /// One positional edit, in application order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,12 +40,9 @@ pub enum Diff {
     Replace,
 }
 
-type IdDiffs = Pin<Box<dyn SignalVec<Item = i64>>>;
-
-/// Ordered ids plus the stream of their diffs.
+/// Ordered ids and what ordering them needs.
 pub struct ListState {
     ids: MutableVec<i64>,
-    diffs: IdDiffs,
     order: Order,
     /// Sort keys by id (ascending id), kept only when ordering by a field.
     keys: Vec<(i64, Json)>,
@@ -62,21 +62,22 @@ impl ListState {
 
     /// An empty list in `order`.
     pub fn with_order(order: Order) -> Self {
-        let ids = MutableVec::new();
-        let diffs = Box::pin(ids.signal_vec());
-        let mut state = Self {
-            ids,
-            diffs,
+        Self {
+            ids: MutableVec::new(),
             order,
             keys: Vec::new(),
-        };
-        state.drain(0); // the initial (empty) Replace
-        state
+        }
     }
 
     /// Ids in display order.
     pub fn ids(&self) -> Vec<i64> {
         self.ids.lock_ref().to_vec()
+    }
+
+    /// The ids in display order as a futures-signals `SignalVec` (each change set
+    /// arrives as one `Replace`).
+    pub fn signal_vec(&self) -> MutableSignalVec<i64> {
+        self.ids.signal_vec()
     }
 
     /// Number of items.
@@ -97,128 +98,144 @@ impl ListState {
 
     /// Applies a change set and returns the positional diffs, in order.
     pub fn apply(&mut self, set: &ChangeSet) -> Vec<Diff> {
-        let len_before = self.len();
-        let (order, keys) = (&self.order, &mut self.keys);
-        let by_field = order.field.is_some();
-        {
-            let mut ids = self.ids.lock_mut();
-            match set.kind {
-                ChangeSetKind::Reset => {
-                    keys.clear();
-                    let mut all: Vec<i64> = Vec::new();
-                    for item in &set.items {
-                        let Some(id) = item_id(item) else { continue };
-                        all.push(id);
-                        if by_field {
-                            keys.push((id, order.key(item)));
-                        }
-                    }
-                    // `items` come by id (ascending), so `keys` is sorted already.
-                    all.sort_unstable();
-                    all.dedup();
-                    if by_field || order.descending {
-                        heap_sort_by(&mut all, |a, b| {
-                            order
-                                .compare((key_of(keys, a), a), (key_of(keys, b), b))
-                                .is_lt()
-                        });
-                    }
-                    ids.replace_cloned(all);
-                }
-                ChangeSetKind::Changes => {
-                    for &id in &set.deleted {
-                        if let Ok(index) = position(order, keys, &ids, key_of(keys, id), id) {
-                            ids.remove(index);
-                        }
-                        set_key(keys, id, None);
-                    }
-                    for item in set.added.iter().chain(&set.updated) {
-                        let Some(id) = item_id(item) else { continue };
-                        let new_key = if by_field {
-                            order.key(item)
-                        } else {
-                            Json::Null
-                        };
-                        let old = position(order, keys, &ids, key_of(keys, id), id);
-                        match old {
-                            Ok(index) if *key_of(keys, id) == new_key => ids.set_cloned(index, id),
-                            _ => {
-                                if let Ok(index) = old {
-                                    ids.remove(index);
-                                }
-                                if by_field {
-                                    set_key(keys, id, Some(new_key));
-                                }
-                                let at = position(order, keys, &ids, key_of(keys, id), id);
-                                let (Ok(at) | Err(at)) = at;
-                                ids.insert_cloned(at, id);
-                            }
-                        }
-                    }
-                }
+        match set.kind {
+            ChangeSetKind::Reset => {
+                self.reset(&set.items);
+                vec![Diff::Replace]
             }
+            ChangeSetKind::Changes => self.apply_changes(set),
         }
-        self.drain(len_before)
     }
 
-    /// Pulls every queued `VecDiff` from the signal (it never waits: changes are
-    /// queued synchronously) and maps them to [`Diff`]s, tracking the length so that
-    /// `Push`/`Pop` get their positions.
-    fn drain(&mut self, mut len: usize) -> Vec<Diff> {
-        let mut cx = Context::from_waker(noop_waker_ref());
-        let mut out = Vec::new();
-        while let Poll::Ready(Some(diff)) = self.diffs.as_mut().poll_vec_change(&mut cx) {
-            out.push(match diff {
-                VecDiff::InsertAt { index, value } => {
-                    len += 1;
-                    Diff::Insert { index, id: value }
-                }
-                VecDiff::Push { value } => {
-                    len += 1;
-                    Diff::Insert {
-                        index: len - 1,
-                        id: value,
-                    }
-                }
-                VecDiff::UpdateAt { index, value } => Diff::Update { index, id: value },
-                VecDiff::RemoveAt { index } => {
-                    len = len.saturating_sub(1);
-                    Diff::Remove { index }
-                }
-                VecDiff::Pop {} => {
-                    len = len.saturating_sub(1);
-                    Diff::Remove { index: len }
-                }
-                VecDiff::Replace { values } => {
-                    len = values.len();
-                    Diff::Replace
-                }
-                VecDiff::Clear {} => {
-                    len = 0;
-                    Diff::Replace
-                }
-                // Never produced by the edits above; a full re-read is the safe reading.
-                VecDiff::Move { .. } => Diff::Replace,
+    fn reset(&mut self, items: &[Json]) {
+        let (order, keys) = (&self.order, &mut self.keys);
+        keys.clear();
+        let mut all: Vec<i64> = Vec::new();
+        for item in items {
+            let Some(id) = item_id(item) else { continue };
+            all.push(id);
+            if order.field.is_some() {
+                keys.push((id, order.key(item)));
+            }
+        }
+        // `items` come by id (ascending), so `keys` is sorted already.
+        all.sort_unstable();
+        all.dedup();
+        keys.dedup_by_key(|(id, _)| *id);
+        if order.field.is_some() || order.descending {
+            heap_sort_by(&mut all, |&a, &b| {
+                order
+                    .compare((key_of(keys, a), a), (key_of(keys, b), b))
+                    .is_lt()
             });
         }
-        out
+        self.ids.lock_mut().replace_cloned(all);
+    }
+
+    /// One ordered pass: every current id is kept, updated in place or removed, and
+    /// the (re)inserted ids are merged in at their places.
+    fn apply_changes(&mut self, set: &ChangeSet) -> Vec<Diff> {
+        let (order, keys) = (&self.order, &self.keys);
+        let by_field = order.field.is_some();
+        let old = self.ids.lock_ref().to_vec();
+        let present = |id: i64| position(order, keys, &old, key_of(keys, id), id).is_ok();
+        // Sorted by id: ids leaving their place, ids updated in place, new sort keys.
+        let mut gone: Vec<i64> = set
+            .deleted
+            .iter()
+            .copied()
+            .filter(|&id| present(id))
+            .collect();
+        let mut in_place: Vec<i64> = Vec::new();
+        let mut new_keys: Vec<(i64, Json)> = Vec::new();
+        let mut inserts: Vec<i64> = Vec::new();
+        for item in set.added.iter().chain(&set.updated) {
+            let Some(id) = item_id(item) else { continue };
+            let key = if by_field {
+                order.key(item)
+            } else {
+                Json::Null
+            };
+            let here = present(id);
+            if here && *key_of(keys, id) == key {
+                in_place.push(id);
+                continue;
+            }
+            if here {
+                gone.push(id);
+            }
+            inserts.push(id);
+            new_keys.push((id, key));
+        }
+        for v in [&mut gone, &mut in_place, &mut inserts] {
+            v.sort_unstable();
+            v.dedup();
+        }
+        heap_sort_by(&mut new_keys, |a, b| a.0 < b.0);
+        new_keys.dedup_by_key(|(id, _)| *id);
+        // Inserts in display order, by their new keys.
+        heap_sort_by(&mut inserts, |&a, &b| {
+            order
+                .compare((key_of(&new_keys, a), a), (key_of(&new_keys, b), b))
+                .is_lt()
+        });
+        let mut out = Vec::with_capacity(old.len() + inserts.len());
+        let mut diffs = Vec::new();
+        let mut next = inserts.iter().copied().peekable();
+        for &id in &old {
+            let key = key_of(keys, id);
+            while let Some(new) = next.next_if(|&new| {
+                order
+                    .compare((key_of(&new_keys, new), new), (key, id))
+                    .is_lt()
+            }) {
+                diffs.push(Diff::Insert {
+                    index: out.len(),
+                    id: new,
+                });
+                out.push(new);
+            }
+            if gone.binary_search(&id).is_ok() {
+                diffs.push(Diff::Remove { index: out.len() });
+                continue;
+            }
+            if in_place.binary_search(&id).is_ok() {
+                diffs.push(Diff::Update {
+                    index: out.len(),
+                    id,
+                });
+            }
+            out.push(id);
+        }
+        for new in next {
+            diffs.push(Diff::Insert {
+                index: out.len(),
+                id: new,
+            });
+            out.push(new);
+        }
+        if by_field {
+            self.keys = merge_keys(std::mem::take(&mut self.keys), &gone, new_keys);
+        }
+        self.ids.lock_mut().replace_cloned(out);
+        diffs
     }
 }
 
 static NULL: Json = Json::Null;
 
-/// An in-place heapsort of ids by `less`: O(n log n), and a few hundred bytes of
-/// WebAssembly where the standard sorts with a custom comparator cost kilobytes.
-fn heap_sort_by(v: &mut [i64], mut less: impl FnMut(i64, i64) -> bool) {
-    let mut sift_down = |v: &mut [i64], mut root: usize, end: usize| loop {
+/// An in-place heapsort by `less`: O(n log n), and a few hundred bytes of WebAssembly
+/// where the standard sorts with a custom comparator cost kilobytes.
+fn heap_sort_by<T>(v: &mut [T], mut less: impl FnMut(&T, &T) -> bool) {
+    let mut sift_down = |v: &mut [T], mut root: usize, end: usize| loop {
         let mut child = 2 * root + 1;
         if child >= end {
             return;
         }
-        if child + 1 < end && less(v[child], v[child + 1]) {
+        if child + 1 < end && less(&v[child], &v[child + 1]) {
             child += 1;
         }
-        if !less(v[root], v[child]) {
+        if !less(&v[root], &v[child]) {
             return;
         }
         v.swap(root, child);
@@ -234,23 +251,27 @@ fn heap_sort_by(v: &mut [i64], mut less: impl FnMut(i64, i64) -> bool) {
     }
 }
 
+/// `old` sort keys (by id) without the `gone` ids, with `new` (by id) merged in.
+fn merge_keys(old: Vec<(i64, Json)>, gone: &[i64], new: Vec<(i64, Json)>) -> Vec<(i64, Json)> {
+    let mut out = Vec::with_capacity(old.len() + new.len());
+    let mut new = new.into_iter().peekable();
+    for (id, key) in old {
+        while let Some(entry) = new.next_if(|(n, _)| *n < id) {
+            out.push(entry);
+        }
+        if gone.binary_search(&id).is_err() {
+            out.push((id, key));
+        }
+    }
+    out.extend(new);
+    out
+}
+
 /// The stored sort key of `id` (`null` when none).
 fn key_of(keys: &[(i64, Json)], id: i64) -> &Json {
     match keys.binary_search_by_key(&id, |(i, _)| *i) {
         Ok(at) => &keys[at].1,
         Err(_) => &NULL,
-    }
-}
-
-/// Sets or removes the sort key of `id`.
-fn set_key(keys: &mut Vec<(i64, Json)>, id: i64, key: Option<Json>) {
-    match (keys.binary_search_by_key(&id, |(i, _)| *i), key) {
-        (Ok(at), Some(key)) => keys[at].1 = key,
-        (Ok(at), None) => {
-            keys.remove(at);
-        }
-        (Err(at), Some(key)) => keys.insert(at, (id, key)),
-        (Err(_), None) => {}
     }
 }
 

@@ -52,17 +52,17 @@ fn reset_replaces_and_sorts() {
 }
 
 #[test]
-fn changes_become_positional_diffs_in_order() {
+fn changes_become_positional_diffs_in_one_pass_by_position() {
     let mut state = ListState::new();
     state.apply(&reset(&[1, 3, 5]));
     let diffs = state.apply(&changes(&[4, 9], &[1], &[3]));
     assert_eq!(
         diffs,
         [
+            Diff::Update { index: 0, id: 1 },
             Diff::Remove { index: 1 },
             Diff::Insert { index: 1, id: 4 },
             Diff::Insert { index: 3, id: 9 },
-            Diff::Update { index: 0, id: 1 },
         ]
     );
     assert_eq!(state.ids(), [1, 4, 5, 9]);
@@ -204,4 +204,24 @@ fn heap_sort_sorts_by_any_order() {
         super::heap_sort_by(&mut v, |a, b| a > b);
         assert_eq!(v, expected);
     }
+}
+
+/// 1,000 changes on 10,000 rows (run: `cargo test --release --lib timing_ -- --ignored
+/// --nocapture`): the single ordered pass takes well under a millisecond natively.
+#[test]
+#[ignore]
+fn timing_apply_1000_on_10000() {
+    let mut state = ListState::new();
+    let ids: Vec<i64> = (1..=10000).map(|i| i * 2).collect();
+    state.apply(&reset(&ids));
+    let deleted: Vec<i64> = (0..100).map(|i| i * 190 + 6).collect();
+    let added: Vec<i64> = (0..100).map(|i| i * 150 + 3).collect();
+    let mut updated: Vec<i64> = (0..800).map(|i| i * 12 + 4).collect();
+    updated.retain(|x| !deleted.contains(x));
+    let set = changes(&added, &updated, &deleted);
+    let before = state.ids();
+    let started = std::time::Instant::now();
+    let diffs = state.apply(&set);
+    eprintln!("apply: {:?} for {} diffs", started.elapsed(), diffs.len());
+    assert_eq!(replay(before, &diffs, &state.ids()), state.ids());
 }

@@ -47,7 +47,10 @@ impl Order {
 
     /// Compares two rows given their keys and ids.
     pub fn compare(&self, a: (&Json, i64), b: (&Json, i64)) -> Ordering {
-        let by_key = compare_values(a.0, b.0).then(a.1.cmp(&b.1));
+        let by_key = match self.field {
+            Some(_) => compare_values(a.0, b.0).then(a.1.cmp(&b.1)),
+            None => a.1.cmp(&b.1),
+        };
         if self.descending {
             by_key.reverse()
         } else {
@@ -76,6 +79,7 @@ pub fn compare_values(a: &Json, b: &Json) -> Ordering {
         },
         (Json::String(x), Json::String(y)) => x.cmp(y),
         (Json::Bool(x), Json::Bool(y)) => x.cmp(y),
+        (Json::Null, Json::Null) => Ordering::Equal,
         _ => rank(a)
             .cmp(&rank(b))
             .then_with(|| a.to_json().cmp(&b.to_json())),

@@ -16,7 +16,21 @@ use crate::sync::{
 };
 use js_sys::Array;
 use std::rc::Rc;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/src/web/rows.js")]
+extern "C" {
+    /// Parses the changed items, applies `ops` to `rows`, returns the `changes` event.
+    #[wasm_bindgen(js_name = changesEvent)]
+    fn changes_event(
+        rows: &Array,
+        items_json: &str,
+        added_count: u32,
+        ops: &[i32],
+        deleted: &[f64],
+        token: &str,
+    ) -> JsValue;
+}
 
 /// What the feed task is told.
 pub(crate) enum FeedMessage {
@@ -200,6 +214,7 @@ impl Driver {
 
     /// Applies a change set to the list state and the rows, and queues its event.
     fn apply(&mut self, set: ChangeSet, outbox: &mut Outbox) {
+        let started = js::performance_now();
         let diffs = self.list.apply(&set);
         let mut view = self.hub.view.borrow_mut();
         if set.kind == ChangeSetKind::Reset {
@@ -216,61 +231,52 @@ impl Driver {
             outbox.reset(view.rows.slice(0, view.rows.length()));
             return;
         }
-        let added = js_array(&set.added);
-        let updated = js_array(&set.updated);
-        // `added` and `updated` are each ordered by id: look items up in both.
-        let with_ids = |jsons: &[Json], values: &Array| -> Vec<(i64, JsValue)> {
-            let ids = jsons.iter().map(crate::sharepoint::item_id);
-            ids.zip(values.iter())
-                .filter_map(|(id, js)| Some((id?, js)))
-                .collect()
+        // One JSON text of the changed items (added, then updated) and one op triple per
+        // diff: JavaScript parses and applies them in a single call (rows.js).
+        let mut items_json = String::from("[");
+        for item in set.added.iter().chain(&set.updated) {
+            if items_json.len() > 1 {
+                items_json.push(',');
+            }
+            items_json.push_str(&item.to_json());
+        }
+        items_json.push(']');
+        let at = |id: i64| {
+            let by_id = |items: &[Json]| {
+                items
+                    .binary_search_by_key(&id, |item| item_id(item).unwrap_or(i64::MIN))
+                    .ok()
+            };
+            by_id(&set.added)
+                .or_else(|| by_id(&set.updated).map(|at| set.added.len() + at))
+                .map_or(-1, |at| at as i32)
         };
-        let (added_ids, updated_ids) = (
-            with_ids(&set.added, &added),
-            with_ids(&set.updated, &updated),
-        );
-        let find = |id| find(&added_ids, id).or_else(|| find(&updated_ids, id));
-        let js_diffs = Array::new();
+        let mut ops: Vec<i32> = Vec::with_capacity(diffs.len() * 3);
         for diff in diffs {
             let (op, index, item) = match diff {
-                Diff::Insert { index, id } => ("insert", index, find(id)),
-                Diff::Update { index, id } => ("update", index, find(id)),
-                Diff::Remove { index } => ("remove", index, None),
+                Diff::Insert { index, id } => (0, index, at(id)),
+                Diff::Update { index, id } => (1, index, at(id)),
+                Diff::Remove { index } => (2, index, -1),
                 Diff::Replace => continue,
             };
-            let index = index as u32;
-            match (op, &item) {
-                ("insert", Some(item)) => {
-                    view.rows.splice(index, 0, item);
-                }
-                ("update", Some(item)) => view.rows.set(index, item.clone()),
-                _ => remove_at(&view.rows, index),
-            }
-            let mut fields = vec![("op", JsValue::from(op)), ("index", index.into())];
-            if let Some(item) = item {
-                fields.push(("item", item));
-            }
-            js_diffs.push(&js::object(&fields));
+            ops.extend([op, index as i32, item]);
         }
-        let deleted: Array = set
-            .deleted
-            .iter()
-            .map(|id| JsValue::from(*id as f64))
-            .collect();
+        let deleted: Vec<f64> = set.deleted.iter().map(|id| *id as f64).collect();
+        let event = changes_event(
+            &view.rows,
+            &items_json,
+            set.added.len() as u32,
+            &ops,
+            &deleted,
+            &set.token,
+        );
         let count = set.added.len() + set.updated.len() + set.deleted.len();
         view.stats.changes_applied += count as u32;
         view.stats.rounds += 1;
+        view.stats.last_apply_ms = Some(js::performance_now() - started);
         if let Some(at) = self.hint_at.take() {
             view.stats.last_latency_ms = Some(js::now_ms().saturating_sub(at));
         }
-        let event = js::object(&[
-            ("type", "changes".into()),
-            ("added", added.into()),
-            ("updated", updated.into()),
-            ("deleted", deleted.into()),
-            ("diffs", js_diffs.into()),
-            ("token", set.token.as_str().into()),
-        ]);
         outbox.push(Audience::Synced, event);
     }
 
@@ -321,14 +327,6 @@ impl Driver {
     }
 }
 
-/// The item with `id` among `(id, item)` pairs sorted by id.
-fn find(items: &[(i64, JsValue)], id: i64) -> Option<JsValue> {
-    items
-        .binary_search_by_key(&id, |(i, _)| *i)
-        .ok()
-        .map(|at| items[at].1.clone())
-}
-
 /// JSON values as a JavaScript array, through one `JSON.parse`.
 fn js_array<J: std::borrow::Borrow<Json>>(items: &[J]) -> Array {
     let mut text = String::from("[");
@@ -342,12 +340,4 @@ fn js_array<J: std::borrow::Borrow<Json>>(items: &[J]) -> Array {
     js_sys::JSON::parse(&text)
         .map(Into::into)
         .unwrap_or_default()
-}
-
-/// `rows.splice(index, 1)`.
-fn remove_at(rows: &Array, index: u32) {
-    let splice = js_sys::Reflect::get(rows, &"splice".into()).ok();
-    if let Some(splice) = splice.and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
-        let _ = splice.call2(rows, &index.into(), &1.into());
-    }
 }

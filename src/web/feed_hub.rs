@@ -36,6 +36,9 @@ pub(crate) struct Stats {
     pub changes_applied: u32,
     pub rounds: u32,
     pub last_latency_ms: Option<u64>,
+    /// Time the last change set took to apply in wasm (list state, rows, diffs),
+    /// without parsing and without the callbacks.
+    pub last_apply_ms: Option<f64>,
 }
 
 /// What subscribers see.

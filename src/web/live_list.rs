@@ -61,7 +61,7 @@ export type LiveListEvent<T extends ListItem = ListItem> =
   | { type: "progress"; loaded: number; total: number | null }
   | { type: "error"; error: FeedError };
 export interface Subscription { unsubscribe(): void; }
-export interface LiveListStats { hints: number; requests: number; changesApplied: number; rounds: number; lastLatencyMs: number | null; }
+export interface LiveListStats { hints: number; requests: number; changesApplied: number; rounds: number; lastLatencyMs: number | null; lastApplyMs: number | null; }
 /** `T` describes the items (e.g. `ListItem & { Title: string; SentDate: string }`); it is
  * not checked at run time: the items are what SharePoint returns for `select`. */
 export class LiveList<T extends ListItem = ListItem> {
@@ -158,7 +158,7 @@ impl LiveList {
         }
     }
 
-    /// Counters: hints, requests, changesApplied, rounds, lastLatencyMs.
+    /// Counters: hints, requests, changesApplied, rounds, lastLatencyMs, lastApplyMs.
     #[wasm_bindgen(skip_typescript)]
     pub fn stats(&self) -> JsValue {
         let stats = self
@@ -176,6 +176,10 @@ impl LiveList {
                 stats
                     .last_latency_ms
                     .map_or(JsValue::NULL, |ms| (ms as f64).into()),
+            ),
+            (
+                "lastApplyMs",
+                stats.last_apply_ms.map_or(JsValue::NULL, JsValue::from),
             ),
         ])
     }
