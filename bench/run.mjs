@@ -307,13 +307,15 @@ function report(env, res) {
   L.push("# sp-live benchmarks", "", "Written by `make bench` (bench/run.mjs); numbers, not pass/fail. Rerun to refresh.", "", env, "");
   if (res.sizes) {
     const s = res.sizes;
-    L.push("## 0. Sizes", "", "| file | raw | gzip -9 | brotli (q11) |", "| --- | ---: | ---: | ---: |");
-    for (const f of s.files) L.push(`| ${f.name} | ${n0(f.raw)} | ${n0(f.gzip)} | ${n0(f.brotli)} |`);
-    L.push(`| **wasm + glue** | ${n0(s.total.raw)} | **${n0(s.total.gzip)}** | ${n0(s.total.brotli)} |`, "");
+    L.push("## 0. Sizes", "", "The release package as `make pkg` builds it (the standard library rebuilt for size, binaryen 132 `-Oz`). The last column is what a bundler ships: JavaScript minified by esbuild, then gzip -9 (how the stacks below are measured); the wasm is as it is.", "");
+    L.push("| file | raw | gzip -9 | brotli (q11) | minified + gzip -9 |", "| --- | ---: | ---: | ---: | ---: |");
+    for (const f of s.files) L.push(`| ${f.name} | ${n0(f.raw)} | ${n0(f.gzip)} | ${n0(f.brotli)} | ${n0(f.minGzip)} |`);
+    L.push(`| **wasm + glue** | ${n0(s.total.raw)} | **${n0(s.total.gzip)}** | ${n0(s.total.brotli)} | **${n0(s.total.minGzip)}** |`, "");
     L.push("The JS stack it replaces, bundled by esbuild (`bench/stacks/*.mjs`: bundle, minify, ESM, browser, es2017; what the seed web part imports and calls), then gzip -9:", "");
     L.push("| stack | min | min + gzip -9 | the issue's number |", "| --- | ---: | ---: | ---: |");
     for (const b of s.stacks) L.push(`| ${b.label} | ${n0(b.min)} | ${n0(b.gzip)} | ${n0(b.issue)} |`);
-    L.push("", `Target: wasm + glue below 27,000 B gzip. Now: ${n0(s.total.gzip)} B, ${s.total.gzip < 27000 ? "**met**" : `**not met** (${(s.total.gzip / 27000).toFixed(2)}x the budget; ${(s.total.gzip / s.stacks[0].gzip).toFixed(2)}x the seed stack, ${(s.total.gzip / s.stacks[1].gzip).toFixed(2)}x the modern stack)`}.`, "");
+    const verdict = (b) => (b < 27000 ? "**met**" : `**not met** (${(b / 27000).toFixed(2)}x the budget; ${(b / s.stacks[0].gzip).toFixed(2)}x the seed stack, ${(b / s.stacks[1].gzip).toFixed(2)}x the modern stack)`);
+    L.push("", `Target: wasm + glue below 27,000 B gzip. Now: ${n0(s.total.gzip)} B as published, ${verdict(s.total.gzip)}; ${n0(s.total.minGzip)} B with the JavaScript minified as a bundler ships it, ${verdict(s.total.minGzip)}.`, "");
   }
   if (res.latency) {
     const { live, rep, liveStats } = res.latency;
@@ -393,7 +395,7 @@ async function main() {
   const res = {};
   if (ONLY.has("sizes")) {
     res.sizes = await measureSizes(ROOT);
-    log(`sizes: wasm + glue ${res.sizes.total.gzip} B gzip -9; stacks ${res.sizes.stacks.map((s) => `${s.gzip} B`).join(", ")}`);
+    log(`sizes: wasm + glue ${res.sizes.total.gzip} B gzip -9 (${res.sizes.total.minGzip} B with the JS minified); stacks ${res.sizes.stacks.map((s) => `${s.gzip} B`).join(", ")}`);
   }
   const browserRuns = ["latency", "roundtrips", "apply", "memory"].filter((b) => ONLY.has(b));
   let env = machine("(not started)");

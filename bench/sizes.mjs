@@ -29,14 +29,39 @@ const STACKS = [
   { file: "modern-v4.mjs", label: "modern: socket.io-client 4.8.4 + rxjs 7.8.2 Subject + @pnp/sp 4.9.0", issue: 27704 },
 ];
 
+/** JavaScript files wasm-bindgen emits besides the glue (`#[wasm_bindgen(module)]` snippets). */
+function snippets(root) {
+  const out = [];
+  const walk = (dir) => {
+    if (!fs.existsSync(path.join(root, dir))) return;
+    for (const e of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
+      const rel = `${dir}/${e.name}`;
+      if (e.isDirectory()) walk(rel);
+      else if (e.name.endsWith(".js")) out.push(rel);
+    }
+  };
+  walk("pkg/snippets");
+  return out;
+}
+
 export async function measureSizes(root) {
-  const files = ["pkg/sp_live_bg.wasm", "pkg/sp_live.js"].map((name) => {
-    const buf = fs.readFileSync(path.join(root, name));
-    return { name, raw: buf.length, gzip: gzip9(buf), brotli: brotli(buf) };
-  });
-  const total = { raw: 0, gzip: 0, brotli: 0 };
-  for (const f of files) for (const k of Object.keys(total)) total[k] += f[k];
   const esbuild = require("esbuild");
+  const names = ["pkg/sp_live_bg.wasm", "pkg/sp_live.js", ...snippets(root)];
+  const files = [];
+  for (const name of names) {
+    const buf = fs.readFileSync(path.join(root, name));
+    const f = { name, raw: buf.length, gzip: gzip9(buf), brotli: brotli(buf) };
+    if (name.endsWith(".js")) {
+      // As a bundler ships it: minified (the stacks below are measured the same way).
+      const min = Buffer.from((await esbuild.transform(buf.toString(), { minify: true, format: "esm", target: "es2017" })).code);
+      f.minGzip = gzip9(min);
+    } else {
+      f.minGzip = f.gzip;
+    }
+    files.push(f);
+  }
+  const total = { raw: 0, gzip: 0, brotli: 0, minGzip: 0 };
+  for (const f of files) for (const k of Object.keys(total)) total[k] += f[k];
   const stacks = [];
   for (const s of STACKS) {
     const r = await esbuild.build({

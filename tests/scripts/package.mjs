@@ -59,7 +59,14 @@ for (const f of fs.readdirSync(PKG)) {
 }
 
 // ---------- sideEffects ----------
-const modules = [`${NAME}.js`, ...facades.map((f) => `${f}.js`)];
+// wasm-bindgen's snippets (`#[wasm_bindgen(module = ...)]` files) are checked like the rest.
+const snippetFiles = (dir) =>
+  fs.existsSync(path.join(PKG, dir))
+    ? fs.readdirSync(path.join(PKG, dir), { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? snippetFiles(`${dir}/${e.name}`) : e.name.endsWith(".js") ? [`${dir}/${e.name}`] : [],
+      )
+    : [];
+const modules = [`${NAME}.js`, ...facades.map((f) => `${f}.js`), ...snippetFiles("snippets")];
 function sideEffectFree(file) {
   const probe = `
     const before = new Set(Reflect.ownKeys(globalThis).map(String));
@@ -75,7 +82,6 @@ function sideEffectFree(file) {
   }
 }
 const impure = modules.filter((f) => !sideEffectFree(f)).map((f) => `./${f}`);
-if (fs.existsSync(path.join(PKG, "snippets"))) impure.push("./snippets/*");
 
 // ---------- package.json ----------
 const exports = {
