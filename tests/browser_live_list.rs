@@ -117,6 +117,13 @@ async fn snapshot_then_add_update_delete_restore_through_sp_broadcaster() {
     let id = add_item(&list_id, "added by the test").await;
     converges(&list, &list_id, "add").await;
     assert_eq!(ids(events.of("changes").last().unwrap(), "added"), [id]);
+    let apply_ms = Reflect::get(&list.stats(), &"lastApplyMs".into())
+        .unwrap()
+        .as_f64();
+    assert!(
+        apply_ms.is_some_and(|ms| ms >= 0.0),
+        "stats().lastApplyMs after a change: {apply_ms:?}"
+    );
 
     admin(
         "PATCH",

@@ -241,15 +241,16 @@ impl Driver {
             items_json.push_str(&item.to_json());
         }
         items_json.push(']');
+        // `added` and `updated` are each ordered by id.
+        let ids = |items: &[Json]| -> Vec<i64> {
+            let id = |item| item_id(item).unwrap_or(i64::MIN);
+            items.iter().map(id).collect()
+        };
+        let (added_ids, updated_ids) = (ids(&set.added), ids(&set.updated));
         let at = |id: i64| {
-            let by_id = |items: &[Json]| {
-                items
-                    .binary_search_by_key(&id, |item| item_id(item).unwrap_or(i64::MIN))
-                    .ok()
-            };
-            by_id(&set.added)
-                .or_else(|| by_id(&set.updated).map(|at| set.added.len() + at))
-                .map_or(-1, |at| at as i32)
+            let added = added_ids.binary_search(&id).ok();
+            let updated = || updated_ids.binary_search(&id).ok().map(|at| added_ids.len() + at);
+            added.or_else(updated).map_or(-1, |at| at as i32)
         };
         let mut ops: Vec<i32> = Vec::with_capacity(diffs.len() * 3);
         for diff in diffs {

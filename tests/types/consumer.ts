@@ -104,7 +104,8 @@ export async function liveList(): Promise<ListItem[]> {
   void title, upper;
   const stats: LiveListStats = list.stats();
   const latency: number | null = stats.lastLatencyMs;
-  void latency;
+  const applyMs: number | null = stats.lastApplyMs;
+  void latency, applyMs;
   const status: LiveListStatus = list.status;
   void status;
   // @ts-expect-error status is read-only
