@@ -85,3 +85,72 @@ fn utf8_text_is_preserved() {
     let v = parse("[\"Grüße — 東京\"]").unwrap();
     assert_eq!(v.as_array().unwrap()[0].as_str(), Some("Grüße — 東京"));
 }
+
+#[test]
+fn control_characters_are_written_as_u_escapes() {
+    assert_eq!(
+        Json::from("\u{0}\u{b}\u{1f}\u{7f}").to_json(),
+        "\"\\u0000\\u000b\\u001f\u{7f}\""
+    );
+    let all: String = (0..0x20).filter_map(char::from_u32).collect();
+    assert_eq!(
+        parse(&Json::from(all.as_str()).to_json()).unwrap().as_str(),
+        Some(&*all)
+    );
+}
+
+#[test]
+fn long_strings_with_escapes_anywhere_round_trip() {
+    // Runs of plain bytes are scanned eight at a time: put the specials at every
+    // offset of a word, next to multi-byte characters.
+    for at in 0..17 {
+        for special in ["\"", "\\", "\n", "\u{1}", "é", "😀"] {
+            let s = format!("{}{special}{}", "a".repeat(at), "b".repeat(17 - at));
+            let v = parse(&Json::from(s.as_str()).to_json()).unwrap();
+            assert_eq!(v.as_str(), Some(s.as_str()), "{at} {special:?}");
+        }
+        let raw = format!("\"{}\u{1}\"", "a".repeat(at));
+        assert_eq!(parse(&raw).unwrap_err().offset, at + 1);
+    }
+}
+
+#[test]
+fn parse_only_keeps_the_named_members_at_every_depth() {
+    let text = r#"{"a":{"b":1,"c":[{"b":"x","d":2}]},"b":{"a":true},"e":"\u0041","\u0061":null}"#;
+    let v = parse_only(text, &["a", "b"]).unwrap();
+    assert_eq!(v.to_json(), r#"{"a":{"b":1},"b":{"a":true},"a":null}"#);
+    let v = parse_only(text, &["a", "c"]).unwrap();
+    assert_eq!(v.to_json(), r#"{"a":{"c":[{}]},"a":null}"#);
+    assert_eq!(parse_only(text, &[]).unwrap(), Json::Object(vec![]));
+    assert_eq!(
+        parse_only("[1,\"x\",{}]", &[]).unwrap(),
+        parse("[1,\"x\",{}]").unwrap()
+    );
+}
+
+#[test]
+fn parse_only_is_as_strict_as_parse() {
+    for bad in [
+        r#"{"skip":[1,]}"#,
+        r#"{"skip":01}"#,
+        r#"{"skip":"\x"}"#,
+        r#"{"skip":"\u12"}"#,
+        "{\"skip\":\"a\u{1}\"}",
+        r#"{"skip":{"x" 1}}"#,
+        r#"{"skip":tru}"#,
+        r#"{"sk\ip":1}"#,
+        r#"{"skip":1} 2"#,
+        r#"{"skip":"abc"#,
+    ] {
+        let (a, b) = (
+            parse(bad).unwrap_err(),
+            parse_only(bad, &["keep"]).unwrap_err(),
+        );
+        assert_eq!(a, b, "{bad}");
+    }
+    let deep = format!("{{\"skip\":{}}}", "[".repeat(200));
+    assert_eq!(
+        parse_only(&deep, &[]).unwrap_err(),
+        parse(&deep).unwrap_err()
+    );
+}

@@ -45,6 +45,37 @@ pub fn collection(root: &Json) -> Option<&[Json]> {
         .or_else(|| d.get("results").and_then(Json::as_array))
 }
 
+/// The array of a collection response (the one [`collection`] finds), mutably: its
+/// elements can be moved out instead of copied.
+fn collection_mut(root: &mut Json) -> Option<&mut [Json]> {
+    let in_value = root.get("value").and_then(Json::as_array).is_some();
+    let key = if in_value { "value" } else { "d" };
+    let Json::Object(members) = root else {
+        return None;
+    };
+    let v = &mut members.iter_mut().find(|(k, _)| k == key)?.1;
+    let v = match (in_value, v) {
+        (false, Json::Object(d)) => &mut d.iter_mut().find(|(k, _)| k == "results")?.1,
+        (_, v) => v,
+    };
+    match v {
+        Json::Array(items) => Some(items),
+        _ => None,
+    }
+}
+
+/// The members [`parse_changes`] reads; the others are skipped unbuilt.
+const CHANGE_KEYS: [&str; 8] = [
+    "value",
+    "d",
+    "results",
+    "ChangeToken",
+    "StringValue",
+    "ChangeType",
+    "ItemId",
+    "ListId",
+];
+
 /// A number that may also arrive as a numeric string.
 fn int(v: Option<&Json>) -> Option<i64> {
     match v? {
@@ -151,7 +182,7 @@ pub struct Change {
 /// Parses a GetChanges response. Records that are not objects are an error; records
 /// without an `ItemId` are kept (their token still advances the cursor).
 pub fn parse_changes(body: &str) -> Result<Vec<Change>, ParseError> {
-    let root = parse_json(body)?;
+    let root = json::parse_only(body, &CHANGE_KEYS).map_err(|e| ParseError(e.to_string()))?;
     let Some(records) = collection(&root) else {
         return err("no change collection");
     };
@@ -197,17 +228,7 @@ pub fn item_id(item: &Json) -> Option<i64> {
 
 /// Parses an items response; an item without a readable id is an error.
 pub fn parse_items(body: &str) -> Result<ItemsPage, ParseError> {
-    let root = parse_json(body)?;
-    let Some(records) = collection(&root) else {
-        return err("no item collection");
-    };
-    let mut items = Vec::with_capacity(records.len());
-    for r in records {
-        let Some(id) = item_id(r) else {
-            return err("item without Id");
-        };
-        items.push((id, r.clone()));
-    }
+    let mut root = parse_json(body)?;
     let link = |v: &Json| {
         ["odata.nextLink", "@odata.nextLink", "__next"]
             .iter()
@@ -216,6 +237,16 @@ pub fn parse_items(body: &str) -> Result<ItemsPage, ParseError> {
     let next_link = link(&root)
         .or_else(|| root.get("d").and_then(link))
         .filter(|l| !l.is_empty());
+    let Some(records) = collection_mut(&mut root) else {
+        return err("no item collection");
+    };
+    let mut items = Vec::with_capacity(records.len());
+    for r in records {
+        let Some(id) = item_id(r) else {
+            return err("item without Id");
+        };
+        items.push((id, std::mem::replace(r, Json::Null)));
+    }
     Ok(ItemsPage { items, next_link })
 }
 

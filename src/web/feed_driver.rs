@@ -238,7 +238,7 @@ impl Driver {
             if items_json.len() > 1 {
                 items_json.push(',');
             }
-            items_json.push_str(&item.to_json());
+            item.write_to(&mut items_json);
         }
         items_json.push(']');
         // `added` and `updated` are each ordered by id.
@@ -249,7 +249,12 @@ impl Driver {
         let (added_ids, updated_ids) = (ids(&set.added), ids(&set.updated));
         let at = |id: i64| {
             let added = added_ids.binary_search(&id).ok();
-            let updated = || updated_ids.binary_search(&id).ok().map(|at| added_ids.len() + at);
+            let updated = || {
+                updated_ids
+                    .binary_search(&id)
+                    .ok()
+                    .map(|at| added_ids.len() + at)
+            };
             added.or_else(updated).map_or(-1, |at| at as i32)
         };
         let mut ops: Vec<i32> = Vec::with_capacity(diffs.len() * 3);
@@ -329,13 +334,13 @@ impl Driver {
 }
 
 /// JSON values as a JavaScript array, through one `JSON.parse`.
-fn js_array<J: std::borrow::Borrow<Json>>(items: &[J]) -> Array {
+fn js_array(items: &[&Json]) -> Array {
     let mut text = String::from("[");
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
             text.push(',');
         }
-        text.push_str(&item.borrow().to_json());
+        item.write_to(&mut text);
     }
     text.push(']');
     js_sys::JSON::parse(&text)
