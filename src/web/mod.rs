@@ -21,3 +21,8 @@ pub use live_list::LiveList;
 mod mailbox;
 mod socket;
 mod unsubscribe;
+
+/// Talc instead of Rust's default dlmalloc: smaller, and as fast for sp-live's pattern of
+/// many small JSON allocations (see bench/RESULTS.md).
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
