@@ -179,21 +179,26 @@ const n0 = (x) => x.toLocaleString("en-US");
 async function benchLatency() {
   const a = await seedList("LatencyLive", 100);
   const b = await seedList("LatencyReplica", 100);
+  const c = await seedList("LatencyBare", 100);
   const ids = Array.from({ length: 100 }, (_, i) => i + 1);
   const { page, close } = await newPage();
   log(`latency: ${EDITS} edits per client (+20 warm-up), alternating`);
   const r = await page.evaluate((cfg) => window.bench.latency(cfg), {
     sim: SIM, siteUrl: SITE, broadcaster: BROADCASTER, webhook: WEBHOOK, n: EDITS, warmup: 20,
-    a: { listId: a.id, ids }, b: { listId: b.id, ids },
+    a: { listId: a.id, ids }, b: { listId: b.id, ids }, c: { listId: c.id, ids },
   });
   await close();
   const row = (name, xs, missed) => ({ name, n: xs.length, missed, p50: pct(xs, 50), p95: pct(xs, 95), p99: pct(xs, 99), mean: xs.reduce((s, x) => s + x, 0) / xs.length });
   const live = row("sp-live (LiveList subscribe callback)", r.live, r.missed.live);
   const rep = row("seed replica (socket.io-client 2.0.4 + fetch + emitter)", r.replica, r.missed.replica);
-  log(`latency p50 ${f2(live.p50)} vs ${f2(rep.p50)} ms, p95 ${f2(live.p95)} vs ${f2(rep.p95)}, p99 ${f2(live.p99)} vs ${f2(rep.p99)}`);
-  live.toRequest = pct(r.toRequest.live, 50);
-  rep.toRequest = pct(r.toRequest.replica, 50);
-  return { live, rep, liveStats: r.liveStats };
+  const bare = row("sp-live, `clientTag: \"\"` (no custom header)", r.bare, r.missed.bare);
+  log(`latency p50 ${f2(live.p50)} vs ${f2(rep.p50)} ms, p95 ${f2(live.p95)} vs ${f2(rep.p95)}, p99 ${f2(live.p99)} vs ${f2(rep.p99)}; without the client tag p50 ${f2(bare.p50)}`);
+  for (const [row, k] of [[live, "live"], [rep, "replica"], [bare, "bare"]]) {
+    row.toRequest = pct(r.toRequest[k], 50);
+    row.stages = [0, 1, 2, 3, 4].map((j) => pct(r.stages[k].map((s) => s[j]), 50));
+    row.stagesN = r.stages[k].length;
+  }
+  return { live, rep, bare, liveStats: r.liveStats };
 }
 
 // ---------- 2. round trips per burst ----------
@@ -318,13 +323,19 @@ function report(env, res) {
     L.push("", `Target: wasm + glue below 27,000 B gzip. Now: ${n0(s.total.gzip)} B as published, ${verdict(s.total.gzip)}; ${n0(s.total.minGzip)} B with the JavaScript minified as a bundler ships it, ${verdict(s.total.minGzip)}.`, "");
   }
   if (res.latency) {
-    const { live, rep, liveStats } = res.latency;
+    const { live, rep, bare, liveStats } = res.latency;
     L.push("## 1. Latency: webhook POST -> JS callback", "");
-    L.push("Two lists of 100 rows: list A watched by one sp-live `LiveList`, list B by one seed-replica component (`bench/page/replica.js`), in one page, on the same sp-sim and sp-broadcaster. Each iteration edits a row of A through the sim's admin API, then the page POSTs a SharePoint-shaped webhook for A to the broadcaster and stamps `performance.now()` just before the POST and in the callback that first sees the edited Title; then the same for B (the order alternates every iteration). Nothing else runs meanwhile, so the clients never compete. Both then do GetChanges + an item read by ID against the sim. 20 warm-up iterations per client are dropped. Milliseconds:", "");
+    L.push("Three lists of 100 rows: list A watched by one sp-live `LiveList`, list B by one seed-replica component (`bench/page/replica.js`), list C by a second `LiveList` with `clientTag: \"\"`, in one page, on the same sp-sim and sp-broadcaster. Each iteration edits a row of A through the sim's admin API, then the page POSTs a SharePoint-shaped webhook for A to the broadcaster and stamps `performance.now()` just before the POST and in the callback that first sees the edited Title; then the same for B and C (who goes first rotates every iteration). Nothing else runs meanwhile, so the clients never compete. Each then does GetChanges + an item read by ID against the sim. 20 warm-up iterations per client are dropped. Milliseconds:", "");
     L.push("| client | edits | missed (>5 s) | p50 | p95 | p99 | mean | p50 of POST -> first REST request |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-    for (const r of [live, rep]) L.push(`| ${r.name} | ${r.n} | ${r.missed} | ${f2(r.p50)} | ${f2(r.p95)} | ${f2(r.p99)} | ${f2(r.mean)} | ${f2(r.toRequest)} |`);
-    L.push(`| **ratio sp-live / replica** | | | **${f2(live.p50 / rep.p50)}** | **${f2(live.p95 / rep.p95)}** | **${f2(live.p99 / rep.p99)}** | ${f2(live.mean / rep.mean)} | ${f2(live.toRequest / rep.toRequest)} |`, "");
+    for (const r of [live, rep, bare]) L.push(`| ${r.name} | ${r.n} | ${r.missed} | ${f2(r.p50)} | ${f2(r.p95)} | ${f2(r.p99)} | ${f2(r.mean)} | ${f2(r.toRequest)} |`);
+    L.push(`| **ratio sp-live / replica** | | | **${f2(live.p50 / rep.p50)}** | **${f2(live.p95 / rep.p95)}** | **${f2(live.p99 / rep.p99)}** | ${f2(live.mean / rep.mean)} | ${f2(live.toRequest / rep.toRequest)} |`);
+    L.push(`| ratio sp-live without the client tag / replica | | | ${f2(bare.p50 / rep.p50)} | ${f2(bare.p95 / rep.p95)} | ${f2(bare.p99 / rep.p99)} | ${f2(bare.mean / rep.mean)} | ${f2(bare.toRequest / rep.toRequest)} |`, "");
     L.push("The last column splits the path: webhook POST -> broadcaster -> socket frame -> decode -> hint -> the first SharePoint request leaving the page (the page's global `fetch` is wrapped to note when each `/_api/` request starts; both clients use it). Times are `performance.now()`, which Chromium coarsens to 0.1 ms on a page that is not cross-origin isolated.", "");
+    L.push("The whole path in five stages (medians over the iterations with exactly GetChanges + one item read; the wrapped `fetch` also notes when each response's headers arrive):", "");
+    L.push("| client | n | POST -> GetChanges leaves | GetChanges on the wire | response -> item read leaves | item read on the wire | response -> callback |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for (const r of [live, rep, bare]) L.push(`| ${r.name} | ${r.stagesN} | ${r.stages.map(f2).join(" | ")} |`);
+    L.push(`| **sp-live - replica** | | ${live.stages.map((x, j) => f2(x - rep.stages[j])).join(" | ")} |`, "");
+    L.push("The page (port +0) and sp-sim (+420) are different origins here, so the item read, whose URL differs every time, needs a CORS preflight when it carries sp-live's default `X-ClientService-ClientTag` header; SPFx web parts call their own SharePoint origin, where no preflight happens. The third row is the same LiveList with `clientTag: \"\"`.", "");
     L.push(`Target: ratio <= 1.0. sp-live's own stats after the run: ${JSON.stringify(liveStats)}.`, "");
   }
   if (res.roundtrips) {

@@ -91,7 +91,11 @@ const bench = {
   async latency(cfg) {
     const live = await openLive({ ...cfg, listId: cfg.a.listId });
     const rep = await openReplica({ ...cfg, listId: cfg.b.listId });
-    this.open.push(live, rep);
+    // The same LiveList without the X-ClientService-ClientTag header: this page and sp-sim
+    // are different origins, and a custom header costs a CORS preflight per item read
+    // (each read has its own URL); SharePoint pages call their own origin.
+    const bare = await openLive({ ...cfg, listId: cfg.c.listId }, { clientTag: "" });
+    this.open.push(live, rep, bare);
     const waiters = new Map();
     const fire = (title, t) => {
       const w = waiters.get(title);
@@ -101,19 +105,30 @@ const bench = {
       }
     };
     live.onChanges = (ev, t) => titles(ev.updated).concat(titles(ev.added)).forEach((x) => fire(x, t));
+    bare.onChanges = live.onChanges;
     rep.onMessage = (data, t) => titles(data.UpdatedItems).concat(titles(data.AddedItems)).forEach((x) => fire(x, t));
-    const out = { live: [], replica: [], missed: { live: 0, replica: 0 }, toRequest: { live: [], replica: [] } };
+    const names = ["live", "replica", "bare"];
+    const each = (f) => Object.fromEntries(names.map((n) => [n, f()]));
+    const out = { ...each(() => []), missed: each(() => 0), toRequest: each(() => []), stages: each(() => []) };
     // Both clients call the global fetch: note when each SharePoint request starts, to split
     // the latency into "hint -> first REST request" and the rest.
     const realFetch = window.fetch;
     let calls = [];
+    let trace = []; // [start, response] of each SharePoint request of this iteration
     window.fetch = function (url, init) {
-      if (String(url).includes("/_api/")) calls.push(performance.now());
-      return realFetch.call(this, url, init);
+      const api = String(url).includes("/_api/");
+      if (api) calls.push(performance.now());
+      const p = realFetch.call(this, url, init);
+      if (api) {
+        const entry = [performance.now(), null];
+        trace.push(entry);
+        p.then(() => (entry[1] = performance.now()), () => {});
+      }
+      return p;
     };
-    const sides = [["live", cfg.a], ["replica", cfg.b]];
+    const sides = [["live", cfg.a], ["replica", cfg.b], ["bare", cfg.c]];
     for (let i = 0; i < cfg.warmup + cfg.n; i++) {
-      const order = i % 2 ? [sides[1], sides[0]] : sides;
+      const order = sides.map((_, k) => sides[(i + k) % sides.length]); // rotate who goes first
       for (const [name, side] of order) {
         const id = side.ids[i % side.ids.length];
         const title = `lat-${name}-${i}`;
@@ -126,6 +141,7 @@ const bench = {
           setTimeout(() => resolve(null), 5000);
         });
         calls = [];
+        trace = [];
         const t0 = performance.now();
         // text/plain: a simple request, no CORS preflight in front of the measured POST.
         const posted = fetch(cfg.webhook, { method: "POST", headers: { "Content-Type": "text/plain" }, body: hintBody(side.listId) });
@@ -137,6 +153,11 @@ const bench = {
         else {
           out[name].push(t1 - t0);
           if (calls.length) out.toRequest[name].push(calls[0] - t0);
+          // The usual round (GetChanges, then one item read) split into its five stages.
+          if (trace.length === 2 && trace[1][1] !== null) {
+            const [[s1, r1], [s2, r2]] = trace;
+            out.stages[name].push([s1 - t0, r1 - s1, s2 - r1, r2 - s2, t1 - r2]);
+          }
         }
       }
     }
