@@ -57,6 +57,8 @@ struct Sim {
     last_version: BTreeMap<i64, u64>,
     last_token: Option<ChangeToken>,
     seen_reset: bool,
+    /// Load pages since the last first page, until the reset they make.
+    pages: Vec<Json>,
     stats: Stats,
 }
 
@@ -89,8 +91,12 @@ impl Sim {
                 self.seen_reset = true;
                 assert!(set.added.is_empty() && set.updated.is_empty() && set.deleted.is_empty());
                 self.client.clear();
+                assert!(
+                    set.items.is_empty(),
+                    "seed {seed}: the snapshot comes in pages"
+                );
                 let mut prev = None;
-                for it in &set.items {
+                for it in &std::mem::take(&mut self.pages) {
                     let (id, v) = (id_of(it), version(it));
                     assert!(
                         prev < Some(id),
@@ -151,6 +157,12 @@ impl Sim {
                 }
                 match out {
                     Output::Request(req) => self.request(req),
+                    Output::LoadPage { first, items } => {
+                        if first {
+                            self.pages.clear();
+                        }
+                        self.pages.extend(items);
+                    }
                     Output::Deliver(set) => self.deliver(set, seed),
                     Output::Error(e) => *self.stats.errors.entry(e.code).or_default() += 1,
                     Output::Status(_) | Output::Progress { .. } => {}
@@ -247,6 +259,7 @@ fn run_seed(seed: u64) -> Stats {
         client: BTreeMap::new(),
         last_version: BTreeMap::new(),
         last_token: None,
+        pages: Vec::new(),
         seen_reset: false,
         stats: Stats::default(),
     };

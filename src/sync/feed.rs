@@ -35,7 +35,10 @@ pub(super) struct Load {
     /// `CurrentChangeToken`, read before any item.
     pub token: Option<String>,
     pub next_url: Option<String>,
-    pub items: IdMap,
+    /// Fingerprints of the items read so far (the items themselves are handed out).
+    pub prints: IdMap<u128>,
+    /// Pages handed out so far.
+    pub pages: u32,
     pub total: Option<u32>,
 }
 
@@ -293,7 +296,8 @@ impl ChangeFeed {
                     self.job = Job::Load(Load {
                         token: None,
                         next_url: None,
-                        items: IdMap::new(),
+                        prints: IdMap::new(),
+                        pages: 0,
                         total: None,
                     });
                 } else if self.again {

@@ -56,8 +56,25 @@ impl ChangeFeed {
                 let Job::Load(l) = &mut self.job else {
                     return Ok(());
                 };
-                let before = l.items.last_id();
-                l.items.extend(page.items);
+                let before = l.prints.last_id();
+                // By id, and only past the earlier pages (a repeated id keeps its first
+                // copy: the catch-up round after the load brings any later version).
+                let mut items = IdMap::new();
+                items.extend(page.items);
+                let items: Vec<Json> = items
+                    .into_entries()
+                    .into_iter()
+                    .filter(|(id, _)| before.is_none_or(|b| *id > b))
+                    .map(|(id, item)| {
+                        l.prints.insert(id, fingerprint(&item));
+                        item
+                    })
+                    .collect();
+                self.outputs.push_back(Output::LoadPage {
+                    first: l.pages == 0,
+                    items,
+                });
+                l.pages += 1;
                 // An empty page, or one that does not move past the ids already seen (a
                 // server ignoring the skip token), ends the load whatever it links to.
                 let stuck = last_id.is_some() && last_id <= before;
@@ -74,7 +91,7 @@ impl ChangeFeed {
                     )),
                     _ => None,
                 };
-                let loaded = u32::try_from(l.items.len()).unwrap_or(u32::MAX);
+                let loaded = u32::try_from(l.prints.len()).unwrap_or(u32::MAX);
                 let total = l.total;
                 self.outputs.push_back(Output::Progress { loaded, total });
             }
@@ -177,15 +194,11 @@ impl ChangeFeed {
             Job::Idle => {}
             Job::Load(l) => {
                 let Some(token) = l.token else { return };
-                self.items = IdMap::default();
-                let entries = l.items.into_entries();
-                self.items
-                    .extend(entries.iter().map(|(id, item)| (*id, fingerprint(item))));
-                let items: Vec<Json> = entries.into_iter().map(|(_, item)| item).collect();
+                self.items = l.prints;
                 self.token = Some(token.clone());
                 self.outputs.push_back(Output::Deliver(ChangeSet {
                     kind: ChangeSetKind::Reset,
-                    items,
+                    items: Vec::new(),
                     added: Vec::new(),
                     updated: Vec::new(),
                     deleted: Vec::new(),

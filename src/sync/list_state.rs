@@ -46,6 +46,9 @@ pub struct ListState {
     order: Order,
     /// Sort keys by id (ascending id), kept only when ordering by a field.
     keys: Vec<(i64, Json)>,
+    /// Ids and sort keys of the load pages since the last first page, until the
+    /// `Reset` they make.
+    pending: Vec<(i64, Json)>,
 }
 
 impl Default for ListState {
@@ -66,6 +69,24 @@ impl ListState {
             ids: MutableVec::new(),
             order,
             keys: Vec::new(),
+            pending: Vec::new(),
+        }
+    }
+
+    /// Keeps the ids (and sort keys) of one [`super::Output::LoadPage`]; the next
+    /// `Reset` shows them.
+    pub fn load_page(&mut self, first: bool, items: &[Json]) {
+        if first {
+            self.pending.clear();
+        }
+        for item in items {
+            if let Some(id) = item_id(item) {
+                let key = match self.order.field {
+                    Some(_) => self.order.key(item),
+                    None => Json::Null,
+                };
+                self.pending.push((id, key));
+            }
         }
     }
 
@@ -107,21 +128,22 @@ impl ListState {
         }
     }
 
+    /// Replaces everything with the kept load pages and `items`.
     fn reset(&mut self, items: &[Json]) {
-        let (order, keys) = (&self.order, &mut self.keys);
-        keys.clear();
-        let mut all: Vec<i64> = Vec::new();
-        for item in items {
-            let Some(id) = item_id(item) else { continue };
-            all.push(id);
-            if order.field.is_some() {
-                keys.push((id, order.key(item)));
-            }
+        self.load_page(false, items);
+        let mut entries = std::mem::take(&mut self.pending);
+        // Load pages come ascending by id; items built by hand may not.
+        if !entries.windows(2).all(|w| w[0].0 < w[1].0) {
+            heap_sort_by(&mut entries, |a, b| a.0 < b.0);
+            entries.dedup_by_key(|(id, _)| *id);
         }
-        // `items` come by id (ascending), so `keys` is sorted already.
-        all.sort_unstable();
-        all.dedup();
-        keys.dedup_by_key(|(id, _)| *id);
+        let mut all: Vec<i64> = entries.iter().map(|(id, _)| *id).collect();
+        let order = &self.order;
+        self.keys = match order.field {
+            Some(_) => entries,
+            None => Vec::new(),
+        };
+        let keys = &self.keys;
         if order.field.is_some() || order.descending {
             heap_sort_by(&mut all, |&a, &b| {
                 order

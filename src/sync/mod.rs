@@ -9,9 +9,10 @@
 //! # Lifecycle
 //! - **Load** (on start, token expiry or [`ChangeFeed::reload`]): read the list's
 //!   `CurrentChangeToken` (and GUID, item count) *first*, then every item in pages
-//!   (`$orderby=ID`, `$top`, next links or `$skiptoken`), with `Progress` outputs; then
-//!   deliver `ChangeSet { kind: Reset, items, token }` and run a catch-up round from that
-//!   token. Changes made during the load are in that round; items whose JSON is
+//!   (`$orderby=ID`, `$top`, next links or `$skiptoken`), each handed out as it comes
+//!   ([`Output::LoadPage`]) with a `Progress` output; then deliver `ChangeSet { kind:
+//!   Reset, token }`, which completes the snapshot the pages make, and run a catch-up
+//!   round from that token. Changes made during the load are in that round; items whose JSON is
 //!   unchanged are *not* re-delivered (the engine compares with its copy), so every
 //!   delivered `added`/`updated` is new content.
 //! - **Round** (on a hint for this list, a (re)connect, or after a load): GetChanges from
@@ -119,7 +120,8 @@ pub enum ChangeSetKind {
 pub struct ChangeSet {
     /// Reset or changes.
     pub kind: ChangeSetKind,
-    /// Reset: every item ordered by id. Empty for `Changes`.
+    /// Reset from the feed: empty (the snapshot is the [`Output::LoadPage`] pages before
+    /// it). Reset built by hand: every item ordered by id. Empty for `Changes`.
     pub items: Vec<Json>,
     /// Items new to the client, ordered by id.
     pub added: Vec<Json>,
@@ -167,6 +169,17 @@ pub struct FeedError {
 pub enum Output {
     /// Perform this request and report its outcome with its id.
     Request(HttpRequest),
+    /// A page of a full load, items ascending by id and above every id of the
+    /// load's earlier pages. Keep the pages: the load's `Deliver` of a `Reset` (whose
+    /// `items` are empty) completes the snapshot they make. `first` starts a snapshot:
+    /// drop pages kept from a load that was cut short. Streaming the pages keeps a
+    /// single page, not the whole list, in memory here.
+    LoadPage {
+        /// This is the load's first page.
+        first: bool,
+        /// The page's items.
+        items: Vec<Json>,
+    },
     /// Apply this change set.
     Deliver(ChangeSet),
     /// The status changed.

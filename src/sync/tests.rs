@@ -65,6 +65,16 @@ fn changes_body(changes: &[(i64, i64, i64)]) -> String {
     format!(r#"{{"value":[{}]}}"#, v.join(","))
 }
 
+/// The items of the load pages among `outs`, and whether the first starts a snapshot.
+fn load_pages(outs: &[Output]) -> Vec<(bool, Vec<Json>)> {
+    outs.iter()
+        .filter_map(|o| match o {
+            Output::LoadPage { first, items } => Some((*first, items.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
 fn delivered(outs: &[Output]) -> Vec<ChangeSet> {
     outs.iter()
         .filter_map(|o| match o {
@@ -94,8 +104,12 @@ fn loaded(f: &mut ChangeFeed, items: &[(i64, &str)]) -> HttpRequest {
     assert_eq!(sets.len(), 1);
     assert_eq!(
         (sets[0].kind, sets[0].items.len()),
-        (ChangeSetKind::Reset, items.len())
+        (ChangeSetKind::Reset, 0)
     );
+    let pages = load_pages(&outs);
+    assert_eq!(pages.len(), 1);
+    assert!(pages[0].0, "the load's first page starts the snapshot");
+    assert_eq!(pages[0].1.len(), items.len());
     assert_eq!(sets[0].token, tok(10));
     let reqs = requests(&outs);
     assert_eq!(reqs.len(), 1);
@@ -153,6 +167,72 @@ fn digest_mode_loads_then_catches_up_with_a_digest() {
     assert_eq!(f.item_ids().collect::<Vec<_>>(), vec![2, 3]);
     assert!(f.is_idle() && f.poll_timeout().is_none());
     assert_eq!(f.status(), Some(FeedStatus::Live));
+}
+
+#[test]
+fn a_paged_load_hands_out_each_page_then_a_reset() {
+    let mut cfg = FeedConfig::new(SITE, ListRef::Id(GUID.into()));
+    cfg.page_size = 2;
+    let mut f = ChangeFeed::new(cfg);
+    f.handle_start(0);
+    let info = only_request(&mut f);
+    let body = format!(
+        r#"{{"CurrentChangeToken":{{"StringValue":"{}"}},"Id":"{GUID}"}}"#,
+        tok(10)
+    );
+    f.handle_response(1, info.id, ok(&body));
+    let mut pages = Vec::new();
+    let mut sets = Vec::new();
+    let mut req = only_request(&mut f);
+    // Out of order within a page, an id repeated from an earlier page, then the end.
+    for (i, page) in [
+        vec![(2, "b"), (1, "a")],
+        vec![(2, "b2"), (3, "c"), (4, "d")],
+        vec![],
+    ]
+    .iter()
+    .enumerate()
+    {
+        assert!(req.url.contains("$top=2"), "{}", req.url);
+        f.handle_response(2 + i as u64, req.id, ok(&items_body(page)));
+        let outs = drain(&mut f);
+        pages.extend(load_pages(&outs));
+        sets.extend(delivered(&outs));
+        if !sets.is_empty() {
+            break;
+        }
+        req = requests(&outs).pop().expect("the next page is requested");
+    }
+    let ids = |items: &[Json]| -> Vec<i64> {
+        items
+            .iter()
+            .filter_map(crate::sharepoint::item_id)
+            .collect()
+    };
+    let firsts: Vec<bool> = pages.iter().map(|(first, _)| *first).collect();
+    assert_eq!(firsts, [true, false, false]);
+    assert_eq!(ids(&pages[0].1), [1, 2]);
+    assert_eq!(
+        ids(&pages[1].1),
+        [3, 4],
+        "a repeated id keeps its first copy"
+    );
+    assert!(pages[2].1.is_empty());
+    assert_eq!(sets.len(), 1);
+    assert_eq!(
+        (sets[0].kind, sets[0].items.len()),
+        (ChangeSetKind::Reset, 0)
+    );
+    assert_eq!(f.item_ids().collect::<Vec<_>>(), [1, 2, 3, 4]);
+    // A list state fed the pages shows the snapshot at the reset.
+    let mut list = ListState::new();
+    list.load_page(true, &[crate::json::parse(r#"{"Id":99}"#).unwrap()]); // an abandoned load
+    for (first, items) in &pages {
+        list.load_page(*first, items);
+        assert!(list.is_empty(), "nothing shows before the reset");
+    }
+    assert_eq!(list.apply(&sets[0]), [Diff::Replace]);
+    assert_eq!(list.ids(), [1, 2, 3, 4]);
 }
 
 #[test]

@@ -8,29 +8,14 @@ use super::http::{feed_error, Transport};
 use super::hub::{Hub, HubEvent};
 use super::js;
 use super::mailbox::Timer;
+use super::rows::{self, LoadRows};
 use crate::json::Json;
 use crate::protocol::{EventArg, State};
-use crate::sharepoint::item_id;
 use crate::sync::{
-    ChangeFeed, ChangeSet, ChangeSetKind, Diff, FeedStatus, HttpResponse, ListState, Output,
+    ChangeFeed, ChangeSet, ChangeSetKind, FeedStatus, HttpResponse, ListState, Output,
 };
-use js_sys::Array;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-
-#[wasm_bindgen(module = "/src/web/rows.js")]
-extern "C" {
-    /// Parses the changed items, applies `ops` to `rows`, returns the `changes` event.
-    #[wasm_bindgen(js_name = changesEvent)]
-    fn changes_event(
-        rows: &Array,
-        items_json: &str,
-        added_count: u32,
-        ops: &[i32],
-        deleted: &[f64],
-        token: &str,
-    ) -> JsValue;
-}
 
 /// What the feed task is told.
 pub(crate) enum FeedMessage {
@@ -57,6 +42,8 @@ struct Driver {
     broadcaster_was_open: bool,
     subscribed_to: Option<String>,
     hint_at: Option<u64>,
+    /// Rows of a load in progress.
+    load: LoadRows,
 }
 
 /// Runs the feed until the last handle lets go.
@@ -85,6 +72,7 @@ pub(crate) async fn run(
         broadcaster_was_open: false,
         subscribed_to: None,
         hint_at: None,
+        load: LoadRows::default(),
     };
     feed.handle_start(js::now_ms());
     'run: loop {
@@ -189,6 +177,10 @@ impl Driver {
                     mailbox.post(FeedMessage::Response(request.id, result));
                 });
             }
+            Output::LoadPage { first, items } => {
+                self.list.load_page(first, &items);
+                self.load.add_page(first, &items);
+            }
             Output::Deliver(set) => self.apply(set, outbox),
             Output::Status(status) => {
                 if status == FeedStatus::Live {
@@ -218,64 +210,16 @@ impl Driver {
         let diffs = self.list.apply(&set);
         let mut view = self.hub.view.borrow_mut();
         if set.kind == ChangeSetKind::Reset {
-            // `items` come by id; the rows follow the list's display order.
-            let by_id = |id: &i64| {
-                let at = set
-                    .items
-                    .binary_search_by_key(id, |item| item_id(item).unwrap_or(i64::MIN));
-                at.ok().map(|at| &set.items[at])
-            };
-            let ordered: Vec<&Json> = self.list.ids().iter().filter_map(by_id).collect();
-            view.rows = js_array(&ordered);
+            // The rows follow the list's display order.
+            if !set.items.is_empty() {
+                self.load.add_page(false, &set.items);
+            }
+            view.rows = self.load.take_in_order(&self.list.ids());
             view.loaded = true;
             outbox.reset(view.rows.slice(0, view.rows.length()));
             return;
         }
-        // One JSON text of the changed items (added, then updated) and one op triple per
-        // diff: JavaScript parses and applies them in a single call (rows.js).
-        let mut items_json = String::from("[");
-        for item in set.added.iter().chain(&set.updated) {
-            if items_json.len() > 1 {
-                items_json.push(',');
-            }
-            item.write_to(&mut items_json);
-        }
-        items_json.push(']');
-        // `added` and `updated` are each ordered by id.
-        let ids = |items: &[Json]| -> Vec<i64> {
-            let id = |item| item_id(item).unwrap_or(i64::MIN);
-            items.iter().map(id).collect()
-        };
-        let (added_ids, updated_ids) = (ids(&set.added), ids(&set.updated));
-        let at = |id: i64| {
-            let added = added_ids.binary_search(&id).ok();
-            let updated = || {
-                updated_ids
-                    .binary_search(&id)
-                    .ok()
-                    .map(|at| added_ids.len() + at)
-            };
-            added.or_else(updated).map_or(-1, |at| at as i32)
-        };
-        let mut ops: Vec<i32> = Vec::with_capacity(diffs.len() * 3);
-        for diff in diffs {
-            let (op, index, item) = match diff {
-                Diff::Insert { index, id } => (0, index, at(id)),
-                Diff::Update { index, id } => (1, index, at(id)),
-                Diff::Remove { index } => (2, index, -1),
-                Diff::Replace => continue,
-            };
-            ops.extend([op, index as i32, item]);
-        }
-        let deleted: Vec<f64> = set.deleted.iter().map(|id| *id as f64).collect();
-        let event = changes_event(
-            &view.rows,
-            &items_json,
-            set.added.len() as u32,
-            &ops,
-            &deleted,
-            &set.token,
-        );
+        let event = rows::apply_changes(&view.rows, &set, diffs);
         let count = set.added.len() + set.updated.len() + set.deleted.len();
         view.stats.changes_applied += count as u32;
         view.stats.rounds += 1;
@@ -331,19 +275,4 @@ impl Driver {
             self.subscribed_to = Some(guid.to_owned());
         }
     }
-}
-
-/// JSON values as a JavaScript array, through one `JSON.parse`.
-fn js_array(items: &[&Json]) -> Array {
-    let mut text = String::from("[");
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            text.push(',');
-        }
-        item.write_to(&mut text);
-    }
-    text.push(']');
-    js_sys::JSON::parse(&text)
-        .map(Into::into)
-        .unwrap_or_default()
 }

@@ -39,3 +39,15 @@ export function changesEvent(rows, itemsJson, addedCount, ops, deleted, token) {
     token,
   };
 }
+
+/** Parses a JSON array and pushes its elements onto `rows` (one load page). */
+export function appendRows(rows, itemsJson) {
+  for (const item of JSON.parse(itemsJson)) rows.push(item);
+}
+
+/** `order.map((i) => from[i])`: the loaded rows in display order. */
+export function pickRows(from, order) {
+  const rows = new Array(order.length);
+  for (let i = 0; i < order.length; i++) rows[i] = from[order[i]];
+  return rows;
+}

@@ -1,0 +1,121 @@
+//! The rows JavaScript sees, built from the feed's outputs with few crossings into
+//! JavaScript: a load page or a change set becomes one JSON text that one call into
+//! `rows.js` parses and applies.
+
+use crate::json::Json;
+use crate::sharepoint::item_id;
+use crate::sync::{ChangeSet, Diff};
+use js_sys::Array;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/src/web/rows.js")]
+extern "C" {
+    /// Parses a JSON array and pushes its elements onto `rows`.
+    #[wasm_bindgen(js_name = appendRows)]
+    fn append_rows(rows: &Array, items_json: &str);
+    /// `order.map(i => from[i])`.
+    #[wasm_bindgen(js_name = pickRows)]
+    fn pick_rows(from: &Array, order: &[u32]) -> Array;
+    /// Parses the changed items, applies `ops` to `rows`, returns the `changes` event.
+    #[wasm_bindgen(js_name = changesEvent)]
+    fn changes_event(
+        rows: &Array,
+        items_json: &str,
+        added_count: u32,
+        ops: &[i32],
+        deleted: &[f64],
+        token: &str,
+    ) -> JsValue;
+}
+
+/// `items` as one JSON array text.
+fn json_array<'a>(items: impl Iterator<Item = &'a Json>) -> String {
+    let mut text = String::from("[");
+    for item in items {
+        if text.len() > 1 {
+            text.push(',');
+        }
+        item.write_to(&mut text);
+    }
+    text.push(']');
+    text
+}
+
+/// The rows of a load in progress: each page becomes JavaScript objects as it arrives,
+/// so wasm holds one page at a time, not the whole list.
+#[derive(Default)]
+pub(crate) struct LoadRows {
+    rows: Option<Array>,
+    /// The ids of `rows`, in the same order.
+    ids: Vec<i64>,
+}
+
+impl LoadRows {
+    /// Keeps one page (`first` drops the pages of a load that was cut short).
+    pub(crate) fn add_page(&mut self, first: bool, items: &[Json]) {
+        if first {
+            self.rows = None;
+            self.ids.clear();
+        }
+        let rows = self.rows.get_or_insert_with(Array::new);
+        append_rows(rows, &json_array(items.iter()));
+        self.ids
+            .extend(items.iter().map(|i| item_id(i).unwrap_or(i64::MIN)));
+    }
+
+    /// The kept rows in the display order `ids` (ids not kept are left out); starts over.
+    pub(crate) fn take_in_order(&mut self, ids: &[i64]) -> Array {
+        let rows = self.rows.take().unwrap_or_default();
+        let kept = std::mem::take(&mut self.ids);
+        // Load pages come ascending by id.
+        let sorted = kept.windows(2).all(|w| w[0] < w[1]);
+        let at = |id: &i64| match sorted {
+            true => kept.binary_search(id).ok(),
+            false => kept.iter().rposition(|k| k == id),
+        };
+        let order: Vec<u32> = ids.iter().filter_map(at).map(|i| i as u32).collect();
+        pick_rows(&rows, &order)
+    }
+}
+
+/// Applies a `Changes` set's `diffs` to `rows` in one call and returns its `changes`
+/// event: one JSON text of the changed items (added, then updated) and one op triple
+/// per diff.
+pub(crate) fn apply_changes(rows: &Array, set: &ChangeSet, diffs: Vec<Diff>) -> JsValue {
+    let items_json = json_array(set.added.iter().chain(&set.updated));
+    // `added` and `updated` are each ordered by id.
+    let ids = |items: &[Json]| -> Vec<i64> {
+        let id = |item| item_id(item).unwrap_or(i64::MIN);
+        items.iter().map(id).collect()
+    };
+    let (added_ids, updated_ids) = (ids(&set.added), ids(&set.updated));
+    let at = |id: i64| {
+        let added = added_ids.binary_search(&id).ok();
+        let updated = || {
+            updated_ids
+                .binary_search(&id)
+                .ok()
+                .map(|at| added_ids.len() + at)
+        };
+        added.or_else(updated).map_or(-1, |at| at as i32)
+    };
+    let mut ops: Vec<i32> = Vec::with_capacity(diffs.len() * 3);
+    for diff in diffs {
+        let (op, index, item) = match diff {
+            Diff::Insert { index, id } => (0, index, at(id)),
+            Diff::Update { index, id } => (1, index, at(id)),
+            Diff::Remove { index } => (2, index, -1),
+            Diff::Replace => continue,
+        };
+        ops.extend([op, index as i32, item]);
+    }
+    let deleted: Vec<f64> = set.deleted.iter().map(|id| *id as f64).collect();
+    changes_event(
+        rows,
+        &items_json,
+        set.added.len() as u32,
+        &ops,
+        &deleted,
+        &set.token,
+    )
+}
