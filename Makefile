@@ -48,12 +48,12 @@ test-browser:
 ## changed since the last build (pkg/.built).
 PKG_INPUTS := Makefile Cargo.toml Cargo.lock $(shell find src -type f 2>/dev/null) \
   tests/scripts/package.mjs tests/scripts/minify-names.mjs tests/scripts/pkg-readme.md
-## SIZE_STD=1 (the default) rebuilds the standard library for size, with panics as plain
+## SIZE_STD=1 (the default when rust-src is installed) rebuilds the standard library for size, with panics as plain
 ## traps and no Debug formatting (nothing user-facing uses either): about 13 KB gzip less.
 ## These are unstable cargo/rustc options, enabled for this one build on the stable
 ## toolchain by RUSTC_BOOTSTRAP (rust-src is installed by `make tools`), in their own
 ## target directory. SIZE_STD=0 builds with the prebuilt standard library.
-SIZE_STD ?= 1
+SIZE_STD ?= $(shell rustup component list --installed 2>/dev/null | grep -q '^rust-src' && echo 1 || echo 0)
 ifeq ($(SIZE_STD),1)
 PKG_ENV := RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=$(CURDIR)/target/size-std \
   RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none"
