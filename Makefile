@@ -33,6 +33,7 @@ test-lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --color never -- -D warnings
 	cargo clippy --lib --tests --target wasm32-unknown-unknown --color never -- -D warnings
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --lib --target wasm32-unknown-unknown --color never
 	@echo "lint: 1 passed, 0 failed"
 
 test-native:

@@ -2,7 +2,7 @@
 //!
 //! It drives the sans-IO cores and owns every browser object. Rules it keeps:
 //! - every `Closure` has an owner and is detached in `Drop` (no `forget`);
-//! - browser callbacks only post a message to a [`mailbox::Mailbox`]; one task per
+//! - browser callbacks only post a message to a `mailbox::Mailbox`; one task per
 //!   connection owns the core and performs its outputs;
 //! - JavaScript callbacks run after Rust borrows are released, each in isolation;
 //! - failures reach JavaScript as `Error` objects with a stable `code`.
