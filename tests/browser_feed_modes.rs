@@ -164,6 +164,18 @@ async fn an_expired_digest_is_refreshed_once() {
     list.close();
 }
 
+/// Moves the sim's change log past the list's token, adds an item and waits for the
+/// `reset` that follows.
+async fn expire_token_then_add(list_id: &str, events: &Recorder) {
+    admin("POST", "config", Some(r#"{"retentionSeconds":60}"#)).await;
+    admin("POST", "clock", Some(r#"{"advanceSeconds":3600}"#)).await;
+    add_item(list_id, "after the change log moved on").await;
+    wait_until("a reset", 10_000, || {
+        event_types(events).contains(&"reset".to_string())
+    })
+    .await;
+}
+
 #[wasm_bindgen_test]
 async fn an_expired_change_token_resets_with_the_whole_list() {
     let _serial = serial().await;
@@ -172,13 +184,7 @@ async fn an_expired_change_token_resets_with_the_whole_list() {
     let events = Recorder::new();
     list.subscribe(events.function.clone()).unwrap();
     wait_until("live", 10_000, || list.status() == "live").await;
-    admin("POST", "config", Some(r#"{"retentionSeconds":60}"#)).await;
-    admin("POST", "clock", Some(r#"{"advanceSeconds":3600}"#)).await;
-    add_item(&list_id, "after the change log moved on").await;
-    wait_until("a reset", 10_000, || {
-        event_types(&events).contains(&"reset".to_string())
-    })
-    .await;
+    expire_token_then_add(&list_id, &events).await;
     wait_until("the item", 10_000, || list.items().length() == 6).await;
     assert!(
         error_codes(&events).contains(&"sp-token-expired".to_string()),
@@ -239,13 +245,7 @@ async fn a_paged_load_streams_its_rows_and_reloads_the_same_way() {
         types.iter().filter(|t| *t == "progress").count()
     };
     assert!(pages(&events) >= 4, "{:?}", event_types(&events));
-    admin("POST", "config", Some(r#"{"retentionSeconds":60}"#)).await;
-    admin("POST", "clock", Some(r#"{"advanceSeconds":3600}"#)).await;
-    add_item(&list_id, "after the change log moved on").await;
-    wait_until("a reset", 10_000, || {
-        event_types(&events).contains(&"reset".to_string())
-    })
-    .await;
+    expire_token_then_add(&list_id, &events).await;
     wait_until("the item", 10_000, || list.items().length() == 12).await;
     assert_eq!(rows_of(&list.items()), in_order(sim_rows(&list_id).await));
     assert!(pages(&events) >= 8, "{:?}", event_types(&events));
