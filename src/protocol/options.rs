@@ -113,8 +113,7 @@ pub(crate) struct Target {
 /// Builds the WebSocket URL and namespace for `options`.
 pub(crate) fn target(options: &ConnectOptions) -> Result<Target, ProtocolError> {
     let url = options.url.trim();
-    let (scheme, rest) = url
-        .split_once("://")
+    let (scheme, rest) = crate::text::split_once(url, "://")
         .ok_or_else(|| ProtocolError::config(format!("\"{url}\" is not an absolute URL")))?;
     let ws_scheme = match scheme.to_ascii_lowercase().as_str() {
         "http" | "ws" => "ws",

@@ -6,6 +6,7 @@ use std::fmt;
 
 use super::token::normalize_guid;
 use crate::json::{self, Json};
+use crate::text;
 
 /// A response that is not the expected shape.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -366,18 +367,20 @@ pub fn classify_error(status: u16, body: &str) -> SpError {
         }
         (None, body[..end].to_owned())
     });
-    let code_has = |n: &str| code.as_deref().is_some_and(|c| c.contains(n));
+    let code_has = |n: &str| code.as_deref().is_some_and(|c| text::contains(c, n));
     let lower = message.to_ascii_lowercase();
-    let kind = if lower.contains("before the start of the current change log")
+    let kind = if text::contains(&lower, "before the start of the current change log")
         || code_has("-2130575172")
     {
         SpErrorKind::TokenExpired
-    } else if lower.contains("changetoken from one object against a different object")
-        || lower.contains("change token is invalid")
+    } else if text::contains(
+        &lower,
+        "changetoken from one object against a different object",
+    ) || text::contains(&lower, "change token is invalid")
     {
         SpErrorKind::TokenInvalid
     } else if status == 403
-        && (code_has("-2130575251") || lower.contains("security validation for this page"))
+        && (code_has("-2130575251") || text::contains(&lower, "security validation for this page"))
     {
         SpErrorKind::SecurityValidation
     } else if status == 429 || status == 503 {

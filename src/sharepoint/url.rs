@@ -60,7 +60,7 @@ pub fn site_base(site_url: &str) -> &str {
 
 /// `scheme://host` of an absolute URL (used to refuse next links to another origin).
 pub fn origin(url: &str) -> &str {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let after_scheme = crate::text::find(url, "://").map_or(0, |i| i + 3);
     match url[after_scheme..].find('/') {
         Some(i) => &url[..after_scheme + i],
         None => url,
