@@ -43,9 +43,20 @@ pub struct JsonError {
     pub reason: &'static str,
 }
 
+impl JsonError {
+    /// The error for people (what `Display` shows).
+    pub fn message(&self) -> String {
+        let mut out = String::from("invalid JSON at byte ");
+        crate::text::push_uint(&mut out, self.offset as u64);
+        out.push_str(": ");
+        out.push_str(self.reason);
+        out
+    }
+}
+
 impl fmt::Display for JsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid JSON at byte {}: {}", self.offset, self.reason)
+        f.write_str(&self.message())
     }
 }
 
@@ -170,7 +181,7 @@ impl From<&str> for Json {
 
 impl From<i64> for Json {
     fn from(n: i64) -> Self {
-        Json::Number(n.to_string())
+        Json::Number(crate::text::int(n))
     }
 }
 

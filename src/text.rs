@@ -1,6 +1,7 @@
-//! Substring search for the few places that need one. A byte-window scan: `str::find`
-//! with a `&str` pattern brings core's two-way searcher (~1.6 KB of WebAssembly) for
-//! searches that only ever look at short texts.
+//! Small text helpers that keep big machinery out of the WebAssembly build: substring
+//! search by a byte-window scan (`str::find` with a `&str` pattern brings core's two-way
+//! searcher, ~1.6 KB) and decimal numbers without `core::fmt` (messages and URLs are
+//! built with `concat` and these instead of `format!`).
 
 /// The byte offset of the first `needle` in `haystack`.
 pub fn find(haystack: &str, needle: &str) -> Option<usize> {
@@ -25,6 +26,45 @@ pub fn split_once<'a>(haystack: &'a str, separator: &str) -> Option<(&'a str, &'
     Some((&haystack[..at], &haystack[at + separator.len()..]))
 }
 
+/// Appends `n` in decimal.
+pub fn push_uint(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(d as char);
+    }
+}
+
+/// Appends `n` in decimal.
+pub fn push_int(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    push_uint(out, n.unsigned_abs());
+}
+
+/// `n` in decimal.
+pub fn uint(n: u64) -> String {
+    let mut out = String::new();
+    push_uint(&mut out, n);
+    out
+}
+
+/// `n` in decimal.
+pub fn int(n: i64) -> String {
+    let mut out = String::new();
+    push_int(&mut out, n);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,6 +82,16 @@ mod tests {
             assert_eq!(find(hay, needle), hay.find(needle), "{hay:?} {needle:?}");
             assert_eq!(split_once(hay, needle), hay.split_once(needle));
             assert_eq!(contains(hay, needle), hay.contains(needle));
+        }
+    }
+
+    #[test]
+    fn numbers_like_to_string() {
+        for n in [0, 1, -1, 9, 10, 42, -1234567, i64::MAX, i64::MIN] {
+            assert_eq!(int(n), n.to_string());
+        }
+        for n in [0, 7, 1000, u64::MAX] {
+            assert_eq!(uint(n), n.to_string());
         }
     }
 }

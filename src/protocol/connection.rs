@@ -281,7 +281,7 @@ impl Connection {
         } else if exhausted {
             self.set_state(
                 State::Closed,
-                Some(format!("reconnect failed: {}", end.reason)),
+                Some(["reconnect failed: ", &end.reason].concat()),
             );
         } else {
             let delay = self.backoff.next_delay();

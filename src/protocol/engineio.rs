@@ -143,7 +143,7 @@ pub fn ping() -> Frame {
 
 /// A heartbeat pong (`3`), echoing the ping's data.
 pub fn pong(data: &str) -> Frame {
-    Frame::Text(format!("3{data}"))
+    Frame::Text(["3", data].concat())
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The protocol layer's failures, each with a stable code that JavaScript sees.
 
 use crate::json::JsonError;
+use crate::text;
 use std::fmt;
 
 /// A protocol failure: what happened, under a stable machine-readable code.
@@ -23,14 +24,21 @@ impl ProtocolError {
 
     /// Invalid JSON inside a packet.
     pub fn decode_json(what: &str, error: &JsonError) -> Self {
-        Self::decode(format!("{what}: {error}"))
+        Self::decode([what, ": ", &error.message()].concat())
     }
 
     /// A frame larger than the configured limit.
     pub fn too_large(size: usize, limit: usize) -> Self {
         Self {
             code: "protocol-frame-too-large",
-            message: format!("frame of {size} bytes exceeds the limit of {limit} bytes"),
+            message: [
+                "frame of ",
+                &text::uint(size as u64),
+                " bytes exceeds the limit of ",
+                &text::uint(limit as u64),
+                " bytes",
+            ]
+            .concat(),
         }
     }
 
@@ -54,7 +62,7 @@ impl ProtocolError {
     pub fn connect_timeout(ms: u64) -> Self {
         Self {
             code: "protocol-connect-timeout",
-            message: format!("not connected within {ms} ms"),
+            message: ["not connected within ", &text::uint(ms), " ms"].concat(),
         }
     }
 
@@ -87,9 +95,16 @@ impl ProtocolError {
     }
 }
 
+impl ProtocolError {
+    /// `code: message`, what `Display` shows.
+    pub fn describe(&self) -> String {
+        [self.code, ": ", &self.message].concat()
+    }
+}
+
 impl fmt::Display for ProtocolError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)
+        f.write_str(&self.describe())
     }
 }
 

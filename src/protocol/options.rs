@@ -27,9 +27,14 @@ impl Protocol {
             "websocket" => Protocol::WebSocket,
             "auto" => Protocol::Auto,
             other => {
-                return Err(ProtocolError::config(format!(
-                    "unknown protocol \"{other}\": use \"auto\", \"socket.io-v2\", \"socket.io-v4\" or \"websocket\""
-                )))
+                return Err(ProtocolError::config(
+                    [
+                        "unknown protocol \"",
+                        other,
+                        "\": use \"auto\", \"socket.io-v2\", \"socket.io-v4\" or \"websocket\"",
+                    ]
+                    .concat(),
+                ))
             }
         })
     }
@@ -114,14 +119,14 @@ pub(crate) struct Target {
 pub(crate) fn target(options: &ConnectOptions) -> Result<Target, ProtocolError> {
     let url = options.url.trim();
     let (scheme, rest) = crate::text::split_once(url, "://")
-        .ok_or_else(|| ProtocolError::config(format!("\"{url}\" is not an absolute URL")))?;
+        .ok_or_else(|| ProtocolError::config(["\"", url, "\" is not an absolute URL"].concat()))?;
     let ws_scheme = match scheme.to_ascii_lowercase().as_str() {
         "http" | "ws" => "ws",
         "https" | "wss" => "wss",
         _ => {
-            return Err(ProtocolError::config(format!(
-                "unsupported URL scheme \"{scheme}\""
-            )))
+            return Err(ProtocolError::config(
+                ["unsupported URL scheme \"", scheme, "\""].concat(),
+            ))
         }
     };
     let rest = rest.split('#').next().unwrap_or(rest);
@@ -131,7 +136,9 @@ pub(crate) fn target(options: &ConnectOptions) -> Result<Target, ProtocolError> 
         None => (before_query, ""),
     };
     if authority.is_empty() || authority.contains(char::is_whitespace) {
-        return Err(ProtocolError::config(format!("\"{url}\" has no host")));
+        return Err(ProtocolError::config(
+            ["\"", url, "\" has no host"].concat(),
+        ));
     }
     let mut params: Vec<String> = query
         .split('&')
@@ -146,11 +153,7 @@ pub(crate) fn target(options: &ConnectOptions) -> Result<Target, ProtocolError> 
                 Json::String(s) => s.clone(),
                 other => other.to_json(),
             };
-            params.push(format!(
-                "{}={}",
-                encode_component(key),
-                encode_component(&text)
-            ));
+            params.push([encode_component(key), "=".into(), encode_component(&text)].concat());
         }
     }
     let (path, namespace) = if options.protocol == Protocol::WebSocket {
@@ -167,17 +170,19 @@ pub(crate) fn target(options: &ConnectOptions) -> Result<Target, ProtocolError> 
         };
         params.insert(
             0,
-            format!(
-                "EIO={}&transport=websocket",
-                options.protocol.requested_engine().query_value()
-            ),
+            [
+                "EIO=",
+                options.protocol.requested_engine().query_value(),
+                "&transport=websocket",
+            ]
+            .concat(),
         );
         (
             options.path.clone().unwrap_or_else(|| "/socket.io/".into()),
             namespace,
         )
     };
-    let mut socket_url = format!("{ws_scheme}://{authority}{path}");
+    let mut socket_url = [ws_scheme, "://", authority, &path].concat();
     if !params.is_empty() {
         socket_url.push('?');
         socket_url.push_str(&params.join("&"));

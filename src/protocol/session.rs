@@ -123,7 +123,7 @@ impl Session {
         }
         self.ended = true;
         self.end = Some(SessionEnd {
-            reason: format!("transport close: {reason}"),
+            reason: ["transport close: ", reason].concat(),
             error: None,
             server_disconnect: false,
         });
@@ -163,7 +163,7 @@ impl Session {
 
     /// Ends the session because of `error`; the socket is closed.
     pub(crate) fn fail(&mut self, error: ProtocolError) {
-        let reason = error.to_string();
+        let reason = error.describe();
         self.finish(SessionEnd {
             reason,
             error: Some(error),
@@ -306,10 +306,10 @@ impl Session {
                     .iter()
                     .map(|(k, v)| {
                         let text = v.as_str().map_or_else(|| v.to_json(), str::to_owned);
-                        format!("{}={}", encode_component(k), encode_component(&text))
+                        [encode_component(k), "=".into(), encode_component(&text)].concat()
                     })
                     .collect();
-                nsp = format!("{nsp}?{}", query.join("&"));
+                nsp = [nsp, "?".into(), query.join("&")].concat();
             }
             socketio::encode(PacketKind::Connect, &nsp, None)
         } else {

@@ -130,7 +130,7 @@ pub fn decode(text: &str) -> Result<Packet, ProtocolError> {
 /// Encodes a packet (without attachments' frames) as message text.
 pub fn encode(kind: PacketKind, nsp: &str, data: Option<&Json>) -> String {
     let digit = KINDS.iter().position(|k| *k == kind).unwrap_or(0);
-    let mut out = digit.to_string();
+    let mut out = crate::text::uint(digit as u64);
     if nsp != "/" && !nsp.is_empty() {
         out.push_str(nsp);
         out.push(',');

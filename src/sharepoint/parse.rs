@@ -12,9 +12,16 @@ use crate::text;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError(pub String);
 
+impl ParseError {
+    /// The error for people (what `Display` shows).
+    pub fn message(&self) -> String {
+        ["unexpected SharePoint response: ", &self.0].concat()
+    }
+}
+
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unexpected SharePoint response: {}", self.0)
+        f.write_str(&self.message())
     }
 }
 
@@ -25,7 +32,7 @@ fn err<T>(what: &str) -> Result<T, ParseError> {
 }
 
 fn parse_json(body: &str) -> Result<Json, ParseError> {
-    json::parse(body).map_err(|e| ParseError(e.to_string()))
+    json::parse(body).map_err(|e| ParseError(e.message()))
 }
 
 /// The payload object: `d` when present (verbose), else the root.
@@ -183,7 +190,7 @@ pub struct Change {
 /// Parses a GetChanges response. Records that are not objects are an error; records
 /// without an `ItemId` are kept (their token still advances the cursor).
 pub fn parse_changes(body: &str) -> Result<Vec<Change>, ParseError> {
-    let root = json::parse_only(body, &CHANGE_KEYS).map_err(|e| ParseError(e.to_string()))?;
+    let root = json::parse_only(body, &CHANGE_KEYS).map_err(|e| ParseError(e.message()))?;
     let Some(records) = collection(&root) else {
         return err("no change collection");
     };

@@ -83,7 +83,7 @@ pub fn get_changes_body(metadata: Metadata, token: &str, fetch_limit: u32) -> St
     out.push_str("\"StringValue\":");
     write_string(token, &mut out);
     out.push_str("},\"FetchLimit\":");
-    out.push_str(&fetch_limit.to_string());
+    crate::text::push_uint(&mut out, fetch_limit.into());
     out.push_str("}}");
     out
 }

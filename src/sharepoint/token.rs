@@ -79,9 +79,16 @@ pub struct ChangeToken {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenError(pub &'static str);
 
+impl TokenError {
+    /// The error for people (what `Display` shows).
+    pub fn message(&self) -> String {
+        ["invalid change token: ", self.0].concat()
+    }
+}
+
 impl fmt::Display for TokenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid change token: {}", self.0)
+        f.write_str(&self.message())
     }
 }
 

@@ -1,6 +1,7 @@
 //! List references and SharePoint REST URL builders.
 
 use super::token::normalize_guid;
+use crate::text;
 
 /// Default maximum URL length for item reads (SharePoint Online has no documented
 /// limit; failures are reported from ~1,500-2,000 characters).
@@ -60,7 +61,7 @@ pub fn site_base(site_url: &str) -> &str {
 
 /// `scheme://host` of an absolute URL (used to refuse next links to another origin).
 pub fn origin(url: &str) -> &str {
-    let after_scheme = crate::text::find(url, "://").map_or(0, |i| i + 3);
+    let after_scheme = text::find(url, "://").map_or(0, |i| i + 3);
     match url[after_scheme..].find('/') {
         Some(i) => &url[..after_scheme + i],
         None => url,
@@ -72,32 +73,29 @@ pub fn origin(url: &str) -> &str {
 pub fn list_url(site_url: &str, list: &ListRef) -> String {
     let site = site_base(site_url);
     match list {
-        ListRef::Id(id) => format!("{site}/_api/web/lists(guid'{id}')"),
+        ListRef::Id(id) => [site, "/_api/web/lists(guid'", id, "')"].concat(),
         ListRef::Title(title) => {
             let escaped = title.replace('\'', "''");
             let enc = percent_encode(&escaped, b"'()!*,;:@$&=+");
-            format!("{site}/_api/web/lists/getbytitle('{enc}')")
+            [site, "/_api/web/lists/getbytitle('", &enc, "')"].concat()
         }
     }
 }
 
 /// `{site}/_api/contextinfo` (POST) for the form digest.
 pub fn context_info_url(site_url: &str) -> String {
-    format!("{}/_api/contextinfo", site_base(site_url))
+    [site_base(site_url), "/_api/contextinfo"].concat()
 }
 
 /// The list with its current change token, GUID and item count:
 /// `{list}?$select=CurrentChangeToken,Id,ItemCount`.
 pub fn list_info_url(site_url: &str, list: &ListRef) -> String {
-    format!(
-        "{}?$select=CurrentChangeToken,Id,ItemCount",
-        list_url(site_url, list)
-    )
+    list_url(site_url, list) + "?$select=CurrentChangeToken,Id,ItemCount"
 }
 
 /// `{list}/GetChanges` (POST with a change query body).
 pub fn get_changes_url(site_url: &str, list: &ListRef) -> String {
-    format!("{}/GetChanges", list_url(site_url, list))
+    list_url(site_url, list) + "/GetChanges"
 }
 
 /// The `$select` value: `Id`, `Modified` and the caller's fields, each once.
@@ -122,14 +120,18 @@ pub fn items_page_url(
     top: u32,
     after_id: Option<i64>,
 ) -> String {
-    let mut url = format!(
-        "{}/items?$select={}&$orderby=ID&$top={}",
-        list_url(site_url, list),
-        select_fields(select),
-        top.clamp(1, MAX_TOP)
-    );
+    let mut url = list_url(site_url, list);
+    for part in [
+        "/items?$select=",
+        &select_fields(select),
+        "&$orderby=ID&$top=",
+    ] {
+        url.push_str(part);
+    }
+    text::push_uint(&mut url, top.clamp(1, MAX_TOP).into());
     if let Some(id) = after_id {
-        url.push_str(&format!("&$skiptoken=Paged%3DTRUE%26p_ID%3D{id}"));
+        url.push_str("&$skiptoken=Paged%3DTRUE%26p_ID%3D");
+        text::push_int(&mut url, id);
     }
     url
 }
@@ -148,11 +150,12 @@ pub fn chunk_item_reads(
     ids: &[i64],
     limit: usize,
 ) -> Vec<String> {
-    let base = format!(
-        "{}/items?$select={}&$top={MAX_TOP}&$filter=",
-        list_url(site_url, list),
-        select_fields(select)
-    );
+    let mut base = list_url(site_url, list);
+    for part in ["/items?$select=", &select_fields(select), "&$top="] {
+        base.push_str(part);
+    }
+    text::push_uint(&mut base, MAX_TOP.into());
+    base.push_str("&$filter=");
     let mut sorted = ids.to_vec();
     sorted.sort_unstable();
     sorted.dedup();
@@ -164,16 +167,22 @@ pub fn chunk_item_reads(
         while j + 1 < sorted.len() && sorted[j + 1] == sorted[j] + 1 {
             j += 1;
         }
-        let term = if j - i >= 2 {
-            format!("(ID%20ge%20{}%20and%20ID%20le%20{})", sorted[i], sorted[j])
+        let mut term = String::new();
+        if j - i >= 2 {
+            term.push_str("(ID%20ge%20");
+            text::push_int(&mut term, sorted[i]);
+            term.push_str("%20and%20ID%20le%20");
+            text::push_int(&mut term, sorted[j]);
         } else {
             j = i;
-            format!("(ID%20eq%20{})", sorted[i])
-        };
+            term.push_str("(ID%20eq%20");
+            text::push_int(&mut term, sorted[i]);
+        }
+        term.push(')');
         i = j + 1;
         let sep = if current.is_empty() { "" } else { "%20or%20" };
         if !current.is_empty() && base.len() + current.len() + sep.len() + term.len() > limit {
-            urls.push(format!("{base}{current}"));
+            urls.push(base.clone() + &current);
             current.clear();
             current.push_str(&term);
         } else {
@@ -182,7 +191,7 @@ pub fn chunk_item_reads(
         }
     }
     if !current.is_empty() {
-        urls.push(format!("{base}{current}"));
+        urls.push(base + &current);
     }
     urls
 }

@@ -21,7 +21,7 @@ impl ChangeFeed {
         inf: &InFlight,
         body: &str,
     ) -> Result<(), String> {
-        let bad = |e: crate::sharepoint::ParseError| e.to_string();
+        let bad = |e: crate::sharepoint::ParseError| e.message();
         match inf.step {
             Step::ContextInfo => {
                 let info = parse_context_info(body).map_err(bad)?;
@@ -31,7 +31,7 @@ impl ChangeFeed {
             }
             Step::ListInfo => {
                 let info = parse_list_info(body).map_err(bad)?;
-                ChangeToken::parse(&info.current_token).map_err(|e| e.to_string())?;
+                ChangeToken::parse(&info.current_token).map_err(|e| e.message())?;
                 if let (ListRef::Title(_), Some(id)) = (&self.list, &info.id) {
                     self.list = ListRef::Id(id.clone());
                 }
@@ -152,7 +152,7 @@ impl ChangeFeed {
     fn same_site(&self, link: &str) -> Option<String> {
         let site_origin = origin(&self.cfg.site_url);
         if link.starts_with('/') && !link.starts_with("//") {
-            Some(format!("{site_origin}{link}"))
+            Some([site_origin, link].concat())
         } else if origin(link).eq_ignore_ascii_case(site_origin) {
             Some(link.to_owned())
         } else {

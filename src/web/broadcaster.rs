@@ -5,6 +5,7 @@ use super::hub::{Hub, Topic};
 use super::js::{self, coded_error};
 use super::unsubscribe::{self, Target};
 use crate::protocol::{ConnectOptions, Connection, Protocol};
+use crate::text;
 use js_sys::Function;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -167,15 +168,12 @@ impl Drop for Broadcaster {
 /// them; returns the hub and a handle id to release it with.
 pub(crate) fn acquire_hub(url: String, options: &JsValue) -> Result<(Rc<Hub>, u32), JsValue> {
     let options = read_options(url, options)?;
-    let key_extra = format!(
-        "{}|{}",
-        options.protocol as u8,
-        options
-            .auth
-            .as_ref()
-            .map(|a| a.to_json())
-            .unwrap_or_default()
-    );
+    let auth = options
+        .auth
+        .as_ref()
+        .map(|a| a.to_json())
+        .unwrap_or_default();
+    let key_extra = [text::uint(options.protocol as u64), auth].join("|");
     let connection =
         Connection::new(options, js::now_ms()).map_err(|e| coded_error(e.code(), e.message()))?;
     let hub = Hub::acquire(connection, &key_extra);

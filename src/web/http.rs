@@ -33,7 +33,7 @@ impl Transport {
             let _ = Reflect::set(
                 &headers,
                 &"Authorization".into(),
-                &format!("Bearer {token}").into(),
+                &["Bearer ", &token].concat().into(),
             );
         }
         let mut init = vec![
@@ -105,7 +105,7 @@ fn call_method(target: &JsValue, name: &str) -> Result<JsValue, String> {
     let method: Function = Reflect::get(target, &name.into())
         .ok()
         .and_then(|m| m.dyn_into().ok())
-        .ok_or_else(|| format!("the response has no {name}() method"))?;
+        .ok_or_else(|| ["the response has no ", name, "() method"].concat())?;
     method.call0(target).map_err(describe)
 }
 

@@ -45,7 +45,7 @@ pub(crate) fn js_to_json(value: &JsValue) -> Result<Option<Json>, JsValue> {
     let text: String = text.into();
     json::parse(&text)
         .map(Some)
-        .map_err(|e| coded_error("invalid-options", &e.to_string()))
+        .map_err(|e| coded_error("invalid-options", &e.message()))
 }
 
 /// The arguments of an event as JavaScript values: JSON as objects, binary
@@ -78,7 +78,7 @@ pub(crate) fn get_string(options: &JsValue, key: &str) -> Result<Option<String>,
     value.as_string().map(Some).ok_or_else(|| {
         coded_error(
             "invalid-options",
-            &format!("option `{key}` must be a string"),
+            &["option `", key, "` must be a string"].concat(),
         )
     })
 }
@@ -93,7 +93,7 @@ pub(crate) fn get_number(options: &JsValue, key: &str) -> Result<Option<f64>, Js
         Some(n) if n >= 0.0 && n.is_finite() => Ok(Some(n)),
         _ => Err(coded_error(
             "invalid-options",
-            &format!("option `{key}` must be a non-negative number"),
+            &["option `", key, "` must be a non-negative number"].concat(),
         )),
     }
 }
@@ -115,7 +115,7 @@ pub(crate) fn get_bool(options: &JsValue, key: &str) -> Result<Option<bool>, JsV
     value.as_bool().map(Some).ok_or_else(|| {
         coded_error(
             "invalid-options",
-            &format!("option `{key}` must be a boolean"),
+            &["option `", key, "` must be a boolean"].concat(),
         )
     })
 }

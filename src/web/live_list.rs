@@ -7,6 +7,7 @@ use super::js::{self, coded_error};
 use super::unsubscribe::{self, Target};
 use crate::sharepoint::{ListRef, Metadata};
 use crate::sync::{Auth, ChangeFeed, FeedConfig, ListState, Order};
+use crate::text;
 use js_sys::{Array, Function};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -107,19 +108,21 @@ impl LiveList {
             }
         }
         let list = match &config.list {
-            ListRef::Id(id) => format!("id:{id}"),
-            ListRef::Title(title) => format!("title:{title}"),
+            ListRef::Id(id) => ["id:", id].concat(),
+            ListRef::Title(title) => ["title:", title].concat(),
         };
-        // No Debug formatting: it would pull its machinery into the wasm.
-        let key = format!(
-            "{}|{list}|{}|{}|{}|{broadcaster}|{}|{}",
-            config.site_url,
-            config.select.join(","),
-            config.metadata as u8,
-            config.auth as u8,
+        // No `format!`: it would pull core's formatting machinery into the wasm.
+        let key = [
+            config.site_url.as_str(),
+            &list,
+            &config.select.join(","),
+            &text::uint(config.metadata as u64),
+            &text::uint(config.auth as u64),
+            &broadcaster,
             order.field.as_deref().unwrap_or("ID"),
-            order.descending,
-        );
+            if order.descending { "desc" } else { "asc" },
+        ]
+        .join("|");
         let hub_handle = acquire_hub(broadcaster, &options)?;
         let list = ListState::with_order(order);
         let hub = FeedHub::acquire(key, ChangeFeed::new(config), list, transport, hub_handle);

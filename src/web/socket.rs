@@ -5,6 +5,7 @@
 use super::driver::Message;
 use super::mailbox::Mailbox;
 use crate::protocol::{Frame, SocketId};
+use crate::text;
 use js_sys::{ArrayBuffer, Uint8Array};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -25,7 +26,8 @@ impl BrowserSocket {
             Ok(socket) => socket,
             Err(error) => {
                 let reason = js_sys::Error::from(error).message();
-                mailbox.post(Message::Closed(id, format!("cannot open {url}: {reason}")));
+                let reason = ["cannot open ", url, ": ", &String::from(reason)].concat();
+                mailbox.post(Message::Closed(id, reason));
                 return None;
             }
         };
@@ -48,8 +50,8 @@ impl BrowserSocket {
         let mb = mailbox.clone();
         let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {
             let reason = match event.reason() {
-                r if r.is_empty() => event.code().to_string(),
-                r => format!("{} {r}", event.code()),
+                r if r.is_empty() => text::uint(event.code().into()),
+                r => [text::uint(event.code().into()), r].join(" "),
             };
             mb.post(Message::Closed(id, reason));
         });
