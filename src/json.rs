@@ -112,7 +112,7 @@ impl Json {
     /// fits an `i64`.
     pub fn as_i64(&self) -> Option<i64> {
         match self {
-            Json::Number(n) => n.parse().ok(),
+            Json::Number(n) => crate::text::parse_int(n),
             _ => None,
         }
     }

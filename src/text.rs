@@ -65,6 +65,31 @@ pub fn int(n: i64) -> String {
     out
 }
 
+/// Parses a decimal integer as `str::parse::<i64>` does (an optional sign, then digits,
+/// nothing else); `None` when the text is not one or the number does not fit.
+pub fn parse_int(text: &str) -> Option<i64> {
+    match text.as_bytes().first() {
+        Some(b'-') => 0i64.checked_sub_unsigned(parse_digits(&text[1..])?),
+        Some(b'+') => i64::try_from(parse_digits(&text[1..])?).ok(),
+        _ => i64::try_from(parse_digits(text)?).ok(),
+    }
+}
+
+/// Parses a decimal integer as `str::parse::<u64>` does (an optional `+`, then digits).
+pub fn parse_uint(text: &str) -> Option<u64> {
+    parse_digits(text.strip_prefix('+').unwrap_or(text))
+}
+
+fn parse_digits(digits: &str) -> Option<u64> {
+    if digits.is_empty() {
+        return None;
+    }
+    digits.bytes().try_fold(0u64, |n, b| {
+        let digit = b.checked_sub(b'0').filter(|d| *d < 10)?;
+        n.checked_mul(10)?.checked_add(digit.into())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,6 +117,36 @@ mod tests {
         }
         for n in [0, 7, 1000, u64::MAX] {
             assert_eq!(uint(n), n.to_string());
+        }
+    }
+
+    #[test]
+    fn parses_like_str_parse() {
+        let texts = [
+            "0",
+            "7",
+            "-7",
+            "+7",
+            "",
+            "-",
+            "+",
+            "+-1",
+            "--1",
+            " 1",
+            "1 ",
+            "1a",
+            "007",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "18446744073709551615",
+            "18446744073709551616",
+            "٣",
+        ];
+        for text in texts {
+            assert_eq!(parse_int(text), text.parse::<i64>().ok(), "{text:?}");
+            assert_eq!(parse_uint(text), text.parse::<u64>().ok(), "{text:?}");
         }
     }
 }

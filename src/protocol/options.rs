@@ -153,7 +153,14 @@ pub(crate) fn target(options: &ConnectOptions) -> Result<Target, ProtocolError> 
                 Json::String(s) => s.clone(),
                 other => other.to_json(),
             };
-            params.push([encode_component(key), "=".into(), encode_component(&text)].concat());
+            params.push(
+                [
+                    encode_component(key).as_str(),
+                    "=",
+                    &encode_component(&text),
+                ]
+                .concat(),
+            );
         }
     }
     let (path, namespace) = if options.protocol == Protocol::WebSocket {
@@ -183,9 +190,9 @@ pub(crate) fn target(options: &ConnectOptions) -> Result<Target, ProtocolError> 
         )
     };
     let mut socket_url = [ws_scheme, "://", authority, &path].concat();
-    if !params.is_empty() {
-        socket_url.push('?');
-        socket_url.push_str(&params.join("&"));
+    for (i, param) in params.iter().enumerate() {
+        socket_url.push(if i == 0 { '?' } else { '&' });
+        socket_url.push_str(param);
     }
     Ok(Target {
         socket_url,

@@ -306,10 +306,13 @@ impl Session {
                     .iter()
                     .map(|(k, v)| {
                         let text = v.as_str().map_or_else(|| v.to_json(), str::to_owned);
-                        [encode_component(k), "=".into(), encode_component(&text)].concat()
+                        [encode_component(k).as_str(), "=", &encode_component(&text)].concat()
                     })
                     .collect();
-                nsp = [nsp, "?".into(), query.join("&")].concat();
+                for (i, param) in query.iter().enumerate() {
+                    nsp.push(if i == 0 { '?' } else { '&' });
+                    nsp.push_str(param);
+                }
             }
             socketio::encode(PacketKind::Connect, &nsp, None)
         } else {

@@ -3,6 +3,7 @@
 
 use super::error::ProtocolError;
 use crate::json::{self, Json};
+use crate::text::parse_uint;
 
 /// Socket.IO packet types.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,9 +88,9 @@ pub fn decode(text: &str) -> Result<Packet, ProtocolError> {
                 "binary packet without attachment count",
             ));
         }
-        attachments = text[start..pos]
-            .parse()
-            .map_err(|_| ProtocolError::decode("attachment count out of range"))?;
+        attachments = parse_uint(&text[start..pos])
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or_else(|| ProtocolError::decode("attachment count out of range"))?;
         pos += 1;
     }
     let mut nsp = String::from("/");
@@ -105,9 +106,8 @@ pub fn decode(text: &str) -> Result<Packet, ProtocolError> {
     }
     let ack_id = if pos > start {
         Some(
-            text[start..pos]
-                .parse()
-                .map_err(|_| ProtocolError::decode("ack id out of range"))?,
+            parse_uint(&text[start..pos])
+                .ok_or_else(|| ProtocolError::decode("ack id out of range"))?,
         )
     } else {
         None

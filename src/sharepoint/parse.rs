@@ -87,7 +87,7 @@ const CHANGE_KEYS: [&str; 8] = [
 /// A number that may also arrive as a numeric string.
 fn int(v: Option<&Json>) -> Option<i64> {
     match v? {
-        Json::String(s) => s.trim().parse().ok(),
+        Json::String(s) => text::parse_int(s.trim()),
         other => other.as_i64(),
     }
 }
@@ -200,7 +200,7 @@ pub fn parse_changes(body: &str) -> Result<Vec<Change>, ParseError> {
             return err("change record is not an object");
         }
         let change_type = match r.get("ChangeType") {
-            Some(Json::String(s)) if s.parse::<i64>().is_err() => ChangeType::from_name(s),
+            Some(Json::String(s)) if text::parse_int(s).is_none() => ChangeType::from_name(s),
             v => ChangeType::from_number(int(v).unwrap_or(0)),
         };
         out.push(Change {

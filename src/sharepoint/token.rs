@@ -1,5 +1,6 @@
 //! SharePoint change tokens: `version;scope;scopeGuid;ticks;changeNumber`.
 
+use crate::text::{parse_int, parse_uint};
 use std::cmp::Ordering;
 use std::fmt;
 
@@ -99,19 +100,13 @@ impl ChangeToken {
     pub fn parse(text: &str) -> Result<Self, TokenError> {
         let mut parts = text.trim().split(';');
         let mut next = |what| parts.next().ok_or(TokenError(what));
-        let version = next("missing version")?
-            .parse()
-            .map_err(|_| TokenError("bad version"))?;
-        let scope = next("missing scope")?
-            .parse()
-            .map_err(|_| TokenError("bad scope"))?;
+        let small = |text: &str| parse_uint(text).and_then(|n| u32::try_from(n).ok());
+        let version = small(next("missing version")?).ok_or(TokenError("bad version"))?;
+        let scope = small(next("missing scope")?).ok_or(TokenError("bad scope"))?;
         let scope_id = normalize_guid(next("missing scope id")?).ok_or(TokenError("bad GUID"))?;
-        let ticks = next("missing ticks")?
-            .parse()
-            .map_err(|_| TokenError("bad ticks"))?;
-        let change_number = next("missing change number")?
-            .parse()
-            .map_err(|_| TokenError("bad change number"))?;
+        let ticks = parse_int(next("missing ticks")?).ok_or(TokenError("bad ticks"))?;
+        let change_number =
+            parse_int(next("missing change number")?).ok_or(TokenError("bad change number"))?;
         if parts.next().is_some() {
             return Err(TokenError("too many fields"));
         }

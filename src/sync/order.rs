@@ -4,6 +4,7 @@
 //! ordinally (ISO dates sort right), `null`/missing first.
 
 use crate::json::Json;
+use crate::text::parse_int;
 use std::cmp::Ordering;
 
 /// How rows are ordered.
@@ -73,8 +74,8 @@ fn rank(value: &Json) -> u8 {
 /// Orders JSON values: by kind, then integers numerically, the rest ordinally.
 pub fn compare_values(a: &Json, b: &Json) -> Ordering {
     match (a, b) {
-        (Json::Number(x), Json::Number(y)) => match (x.parse::<i64>(), y.parse::<i64>()) {
-            (Ok(x), Ok(y)) => x.cmp(&y),
+        (Json::Number(x), Json::Number(y)) => match (parse_int(x), parse_int(y)) {
+            (Some(x), Some(y)) => x.cmp(&y),
             _ => x.cmp(y),
         },
         (Json::String(x), Json::String(y)) => x.cmp(y),

@@ -4,6 +4,7 @@
 
 use super::js::{self, coded_error};
 use crate::sync::{HttpRequest, HttpResponse};
+use crate::text;
 use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -57,7 +58,8 @@ impl Transport {
             .ok()
             .and_then(|s| s.as_f64())
             .unwrap_or(0.0) as u16;
-        let retry_after_secs = header(&response, "Retry-After").and_then(|v| v.trim().parse().ok());
+        let retry_after_secs =
+            header(&response, "Retry-After").and_then(|v| text::parse_uint(v.trim()));
         let text = call_method(&response, "text")?;
         let body = JsFuture::from(Promise::resolve(&text))
             .await

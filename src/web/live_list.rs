@@ -115,7 +115,12 @@ impl LiveList {
         let key = [
             config.site_url.as_str(),
             &list,
-            &config.select.join(","),
+            &config
+                .select
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(","),
             &text::uint(config.metadata as u64),
             &text::uint(config.auth as u64),
             &broadcaster,

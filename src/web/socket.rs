@@ -51,7 +51,7 @@ impl BrowserSocket {
         let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {
             let reason = match event.reason() {
                 r if r.is_empty() => text::uint(event.code().into()),
-                r => [text::uint(event.code().into()), r].join(" "),
+                r => [text::uint(event.code().into()).as_str(), " ", &r].concat(),
             };
             mb.post(Message::Closed(id, reason));
         });
