@@ -26,6 +26,23 @@ pub fn split_once<'a>(haystack: &'a str, separator: &str) -> Option<(&'a str, &'
     Some((&haystack[..at], &haystack[at + separator.len()..]))
 }
 
+/// The parts one after another (`[&str]::concat` brings a generic join of ~0.9 KB).
+pub fn concat(parts: &[&str]) -> String {
+    join(parts, "")
+}
+
+/// The parts with `separator` between them.
+pub fn join(parts: &[&str], separator: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push_str(separator);
+        }
+        out.push_str(part);
+    }
+    out
+}
+
 /// Appends `n` in decimal.
 pub fn push_uint(out: &mut String, mut n: u64) {
     let mut digits = [0u8; 20];
@@ -108,6 +125,13 @@ mod tests {
             assert_eq!(split_once(hay, needle), hay.split_once(needle));
             assert_eq!(contains(hay, needle), hay.contains(needle));
         }
+    }
+
+    #[test]
+    fn concat_and_join_like_std() {
+        assert_eq!(concat(&["a", "", "bc"]), ["a", "", "bc"].concat());
+        assert_eq!(join(&["a", "", "bc"], "|"), ["a", "", "bc"].join("|"));
+        assert_eq!(join(&[], ","), "");
     }
 
     #[test]

@@ -281,7 +281,7 @@ impl Connection {
         } else if exhausted {
             self.set_state(
                 State::Closed,
-                Some(["reconnect failed: ", &end.reason].concat()),
+                Some(crate::text::concat(&["reconnect failed: ", &end.reason])),
             );
         } else {
             let delay = self.backoff.next_delay();

@@ -143,7 +143,7 @@ pub fn ping() -> Frame {
 
 /// A heartbeat pong (`3`), echoing the ping's data.
 pub fn pong(data: &str) -> Frame {
-    Frame::Text(["3", data].concat())
+    Frame::Text(crate::text::concat(&["3", data]))
 }
 
 #[cfg(test)]

@@ -24,21 +24,20 @@ impl ProtocolError {
 
     /// Invalid JSON inside a packet.
     pub fn decode_json(what: &str, error: &JsonError) -> Self {
-        Self::decode([what, ": ", &error.message()].concat())
+        Self::decode(text::concat(&[what, ": ", &error.message()]))
     }
 
     /// A frame larger than the configured limit.
     pub fn too_large(size: usize, limit: usize) -> Self {
         Self {
             code: "protocol-frame-too-large",
-            message: [
+            message: text::concat(&[
                 "frame of ",
                 &text::uint(size as u64),
                 " bytes exceeds the limit of ",
                 &text::uint(limit as u64),
                 " bytes",
-            ]
-            .concat(),
+            ]),
         }
     }
 
@@ -62,7 +61,7 @@ impl ProtocolError {
     pub fn connect_timeout(ms: u64) -> Self {
         Self {
             code: "protocol-connect-timeout",
-            message: ["not connected within ", &text::uint(ms), " ms"].concat(),
+            message: text::concat(&["not connected within ", &text::uint(ms), " ms"]),
         }
     }
 
@@ -98,7 +97,7 @@ impl ProtocolError {
 impl ProtocolError {
     /// `code: message`, what `Display` shows.
     pub fn describe(&self) -> String {
-        [self.code, ": ", &self.message].concat()
+        text::concat(&[self.code, ": ", &self.message])
     }
 }
 

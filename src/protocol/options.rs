@@ -27,14 +27,11 @@ impl Protocol {
             "websocket" => Protocol::WebSocket,
             "auto" => Protocol::Auto,
             other => {
-                return Err(ProtocolError::config(
-                    [
-                        "unknown protocol \"",
-                        other,
-                        "\": use \"auto\", \"socket.io-v2\", \"socket.io-v4\" or \"websocket\"",
-                    ]
-                    .concat(),
-                ))
+                return Err(ProtocolError::config(crate::text::concat(&[
+                    "unknown protocol \"",
+                    other,
+                    "\": use \"auto\", \"socket.io-v2\", \"socket.io-v4\" or \"websocket\"",
+                ])))
             }
         })
     }
@@ -118,15 +115,22 @@ pub(crate) struct Target {
 /// Builds the WebSocket URL and namespace for `options`.
 pub(crate) fn target(options: &ConnectOptions) -> Result<Target, ProtocolError> {
     let url = options.url.trim();
-    let (scheme, rest) = crate::text::split_once(url, "://")
-        .ok_or_else(|| ProtocolError::config(["\"", url, "\" is not an absolute URL"].concat()))?;
+    let (scheme, rest) = crate::text::split_once(url, "://").ok_or_else(|| {
+        ProtocolError::config(crate::text::concat(&[
+            "\"",
+            url,
+            "\" is not an absolute URL",
+        ]))
+    })?;
     let ws_scheme = match scheme.to_ascii_lowercase().as_str() {
         "http" | "ws" => "ws",
         "https" | "wss" => "wss",
         _ => {
-            return Err(ProtocolError::config(
-                ["unsupported URL scheme \"", scheme, "\""].concat(),
-            ))
+            return Err(ProtocolError::config(crate::text::concat(&[
+                "unsupported URL scheme \"",
+                scheme,
+                "\"",
+            ])))
         }
     };
     let rest = rest.split('#').next().unwrap_or(rest);
@@ -136,9 +140,11 @@ pub(crate) fn target(options: &ConnectOptions) -> Result<Target, ProtocolError> 
         None => (before_query, ""),
     };
     if authority.is_empty() || authority.contains(char::is_whitespace) {
-        return Err(ProtocolError::config(
-            ["\"", url, "\" has no host"].concat(),
-        ));
+        return Err(ProtocolError::config(crate::text::concat(&[
+            "\"",
+            url,
+            "\" has no host",
+        ])));
     }
     let mut params: Vec<String> = query
         .split('&')
@@ -153,14 +159,11 @@ pub(crate) fn target(options: &ConnectOptions) -> Result<Target, ProtocolError> 
                 Json::String(s) => s.clone(),
                 other => other.to_json(),
             };
-            params.push(
-                [
-                    encode_component(key).as_str(),
-                    "=",
-                    &encode_component(&text),
-                ]
-                .concat(),
-            );
+            params.push(crate::text::concat(&[
+                encode_component(key).as_str(),
+                "=",
+                &encode_component(&text),
+            ]));
         }
     }
     let (path, namespace) = if options.protocol == Protocol::WebSocket {
@@ -177,19 +180,18 @@ pub(crate) fn target(options: &ConnectOptions) -> Result<Target, ProtocolError> 
         };
         params.insert(
             0,
-            [
+            crate::text::concat(&[
                 "EIO=",
                 options.protocol.requested_engine().query_value(),
                 "&transport=websocket",
-            ]
-            .concat(),
+            ]),
         );
         (
             options.path.clone().unwrap_or_else(|| "/socket.io/".into()),
             namespace,
         )
     };
-    let mut socket_url = [ws_scheme, "://", authority, &path].concat();
+    let mut socket_url = crate::text::concat(&[ws_scheme, "://", authority, &path]);
     for (i, param) in params.iter().enumerate() {
         socket_url.push(if i == 0 { '?' } else { '&' });
         socket_url.push_str(param);

@@ -123,7 +123,7 @@ impl Session {
         }
         self.ended = true;
         self.end = Some(SessionEnd {
-            reason: ["transport close: ", reason].concat(),
+            reason: crate::text::concat(&["transport close: ", reason]),
             error: None,
             server_disconnect: false,
         });
@@ -306,7 +306,11 @@ impl Session {
                     .iter()
                     .map(|(k, v)| {
                         let text = v.as_str().map_or_else(|| v.to_json(), str::to_owned);
-                        [encode_component(k).as_str(), "=", &encode_component(&text)].concat()
+                        crate::text::concat(&[
+                            encode_component(k).as_str(),
+                            "=",
+                            &encode_component(&text),
+                        ])
                     })
                     .collect();
                 for (i, param) in query.iter().enumerate() {

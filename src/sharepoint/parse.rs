@@ -15,7 +15,7 @@ pub struct ParseError(pub String);
 impl ParseError {
     /// The error for people (what `Display` shows).
     pub fn message(&self) -> String {
-        ["unexpected SharePoint response: ", &self.0].concat()
+        text::concat(&["unexpected SharePoint response: ", &self.0])
     }
 }
 

@@ -83,7 +83,7 @@ pub struct TokenError(pub &'static str);
 impl TokenError {
     /// The error for people (what `Display` shows).
     pub fn message(&self) -> String {
-        ["invalid change token: ", self.0].concat()
+        crate::text::concat(&["invalid change token: ", self.0])
     }
 }
 

@@ -73,18 +73,18 @@ pub fn origin(url: &str) -> &str {
 pub fn list_url(site_url: &str, list: &ListRef) -> String {
     let site = site_base(site_url);
     match list {
-        ListRef::Id(id) => [site, "/_api/web/lists(guid'", id, "')"].concat(),
+        ListRef::Id(id) => text::concat(&[site, "/_api/web/lists(guid'", id, "')"]),
         ListRef::Title(title) => {
             let escaped = title.replace('\'', "''");
             let enc = percent_encode(&escaped, b"'()!*,;:@$&=+");
-            [site, "/_api/web/lists/getbytitle('", &enc, "')"].concat()
+            text::concat(&[site, "/_api/web/lists/getbytitle('", &enc, "')"])
         }
     }
 }
 
 /// `{site}/_api/contextinfo` (POST) for the form digest.
 pub fn context_info_url(site_url: &str) -> String {
-    [site_base(site_url), "/_api/contextinfo"].concat()
+    text::concat(&[site_base(site_url), "/_api/contextinfo"])
 }
 
 /// The list with its current change token, GUID and item count:
@@ -107,7 +107,7 @@ pub fn select_fields(select: &[String]) -> String {
             fields.push(f);
         }
     }
-    let joined = fields.join(",");
+    let joined = text::join(&fields, ",");
     percent_encode(&joined, b",/")
 }
 

@@ -152,7 +152,7 @@ impl ChangeFeed {
     fn same_site(&self, link: &str) -> Option<String> {
         let site_origin = origin(&self.cfg.site_url);
         if link.starts_with('/') && !link.starts_with("//") {
-            Some([site_origin, link].concat())
+            Some(crate::text::concat(&[site_origin, link]))
         } else if origin(link).eq_ignore_ascii_case(site_origin) {
             Some(link.to_owned())
         } else {

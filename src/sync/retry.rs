@@ -9,7 +9,7 @@ impl ChangeFeed {
         let e = classify_error(resp.status, &resp.body);
         let status = Some(resp.status);
         let detail = if e.message.is_empty() {
-            ["HTTP ", &crate::text::uint(resp.status.into())].concat()
+            crate::text::concat(&["HTTP ", &crate::text::uint(resp.status.into())])
         } else {
             e.message
         };

@@ -173,7 +173,7 @@ pub(crate) fn acquire_hub(url: String, options: &JsValue) -> Result<(Rc<Hub>, u3
         .as_ref()
         .map(|a| a.to_json())
         .unwrap_or_default();
-    let key_extra = [text::uint(options.protocol as u64).as_str(), "|", &auth].concat();
+    let key_extra = text::concat(&[text::uint(options.protocol as u64).as_str(), "|", &auth]);
     let connection =
         Connection::new(options, js::now_ms()).map_err(|e| coded_error(e.code(), e.message()))?;
     let hub = Hub::acquire(connection, &key_extra);

@@ -34,7 +34,7 @@ impl Transport {
             let _ = Reflect::set(
                 &headers,
                 &"Authorization".into(),
-                &["Bearer ", &token].concat().into(),
+                &text::concat(&["Bearer ", &token]).into(),
             );
         }
         let mut init = vec![
@@ -107,7 +107,7 @@ fn call_method(target: &JsValue, name: &str) -> Result<JsValue, String> {
     let method: Function = Reflect::get(target, &name.into())
         .ok()
         .and_then(|m| m.dyn_into().ok())
-        .ok_or_else(|| ["the response has no ", name, "() method"].concat())?;
+        .ok_or_else(|| text::concat(&["the response has no ", name, "() method"]))?;
     method.call0(target).map_err(describe)
 }
 

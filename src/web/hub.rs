@@ -85,7 +85,10 @@ impl Hub {
     /// Returns the hub for `connection`'s target, creating it (and starting its
     /// task) if there is none; the caller holds one handle on it.
     pub(crate) fn acquire(connection: Connection, key_extra: &str) -> Rc<Hub> {
-        let key = [connection.socket_url(), connection.namespace(), key_extra].join("|");
+        let key = crate::text::join(
+            &[connection.socket_url(), connection.namespace(), key_extra],
+            "|",
+        );
         if let Some(hub) = HUBS.with(|hubs| hubs.borrow().iter().find(|h| h.key == key).cloned()) {
             hub.handles.set(hub.handles.get() + 1);
             return hub; // the new `connection` was never driven: dropping it does nothing

@@ -78,7 +78,7 @@ pub(crate) fn get_string(options: &JsValue, key: &str) -> Result<Option<String>,
     value.as_string().map(Some).ok_or_else(|| {
         coded_error(
             "invalid-options",
-            &["option `", key, "` must be a string"].concat(),
+            &crate::text::concat(&["option `", key, "` must be a string"]),
         )
     })
 }
@@ -93,7 +93,7 @@ pub(crate) fn get_number(options: &JsValue, key: &str) -> Result<Option<f64>, Js
         Some(n) if n >= 0.0 && n.is_finite() => Ok(Some(n)),
         _ => Err(coded_error(
             "invalid-options",
-            &["option `", key, "` must be a non-negative number"].concat(),
+            &crate::text::concat(&["option `", key, "` must be a non-negative number"]),
         )),
     }
 }
@@ -115,7 +115,7 @@ pub(crate) fn get_bool(options: &JsValue, key: &str) -> Result<Option<bool>, JsV
     value.as_bool().map(Some).ok_or_else(|| {
         coded_error(
             "invalid-options",
-            &["option `", key, "` must be a boolean"].concat(),
+            &crate::text::concat(&["option `", key, "` must be a boolean"]),
         )
     })
 }

@@ -108,26 +108,26 @@ impl LiveList {
             }
         }
         let list = match &config.list {
-            ListRef::Id(id) => ["id:", id].concat(),
-            ListRef::Title(title) => ["title:", title].concat(),
+            ListRef::Id(id) => text::concat(&["id:", id]),
+            ListRef::Title(title) => text::concat(&["title:", title]),
         };
         // No `format!`: it would pull core's formatting machinery into the wasm.
-        let key = [
-            config.site_url.as_str(),
-            &list,
-            &config
-                .select
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-                .join(","),
-            &text::uint(config.metadata as u64),
-            &text::uint(config.auth as u64),
-            &broadcaster,
-            order.field.as_deref().unwrap_or("ID"),
-            if order.descending { "desc" } else { "asc" },
-        ]
-        .join("|");
+        let key = text::join(
+            &[
+                config.site_url.as_str(),
+                &list,
+                &text::join(
+                    &config.select.iter().map(String::as_str).collect::<Vec<_>>(),
+                    ",",
+                ),
+                &text::uint(config.metadata as u64),
+                &text::uint(config.auth as u64),
+                &broadcaster,
+                order.field.as_deref().unwrap_or("ID"),
+                if order.descending { "desc" } else { "asc" },
+            ],
+            "|",
+        );
         let hub_handle = acquire_hub(broadcaster, &options)?;
         let list = ListState::with_order(order);
         let hub = FeedHub::acquire(key, ChangeFeed::new(config), list, transport, hub_handle);

@@ -26,7 +26,7 @@ impl BrowserSocket {
             Ok(socket) => socket,
             Err(error) => {
                 let reason = js_sys::Error::from(error).message();
-                let reason = ["cannot open ", url, ": ", &String::from(reason)].concat();
+                let reason = text::concat(&["cannot open ", url, ": ", &String::from(reason)]);
                 mailbox.post(Message::Closed(id, reason));
                 return None;
             }
@@ -51,7 +51,7 @@ impl BrowserSocket {
         let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {
             let reason = match event.reason() {
                 r if r.is_empty() => text::uint(event.code().into()),
-                r => [text::uint(event.code().into()).as_str(), " ", &r].concat(),
+                r => text::concat(&[text::uint(event.code().into()).as_str(), " ", &r]),
             };
             mb.post(Message::Closed(id, reason));
         });
