@@ -225,3 +225,22 @@ fn timing_apply_1000_on_10000() {
     eprintln!("apply: {:?} for {} diffs", started.elapsed(), diffs.len());
     assert_eq!(replay(before, &diffs, &state.ids()), state.ids());
 }
+
+#[test]
+fn the_ids_are_observable_as_a_signal() {
+    use futures_signals::signal::Signal;
+    use std::pin::pin;
+    use std::task::{Context, Poll};
+    let mut state = ListState::new();
+    let mut signal = pin!(state.signal());
+    let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
+    let mut next = move || match signal.as_mut().poll_change(&mut cx) {
+        Poll::Ready(Some(ids)) => Some(ids),
+        _ => None,
+    };
+    assert_eq!(next(), Some(vec![]));
+    state.apply(&reset(&[3, 1]));
+    state.apply(&changes(&[2], &[], &[3]));
+    assert_eq!(next(), Some(vec![1, 2]), "the latest ids, once per poll");
+    assert_eq!(next(), None);
+}
