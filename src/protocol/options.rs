@@ -153,18 +153,8 @@ pub(crate) fn target(options: &ConnectOptions) -> Result<Target, ProtocolError> 
         .collect();
     let auth_as_query =
         options.protocol != Protocol::SocketIoV4 && options.protocol != Protocol::Auto;
-    if let (true, Some(Json::Object(members))) = (auth_as_query, &options.auth) {
-        for (key, value) in members {
-            let text = match value {
-                Json::String(s) => s.clone(),
-                other => other.to_json(),
-            };
-            params.push(crate::text::concat(&[
-                encode_component(key).as_str(),
-                "=",
-                &encode_component(&text),
-            ]));
-        }
+    if let (true, Some(auth)) = (auth_as_query, &options.auth) {
+        params.extend(auth_query(auth));
     }
     let (path, namespace) = if options.protocol == Protocol::WebSocket {
         let path = match (url_path, &options.path) {
@@ -200,6 +190,25 @@ pub(crate) fn target(options: &ConnectOptions) -> Result<Target, ProtocolError> 
         socket_url,
         namespace,
     })
+}
+
+/// An auth object as `key=value` query parameters (strings as they are, other values as
+/// JSON), the way socket.io-client 2.x sends its `query` option; nothing for a non-object.
+pub(crate) fn auth_query(auth: &Json) -> Vec<String> {
+    let Json::Object(members) = auth else {
+        return Vec::new();
+    };
+    let pair = |(key, value): &(String, Json)| {
+        let text = value
+            .as_str()
+            .map_or_else(|| value.to_json(), str::to_owned);
+        crate::text::concat(&[
+            encode_component(key).as_str(),
+            "=",
+            &encode_component(&text),
+        ])
+    };
+    members.iter().map(pair).collect()
 }
 
 /// Percent-encodes like JavaScript's `encodeURIComponent`.

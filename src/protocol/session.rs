@@ -6,7 +6,7 @@ use super::connection::{Output, SocketId};
 use super::engineio::{self, EnginePacket, EngineVersion};
 use super::error::ProtocolError;
 use super::heartbeat::{Beat, Heartbeat};
-use super::options::{encode_component, ConnectOptions, Protocol, Target};
+use super::options::{auth_query, ConnectOptions, Protocol, Target};
 use super::socketio::{self, Event, EventArg, Packet, PacketKind};
 use super::Frame;
 use crate::json::{self, Json};
@@ -301,22 +301,10 @@ impl Session {
             socketio::encode(PacketKind::Connect, &self.namespace, self.auth.as_ref())
         } else if self.namespace != "/" {
             let mut nsp = self.namespace.clone();
-            if let Some(Json::Object(members)) = &self.auth {
-                let query: Vec<String> = members
-                    .iter()
-                    .map(|(k, v)| {
-                        let text = v.as_str().map_or_else(|| v.to_json(), str::to_owned);
-                        crate::text::concat(&[
-                            encode_component(k).as_str(),
-                            "=",
-                            &encode_component(&text),
-                        ])
-                    })
-                    .collect();
-                for (i, param) in query.iter().enumerate() {
-                    nsp.push(if i == 0 { '?' } else { '&' });
-                    nsp.push_str(param);
-                }
+            let query = self.auth.as_ref().map(auth_query).unwrap_or_default();
+            for (i, param) in query.iter().enumerate() {
+                nsp.push(if i == 0 { '?' } else { '&' });
+                nsp.push_str(param);
             }
             socketio::encode(PacketKind::Connect, &nsp, None)
         } else {
