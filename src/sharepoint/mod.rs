@@ -11,15 +11,16 @@
 //!   objects), contextinfo, the current token, and error bodies classified into
 //!   [`SpErrorKind`] (token expired, token invalid, digest, throttled, auth, other).
 
+mod errors;
 mod parse;
 mod rest;
 mod token;
 mod url;
 
+pub use errors::{classify_error, error_body, SpError, SpErrorKind};
 pub use parse::{
-    classify_error, collection, error_body, item_id, parse_changes, parse_context_info,
-    parse_items, parse_list_info, Change, ChangeType, ContextInfo, ItemEffect, ItemsPage, ListInfo,
-    ParseError, SpError, SpErrorKind,
+    collection, item_id, parse_changes, parse_context_info, parse_items, parse_list_info, Change,
+    ChangeType, ContextInfo, ItemEffect, ItemsPage, ListInfo, ParseError,
 };
 pub use rest::{get_changes_body, Metadata, CHANGE_QUERY_FLAGS};
 pub use token::{

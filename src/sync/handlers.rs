@@ -3,8 +3,9 @@
 use std::mem;
 
 use super::collapse::collapse;
-use super::feed::{ChangeFeed, InFlight, Job, Step};
+use super::feed::ChangeFeed;
 use super::id_map::{fingerprint, IdMap};
+use super::jobs::{InFlight, Job, Step};
 use super::{ChangeSet, ChangeSetKind, Output};
 use crate::json::Json;
 use crate::sharepoint::{

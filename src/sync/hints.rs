@@ -8,7 +8,8 @@
 //!   `hint_debounce_ms`, scheduled once hints have been quiet that long;
 //! - whenever a GetChanges request leaves, every hint before it is covered.
 
-use super::feed::{ChangeFeed, Job, Step};
+use super::feed::ChangeFeed;
+use super::jobs::{Job, Step};
 use crate::sharepoint::normalize_guid;
 
 impl ChangeFeed {

@@ -43,6 +43,7 @@ mod feed;
 mod handlers;
 mod hints;
 mod id_map;
+mod jobs;
 mod list_state;
 mod order;
 mod retry;

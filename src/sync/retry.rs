@@ -1,6 +1,7 @@
 //! Failure handling: error classification, retries with backoff, digest refresh.
 
-use super::feed::{ChangeFeed, InFlight, Job, Step};
+use super::feed::ChangeFeed;
+use super::jobs::{InFlight, Job, Step};
 use super::{codes, Auth, FeedError, HttpResponse, Output};
 use crate::sharepoint::{classify_error, SpErrorKind};
 

@@ -170,72 +170,6 @@ fn digest_mode_loads_then_catches_up_with_a_digest() {
 }
 
 #[test]
-fn a_paged_load_hands_out_each_page_then_a_reset() {
-    let mut cfg = FeedConfig::new(SITE, ListRef::Id(GUID.into()));
-    cfg.page_size = 2;
-    let mut f = ChangeFeed::new(cfg);
-    f.handle_start(0);
-    let info = only_request(&mut f);
-    let body = format!(
-        r#"{{"CurrentChangeToken":{{"StringValue":"{}"}},"Id":"{GUID}"}}"#,
-        tok(10)
-    );
-    f.handle_response(1, info.id, ok(&body));
-    let mut pages = Vec::new();
-    let mut sets = Vec::new();
-    let mut req = only_request(&mut f);
-    // Out of order within a page, an id repeated from an earlier page, then the end.
-    for (i, page) in [
-        vec![(2, "b"), (1, "a")],
-        vec![(2, "b2"), (3, "c"), (4, "d")],
-        vec![],
-    ]
-    .iter()
-    .enumerate()
-    {
-        assert!(req.url.contains("$top=2"), "{}", req.url);
-        f.handle_response(2 + i as u64, req.id, ok(&items_body(page)));
-        let outs = drain(&mut f);
-        pages.extend(load_pages(&outs));
-        sets.extend(delivered(&outs));
-        if !sets.is_empty() {
-            break;
-        }
-        req = requests(&outs).pop().expect("the next page is requested");
-    }
-    let ids = |items: &[Json]| -> Vec<i64> {
-        items
-            .iter()
-            .filter_map(crate::sharepoint::item_id)
-            .collect()
-    };
-    let firsts: Vec<bool> = pages.iter().map(|(first, _)| *first).collect();
-    assert_eq!(firsts, [true, false, false]);
-    assert_eq!(ids(&pages[0].1), [1, 2]);
-    assert_eq!(
-        ids(&pages[1].1),
-        [3, 4],
-        "a repeated id keeps its first copy"
-    );
-    assert!(pages[2].1.is_empty());
-    assert_eq!(sets.len(), 1);
-    assert_eq!(
-        (sets[0].kind, sets[0].items.len()),
-        (ChangeSetKind::Reset, 0)
-    );
-    assert_eq!(f.item_ids().collect::<Vec<_>>(), [1, 2, 3, 4]);
-    // A list state fed the pages shows the snapshot at the reset.
-    let mut list = ListState::new();
-    list.load_page(true, &[crate::json::parse(r#"{"Id":99}"#).unwrap()]); // an abandoned load
-    for (first, items) in &pages {
-        list.load_page(*first, items);
-        assert!(list.is_empty(), "nothing shows before the reset");
-    }
-    assert_eq!(list.apply(&sets[0]), [Diff::Replace]);
-    assert_eq!(list.ids(), [1, 2, 3, 4]);
-}
-
-#[test]
 fn pages_get_changes_until_a_short_page() {
     let mut cfg = FeedConfig::new(SITE, ListRef::Id(GUID.into()));
     cfg.auth = Auth::External;
@@ -310,35 +244,6 @@ fn backoff_grows_with_jitter_and_is_bounded() {
     // Success resets the backoff.
     f.handle_response(now, req.id, ok(r#"{"value":[]}"#));
     assert!(f.is_idle());
-}
-
-#[test]
-fn expired_token_reloads_with_a_reset() {
-    let mut f = feed(Auth::Bearer);
-    let gc = loaded(&mut f, &[(1, "a")]);
-    let body = r#"{"odata.error":{"code":"-2146232832, Microsoft.SharePoint.SPException","message":{"lang":"en-US","value":"The changeToken refers to a time before the start of the current change log."}}}"#;
-    f.handle_response(
-        3,
-        gc.id,
-        HttpResponse {
-            status: 500,
-            retry_after_secs: None,
-            body: body.into(),
-        },
-    );
-    let outs = drain(&mut f);
-    assert!(outs
-        .iter()
-        .any(|o| matches!(o, Output::Error(e) if e.code == codes::TOKEN_EXPIRED)));
-    let info = requests(&outs).pop().unwrap();
-    assert!(info
-        .url
-        .ends_with("?$select=CurrentChangeToken,Id,ItemCount"));
-    assert_eq!(
-        f.token(),
-        Some(tok(10).as_str()),
-        "token kept until the reset is delivered"
-    );
 }
 
 #[test]
@@ -471,3 +376,4 @@ fn truncated_or_odd_bodies_never_panic() {
 }
 
 mod hints;
+mod load;

@@ -1,0 +1,56 @@
+//! What the feed's work in progress holds: the request in flight, and the load or
+//! change round it belongs to.
+
+use std::collections::VecDeque;
+
+use super::id_map::IdMap;
+use crate::sharepoint::Change;
+
+/// The kind of an in-flight request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Step {
+    ContextInfo,
+    ListInfo,
+    LoadPage,
+    Changes,
+    Read,
+}
+
+pub(super) struct InFlight {
+    pub id: u64,
+    pub step: Step,
+    pub method: &'static str,
+    pub url: String,
+    pub deadline: u64,
+    /// This request is the one retry after a digest refresh.
+    pub digest_retry: bool,
+}
+
+/// A full load in progress.
+pub(super) struct Load {
+    /// `CurrentChangeToken`, read before any item.
+    pub token: Option<String>,
+    pub next_url: Option<String>,
+    /// Fingerprints of the items read so far (the items themselves are handed out).
+    pub prints: IdMap<u128>,
+    /// Pages handed out so far.
+    pub pages: u32,
+    pub total: Option<u32>,
+}
+
+/// A change round in progress.
+pub(super) struct Round {
+    pub cursor: String,
+    pub paging: bool,
+    pub changes: Vec<Change>,
+    pub reads: VecDeque<String>,
+    /// Ids read this round, ascending.
+    pub requested: Vec<i64>,
+    pub fetched: IdMap,
+}
+
+pub(super) enum Job {
+    Idle,
+    Load(Load),
+    Round(Round),
+}
