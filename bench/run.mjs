@@ -195,7 +195,7 @@ async function benchLatency() {
   log(`latency p50 ${f2(live.p50)} vs ${f2(rep.p50)} ms, p95 ${f2(live.p95)} vs ${f2(rep.p95)}, p99 ${f2(live.p99)} vs ${f2(rep.p99)}; without the client tag p50 ${f2(bare.p50)}`);
   for (const [row, k] of [[live, "live"], [rep, "replica"], [bare, "bare"]]) {
     row.toRequest = pct(r.toRequest[k], 50);
-    row.stages = [0, 1, 2, 3, 4].map((j) => pct(r.stages[k].map((s) => s[j]), 50));
+    row.stages = [0, 1, 2, 3, 4, 5].map((j) => pct(r.stages[k].map((s) => s[j]), 50));
     row.stagesN = r.stages[k].length;
   }
   return { live, rep, bare, liveStats: r.liveStats };
@@ -331,8 +331,8 @@ function report(env, res) {
     L.push(`| **ratio sp-live / replica** | | | **${f2(live.p50 / rep.p50)}** | **${f2(live.p95 / rep.p95)}** | **${f2(live.p99 / rep.p99)}** | ${f2(live.mean / rep.mean)} | ${f2(live.toRequest / rep.toRequest)} |`);
     L.push(`| ratio sp-live without the client tag / replica | | | ${f2(bare.p50 / rep.p50)} | ${f2(bare.p95 / rep.p95)} | ${f2(bare.p99 / rep.p99)} | ${f2(bare.mean / rep.mean)} | ${f2(bare.toRequest / rep.toRequest)} |`, "");
     L.push("The last column splits the path: webhook POST -> broadcaster -> socket frame -> decode -> hint -> the first SharePoint request leaving the page (the page's global `fetch` is wrapped to note when each `/_api/` request starts; both clients use it). Times are `performance.now()`, which Chromium coarsens to 0.1 ms on a page that is not cross-origin isolated.", "");
-    L.push("The whole path in five stages (medians over the iterations with exactly GetChanges + one item read; the wrapped `fetch` also notes when each response's headers arrive):", "");
-    L.push("| client | n | POST -> GetChanges leaves | GetChanges on the wire | response -> item read leaves | item read on the wire | response -> callback |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    L.push("The whole path in six stages (medians over the iterations with exactly GetChanges + one item read; the wrapped `fetch` also notes when each response's headers arrive, and the page's `WebSocket` is wrapped to note when each socket's frames arrive):", "");
+    L.push("| client | n | POST -> frame in the page | frame -> GetChanges leaves | GetChanges on the wire | response -> item read leaves | item read on the wire | response -> callback |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (const r of [live, rep, bare]) L.push(`| ${r.name} | ${r.stagesN} | ${r.stages.map(f2).join(" | ")} |`);
     L.push(`| **sp-live - replica** | | ${live.stages.map((x, j) => f2(x - rep.stages[j])).join(" | ")} |`, "");
     L.push("The page (port +0) and sp-sim (+420) are different origins here, so the item read, whose URL differs every time, needs a CORS preflight when it carries sp-live's default `X-ClientService-ClientTag` header; SPFx web parts call their own SharePoint origin, where no preflight happens. The third row is the same LiveList with `clientTag: \"\"`.", "");

@@ -89,12 +89,53 @@ const bench = {
 
   /** 1. Latency: alternate an edit+hint on list A (sp-live) and list B (replica). */
   async latency(cfg) {
+    // Both clients use the page's WebSocket: note when each socket's frames arrive, to split
+    // "POST -> GetChanges leaves" into the servers' part and the client's part. The
+    // prototype's message handlers are wrapped (socket.io-client keeps its own reference to
+    // the constructor); sockets are numbered in the order they install one: sp-live's one
+    // shared connection, then the replica's.
+    const proto = WebSocket.prototype;
+    const realOnMessage = Object.getOwnPropertyDescriptor(proto, "onmessage");
+    const realAdd = proto.addEventListener;
+    const frames = []; // per socket: arrival times of this iteration's frames
+    const socketIndex = new WeakMap();
+    const stamped = new WeakSet();
+    const framesOf = (ws) => {
+      if (!socketIndex.has(ws)) socketIndex.set(ws, frames.push([]) - 1);
+      return frames[socketIndex.get(ws)];
+    };
+    const stamping = (ws, handler) => {
+      const mine = framesOf(ws);
+      return function (ev) {
+        if (!stamped.has(ev)) {
+          stamped.add(ev);
+          mine.push(performance.now());
+        }
+        return typeof handler === "function" ? handler.call(this, ev) : handler.handleEvent(ev);
+      };
+    };
+    Object.defineProperty(proto, "onmessage", {
+      ...realOnMessage,
+      set(handler) {
+        realOnMessage.set.call(this, handler ? stamping(this, handler) : handler);
+      },
+    });
+    proto.addEventListener = function (type, handler, ...rest) {
+      return realAdd.call(this, type, type === "message" && handler ? stamping(this, handler) : handler, ...rest);
+    };
+    const unwrapSockets = () => {
+      Object.defineProperty(proto, "onmessage", realOnMessage);
+      proto.addEventListener = realAdd;
+    };
     const live = await openLive({ ...cfg, listId: cfg.a.listId });
     const rep = await openReplica({ ...cfg, listId: cfg.b.listId });
     // The same LiveList without the X-ClientService-ClientTag header: this page and sp-sim
     // are different origins, and a custom header costs a CORS preflight per item read
     // (each read has its own URL); SharePoint pages call their own origin.
     const bare = await openLive({ ...cfg, listId: cfg.c.listId }, { clientTag: "" });
+    unwrapSockets();
+    if (frames.length !== 2) throw new Error(`expected 2 sockets (sp-live's shared one, the replica's), saw ${frames.length}`);
+    const socketOf = { live: frames[0], bare: frames[0], replica: frames[1] };
     this.open.push(live, rep, bare);
     const waiters = new Map();
     const fire = (title, t) => {
@@ -142,6 +183,7 @@ const bench = {
         });
         calls = [];
         trace = [];
+        for (const f of frames) f.length = 0;
         const t0 = performance.now();
         // text/plain: a simple request, no CORS preflight in front of the measured POST.
         const posted = fetch(cfg.webhook, { method: "POST", headers: { "Content-Type": "text/plain" }, body: hintBody(side.listId) });
@@ -156,7 +198,8 @@ const bench = {
           // The usual round (GetChanges, then one item read) split into its five stages.
           if (trace.length === 2 && trace[1][1] !== null) {
             const [[s1, r1], [s2, r2]] = trace;
-            out.stages[name].push([s1 - t0, r1 - s1, s2 - r1, r2 - s2, t1 - r2]);
+            const frame = socketOf[name].find((t) => t >= t0);
+            if (frame !== undefined) out.stages[name].push([frame - t0, s1 - frame, r1 - s1, s2 - r1, r2 - s2, t1 - r2]);
           }
         }
       }
