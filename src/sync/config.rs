@@ -54,7 +54,8 @@ pub struct FeedConfig {
     pub metadata: Metadata,
     /// Maximum URL length for item reads by ID. Default 1,500.
     pub url_limit: usize,
-    /// `$top` of the full load's pages (1..=5000). Default 1,000.
+    /// `$top` of the full load's pages (1..=5000). Default 2,000 (as PnPjs's `getAll`):
+    /// half the round trips of 1,000 for one page of items in memory at a time.
     pub page_size: u32,
     /// GetChanges `FetchLimit`. Default 1,000.
     pub fetch_limit: u32,
@@ -90,7 +91,7 @@ impl FeedConfig {
             select: Vec::new(),
             metadata: Metadata::None,
             url_limit: DEFAULT_URL_LIMIT,
-            page_size: 1000,
+            page_size: 2000,
             fetch_limit: 1000,
             max_changes_per_round: 10_000,
             auth: Auth::Digest,

@@ -97,7 +97,7 @@ fn loaded(f: &mut ChangeFeed, items: &[(i64, &str)]) -> HttpRequest {
     );
     f.handle_response(1, info.id, ok(&body));
     let page = only_request(f);
-    assert!(page.url.contains("&$orderby=ID&$top=1000"));
+    assert!(page.url.contains("&$orderby=ID&$top=2000"));
     f.handle_response(2, page.id, ok(&items_body(items)));
     let outs = drain(f);
     let sets = delivered(&outs);

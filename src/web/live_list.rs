@@ -39,7 +39,7 @@ export interface LiveListBaseOptions extends BroadcasterOptions {
   clientTag?: string;
   /** Longest item-read URL (default 1500). */
   urlLimit?: number;
-  /** Items per page of the initial load (default 1000, max 5000). */
+  /** Items per page of the initial load (default 2000, max 5000). */
   pageSize?: number;
   /** Wait this long for more webhook hints before a round (default 0: at once);
    * fewer requests per burst for a little latency. */
