@@ -76,6 +76,12 @@ pub struct FeedConfig {
     pub hint_debounce_ms: u64,
     /// Longest wait since the first debounced hint. Default 1,000 ms.
     pub hint_debounce_max_ms: u64,
+    /// With no debounce: a hint that comes while a round is running (and so needs one
+    /// more round) waits until hints have been quiet this long, up to
+    /// `hint_debounce_max_ms` after the first, so the rest of a burst costs one more
+    /// round, not one per hint that lands in a round. A hint when nothing is running
+    /// still starts a round at once. Default 50 ms; 0 runs the next round right away.
+    pub hint_settle_ms: u64,
     /// Retry and backoff.
     pub retry: RetryPolicy,
     /// Seed of the jitter PRNG (e.g. from `Math.random()` in the driver).
@@ -99,6 +105,7 @@ impl FeedConfig {
             digest_margin_ms: 60_000,
             hint_debounce_ms: 0,
             hint_debounce_max_ms: 1_000,
+            hint_settle_ms: 50,
             retry: RetryPolicy::default(),
             seed: 0,
         }

@@ -5,7 +5,9 @@
 //! - a hint that arrives while the running round still has a GetChanges request to
 //!   send (queued, waiting for a digest or a retry) needs nothing more;
 //! - otherwise one more round is queued (single flight: at most one), or, with
-//!   `hint_debounce_ms`, scheduled once hints have been quiet that long;
+//!   `hint_debounce_ms`, scheduled once hints have been quiet that long; without a
+//!   debounce, a hint while a round runs waits for `hint_settle_ms` of quiet (the rest
+//!   of a burst then costs one round), and a hint when nothing runs starts one at once;
 //! - whenever a GetChanges request leaves, every hint before it is covered.
 
 use super::feed::ChangeFeed;
@@ -23,12 +25,17 @@ impl ChangeFeed {
             return;
         }
         if !self.round_will_read_changes() {
-            if self.cfg.hint_debounce_ms == 0 {
+            let wait = match self.cfg.hint_debounce_ms {
+                0 if matches!(self.job, Job::Idle) && self.hints_due.is_none() => 0,
+                0 => self.cfg.hint_settle_ms,
+                ms => ms,
+            };
+            if wait == 0 {
                 self.again = true;
             } else {
                 let since = *self.hints_since.get_or_insert(now);
-                let cap = self.cfg.hint_debounce_max_ms.max(self.cfg.hint_debounce_ms);
-                let due = now.saturating_add(self.cfg.hint_debounce_ms);
+                let cap = self.cfg.hint_debounce_max_ms.max(wait);
+                let due = now.saturating_add(wait);
                 self.hints_due = Some(due.min(since.saturating_add(cap)));
             }
         }

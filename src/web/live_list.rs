@@ -46,6 +46,9 @@ export interface LiveListBaseOptions extends BroadcasterOptions {
   hintDebounceMs?: number;
   /** Longest such wait after the first hint (default 1000). */
   hintDebounceMaxMs?: number;
+  /** Without a debounce: hints that come while a round runs wait for this much quiet
+   * before the one more round they need (default 50; 0: at once). */
+  hintSettleMs?: number;
 }
 export type LiveListStatus = "connecting" | "loading" | "live" | "reconnecting" | "resyncing" | "closed";
 /** Index-based edits, to apply in order. */
@@ -269,6 +272,9 @@ fn read_feed_options(o: &JsValue) -> Result<(FeedConfig, Transport), JsValue> {
     }
     if let Some(ms) = js::get_number(o, "hintDebounceMaxMs")? {
         config.hint_debounce_max_ms = ms as u64;
+    }
+    if let Some(ms) = js::get_number(o, "hintSettleMs")? {
+        config.hint_settle_ms = ms as u64;
     }
     if let Some(size) = js::get_number(o, "pageSize")? {
         config.page_size = (size as u32).clamp(1, 5000);

@@ -51,11 +51,59 @@ fn hints_before_the_get_changes_request_leaves_are_covered_by_it() {
             .all(|o| !matches!(o, Output::Request(_))),
         "no second round: the hints came before the request left"
     );
-    // A hint after the request left may be for a later change: one more round.
+    // A hint after the request left may be for a later change: one more round, once
+    // hints have settled (50 ms by default).
     f.handle_hint(7, GUID);
     let round = only_request(&mut f);
     f.handle_hint(8, GUID);
     f.handle_response(9, round.id, ok(r#"{"value":[]}"#));
+    assert!(requests(&drain(&mut f)).is_empty());
+    assert_eq!(f.poll_timeout(), Some(58));
+    f.handle_timeout(58);
+    assert!(only_request(&mut f).url.ends_with("/GetChanges"));
+}
+
+#[test]
+fn a_burst_of_hints_during_a_round_costs_one_more_round() {
+    let mut f = feed(Auth::Bearer);
+    let gc = loaded(&mut f, &[(1, "a")]);
+    f.handle_response(4, gc.id, ok(r#"{"value":[]}"#));
+    drain(&mut f);
+    // Nothing running: the first hint starts a round at once.
+    f.handle_hint(100, GUID);
+    let round = only_request(&mut f);
+    // The rest of the burst lands in that round, and after it.
+    for t in [101, 105, 110] {
+        f.handle_hint(t, GUID);
+    }
+    f.handle_response(111, round.id, ok(r#"{"value":[]}"#));
+    f.handle_hint(120, GUID);
+    assert!(requests(&drain(&mut f)).is_empty(), "settling");
+    assert_eq!(f.poll_timeout(), Some(170), "50 ms after the last hint");
+    f.handle_timeout(170);
+    let again = only_request(&mut f);
+    assert!(again.url.ends_with("/GetChanges"));
+    f.handle_response(171, again.id, ok(r#"{"value":[]}"#));
+    assert!(f.is_idle(), "one more round for the whole burst");
+    // A steady stream during a round waits at most hint_debounce_max_ms (1 s).
+    f.handle_hint(200, GUID);
+    let round = only_request(&mut f);
+    for t in (201..1400).step_by(10) {
+        f.handle_hint(t, GUID);
+    }
+    f.handle_response(1400, round.id, ok(r#"{"value":[]}"#));
+    assert_eq!(f.poll_timeout(), Some(1201));
+}
+
+#[test]
+fn with_no_settle_the_next_round_starts_when_the_running_one_ends() {
+    let mut cfg = FeedConfig::new(SITE, ListRef::Id(GUID.into()));
+    cfg.auth = Auth::Bearer;
+    cfg.hint_settle_ms = 0;
+    let mut f = ChangeFeed::new(cfg);
+    let gc = loaded(&mut f, &[(1, "a")]);
+    f.handle_hint(5, GUID);
+    f.handle_response(6, gc.id, ok(r#"{"value":[]}"#));
     assert!(only_request(&mut f).url.ends_with("/GetChanges"));
 }
 
