@@ -63,6 +63,7 @@ PKG_CARGO := . -- -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_
 endif
 pkg: pkg/.built
 pkg/.built: $(PKG_INPUTS) | tools
+	rm -rf pkg
 	$(PKG_ENV) wasm-pack build --release --target web --out-dir pkg --no-opt $(PKG_CARGO)
 	wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
 	  --enable-sign-ext --enable-mutable-globals --enable-multivalue \

@@ -119,6 +119,31 @@ async fn a_caller_supplied_fetch_owns_the_requests() {
 }
 
 #[wasm_bindgen_test]
+async fn a_fetch_that_resolves_to_no_response_is_a_network_error_then_retried() {
+    let _serial = serial().await;
+    let list_id = fresh("Odd fetch").await;
+    // The second call resolves to something that is not a Response; the rest are real
+    // (with a bearer header, as an SPHttpClient wrapper would add).
+    let fetch = Function::new_with_args(
+        "url, init",
+        "globalThis.__oddFetch = (globalThis.__oddFetch || 0) + 1; \
+         init.headers['Authorization'] = 'Bearer from-the-wrapper'; \
+         return globalThis.__oddFetch === 2 ? Promise.resolve({ status: 200 }) : fetch(url, init);",
+    );
+    let (mut list, events) = round_trip(&list_id, &[("fetch", fetch.into())]).await;
+    let errors: Vec<JsValue> = (0..events.len())
+        .map(|i| events.arg(i))
+        .filter(|e| field(e, "type").as_deref() == Some("error"))
+        .map(|e| Reflect::get(&e, &"error".into()).unwrap())
+        .collect();
+    assert_eq!(errors.len(), 1, "{:?}", error_codes(&events));
+    assert_eq!(field(&errors[0], "code").as_deref(), Some("sp-network"));
+    let message = field(&errors[0], "message").unwrap_or_default();
+    assert!(message.contains("no text() method"), "{message}");
+    list.close();
+}
+
+#[wasm_bindgen_test]
 async fn throttling_is_reported_and_retried_after_the_servers_delay() {
     let _serial = serial().await;
     let list_id = fresh("Throttled").await;

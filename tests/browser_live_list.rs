@@ -336,6 +336,7 @@ async fn bad_options_are_coded_errors() {
         r#"{"broadcaster":"http://127.0.0.1:9400","siteUrl":"http://h","listTitle":"x","select":"Title"}"#,
         r#"{"broadcaster":"http://127.0.0.1:9400","siteUrl":"http://h","listTitle":"x","metadata":"xml"}"#,
         r#"{"broadcaster":"127.0.0.1:9400","siteUrl":"http://h","listTitle":"x"}"#,
+        r#"{"broadcaster":"http://127.0.0.1:9400","siteUrl":"http://h","listTitle":"x","clientTag":"a\nb"}"#,
     ] {
         let options = js_sys::JSON::parse(bad).unwrap();
         let error = match LiveList::open(options).await {

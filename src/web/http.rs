@@ -5,14 +5,20 @@
 use super::js::{self, coded_error};
 use crate::sync::{HttpRequest, HttpResponse};
 use crate::text;
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-#[wasm_bindgen]
+#[wasm_bindgen(module = "/src/web/bridge.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = fetch)]
-    fn global_fetch(url: &str, init: &JsValue) -> Promise;
+    /// `fetch` (the caller's or the page's), then the body: `[status, Retry-After, body]`.
+    fn send(
+        fetch: Option<&Function>,
+        url: &str,
+        method: &str,
+        headers: &str,
+        body: Option<&str>,
+    ) -> Promise;
 }
 
 /// How requests leave the page.
@@ -26,50 +32,42 @@ pub(crate) struct Transport {
 impl Transport {
     /// Performs `request`; `Err` is a network-level failure for people to read.
     pub(crate) async fn perform(&self, request: &HttpRequest) -> Result<HttpResponse, String> {
-        let headers = js_sys::Object::new();
-        for (name, value) in &request.headers {
-            let _ = Reflect::set(&headers, &name.into(), &value.into());
+        let bearer = self
+            .bearer_token()
+            .await?
+            .map(|token| text::concat(&["Bearer ", &token]));
+        let named = request
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()));
+        let mut headers = String::new();
+        for (name, value) in named.chain(bearer.as_deref().map(|b| ("Authorization", b))) {
+            if name.contains('\n') || value.contains('\n') {
+                return Err(text::concat(&["the ", name, " header has a line break"]));
+            }
+            for part in [name, value] {
+                headers.push_str(part);
+                headers.push('\n');
+            }
         }
-        if let Some(token) = self.bearer_token().await? {
-            let _ = Reflect::set(
-                &headers,
-                &"Authorization".into(),
-                &text::concat(&["Bearer ", &token]).into(),
-            );
-        }
-        let mut init = vec![
-            ("method", JsValue::from(request.method)),
-            ("headers", headers.into()),
-        ];
-        if let Some(body) = &request.body {
-            init.push(("body", body.into()));
-        }
-        let init = js::object(&init);
-        let promise = match &self.fetch {
-            Some(fetch) => fetch
-                .call2(&JsValue::UNDEFINED, &request.url.as_str().into(), &init)
-                .map_err(describe)?,
-            None => global_fetch(&request.url, &init).into(),
-        };
-        let response = JsFuture::from(Promise::resolve(&promise))
-            .await
-            .map_err(describe)?;
-        let status = Reflect::get(&response, &"status".into())
-            .ok()
-            .and_then(|s| s.as_f64())
-            .unwrap_or(0.0) as u16;
-        let retry_after_secs =
-            header(&response, "Retry-After").and_then(|v| text::parse_uint(v.trim()));
-        let text = call_method(&response, "text")?;
-        let body = JsFuture::from(Promise::resolve(&text))
+        let response = send(
+            self.fetch.as_ref(),
+            &request.url,
+            request.method,
+            &headers,
+            request.body.as_deref(),
+        );
+        let response: Array = JsFuture::from(response)
             .await
             .map_err(describe)?
-            .as_string()
-            .unwrap_or_default();
+            .unchecked_into();
         Ok(HttpResponse {
-            status,
-            retry_after_secs,
-            body,
+            status: response.get(0).as_f64().unwrap_or(0.0) as u16,
+            retry_after_secs: response
+                .get(1)
+                .as_string()
+                .and_then(|v| text::parse_uint(v.trim())),
+            body: response.get(2).as_string().unwrap_or_default(),
         })
     }
 
@@ -91,24 +89,6 @@ impl Transport {
             .map(Some)
             .ok_or_else(|| "the accessToken provider did not return a string".to_owned())
     }
-}
-
-/// `response.headers.get(name)`, if there is such a header.
-fn header(response: &JsValue, name: &str) -> Option<String> {
-    let headers = Reflect::get(response, &"headers".into()).ok()?;
-    let get: Function = Reflect::get(&headers, &"get".into())
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    get.call1(&headers, &name.into()).ok()?.as_string()
-}
-
-fn call_method(target: &JsValue, name: &str) -> Result<JsValue, String> {
-    let method: Function = Reflect::get(target, &name.into())
-        .ok()
-        .and_then(|m| m.dyn_into().ok())
-        .ok_or_else(|| text::concat(&["the response has no ", name, "() method"]))?;
-    method.call0(target).map_err(describe)
 }
 
 /// A thrown value as text (an `Error`'s message, a string, or its JSON).

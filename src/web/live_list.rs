@@ -262,6 +262,9 @@ fn read_feed_options(o: &JsValue) -> Result<(FeedConfig, Transport), JsValue> {
         };
     }
     if let Some(tag) = js::get_string(o, "clientTag")? {
+        if tag.contains(['\r', '\n', '\0']) {
+            return Err(invalid("`clientTag` must not contain line breaks"));
+        }
         config.client_tag = tag;
     }
     if let Some(limit) = js::get_number(o, "urlLimit")? {

@@ -1,6 +1,6 @@
 //! The rows JavaScript sees, built from the feed's outputs with few crossings into
 //! JavaScript: a load page or a change set becomes one JSON text that one call into
-//! `rows.js` parses and applies.
+//! `bridge.js` parses and applies.
 
 use crate::json::Json;
 use crate::sharepoint::item_id;
@@ -8,7 +8,7 @@ use crate::sync::{ChangeSet, Diff};
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(module = "/src/web/rows.js")]
+#[wasm_bindgen(module = "/src/web/bridge.js")]
 extern "C" {
     /// Parses a JSON array and pushes its elements onto `rows`.
     #[wasm_bindgen(js_name = appendRows)]

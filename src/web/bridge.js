@@ -1,6 +1,6 @@
-// The hot end of applying a change set, in JavaScript: wasm calls this once per change
-// set (src/web/feed_driver.rs) instead of crossing into JavaScript several times per
-// change to build each row and diff object.
+// The JavaScript half of src/web, for the two hot paths: wasm calls in once per HTTP
+// request (`send`, from http.rs) and once per load page or change set (the rest, from
+// rows.rs), instead of crossing into JavaScript for every header, row and diff.
 
 const OPS = ["insert", "update", "remove"];
 
@@ -50,4 +50,26 @@ export function pickRows(from, order) {
   const rows = new Array(order.length);
   for (let i = 0; i < order.length; i++) rows[i] = from[order[i]];
   return rows;
+}
+
+/**
+ * `fetch(url, init)` (the caller's function, or the page's `fetch` at call time), then
+ * the body as text.
+ * @param {Function | undefined} fetchFn a `fetch`-compatible function, or undefined
+ * @param {string} url
+ * @param {string} method
+ * @param {string} headers name and value pairs, each part ended by "\n"
+ * @param {string | undefined} body
+ * @returns {Promise<[number, string | null, string]>} status, Retry-After, body
+ */
+export function send(fetchFn, url, method, headers, body) {
+  const init = { method, headers: {} };
+  const parts = headers.split("\n");
+  for (let i = 0; i + 1 < parts.length; i += 2) init.headers[parts[i]] = parts[i + 1];
+  if (body !== undefined) init.body = body;
+  return new Promise((resolve) => resolve(fetchFn ? fetchFn(url, init) : fetch(url, init))).then((response) => {
+    if (typeof response?.text !== "function") throw new Error("the response has no text() method");
+    const retryAfter = response.headers?.get?.("Retry-After") ?? null;
+    return Promise.resolve(response.text()).then((text) => [Number(response.status) || 0, retryAfter, typeof text === "string" ? text : ""]);
+  });
 }
