@@ -30,7 +30,9 @@ const ONLY = new Set((process.env.BENCH_ONLY ?? "sizes,latency,roundtrips,apply,
 const OUT = process.env.BENCH_OUT ?? path.join(ROOT, "bench/RESULTS.md");
 const BIN = path.join(ROOT, "target/release");
 const SIM = `http://127.0.0.1:${SIM_PORT}`;
-const SITE = `${SIM}/sites/dev`;
+// The clients reach SharePoint on the page's own origin, as an SPFx web part calls its
+// site: the static server forwards /sites/ to sp-sim (no CORS, no preflights).
+const SITE = `http://127.0.0.1:${PAGE_PORT}/sites/dev`;
 const BROADCASTER = `http://127.0.0.1:${BC_PORT}`;
 const WEBHOOK = `${BROADCASTER}/api/webhook`;
 const PAGE = `http://127.0.0.1:${PAGE_PORT}/bench/page/index.html`;
@@ -55,15 +57,33 @@ const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", "
 const SERVED = ["/pkg/", "/bench/page/", "/bench/node_modules/socket.io-client-v2/dist/"];
 
 function staticServer(port) {
+  const agent = new http.Agent({ keepAlive: true });
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, "http://x");
+    if (url.pathname.startsWith("/sites/")) {
+      // Host stays the page's, so sp-sim's absolute links (next pages) point here too.
+      const upstream = http.request({ host: "127.0.0.1", port: SIM_PORT, path: req.url, method: req.method, headers: req.headers, agent }, (r) => {
+        res.writeHead(r.statusCode, r.headers);
+        r.pipe(res);
+      });
+      upstream.on("error", (e) => res.writeHead(502, { "Content-Type": "text/plain" }).end(`sp-sim: ${e.message}`));
+      req.pipe(upstream);
+      return;
+    }
     const rel = path.posix.normalize(decodeURIComponent(url.pathname));
     const file = path.join(ROOT, rel);
     if (!SERVED.some((p) => rel.startsWith(p)) || !file.startsWith(ROOT + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
       res.writeHead(404, { "Content-Type": "text/plain" }).end("not found");
       return;
     }
-    res.writeHead(200, { "Content-Type": TYPES[path.extname(file)] ?? "application/octet-stream", "Cache-Control": "no-store" });
+    // Cross-origin isolated (COOP + COEP credentialless), so performance.now() has
+    // microsecond resolution instead of 0.1 ms; sp-sim and the broadcaster answer CORS.
+    res.writeHead(200, {
+      "Content-Type": TYPES[path.extname(file)] ?? "application/octet-stream",
+      "Cache-Control": "no-store",
+      "Cross-Origin-Opener-Policy": "same-origin",
+      "Cross-Origin-Embedder-Policy": "credentialless",
+    });
     fs.createReadStream(file).pipe(res);
   });
   return new Promise((resolve, reject) => {
@@ -330,12 +350,12 @@ function report(env, res) {
     for (const r of [live, rep, bare]) L.push(`| ${r.name} | ${r.n} | ${r.missed} | ${f2(r.p50)} | ${f2(r.p95)} | ${f2(r.p99)} | ${f2(r.mean)} | ${f2(r.toRequest)} |`);
     L.push(`| **ratio sp-live / replica** | | | **${f2(live.p50 / rep.p50)}** | **${f2(live.p95 / rep.p95)}** | **${f2(live.p99 / rep.p99)}** | ${f2(live.mean / rep.mean)} | ${f2(live.toRequest / rep.toRequest)} |`);
     L.push(`| ratio sp-live without the client tag / replica | | | ${f2(bare.p50 / rep.p50)} | ${f2(bare.p95 / rep.p95)} | ${f2(bare.p99 / rep.p99)} | ${f2(bare.mean / rep.mean)} | ${f2(bare.toRequest / rep.toRequest)} |`, "");
-    L.push("The last column splits the path: webhook POST -> broadcaster -> socket frame -> decode -> hint -> the first SharePoint request leaving the page (the page's global `fetch` is wrapped to note when each `/_api/` request starts; both clients use it). Times are `performance.now()`, which Chromium coarsens to 0.1 ms on a page that is not cross-origin isolated.", "");
+    L.push("The last column splits the path: webhook POST -> broadcaster -> socket frame -> decode -> hint -> the first SharePoint request leaving the page (the page's global `fetch` is wrapped to note when each `/_api/` request starts; both clients use it). Times are `performance.now()` of a cross-origin isolated page (COOP + COEP credentialless), so they resolve microseconds rather than Chromium's usual 0.1 ms.", "");
     L.push("The whole path in six stages (medians over the iterations with exactly GetChanges + one item read; the wrapped `fetch` also notes when each response's headers arrive, and the page's `WebSocket` is wrapped to note when each socket's frames arrive):", "");
     L.push("| client | n | POST -> frame in the page | frame -> GetChanges leaves | GetChanges on the wire | response -> item read leaves | item read on the wire | response -> callback |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (const r of [live, rep, bare]) L.push(`| ${r.name} | ${r.stagesN} | ${r.stages.map(f2).join(" | ")} |`);
     L.push(`| **sp-live - replica** | | ${live.stages.map((x, j) => f2(x - rep.stages[j])).join(" | ")} |`, "");
-    L.push("The page (port +0) and sp-sim (+420) are different origins here, so the item read, whose URL differs every time, needs a CORS preflight when it carries sp-live's default `X-ClientService-ClientTag` header; SPFx web parts call their own SharePoint origin, where no preflight happens. The third row is the same LiveList with `clientTag: \"\"`.", "");
+    L.push("The clients call SharePoint on the page's own origin, as an SPFx web part calls its site: the static server forwards `/sites/` to sp-sim (one extra local hop for every request of both clients), so there is no CORS and no preflight; across origins, sp-live's default `X-ClientService-ClientTag` header would cost a preflight per item read. The third row is the same LiveList with `clientTag: \"\"`. Both clients share the page and the broadcaster: the replica's socket, like the seed's, is in the broadcaster's all-lists room, so every webhook for sp-live's lists also reaches it and it spends main-thread time ignoring them; sp-live's one connection is only in its lists' rooms.", "");
     L.push(`Target: ratio <= 1.0. sp-live's own stats after the run: ${JSON.stringify(liveStats)}.`, "");
   }
   if (res.roundtrips) {

@@ -129,9 +129,8 @@ const bench = {
     };
     const live = await openLive({ ...cfg, listId: cfg.a.listId });
     const rep = await openReplica({ ...cfg, listId: cfg.b.listId });
-    // The same LiveList without the X-ClientService-ClientTag header: this page and sp-sim
-    // are different origins, and a custom header costs a CORS preflight per item read
-    // (each read has its own URL); SharePoint pages call their own origin.
+    // The same LiveList without the X-ClientService-ClientTag header (across origins it
+    // would cost a CORS preflight per item read; here SharePoint is on the page's origin).
     const bare = await openLive({ ...cfg, listId: cfg.c.listId }, { clientTag: "" });
     unwrapSockets();
     if (frames.length !== 2) throw new Error(`expected 2 sockets (sp-live's shared one, the replica's), saw ${frames.length}`);
