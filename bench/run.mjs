@@ -35,6 +35,10 @@ const SIM = `http://127.0.0.1:${SIM_PORT}`;
 const SITE = `http://127.0.0.1:${PAGE_PORT}/sites/dev`;
 const BROADCASTER = `http://127.0.0.1:${BC_PORT}`;
 const WEBHOOK = `${BROADCASTER}/api/webhook`;
+// The latency bench's replica has a broadcaster of its own (the same binary), so each
+// client's socket carries only its own lists' webhooks, as in a page with one stack.
+const BC2_PORT = BC_PORT + 1;
+const BROADCASTER2 = `http://127.0.0.1:${BC2_PORT}`;
 const PAGE = `http://127.0.0.1:${PAGE_PORT}/bench/page/index.html`;
 const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
   "--disable-component-update", "--disable-sync", "--no-first-run"];
@@ -205,6 +209,7 @@ async function benchLatency() {
   log(`latency: ${EDITS} edits per client (+20 warm-up), alternating`);
   const r = await page.evaluate((cfg) => window.bench.latency(cfg), {
     sim: SIM, siteUrl: SITE, broadcaster: BROADCASTER, webhook: WEBHOOK, n: EDITS, warmup: 20,
+    replicaBroadcaster: BROADCASTER2, replicaWebhook: `${BROADCASTER2}/api/webhook`,
     a: { listId: a.id, ids }, b: { listId: b.id, ids }, c: { listId: c.id, ids },
   });
   await close();
@@ -345,7 +350,7 @@ function report(env, res) {
   if (res.latency) {
     const { live, rep, bare, liveStats } = res.latency;
     L.push("## 1. Latency: webhook POST -> JS callback", "");
-    L.push("Three lists of 100 rows: list A watched by one sp-live `LiveList`, list B by one seed-replica component (`bench/page/replica.js`), list C by a second `LiveList` with `clientTag: \"\"`, in one page, on the same sp-sim and sp-broadcaster. Each iteration edits a row of A through the sim's admin API, then the page POSTs a SharePoint-shaped webhook for A to the broadcaster and stamps `performance.now()` just before the POST and in the callback that first sees the edited Title; then the same for B and C (who goes first rotates every iteration). Nothing else runs meanwhile, so the clients never compete. Each then does GetChanges + an item read by ID against the sim. 20 warm-up iterations per client are dropped. Milliseconds:", "");
+    L.push("Three lists of 100 rows: list A watched by one sp-live `LiveList`, list B by one seed-replica component (`bench/page/replica.js`), list C by a second `LiveList` with `clientTag: \"\"`, in one page, on the same sp-sim; sp-live's lists on one sp-broadcaster and the replica's on a second process of the same sp-broadcaster, so each socket carries only its own client's webhooks, as in a page running one stack (on one broadcaster the replica's socket, which like the seed's joins no list room, would also get every webhook for sp-live's lists, and the time it spends ignoring them on the shared main thread would be charged to sp-live: about 0.1 ms here). Each iteration edits a row of A through the sim's admin API, then the page POSTs a SharePoint-shaped webhook for A to the broadcaster and stamps `performance.now()` just before the POST and in the callback that first sees the edited Title; then the same for B and C (who goes first rotates every iteration). Nothing else runs meanwhile, so the clients never compete. Each then does GetChanges + an item read by ID against the sim. 20 warm-up iterations per client are dropped. Milliseconds:", "");
     L.push("| client | edits | missed (>5 s) | p50 | p95 | p99 | mean | p50 of POST -> first REST request |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (const r of [live, rep, bare]) L.push(`| ${r.name} | ${r.n} | ${r.missed} | ${f2(r.p50)} | ${f2(r.p95)} | ${f2(r.p99)} | ${f2(r.mean)} | ${f2(r.toRequest)} |`);
     L.push(`| **ratio sp-live / replica** | | | **${f2(live.p50 / rep.p50)}** | **${f2(live.p95 / rep.p95)}** | **${f2(live.p99 / rep.p99)}** | ${f2(live.mean / rep.mean)} | ${f2(live.toRequest / rep.toRequest)} |`);
@@ -355,7 +360,7 @@ function report(env, res) {
     L.push("| client | n | POST -> frame in the page | frame -> GetChanges leaves | GetChanges on the wire | response -> item read leaves | item read on the wire | response -> callback |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (const r of [live, rep, bare]) L.push(`| ${r.name} | ${r.stagesN} | ${r.stages.map(f2).join(" | ")} |`);
     L.push(`| **sp-live - replica** | | ${live.stages.map((x, j) => f2(x - rep.stages[j])).join(" | ")} |`, "");
-    L.push("The clients call SharePoint on the page's own origin, as an SPFx web part calls its site: the static server forwards `/sites/` to sp-sim (one extra local hop for every request of both clients), so there is no CORS and no preflight; across origins, sp-live's default `X-ClientService-ClientTag` header would cost a preflight per item read. The third row is the same LiveList with `clientTag: \"\"`. Both clients share the page and the broadcaster: the replica's socket, like the seed's, is in the broadcaster's all-lists room, so every webhook for sp-live's lists also reaches it and it spends main-thread time ignoring them; sp-live's one connection is only in its lists' rooms.", "");
+    L.push("The clients call SharePoint on the page's own origin, as an SPFx web part calls its site: the static server forwards `/sites/` to sp-sim (one extra local hop for every request of both clients), so there is no CORS and no preflight; across origins, sp-live's default `X-ClientService-ClientTag` header would cost a preflight per item read. The third row is the same LiveList with `clientTag: \"\"`.", "");
     L.push(`Target: ratio <= 1.0. sp-live's own stats after the run: ${JSON.stringify(liveStats)}.`, "");
   }
   if (res.roundtrips) {
@@ -416,7 +421,7 @@ function summarize(kinds) {
 // ---------- main ----------
 
 async function main() {
-  for (const p of [PAGE_PORT, SIM_PORT, BC_PORT]) {
+  for (const p of [PAGE_PORT, SIM_PORT, BC_PORT, BC2_PORT]) {
     if (await portTaken(p)) throw new Error(`port ${p} is taken: stop whatever listens there or set BENCH_PORT`);
   }
   for (const f of ["sp-sim", "sp-broadcaster"]) {
@@ -433,7 +438,8 @@ async function main() {
   if (browserRuns.length) {
     const sim = procs.start("sp-sim", path.join(BIN, "sp-sim"), ["--port", String(SIM_PORT), "--webhook-interval-ms", "50"], /listening on/);
     const bc = procs.start("sp-broadcaster", path.join(BIN, "sp-broadcaster"), ["--port", String(BC_PORT), "--cors", "all"], /listening on/);
-    await Promise.all([sim, bc]);
+    const bc2 = procs.start("sp-broadcaster-2", path.join(BIN, "sp-broadcaster"), ["--port", String(BC2_PORT), "--cors", "all"], /listening on/);
+    await Promise.all([sim, bc, bc2]);
     const server = await staticServer(PAGE_PORT);
     browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
     env = machine(browser.version());

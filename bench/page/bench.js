@@ -128,7 +128,7 @@ const bench = {
       proto.addEventListener = realAdd;
     };
     const live = await openLive({ ...cfg, listId: cfg.a.listId });
-    const rep = await openReplica({ ...cfg, listId: cfg.b.listId });
+    const rep = await openReplica({ ...cfg, listId: cfg.b.listId, broadcaster: cfg.replicaBroadcaster });
     // The same LiveList without the X-ClientService-ClientTag header (across origins it
     // would cost a CORS preflight per item read; here SharePoint is on the page's origin).
     const bare = await openLive({ ...cfg, listId: cfg.c.listId }, { clientTag: "" });
@@ -185,7 +185,7 @@ const bench = {
         for (const f of frames) f.length = 0;
         const t0 = performance.now();
         // text/plain: a simple request, no CORS preflight in front of the measured POST.
-        const posted = fetch(cfg.webhook, { method: "POST", headers: { "Content-Type": "text/plain" }, body: hintBody(side.listId) });
+        const posted = fetch(name === "replica" ? cfg.replicaWebhook : cfg.webhook, { method: "POST", headers: { "Content-Type": "text/plain" }, body: hintBody(side.listId) });
         const t1 = await seen;
         const resp = await posted;
         if (resp.status !== 202) throw new Error(`webhook POST: HTTP ${resp.status}`);
