@@ -188,20 +188,29 @@ impl From<i64> for Json {
 /// Appends `s` to `out` as a quoted, escaped JSON string.
 pub fn write_string(s: &str, out: &mut String) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c < ' ' => {
-                out.push_str(if c < '\u{10}' { "\\u000" } else { "\\u001" });
-                out.push(char::from(b"0123456789abcdef"[c as usize & 15]));
-            }
-            c => out.push(c),
+    // Runs of bytes that need no escape are copied whole; every escaped byte is ASCII,
+    // so the run boundaries fall between characters.
+    let mut run = 0;
+    for (i, &b) in s.as_bytes().iter().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[run..i]);
+        run = i + 1;
+        if escape.is_empty() {
+            out.push_str(if b < 0x10 { "\\u000" } else { "\\u001" });
+            out.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+        } else {
+            out.push_str(escape);
         }
     }
+    out.push_str(&s[run..]);
     out.push('"');
 }
 

@@ -3,7 +3,8 @@
 //! WebAssembly (V8 in Node, no browser): `cargo test --release --target
 //! wasm32-unknown-unknown --lib --no-run`, then `wasm-bindgen-test-runner <the .wasm>
 //! parse_timings --include-ignored --nocapture`. Rows are µs per call; `skip` is
-//! a parse that keeps nothing (the scanning floor).
+//! a parse that keeps nothing (the scanning floor); `write` writes the parsed items
+//! back as JSON text (what a load page or change set costs on its way to JavaScript).
 //!
 //! The bodies mimic what the simulator (`sim/`) sends for a round of 1,000 changes:
 //! a GetChanges response of 1,000 records and item reads of 60 items with five
@@ -206,6 +207,10 @@ fn run(print: &dyn Fn(&str)) {
             for (_, item) in &page.items {
                 black_box(fingerprint(item));
             }
+        });
+        let parsed = parse(i).unwrap();
+        row("items", "write", &mut || {
+            drop(black_box(black_box(&parsed).to_json()))
         });
     }
 }

@@ -154,3 +154,37 @@ fn parse_only_is_as_strict_as_parse() {
         parse(&deep).unwrap_err()
     );
 }
+
+/// The escaper `write_string` must match: one character at a time.
+fn escape_by_char(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c < ' ' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[test]
+fn strings_are_written_as_a_char_by_char_escaper_writes_them() {
+    let alphabet: Vec<char> = "ab\"\\\n\r\t\u{0}\u{1f}\u{7f} é—東😀".chars().collect();
+    let mut rng = crate::sync::SplitMix64::new(7);
+    for len in 0..40 {
+        for _ in 0..50 {
+            let s: String = (0..len)
+                .map(|_| alphabet[rng.next_u64() as usize % alphabet.len()])
+                .collect();
+            let mut out = String::new();
+            write_string(&s, &mut out);
+            assert_eq!(out, escape_by_char(&s), "{s:?}");
+        }
+    }
+}
