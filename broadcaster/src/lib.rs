@@ -167,7 +167,7 @@ pub async fn serve(cfg: Config) -> std::io::Result<ServerHandle> {
 
     let mut stop = state.shutdown.clone();
     let task = tokio::spawn(async move {
-        let res = axum::serve(listener, app)
+        let res = axum::serve(no_delay(listener), app)
             .with_graceful_shutdown(async move {
                 let _ = stop.wait_for(|v| *v).await;
             })
@@ -206,6 +206,20 @@ fn cors_layer(cfg: &Config) -> Option<CorsLayer> {
             )))
         }
     }
+}
+
+/// `listener` with Nagle's algorithm off on every connection: a frame or response that
+/// follows another within a round trip leaves at once instead of waiting for the peer's
+/// delayed ACK (about 40 ms).
+fn no_delay(
+    listener: tokio::net::TcpListener,
+) -> impl axum::serve::Listener<Io = tokio::net::TcpStream, Addr = std::net::SocketAddr> {
+    use axum::serve::ListenerExt;
+    listener.tap_io(|stream| {
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::warn!(%error, "could not set TCP_NODELAY");
+        }
+    })
 }
 
 /// Merges the batches already queued in `rx` into `batch` while its entries stay within
@@ -288,6 +302,17 @@ mod tests {
 
     const A: &str = "11111111-2222-3333-4444-555555555555";
     const B: &str = "66666666-2222-3333-4444-555555555555";
+
+    #[tokio::test]
+    async fn accepted_connections_have_nagle_off() {
+        use axum::serve::Listener;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut listener = no_delay(listener);
+        let _client = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let (stream, _) = listener.accept().await;
+        assert!(stream.nodelay().unwrap());
+    }
 
     #[tokio::test]
     async fn queued_batches_are_emitted_as_one_up_to_the_size_limit() {

@@ -134,6 +134,19 @@ fn normalise_sites(sites: &[String]) -> Vec<String> {
     out
 }
 
+/// `listener` with Nagle's algorithm off on every connection: a response written in two
+/// parts, or a second response within a round trip, leaves at once instead of waiting
+/// for the client's delayed ACK (about 40 ms).
+fn no_delay(
+    listener: tokio::net::TcpListener,
+) -> impl axum::serve::Listener<Io = tokio::net::TcpStream, Addr = SocketAddr> {
+    axum::serve::ListenerExt::tap_io(listener, |stream| {
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::warn!("could not set TCP_NODELAY: {error}");
+        }
+    })
+}
+
 /// Binds `config.host:config.port` (port 0 = ephemeral) and serves in the background.
 /// Must be called inside a tokio runtime.
 pub async fn serve(config: Config) -> std::io::Result<(SocketAddr, Sim)> {
@@ -152,7 +165,7 @@ pub async fn serve(config: Config) -> std::io::Result<(SocketAddr, Sim)> {
     let app = routes::router(shared.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
-        let r = axum::serve(listener, app)
+        let r = axum::serve(no_delay(listener), app)
             .with_graceful_shutdown(async move {
                 let _ = rx.await;
             })
@@ -173,4 +186,20 @@ pub async fn serve(config: Config) -> std::io::Result<(SocketAddr, Sim)> {
             tasks: vec![server, hooks],
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn accepted_connections_have_nagle_off() {
+        use axum::serve::Listener;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut listener = no_delay(listener);
+        let _client = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let (stream, _) = listener.accept().await;
+        assert!(stream.nodelay().unwrap());
+    }
 }
