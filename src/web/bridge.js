@@ -68,8 +68,10 @@ export function send(fetchFn, url, method, headers, body) {
   for (let i = 0; i + 1 < parts.length; i += 2) init.headers[parts[i]] = parts[i + 1];
   if (body !== undefined) init.body = body;
   return new Promise((resolve) => resolve(fetchFn ? fetchFn(url, init) : fetch(url, init))).then((response) => {
-    if (typeof response?.text !== "function") throw new Error("the response has no text() method");
-    const retryAfter = response.headers?.get?.("Retry-After") ?? null;
+    // No `?.` or `??` here: webpack 4 (SPFx <= 1.21) cannot parse them.
+    if (!response || typeof response.text !== "function") throw new Error("the response has no text() method");
+    const headers = response.headers;
+    const retryAfter = headers && typeof headers.get === "function" ? headers.get("Retry-After") : null;
     return Promise.resolve(response.text()).then((text) => [Number(response.status) || 0, retryAfter, typeof text === "string" ? text : ""]);
   });
 }
