@@ -22,8 +22,9 @@
 //!   `$filter` chunked under `url_limit` (ids requested but not returned were deleted
 //!   meanwhile), then deliver one `ChangeSet { kind: Changes, added, updated, deleted,
 //!   token }`. A round with nothing to report advances the token silently.
-//! - **Single flight**: one request at a time; hints during a round set one "again" flag
-//!   (at most one queued round), hints for other lists are ignored.
+//! - **Single flight**: one request at a time; hints during a round queue at most one
+//!   more round, started once hints have been quiet for `hint_settle_ms` (a hint when
+//!   nothing runs starts a round at once); hints for other lists are ignored.
 //!
 //! # Invariants
 //! - The token advances only together with the delivery of the change set built from
