@@ -12,6 +12,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod batch;
 pub mod config;
 pub mod plain_ws;
 pub mod sockets;
@@ -32,8 +33,8 @@ use tokio::sync::{broadcast, mpsc, watch};
 use tokio::task::JoinHandle;
 use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer};
 
+pub use batch::Batch;
 pub use config::{Cli, Config, CorsMode};
-pub use webhook::Batch;
 
 /// Batches waiting to be emitted before webhooks get `503`.
 const EMIT_QUEUE: usize = 1024;
@@ -222,18 +223,6 @@ fn no_delay(
     })
 }
 
-/// Merges the batches already queued in `rx` into `batch` while its entries stay within
-/// `limit` bytes; returns the first one that did not fit.
-fn coalesce(batch: &mut Batch, rx: &mut mpsc::Receiver<Batch>, limit: usize) -> Option<Batch> {
-    while let Ok(next) = rx.try_recv() {
-        if batch.all.len() + next.all.len() > limit {
-            return Some(next);
-        }
-        batch.merge(next);
-    }
-    None
-}
-
 /// Emits batches in arrival order to socket.io rooms and plain-ws clients. Batches that
 /// queued up while one was being emitted go out merged into one, up to `max_body` bytes
 /// of entries: a burst of webhooks costs clients a few events, not one per webhook, and
@@ -248,7 +237,7 @@ async fn emitter(st: AppState, mut rx: mpsc::Receiver<Batch>) {
                 None => return,
             },
         };
-        carried = coalesce(&mut batch, &mut rx, st.cfg.max_body);
+        carried = batch::coalesce(&mut batch, &mut rx, st.cfg.max_body);
         let batch = Arc::new(batch);
         sockets::emit(&st.io, &batch).await;
         plain_ws::publish(&st, batch.clone());
@@ -291,18 +280,6 @@ async fn health(State(st): State<AppState>) -> Json<serde_json::Value> {
 mod tests {
     use super::*;
 
-    fn batch(lists: &[&str]) -> Batch {
-        let entries: Vec<String> = lists
-            .iter()
-            .map(|l| format!(r#"{{"resource":"{l}","clientState":null}}"#))
-            .collect();
-        let body = format!(r#"{{"value":[{}]}}"#, entries.join(","));
-        webhook::parse_body(body.as_bytes(), &[]).unwrap()
-    }
-
-    const A: &str = "11111111-2222-3333-4444-555555555555";
-    const B: &str = "66666666-2222-3333-4444-555555555555";
-
     #[tokio::test]
     async fn accepted_connections_have_nagle_off() {
         use axum::serve::Listener;
@@ -312,27 +289,5 @@ mod tests {
         let _client = tokio::net::TcpStream::connect(addr).await.unwrap();
         let (stream, _) = listener.accept().await;
         assert!(stream.nodelay().unwrap());
-    }
-
-    #[tokio::test]
-    async fn queued_batches_are_emitted_as_one_up_to_the_size_limit() {
-        let (tx, mut rx) = mpsc::channel(8);
-        for lists in [&[B][..], &[A], &[A, B]] {
-            tx.send(batch(lists)).await.unwrap();
-        }
-        let mut first = batch(&[A]);
-        assert!(coalesce(&mut first, &mut rx, usize::MAX).is_none());
-        assert_eq!(first, batch(&[A, B, A, A, B]));
-        assert!(rx.try_recv().is_err(), "all merged");
-
-        // A batch that would pass the limit is handed back, and waits for the next emit.
-        for lists in [&[B][..], &[A, B]] {
-            tx.send(batch(lists)).await.unwrap();
-        }
-        let mut first = batch(&[A]);
-        let limit = first.all.len() + batch(&[B]).all.len();
-        let carried = coalesce(&mut first, &mut rx, limit);
-        assert_eq!(first, batch(&[A, B]));
-        assert_eq!(carried, Some(batch(&[A, B])));
     }
 }

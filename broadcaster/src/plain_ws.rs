@@ -19,8 +19,9 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{interval_at, Instant, MissedTickBehavior};
 
 use crate::sockets::{parse_lists, MAX_LISTS_PER_CLIENT};
-use crate::webhook::{Batch, EVENT};
+use crate::webhook::EVENT;
 use crate::AppState;
+use crate::Batch;
 
 /// Largest accepted client message (subscriptions are small).
 const MAX_CLIENT_MESSAGE: usize = 64 * 1024;

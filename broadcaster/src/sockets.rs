@@ -9,7 +9,8 @@ use serde_json::{json, Value};
 use socketioxide::extract::{AckSender, SocketRef, TryData};
 use socketioxide::SocketIo;
 
-use crate::webhook::{normalize_list_id, Batch, EVENT};
+use crate::webhook::{normalize_list_id, EVENT};
+use crate::Batch;
 
 /// Room of sockets that subscribed to no specific list (cannot collide with a GUID).
 pub const ALL_ROOM: &str = "*all";

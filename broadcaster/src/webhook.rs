@@ -11,54 +11,12 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use subtle::ConstantTimeEq;
 
+use crate::batch::Batch;
 use crate::config::MAX_VALIDATION_TOKEN;
 use crate::AppState;
 
 /// The event name used on every transport (as the seed did).
 pub const EVENT: &str = "list:changes";
-
-/// One accepted webhook body (or several merged), ready to broadcast.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Batch {
-    /// JSON text of the whole `value` array, entries passed through byte for byte.
-    pub all: String,
-    /// Per list (lower-case GUID, in order of first appearance): JSON text of the array of
-    /// that list's entries. Entries whose `resource` is not a GUID appear only in `all`.
-    pub per_list: Vec<(String, String)>,
-    /// Number of entries in the batch.
-    pub count: usize,
-}
-
-impl Batch {
-    /// Appends `later`'s entries after this batch's: one batch, as if SharePoint had sent
-    /// both bodies' entries in one `value` array (lists keep their order of first
-    /// appearance, each list's entries their arrival order).
-    pub fn merge(&mut self, later: Batch) {
-        append_array(&mut self.all, &later.all);
-        for (list, json) in later.per_list {
-            match self.per_list.iter_mut().find(|(l, _)| *l == list) {
-                Some((_, mine)) => append_array(mine, &json),
-                None => self.per_list.push((list, json)),
-            }
-        }
-        self.count += later.count;
-    }
-}
-
-/// Appends the elements of the JSON array text `more` to the JSON array text `array`
-/// (both as [`parse_body`] writes them: `[` ... `]`, no outer whitespace).
-fn append_array(array: &mut String, more: &str) {
-    if more == "[]" {
-        return;
-    }
-    if array == "[]" {
-        more.clone_into(array);
-        return;
-    }
-    array.pop();
-    array.push(',');
-    array.push_str(&more[1..]);
-}
 
 /// Why a webhook body was refused.
 #[derive(Debug, PartialEq, Eq)]
@@ -313,30 +271,6 @@ mod tests {
         assert_eq!(b.per_list[0].0, "482e418a-0900-414b-8902-02248c2e44e8");
         let l1: serde_json::Value = serde_json::from_str(&b.per_list[0].1).unwrap();
         assert_eq!(l1.as_array().unwrap().len(), 2);
-    }
-
-    fn batch(entries: &[String]) -> Batch {
-        let body = format!(r#"{{"value":[{}]}}"#, entries.join(","));
-        parse_body(body.as_bytes(), &[]).unwrap()
-    }
-
-    #[test]
-    fn merged_batches_read_as_one_body_with_both_bodies_entries() {
-        let (a, b, c) = (
-            entry(L1, Some("a")),
-            entry(L2, Some("b")),
-            entry(L1, Some("c")),
-        );
-        let mut merged = batch(&[a.clone(), b.clone()]);
-        merged.merge(batch(std::slice::from_ref(&c)));
-        merged.merge(batch(&[]));
-        assert_eq!(merged, batch(&[a.clone(), b.clone(), c.clone()]));
-        let mut from_empty = batch(&[]);
-        from_empty.merge(batch(std::slice::from_ref(&b)));
-        assert_eq!(from_empty, batch(&[b]));
-        for json in std::iter::once(&merged.all).chain(merged.per_list.iter().map(|(_, j)| j)) {
-            serde_json::from_str::<serde_json::Value>(json).unwrap();
-        }
     }
 
     #[test]
