@@ -42,7 +42,7 @@ test-native:
 ## Browser tests (wasm-bindgen-test in headless Chromium); needs the servers:
 ## tests/scripts/with-servers.sh make test-browser
 test-browser:
-	wasm-pack test --headless --chrome -- --color never
+	wasm-pack test --headless --chrome
 
 ## The npm package in pkg/: release build, optimised by binaryen from npm, finished by
 ## tests/scripts/package.mjs (package.json, README, src/js facades). Skipped when no input

@@ -187,7 +187,7 @@ async function newPage() {
     await cdp.send("HeapProfiler.collectGarbage");
     return (await cdp.send("Runtime.getHeapUsage")).usedSize;
   };
-  return { page, heap, close: () => context.close() };
+  return { page, heap, cdp, close: () => context.close() };
 }
 
 const pct = (xs, p) => {
@@ -208,13 +208,24 @@ async function benchLatency() {
   const b = await seedList("LatencyReplica", 100);
   const c = await seedList("LatencyBare", 100);
   const ids = Array.from({ length: 100 }, (_, i) => i + 1);
-  const { page, close } = await newPage();
+  const { page, cdp, close } = await newPage();
   log(`latency: ${EDITS} edits per client (+20 warm-up), alternating`);
+  // BENCH_PROFILE=file.cpuprofile: a sampled CPU profile of the page during the run
+  // (load it in DevTools; a pkg/ built with names shows the wasm functions).
+  if (process.env.BENCH_PROFILE) {
+    await cdp.send("Profiler.enable");
+    await cdp.send("Profiler.setSamplingInterval", { interval: 25 });
+    await cdp.send("Profiler.start");
+  }
   const r = await page.evaluate((cfg) => window.bench.latency(cfg), {
     sim: SIM, siteUrl: SITE, broadcaster: BROADCASTER, webhook: WEBHOOK, n: EDITS, warmup: 20,
     replicaBroadcaster: BROADCASTER2, replicaWebhook: `${BROADCASTER2}/api/webhook`,
     a: { listId: a.id, ids }, b: { listId: b.id, ids }, c: { listId: c.id, ids },
   });
+  if (process.env.BENCH_PROFILE) {
+    const { profile } = await cdp.send("Profiler.stop");
+    fs.writeFileSync(process.env.BENCH_PROFILE, JSON.stringify(profile));
+  }
   await close();
   const row = (name, xs, missed) => ({ name, n: xs.length, missed, p50: pct(xs, 50), p95: pct(xs, 95), p99: pct(xs, 99), mean: xs.reduce((s, x) => s + x, 0) / xs.length });
   const live = row("sp-live (LiveList subscribe callback)", r.live, r.missed.live);

@@ -1,8 +1,8 @@
 //! A timing harness for the parse path (`#[ignore]`d). Natively:
 //! `cargo test --release --lib parse_timings -- --ignored --nocapture`; in
-//! WebAssembly (V8 in Node, no browser): `cargo test --release --target
-//! wasm32-unknown-unknown --lib --no-run`, then `wasm-bindgen-test-runner <the .wasm>
-//! parse_timings --include-ignored --nocapture`. Rows are µs per call; `skip` is
+//! WebAssembly (headless Chromium, as the library's other unit tests):
+//! `wasm-pack test --headless --chrome --release --lib -- parse_timings
+//! --include-ignored --nocapture`. Rows are µs per call; `skip` is
 //! a parse that keeps nothing (the scanning floor); `write` writes the parsed items
 //! back as JSON text (what a load page or change set costs on its way to JavaScript).
 //!

@@ -1,6 +1,7 @@
 // The JavaScript half of src/web, for the two hot paths: wasm calls in once per HTTP
-// request (`send`, from http.rs) and once per load page or change set (the rest, from
-// rows.rs), instead of crossing into JavaScript for every header, row and diff.
+// request (`send`, from http.rs, which answers through one long-lived callback) and
+// once per load page or change set (the rest, from rows.rs), instead of crossing into
+// JavaScript for every header, row, diff and promise.
 
 const OPS = ["insert", "update", "remove"];
 
@@ -52,26 +53,67 @@ export function pickRows(from, order) {
   return rows;
 }
 
+/** A thrown value as text: an `Error`'s message, a string, or its JSON. */
+function describe(error) {
+  if (error instanceof Error) return error.message;
+  if (typeof error === "string") return error;
+  try {
+    return JSON.stringify(error) || "unknown error";
+  } catch (e) {
+    return "unknown error";
+  }
+}
+
 /**
- * `fetch(url, init)` (the caller's function, or the page's `fetch` at call time), then
- * the body as text.
+ * Performs one request: resolves the bearer token, calls `fetch(url, init)` (the
+ * caller's function, or the page's `fetch` at call time), reads the body as text, then
+ * calls `done(id, status, retryAfter, body, error)` once (`error` is a message for a
+ * network-level failure, else undefined). Without a token provider, `fetch` is called
+ * before this returns.
+ * @param {Function} done the feed's response callback (throws once the feed is gone)
+ * @param {number} id the request id
  * @param {Function | undefined} fetchFn a `fetch`-compatible function, or undefined
+ * @param {string | Function | undefined} token a bearer token, or a function returning
+ *   one or a Promise of one
  * @param {string} url
  * @param {string} method
  * @param {string} headers name and value pairs, each part ended by "\n"
  * @param {string | undefined} body
- * @returns {Promise<[number, string | null, string]>} status, Retry-After, body
  */
-export function send(fetchFn, url, method, headers, body) {
+export function send(done, id, fetchFn, token, url, method, headers, body) {
   const init = { method, headers: {} };
   const parts = headers.split("\n");
   for (let i = 0; i + 1 < parts.length; i += 2) init.headers[parts[i]] = parts[i + 1];
   if (body !== undefined) init.body = body;
-  return new Promise((resolve) => resolve(fetchFn ? fetchFn(url, init) : fetch(url, init))).then((response) => {
-    // No `?.` or `??` here: webpack 4 (SPFx <= 1.21) cannot parse them.
-    if (!response || typeof response.text !== "function") throw new Error("the response has no text() method");
-    const headers = response.headers;
-    const retryAfter = headers && typeof headers.get === "function" ? headers.get("Retry-After") : null;
-    return Promise.resolve(response.text()).then((text) => [Number(response.status) || 0, retryAfter, typeof text === "string" ? text : ""]);
-  });
+  const call = () => (fetchFn ? fetchFn(url, init) : fetch(url, init));
+  const authorized = (value) => {
+    if (typeof value !== "string") throw new Error("the accessToken provider did not return a string");
+    init.headers.Authorization = "Bearer " + value;
+    return call();
+  };
+  let response;
+  try {
+    if (typeof token === "function") response = new Promise((resolve) => resolve(token())).then(authorized);
+    else response = token === undefined ? call() : authorized(token);
+  } catch (e) {
+    response = Promise.reject(e);
+  }
+  const finish = (status, retryAfter, text, error) => {
+    try {
+      done(id, status, retryAfter, text, error);
+    } catch (e) {
+      // The feed shut down while this request was out: its answer is not wanted.
+    }
+  };
+  // No `?.` or `??` here: webpack 4 (SPFx <= 1.21) cannot parse them.
+  Promise.resolve(response)
+    .then((r) => {
+      if (!r || typeof r.text !== "function") throw new Error("the response has no text() method");
+      const h = r.headers;
+      const retryAfter = h && typeof h.get === "function" ? h.get("Retry-After") : null;
+      return Promise.resolve(r.text()).then((text) => {
+        finish(Number(r.status) || 0, retryAfter, typeof text === "string" ? text : "", undefined);
+      });
+    })
+    .then(undefined, (e) => finish(0, null, "", describe(e)));
 }

@@ -4,7 +4,7 @@
 
 use super::driver::Message as HubMessage;
 use super::feed_hub::{Audience, FeedHub, Outbox};
-use super::http::{feed_error, Transport};
+use super::http::{feed_error, Requests, Transport};
 use super::hub::{Hub, HubEvent};
 use super::js;
 use super::mailbox::Timer;
@@ -54,7 +54,10 @@ pub(crate) async fn run(
     transport: Transport,
     broadcaster: (Rc<Hub>, u32),
 ) {
-    let transport = Rc::new(transport);
+    let answers = hub.mailbox.clone();
+    let requests = Requests::new(transport, move |id, result| {
+        answers.post(FeedMessage::Response(id, result))
+    });
     let (bhub, owner) = broadcaster;
     let mailbox = hub.mailbox.clone();
     bhub.add_sink(
@@ -78,7 +81,7 @@ pub(crate) async fn run(
     'run: loop {
         let mut outbox = Outbox::default();
         while let Some(output) = feed.poll_output() {
-            driver.on_output(output, &transport, &mut outbox);
+            driver.on_output(output, &requests, &mut outbox);
         }
         driver.update_status(&mut outbox);
         driver.subscribe_room(&feed, &bhub);
@@ -166,16 +169,11 @@ impl Driver {
         true
     }
 
-    fn on_output(&mut self, output: Output, transport: &Rc<Transport>, outbox: &mut Outbox) {
+    fn on_output(&mut self, output: Output, requests: &Requests, outbox: &mut Outbox) {
         match output {
             Output::Request(request) => {
                 self.hub.view.borrow_mut().stats.requests += 1;
-                let transport = transport.clone();
-                let mailbox = self.hub.mailbox.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    let result = transport.perform(&request).await;
-                    mailbox.post(FeedMessage::Response(request.id, result));
-                });
+                requests.start(&request);
             }
             Output::LoadPage { first, items } => {
                 self.list.load_page(first, &items);

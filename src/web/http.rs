@@ -1,24 +1,32 @@
 //! Performs the change feed's HTTP requests with `fetch`: the page's own, or a
 //! caller-supplied `fetch`-compatible function (how SPFx's `SPHttpClient` plugs in),
 //! optionally adding a bearer token from a string or an async provider.
+//!
+//! `bridge.js` does the JavaScript side of a request (token, `fetch`, body) and answers
+//! through one callback owned by [`Requests`]: no promise, closure or task per request,
+//! and `fetch` is called while the feed's outputs are performed, not a task later.
 
 use super::js::{self, coded_error};
 use crate::sync::{HttpRequest, HttpResponse};
 use crate::text;
-use js_sys::{Array, Function, Promise, Reflect};
+use js_sys::{Function, Reflect};
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen(module = "/src/web/bridge.js")]
 extern "C" {
-    /// `fetch` (the caller's or the page's), then the body: `[status, Retry-After, body]`.
+    /// Starts a request; `done(id, status, retryAfter, body, error)` is called once.
+    #[allow(clippy::too_many_arguments)]
     fn send(
+        done: &Function,
+        id: f64,
         fetch: Option<&Function>,
+        token: &JsValue,
         url: &str,
         method: &str,
         headers: &str,
         body: Option<&str>,
-    ) -> Promise;
+    );
 }
 
 /// How requests leave the page.
@@ -29,79 +37,73 @@ pub(crate) struct Transport {
     pub access_token: Option<JsValue>,
 }
 
-impl Transport {
-    /// Performs `request`; `Err` is a network-level failure for people to read.
-    pub(crate) async fn perform(&self, request: &HttpRequest) -> Result<HttpResponse, String> {
-        let bearer = self
-            .bearer_token()
-            .await?
-            .map(|token| text::concat(&["Bearer ", &token]));
-        let named = request
-            .headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()));
+/// The signature of the response callback: id, status, Retry-After, body, error.
+type Done = dyn FnMut(f64, f64, Option<String>, String, Option<String>);
+
+/// Starts requests and hands each outcome to `on_response` (`Err` is a network-level
+/// failure for people to read). Responses arriving after this is dropped are ignored.
+pub(crate) struct Requests {
+    transport: Transport,
+    on_response: Rc<dyn Fn(u64, Result<HttpResponse, String>)>,
+    done: Closure<Done>,
+}
+
+impl Requests {
+    /// Requests over `transport`, answered to `on_response` (never synchronously).
+    pub(crate) fn new(
+        transport: Transport,
+        on_response: impl Fn(u64, Result<HttpResponse, String>) + 'static,
+    ) -> Self {
+        let on_response: Rc<dyn Fn(u64, Result<HttpResponse, String>)> = Rc::new(on_response);
+        let answer = on_response.clone();
+        let done = Closure::<Done>::new(
+            move |id: f64, status: f64, retry_after: Option<String>, body, error| {
+                let result = match error {
+                    Some(error) => Err(error),
+                    None => Ok(HttpResponse {
+                        status: status as u16,
+                        retry_after_secs: retry_after.and_then(|v| text::parse_uint(v.trim())),
+                        body,
+                    }),
+                };
+                answer(id as u64, result);
+            },
+        );
+        Self {
+            transport,
+            on_response,
+            done,
+        }
+    }
+
+    /// Starts `request`; a header that cannot be sent is answered at once as an error.
+    pub(crate) fn start(&self, request: &HttpRequest) {
         let mut headers = String::new();
-        for (name, value) in named.chain(bearer.as_deref().map(|b| ("Authorization", b))) {
+        for (name, value) in &request.headers {
             if name.contains('\n') || value.contains('\n') {
-                return Err(text::concat(&["the ", name, " header has a line break"]));
+                let message = text::concat(&["the ", name, " header has a line break"]);
+                (self.on_response)(request.id, Err(message));
+                return;
             }
             for part in [name, value] {
                 headers.push_str(part);
                 headers.push('\n');
             }
         }
-        let response = send(
-            self.fetch.as_ref(),
+        send(
+            self.done.as_ref().unchecked_ref(),
+            request.id as f64,
+            self.transport.fetch.as_ref(),
+            self.transport
+                .access_token
+                .as_ref()
+                .unwrap_or(&JsValue::UNDEFINED),
             &request.url,
             request.method,
             &headers,
             request.body.as_deref(),
         );
-        let response: Array = JsFuture::from(response)
-            .await
-            .map_err(describe)?
-            .unchecked_into();
-        Ok(HttpResponse {
-            status: response.get(0).as_f64().unwrap_or(0.0) as u16,
-            retry_after_secs: response
-                .get(1)
-                .as_string()
-                .and_then(|v| text::parse_uint(v.trim())),
-            body: response.get(2).as_string().unwrap_or_default(),
-        })
     }
-
-    async fn bearer_token(&self) -> Result<Option<String>, String> {
-        let Some(source) = &self.access_token else {
-            return Ok(None);
-        };
-        let value = match source.dyn_ref::<Function>() {
-            Some(provider) => {
-                let result = provider.call0(&JsValue::UNDEFINED).map_err(describe)?;
-                JsFuture::from(Promise::resolve(&result))
-                    .await
-                    .map_err(describe)?
-            }
-            None => source.clone(),
-        };
-        value
-            .as_string()
-            .map(Some)
-            .ok_or_else(|| "the accessToken provider did not return a string".to_owned())
-    }
-}
-
-/// A thrown value as text (an `Error`'s message, a string, or its JSON).
-fn describe(error: JsValue) -> String {
-    if let Some(e) = error.dyn_ref::<js_sys::Error>() {
-        return String::from(e.message());
-    }
-    error.as_string().unwrap_or_else(|| {
-        js_sys::JSON::stringify(&error)
-            .ok()
-            .and_then(|s| s.as_string())
-            .unwrap_or_else(|| "unknown error".into())
-    })
 }
 
 /// A coded error for a feed failure, with `request` and `status` when known.

@@ -27,3 +27,7 @@ mod unsubscribe;
 /// many small JSON allocations (see bench/RESULTS.md).
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
+// The library's own unit tests (the timer, ...) need a page: setTimeout, performance.
+#[cfg(test)]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
