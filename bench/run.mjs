@@ -201,6 +201,21 @@ const kb = (b) => `${(b / 1024).toFixed(1)} KiB`;
 const mib = (b) => `${(b / 1048576).toFixed(2)} MiB`;
 const n0 = (x) => x.toLocaleString("en-US");
 
+// BENCH_PROFILE=prefix: a sampled CPU profile of the page during the latency and the
+// apply runs, written to prefix-latency.cpuprofile and prefix-apply.cpuprofile (load
+// them in DevTools; a pkg/ built with names shows the wasm functions).
+async function startProfile(cdp) {
+  if (!process.env.BENCH_PROFILE) return;
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 25 });
+  await cdp.send("Profiler.start");
+}
+async function stopProfile(cdp, name) {
+  if (!process.env.BENCH_PROFILE) return;
+  const { profile } = await cdp.send("Profiler.stop");
+  fs.writeFileSync(`${process.env.BENCH_PROFILE}-${name}.cpuprofile`, JSON.stringify(profile));
+}
+
 // ---------- 1. latency ----------
 
 async function benchLatency() {
@@ -210,22 +225,13 @@ async function benchLatency() {
   const ids = Array.from({ length: 100 }, (_, i) => i + 1);
   const { page, cdp, close } = await newPage();
   log(`latency: ${EDITS} edits per client (+20 warm-up), alternating`);
-  // BENCH_PROFILE=file.cpuprofile: a sampled CPU profile of the page during the run
-  // (load it in DevTools; a pkg/ built with names shows the wasm functions).
-  if (process.env.BENCH_PROFILE) {
-    await cdp.send("Profiler.enable");
-    await cdp.send("Profiler.setSamplingInterval", { interval: 25 });
-    await cdp.send("Profiler.start");
-  }
+  await startProfile(cdp);
   const r = await page.evaluate((cfg) => window.bench.latency(cfg), {
     sim: SIM, siteUrl: SITE, broadcaster: BROADCASTER, webhook: WEBHOOK, n: EDITS, warmup: 20,
     replicaBroadcaster: BROADCASTER2, replicaWebhook: `${BROADCASTER2}/api/webhook`,
     a: { listId: a.id, ids }, b: { listId: b.id, ids }, c: { listId: c.id, ids },
   });
-  if (process.env.BENCH_PROFILE) {
-    const { profile } = await cdp.send("Profiler.stop");
-    fs.writeFileSync(process.env.BENCH_PROFILE, JSON.stringify(profile));
-  }
+  await stopProfile(cdp, "latency");
   await close();
   const row = (name, xs, missed) => ({ name, n: xs.length, missed, p50: pct(xs, 50), p95: pct(xs, 95), p99: pct(xs, 99), mean: xs.reduce((s, x) => s + x, 0) / xs.length });
   const live = row("sp-live (LiveList subscribe callback)", r.live, r.missed.live);
@@ -282,7 +288,8 @@ async function benchRoundTrips() {
 
 async function benchApply() {
   const list = await seedList("Apply10k", 10000);
-  const { page, close } = await newPage();
+  const { page, cdp, close } = await newPage();
+  await startProfile(cdp);
   const setup = await page.evaluate((cfg) => window.bench.applySetup(cfg), { siteUrl: SITE, broadcaster: BROADCASTER, listId: list.id });
   log(`apply: LiveList loaded ${setup.rows} rows in ${f1(setup.loadMs)} ms`);
   const rand = rng(6);
@@ -305,6 +312,7 @@ async function benchApply() {
     log(`apply #${rep + 1}: sp-live cpu ${f2(r.live.cpuMs)} ms (wall ${f2(r.live.wallMs)}, network ${f2(r.live.networkMs)}, ${r.live.requests} requests, tail ${f2(r.live.tailMs)}, UI diffs ${f2(r.live.uiDiffsMs)}); JS parse ${f2(r.js.parseMs)}, seed apply ${f2(r.js.seedApplyMs)}, Map apply ${f2(r.js.mapApplyMs)}; agree=${r.agree}`);
   }
   await page.evaluate(() => window.bench.closeAll());
+  await stopProfile(cdp, "apply");
   await close();
   return { setup, reps };
 }
