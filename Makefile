@@ -63,8 +63,9 @@ PKG_CARGO := . -- -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_
 endif
 ## binaryen: -Oz twice, and a function with one caller is inlined only up to 20 bytes
 ## (binaryen's default inlines any size): larger but more repetitive code that gzip
-## packs about 2 KB smaller (measured on this package, 2026-11-26; see README).
-WASM_OPT_FLAGS := -ocimfs=20 -Oz -Oz
+## packs about 2 KB smaller (measured on this package, 2026-11-26; see README). The
+## producers and target-features sections are dropped (nothing reads them at runtime).
+WASM_OPT_FLAGS := -ocimfs=20 -Oz -Oz --strip-producers --strip-target-features
 pkg: pkg/.built
 pkg/.built: $(PKG_INPUTS) | tools
 	rm -rf pkg
