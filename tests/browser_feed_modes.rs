@@ -1,7 +1,7 @@
 //! Browser tests of the change feed's auth modes, metadata levels and failure paths
 //! against sp-sim: bearer tokens (string and async provider), a caller-supplied
 //! fetch, throttling with Retry-After, digest expiry, an expired change token, a load
-//! of many pages, and lost webhooks made good by the next hint.
+//! of many pages, lost webhooks made good by the next hint, and item reads in `$batch`.
 
 #![cfg(target_arch = "wasm32")]
 
@@ -276,4 +276,59 @@ async fn a_paged_load_streams_its_rows_and_reloads_the_same_way() {
     assert!(pages(&events) >= 8, "{:?}", event_types(&events));
     let mut list = list;
     list.close();
+}
+
+/// Edits every other item of a 30-item list (so item reads by ID need several URLs
+/// under a 250-character limit), then sends one hint; returns the sim's counters for
+/// the round and whether the list showed the edits.
+async fn round_of_scattered_edits(batch: bool) -> (u32, u32, u32) {
+    let _serial = serial().await;
+    admin("POST", "reset", None).await;
+    // No webhook subscription: the one hint below is the only one.
+    let list_id = fresh_list(if batch { "Batched" } else { "Unbatched" }, 30).await;
+    let extra = [
+        ("urlLimit", JsValue::from(250)),
+        ("batch", JsValue::from(batch)),
+    ];
+    let mut list = LiveList::open(list_options(&list_id, &extra))
+        .await
+        .unwrap();
+    wait_until("live", 10_000, || list.status() == "live").await;
+    admin("POST", "counters/reset", None).await;
+    for id in (1..=30).step_by(2) {
+        let path = format!("lists/{list_id}/items/{id}");
+        admin(
+            "PATCH",
+            &path,
+            Some(&format!(r#"{{"Title":"edited {id}"}}"#)),
+        )
+        .await;
+    }
+    let hint = webhook_body(&list_id);
+    request("POST", &format!("{BROADCASTER}/api/webhook"), Some(&hint)).await;
+    wait_until("the edits", 10_000, || {
+        rows_of(&list.items())
+            .iter()
+            .filter(|(_, t)| t.starts_with("edited"))
+            .count()
+            == 15
+    })
+    .await;
+    let counts = (
+        counter("batch").await,
+        counter("items").await,
+        counter("batched:items").await,
+    );
+    list.close();
+    counts
+}
+
+#[wasm_bindgen_test]
+async fn item_reads_that_need_several_requests_go_in_one_batch() {
+    let (batches, reads, batched) = round_of_scattered_edits(true).await;
+    assert_eq!((batches, reads), (1, 0), "one $batch, no single reads");
+    assert!(batched >= 2, "the batch held the reads ({batched})");
+    let (batches, reads, _) = round_of_scattered_edits(false).await;
+    assert_eq!(batches, 0, "`batch: false` reads one by one");
+    assert!(reads >= 2, "{reads} reads");
 }

@@ -6,7 +6,7 @@
 //! dropped / duplicated / delayed (so reordered), broadcaster outages followed by
 //! `handle_connected`, and request faults (network errors, lost responses, 429/503 with
 //! and without Retry-After, garbage bodies, forgotten digests, stale duplicate
-//! responses). The driver steps a fake clock to the earliest deadline. After a final
+//! responses); item reads in `$batch`es or one by one, with throttled parts. The driver steps a fake clock to the earliest deadline. After a final
 //! catch-up with faults off, the client's list must equal the server's, and every
 //! delivered `added`/`updated` must carry a strictly newer version than the last one
 //! delivered for that item. `SP_SIM_SEEDS` sets the seed count (default 1000).
@@ -218,6 +218,9 @@ fn run_seed(seed: u64) -> Stats {
     };
     let mut server = Server::new(metadata, auth, retention, 120 + rng.up_to(1800));
     server.omit_next_links = rng.chance(0.3);
+    if seed % 3 != 0 {
+        server.batch_part_fault_every = 2 + rng.up_to(9);
+    }
     for _ in 0..rng.up_to(120) {
         let id = server.add(0);
         if rng.chance(0.3) {
@@ -240,6 +243,7 @@ fn run_seed(seed: u64) -> Stats {
     cfg.fetch_limit = 1 + rng.up_to(25) as u32;
     cfg.url_limit = 200 + rng.up_to(1300) as usize;
     cfg.max_changes_per_round = 5 + rng.up_to(200) as usize;
+    cfg.batch_reads = rng.chance(0.7);
     if rng.chance(0.5) {
         cfg.hint_debounce_ms = 1 + rng.up_to(300);
         cfg.hint_debounce_max_ms = rng.up_to(2_000);
@@ -283,6 +287,7 @@ fn run_seed(seed: u64) -> Stats {
 
     // Quiescence: faults off, one last catch-up (as a reconnect would), drive to idle.
     sim.faults = 0.0;
+    sim.server.batch_part_fault_every = 0;
     sim.feed.handle_connected(sim.now);
     sim.drive(seed);
     assert!(sim.feed.is_idle(), "seed {seed}: feed not idle");

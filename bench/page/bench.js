@@ -40,6 +40,12 @@ export function hintBody(listId, siteUrl = "/sites/dev") {
 
 const titles = (items) => items.map((i) => i.Title);
 
+/** The part bodies of a `$batch` response (multipart/mixed; the boundary is its first line). */
+function batchBodies(text) {
+  const delimiter = text.slice(0, text.indexOf("\r\n"));
+  return text.split(delimiter).slice(1, -1).map((part) => part.split("\r\n\r\n").slice(2).join("\r\n\r\n").trim());
+}
+
 /** Opens a LiveList and resolves once its snapshot arrived and it is live. */
 async function openLive(cfg, extra = {}) {
   const list = await LiveList.open({ broadcaster: cfg.broadcaster, siteUrl: cfg.siteUrl, listId: cfg.listId, select: SELECT, ...extra });
@@ -309,7 +315,7 @@ const bench = {
     const lastBody = Math.max(...log.map((r) => r.t1));
     const live = {
       requests: log.length,
-      requestKinds: log.map((r) => (/GetChanges/.test(r.url) ? "getchanges" : /\/items\?/.test(r.url) ? "items" : r.url.split("/_api/")[1]?.slice(0, 30))),
+      requestKinds: log.map((r) => (/GetChanges/.test(r.url) ? "getchanges" : /\/items\?/.test(r.url) ? "items" : /\/\$batch$/.test(r.url) ? "batch" : r.url.split("/_api/")[1]?.slice(0, 30))),
       events: a.events.length,
       wallMs: wall,
       networkMs: net,
@@ -332,6 +338,7 @@ const bench = {
       for (const r of log) {
         if (/GetChanges/.test(r.url)) for (const c of JSON.parse(r.text).value) changes.push(c);
         else if (/\/items\?/.test(r.url)) for (const it of JSON.parse(r.text).value) items.push(it);
+        else if (/\/\$batch$/.test(r.url)) for (const body of batchBodies(r.text)) for (const it of JSON.parse(body).value) items.push(it);
       }
       return seedMessage(collapse(changes), items);
     };

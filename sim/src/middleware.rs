@@ -107,7 +107,8 @@ pub fn too_long() -> Response {
     r
 }
 
-fn fault_response(headers: &HeaderMap, status: u16, retry_after: u32) -> Response {
+/// The response of an injected fault (429 or 503 with `Retry-After`).
+pub fn fault_response(headers: &HeaderMap, status: u16, retry_after: u32) -> Response {
     let fmt = Fmt::negotiate(headers).unwrap_or(Fmt {
         meta: Meta::Minimal,
         v4: false,

@@ -10,13 +10,16 @@
 //!   `{"d":{...}}`): change records, items (kept as whole [`Json`](crate::json::Json)
 //!   objects), contextinfo, the current token, and error bodies classified into
 //!   [`SpErrorKind`] (token expired, token invalid, digest, throttled, auth, other).
+//! - `$batch`: item reads as parts of one multipart request, and the response's parts.
 
+mod batch;
 mod errors;
 mod parse;
 mod rest;
 mod token;
 mod url;
 
+pub use batch::{batch_body, batch_content_type, batch_url, parse_batch, BatchPart, MAX_BATCH};
 pub use errors::{classify_error, error_body, SpError, SpErrorKind};
 pub use parse::{
     collection, item_id, parse_changes, parse_context_info, parse_items, parse_list_info, Change,

@@ -54,6 +54,10 @@ pub struct FeedConfig {
     pub metadata: Metadata,
     /// Maximum URL length for item reads by ID. Default 1,500.
     pub url_limit: usize,
+    /// Read a round's changed items through `$batch` when they take more than one
+    /// request (up to 20 reads per batch): one round trip instead of one per chunk.
+    /// Default true.
+    pub batch_reads: bool,
     /// `$top` of the full load's pages (1..=5000). Default 2,000 (as PnPjs's `getAll`):
     /// half the round trips of 1,000 for one page of items in memory at a time.
     pub page_size: u32,
@@ -97,6 +101,7 @@ impl FeedConfig {
             select: Vec::new(),
             metadata: Metadata::None,
             url_limit: DEFAULT_URL_LIMIT,
+            batch_reads: true,
             page_size: 2000,
             fetch_limit: 1000,
             max_changes_per_round: 10_000,

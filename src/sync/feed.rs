@@ -8,7 +8,8 @@ use super::jobs::{InFlight, Job, Load, Round, Step};
 use super::rng::SplitMix64;
 use super::{codes, FeedStatus, HttpRequest, HttpResponse, Output};
 use crate::sharepoint::{
-    context_info_url, get_changes_body, get_changes_url, list_info_url, ListRef,
+    batch_body, batch_content_type, batch_url, context_info_url, get_changes_body, get_changes_url,
+    list_info_url, ListRef, MAX_BATCH,
 };
 
 /// A sans-IO change feed for one SharePoint list. See the [module docs](super).
@@ -145,6 +146,15 @@ impl ChangeFeed {
     pub fn handle_response(&mut self, now: u64, id: u64, response: HttpResponse) {
         let Some(inf) = self.take_in_flight(id) else {
             return;
+        };
+        let (inf, response) = match (inf.step, response.status) {
+            (Step::ReadBatch(n), 200..=299) => {
+                match self.on_batch(now, &inf, usize::from(n), &response.body) {
+                    Some(failed_part) => failed_part,
+                    None => return self.step(now),
+                }
+            }
+            _ => (inf, response),
         };
         if (200..300).contains(&response.status) {
             match self.on_success(now, &inf, &response.body) {
@@ -289,6 +299,11 @@ impl ChangeFeed {
                         Some(body),
                     ))
                 }
+                Job::Round(r) if self.cfg.batch_reads && r.reads.len() > 1 => {
+                    // The body is written by `issue`, which knows the id and headers.
+                    let n = r.reads.len().min(MAX_BATCH) as u16;
+                    Some((Step::ReadBatch(n), "POST", batch_url(site), None))
+                }
                 Job::Round(r) => r
                     .reads
                     .front()
@@ -319,7 +334,17 @@ impl ChangeFeed {
     ) {
         let id = self.next_id;
         self.next_id += 1;
-        let mut headers = self.cfg.metadata.headers(body.is_some());
+        let mut body = body;
+        let mut headers = self.cfg.metadata.headers(false);
+        if let (Step::ReadBatch(n), Job::Round(r)) = (step, &self.job) {
+            // Each part asks for the same metadata level as a request of its own.
+            let urls: Vec<String> = r.reads.iter().take(n.into()).cloned().collect();
+            let boundary = crate::text::concat(&["batch_sp-live-", &crate::text::uint(id)]);
+            body = Some(batch_body(&boundary, &urls, &headers));
+            headers.push(("Content-Type".into(), batch_content_type(&boundary)));
+        } else if body.is_some() {
+            headers = self.cfg.metadata.headers(true);
+        }
         if !self.cfg.client_tag.is_empty() {
             headers.push((
                 "X-ClientService-ClientTag".into(),

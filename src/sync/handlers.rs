@@ -1,17 +1,28 @@
 //! Success handling per request kind, and finishing loads and rounds.
 
+use std::collections::VecDeque;
 use std::mem;
 
+use super::codes;
 use super::collapse::collapse;
 use super::feed::ChangeFeed;
 use super::id_map::{fingerprint, IdMap};
 use super::jobs::{InFlight, Job, Step};
-use super::{ChangeSet, ChangeSetKind, Output};
+use super::{ChangeSet, ChangeSetKind, HttpResponse, Output};
 use crate::json::Json;
 use crate::sharepoint::{
-    chunk_item_reads, items_page_url, origin, parse_changes, parse_context_info, parse_items,
-    parse_list_info, ChangeToken, ItemEffect, ListRef,
+    chunk_item_reads, items_page_url, origin, parse_batch, parse_changes, parse_context_info,
+    parse_items, parse_list_info, ChangeToken, ItemEffect, ListRef,
 };
+use crate::text::{concat, uint};
+
+/// Puts `items` at the front of `queue`, in their order.
+fn push_front_all<T>(queue: &mut VecDeque<T>, items: impl IntoIterator<Item = T>) {
+    let items: Vec<T> = items.into_iter().collect();
+    for item in items.into_iter().rev() {
+        queue.push_front(item);
+    }
+}
 
 impl ChangeFeed {
     /// Applies a 2xx response; `Err` means the body was not the expected shape (the
@@ -128,24 +139,102 @@ impl ChangeFeed {
                 }
             }
             Step::Read => {
-                let page = parse_items(body).map_err(bad)?;
-                let next = page.next_link.and_then(|l| self.same_site(&l));
-                let Job::Round(r) = &mut self.job else {
-                    return Ok(());
-                };
-                let got_any = !page.items.is_empty();
-                for (id, item) in page.items {
-                    if r.requested.binary_search(&id).is_ok() {
-                        r.fetched.insert(id, item);
-                    }
+                let next = self.apply_read(&inf.url, body)?;
+                if let Job::Round(r) = &mut self.job {
+                    r.reads.pop_front();
+                    push_front_all(&mut r.reads, next);
                 }
-                r.reads.pop_front();
-                if let Some(link) = next.filter(|l| got_any && *l != inf.url) {
-                    r.reads.push_front(link);
+            }
+            // Handled by `on_batch`.
+            Step::ReadBatch(_) => {}
+        }
+        Ok(())
+    }
+
+    /// Keeps the requested items of one read; returns the next page to read, if any.
+    fn apply_read(&mut self, url: &str, body: &str) -> Result<Option<String>, String> {
+        let page = parse_items(body).map_err(|e| e.message())?;
+        let next = page.next_link.and_then(|l| self.same_site(&l));
+        let Job::Round(r) = &mut self.job else {
+            return Ok(None);
+        };
+        let got_any = !page.items.is_empty();
+        for (id, item) in page.items {
+            if r.requested.binary_search(&id).is_ok() {
+                r.fetched.insert(id, item);
+            }
+        }
+        Ok(next.filter(|l| got_any && l != url))
+    }
+
+    /// Applies a 2xx `$batch` response to the round's first `n` reads, each part as that
+    /// read's response. The parts that failed (or do not parse) go back in the queue, and
+    /// the first of them is returned, to be handled as that read's own response: the
+    /// same retries, throttling and reports as without a batch, while the other parts
+    /// count. A response that is not a batch of `n` parts fails the whole batch.
+    pub(super) fn on_batch(
+        &mut self,
+        now: u64,
+        inf: &InFlight,
+        n: usize,
+        body: &str,
+    ) -> Option<(InFlight, HttpResponse)> {
+        let parts = match parse_batch(body) {
+            Ok(parts) if parts.len() == n => parts,
+            Ok(parts) => {
+                let message = concat(&[
+                    "the $batch response has ",
+                    &uint(parts.len() as u64),
+                    " parts for ",
+                    &uint(n as u64),
+                    " requests",
+                ]);
+                self.fail(now, inf, codes::PARSE, message, None, None);
+                return None;
+            }
+            Err(e) => {
+                self.fail(now, inf, codes::PARSE, e.message(), None, None);
+                return None;
+            }
+        };
+        let Job::Round(r) = &mut self.job else {
+            return None;
+        };
+        let urls: Vec<String> = (0..n).map_while(|_| r.reads.pop_front()).collect();
+        let mut again = Vec::new();
+        let mut first_failure = None;
+        for (url, part) in urls.into_iter().zip(parts) {
+            let outcome = match (200..300).contains(&part.status) {
+                true => self.apply_read(&url, &part.body).ok(),
+                false => None,
+            };
+            match outcome {
+                Some(next) => again.extend(next),
+                None => {
+                    again.insert(0, url.clone());
+                    first_failure.get_or_insert((url, part));
                 }
             }
         }
-        Ok(())
+        if let Job::Round(r) = &mut self.job {
+            push_front_all(&mut r.reads, again);
+        }
+        if first_failure.is_none() {
+            self.failures = 0;
+        }
+        let (url, part) = first_failure?;
+        let read = InFlight {
+            step: Step::Read,
+            method: "GET",
+            url,
+            ..*inf
+        };
+        let response = HttpResponse {
+            status: part.status,
+            retry_after_secs: part.retry_after_secs,
+            body: part.body,
+        };
+        Some((read, response))
     }
 
     /// Accepts a next link only on the site's origin (credentials must not leak);

@@ -14,6 +14,8 @@ pub(super) enum Step {
     LoadPage,
     Changes,
     Read,
+    /// The first `n` reads of the round, as one `$batch`.
+    ReadBatch(u16),
 }
 
 pub(super) struct InFlight {

@@ -39,6 +39,9 @@ export interface LiveListBaseOptions extends BroadcasterOptions {
   clientTag?: string;
   /** Longest item-read URL (default 1500). */
   urlLimit?: number;
+  /** Read a round's changed items through `$batch` when they take more than one
+   * request, up to 20 reads per batch (default true). */
+  batch?: boolean;
   /** Items per page of the initial load (default 2000, max 5000). */
   pageSize?: number;
   /** Wait this long for more webhook hints before a round (default 0: at once);
@@ -269,6 +272,9 @@ fn read_feed_options(o: &JsValue) -> Result<(FeedConfig, Transport), JsValue> {
     }
     if let Some(limit) = js::get_number(o, "urlLimit")? {
         config.url_limit = limit as usize;
+    }
+    if let Some(batch) = js::get_bool(o, "batch")? {
+        config.batch_reads = batch;
     }
     if let Some(ms) = js::get_number(o, "hintDebounceMs")? {
         config.hint_debounce_ms = ms as u64;

@@ -43,6 +43,9 @@ pub struct Server {
     digest_counter: u64,
     /// Leave out next links (the client must fall back to `$skiptoken`).
     pub omit_next_links: bool,
+    /// Every Nth request inside a `$batch` answers 429 (0: never).
+    pub batch_part_fault_every: u64,
+    batch_parts: u64,
 }
 
 fn wall(now: u64) -> i64 {
@@ -66,6 +69,8 @@ impl Server {
             digests: BTreeMap::new(),
             digest_counter: 0,
             omit_next_links: false,
+            batch_part_fault_every: 0,
+            batch_parts: 0,
         }
     }
 
@@ -167,6 +172,9 @@ impl Server {
                 format!("{{{inner},\"LibraryVersion\":\"16.0\"}}")
             };
             return ok(body);
+        }
+        if path == "/_api/$batch" && req.method == "POST" {
+            return self.batch(now, req);
         }
         let by_id = format!("/_api/web/lists(guid'{GUID}')");
         let by_title = "/_api/web/lists/getbytitle('Team''s%20Tasks')";
@@ -318,6 +326,50 @@ impl Server {
             _ => None,
         };
         ok(self.collection(&records, next))
+    }
+
+    /// `$batch` of GETs: each part answered as if alone (or 429 now and then).
+    fn batch(&mut self, now: u64, req: &HttpRequest) -> HttpResponse {
+        let content_type = req.headers.iter().find(|(k, _)| k == "Content-Type");
+        let Some(boundary) = content_type.and_then(|(_, v)| v.split_once("boundary=")) else {
+            return self.error(400, "-1", "no boundary");
+        };
+        let delimiter = format!("--{}", boundary.1);
+        let mut out = String::new();
+        for part in req.body.as_deref().unwrap_or("").split(&delimiter).skip(1) {
+            if part.starts_with("--") {
+                break;
+            }
+            let Some(line) = part.lines().find_map(|l| l.strip_prefix("GET ")) else {
+                return self.error(400, "-1", "a part without GET");
+            };
+            let inner = HttpRequest {
+                id: req.id,
+                method: "GET",
+                url: line.trim_end_matches(" HTTP/1.1").to_owned(),
+                headers: Vec::new(),
+                body: None,
+            };
+            self.batch_parts += 1;
+            let every = self.batch_part_fault_every;
+            let r = if every > 0 && self.batch_parts % every == 0 {
+                let mut r = self.error(429, "-2147024860", "throttled inside a batch");
+                r.retry_after_secs = Some(1);
+                r
+            } else {
+                self.handle(now, &inner)
+            };
+            let retry = r
+                .retry_after_secs
+                .map_or(String::new(), |s| format!("Retry-After: {s}\r\n"));
+            out.push_str(&format!(
+                "--batchresponse_9\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n\
+                 HTTP/1.1 {} X\r\nContent-Type: application/json\r\n{retry}\r\n{}\r\n",
+                r.status, r.body
+            ));
+        }
+        out.push_str("--batchresponse_9--\r\n");
+        ok(out)
     }
 
     fn collection(&self, records: &[String], next: Option<String>) -> String {

@@ -1,6 +1,7 @@
 //! The SharePoint REST surface: path parsing, format negotiation, the digest check
 //! and dispatch to the handlers in the submodules.
 
+pub mod batch;
 pub mod context;
 mod item_shape;
 pub mod items;
@@ -273,6 +274,16 @@ pub async fn dispatch(
         return (StatusCode::NOT_FOUND, "404 FILE NOT FOUND").into_response();
     };
     let api_path = path[site_path.len() + 6..].to_string();
+    if api_path.eq_ignore_ascii_case("$batch") {
+        if method != Method::POST {
+            let msg = "The HTTP method cannot be used for $batch: use POST.";
+            return fmt.error(StatusCode::METHOD_NOT_ALLOWED, codes::INVALID_QUERY, msg);
+        }
+        if !auth::authorized(&app.lock(), site, &headers) {
+            return fmt.error(StatusCode::FORBIDDEN, codes::DIGEST, codes::DIGEST_MSG);
+        }
+        return batch::batch(app, fmt, headers, body).await;
+    }
     let Some(target) = parse_target(&api_path) else {
         return fmt.error(
             StatusCode::NOT_FOUND,

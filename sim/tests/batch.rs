@@ -1,0 +1,141 @@
+//! `$batch`: GET parts answered in order in one multipart response, faults per part,
+//! counters (one request; parts as `batched:<kind>`), and the requests it refuses.
+
+mod common;
+use common::*;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+const BOUNDARY: &str = "batch_test-1";
+
+fn batch_body(urls: &[String]) -> String {
+    let mut body = String::new();
+    for url in urls {
+        body += &format!(
+            "--{BOUNDARY}\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\nGET {url} HTTP/1.1\r\nAccept: {NONE}\r\n\r\n"
+        );
+    }
+    body + &format!("--{BOUNDARY}--\r\n")
+}
+
+/// POSTs a batch; the status, the response boundary's parts as (status, headers, body).
+async fn send(t: &T, body: String, digest: bool) -> (u16, Vec<(u16, String, String)>) {
+    let mut r = t.c.post(t.api("$batch")).header("accept", NONE).header(
+        "content-type",
+        format!("multipart/mixed; boundary=\"{BOUNDARY}\""),
+    );
+    if digest {
+        r = r.header("x-requestdigest", t.digest().await);
+    }
+    let r = r.body(body).send().await.unwrap();
+    let status = r.status().as_u16();
+    let content_type = r.headers()["content-type"].to_str().unwrap().to_owned();
+    let text = r.text().await.unwrap();
+    if status != 200 {
+        return (status, vec![(0, content_type, text)]);
+    }
+    let boundary = content_type.split("boundary=").nth(1).unwrap().to_owned();
+    let mut parts = Vec::new();
+    for chunk in text.split(&format!("--{boundary}")).skip(1) {
+        if chunk.starts_with("--") {
+            break;
+        }
+        let (_, http) = chunk.split_once("\r\n\r\n").unwrap();
+        let (head, body) = http.split_once("\r\n\r\n").unwrap();
+        let code = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+        parts.push((code, head.to_owned(), body.trim_end().to_owned()));
+    }
+    (status, parts)
+}
+
+#[tokio::test]
+async fn gets_in_a_batch_are_answered_in_order_as_one_request() {
+    let t = start().await;
+    let id = t.seed("Batched", 5).await;
+    t.admin(Method::POST, "counters/reset", None).await;
+    let list = t.list_url(&id);
+    let urls = vec![
+        format!("{list}/items?$select=Id,Title&$filter=(ID%20eq%202)"),
+        format!("{list}?$select=ItemCount"),
+        format!("{list}/items?$select=Id,Title&$filter=(ID%20eq%204)%20or%20(ID%20eq%205)"),
+    ];
+    let (status, parts) = send(&t, batch_body(&urls), true).await;
+    assert_eq!(status, 200);
+    assert_eq!(parts.len(), 3);
+    let json = |i: usize| -> Value { serde_json::from_str(&parts[i].2).unwrap() };
+    assert!(parts.iter().all(|p| p.0 == 200), "{parts:?}");
+    assert_eq!(json(0)["value"][0]["Id"], 2, "{}", parts[0].2);
+    assert_eq!(json(1)["ItemCount"], 5);
+    assert_eq!(json(2)["value"].as_array().unwrap().len(), 2);
+    assert!(parts[0]
+        .1
+        .contains("CONTENT-TYPE: application/json;odata=nometadata"));
+    let counters = t.admin(Method::GET, "counters", None).await;
+    assert_eq!(counters["batch"], 1);
+    assert_eq!(counters["batched:items"], 2);
+    assert_eq!(counters["batched:list"], 1);
+    assert_eq!(counters["total"], 2, "the batch and the digest: {counters}");
+}
+
+#[tokio::test]
+async fn faults_and_the_url_limit_apply_to_each_part() {
+    let t = start().await;
+    let id = t.seed("Faulty", 3).await;
+    t.admin(
+        Method::POST,
+        "faults",
+        Some(json!({"status": 429, "count": 1, "retryAfter": 4, "match": "items"})),
+    )
+    .await;
+    let list = t.list_url(&id);
+    let long = format!("{list}/items?$filter={}", "x".repeat(3000));
+    let urls = vec![
+        format!("{list}/items?$select=Title"),
+        format!("{list}/items?$select=Title"),
+        long,
+    ];
+    let (status, parts) = send(&t, batch_body(&urls), true).await;
+    assert_eq!(status, 200);
+    let codes: Vec<u16> = parts.iter().map(|p| p.0).collect();
+    assert_eq!(codes, [429, 200, 414]);
+    assert!(parts[0].1.contains("RETRY-AFTER: 4"), "{}", parts[0].1);
+    assert!(parts[0].2.contains("throttled"));
+}
+
+#[tokio::test]
+async fn batches_it_cannot_serve_are_refused_clearly() {
+    let t = start().await;
+    let url = t.api("web");
+    // No digest: like every POST.
+    let (status, _) = send(&t, batch_body(std::slice::from_ref(&url)), false).await;
+    assert_eq!(status, 403);
+    // A changeset (writes) is not supported.
+    let changeset = format!(
+        "--{BOUNDARY}\r\nContent-Type: multipart/mixed; boundary=changeset_1\r\n\r\n--changeset_1\r\n\r\n--changeset_1--\r\n--{BOUNDARY}--\r\n"
+    );
+    let (status, parts) = send(&t, changeset, true).await;
+    assert_eq!(status, 400);
+    assert!(
+        parts[0].2.contains("changesets are not supported"),
+        "{}",
+        parts[0].2
+    );
+    // A POST part, an unclosed body.
+    let post = batch_body(std::slice::from_ref(&url)).replace("GET ", "POST ");
+    let (status, parts) = send(&t, post, true).await;
+    assert_eq!((status, parts[0].2.contains("only GET")), (400, true));
+    let open = batch_body(&[url]).replace(&format!("--{BOUNDARY}--"), "");
+    let (status, parts) = send(&t, open, true).await;
+    assert_eq!(
+        (status, parts[0].2.contains("closing boundary")),
+        (400, true)
+    );
+    // GET $batch.
+    let r =
+        t.c.get(t.api("$batch"))
+            .header("accept", NONE)
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(r.status(), 405);
+}

@@ -1,0 +1,169 @@
+//! Scripted tests of item reads in `$batch`: one request for several reads, throttled
+//! parts, responses that do not parse, and the one-by-one reads without batching.
+
+use super::tests::{
+    changes_body, delivered, drain, items_body, loaded, ok, only_request, requests, GUID, SITE,
+};
+use super::*;
+use crate::sharepoint::ListRef;
+
+/// A loaded bearer-mode feed (no digest) whose next round reads ids 1, 3, .., 59.
+fn round_with_many_reads(batch_reads: bool) -> (ChangeFeed, HttpRequest) {
+    let mut cfg = FeedConfig::new(SITE, ListRef::Id(GUID.into()));
+    cfg.auth = Auth::Bearer;
+    cfg.url_limit = 400;
+    cfg.batch_reads = batch_reads;
+    let mut f = ChangeFeed::new(cfg);
+    let gc = loaded(&mut f, &[]);
+    let adds: Vec<(i64, i64, i64)> = (0..30).map(|k| (11 + k, 1, 1 + 2 * k)).collect();
+    f.handle_response(3, gc.id, ok(&changes_body(&adds)));
+    let read = only_request(&mut f);
+    (f, read)
+}
+
+fn batch_response(parts: &[(u16, String)]) -> String {
+    let mut out = String::new();
+    for (status, body) in parts {
+        out += "--batchresponse_1\r\nContent-Type: application/http\r\n\r\n";
+        out += &format!("HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n");
+        if *status == 429 {
+            out += "Retry-After: 9\r\n";
+        }
+        out += &format!("\r\n{body}\r\n");
+    }
+    out + "--batchresponse_1--\r\n"
+}
+
+/// The GET URLs inside a batch request.
+fn batch_urls(req: &HttpRequest) -> Vec<String> {
+    let body = req.body.as_deref().unwrap_or("");
+    body.lines()
+        .filter_map(|l| l.strip_prefix("GET "))
+        .map(|l| l.trim_end_matches(" HTTP/1.1").to_owned())
+        .collect()
+}
+
+/// Items of the odd ids a read URL asks for (`ID eq N` terms).
+fn items_for(url: &str) -> String {
+    let ids: Vec<(i64, String)> = url
+        .split("ID%20eq%20")
+        .skip(1)
+        .map(|s| {
+            s.split(|c: char| !c.is_ascii_digit())
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
+        .map(|id| (id, format!("t{id}")))
+        .collect();
+    let refs: Vec<(i64, &str)> = ids.iter().map(|(i, t)| (*i, t.as_str())).collect();
+    items_body(&refs)
+}
+
+#[test]
+fn a_round_with_several_reads_reads_them_in_one_batch() {
+    let (mut f, batch) = round_with_many_reads(true);
+    assert_eq!(batch.method, "POST");
+    assert!(
+        batch.url.ends_with("/sites/team/_api/$batch"),
+        "{}",
+        batch.url
+    );
+    let content_type = batch
+        .headers
+        .iter()
+        .find(|(k, _)| k == "Content-Type")
+        .unwrap();
+    assert!(content_type
+        .1
+        .starts_with("multipart/mixed; boundary=batch_"));
+    let urls = batch_urls(&batch);
+    assert!(urls.len() > 1 && urls.len() <= 20, "{urls:?}");
+    let parts: Vec<(u16, String)> = urls.iter().map(|u| (200, items_for(u))).collect();
+    f.handle_response(4, batch.id, ok(&batch_response(&parts)));
+    let outs = drain(&mut f);
+    assert!(requests(&outs).is_empty(), "one request read everything");
+    let sets = delivered(&outs);
+    assert_eq!(sets.len(), 1);
+    assert_eq!(sets[0].added.len(), 30);
+}
+
+#[test]
+fn without_batching_the_reads_go_one_by_one() {
+    let (mut f, mut read) = round_with_many_reads(false);
+    let mut reads = 0;
+    loop {
+        assert_eq!(read.method, "GET");
+        reads += 1;
+        f.handle_response(4, read.id, ok(&items_for(&read.url)));
+        let outs = drain(&mut f);
+        match requests(&outs).pop() {
+            Some(next) => read = next,
+            None => {
+                assert_eq!(delivered(&outs)[0].added.len(), 30);
+                break;
+            }
+        }
+    }
+    assert!(reads > 1);
+}
+
+#[test]
+fn a_throttled_part_is_retried_alone_after_its_retry_after_and_the_rest_count() {
+    let (mut f, batch) = round_with_many_reads(true);
+    let urls = batch_urls(&batch);
+    let parts: Vec<(u16, String)> = urls
+        .iter()
+        .enumerate()
+        .map(|(i, u)| match i {
+            1 => (
+                429,
+                r#"{"odata.error":{"message":{"value":"busy"}}}"#.to_owned(),
+            ),
+            _ => (200, items_for(u)),
+        })
+        .collect();
+    f.handle_response(4, batch.id, ok(&batch_response(&parts)));
+    let outs = drain(&mut f);
+    let errors: Vec<&FeedError> = outs
+        .iter()
+        .filter_map(|o| match o {
+            Output::Error(e) => Some(e),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].code, codes::THROTTLED);
+    assert_eq!(errors[0].request, Some(("GET".into(), urls[1].clone())));
+    assert!(requests(&outs).is_empty());
+    assert_eq!(f.poll_timeout(), Some(4 + 9_000), "Retry-After of the part");
+    f.handle_timeout(4 + 9_000);
+    let retry = only_request(&mut f);
+    assert_eq!(
+        (retry.method, retry.url.as_str()),
+        ("GET", urls[1].as_str())
+    );
+    f.handle_response(9_005, retry.id, ok(&items_for(&retry.url)));
+    let sets = delivered(&drain(&mut f));
+    assert_eq!(sets[0].added.len(), 30, "the other parts were kept");
+}
+
+#[test]
+fn a_batch_response_that_does_not_parse_retries_the_same_batch() {
+    let one_part = "--batchresponse_1\r\n\r\nHTTP/1.1 200 OK\r\n\r\n{}\r\n--batchresponse_1--";
+    for body in ["<html>oops</html>", one_part] {
+        let (mut f, batch) = round_with_many_reads(true);
+        f.handle_response(4, batch.id, ok(body));
+        let outs = drain(&mut f);
+        let parse_errors = outs
+            .iter()
+            .filter(|o| matches!(o, Output::Error(e) if e.code == codes::PARSE))
+            .count();
+        assert_eq!(parse_errors, 1, "{body}");
+        let at = f.poll_timeout().unwrap();
+        f.handle_timeout(at);
+        let again = only_request(&mut f);
+        assert_eq!(batch_urls(&again), batch_urls(&batch), "{body}");
+    }
+}
