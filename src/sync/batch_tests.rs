@@ -150,20 +150,39 @@ fn a_throttled_part_is_retried_alone_after_its_retry_after_and_the_rest_count() 
 }
 
 #[test]
-fn a_batch_response_that_does_not_parse_retries_the_same_batch() {
+fn a_batch_that_does_not_parse_or_is_refused_falls_back_to_reads_one_by_one() {
     let one_part = "--batchresponse_1\r\n\r\nHTTP/1.1 200 OK\r\n\r\n{}\r\n--batchresponse_1--";
-    for body in ["<html>oops</html>", one_part] {
+    let refused = HttpResponse {
+        status: 400,
+        retry_after_secs: None,
+        body: r#"{"odata.error":{"message":{"value":"no $batch here"}}}"#.into(),
+    };
+    for response in [ok("<html>oops</html>"), ok(one_part), refused] {
         let (mut f, batch) = round_with_many_reads(true);
-        f.handle_response(4, batch.id, ok(body));
-        let outs = drain(&mut f);
-        let parse_errors = outs
-            .iter()
-            .filter(|o| matches!(o, Output::Error(e) if e.code == codes::PARSE))
+        let what = response.body.clone();
+        f.handle_response(4, batch.id, response);
+        let errors = drain(&mut f)
+            .into_iter()
+            .filter(|o| matches!(o, Output::Error(_)))
             .count();
-        assert_eq!(parse_errors, 1, "{body}");
+        assert_eq!(errors, 1, "{what}");
         let at = f.poll_timeout().unwrap();
         f.handle_timeout(at);
-        let again = only_request(&mut f);
-        assert_eq!(batch_urls(&again), batch_urls(&batch), "{body}");
+        let mut read = only_request(&mut f);
+        assert_eq!(read.method, "GET", "{what}");
+        assert_eq!(read.url, batch_urls(&batch)[0], "{what}");
+        // The rest of the round, and later rounds, read one by one too.
+        loop {
+            f.handle_response(at + 1, read.id, ok(&items_for(&read.url)));
+            let outs = drain(&mut f);
+            match requests(&outs).pop() {
+                Some(next) => read = next,
+                None => {
+                    assert_eq!(delivered(&outs)[0].added.len(), 30, "{what}");
+                    break;
+                }
+            }
+            assert_eq!(read.method, "GET", "{what}");
+        }
     }
 }

@@ -156,6 +156,9 @@ impl ChangeFeed {
             }
             _ => (inf, response),
         };
+        if let (Step::ReadBatch(_), 400 | 404 | 405 | 501) = (inf.step, response.status) {
+            self.cfg.batch_reads = false; // $batch is refused here: read one by one
+        }
         if (200..300).contains(&response.status) {
             match self.on_success(now, &inf, &response.body) {
                 Ok(()) => self.failures = 0,

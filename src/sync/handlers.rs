@@ -181,19 +181,20 @@ impl ChangeFeed {
     ) -> Option<(InFlight, HttpResponse)> {
         let parts = match parse_batch(body) {
             Ok(parts) if parts.len() == n => parts,
-            Ok(parts) => {
-                let message = concat(&[
-                    "the $batch response has ",
-                    &uint(parts.len() as u64),
-                    " parts for ",
-                    &uint(n as u64),
-                    " requests",
-                ]);
+            other => {
+                // Whatever answered does not speak $batch as expected: read one by one.
+                self.cfg.batch_reads = false;
+                let message = match other {
+                    Ok(parts) => concat(&[
+                        "the $batch response has ",
+                        &uint(parts.len() as u64),
+                        " parts for ",
+                        &uint(n as u64),
+                        " requests; reading one by one from now on",
+                    ]),
+                    Err(e) => concat(&[&e.message(), "; reading one by one from now on"]),
+                };
                 self.fail(now, inf, codes::PARSE, message, None, None);
-                return None;
-            }
-            Err(e) => {
-                self.fail(now, inf, codes::PARSE, e.message(), None, None);
                 return None;
             }
         };
