@@ -332,3 +332,51 @@ async fn item_reads_that_need_several_requests_go_in_one_batch() {
     assert_eq!(batches, 0, "`batch: false` reads one by one");
     assert!(reads >= 2, "{reads} reads");
 }
+
+#[wasm_bindgen_test]
+async fn a_burst_of_hints_costs_two_requests() {
+    let _serial = serial().await;
+    admin("POST", "reset", None).await;
+    let list_id = fresh_list("Burst", 5).await;
+    let mut list = LiveList::open(list_options(&list_id, &[])).await.unwrap();
+    wait_until("live", 10_000, || list.status() == "live").await;
+    admin("POST", "counters/reset", None).await;
+    // A slow GetChanges, so the second hint lands while it is out.
+    admin(
+        "POST",
+        "latency",
+        Some(r#"{"ms":300,"match":"getchanges"}"#),
+    )
+    .await;
+    admin(
+        "PATCH",
+        &format!("lists/{list_id}/items/2"),
+        Some(r#"{"Title":"burst"}"#),
+    )
+    .await;
+    let hint = webhook_body(&list_id);
+    let webhook = format!("{BROADCASTER}/api/webhook");
+    request("POST", &webhook, Some(&hint)).await;
+    sleep(100).await;
+    request("POST", &webhook, Some(&hint)).await;
+    wait_until("the edit", 10_000, || {
+        rows_of(&list.items()).iter().any(|(_, t)| t == "burst")
+    })
+    .await;
+    sleep(400).await; // nothing more may follow
+    admin("POST", "latency", Some(r#"{"ms":0}"#)).await;
+    let counts = [
+        counter("getchanges").await,
+        counter("batch").await,
+        counter("batched:getchanges").await,
+        counter("batched:items").await,
+        counter("items").await,
+        counter("total").await,
+    ];
+    assert_eq!(
+        counts,
+        [1, 1, 1, 1, 0, 2],
+        "GetChanges, then the read and a confirming GetChanges in one batch"
+    );
+    list.close();
+}

@@ -1,5 +1,6 @@
-//! `$batch`: GET parts answered in order in one multipart response, faults per part,
-//! counters (one request; parts as `batched:<kind>`), and the requests it refuses.
+//! `$batch`: GET parts answered in order in one multipart response, a changeset with a
+//! GetChanges POST answered in a nested response, faults per part, counters (one
+//! request; parts as `batched:<kind>`), and the requests it refuses.
 
 mod common;
 use common::*;
@@ -109,21 +110,15 @@ async fn batches_it_cannot_serve_are_refused_clearly() {
     // No digest: like every POST.
     let (status, _) = send(&t, batch_body(std::slice::from_ref(&url)), false).await;
     assert_eq!(status, 403);
-    // A changeset (writes) is not supported.
-    let changeset = format!(
-        "--{BOUNDARY}\r\nContent-Type: multipart/mixed; boundary=changeset_1\r\n\r\n--changeset_1\r\n\r\n--changeset_1--\r\n--{BOUNDARY}--\r\n"
-    );
-    let (status, parts) = send(&t, changeset, true).await;
-    assert_eq!(status, 400);
-    assert!(
-        parts[0].2.contains("changesets are not supported"),
+    // A POST outside a changeset, an unclosed body.
+    let post = batch_body(std::slice::from_ref(&url)).replace("GET ", "POST ");
+    let (status, parts) = send(&t, post, true).await;
+    assert_eq!(
+        (status, parts[0].2.contains("outside a changeset")),
+        (400, true),
         "{}",
         parts[0].2
     );
-    // A POST part, an unclosed body.
-    let post = batch_body(std::slice::from_ref(&url)).replace("GET ", "POST ");
-    let (status, parts) = send(&t, post, true).await;
-    assert_eq!((status, parts[0].2.contains("only GET")), (400, true));
     let open = batch_body(&[url]).replace(&format!("--{BOUNDARY}--"), "");
     let (status, parts) = send(&t, open, true).await;
     assert_eq!(
@@ -138,4 +133,58 @@ async fn batches_it_cannot_serve_are_refused_clearly() {
             .await
             .unwrap();
     assert_eq!(r.status(), 405);
+}
+
+#[tokio::test]
+async fn a_getchanges_in_a_changeset_is_answered_in_a_nested_response() {
+    let t = start().await;
+    let id = t.seed("Confirmed", 3).await;
+    let token = t.token(&id).await;
+    t.admin(
+        Method::PATCH,
+        &format!("lists/{id}/items/2"),
+        Some(json!({"Title": "two"})),
+    )
+    .await;
+    let list = t.list_url(&id);
+    let query = json!({"query": {"Item": true, "Add": true, "Update": true, "DeleteObject": true,
+        "ChangeTokenStart": {"StringValue": token}}});
+    let body = batch_body(&[format!("{list}/items?$select=Id,Title&$filter=(ID%20eq%202)")])
+        .replace(
+            &format!("--{BOUNDARY}--\r\n"),
+            &format!(
+                "--{BOUNDARY}\r\nContent-Type: multipart/mixed; boundary=changeset_1\r\n\r\n\
+                 --changeset_1\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n\
+                 POST {list}/GetChanges HTTP/1.1\r\nAccept: {NONE}\r\nContent-Type: application/json\r\n\r\n\
+                 {query}\r\n--changeset_1--\r\n--{BOUNDARY}--\r\n"
+            ),
+        );
+    let r =
+        t.c.post(t.api("$batch"))
+            .header("accept", NONE)
+            .header(
+                "content-type",
+                format!("multipart/mixed; boundary={BOUNDARY}"),
+            )
+            .header("x-requestdigest", t.digest().await)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(r.status(), 200);
+    let text = r.text().await.unwrap();
+    let (outer, nested) = text
+        .split_once("Content-Type: multipart/mixed; boundary=")
+        .unwrap();
+    assert!(outer.contains(r#""Title":"two""#), "{outer}");
+    let inner_boundary = nested.lines().next().unwrap().trim();
+    assert!(
+        nested.contains(&format!("--{inner_boundary}--")),
+        "{nested}"
+    );
+    assert!(nested.contains("HTTP/1.1 200 OK"), "{nested}");
+    let json_start = nested.find("{\"value\"").unwrap();
+    let json_end = json_start + nested[json_start..].find("\r\n").unwrap();
+    let changes: Value = serde_json::from_str(&nested[json_start..json_end]).unwrap();
+    assert_eq!(changes["value"][0]["ItemId"], 2, "{changes}");
 }

@@ -1,6 +1,7 @@
-//! OData `$batch` for item reads: several GETs in one `POST {site}/_api/$batch`
-//! (multipart/mixed), and the parts of its multipart/mixed response. Only GETs are
-//! batched, so no changesets are written or expected.
+//! OData `$batch`: item reads (GETs) in one `POST {site}/_api/$batch` (multipart/mixed),
+//! optionally followed by one POST (a GetChanges) in a changeset, as OData 3 wants for
+//! anything but a GET; and the parts of the multipart/mixed response, changesets
+//! flattened, in request order.
 
 use super::parse::ParseError;
 use crate::text;
@@ -18,23 +19,54 @@ pub fn batch_content_type(boundary: &str) -> String {
     text::concat(&["multipart/mixed; boundary=", boundary])
 }
 
-/// A batch request body: one `GET url` part per URL, each with `headers`.
-pub fn batch_body(boundary: &str, urls: &[String], headers: &[(String, String)]) -> String {
+/// One `application/http` part: `method url` with `headers` and an optional body.
+fn push_part(
+    out: &mut String,
+    delimiter: &str,
+    request_line: &[&str],
+    headers: &[(String, String)],
+) {
+    out.push_str(&text::concat(&[
+        delimiter,
+        "\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n",
+    ]));
+    out.push_str(&text::concat(request_line));
+    out.push_str(" HTTP/1.1\r\n");
+    for (name, value) in headers {
+        out.push_str(&text::concat(&[name, ": ", value, "\r\n"]));
+    }
+    out.push_str("\r\n");
+}
+
+/// A POST for the end of a batch: URL, headers and JSON body.
+pub type BatchPost<'a> = (&'a str, &'a [(String, String)], &'a str);
+
+/// A batch request body: one `GET url` part per URL, each with `headers`, then, if
+/// given, `POST url` with its headers and JSON body in a changeset of its own.
+pub fn batch_body(
+    boundary: &str,
+    urls: &[String],
+    headers: &[(String, String)],
+    post: Option<BatchPost<'_>>,
+) -> String {
+    let delimiter = text::concat(&["--", boundary]);
     let mut body = String::new();
     for url in urls {
-        body.push_str(&text::concat(&[
-            "--",
-            boundary,
-            "\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\nGET ",
-            url,
-            " HTTP/1.1\r\n",
-        ]));
-        for (name, value) in headers {
-            body.push_str(&text::concat(&[name, ": ", value, "\r\n"]));
-        }
-        body.push_str("\r\n");
+        push_part(&mut body, &delimiter, &["GET ", url], headers);
     }
-    body.push_str(&text::concat(&["--", boundary, "--\r\n"]));
+    if let Some((url, post_headers, json)) = post {
+        let changeset = text::concat(&["changeset_", boundary]);
+        body.push_str(&text::concat(&[
+            &delimiter,
+            "\r\nContent-Type: multipart/mixed; boundary=",
+            &changeset,
+            "\r\n\r\n",
+        ]));
+        let inner = text::concat(&["--", &changeset]);
+        push_part(&mut body, &inner, &["POST ", url], post_headers);
+        body.push_str(&text::concat(&[json, "\r\n", &inner, "--\r\n"]));
+    }
+    body.push_str(&text::concat(&[&delimiter, "--\r\n"]));
     body
 }
 
@@ -70,8 +102,16 @@ fn header_value<'a>(line: &'a str, name: &str) -> Option<&'a str> {
     named.then(|| value.trim_ascii())
 }
 
-/// The parts of a batch response, in request order. The boundary is the response's
-/// first line (`--batchresponse_...`), so no `Content-Type` header is needed.
+/// The `boundary` parameter of a multipart `Content-Type` value.
+fn boundary_param(value: &str) -> Option<&str> {
+    let (_, rest) = text::split_once(value, "boundary=")?;
+    let rest = rest.split(';').next()?.trim_ascii();
+    Some(rest.trim_matches('"')).filter(|b| !b.is_empty())
+}
+
+/// The parts of a batch response, in request order (a changeset's parts in its
+/// place). The boundary is the response's first line (`--batchresponse_...`), so no
+/// `Content-Type` header is needed.
 pub fn parse_batch(body: &str) -> Result<Vec<BatchPart>, ParseError> {
     let mut lines = body.split('\n').map(chomp);
     let first = lines.find(|l| !l.is_empty());
@@ -79,11 +119,23 @@ pub fn parse_batch(body: &str) -> Result<Vec<BatchPart>, ParseError> {
         return bad("no boundary line");
     };
     let mut parts = Vec::new();
+    read_parts(&mut lines, delimiter, 0, &mut parts)?;
+    Ok(parts)
+}
+
+/// Reads the parts after a `delimiter` line up to and including its closing line.
+fn read_parts<'a>(
+    lines: &mut impl Iterator<Item = &'a str>,
+    delimiter: &str,
+    depth: u8,
+    parts: &mut Vec<BatchPart>,
+) -> Result<(), ParseError> {
     loop {
-        // 0: the part's MIME headers, 1: the HTTP status line and headers, 2: the body.
-        let (mut stage, mut changeset, mut closed) = (0, false, None);
+        // 0: the part's MIME headers, 1: the HTTP status line and headers, 2: the
+        // body, 3: the rest of a changeset part.
+        let (mut stage, mut changeset, mut closed) = (0, None, None);
         let (mut status, mut retry_after_secs, mut content) = (None, None, String::new());
-        for line in lines.by_ref() {
+        while let Some(line) = lines.next() {
             if line.starts_with(delimiter) {
                 closed = Some(line.len() > delimiter.len());
                 break;
@@ -91,8 +143,20 @@ pub fn parse_batch(body: &str) -> Result<Vec<BatchPart>, ParseError> {
             match stage {
                 0 if line.is_empty() => stage = 1,
                 0 => {
-                    changeset |= header_value(line, "Content-Type")
-                        .is_some_and(|v| text::contains(v, "multipart/"))
+                    let value = header_value(line, "Content-Type");
+                    if value.is_some_and(|v| text::contains(v, "multipart/")) {
+                        changeset = value.and_then(boundary_param);
+                        if changeset.is_none() || depth > 0 {
+                            return bad("a changeset without a boundary, or nested");
+                        }
+                    }
+                }
+                1 if changeset.is_some() => {
+                    let inner = text::concat(&["--", changeset.unwrap_or_default()]);
+                    if line.starts_with(&inner) {
+                        read_parts(lines, &inner, depth + 1, parts)?;
+                        stage = 3;
+                    }
                 }
                 1 if line.is_empty() => stage = 2,
                 1 if status.is_none() => {
@@ -104,31 +168,34 @@ pub fn parse_batch(body: &str) -> Result<Vec<BatchPart>, ParseError> {
                         retry_after_secs = text::parse_uint(v);
                     }
                 }
-                _ => {
+                2 => {
                     content.push_str(line);
                     content.push('\n');
                 }
+                _ => {}
             }
         }
         let Some(closed) = closed else {
             return bad("no closing boundary");
         };
-        if changeset {
-            return bad("unexpected changeset");
+        if changeset.is_some() && stage != 3 {
+            return bad("a changeset without its parts");
         }
-        let Some(status @ 100..) = status else {
-            return bad("a part without an HTTP status line");
-        };
-        while content.as_bytes().last() == Some(&b'\n') {
-            content.pop();
+        if stage != 3 {
+            let Some(status @ 100..) = status else {
+                return bad("a part without an HTTP status line");
+            };
+            while content.as_bytes().last() == Some(&b'\n') {
+                content.pop();
+            }
+            parts.push(BatchPart {
+                status: status as u16,
+                retry_after_secs,
+                body: content,
+            });
         }
-        parts.push(BatchPart {
-            status: status as u16,
-            retry_after_secs,
-            body: content,
-        });
         if closed {
-            return Ok(parts);
+            return Ok(());
         }
     }
 }

@@ -240,7 +240,7 @@ fn a_batch_body_has_one_get_part_per_url_and_a_closing_boundary() {
         "Accept".to_owned(),
         "application/json;odata=nometadata".to_owned(),
     )];
-    let body = batch_body("batch_7", &urls, &headers);
+    let body = batch_body("batch_7", &urls, &headers, None);
     assert_eq!(
         body,
         "--batch_7\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n\
@@ -323,7 +323,7 @@ fn malformed_batch_responses_are_errors() {
         (r#"{"value":[]}"#, "no boundary line"),
         (cut, "no closing boundary"),
         (no_status.as_str(), "status line"),
-        (changeset.as_str(), "changeset"),
+        (changeset.as_str(), "changeset without its parts"),
     ] {
         let error = parse_batch(body).unwrap_err();
         assert!(
@@ -339,4 +339,53 @@ fn batch_headers_with_non_ascii_text_do_not_panic() {
     let body = "--b\r\nContent-Typé: x\r\nContént-Type: y\r\n\r\nHTTP/1.1 200 OK\r\nRetry-Aftér: 1\r\n\r\n{}\r\n--b--\r\n";
     let parts = parse_batch(body).unwrap();
     assert_eq!((parts[0].status, parts[0].retry_after_secs), (200, None));
+}
+
+#[test]
+fn a_batch_can_end_with_a_post_in_a_changeset_and_its_response_is_flattened() {
+    let urls = vec!["https://x/_api/a".to_owned()];
+    let headers = vec![("Accept".to_owned(), "application/json".to_owned())];
+    let post = vec![("Content-Type".to_owned(), "application/json".to_owned())];
+    let body = batch_body(
+        "batch_7",
+        &urls,
+        &headers,
+        Some(("https://x/_api/c", &post, "{}")),
+    );
+    assert_eq!(
+        body,
+        "--batch_7\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n\
+         GET https://x/_api/a HTTP/1.1\r\nAccept: application/json\r\n\r\n\
+         --batch_7\r\nContent-Type: multipart/mixed; boundary=changeset_batch_7\r\n\r\n\
+         --changeset_batch_7\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n\
+         POST https://x/_api/c HTTP/1.1\r\nContent-Type: application/json\r\n\r\n{}\r\n\
+         --changeset_batch_7--\r\n--batch_7--\r\n"
+    );
+    let response = [
+        "--batchresponse_1",
+        "Content-Type: application/http",
+        "",
+        "HTTP/1.1 200 OK",
+        "",
+        r#"{"value":[{"Id":1}]}"#,
+        "--batchresponse_1",
+        "Content-Type: multipart/mixed; boundary=\"changesetresponse_2\"",
+        "",
+        "--changesetresponse_2",
+        "Content-Type: application/http",
+        "",
+        "HTTP/1.1 200 OK",
+        "",
+        r#"{"value":[]}"#,
+        "--changesetresponse_2--",
+        "--batchresponse_1--",
+        "",
+    ]
+    .join("\r\n");
+    let parts = parse_batch(&response).unwrap();
+    let got: Vec<(u16, &str)> = parts.iter().map(|p| (p.status, p.body.as_str())).collect();
+    assert_eq!(
+        got,
+        [(200, r#"{"value":[{"Id":1}]}"#), (200, r#"{"value":[]}"#)]
+    );
 }

@@ -1,8 +1,9 @@
 //! Scripted tests of item reads in `$batch`: one request for several reads, throttled
-//! parts, responses that do not parse, and the one-by-one reads without batching.
+//! parts, responses that do not parse, the one-by-one reads without batching, and a
+//! burst's reads waiting for its hints to settle, then confirming in the same batch.
 
 use super::tests::{
-    changes_body, delivered, drain, items_body, loaded, ok, only_request, requests, GUID, SITE,
+    changes_body, delivered, drain, items_body, loaded, ok, only_request, requests, tok, GUID, SITE,
 };
 use super::*;
 use crate::sharepoint::ListRef;
@@ -185,4 +186,140 @@ fn a_batch_that_does_not_parse_or_is_refused_falls_back_to_reads_one_by_one() {
             assert_eq!(read.method, "GET", "{what}");
         }
     }
+}
+
+// ---- a burst: the reads wait for the hints to settle, then confirm in the batch ----
+
+/// A loaded bearer-mode feed, a round started by a hint whose GetChanges has left, and
+/// a second hint while it is out; returns the feed, the GetChanges and the time.
+fn round_with_a_late_hint(batch_reads: bool) -> (ChangeFeed, HttpRequest, u64) {
+    let mut cfg = FeedConfig::new(SITE, ListRef::Id(GUID.into()));
+    cfg.auth = Auth::Bearer;
+    cfg.batch_reads = batch_reads;
+    let mut f = ChangeFeed::new(cfg);
+    let catch_up = loaded(&mut f, &[]);
+    f.handle_response(3, catch_up.id, ok(&changes_body(&[])));
+    assert!(requests(&drain(&mut f)).is_empty(), "live and idle");
+    f.handle_hint(100, GUID);
+    let gc = only_request(&mut f);
+    assert!(gc.url.ends_with("/GetChanges"));
+    f.handle_hint(101, GUID); // after the GetChanges left: not covered by it
+    assert!(requests(&drain(&mut f)).is_empty());
+    (f, gc, 101)
+}
+
+fn confirming_batch_response(items: &str, changes: &str) -> String {
+    format!(
+        "--batchresponse_1\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 200 OK\r\n\r\n{items}\r\n\
+         --batchresponse_1\r\nContent-Type: multipart/mixed; boundary=changesetresponse_2\r\n\r\n\
+         --changesetresponse_2\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 200 OK\r\n\r\n{changes}\r\n\
+         --changesetresponse_2--\r\n--batchresponse_1--\r\n"
+    )
+}
+
+#[test]
+fn a_burst_costs_two_requests_the_reads_wait_and_confirm_in_one_batch() {
+    let (mut f, gc, now) = round_with_a_late_hint(true);
+    f.handle_response(now + 2, gc.id, ok(&changes_body(&[(11, 1, 7)])));
+    assert!(
+        requests(&drain(&mut f)).is_empty(),
+        "the read waits for the hints to settle"
+    );
+    let due = f.poll_timeout().unwrap();
+    assert_eq!(due, now + 50, "hint_settle_ms after the late hint");
+    f.handle_timeout(due);
+    let batch = only_request(&mut f);
+    assert!(batch.url.ends_with("/_api/$batch"));
+    let body = batch.body.as_deref().unwrap();
+    assert_eq!(batch_urls(&batch).len(), 1, "{body}");
+    assert!(
+        body.contains("Content-Type: multipart/mixed; boundary=changeset_"),
+        "{body}"
+    );
+    assert!(body.contains("/GetChanges HTTP/1.1"), "{body}");
+    assert!(
+        body.contains(&tok(11)),
+        "the confirmation starts at the round's cursor: {body}"
+    );
+    let response = confirming_batch_response(&items_body(&[(7, "seven")]), r#"{"value":[]}"#);
+    f.handle_response(due + 3, batch.id, ok(&response));
+    let outs = drain(&mut f);
+    assert_eq!(delivered(&outs)[0].added.len(), 1);
+    assert!(requests(&outs).is_empty(), "confirmed: no third request");
+    assert_eq!(f.poll_timeout(), None, "idle");
+}
+
+#[test]
+fn a_confirmation_that_finds_changes_or_fails_leads_to_one_more_round() {
+    for outcome in ["changes", "throttled", "network"] {
+        let (mut f, gc, now) = round_with_a_late_hint(true);
+        f.handle_response(now + 2, gc.id, ok(&changes_body(&[(11, 1, 7)])));
+        let due = f.poll_timeout().unwrap();
+        f.handle_timeout(due);
+        let batch = only_request(&mut f);
+        let items = items_body(&[(7, "seven")]);
+        match outcome {
+            "changes" => {
+                let more = changes_body(&[(12, 2, 7)]);
+                f.handle_response(
+                    due + 3,
+                    batch.id,
+                    ok(&confirming_batch_response(&items, &more)),
+                );
+            }
+            "throttled" => {
+                let busy = "--batchresponse_1\r\nContent-Type: multipart/mixed; boundary=c\r\n\r\n--c\r\n\r\nHTTP/1.1 429 Busy\r\n\r\n{}\r\n--c--\r\n--batchresponse_1--";
+                let body = format!(
+                    "--batchresponse_1\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 200 OK\r\n\r\n{items}\r\n{}",
+                    busy
+                );
+                f.handle_response(due + 3, batch.id, ok(&body));
+            }
+            _ => f.handle_network_error(due + 3, batch.id, "offline"),
+        }
+        let mut outs = drain(&mut f);
+        if outcome == "network" {
+            // The batch is tried again after the backoff, with its confirmation.
+            let at = f.poll_timeout().unwrap();
+            f.handle_timeout(at);
+            let again = only_request(&mut f);
+            assert!(
+                again
+                    .body
+                    .as_deref()
+                    .unwrap()
+                    .contains("/GetChanges HTTP/1.1"),
+                "{outcome}"
+            );
+            let response = confirming_batch_response(&items, r#"{"value":[]}"#);
+            f.handle_response(at + 3, again.id, ok(&response));
+            outs = drain(&mut f);
+            assert!(
+                requests(&outs).is_empty(),
+                "{outcome}: confirmed on the retry"
+            );
+            continue;
+        }
+        assert_eq!(delivered(&outs)[0].added.len(), 1, "{outcome}");
+        let next = requests(&outs);
+        assert_eq!(next.len(), 1, "{outcome}: one more round");
+        assert!(next[0].url.ends_with("/GetChanges"), "{outcome}");
+        assert!(
+            next[0].body.as_deref().unwrap().contains(&tok(11)),
+            "{outcome}"
+        );
+    }
+}
+
+#[test]
+fn without_batching_a_late_hint_costs_a_third_request() {
+    let (mut f, gc, now) = round_with_a_late_hint(false);
+    f.handle_response(now + 2, gc.id, ok(&changes_body(&[(11, 1, 7)])));
+    let read = only_request(&mut f);
+    assert_eq!(read.method, "GET", "no waiting without batching");
+    f.handle_response(now + 3, read.id, ok(&items_body(&[(7, "seven")])));
+    assert_eq!(delivered(&drain(&mut f))[0].added.len(), 1);
+    let due = f.poll_timeout().unwrap();
+    f.handle_timeout(due);
+    assert!(only_request(&mut f).url.ends_with("/GetChanges"));
 }

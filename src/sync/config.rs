@@ -55,7 +55,9 @@ pub struct FeedConfig {
     /// Maximum URL length for item reads by ID. Default 1,500.
     pub url_limit: usize,
     /// Read a round's changed items through `$batch` when they take more than one
-    /// request (up to 20 reads per batch): one round trip instead of one per chunk.
+    /// request (up to 20 reads per batch): one round trip instead of one per chunk; and
+    /// when hints came during the round, hold its reads until the hints settle and
+    /// confirm them with a GetChanges in the same batch (a burst costs two requests).
     /// Default true.
     pub batch_reads: bool,
     /// `$top` of the full load's pages (1..=5000). Default 2,000 (as PnPjs's `getAll`):

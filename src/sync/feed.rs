@@ -29,6 +29,8 @@ pub struct ChangeFeed {
     pub(super) job: Job,
     pub(super) needs_reload: bool,
     pub(super) again: bool,
+    /// A confirming GetChanges (in a `$batch`) has left and not yet come back empty.
+    pub(super) confirming: bool,
     pub(super) in_flight: Option<InFlight>,
     /// The in-flight request has been handed to the driver (polled).
     pub(super) in_flight_polled: bool,
@@ -61,6 +63,7 @@ impl ChangeFeed {
             job: Job::Idle,
             needs_reload: false,
             again: false,
+            confirming: false,
             in_flight: None,
             in_flight_polled: false,
             hints_due: None,
@@ -147,16 +150,21 @@ impl ChangeFeed {
         let Some(inf) = self.take_in_flight(id) else {
             return;
         };
+        let batch = inf.step;
         let (inf, response) = match (inf.step, response.status) {
-            (Step::ReadBatch(n), 200..=299) => {
-                match self.on_batch(now, &inf, usize::from(n), &response.body) {
+            (Step::ReadBatch { reads, changes }, 200..=299) => {
+                let reads = usize::from(reads);
+                match self.on_batch(now, &inf, reads, changes, &response.body) {
                     Some(failed_part) => failed_part,
-                    None => return self.step(now),
+                    None => {
+                        self.confirmation_done();
+                        return self.step(now);
+                    }
                 }
             }
             _ => (inf, response),
         };
-        if let (Step::ReadBatch(_), 400 | 404 | 405 | 501) = (inf.step, response.status) {
+        if let (Step::ReadBatch { .. }, 400 | 404 | 405 | 501) = (batch, response.status) {
             self.cfg.batch_reads = false; // $batch is refused here: read one by one
         }
         if (200..300).contains(&response.status) {
@@ -169,6 +177,7 @@ impl ChangeFeed {
         } else {
             self.on_http_error(now, &inf, &response);
         }
+        self.confirmation_done();
         self.step(now);
     }
 
@@ -176,7 +185,16 @@ impl ChangeFeed {
     pub fn handle_network_error(&mut self, now: u64, id: u64, message: &str) {
         if let Some(inf) = self.take_in_flight(id) {
             self.fail(now, &inf, codes::NETWORK, message.to_owned(), None, None);
+            self.confirmation_done();
             self.step(now);
+        }
+    }
+
+    /// The request that carried a confirming GetChanges is over: unless that came back
+    /// empty (`on_batch` cleared `confirming`), the hints it covered need a round.
+    fn confirmation_done(&mut self) {
+        if std::mem::take(&mut self.confirming) {
+            self.again = true;
         }
     }
 
@@ -186,6 +204,7 @@ impl ChangeFeed {
             if let Some(inf) = self.in_flight.take() {
                 let msg = "no response in time".to_owned();
                 self.fail(now, &inf, codes::TIMEOUT, msg, None, None);
+                self.confirmation_done();
             }
         }
         if self.retry_at.is_some_and(|t| t <= now) {
@@ -203,7 +222,10 @@ impl ChangeFeed {
         if let (Some(Output::Request(r)), Some(f)) = (&output, &self.in_flight) {
             if r.id == f.id {
                 self.in_flight_polled = true;
-                if f.step == Step::Changes {
+                if let Step::ReadBatch { changes: true, .. } = f.step {
+                    self.changes_request_left();
+                    self.confirming = true;
+                } else if f.step == Step::Changes {
                     self.changes_request_left();
                 }
             }
@@ -302,10 +324,25 @@ impl ChangeFeed {
                         Some(body),
                     ))
                 }
-                Job::Round(r) if self.cfg.batch_reads && r.reads.len() > 1 => {
+                // Hints came while this round ran: hold its reads until they settle,
+                // then send them with a GetChanges that confirms there is nothing more
+                // (one request for what would be the reads and one more round).
+                Job::Round(r)
+                    if self.cfg.batch_reads
+                        && !r.reads.is_empty()
+                        && self.hints_due.is_some_and(|due| due > now) =>
+                {
+                    return;
+                }
+                Job::Round(r)
+                    if self.cfg.batch_reads
+                        && (r.reads.len() > 1 || (self.again && !r.reads.is_empty())) =>
+                {
                     // The body is written by `issue`, which knows the id and headers.
-                    let n = r.reads.len().min(MAX_BATCH) as u16;
-                    Some((Step::ReadBatch(n), "POST", batch_url(site), None))
+                    let changes = self.again;
+                    let reads = r.reads.len().min(MAX_BATCH - usize::from(changes)) as u16;
+                    let step = Step::ReadBatch { reads, changes };
+                    Some((step, "POST", batch_url(site), None))
                 }
                 Job::Round(r) => r
                     .reads
@@ -339,11 +376,18 @@ impl ChangeFeed {
         self.next_id += 1;
         let mut body = body;
         let mut headers = self.cfg.metadata.headers(false);
-        if let (Step::ReadBatch(n), Job::Round(r)) = (step, &self.job) {
+        if let (Step::ReadBatch { reads, changes }, Job::Round(r)) = (step, &self.job) {
             // Each part asks for the same metadata level as a request of its own.
-            let urls: Vec<String> = r.reads.iter().take(n.into()).cloned().collect();
+            let urls: Vec<String> = r.reads.iter().take(reads.into()).cloned().collect();
             let boundary = crate::text::concat(&["batch_sp-live-", &crate::text::uint(id)]);
-            body = Some(batch_body(&boundary, &urls, &headers));
+            let mut post_headers = self.cfg.metadata.headers(true);
+            if let (Auth::Digest, Some((digest, _))) = (self.cfg.auth, &self.digest) {
+                post_headers.push(("X-RequestDigest".into(), digest.clone()));
+            }
+            let url = get_changes_url(&self.cfg.site_url, &self.list);
+            let json = get_changes_body(self.cfg.metadata, &r.cursor, self.cfg.fetch_limit);
+            let post = changes.then_some((url.as_str(), post_headers.as_slice(), json.as_str()));
+            body = Some(batch_body(&boundary, &urls, &headers, post));
             headers.push(("Content-Type".into(), batch_content_type(&boundary)));
         } else if body.is_some() {
             headers = self.cfg.metadata.headers(true);

@@ -12,7 +12,7 @@ use super::{ChangeSet, ChangeSetKind, HttpResponse, Output};
 use crate::json::Json;
 use crate::sharepoint::{
     chunk_item_reads, items_page_url, origin, parse_batch, parse_changes, parse_context_info,
-    parse_items, parse_list_info, ChangeToken, ItemEffect, ListRef,
+    parse_items, parse_list_info, BatchPart, ChangeToken, ItemEffect, ListRef,
 };
 use crate::text::{concat, uint};
 
@@ -146,7 +146,7 @@ impl ChangeFeed {
                 }
             }
             // Handled by `on_batch`.
-            Step::ReadBatch(_) => {}
+            Step::ReadBatch { .. } => {}
         }
         Ok(())
     }
@@ -177,10 +177,11 @@ impl ChangeFeed {
         now: u64,
         inf: &InFlight,
         n: usize,
+        changes: bool,
         body: &str,
     ) -> Option<(InFlight, HttpResponse)> {
-        let parts = match parse_batch(body) {
-            Ok(parts) if parts.len() == n => parts,
+        let mut parts = match parse_batch(body) {
+            Ok(parts) if parts.len() == n + usize::from(changes) => parts,
             other => {
                 // Whatever answered does not speak $batch as expected: read one by one.
                 self.cfg.batch_reads = false;
@@ -198,6 +199,18 @@ impl ChangeFeed {
                 return None;
             }
         };
+        if changes {
+            // The confirming GetChanges: empty means every hint so far is covered; new
+            // changes (or a failure) leave `confirming` set, so one more round reads them.
+            let part = parts.pop();
+            let ok = |p: &BatchPart| (200..300).contains(&p.status);
+            let empty = part
+                .filter(ok)
+                .is_some_and(|p| parse_changes(&p.body).is_ok_and(|c| c.is_empty()));
+            if empty {
+                self.confirming = false;
+            }
+        }
         let Job::Round(r) = &mut self.job else {
             return None;
         };

@@ -8,7 +8,12 @@
 //!   `hint_debounce_ms`, scheduled once hints have been quiet that long; without a
 //!   debounce, a hint while a round runs waits for `hint_settle_ms` of quiet (the rest
 //!   of a burst then costs one round), and a hint when nothing runs starts one at once;
-//! - whenever a GetChanges request leaves, every hint before it is covered.
+//! - whenever a GetChanges request leaves, every hint before it is covered;
+//! - with `batch_reads`, a round that got hints after its GetChanges left holds its item
+//!   reads until those hints settle, then sends the reads and a GetChanges from the
+//!   round's cursor in one `$batch`: if that GetChanges comes back empty, the hints are
+//!   covered and the burst cost two requests; otherwise (new changes, a failure) one
+//!   more round follows, as it would have anyway.
 
 use super::feed::ChangeFeed;
 use super::jobs::{Job, Step};

@@ -14,8 +14,12 @@ pub(super) enum Step {
     LoadPage,
     Changes,
     Read,
-    /// The first `n` reads of the round, as one `$batch`.
-    ReadBatch(u16),
+    /// The first `reads` reads of the round as one `$batch`; with `changes`, a GetChanges
+    /// from the round's cursor at its end confirms the hints that came during the round.
+    ReadBatch {
+        reads: u16,
+        changes: bool,
+    },
 }
 
 pub(super) struct InFlight {

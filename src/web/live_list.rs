@@ -39,8 +39,9 @@ export interface LiveListBaseOptions extends BroadcasterOptions {
   clientTag?: string;
   /** Longest item-read URL (default 1500). */
   urlLimit?: number;
-  /** Read a round's changed items through `$batch` when they take more than one
-   * request, up to 20 reads per batch (default true). */
+  /** Use `$batch` (default true): a round's item reads that need several requests go
+   * in one, and a burst of webhooks costs two requests (the reads wait for the burst's
+   * hints to settle, then go with a GetChanges that confirms there is nothing more). */
   batch?: boolean;
   /** Items per page of the initial load (default 2000, max 5000). */
   pageSize?: number;

@@ -328,17 +328,51 @@ impl Server {
         ok(self.collection(&records, next))
     }
 
-    /// `$batch` of GETs: each part answered as if alone (or 429 now and then).
+    /// `$batch` of GETs and a changeset of POSTs (the confirming GetChanges): each part
+    /// answered as if alone, or 429 now and then.
     fn batch(&mut self, now: u64, req: &HttpRequest) -> HttpResponse {
         let content_type = req.headers.iter().find(|(k, _)| k == "Content-Type");
         let Some(boundary) = content_type.and_then(|(_, v)| v.split_once("boundary=")) else {
             return self.error(400, "-1", "no boundary");
         };
-        let delimiter = format!("--{}", boundary.1);
+        let body = req.body.clone().unwrap_or_default();
         let mut out = String::new();
-        for part in req.body.as_deref().unwrap_or("").split(&delimiter).skip(1) {
+        for part in body.split(&format!("--{}", boundary.1)).skip(1) {
             if part.starts_with("--") {
                 break;
+            }
+            if let Some((_, inner)) = part.split_once("multipart/mixed; boundary=") {
+                let inner_boundary = inner.lines().next().unwrap_or("").trim();
+                out.push_str("--batchresponse_9\r\nContent-Type: multipart/mixed; boundary=changesetresponse_9\r\n\r\n");
+                for sub in part.split(&format!("--{inner_boundary}")).skip(1) {
+                    if sub.starts_with("--") {
+                        break;
+                    }
+                    let Some((_, http)) = sub.split_once("\r\n\r\n") else {
+                        continue;
+                    };
+                    let (head, body) = http.split_once("\r\n\r\n").unwrap_or((http, ""));
+                    let mut lines = head.lines();
+                    let line = lines.next().unwrap_or("");
+                    let url = line
+                        .trim_start_matches("POST ")
+                        .trim_end_matches(" HTTP/1.1");
+                    let headers = lines
+                        .filter_map(|l| l.split_once(": "))
+                        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                        .collect();
+                    let inner = HttpRequest {
+                        id: req.id,
+                        method: "POST",
+                        url: url.to_owned(),
+                        headers,
+                        body: Some(body.trim_end().to_owned()),
+                    };
+                    let r = self.batch_part(now, &inner);
+                    Self::write_part(&mut out, "changesetresponse_9", &r);
+                }
+                out.push_str("--changesetresponse_9--\r\n");
+                continue;
             }
             let Some(line) = part.lines().find_map(|l| l.strip_prefix("GET ")) else {
                 return self.error(400, "-1", "a part without GET");
@@ -350,26 +384,34 @@ impl Server {
                 headers: Vec::new(),
                 body: None,
             };
-            self.batch_parts += 1;
-            let every = self.batch_part_fault_every;
-            let r = if every > 0 && self.batch_parts % every == 0 {
-                let mut r = self.error(429, "-2147024860", "throttled inside a batch");
-                r.retry_after_secs = Some(1);
-                r
-            } else {
-                self.handle(now, &inner)
-            };
-            let retry = r
-                .retry_after_secs
-                .map_or(String::new(), |s| format!("Retry-After: {s}\r\n"));
-            out.push_str(&format!(
-                "--batchresponse_9\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n\
-                 HTTP/1.1 {} X\r\nContent-Type: application/json\r\n{retry}\r\n{}\r\n",
-                r.status, r.body
-            ));
+            let r = self.batch_part(now, &inner);
+            Self::write_part(&mut out, "batchresponse_9", &r);
         }
         out.push_str("--batchresponse_9--\r\n");
         ok(out)
+    }
+
+    /// One request of a batch: answered, or 429 every `batch_part_fault_every`.
+    fn batch_part(&mut self, now: u64, req: &HttpRequest) -> HttpResponse {
+        self.batch_parts += 1;
+        let every = self.batch_part_fault_every;
+        if every > 0 && self.batch_parts % every == 0 {
+            let mut r = self.error(429, "-2147024860", "throttled inside a batch");
+            r.retry_after_secs = Some(1);
+            return r;
+        }
+        self.handle(now, req)
+    }
+
+    fn write_part(out: &mut String, boundary: &str, r: &HttpResponse) {
+        let retry = r
+            .retry_after_secs
+            .map_or(String::new(), |s| format!("Retry-After: {s}\r\n"));
+        out.push_str(&format!(
+            "--{boundary}\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n\
+             HTTP/1.1 {} X\r\nContent-Type: application/json\r\n{retry}\r\n{}\r\n",
+            r.status, r.body
+        ));
     }
 
     fn collection(&self, records: &[String], next: Option<String>) -> String {

@@ -1,6 +1,7 @@
-//! `POST {site}/_api/$batch`: an OData multipart/mixed batch of GET requests, each
-//! answered as if it came alone (faults, latency and the URL limit apply per part),
-//! in one multipart/mixed response. Changesets (writes in a batch) are refused.
+//! `POST {site}/_api/$batch`: an OData 3 multipart/mixed batch of GET requests and
+//! changesets (any method; a GetChanges is a POST), each request answered as if it came
+//! alone (faults, latency and the URL limit apply per request), in one multipart/mixed
+//! response with a nested response per changeset. Changesets are not atomic here.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -21,10 +22,23 @@ pub const MAX_PARTS: usize = 100;
 /// One request of a batch.
 #[derive(Debug, PartialEq)]
 pub struct Part {
+    /// `GET`, `POST`, ...
+    pub method: String,
     /// Path and query (the absolute URL's origin dropped).
     pub target: String,
     /// The part's own headers.
     pub headers: Vec<(String, String)>,
+    /// Its body.
+    pub body: String,
+}
+
+/// A batch entry: a request, or a changeset of requests.
+#[derive(Debug, PartialEq)]
+pub enum Entry {
+    /// A request outside a changeset (GET only).
+    Request(Part),
+    /// A changeset.
+    Changeset(Vec<Part>),
 }
 
 /// The `boundary` parameter of a multipart `Content-Type`.
@@ -34,51 +48,108 @@ pub fn boundary(content_type: &str) -> Option<&str> {
     (!value.is_empty()).then_some(value)
 }
 
-/// Parses the parts of a batch request body; `Err` says what is wrong.
-pub fn parse_parts(body: &str, boundary: &str) -> Result<Vec<Part>, String> {
+/// The chunks between `--boundary` lines, up to the closing `--boundary--`.
+fn chunks<'a>(body: &'a str, boundary: &str) -> Result<Vec<&'a str>, String> {
     let delimiter = format!("--{boundary}");
-    let mut parts = Vec::new();
-    let mut closed = false;
+    let mut out = Vec::new();
     for chunk in body.split(delimiter.as_str()).skip(1) {
         if chunk.starts_with("--") {
-            closed = true;
-            break;
+            return Ok(out);
         }
-        let text = chunk.replace("\r\n", "\n");
-        let (mime, http) = text
+        out.push(chunk);
+    }
+    Err("no closing boundary".into())
+}
+
+/// One `application/http` request (after its MIME headers).
+fn parse_request(http: &str) -> Result<Part, String> {
+    let (head, body) = http.split_once("\n\n").unwrap_or((http, ""));
+    let mut lines = head.lines();
+    let request_line = lines.next().unwrap_or("");
+    let mut words = request_line.split_whitespace();
+    let (method, url) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+    if method.is_empty() || url.is_empty() {
+        return Err(format!("a part without a request line: {request_line:?}"));
+    }
+    let target = match url.find("://") {
+        Some(at) => url[at + 3..].find('/').map_or("/", |p| &url[at + 3 + p..]),
+        None => url,
+    };
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    Ok(Part {
+        method: method.to_ascii_uppercase(),
+        target: target.to_owned(),
+        headers,
+        body: body.trim_end().to_owned(),
+    })
+}
+
+/// Parses a batch request body; `Err` says what is wrong.
+pub fn parse_entries(body: &str, boundary: &str) -> Result<Vec<Entry>, String> {
+    let body = body.replace("\r\n", "\n");
+    let mut entries = Vec::new();
+    for chunk in chunks(&body, boundary)? {
+        let (mime, http) = chunk
             .trim_start_matches('\n')
             .split_once("\n\n")
             .ok_or("a part without headers")?;
-        if mime.to_ascii_lowercase().contains("multipart/mixed") {
-            return Err("changesets are not supported by sp-sim (batch GETs only)".into());
-        }
-        let mut lines = http.lines();
-        let request_line = lines.next().unwrap_or("");
-        let mut words = request_line.split_whitespace();
-        let (method, url) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
-        if method != "GET" {
-            return Err(format!(
-                "only GET parts are supported, not {request_line:?}"
-            ));
-        }
-        let target = match url.find("://") {
-            Some(at) => url[at + 3..].find('/').map_or("/", |p| &url[at + 3 + p..]),
-            None => url,
-        };
-        let headers = lines
-            .take_while(|l| !l.is_empty())
+        let inner = mime
+            .lines()
             .filter_map(|l| l.split_once(':'))
-            .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
-            .collect();
-        parts.push(Part {
-            target: target.to_owned(),
-            headers,
-        });
+            .find(|(n, v)| {
+                n.trim().eq_ignore_ascii_case("content-type") && v.contains("multipart/mixed")
+            })
+            .and_then(|(_, v)| self::boundary(v));
+        let Some(inner) = inner else {
+            let part = parse_request(http)?;
+            if part.method != "GET" {
+                return Err(format!(
+                    "{} outside a changeset: only GET may be",
+                    part.method
+                ));
+            }
+            entries.push(Entry::Request(part));
+            continue;
+        };
+        let mut parts = Vec::new();
+        for sub in chunks(http, inner)? {
+            let (_, sub_http) = sub
+                .trim_start_matches('\n')
+                .split_once("\n\n")
+                .ok_or("a changeset part without headers")?;
+            parts.push(parse_request(sub_http)?);
+        }
+        entries.push(Entry::Changeset(parts));
     }
-    if !closed {
-        return Err("no closing boundary".into());
+    Ok(entries)
+}
+
+/// Writes one part's response.
+async fn write_response(out: &mut Vec<u8>, boundary: &str, response: Response) {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap_or_default();
+    out.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\nHTTP/1.1 {} {}\r\n",
+            status.as_u16(),
+            status.canonical_reason().unwrap_or("")
+        )
+        .as_bytes(),
+    );
+    for name in ["content-type", "retry-after", "etag"] {
+        if let Some(v) = headers.get(name).and_then(|v| v.to_str().ok()) {
+            out.extend_from_slice(format!("{}: {v}\r\n", name.to_ascii_uppercase()).as_bytes());
+        }
     }
-    Ok(parts)
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(&bytes);
+    out.extend_from_slice(b"\r\n");
 }
 
 /// Answers a `$batch` request.
@@ -88,38 +159,41 @@ pub async fn batch(app: App, fmt: Fmt, headers: HeaderMap, body: Bytes) -> Respo
     let Some(boundary) = content_type.and_then(boundary) else {
         return bad("A $batch request needs a multipart/mixed Content-Type with a boundary.");
     };
-    let parts = match parse_parts(&String::from_utf8_lossy(&body), boundary) {
-        Ok(parts) if parts.len() > MAX_PARTS => {
-            return bad(&format!("A batch holds at most {MAX_PARTS} requests."))
-        }
-        Ok(parts) => parts,
+    let entries = match parse_entries(&String::from_utf8_lossy(&body), boundary) {
+        Ok(entries) => entries,
         Err(e) => return bad(&format!("Invalid $batch request: {e}.")),
     };
+    let count: usize = entries
+        .iter()
+        .map(|e| match e {
+            Entry::Request(_) => 1,
+            Entry::Changeset(parts) => parts.len(),
+        })
+        .sum();
+    if count > MAX_PARTS {
+        return bad(&format!("A batch holds at most {MAX_PARTS} requests."));
+    }
     let reply_boundary = format!("batchresponse_{}", uuid::Uuid::new_v4());
     let mut out = Vec::new();
-    for part in parts {
-        let response = answer(&app, &headers, part).await;
-        let status = response.status();
-        let part_headers = response.headers().clone();
-        let bytes = to_bytes(response.into_body(), usize::MAX)
-            .await
-            .unwrap_or_default();
-        out.extend_from_slice(
-            format!(
-                "--{reply_boundary}\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\nHTTP/1.1 {} {}\r\n",
-                status.as_u16(),
-                status.canonical_reason().unwrap_or("")
-            )
-            .as_bytes(),
-        );
-        for name in ["content-type", "retry-after", "etag"] {
-            if let Some(v) = part_headers.get(name).and_then(|v| v.to_str().ok()) {
-                out.extend_from_slice(format!("{}: {v}\r\n", name.to_ascii_uppercase()).as_bytes());
+    for entry in entries {
+        match entry {
+            Entry::Request(part) => {
+                let response = answer(&app, &headers, part).await;
+                write_response(&mut out, &reply_boundary, response).await;
+            }
+            Entry::Changeset(parts) => {
+                let changeset = format!("changesetresponse_{}", uuid::Uuid::new_v4());
+                out.extend_from_slice(
+                    format!("--{reply_boundary}\r\nContent-Type: multipart/mixed; boundary={changeset}\r\n\r\n")
+                        .as_bytes(),
+                );
+                for part in parts {
+                    let response = answer(&app, &headers, part).await;
+                    write_response(&mut out, &changeset, response).await;
+                }
+                out.extend_from_slice(format!("--{changeset}--\r\n").as_bytes());
             }
         }
-        out.extend_from_slice(b"\r\n");
-        out.extend_from_slice(&bytes);
-        out.extend_from_slice(b"\r\n");
     }
     out.extend_from_slice(format!("--{reply_boundary}--\r\n").as_bytes());
     let content_type = format!("multipart/mixed; boundary={reply_boundary}");
@@ -141,7 +215,11 @@ async fn answer(app: &App, outer: &HeaderMap, part: Part) -> Response {
             headers.insert(n, v);
         }
     }
-    for name in [HOST, HeaderName::from_static("authorization")] {
+    for name in [
+        HOST,
+        HeaderName::from_static("authorization"),
+        HeaderName::from_static("x-requestdigest"),
+    ] {
         if let (false, Some(v)) = (headers.contains_key(&name), outer.get(&name)) {
             headers.insert(name, v.clone());
         }
@@ -170,16 +248,19 @@ async fn answer(app: &App, outer: &HeaderMap, part: Part) -> Response {
     let Ok(uri) = part.target.parse::<Uri>() else {
         return (StatusCode::BAD_REQUEST, "bad URL in a batch part").into_response();
     };
-    dispatch_boxed(app.clone(), uri, headers).await
+    let method = Method::from_bytes(part.method.as_bytes()).unwrap_or(Method::GET);
+    dispatch_boxed(app.clone(), method, uri, headers, Bytes::from(part.body)).await
 }
 
 /// The dispatcher for a part, as a boxed trait object: the dispatcher's own future
 /// contains this one, and a named type keeps the compiler from chasing the cycle.
 fn dispatch_boxed(
     app: App,
+    method: Method,
     uri: Uri,
     headers: HeaderMap,
+    body: Bytes,
 ) -> Pin<Box<dyn Future<Output = Response> + Send>> {
     let state = axum::extract::State(app);
-    Box::pin(dispatch(state, Method::GET, uri, headers, Bytes::new()))
+    Box::pin(dispatch(state, method, uri, headers, body))
 }
