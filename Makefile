@@ -34,6 +34,8 @@ test-lint:
 	cargo clippy --workspace --all-targets --color never -- -D warnings
 	cargo clippy --lib --tests --target wasm32-unknown-unknown --color never -- -D warnings
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --lib --target wasm32-unknown-unknown --color never
+	@# The bench is not run by CI: at least make sure its scripts parse.
+	for f in bench/*.mjs bench/page/*.js; do node --check "$$f" || exit 1; done
 	@echo "lint: 1 passed, 0 failed"
 
 test-native:
