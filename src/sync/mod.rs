@@ -38,8 +38,6 @@
 //!   failing request is retried once.
 //! - Responses for unknown or stale request ids are ignored.
 
-#[cfg(test)]
-mod batch_tests;
 mod collapse;
 mod config;
 mod feed;

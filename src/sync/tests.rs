@@ -3,25 +3,25 @@
 use super::*;
 use crate::sharepoint::ListRef;
 
-pub(super) const SITE: &str = "https://contoso.sharepoint.com/sites/team";
-pub(super) const GUID: &str = "482e418a-0900-414b-8902-02248c2e44e8";
+const SITE: &str = "https://contoso.sharepoint.com/sites/team";
+const GUID: &str = "482e418a-0900-414b-8902-02248c2e44e8";
 
-pub(super) fn tok(n: i64) -> String {
+fn tok(n: i64) -> String {
     format!("1;3;{GUID};{};{n}", 638_000_000_000_000_000i64 + n)
 }
 
-pub(super) fn feed(auth: Auth) -> ChangeFeed {
+fn feed(auth: Auth) -> ChangeFeed {
     let mut cfg = FeedConfig::new(SITE, ListRef::Id(GUID.into()));
     cfg.auth = auth;
     cfg.select = vec!["Title".into()];
     ChangeFeed::new(cfg)
 }
 
-pub(super) fn drain(f: &mut ChangeFeed) -> Vec<Output> {
+fn drain(f: &mut ChangeFeed) -> Vec<Output> {
     std::iter::from_fn(|| f.poll_output()).collect()
 }
 
-pub(super) fn requests(outs: &[Output]) -> Vec<HttpRequest> {
+fn requests(outs: &[Output]) -> Vec<HttpRequest> {
     outs.iter()
         .filter_map(|o| match o {
             Output::Request(r) => Some(r.clone()),
@@ -30,13 +30,13 @@ pub(super) fn requests(outs: &[Output]) -> Vec<HttpRequest> {
         .collect()
 }
 
-pub(super) fn only_request(f: &mut ChangeFeed) -> HttpRequest {
+fn only_request(f: &mut ChangeFeed) -> HttpRequest {
     let reqs = requests(&drain(f));
     assert_eq!(reqs.len(), 1, "exactly one request in flight: {reqs:?}");
     reqs[0].clone()
 }
 
-pub(super) fn ok(body: &str) -> HttpResponse {
+fn ok(body: &str) -> HttpResponse {
     HttpResponse {
         status: 200,
         retry_after_secs: None,
@@ -44,7 +44,7 @@ pub(super) fn ok(body: &str) -> HttpResponse {
     }
 }
 
-pub(super) fn items_body(items: &[(i64, &str)]) -> String {
+fn items_body(items: &[(i64, &str)]) -> String {
     let v: Vec<String> = items
         .iter()
         .map(|(id, t)| format!(r#"{{"Id":{id},"Title":"{t}"}}"#))
@@ -52,7 +52,7 @@ pub(super) fn items_body(items: &[(i64, &str)]) -> String {
     format!(r#"{{"value":[{}]}}"#, v.join(","))
 }
 
-pub(super) fn changes_body(changes: &[(i64, i64, i64)]) -> String {
+fn changes_body(changes: &[(i64, i64, i64)]) -> String {
     let v: Vec<String> = changes
         .iter()
         .map(|(n, ty, id)| {
@@ -66,7 +66,7 @@ pub(super) fn changes_body(changes: &[(i64, i64, i64)]) -> String {
 }
 
 /// The items of the load pages among `outs`, and whether the first starts a snapshot.
-pub(super) fn load_pages(outs: &[Output]) -> Vec<(bool, Vec<Json>)> {
+fn load_pages(outs: &[Output]) -> Vec<(bool, Vec<Json>)> {
     outs.iter()
         .filter_map(|o| match o {
             Output::LoadPage { first, items } => Some((*first, items.clone())),
@@ -75,7 +75,7 @@ pub(super) fn load_pages(outs: &[Output]) -> Vec<(bool, Vec<Json>)> {
         .collect()
 }
 
-pub(super) fn delivered(outs: &[Output]) -> Vec<ChangeSet> {
+fn delivered(outs: &[Output]) -> Vec<ChangeSet> {
     outs.iter()
         .filter_map(|o| match o {
             Output::Deliver(s) => Some(s.clone()),
@@ -85,7 +85,7 @@ pub(super) fn delivered(outs: &[Output]) -> Vec<ChangeSet> {
 }
 
 /// Start and load `items` at token 10; returns the catch-up GetChanges request.
-pub(super) fn loaded(f: &mut ChangeFeed, items: &[(i64, &str)]) -> HttpRequest {
+fn loaded(f: &mut ChangeFeed, items: &[(i64, &str)]) -> HttpRequest {
     f.handle_start(0);
     let info = only_request(f);
     assert!(info
@@ -375,5 +375,6 @@ fn truncated_or_odd_bodies_never_panic() {
     }
 }
 
+mod batch;
 mod hints;
 mod load;

@@ -2,11 +2,7 @@
 //! parts, responses that do not parse, the one-by-one reads without batching, and a
 //! burst's reads waiting for its hints to settle, then confirming in the same batch.
 
-use super::tests::{
-    changes_body, delivered, drain, items_body, loaded, ok, only_request, requests, tok, GUID, SITE,
-};
 use super::*;
-use crate::sharepoint::ListRef;
 
 /// A loaded bearer-mode feed (no digest) whose next round reads ids 1, 3, .., 59.
 fn round_with_many_reads(batch_reads: bool) -> (ChangeFeed, HttpRequest) {
