@@ -2,15 +2,12 @@
 
 use std::collections::VecDeque;
 
-use super::config::{Auth, FeedConfig};
+use super::config::FeedConfig;
 use super::id_map::IdMap;
-use super::jobs::{InFlight, Job, Load, Round, Step};
+use super::jobs::{InFlight, Job, Step};
 use super::rng::SplitMix64;
-use super::{codes, FeedStatus, HttpRequest, HttpResponse, Output};
-use crate::sharepoint::{
-    batch_body, batch_content_type, batch_url, context_info_url, get_changes_body, get_changes_url,
-    list_info_url, ListRef, MAX_BATCH,
-};
+use super::{codes, FeedStatus, HttpResponse, Output};
+use crate::sharepoint::ListRef;
 
 /// A sans-IO change feed for one SharePoint list. See the [module docs](super).
 pub struct ChangeFeed {
@@ -268,158 +265,5 @@ impl ChangeFeed {
             self.last_status = Some(status);
             self.outputs.push_back(Output::Status(status));
         }
-    }
-
-    fn pump(&mut self, now: u64) {
-        // Each pass either issues a request, finishes a job, or returns; a job finishes
-        // at most once per pass, so this terminates.
-        for _ in 0..8 {
-            if !self.started || self.in_flight.is_some() || self.retry_at.is_some() {
-                return;
-            }
-            if matches!(self.job, Job::Idle) {
-                if self.needs_reload {
-                    self.needs_reload = false;
-                    self.job = Job::Load(Load {
-                        token: None,
-                        next_url: None,
-                        prints: IdMap::new(),
-                        pages: 0,
-                        total: None,
-                    });
-                } else if self.again {
-                    self.again = false;
-                    let Some(token) = self.token.clone() else {
-                        self.needs_reload = true;
-                        continue;
-                    };
-                    self.job = Job::Round(Round {
-                        cursor: token,
-                        paging: true,
-                        changes: Vec::new(),
-                        reads: VecDeque::new(),
-                        requested: Vec::new(),
-                        fetched: IdMap::new(),
-                    });
-                } else {
-                    return;
-                }
-            }
-            let site = &self.cfg.site_url;
-            let planned = match &self.job {
-                Job::Idle => None,
-                Job::Load(l) => match (&l.token, &l.next_url) {
-                    (None, _) => {
-                        Some((Step::ListInfo, "GET", list_info_url(site, &self.list), None))
-                    }
-                    (Some(_), Some(url)) => Some((Step::LoadPage, "GET", url.clone(), None)),
-                    (Some(_), None) => None,
-                },
-                Job::Round(r) if r.paging => {
-                    let body = get_changes_body(self.cfg.metadata, &r.cursor, self.cfg.fetch_limit);
-                    Some((
-                        Step::Changes,
-                        "POST",
-                        get_changes_url(site, &self.list),
-                        Some(body),
-                    ))
-                }
-                // Hints came while this round ran: hold its reads until they settle,
-                // then send them with a GetChanges that confirms there is nothing more
-                // (one request for what would be the reads and one more round).
-                Job::Round(r)
-                    if self.cfg.batch_reads
-                        && !r.reads.is_empty()
-                        && self.hints_due.is_some_and(|due| due > now) =>
-                {
-                    return;
-                }
-                Job::Round(r)
-                    if self.cfg.batch_reads
-                        && (r.reads.len() > 1 || (self.again && !r.reads.is_empty())) =>
-                {
-                    // The body is written by `issue`, which knows the id and headers.
-                    let changes = self.again;
-                    let reads = r.reads.len().min(MAX_BATCH - usize::from(changes)) as u16;
-                    let step = Step::ReadBatch { reads, changes };
-                    Some((step, "POST", batch_url(site), None))
-                }
-                Job::Round(r) => r
-                    .reads
-                    .front()
-                    .map(|u| (Step::Read, "GET", u.clone(), None)),
-            };
-            let Some((step, method, url, body)) = planned else {
-                self.finish_job();
-                continue;
-            };
-            let digest_ok = self.digest.as_ref().is_some_and(|(_, until)| *until > now);
-            if method == "POST" && self.cfg.auth == Auth::Digest && !digest_ok {
-                let url = context_info_url(&self.cfg.site_url);
-                self.issue(now, Step::ContextInfo, "POST", url, None);
-            } else {
-                self.issue(now, step, method, url, body);
-            }
-            return;
-        }
-    }
-
-    fn issue(
-        &mut self,
-        now: u64,
-        step: Step,
-        method: &'static str,
-        url: String,
-        body: Option<String>,
-    ) {
-        let id = self.next_id;
-        self.next_id += 1;
-        let mut body = body;
-        let mut headers = self.cfg.metadata.headers(false);
-        if let (Step::ReadBatch { reads, changes }, Job::Round(r)) = (step, &self.job) {
-            // Each part asks for the same metadata level as a request of its own.
-            let urls: Vec<String> = r.reads.iter().take(reads.into()).cloned().collect();
-            let boundary = crate::text::concat(&["batch_sp-live-", &crate::text::uint(id)]);
-            let mut post_headers = self.cfg.metadata.headers(true);
-            if let (Auth::Digest, Some((digest, _))) = (self.cfg.auth, &self.digest) {
-                post_headers.push(("X-RequestDigest".into(), digest.clone()));
-            }
-            let url = get_changes_url(&self.cfg.site_url, &self.list);
-            let json = get_changes_body(self.cfg.metadata, &r.cursor, self.cfg.fetch_limit);
-            let post = changes.then_some((url.as_str(), post_headers.as_slice(), json.as_str()));
-            body = Some(batch_body(&boundary, &urls, &headers, post));
-            headers.push(("Content-Type".into(), batch_content_type(&boundary)));
-        } else if body.is_some() {
-            headers = self.cfg.metadata.headers(true);
-        }
-        if !self.cfg.client_tag.is_empty() {
-            headers.push((
-                "X-ClientService-ClientTag".into(),
-                self.cfg.client_tag.clone(),
-            ));
-        }
-        if method == "POST" && step != Step::ContextInfo && self.cfg.auth == Auth::Digest {
-            if let Some((digest, _)) = &self.digest {
-                headers.push(("X-RequestDigest".into(), digest.clone()));
-            }
-        }
-        let digest_retry = step != Step::ContextInfo && std::mem::take(&mut self.digest_retry);
-        let deadline = now.saturating_add(self.cfg.retry.request_timeout_ms);
-        self.in_flight_polled = false;
-        self.in_flight = Some(InFlight {
-            id,
-            step,
-            method,
-            url: url.clone(),
-            deadline,
-            digest_retry,
-        });
-        self.outputs.push_back(Output::Request(HttpRequest {
-            id,
-            method,
-            url,
-            headers,
-            body,
-        }));
     }
 }

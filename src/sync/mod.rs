@@ -20,11 +20,14 @@
 //!   is empty or short (stopping early never loses a change: the cursor is the last
 //!   record returned), collapse per item ([`collapse`]), read upserted ids by
 //!   `$filter` chunked under `url_limit` (ids requested but not returned were deleted
-//!   meanwhile), then deliver one `ChangeSet { kind: Changes, added, updated, deleted,
-//!   token }`. A round with nothing to report advances the token silently.
+//!   meanwhile; several chunks go in one `$batch` with `batch_reads`), then deliver one
+//!   `ChangeSet { kind: Changes, added, updated, deleted, token }`. A round with
+//!   nothing to report advances the token silently.
 //! - **Single flight**: one request at a time; hints during a round queue at most one
 //!   more round, started once hints have been quiet for `hint_settle_ms` (a hint when
-//!   nothing runs starts a round at once); hints for other lists are ignored.
+//!   nothing runs starts a round at once); hints for other lists are ignored. With
+//!   `batch_reads`, that round is folded into the running one: its reads wait for the
+//!   quiet and go with a confirming GetChanges in one `$batch` (see `hints.rs`).
 //!
 //! # Invariants
 //! - The token advances only together with the delivery of the change set built from
@@ -47,6 +50,7 @@ mod id_map;
 mod jobs;
 mod list_state;
 mod order;
+mod plan;
 mod retry;
 mod rng;
 #[cfg(test)]
