@@ -39,6 +39,7 @@ struct Stats {
     requests: u64,
     deliveries: u64,
     resets: u64,
+    read_aheads: u64,
     errors: BTreeMap<&'static str, u64>,
 }
 
@@ -244,6 +245,8 @@ fn run_seed(seed: u64) -> Stats {
     cfg.url_limit = 200 + rng.up_to(1300) as usize;
     cfg.max_changes_per_round = 5 + rng.up_to(200) as usize;
     cfg.batch_reads = rng.chance(0.7);
+    cfg.read_ahead = rng.chance(0.8);
+    server.refuse_read_ahead = rng.chance(0.1);
     if rng.chance(0.5) {
         cfg.hint_debounce_ms = 1 + rng.up_to(300);
         cfg.hint_debounce_max_ms = rng.up_to(2_000);
@@ -305,6 +308,7 @@ fn run_seed(seed: u64) -> Stats {
     let server_ids: Vec<i64> = server_view.keys().copied().collect();
     assert_eq!(engine_ids, server_ids, "seed {seed}: engine state differs");
     assert_eq!(sim.feed.list_guid(), Some(GUID));
+    sim.stats.read_aheads = sim.server.read_aheads;
     sim.stats
 }
 
@@ -325,6 +329,7 @@ fn seeded_simulation_converges() {
         total.requests += s.requests;
         total.deliveries += s.deliveries;
         total.resets += s.resets;
+        total.read_aheads += s.read_aheads;
         for (k, v) in s.errors {
             *total.errors.entry(k).or_default() += v;
         }
@@ -339,5 +344,6 @@ fn seeded_simulation_converges() {
             "expiry exercised"
         );
         assert!(total.resets > seeds, "reloads exercised");
+        assert!(total.read_aheads > seeds, "read-aheads exercised");
     }
 }

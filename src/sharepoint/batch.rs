@@ -1,7 +1,7 @@
-//! OData `$batch`: item reads (GETs) in one `POST {site}/_api/$batch` (multipart/mixed),
-//! optionally followed by one POST (a GetChanges) in a changeset, as OData 3 wants for
-//! anything but a GET; and the parts of the multipart/mixed response, changesets
-//! flattened, in request order.
+//! OData `$batch`: item reads (GETs) and a GetChanges (a POST, in a changeset, as OData
+//! 3 wants for anything but a GET) in one `POST {site}/_api/$batch` (multipart/mixed),
+//! run by the service in order; and the parts of the multipart/mixed response,
+//! changesets flattened, in request order.
 
 use super::parse::ParseError;
 use crate::text;
@@ -19,27 +19,69 @@ pub fn batch_content_type(boundary: &str) -> String {
     text::concat(&["multipart/mixed; boundary=", boundary])
 }
 
-/// One `application/http` part: `method url` with `headers` and an optional body.
-fn push_part(
-    out: &mut String,
-    delimiter: &str,
-    request_line: &[&str],
-    headers: &[(String, String)],
-) {
-    out.push_str(&text::concat(&[
-        delimiter,
-        "\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n",
-    ]));
-    out.push_str(&text::concat(request_line));
-    out.push_str(" HTTP/1.1\r\n");
-    for (name, value) in headers {
-        out.push_str(&text::concat(&[name, ": ", value, "\r\n"]));
-    }
-    out.push_str("\r\n");
+/// A POST for a batch: URL, headers and JSON body.
+pub type BatchPost<'a> = (&'a str, &'a [(String, String)], &'a str);
+
+/// A batch request body, written part by part in the order the service runs them.
+pub struct BatchBody {
+    boundary: String,
+    body: String,
 }
 
-/// A POST for the end of a batch: URL, headers and JSON body.
-pub type BatchPost<'a> = (&'a str, &'a [(String, String)], &'a str);
+impl BatchBody {
+    /// An empty batch whose parts are separated by `boundary`.
+    pub fn new(boundary: &str) -> Self {
+        Self {
+            boundary: boundary.to_owned(),
+            body: String::new(),
+        }
+    }
+
+    /// One `application/http` part: `request_line` with `headers`, `delimiter` first.
+    fn part(&mut self, delimiter: &str, request_line: &[&str], headers: &[(String, String)]) {
+        let out = &mut self.body;
+        out.push_str(&text::concat(&[
+            delimiter,
+            "\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n",
+        ]));
+        out.push_str(&text::concat(request_line));
+        out.push_str(" HTTP/1.1\r\n");
+        for (name, value) in headers {
+            out.push_str(&text::concat(&[name, ": ", value, "\r\n"]));
+        }
+        out.push_str("\r\n");
+    }
+
+    /// `GET url` with `headers`.
+    pub fn get(&mut self, url: &str, headers: &[(String, String)]) {
+        let delimiter = text::concat(&["--", &self.boundary]);
+        self.part(&delimiter, &["GET ", url], headers);
+    }
+
+    /// `POST url` with its headers and JSON body, in a changeset of its own (OData 3
+    /// takes anything but a GET only in a changeset).
+    pub fn post(&mut self, (url, headers, json): BatchPost<'_>) {
+        let changeset = text::concat(&["changeset_", &self.boundary]);
+        self.body.push_str(&text::concat(&[
+            "--",
+            &self.boundary,
+            "\r\nContent-Type: multipart/mixed; boundary=",
+            &changeset,
+            "\r\n\r\n",
+        ]));
+        let inner = text::concat(&["--", &changeset]);
+        self.part(&inner, &["POST ", url], headers);
+        self.body
+            .push_str(&text::concat(&[json, "\r\n", &inner, "--\r\n"]));
+    }
+
+    /// The body, closed.
+    pub fn finish(mut self) -> String {
+        let close = text::concat(&["--", &self.boundary, "--\r\n"]);
+        self.body.push_str(&close);
+        self.body
+    }
+}
 
 /// A batch request body: one `GET url` part per URL, each with `headers`, then, if
 /// given, `POST url` with its headers and JSON body in a changeset of its own.
@@ -49,25 +91,14 @@ pub fn batch_body(
     headers: &[(String, String)],
     post: Option<BatchPost<'_>>,
 ) -> String {
-    let delimiter = text::concat(&["--", boundary]);
-    let mut body = String::new();
+    let mut batch = BatchBody::new(boundary);
     for url in urls {
-        push_part(&mut body, &delimiter, &["GET ", url], headers);
+        batch.get(url, headers);
     }
-    if let Some((url, post_headers, json)) = post {
-        let changeset = text::concat(&["changeset_", boundary]);
-        body.push_str(&text::concat(&[
-            &delimiter,
-            "\r\nContent-Type: multipart/mixed; boundary=",
-            &changeset,
-            "\r\n\r\n",
-        ]));
-        let inner = text::concat(&["--", &changeset]);
-        push_part(&mut body, &inner, &["POST ", url], post_headers);
-        body.push_str(&text::concat(&[json, "\r\n", &inner, "--\r\n"]));
+    if let Some(post) = post {
+        batch.post(post);
     }
-    body.push_str(&text::concat(&[&delimiter, "--\r\n"]));
-    body
+    batch.finish()
 }
 
 /// One response of a batch.

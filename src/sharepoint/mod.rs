@@ -10,21 +10,27 @@
 //!   `{"d":{...}}`): change records, items (kept as whole [`Json`](crate::json::Json)
 //!   objects), contextinfo, the current token, and error bodies classified into
 //!   [`SpErrorKind`] (token expired, token invalid, digest, throttled, auth, other).
-//! - `$batch`: item reads as parts of one multipart request, and the response's parts.
+//! - `$batch`: item reads as parts of one multipart request, and the response's parts;
+//!   the read-ahead query (items modified since a time) that rides with a GetChanges.
 
 mod batch;
 mod errors;
 mod parse;
+mod recent;
 mod rest;
 mod token;
 mod url;
 
-pub use batch::{batch_body, batch_content_type, batch_url, parse_batch, BatchPart, MAX_BATCH};
+pub use batch::{
+    batch_body, batch_content_type, batch_url, parse_batch, BatchBody, BatchPart, BatchPost,
+    MAX_BATCH,
+};
 pub use errors::{classify_error, error_body, SpError, SpErrorKind};
 pub use parse::{
     collection, item_id, parse_changes, parse_context_info, parse_items, parse_list_info, Change,
     ChangeType, ContextInfo, ItemEffect, ItemsPage, ListInfo, ParseError,
 };
+pub use recent::{iso_utc, modified_since_url};
 pub use rest::{get_changes_body, Metadata, CHANGE_QUERY_FLAGS};
 pub use token::{
     ms_to_ticks, normalize_guid, ticks_to_ms, ChangeToken, TokenError, TokenScope,

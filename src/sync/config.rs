@@ -60,6 +60,11 @@ pub struct FeedConfig {
     /// confirm them with a GetChanges in the same batch (a burst costs two requests).
     /// Default true.
     pub batch_reads: bool,
+    /// With `batch_reads`: send each GetChanges in a `$batch` with a query for the items
+    /// modified since the cursor's time, run after it, so the changed items it covers
+    /// need no read (a lone edit: one round trip instead of two). Lists over 5,000
+    /// items never use it; a refused query turns it off. Default true.
+    pub read_ahead: bool,
     /// `$top` of the full load's pages (1..=5000). Default 2,000 (as PnPjs's `getAll`):
     /// half the round trips of 1,000 for one page of items in memory at a time.
     pub page_size: u32,
@@ -104,6 +109,7 @@ impl FeedConfig {
             metadata: Metadata::None,
             url_limit: DEFAULT_URL_LIMIT,
             batch_reads: true,
+            read_ahead: true,
             page_size: 2000,
             fetch_limit: 1000,
             max_changes_per_round: 10_000,

@@ -7,7 +7,7 @@ use super::id_map::IdMap;
 use super::jobs::{InFlight, Job, Step};
 use super::rng::SplitMix64;
 use super::{codes, FeedStatus, HttpResponse, Output};
-use crate::sharepoint::ListRef;
+use crate::sharepoint::{get_changes_url, ListRef};
 
 /// A sans-IO change feed for one SharePoint list. See the [module docs](super).
 pub struct ChangeFeed {
@@ -159,6 +159,22 @@ impl ChangeFeed {
                     }
                 }
             }
+            (Step::ChangesAhead, 200..=299) => {
+                match self.on_changes_ahead(now, &inf, &response.body) {
+                    Some(changes) => changes,
+                    None => return self.step(now),
+                }
+            }
+            (Step::ChangesAhead, 400 | 404 | 405 | 501) => {
+                // $batch is refused here: the same GetChanges goes alone, now.
+                self.cfg.batch_reads = false;
+                return self.step(now);
+            }
+            (Step::ChangesAhead, _) => {
+                let url = get_changes_url(&self.cfg.site_url, &self.list);
+                let step = Step::Changes;
+                (InFlight { step, url, ..inf }, response)
+            }
             _ => (inf, response),
         };
         if let (Step::ReadBatch { .. }, 400 | 404 | 405 | 501) = (batch, response.status) {
@@ -222,7 +238,7 @@ impl ChangeFeed {
                 if let Step::ReadBatch { changes: true, .. } = f.step {
                     self.changes_request_left();
                     self.confirming = true;
-                } else if f.step == Step::Changes {
+                } else if matches!(f.step, Step::Changes | Step::ChangesAhead) {
                     self.changes_request_left();
                 }
             }

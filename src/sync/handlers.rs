@@ -108,6 +108,11 @@ impl ChangeFeed {
                 self.outputs.push_back(Output::Progress { loaded, total });
             }
             Step::Changes => {
+                // The read-ahead that came with this page (if any) is only good for it.
+                let ahead = match &mut self.job {
+                    Job::Round(r) => mem::take(&mut r.ahead),
+                    _ => Vec::new(),
+                };
                 let records = parse_changes(body).map_err(bad)?;
                 let limit = self.cfg.fetch_limit as usize;
                 let max = self.cfg.max_changes_per_round;
@@ -135,7 +140,7 @@ impl ChangeFeed {
                     if !short && advanced {
                         self.again = true; // more to fetch: deliver this part first
                     }
-                    self.plan_reads();
+                    self.plan_reads(ahead);
                 }
             }
             Step::Read => {
@@ -145,8 +150,8 @@ impl ChangeFeed {
                     push_front_all(&mut r.reads, next);
                 }
             }
-            // Handled by `on_batch`.
-            Step::ReadBatch { .. } => {}
+            // Handled by `on_batch` and `on_changes_ahead`.
+            Step::ReadBatch { .. } | Step::ChangesAhead => {}
         }
         Ok(())
     }
@@ -264,22 +269,33 @@ impl ChangeFeed {
         }
     }
 
-    /// Paging is over: collapse and plan the item reads.
-    fn plan_reads(&mut self) {
+    /// Paging is over: collapse, take what the read-ahead brought, plan the other reads.
+    fn plan_reads(&mut self, ahead: Vec<(i64, Json)>) {
         let Job::Round(r) = &mut self.job else { return };
         r.paging = false;
         // Reads return the *current* item, which may be ahead of the round's token (a
         // later restore, say). So a net delete of an item the client has is confirmed
         // by reading it too: delivered state always comes from a read later than any
-        // before, and never goes back in time.
+        // before, and never goes back in time. The read-ahead ran after this page's
+        // GetChanges, so its items count as such reads; a delete it cannot confirm (a
+        // restored item keeps its old `Modified`).
+        let mut ahead_items = IdMap::new();
+        ahead_items.extend(ahead);
         let net = collapse(&mem::take(&mut r.changes));
+        let mut requested = Vec::new();
         let mut to_read = Vec::new();
         for (id, effect) in net {
             match effect {
-                ItemEffect::Upsert => to_read.push(id),
+                ItemEffect::Upsert => match ahead_items.remove(id) {
+                    Some(item) => {
+                        r.fetched.insert(id, item);
+                    }
+                    None => to_read.push(id),
+                },
                 ItemEffect::Delete if self.items.contains_key(id) => to_read.push(id),
-                ItemEffect::Delete => {}
+                ItemEffect::Delete => continue,
             }
+            requested.push(id);
         }
         let urls = chunk_item_reads(
             &self.cfg.site_url,
@@ -288,7 +304,7 @@ impl ChangeFeed {
             &to_read,
             self.cfg.url_limit,
         );
-        r.requested = to_read;
+        r.requested = requested;
         r.reads = urls.into();
     }
 

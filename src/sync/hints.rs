@@ -52,7 +52,7 @@ impl ChangeFeed {
     pub(super) fn round_will_read_changes(&self) -> bool {
         match (&self.job, &self.in_flight) {
             (Job::Round(r), Some(f)) if r.paging => {
-                f.step != Step::Changes || !self.in_flight_polled
+                !matches!(f.step, Step::Changes | Step::ChangesAhead) || !self.in_flight_polled
             }
             (Job::Round(r), None) => r.paging,
             _ => false,

@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 
 use super::id_map::IdMap;
+use crate::json::Json;
 use crate::sharepoint::Change;
 
 /// The kind of an in-flight request.
@@ -13,6 +14,9 @@ pub(super) enum Step {
     ListInfo,
     LoadPage,
     Changes,
+    /// A GetChanges from the round's cursor and then the items modified since the
+    /// cursor's time (the read-ahead), as one `$batch`.
+    ChangesAhead,
     Read,
     /// The first `reads` reads of the round as one `$batch`; with `changes`, a GetChanges
     /// from the round's cursor at its end confirms the hints that came during the round.
@@ -53,6 +57,9 @@ pub(super) struct Round {
     /// Ids read this round, ascending.
     pub requested: Vec<i64>,
     pub fetched: IdMap,
+    /// Items from the read-ahead that came with the latest GetChanges page: as new as
+    /// that page or newer, so they stand in for reads of its changed items.
+    pub ahead: Vec<(i64, Json)>,
 }
 
 pub(super) enum Job {

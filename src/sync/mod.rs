@@ -51,6 +51,7 @@ mod jobs;
 mod list_state;
 mod order;
 mod plan;
+mod read_ahead;
 mod retry;
 mod rng;
 #[cfg(test)]

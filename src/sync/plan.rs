@@ -10,8 +10,8 @@ use super::id_map::IdMap;
 use super::jobs::{InFlight, Job, Load, Round, Step};
 use super::{HttpRequest, Output};
 use crate::sharepoint::{
-    batch_body, batch_content_type, batch_url, context_info_url, get_changes_body, get_changes_url,
-    list_info_url, MAX_BATCH,
+    batch_content_type, batch_url, context_info_url, get_changes_body, get_changes_url,
+    list_info_url, BatchBody, MAX_BATCH,
 };
 use crate::text;
 
@@ -48,6 +48,7 @@ impl ChangeFeed {
                         reads: VecDeque::new(),
                         requested: Vec::new(),
                         fetched: IdMap::new(),
+                        ahead: Vec::new(),
                     });
                 } else {
                     return;
@@ -63,6 +64,10 @@ impl ChangeFeed {
                     (Some(_), Some(url)) => Some((Step::LoadPage, "GET", url.clone(), None)),
                     (Some(_), None) => None,
                 },
+                Job::Round(r) if r.paging && self.read_ahead_since(&r.cursor).is_some() => {
+                    // The body is written by `issue`, which knows the id and headers.
+                    Some((Step::ChangesAhead, "POST", batch_url(site), None))
+                }
                 Job::Round(r) if r.paging => {
                     let (url, body) = self.get_changes(&r.cursor);
                     Some((Step::Changes, "POST", url, Some(body)))
@@ -120,16 +125,19 @@ impl ChangeFeed {
         self.next_id += 1;
         let mut body = body;
         let mut headers = self.cfg.metadata.headers(body.is_some());
-        if let (Step::ReadBatch { reads, changes }, Job::Round(r)) = (step, &self.job) {
-            // Each part asks for the same metadata level as a request of its own.
-            let urls: Vec<String> = r.reads.iter().take(reads.into()).cloned().collect();
+        if let Job::Round(r) = &self.job {
             let boundary = text::concat(&["batch_sp-live-", &text::uint(id)]);
-            let mut post_headers = self.cfg.metadata.headers(true);
-            post_headers.extend(self.digest_header());
-            let (url, json) = self.get_changes(&r.cursor);
-            let post = changes.then_some((url.as_str(), post_headers.as_slice(), json.as_str()));
-            body = Some(batch_body(&boundary, &urls, &headers, post));
-            headers.push(("Content-Type".into(), batch_content_type(&boundary)));
+            let batch = match step {
+                Step::ReadBatch { reads, changes } => {
+                    Some(self.read_batch(r, &boundary, &headers, reads.into(), changes))
+                }
+                Step::ChangesAhead => Some(self.changes_ahead_batch(r, &boundary, &headers)),
+                _ => None,
+            };
+            if let Some(batch) = batch {
+                body = Some(batch);
+                headers.push(("Content-Type".into(), batch_content_type(&boundary)));
+            }
         }
         if !self.cfg.client_tag.is_empty() {
             headers.push((
@@ -160,8 +168,54 @@ impl ChangeFeed {
         }));
     }
 
+    /// The first `reads` reads of round `r` (each part asks for the same metadata level
+    /// as a request of its own), then, with `changes`, a confirming GetChanges.
+    fn read_batch(
+        &self,
+        r: &Round,
+        boundary: &str,
+        headers: &[(String, String)],
+        reads: usize,
+        changes: bool,
+    ) -> String {
+        let mut batch = BatchBody::new(boundary);
+        for url in r.reads.iter().take(reads) {
+            batch.get(url, headers);
+        }
+        if changes {
+            let post_headers = self.post_headers();
+            let (url, json) = self.get_changes(&r.cursor);
+            batch.post((&url, &post_headers, &json));
+        }
+        batch.finish()
+    }
+
+    /// A GetChanges from round `r`'s cursor, then the read-ahead: the service runs the
+    /// GET after the POST, so the items it returns are at least as new as the changes.
+    fn changes_ahead_batch(
+        &self,
+        r: &Round,
+        boundary: &str,
+        headers: &[(String, String)],
+    ) -> String {
+        let mut batch = BatchBody::new(boundary);
+        let post_headers = self.post_headers();
+        let (url, json) = self.get_changes(&r.cursor);
+        batch.post((&url, &post_headers, &json));
+        let since = self.read_ahead_since(&r.cursor).unwrap_or_default();
+        batch.get(&self.read_ahead_url(since), headers);
+        batch.finish()
+    }
+
+    /// The headers of a POST inside a batch.
+    fn post_headers(&self) -> Vec<(String, String)> {
+        let mut headers = self.cfg.metadata.headers(true);
+        headers.extend(self.digest_header());
+        headers
+    }
+
     /// The URL and body of a GetChanges from `cursor`.
-    fn get_changes(&self, cursor: &str) -> (String, String) {
+    pub(super) fn get_changes(&self, cursor: &str) -> (String, String) {
         let url = get_changes_url(&self.cfg.site_url, &self.list);
         (
             url,

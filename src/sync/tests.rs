@@ -10,8 +10,17 @@ fn tok(n: i64) -> String {
     format!("1;3;{GUID};{};{n}", 638_000_000_000_000_000i64 + n)
 }
 
-fn feed(auth: Auth) -> ChangeFeed {
+/// The scripts here follow a round whose GetChanges goes alone (the path of lists over
+/// the view threshold, `read_ahead: false`, or a refused `$batch`); the read-ahead has
+/// its own in `tests/read_ahead.rs`.
+fn config() -> FeedConfig {
     let mut cfg = FeedConfig::new(SITE, ListRef::Id(GUID.into()));
+    cfg.read_ahead = false;
+    cfg
+}
+
+fn feed(auth: Auth) -> ChangeFeed {
+    let mut cfg = config();
     cfg.auth = auth;
     cfg.select = vec!["Title".into()];
     ChangeFeed::new(cfg)
@@ -171,7 +180,7 @@ fn digest_mode_loads_then_catches_up_with_a_digest() {
 
 #[test]
 fn pages_get_changes_until_a_short_page() {
-    let mut cfg = FeedConfig::new(SITE, ListRef::Id(GUID.into()));
+    let mut cfg = config();
     cfg.auth = Auth::External;
     cfg.fetch_limit = 2;
     let mut f = ChangeFeed::new(cfg);
@@ -316,6 +325,7 @@ fn malformed_responses_do_not_advance_the_token() {
 #[test]
 fn title_lists_learn_their_guid_for_hints() {
     let mut cfg = FeedConfig::new(SITE, ListRef::by_title("Tasks"));
+    cfg.read_ahead = false;
     cfg.auth = Auth::Bearer;
     let mut f = ChangeFeed::new(cfg);
     f.handle_hint(0, GUID);
@@ -378,3 +388,4 @@ fn truncated_or_odd_bodies_never_panic() {
 mod batch;
 mod hints;
 mod load;
+mod read_ahead;

@@ -46,6 +46,10 @@ pub struct Server {
     /// Every Nth request inside a `$batch` answers 429 (0: never).
     pub batch_part_fault_every: u64,
     batch_parts: u64,
+    /// Refuse read-ahead queries (`$filter` on `Modified`) as over the view threshold.
+    pub refuse_read_ahead: bool,
+    /// Read-ahead queries answered with items.
+    pub read_aheads: u64,
 }
 
 fn wall(now: u64) -> i64 {
@@ -71,6 +75,8 @@ impl Server {
             omit_next_links: false,
             batch_part_fault_every: 0,
             batch_parts: 0,
+            refuse_read_ahead: false,
+            read_aheads: 0,
         }
     }
 
@@ -217,6 +223,9 @@ impl Server {
             return self.get_changes(req.body.as_deref().unwrap_or(""));
         }
         if let Some(query) = rest.strip_prefix("/items?") {
+            if query.contains("$filter=Modified%20ge%20") {
+                return self.read_ahead(query);
+            }
             return self.items_page(&req.url, query);
         }
         self.error(400, "-1", "unsupported request")
@@ -326,6 +335,33 @@ impl Server {
             _ => None,
         };
         ok(self.collection(&records, next))
+    }
+
+    /// The read-ahead query: the current state of an arbitrary subset of the items (some
+    /// the feed did not ask about, some it did left out), up to `$top`, or a refusal.
+    fn read_ahead(&mut self, query: &str) -> HttpResponse {
+        if self.refuse_read_ahead {
+            return self.error(
+                500,
+                "-2147024860, Microsoft.SharePoint.SPQueryThrottledException",
+                "The attempted operation is prohibited because it exceeds the list view threshold.",
+            );
+        }
+        self.read_aheads += 1;
+        let top = query
+            .split('&')
+            .find_map(|p| p.strip_prefix("$top="))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(100usize);
+        let records: Vec<String> = self
+            .items
+            .iter()
+            .rev()
+            .filter(|(id, it)| (**id as u64 * 7 + it.version) % 3 != 0)
+            .take(top)
+            .map(|(id, it)| self.item_json(*id, it))
+            .collect();
+        ok(self.collection(&records, None))
     }
 
     /// `$batch` of GETs and a changeset of POSTs (the confirming GetChanges): each part

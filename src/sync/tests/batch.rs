@@ -6,7 +6,7 @@ use super::*;
 
 /// A loaded bearer-mode feed (no digest) whose next round reads ids 1, 3, .., 59.
 fn round_with_many_reads(batch_reads: bool) -> (ChangeFeed, HttpRequest) {
-    let mut cfg = FeedConfig::new(SITE, ListRef::Id(GUID.into()));
+    let mut cfg = config();
     cfg.auth = Auth::Bearer;
     cfg.url_limit = 400;
     cfg.batch_reads = batch_reads;
@@ -18,7 +18,7 @@ fn round_with_many_reads(batch_reads: bool) -> (ChangeFeed, HttpRequest) {
     (f, read)
 }
 
-fn batch_response(parts: &[(u16, String)]) -> String {
+pub(super) fn batch_response(parts: &[(u16, String)]) -> String {
     let mut out = String::new();
     for (status, body) in parts {
         out += "--batchresponse_1\r\nContent-Type: application/http\r\n\r\n";
@@ -32,7 +32,7 @@ fn batch_response(parts: &[(u16, String)]) -> String {
 }
 
 /// The GET URLs inside a batch request.
-fn batch_urls(req: &HttpRequest) -> Vec<String> {
+pub(super) fn batch_urls(req: &HttpRequest) -> Vec<String> {
     let body = req.body.as_deref().unwrap_or("");
     body.lines()
         .filter_map(|l| l.strip_prefix("GET "))
@@ -189,7 +189,7 @@ fn a_batch_that_does_not_parse_or_is_refused_falls_back_to_reads_one_by_one() {
 /// A loaded bearer-mode feed, a round started by a hint whose GetChanges has left, and
 /// a second hint while it is out; returns the feed, the GetChanges and the time.
 fn round_with_a_late_hint(batch_reads: bool) -> (ChangeFeed, HttpRequest, u64) {
-    let mut cfg = FeedConfig::new(SITE, ListRef::Id(GUID.into()));
+    let mut cfg = config();
     cfg.auth = Auth::Bearer;
     cfg.batch_reads = batch_reads;
     let mut f = ChangeFeed::new(cfg);

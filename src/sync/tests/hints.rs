@@ -97,7 +97,7 @@ fn a_burst_of_hints_during_a_round_costs_one_more_round() {
 
 #[test]
 fn with_no_settle_the_next_round_starts_when_the_running_one_ends() {
-    let mut cfg = FeedConfig::new(SITE, ListRef::Id(GUID.into()));
+    let mut cfg = config();
     cfg.auth = Auth::Bearer;
     cfg.hint_settle_ms = 0;
     let mut f = ChangeFeed::new(cfg);
@@ -109,7 +109,7 @@ fn with_no_settle_the_next_round_starts_when_the_running_one_ends() {
 
 #[test]
 fn debounced_hints_wait_for_quiet_then_run_one_round() {
-    let mut cfg = FeedConfig::new(SITE, ListRef::Id(GUID.into()));
+    let mut cfg = config();
     cfg.auth = Auth::Bearer;
     cfg.hint_debounce_ms = 50;
     cfg.hint_debounce_max_ms = 200;

@@ -4,7 +4,7 @@ use super::*;
 
 #[test]
 fn a_paged_load_hands_out_each_page_then_a_reset() {
-    let mut cfg = FeedConfig::new(SITE, ListRef::Id(GUID.into()));
+    let mut cfg = config();
     cfg.page_size = 2;
     let mut f = ChangeFeed::new(cfg);
     f.handle_start(0);
