@@ -188,3 +188,83 @@ async fn a_getchanges_in_a_changeset_is_answered_in_a_nested_response() {
     let changes: Value = serde_json::from_str(&nested[json_start..json_end]).unwrap();
     assert_eq!(changes["value"][0]["ItemId"], 2, "{changes}");
 }
+
+#[tokio::test]
+async fn a_get_after_a_get_changes_changeset_reads_the_items_modified_since() {
+    let t = start().await;
+    let id = t.seed("ReadAhead", 4).await;
+    let token = t.token(&id).await;
+    t.admin(Method::POST, "clock", Some(json!({"advanceSeconds": 120})))
+        .await;
+    for item in [2, 3] {
+        let title = json!({ "Title": format!("edited {item}") });
+        t.admin(
+            Method::PATCH,
+            &format!("lists/{id}/items/{item}"),
+            Some(title),
+        )
+        .await;
+    }
+    let list = t.list_url(&id);
+    let (_, two) = t
+        .get(&format!("{list}/items(2)?$select=Modified"), NONE)
+        .await;
+    let since = two["Modified"].as_str().unwrap().to_owned();
+    t.admin(Method::POST, "counters/reset", None).await;
+    let query = json!({"query": {"Item": true, "Add": true, "Update": true, "DeleteObject": true,
+        "ChangeTokenStart": {"StringValue": token}}});
+    let read_ahead = format!(
+        "{list}/items?$select=Id,Title&$top=100&$orderby=Modified%20desc&$filter=Modified%20ge%20datetime'{since}'"
+    );
+    let body = format!(
+        "--{BOUNDARY}\r\nContent-Type: multipart/mixed; boundary=changeset_1\r\n\r\n\
+         --changeset_1\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n\
+         POST {list}/GetChanges HTTP/1.1\r\nAccept: {NONE}\r\nContent-Type: application/json\r\n\r\n\
+         {query}\r\n--changeset_1--\r\n"
+    ) + &batch_body(&[read_ahead]);
+    let r =
+        t.c.post(t.api("$batch"))
+            .header("accept", NONE)
+            .header(
+                "content-type",
+                format!("multipart/mixed; boundary={BOUNDARY}"),
+            )
+            .header("x-requestdigest", t.digest().await)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(r.status(), 200);
+    let text = r.text().await.unwrap();
+    // The GetChanges answer (nested, first), then the read-ahead's.
+    let changes_at = text.find(r#""ItemId":2"#).expect("GetChanges saw the edit");
+    let items_at = text.rfind(r#"{"value":[{"#).unwrap();
+    assert!(changes_at < items_at, "{text}");
+    let json_end = items_at + text[items_at..].find("\r\n").unwrap();
+    let items: Value = serde_json::from_str(&text[items_at..json_end]).unwrap();
+    let got: Vec<(i64, &str)> = items["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["Id"].as_i64().unwrap(), i["Title"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        [(3, "edited 3"), (2, "edited 2")],
+        "newest first, only those"
+    );
+    let counters = t.admin(Method::GET, "counters", None).await;
+    assert_eq!(counters["batch"], 1);
+    assert_eq!(counters["batched:getchanges"], 1);
+    assert_eq!(counters["batched:items"], 1);
+}
+
+#[tokio::test]
+async fn ordering_by_modified_refuses_a_skip_token() {
+    let t = start().await;
+    let id = t.seed("ByModified", 2).await;
+    let list = t.list_url(&id);
+    let url = format!("{list}/items?$orderby=Modified%20desc&$skiptoken=Paged%3DTRUE%26p_ID%3D1");
+    let (status, body) = t.get(&url, NONE).await;
+    assert_eq!(status, 400, "{body}");
+}

@@ -10,7 +10,7 @@ use crate::filter;
 use crate::odata::{codes, EntityMeta};
 use crate::ops::OpError;
 use crate::query::encode;
-use crate::store::{parse_guid, Item};
+use crate::store::{parse_guid, Item, List};
 
 /// Largest honoured `$top`.
 pub const MAX_TOP: usize = 5000;
@@ -111,15 +111,19 @@ fn query_items(ctx: &Ctx, list: usize) -> Response {
             )
         }
     };
-    let desc = match q.get("$orderby").map(|o| o.trim().to_ascii_lowercase()) {
-        None => false,
+    let (by_modified, desc) = match q.get("$orderby").map(|o| o.trim().to_ascii_lowercase()) {
+        None => (false, false),
         Some(o) => {
             let mut p = o.split_whitespace();
             let (f, dir) = (p.next().unwrap_or(""), p.next().unwrap_or("asc"));
-            if f != "id" || !(dir == "asc" || dir == "desc") || p.next().is_some() {
-                return bad_query(ctx, "sp-sim supports $orderby=ID [asc|desc] only.");
+            let known = f == "id" || f == "modified";
+            if !known || !(dir == "asc" || dir == "desc") || p.next().is_some() {
+                return bad_query(
+                    ctx,
+                    "sp-sim supports $orderby=ID [asc|desc] or Modified [asc|desc] only.",
+                );
             }
-            dir == "desc"
+            (f == "modified", dir == "desc")
         }
     };
     let skip = match q.skip_id() {
@@ -147,6 +151,24 @@ fn query_items(ctx: &Ctx, list: usize) -> Response {
             );
         }
     }
+    if by_modified && skip.is_some() {
+        return bad_query(ctx, "sp-sim does not page $orderby=Modified results.");
+    }
+    let matches = |it: &Item| {
+        filter
+            .as_ref()
+            .is_none_or(|f| f.eval(&|n| field_value(it, n)))
+    };
+    if by_modified {
+        // Newest (or oldest) first, ties by ID; the first $top, without a next link.
+        let mut all: Vec<&Item> = l.items.values().filter(|it| matches(it)).collect();
+        all.sort_by_key(|it| (it.modified_ms, it.id));
+        if desc {
+            all.reverse();
+        }
+        all.truncate(top);
+        return items_response(ctx, l, &all, &select, None);
+    }
     let iter: Box<dyn Iterator<Item = &Item>> = match (desc, skip) {
         (false, None) => Box::new(l.items.values()),
         (false, Some(p)) => Box::new(l.items.range(p.saturating_add(1)..).map(|(_, v)| v)),
@@ -156,10 +178,8 @@ fn query_items(ctx: &Ctx, list: usize) -> Response {
     let mut page: Vec<&Item> = Vec::new();
     let mut more = false;
     for it in iter {
-        if let Some(f) = &filter {
-            if !f.eval(&|n: &str| field_value(it, n)) {
-                continue;
-            }
+        if !matches(it) {
+            continue;
         }
         if page.len() == top {
             more = true;
@@ -171,9 +191,20 @@ fn query_items(ctx: &Ctx, list: usize) -> Response {
         (true, Some(last)) => Some(next_link(ctx, last.id, top)),
         _ => None,
     };
+    items_response(ctx, l, &page, &select, next)
+}
+
+/// A 200 collection of `page`, shaped for the request's format.
+fn items_response(
+    ctx: &Ctx,
+    l: &List,
+    page: &[&Item],
+    select: &[String],
+    next: Option<String>,
+) -> Response {
     let values = page
         .iter()
-        .map(|it| item_json(ctx.fmt, &ctx.base, l, it, &select))
+        .map(|it| item_json(ctx.fmt, &ctx.base, l, it, select))
         .collect();
     let url = format!(
         "{}/_api/$metadata#SP.Data.{}Items",
