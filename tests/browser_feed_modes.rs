@@ -286,9 +286,11 @@ async fn round_of_scattered_edits(batch: bool) -> (u32, u32, u32) {
     admin("POST", "reset", None).await;
     // No webhook subscription: the one hint below is the only one.
     let list_id = fresh_list(if batch { "Batched" } else { "Unbatched" }, 30).await;
+    // No read-ahead: the edits would come with the GetChanges (tested below).
     let extra = [
         ("urlLimit", JsValue::from(250)),
         ("batch", JsValue::from(batch)),
+        ("readAhead", JsValue::from(false)),
     ];
     let mut list = LiveList::open(list_options(&list_id, &extra))
         .await
@@ -333,15 +335,16 @@ async fn item_reads_that_need_several_requests_go_in_one_batch() {
     assert!(reads >= 2, "{reads} reads");
 }
 
-#[wasm_bindgen_test]
-async fn a_burst_of_hints_costs_two_requests() {
+/// A burst of two hints (the second while the first round's GetChanges is out, made
+/// slow) for one edit; the sim's counters of getchanges, batch, batched:getchanges,
+/// batched:items, items and total once the edit showed and nothing more followed.
+async fn burst_counts(extra: &[(&str, JsValue)]) -> [u32; 6] {
     let _serial = serial().await;
     admin("POST", "reset", None).await;
     let list_id = fresh_list("Burst", 5).await;
-    let mut list = LiveList::open(list_options(&list_id, &[])).await.unwrap();
+    let mut list = LiveList::open(list_options(&list_id, extra)).await.unwrap();
     wait_until("live", 10_000, || list.status() == "live").await;
     admin("POST", "counters/reset", None).await;
-    // A slow GetChanges, so the second hint lands while it is out.
     admin(
         "POST",
         "latency",
@@ -365,18 +368,89 @@ async fn a_burst_of_hints_costs_two_requests() {
     .await;
     sleep(400).await; // nothing more may follow
     admin("POST", "latency", Some(r#"{"ms":0}"#)).await;
-    let counts = [
-        counter("getchanges").await,
-        counter("batch").await,
-        counter("batched:getchanges").await,
-        counter("batched:items").await,
-        counter("items").await,
-        counter("total").await,
+    list.close();
+    let mut counts = [0; 6];
+    let kinds = [
+        "getchanges",
+        "batch",
+        "batched:getchanges",
+        "batched:items",
+        "items",
+        "total",
     ];
+    for (count, kind) in counts.iter_mut().zip(kinds) {
+        *count = counter(kind).await;
+    }
+    counts
+}
+
+#[wasm_bindgen_test]
+async fn a_burst_of_hints_costs_two_requests() {
+    let counts = burst_counts(&[]).await;
+    assert_eq!(
+        counts,
+        [0, 2, 2, 2, 0, 2],
+        "GetChanges with its read-ahead, then one more after the hints settled"
+    );
+    let counts = burst_counts(&[("readAhead", JsValue::from(false))]).await;
     assert_eq!(
         counts,
         [1, 1, 1, 1, 0, 2],
         "GetChanges, then the read and a confirming GetChanges in one batch"
+    );
+}
+
+/// The sim's counters of batch, batched:getchanges, batched:items, getchanges, items.
+async fn round_counts() -> Vec<u32> {
+    let mut counts = Vec::new();
+    for kind in [
+        "batch",
+        "batched:getchanges",
+        "batched:items",
+        "getchanges",
+        "items",
+    ] {
+        counts.push(counter(kind).await);
+    }
+    counts
+}
+
+#[wasm_bindgen_test]
+async fn an_edit_shows_after_one_request_with_the_read_ahead() {
+    let _serial = serial().await;
+    admin("POST", "reset", None).await;
+    let list_id = fresh_list("ReadAhead", 5).await;
+    let mut list = LiveList::open(list_options(&list_id, &[])).await.unwrap();
+    wait_until("live", 10_000, || list.status() == "live").await;
+    let hint = webhook_body(&list_id);
+    let webhook = format!("{BROADCASTER}/api/webhook");
+    admin("POST", "counters/reset", None).await;
+    let path = format!("lists/{list_id}/items/3");
+    admin("PATCH", &path, Some(r#"{"Title":"ahead"}"#)).await;
+    request("POST", &webhook, Some(&hint)).await;
+    wait_until("the edit", 10_000, || {
+        rows_of(&list.items()).iter().any(|(_, t)| t == "ahead")
+    })
+    .await;
+    sleep(300).await;
+    assert_eq!(
+        round_counts().await,
+        [1, 1, 1, 0, 0],
+        "one batch, no read by ID"
+    );
+    // A delete is still confirmed by a read (a restored item keeps its old Modified).
+    admin("POST", "counters/reset", None).await;
+    admin("DELETE", &format!("lists/{list_id}/items/4"), None).await;
+    request("POST", &webhook, Some(&hint)).await;
+    wait_until("the delete", 10_000, || {
+        rows_of(&list.items()).iter().all(|(id, _)| *id != 4)
+    })
+    .await;
+    sleep(300).await;
+    assert_eq!(
+        round_counts().await,
+        [1, 1, 1, 0, 1],
+        "the batch, then one read"
     );
     list.close();
 }
