@@ -137,7 +137,8 @@ const bench = {
     const rep = await openReplica({ ...cfg, listId: cfg.b.listId, broadcaster: cfg.replicaBroadcaster });
     // The same LiveList without the X-ClientService-ClientTag header (across origins it
     // would cost a CORS preflight per item read; here SharePoint is on the page's origin).
-    const bare = await openLive({ ...cfg, listId: cfg.c.listId }, { clientTag: "" });
+    // "bare": GetChanges alone, then the item read (as before the read-ahead).
+    const bare = await openLive({ ...cfg, listId: cfg.c.listId }, { readAhead: false });
     unwrapSockets();
     if (frames.length !== 2) throw new Error(`expected 2 sockets (sp-live's shared one, the replica's), saw ${frames.length}`);
     const socketOf = { live: frames[0], bare: frames[0], replica: frames[1] };
@@ -200,11 +201,16 @@ const bench = {
         else {
           out[name].push(t1 - t0);
           if (calls.length) out.toRequest[name].push(calls[0] - t0);
-          // The usual round (GetChanges, then one item read) split into its five stages.
-          if (trace.length === 2 && trace[1][1] !== null) {
+          // The usual round split into its stages: GetChanges then one item read (six
+          // stages), or one request that brings both (four: the middle two are null).
+          const frame = socketOf[name].find((t) => t >= t0);
+          const done = trace.length > 0 && trace[trace.length - 1][1] !== null;
+          if (frame !== undefined && done && trace.length === 2) {
             const [[s1, r1], [s2, r2]] = trace;
-            const frame = socketOf[name].find((t) => t >= t0);
-            if (frame !== undefined) out.stages[name].push([frame - t0, s1 - frame, r1 - s1, s2 - r1, r2 - s2, t1 - r2]);
+            out.stages[name].push([frame - t0, s1 - frame, r1 - s1, s2 - r1, r2 - s2, t1 - r2]);
+          } else if (frame !== undefined && done && trace.length === 1) {
+            const [[s1, r1]] = trace;
+            out.stages[name].push([frame - t0, s1 - frame, r1 - s1, null, null, t1 - r1]);
           }
         }
       }

@@ -40,6 +40,8 @@ pub struct ChangeFeed {
     pub(super) reload_streak: u32,
     /// The next non-digest request is the single retry after a digest refresh.
     pub(super) digest_retry: bool,
+    /// Read-aheads in a row that brought none of their round's changed items.
+    pub(super) read_ahead_misses: u32,
 }
 
 impl ChangeFeed {
@@ -69,6 +71,7 @@ impl ChangeFeed {
             failures: 0,
             reload_streak: 0,
             digest_retry: false,
+            read_ahead_misses: 0,
         }
     }
 

@@ -110,8 +110,8 @@ impl ChangeFeed {
             Step::Changes => {
                 // The read-ahead that came with this page (if any) is only good for it.
                 let ahead = match &mut self.job {
-                    Job::Round(r) => mem::take(&mut r.ahead),
-                    _ => Vec::new(),
+                    Job::Round(r) => r.ahead.take(),
+                    _ => None,
                 };
                 let records = parse_changes(body).map_err(bad)?;
                 let limit = self.cfg.fetch_limit as usize;
@@ -270,7 +270,7 @@ impl ChangeFeed {
     }
 
     /// Paging is over: collapse, take what the read-ahead brought, plan the other reads.
-    fn plan_reads(&mut self, ahead: Vec<(i64, Json)>) {
+    fn plan_reads(&mut self, ahead: Option<Vec<(i64, Json)>>) {
         let Job::Round(r) = &mut self.job else { return };
         r.paging = false;
         // Reads return the *current* item, which may be ahead of the round's token (a
@@ -279,19 +279,25 @@ impl ChangeFeed {
         // before, and never goes back in time. The read-ahead ran after this page's
         // GetChanges, so its items count as such reads; a delete it cannot confirm (a
         // restored item keeps its old `Modified`).
+        let read_ahead = ahead.is_some();
         let mut ahead_items = IdMap::new();
-        ahead_items.extend(ahead);
+        ahead_items.extend(ahead.unwrap_or_default());
+        let (mut changed, mut covered) = (0, 0);
         let net = collapse(&mem::take(&mut r.changes));
         let mut requested = Vec::new();
         let mut to_read = Vec::new();
         for (id, effect) in net {
             match effect {
-                ItemEffect::Upsert => match ahead_items.remove(id) {
-                    Some(item) => {
-                        r.fetched.insert(id, item);
+                ItemEffect::Upsert => {
+                    changed += 1;
+                    match ahead_items.remove(id) {
+                        Some(item) => {
+                            covered += 1;
+                            r.fetched.insert(id, item);
+                        }
+                        None => to_read.push(id),
                     }
-                    None => to_read.push(id),
-                },
+                }
                 ItemEffect::Delete if self.items.contains_key(id) => to_read.push(id),
                 ItemEffect::Delete => continue,
             }
@@ -306,6 +312,9 @@ impl ChangeFeed {
         );
         r.requested = requested;
         r.reads = urls.into();
+        if read_ahead {
+            self.read_ahead_done(changed, covered);
+        }
     }
 
     /// The job has nothing left to request: deliver its result and go idle.

@@ -59,7 +59,7 @@ pub(super) struct Round {
     pub fetched: IdMap,
     /// Items from the read-ahead that came with the latest GetChanges page: as new as
     /// that page or newer, so they stand in for reads of its changed items.
-    pub ahead: Vec<(i64, Json)>,
+    pub ahead: Option<Vec<(i64, Json)>>,
 }
 
 pub(super) enum Job {

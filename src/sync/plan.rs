@@ -48,7 +48,7 @@ impl ChangeFeed {
                         reads: VecDeque::new(),
                         requested: Vec::new(),
                         fetched: IdMap::new(),
-                        ahead: Vec::new(),
+                        ahead: None,
                     });
                 } else {
                     return;

@@ -27,6 +27,11 @@ pub const READ_AHEAD_TOP: u32 = 100;
 /// list view threshold): no read-ahead there.
 pub const LIST_VIEW_THRESHOLD: usize = 5_000;
 
+/// Read-aheads in a row that bring none of their round's changed items after which the
+/// feed stops sending them (items changed by system updates keep their `Modified`; a
+/// server clock or time zone may put the window elsewhere).
+const MAX_MISSES: u32 = 3;
+
 /// How far before the cursor's second the query starts: `Modified` has whole seconds,
 /// and the clocks that stamp it and the change log may differ a little.
 const SLACK_MS: i64 = 1_000;
@@ -41,6 +46,19 @@ impl ChangeFeed {
         }
         let at = ChangeToken::parse(cursor).ok()?.unix_ms();
         Some(at.div_euclid(1000) * 1000 - SLACK_MS)
+    }
+
+    /// Counts a read-ahead that came with a round's last GetChanges page: `changed`
+    /// items to read, `covered` of them brought by it.
+    pub(super) fn read_ahead_done(&mut self, changed: usize, covered: usize) {
+        if covered > 0 {
+            self.read_ahead_misses = 0;
+        } else if changed > 0 {
+            self.read_ahead_misses += 1;
+            if self.read_ahead_misses >= MAX_MISSES {
+                self.cfg.read_ahead = false;
+            }
+        }
     }
 
     /// The read-ahead query from `since_ms`.
@@ -91,7 +109,7 @@ impl ChangeFeed {
             match items {
                 Some(items) => {
                     if let Job::Round(r) = &mut self.job {
-                        r.ahead = items;
+                        r.ahead = Some(items);
                     }
                 }
                 None if matches!(ahead.status, 429 | 503) => {} // throttled: next time

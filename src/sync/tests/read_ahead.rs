@@ -301,3 +301,38 @@ fn a_burst_with_the_read_ahead_costs_two_requests() {
     assert!(requests(&outs).is_empty(), "two requests for the burst");
     assert!(f.is_idle());
 }
+
+#[test]
+fn read_aheads_that_keep_missing_are_turned_off() {
+    let mut f = bearer_feed();
+    let mut gc = loaded(&mut f, &[(1, "a"), (2, "b")]);
+    // Miss, miss, hit (the count starts over), then three misses: off.
+    let hits = [false, false, true, false, false, false];
+    for (n, hit) in hits.into_iter().enumerate() {
+        assert!(gc.url.ends_with("/_api/$batch"), "round {n} reads ahead");
+        let (now, token) = (100 * n as u64 + 3, 11 + n as i64);
+        let title = format!("v{n}");
+        let ahead = if hit {
+            vec![(1, title.as_str())]
+        } else {
+            vec![(2, "b")]
+        };
+        let parts = [
+            (200, changes_body(&[(token, 2, 1)])),
+            (200, items_body(&ahead)),
+        ];
+        f.handle_response(now, gc.id, ok(&batch_response(&parts)));
+        if !hit {
+            let read = only_request(&mut f);
+            f.handle_response(now + 1, read.id, ok(&items_body(&[(1, &title)])));
+        }
+        let sets = delivered(&drain(&mut f));
+        assert_eq!(titles(&sets[0].updated), [(1, title.clone())]);
+        f.handle_hint(now + 2, GUID);
+        gc = only_request(&mut f);
+    }
+    assert!(
+        gc.url.ends_with("/GetChanges"),
+        "off after three misses in a row"
+    );
+}
