@@ -397,7 +397,7 @@ function report(env, res) {
     for (const r of res.roundtrips) L.push(`| ${label[r.kind]} | ${r.L} | ${r.K} | **${r.total}** | ${r.kinds}${r.errors ? `; ${r.errors} error events` : ""} | ${r.spread} ms | ${r.ms} ms |`);
     const worstOf = (kind) => Math.max(...res.roundtrips.filter((r) => r.kind === kind).map((r) => r.total));
     const [worst, worstDebounced] = [worstOf("live"), worstOf("live-debounced")];
-    L.push("", `Target: <= 2 requests per burst for any K and L. sp-live's worst case here: ${worst} with the default (a round starts at the first hint, for the latency of a lone edit; hints that come while it runs hold its item reads until they settle, and those reads go with a GetChanges that confirms them in one \`$batch\`; ${worst <= 2 ? "met" : "**not met**"}), ${worstDebounced} with \`hintDebounceMs: 100\` (${worstDebounced <= 2 ? "met" : "**not met**"}; a burst then waits until its hints have been quiet for 100 ms).`, "");
+    L.push("", `Target: <= 2 requests per burst for any K and L. sp-live's worst case here: ${worst} with the default (a round starts at the first hint, for the latency of a lone edit: one \`$batch\` with its GetChanges and the read-ahead, which brings the changed items of a list this size; hints that come while it runs start one more round once they have settled, and item reads the read-ahead missed wait for that too and go with its GetChanges in one \`$batch\`; ${worst <= 2 ? "met" : "**not met**"}), ${worstDebounced} with \`hintDebounceMs: 100\` (${worstDebounced <= 2 ? "met" : "**not met**"}; a burst then waits until its hints have been quiet for 100 ms).`, "");
   }
   if (res.apply) {
     const { setup, reps } = res.apply;
