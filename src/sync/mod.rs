@@ -22,7 +22,9 @@
 //!   `$filter` chunked under `url_limit` (ids requested but not returned were deleted
 //!   meanwhile; several chunks go in one `$batch` with `batch_reads`), then deliver one
 //!   `ChangeSet { kind: Changes, added, updated, deleted, token }`. A round with
-//!   nothing to report advances the token silently.
+//!   nothing to report advances the token silently. With `read_ahead`, each GetChanges
+//!   goes in a `$batch` followed by a query for the items modified since the cursor's
+//!   time; the changed items it brings need no read (see `read_ahead.rs`).
 //! - **Single flight**: one request at a time; hints during a round queue at most one
 //!   more round, started once hints have been quiet for `hint_settle_ms` (a hint when
 //!   nothing runs starts a round at once); hints for other lists are ignored. With
