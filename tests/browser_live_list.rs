@@ -19,8 +19,9 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn list_options(broadcaster: &str, list_id: &str) -> JsValue {
-    live_list_options(broadcaster, list_id, &["Title", "Subject"], &[])
+/// The options of these tests' lists (Title and Subject) with `extra` ones.
+fn list_options(broadcaster: &str, list_id: &str, extra: &[(&str, JsValue)]) -> JsValue {
+    live_list_options(broadcaster, list_id, &["Title", "Subject"], extra)
 }
 
 /// Events of one subscription, by type.
@@ -50,8 +51,9 @@ async fn open_with(
     list_id: &str,
     extra: &[(&str, JsValue)],
 ) -> (LiveList, Events, JsValue) {
-    let options = live_list_options(broadcaster, list_id, &["Title", "Subject"], extra);
-    let list = LiveList::open(options).await.unwrap();
+    let list = LiveList::open(list_options(broadcaster, list_id, extra))
+        .await
+        .unwrap();
     let events = Events(Recorder::new());
     let sub = list.subscribe(events.0.function.clone()).unwrap();
     wait_until("live", 10_000, || list.status() == "live").await;
