@@ -156,20 +156,24 @@ impl ListState {
     }
 
     /// One ordered pass: every current id is kept, updated in place or removed, and
-    /// the (re)inserted ids are merged in at their places.
+    /// the (re)inserted ids are merged in at their places. What happens to each current
+    /// id and where each new one goes are found by binary search first (O(m log n)), so
+    /// the pass itself does no comparison.
     fn apply_changes(&mut self, set: &ChangeSet) -> Vec<Diff> {
         let (order, keys) = (&self.order, &self.keys);
         let by_field = order.field.is_some();
         let old = self.ids.replace(Vec::new());
-        let present = |id: i64| position(order, keys, &old, key_of(keys, id), id).is_ok();
-        // Sorted by id: ids leaving their place, ids updated in place, new sort keys.
-        let mut gone: Vec<i64> = set
-            .deleted
-            .iter()
-            .copied()
-            .filter(|&id| present(id))
-            .collect();
-        let mut in_place: Vec<i64> = Vec::new();
+        let at = |id: i64| position(order, keys, &old, key_of(keys, id), id).ok();
+        // Per current id: kept, updated in place, or removed (a delete wins).
+        let mut fate = vec![Fate::Kept; old.len()];
+        // Sorted by id: ids leaving their place, then the new sort keys.
+        let mut gone: Vec<i64> = Vec::new();
+        for &id in &set.deleted {
+            if let Some(i) = at(id) {
+                fate[i] = Fate::Removed;
+                gone.push(id);
+            }
+        }
         let mut new_keys: Vec<(i64, Json)> = Vec::new();
         let mut inserts: Vec<i64> = Vec::new();
         for item in set.added.iter().chain(&set.updated) {
@@ -179,58 +183,63 @@ impl ListState {
             } else {
                 Json::Null
             };
-            let here = present(id);
-            if here && *key_of(keys, id) == key {
-                in_place.push(id);
-                continue;
-            }
-            if here {
+            if let Some(i) = at(id) {
+                if *key_of(keys, id) == key {
+                    if fate[i] == Fate::Kept {
+                        fate[i] = Fate::Updated;
+                    }
+                    continue;
+                }
+                fate[i] = Fate::Removed; // its place changes: out here, in below
                 gone.push(id);
             }
             inserts.push(id);
             new_keys.push((id, key));
         }
-        for v in [&mut gone, &mut in_place, &mut inserts] {
+        for v in [&mut gone, &mut inserts] {
             v.sort_unstable();
             v.dedup();
         }
         heap_sort_by(&mut new_keys, |a, b| a.0 < b.0);
         new_keys.dedup_by_key(|(id, _)| *id);
-        // Inserts in display order, by their new keys.
+        // Inserts in display order, by their new keys, each with its place among the
+        // current ids (before the first that follows it; never equal: ids are unique).
         heap_sort_by(&mut inserts, |&a, &b| {
             order
                 .compare((key_of(&new_keys, a), a), (key_of(&new_keys, b), b))
                 .is_lt()
         });
+        let mut next = inserts
+            .iter()
+            .map(|&new| {
+                let place = position(order, keys, &old, key_of(&new_keys, new), new);
+                (place.unwrap_or_else(|p| p), new)
+            })
+            .peekable();
         let mut out = Vec::with_capacity(old.len() + inserts.len());
         let mut diffs = Vec::new();
-        let mut next = inserts.iter().copied().peekable();
-        for &id in &old {
-            let key = key_of(keys, id);
-            while let Some(new) = next.next_if(|&new| {
-                order
-                    .compare((key_of(&new_keys, new), new), (key, id))
-                    .is_lt()
-            }) {
+        for (i, (&id, fate)) in old.iter().zip(fate).enumerate() {
+            while let Some((_, new)) = next.next_if(|(place, _)| *place <= i) {
                 diffs.push(Diff::Insert {
                     index: out.len(),
                     id: new,
                 });
                 out.push(new);
             }
-            if gone.binary_search(&id).is_ok() {
-                diffs.push(Diff::Remove { index: out.len() });
-                continue;
-            }
-            if in_place.binary_search(&id).is_ok() {
-                diffs.push(Diff::Update {
+            match fate {
+                Fate::Removed => {
+                    diffs.push(Diff::Remove { index: out.len() });
+                    continue;
+                }
+                Fate::Updated => diffs.push(Diff::Update {
                     index: out.len(),
                     id,
-                });
+                }),
+                Fate::Kept => {}
             }
             out.push(id);
         }
-        for new in next {
+        for (_, new) in next {
             diffs.push(Diff::Insert {
                 index: out.len(),
                 id: new,
@@ -243,6 +252,14 @@ impl ListState {
         self.ids.set(out);
         diffs
     }
+}
+
+/// What a change set does to a current id.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    Kept,
+    Updated,
+    Removed,
 }
 
 static NULL: Json = Json::Null;
@@ -306,7 +323,12 @@ fn position(
     key: &Json,
     id: i64,
 ) -> Result<usize, usize> {
-    ids.binary_search_by(|probe| order.compare((key_of(keys, *probe), *probe), (key, id)))
+    match (&order.field, order.descending) {
+        // By ID: the ids alone, no sort keys to look up.
+        (None, false) => ids.binary_search(&id),
+        (None, true) => ids.binary_search_by(|probe| id.cmp(probe)),
+        _ => ids.binary_search_by(|probe| order.compare((key_of(keys, *probe), *probe), (key, id))),
+    }
 }
 
 #[cfg(test)]

@@ -80,8 +80,18 @@ fn unknown_deletes_and_duplicate_adds_are_harmless() {
 
 #[test]
 fn random_change_sets_replay_to_the_same_order() {
+    random_change_sets_by_id(false);
+}
+
+#[test]
+fn random_change_sets_replay_to_the_same_order_by_id_descending() {
+    random_change_sets_by_id(true);
+}
+
+fn random_change_sets_by_id(descending: bool) {
     let mut rng = crate::sync::SplitMix64::new(7);
-    let mut state = ListState::new();
+    let mut state =
+        ListState::with_order(Order::parse(if descending { "ID desc" } else { "" }).unwrap());
     let mut rows = vec![];
     let mut truth = std::collections::BTreeSet::new();
     for _ in 0..500 {
@@ -106,7 +116,10 @@ fn random_change_sets_replay_to_the_same_order() {
         }
         truth.extend(added.iter().copied());
         let diffs = state.apply(&changes(&added, &updated, &deleted));
-        let expected: Vec<i64> = truth.iter().copied().collect();
+        let mut expected: Vec<i64> = truth.iter().copied().collect();
+        if descending {
+            expected.reverse();
+        }
         rows = replay(rows, &diffs, &expected);
         assert_eq!(rows, expected);
         assert_eq!(state.ids(), expected);

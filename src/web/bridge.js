@@ -7,31 +7,53 @@ const OPS = ["insert", "update", "remove"];
 
 /**
  * Parses the changed items, applies the positional edits to `rows` and returns the
- * `changes` event.
- * @param {unknown[]} rows the list's rows, edited in place
+ * `changes` event and the rows after it: `[event, rows]`. The rows are rebuilt in one
+ * pass from slices of the old ones (builtins: far cheaper than a splice per insert or
+ * remove, each moving half the array, and than a loop that runs once per change set).
+ * @param {unknown[]} rows the list's rows (not changed)
  * @param {string} itemsJson a JSON array: the added items, then the updated ones
  * @param {number} addedCount how many of them were added
- * @param {Int32Array} ops triples: op (0 insert, 1 update, 2 remove), index, item index (-1: none)
+ * @param {Int32Array} ops triples: op (0 insert, 1 update, 2 remove), index in the rows
+ *   being built (every op's index is at or past the one before), item index (-1: none)
  * @param {Float64Array} deleted ids of deleted items
  * @param {string} token the change token after this set
  */
 export function changesEvent(rows, itemsJson, addedCount, ops, deleted, token) {
   const items = JSON.parse(itemsJson);
   const diffs = [];
+  const parts = [];
+  const updates = [];
+  let from = 0; // next old row to keep
+  let at = 0; // rows built so far
   for (let i = 0; i < ops.length; i += 3) {
     const op = OPS[ops[i]];
     const index = ops[i + 1];
-    if (ops[i + 2] < 0) {
-      rows.splice(index, 1);
+    if (op === "update") {
+      const item = items[ops[i + 2]];
+      updates.push(index, item);
+      diffs.push({ op, index, item });
+      continue;
+    }
+    if (index > at) {
+      parts.push(rows.slice(from, from + index - at));
+      from += index - at;
+      at = index;
+    }
+    if (op === "remove") {
+      from += 1;
       diffs.push({ op, index });
       continue;
     }
     const item = items[ops[i + 2]];
-    if (op === "insert") rows.splice(index, 0, item);
-    else rows[index] = item;
+    parts.push([item]);
+    at += 1;
     diffs.push({ op, index, item });
   }
-  return {
+  parts.push(rows.slice(from));
+  let next = [];
+  for (let i = 0; i < parts.length; i += 8192) next = next.concat(...parts.slice(i, i + 8192));
+  for (let i = 0; i < updates.length; i += 2) next[updates[i]] = updates[i + 1];
+  const event = {
     type: "changes",
     added: items.slice(0, addedCount),
     updated: items.slice(addedCount),
@@ -39,6 +61,7 @@ export function changesEvent(rows, itemsJson, addedCount, ops, deleted, token) {
     diffs,
     token,
   };
+  return [event, next];
 }
 
 /** Parses a JSON array and pushes its elements onto `rows` (one load page). */

@@ -217,7 +217,8 @@ impl Driver {
             outbox.reset(view.rows.slice(0, view.rows.length()));
             return;
         }
-        let event = rows::apply_changes(&view.rows, &set, diffs);
+        let (event, rows) = rows::apply_changes(&view.rows, &set, diffs);
+        view.rows = rows;
         let count = set.added.len() + set.updated.len() + set.deleted.len();
         view.stats.changes_applied += count as u32;
         view.stats.rounds += 1;

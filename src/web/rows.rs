@@ -16,7 +16,8 @@ extern "C" {
     /// `order.map(i => from[i])`.
     #[wasm_bindgen(js_name = pickRows)]
     fn pick_rows(from: &Array, order: &[u32]) -> Array;
-    /// Parses the changed items, applies `ops` to `rows`, returns the `changes` event.
+    /// Parses the changed items, applies `ops` to a copy of `rows`, returns the
+    /// `changes` event and the new rows: `[event, rows]`.
     #[wasm_bindgen(js_name = changesEvent)]
     fn changes_event(
         rows: &Array,
@@ -25,7 +26,7 @@ extern "C" {
         ops: &[i32],
         deleted: &[f64],
         token: &str,
-    ) -> JsValue;
+    ) -> Array;
 }
 
 /// `items` as one JSON array text.
@@ -79,9 +80,9 @@ impl LoadRows {
 }
 
 /// Applies a `Changes` set's `diffs` to `rows` in one call and returns its `changes`
-/// event: one JSON text of the changed items (added, then updated) and one op triple
-/// per diff.
-pub(crate) fn apply_changes(rows: &Array, set: &ChangeSet, diffs: Vec<Diff>) -> JsValue {
+/// event and the rows after it: one JSON text of the changed items (added, then
+/// updated) and one op triple per diff go to JavaScript.
+pub(crate) fn apply_changes(rows: &Array, set: &ChangeSet, diffs: Vec<Diff>) -> (JsValue, Array) {
     let items_json = json_array(set.added.iter().chain(&set.updated));
     // `added` and `updated` are each ordered by id.
     let ids = |items: &[Json]| -> Vec<i64> {
@@ -110,12 +111,13 @@ pub(crate) fn apply_changes(rows: &Array, set: &ChangeSet, diffs: Vec<Diff>) -> 
         ops.extend([op, index as i32, item]);
     }
     let deleted: Vec<f64> = set.deleted.iter().map(|id| *id as f64).collect();
-    changes_event(
+    let pair = changes_event(
         rows,
         &items_json,
         set.added.len() as u32,
         &ops,
         &deleted,
         &set.token,
-    )
+    );
+    (pair.get(0), pair.get(1).unchecked_into())
 }
