@@ -72,6 +72,15 @@ async fn every_metadata_level_parses() {
             error_codes(&events)
         );
         assert_eq!(list.items().length(), 6, "{level}");
+        // The read-ahead works at this level too: the next add needs no read by ID.
+        admin("POST", "counters/reset", None).await;
+        add_item(&list_id, "read ahead").await;
+        wait_until("the second item", 10_000, || list.items().length() == 7).await;
+        let (ahead, reads) = (counter("batched:items").await, counter("items").await);
+        assert!(
+            ahead >= 1 && reads == 0,
+            "{level}: {ahead} read-aheads, {reads} reads"
+        );
         list.close();
     }
 }
