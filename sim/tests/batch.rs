@@ -19,6 +19,36 @@ fn batch_body(urls: &[String]) -> String {
     body + &format!("--{BOUNDARY}--\r\n")
 }
 
+/// A GetChanges from `token` in a changeset of its own, as a batch part.
+fn get_changes_part(list: &str, token: &str) -> String {
+    let query = json!({"query": {"Item": true, "Add": true, "Update": true, "DeleteObject": true,
+        "ChangeTokenStart": {"StringValue": token}}});
+    format!(
+        "--{BOUNDARY}\r\nContent-Type: multipart/mixed; boundary=changeset_1\r\n\r\n\
+         --changeset_1\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n\
+         POST {list}/GetChanges HTTP/1.1\r\nAccept: {NONE}\r\nContent-Type: application/json\r\n\r\n\
+         {query}\r\n--changeset_1--\r\n"
+    )
+}
+
+/// POSTs a batch with a digest; asserts a 200 and returns the response text.
+async fn post_batch(t: &T, body: String) -> String {
+    let r =
+        t.c.post(t.api("$batch"))
+            .header("accept", NONE)
+            .header(
+                "content-type",
+                format!("multipart/mixed; boundary={BOUNDARY}"),
+            )
+            .header("x-requestdigest", t.digest().await)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(r.status(), 200);
+    r.text().await.unwrap()
+}
+
 /// POSTs a batch; the status, the response boundary's parts as (status, headers, body).
 async fn send(t: &T, body: String, digest: bool) -> (u16, Vec<(u16, String, String)>) {
     let mut r = t.c.post(t.api("$batch")).header("accept", NONE).header(
@@ -147,32 +177,12 @@ async fn a_getchanges_in_a_changeset_is_answered_in_a_nested_response() {
     )
     .await;
     let list = t.list_url(&id);
-    let query = json!({"query": {"Item": true, "Add": true, "Update": true, "DeleteObject": true,
-        "ChangeTokenStart": {"StringValue": token}}});
-    let body = batch_body(&[format!("{list}/items?$select=Id,Title&$filter=(ID%20eq%202)")])
-        .replace(
-            &format!("--{BOUNDARY}--\r\n"),
-            &format!(
-                "--{BOUNDARY}\r\nContent-Type: multipart/mixed; boundary=changeset_1\r\n\r\n\
-                 --changeset_1\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n\
-                 POST {list}/GetChanges HTTP/1.1\r\nAccept: {NONE}\r\nContent-Type: application/json\r\n\r\n\
-                 {query}\r\n--changeset_1--\r\n--{BOUNDARY}--\r\n"
-            ),
-        );
-    let r =
-        t.c.post(t.api("$batch"))
-            .header("accept", NONE)
-            .header(
-                "content-type",
-                format!("multipart/mixed; boundary={BOUNDARY}"),
-            )
-            .header("x-requestdigest", t.digest().await)
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-    assert_eq!(r.status(), 200);
-    let text = r.text().await.unwrap();
+    let closing = format!("--{BOUNDARY}--\r\n");
+    let body = batch_body(&[format!(
+        "{list}/items?$select=Id,Title&$filter=(ID%20eq%202)"
+    )])
+    .replace(&closing, &(get_changes_part(&list, &token) + &closing));
+    let text = post_batch(&t, body).await;
     let (outer, nested) = text
         .split_once("Content-Type: multipart/mixed; boundary=")
         .unwrap();
@@ -211,31 +221,11 @@ async fn a_get_after_a_get_changes_changeset_reads_the_items_modified_since() {
         .await;
     let since = two["Modified"].as_str().unwrap().to_owned();
     t.admin(Method::POST, "counters/reset", None).await;
-    let query = json!({"query": {"Item": true, "Add": true, "Update": true, "DeleteObject": true,
-        "ChangeTokenStart": {"StringValue": token}}});
     let read_ahead = format!(
         "{list}/items?$select=Id,Title&$top=100&$orderby=Modified%20desc&$filter=Modified%20ge%20datetime'{since}'"
     );
-    let body = format!(
-        "--{BOUNDARY}\r\nContent-Type: multipart/mixed; boundary=changeset_1\r\n\r\n\
-         --changeset_1\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n\
-         POST {list}/GetChanges HTTP/1.1\r\nAccept: {NONE}\r\nContent-Type: application/json\r\n\r\n\
-         {query}\r\n--changeset_1--\r\n"
-    ) + &batch_body(&[read_ahead]);
-    let r =
-        t.c.post(t.api("$batch"))
-            .header("accept", NONE)
-            .header(
-                "content-type",
-                format!("multipart/mixed; boundary={BOUNDARY}"),
-            )
-            .header("x-requestdigest", t.digest().await)
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-    assert_eq!(r.status(), 200);
-    let text = r.text().await.unwrap();
+    let body = get_changes_part(&list, &token) + &batch_body(&[read_ahead]);
+    let text = post_batch(&t, body).await;
     // The GetChanges answer (nested, first), then the read-ahead's.
     let changes_at = text.find(r#""ItemId":2"#).expect("GetChanges saw the edit");
     let items_at = text.rfind(r#"{"value":[{"#).unwrap();

@@ -7,7 +7,7 @@ use super::id_map::IdMap;
 use super::jobs::{InFlight, Job, Step};
 use super::rng::SplitMix64;
 use super::{codes, FeedStatus, HttpResponse, Output};
-use crate::sharepoint::{get_changes_url, ListRef};
+use crate::sharepoint::ListRef;
 
 /// A sans-IO change feed for one SharePoint list. See the [module docs](super).
 pub struct ChangeFeed {
@@ -173,11 +173,7 @@ impl ChangeFeed {
                 self.cfg.batch_reads = false;
                 return self.step(now);
             }
-            (Step::ChangesAhead, _) => {
-                let url = get_changes_url(&self.cfg.site_url, &self.list);
-                let step = Step::Changes;
-                (InFlight { step, url, ..inf }, response)
-            }
+            (Step::ChangesAhead, _) => (self.as_get_changes(&inf), response),
             _ => (inf, response),
         };
         if let (Step::ReadBatch { .. }, 400 | 404 | 405 | 501) = (batch, response.status) {

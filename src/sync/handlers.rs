@@ -12,7 +12,7 @@ use super::{ChangeSet, ChangeSetKind, HttpResponse, Output};
 use crate::json::Json;
 use crate::sharepoint::{
     chunk_item_reads, items_page_url, origin, parse_batch, parse_changes, parse_context_info,
-    parse_items, parse_list_info, BatchPart, ChangeToken, ItemEffect, ListRef,
+    parse_items, parse_list_info, BatchPart, ChangeToken, ItemEffect, ListRef, ParseError,
 };
 use crate::text::{concat, uint};
 
@@ -188,19 +188,7 @@ impl ChangeFeed {
         let mut parts = match parse_batch(body) {
             Ok(parts) if parts.len() == n + usize::from(changes) => parts,
             other => {
-                // Whatever answered does not speak $batch as expected: read one by one.
-                self.cfg.batch_reads = false;
-                let message = match other {
-                    Ok(parts) => concat(&[
-                        "the $batch response has ",
-                        &uint(parts.len() as u64),
-                        " parts for ",
-                        &uint(n as u64),
-                        " requests; reading one by one from now on",
-                    ]),
-                    Err(e) => concat(&[&e.message(), "; reading one by one from now on"]),
-                };
-                self.fail(now, inf, codes::PARSE, message, None, None);
+                self.unusable_batch(now, inf, other, n, "reading one by one");
                 return None;
             }
         };
@@ -254,6 +242,33 @@ impl ChangeFeed {
             body: part.body,
         };
         Some((read, response))
+    }
+
+    /// Whatever answered `inf` (a batch of `requests`) does not speak `$batch` as
+    /// expected: no more batches (`then` says what happens instead), and the request is
+    /// reported and retried.
+    pub(super) fn unusable_batch(
+        &mut self,
+        now: u64,
+        inf: &InFlight,
+        got: Result<Vec<BatchPart>, ParseError>,
+        requests: usize,
+        then: &str,
+    ) {
+        self.cfg.batch_reads = false;
+        let then = concat(&["; ", then, " from now on"]);
+        let message = match got {
+            Ok(parts) => concat(&[
+                "the $batch response has ",
+                &uint(parts.len() as u64),
+                " parts for ",
+                &uint(requests as u64),
+                " requests",
+                &then,
+            ]),
+            Err(e) => concat(&[&e.message(), &then]),
+        };
+        self.fail(now, inf, codes::PARSE, message, None, None);
     }
 
     /// Accepts a next link only on the site's origin (credentials must not leak);

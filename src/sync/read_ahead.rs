@@ -11,14 +11,12 @@
 //! would be refused), and for the rest of the feed once the query fails other than by
 //! throttling or `$batch` is refused.
 
-use super::codes;
 use super::feed::ChangeFeed;
 use super::jobs::{InFlight, Job, Step};
 use super::HttpResponse;
 use crate::sharepoint::{
     get_changes_url, modified_since_url, parse_batch, parse_items, ChangeToken,
 };
-use crate::text::{concat, uint};
 
 /// Most items the read-ahead asks for (newest first).
 pub const READ_AHEAD_TOP: u32 = 100;
@@ -67,6 +65,16 @@ impl ChangeFeed {
         modified_since_url(site, list, select, since_ms, READ_AHEAD_TOP)
     }
 
+    /// `inf` (a [`Step::ChangesAhead`]) as the GetChanges it carries, for reports and
+    /// the handling of that GetChanges' own answer.
+    pub(super) fn as_get_changes(&self, inf: &InFlight) -> InFlight {
+        InFlight {
+            step: Step::Changes,
+            url: get_changes_url(&self.cfg.site_url, &self.list),
+            ..*inf
+        }
+    }
+
     /// Takes a 2xx `$batch` answer to a [`Step::ChangesAhead`]: keeps the read-ahead's
     /// items in the round (only when the GetChanges succeeded: they belong to its page)
     /// and returns the GetChanges part as that request's own response, to be handled
@@ -78,24 +86,12 @@ impl ChangeFeed {
         inf: &InFlight,
         body: &str,
     ) -> Option<(InFlight, HttpResponse)> {
-        let changes_request = InFlight {
-            step: Step::Changes,
-            url: get_changes_url(&self.cfg.site_url, &self.list),
-            ..*inf
-        };
+        let changes_request = self.as_get_changes(inf);
         let mut parts = match parse_batch(body) {
             Ok(parts) if parts.len() == 2 => parts,
             other => {
-                self.cfg.batch_reads = false;
-                let message = match other {
-                    Ok(parts) => concat(&[
-                        "the $batch response has ",
-                        &uint(parts.len() as u64),
-                        " parts for 2 requests; GetChanges goes alone from now on",
-                    ]),
-                    Err(e) => concat(&[&e.message(), "; GetChanges goes alone from now on"]),
-                };
-                self.fail(now, &changes_request, codes::PARSE, message, None, None);
+                let then = "GetChanges goes alone";
+                self.unusable_batch(now, &changes_request, other, 2, then);
                 return None;
             }
         };

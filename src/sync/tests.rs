@@ -39,6 +39,16 @@ fn requests(outs: &[Output]) -> Vec<HttpRequest> {
         .collect()
 }
 
+/// The errors among `outs`.
+fn errors(outs: &[Output]) -> Vec<FeedError> {
+    outs.iter()
+        .filter_map(|o| match o {
+            Output::Error(e) => Some(e.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 fn only_request(f: &mut ChangeFeed) -> HttpRequest {
     let reqs = requests(&drain(f));
     assert_eq!(reqs.len(), 1, "exactly one request in flight: {reqs:?}");

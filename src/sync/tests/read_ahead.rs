@@ -33,15 +33,6 @@ fn assert_changes_ahead(req: &HttpRequest, cursor: &str) {
     assert!(urls[0].contains("&$filter=Modified%20ge%20"), "{}", urls[0]);
 }
 
-fn errors(outs: &[Output]) -> Vec<FeedError> {
-    outs.iter()
-        .filter_map(|o| match o {
-            Output::Error(e) => Some(e.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
 fn titles(items: &[Json]) -> Vec<(i64, String)> {
     items
         .iter()
