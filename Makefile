@@ -7,7 +7,7 @@ export WASM_PACK_CACHE := $(CURDIR)/target/wasm-pack-cache
 
 SUITE := tests/scripts/run-suite.sh
 
-.PHONY: all test tools test-native test-lint test-fixtures test-browser test-size test-e2e test-consumers test-types test-facade pkg demo bench clean
+.PHONY: all test tools test-native test-lint test-fixtures test-browser test-size test-e2e test-consumers test-types test-facade pkg demo bench floor clean
 
 all: test
 
@@ -35,7 +35,7 @@ test-lint:
 	cargo clippy --lib --tests --target wasm32-unknown-unknown --color never -- -D warnings
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --lib --target wasm32-unknown-unknown --color never
 	@# The bench is not run by CI: at least make sure its scripts parse.
-	for f in bench/*.mjs bench/page/*.js; do node --check "$$f" || exit 1; done
+	for f in bench/*.mjs bench/page/*.js bench/floor/*.mjs; do node --check "$$f" || exit 1; done
 	@echo "lint: 1 passed, 0 failed"
 
 test-native:
@@ -118,9 +118,30 @@ test-facade: pkg
 
 ## Benchmarks, numbers not pass/fail (sizes, latency, round trips, apply cost, memory):
 ## sp-live vs the seed's JS stack in headless Chromium; writes bench/RESULTS.md (~5 min).
-bench: pkg
+bench: pkg floor
 	cargo build --release -p sp-sim -p sp-broadcaster
 	node bench/run.mjs
+
+## A lower bound for the wasm (bench/floor, reported by `make bench`): sp-live's sans-IO
+## cores alone behind a C ABI, no browser layer, built and optimised as `make pkg` builds
+## the package (binaryen also shortens the export names, as minify-names.mjs does there).
+## bench/floor/smoke.mjs then drives it a little, to show it is a working build.
+FLOOR_OUT := target
+ifeq ($(SIZE_STD),1)
+FLOOR_CARGO := -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
+FLOOR_OUT := target/size-std
+endif
+floor: tools
+	$(PKG_ENV) cargo build --release -p sp-live-floor --target wasm32-unknown-unknown $(FLOOR_CARGO)
+	mkdir -p target/floor
+	wasm-opt $(WASM_OPT_FLAGS) --strip-debug \
+	  --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
+	  --enable-sign-ext --enable-mutable-globals --enable-multivalue \
+	  $(FLOOR_OUT)/wasm32-unknown-unknown/release/sp_live_floor.wasm -o target/floor/sp_live_floor.wasm
+	node bench/floor/smoke.mjs target/floor/sp_live_floor.wasm
+	wasm-opt --minify-imports-and-exports-and-modules --enable-reference-types --enable-bulk-memory \
+	  --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-multivalue \
+	  target/floor/sp_live_floor.wasm -o target/floor/sp_live_floor.min.wasm >/dev/null
 
 clean:
 	cargo clean

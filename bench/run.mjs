@@ -372,6 +372,13 @@ function report(env, res) {
     for (const b of s.stacks) L.push(`| ${b.label} | ${n0(b.min)} | ${n0(b.gzip)} | ${n0(b.issue)} |`);
     const verdict = (b) => (b < 27000 ? "**met**" : `**not met** (${(b / 27000).toFixed(2)}x the budget; ${(b / s.stacks[0].gzip).toFixed(2)}x the seed stack, ${(b / s.stacks[1].gzip).toFixed(2)}x the modern stack)`);
     L.push("", `Target: wasm + glue below 27,000 B gzip. Now: ${n0(s.total.gzip)} B as published, ${verdict(s.total.gzip)}; ${n0(s.total.minGzip)} B with the JavaScript minified as a bundler ships it, ${verdict(s.total.minGzip)}.`, "");
+    if (s.floor) {
+      L.push("How small could the wasm get by moving work to JavaScript? `make floor` builds a lower bound (`bench/floor`): sp-live's sans-IO cores (`src/json.rs`, `text.rs`, `protocol/`, `sharepoint/`, `sync/`: the same files) behind a plain C ABI, every input the browser layer gives them exported and every field of every output written to a buffer, with no wasm-bindgen, web-sys, js-sys, futures executor or browser layer at all, built and optimised exactly as the package (export names shortened); `bench/floor/smoke.mjs` drives it through a handshake, an event and a list load. A JavaScript driver doing everything `src/web` does (sockets, fetch, timers, page-wide sharing, subscriptions, rows, events, option checks) would come on top.", "");
+      L.push("| build | raw | gzip -9 | brotli (q11) |", "| --- | ---: | ---: | ---: |");
+      L.push(`| the cores alone (bench/floor) | ${n0(s.floor.raw)} | **${n0(s.floor.gzip)}** | ${n0(s.floor.brotli)} |`);
+      L.push(`| the package's wasm (for comparison) | ${n0(s.files[0].raw)} | ${n0(s.files[0].gzip)} | ${n0(s.files[0].brotli)} |`, "");
+      L.push(`The cores alone are ${(s.floor.gzip / 27000).toFixed(2)}x the 27,000 B budget before any JavaScript: no split of the work that keeps these cores (the two state machines and the JSON and REST code they are written against) in Rust can meet it; the browser layer and wasm-bindgen cost ${n0(s.files[0].gzip - s.floor.gzip)} B of the package's wasm.`, "");
+    }
   }
   if (res.latency) {
     const { live, rep, bare, liveStats } = res.latency;

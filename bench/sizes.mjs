@@ -71,7 +71,14 @@ export async function measureSizes(root) {
     const out = Buffer.from(r.outputFiles[0].contents);
     stacks.push({ ...s, min: out.length, gzip: gzip9(out) });
   }
-  return { files, total, stacks };
+  // The lower bound `make floor` builds (bench/floor): the cores alone, no browser layer.
+  const floorFile = path.join(root, "target/floor/sp_live_floor.min.wasm");
+  let floor = null;
+  if (fs.existsSync(floorFile)) {
+    const buf = fs.readFileSync(floorFile);
+    floor = { raw: buf.length, gzip: gzip9(buf), brotli: brotli(buf) };
+  }
+  return { files, total, stacks, floor };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
