@@ -202,8 +202,9 @@ const mib = (b) => `${(b / 1048576).toFixed(2)} MiB`;
 const n0 = (x) => x.toLocaleString("en-US");
 
 // BENCH_PROFILE=prefix: a sampled CPU profile of the page during the latency and the
-// apply runs, written to prefix-latency.cpuprofile and prefix-apply.cpuprofile (load
-// them in DevTools; a pkg/ built with names shows the wasm functions).
+// apply runs and the loads of 50,000 items, written to prefix-latency.cpuprofile,
+// prefix-apply.cpuprofile and prefix-load-{live,replica}.cpuprofile (load them in
+// DevTools; a pkg/ built with names shows the wasm functions).
 async function startProfile(cdp) {
   if (!process.env.BENCH_PROFILE) return;
   await cdp.send("Profiler.enable");
@@ -324,10 +325,12 @@ async function benchMemory() {
   const rows = [];
   for (const n of [10000, 50000]) {
     for (const kind of ["live", "replica"]) {
-      const { page, heap, close } = await newPage();
+      const { page, heap, close, cdp } = await newPage();
       const heap0 = await heap();
+      if (n === 50000) await startProfile(cdp);
       const wasm0 = await page.evaluate(() => window.bench.wasmMemoryBytes());
       const r = await page.evaluate(([cfg, kind]) => window.bench.memoryLoad(cfg, kind), [{ siteUrl: SITE, broadcaster: BROADCASTER, listId: lists[n].id }, kind]);
+      if (n === 50000) await stopProfile(cdp, `load-${kind}`);
       const heap1 = await heap();
       await page.evaluate(() => window.bench.closeAll());
       await close();
@@ -437,7 +440,7 @@ function report(env, res) {
   }
   if (res.memory) {
     L.push("## 4. Memory after loading the list", "");
-    L.push("A fresh page per row: `init()` of pkg/, then the JS heap (CDP `Runtime.getHeapUsage` usedSize after two `HeapProfiler.collectGarbage`) and the wasm memory (`memory.buffer.byteLength` of the module's exported memory); then one client loads the whole list (sp-live: `LiveList.open` with 5 fields selected, default page size 1000; replica: the same fields, `$top=5000` pages, rows in a JS array) and both are read again while the client is still open. Wasm memory only grows (it is the high-water mark); each load page becomes JS objects as it arrives, so wasm holds one page at a time, and the feed keeps a 16-byte fingerprint per item; the rows live once, as JS objects (`items()`).", "");
+    L.push("A fresh page per row: `init()` of pkg/, then the JS heap (CDP `Runtime.getHeapUsage` usedSize after two `HeapProfiler.collectGarbage`) and the wasm memory (`memory.buffer.byteLength` of the module's exported memory); then one client loads the whole list (sp-live: `LiveList.open` with 5 fields selected, default page size 2000; replica: the same fields, `$top=5000` pages, rows in a JS array) and both are read again while the client is still open. Wasm memory only grows (it is the high-water mark); each load page becomes JS objects as it arrives, so wasm holds one page at a time, and the feed keeps a 16-byte fingerprint per item; the rows live once, as JS objects (`items()`).", "");
     L.push("| rows | client | load time | JS heap before | JS heap after | wasm memory before | wasm memory after | JS heap + wasm growth |", "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (const r of res.memory) L.push(`| ${n0(r.rows)} | ${r.kind === "live" ? "sp-live" : "seed replica"} | ${n0(Math.round(r.loadMs))} ms | ${mib(r.heap0)} | ${mib(r.heap1)} | ${mib(r.wasm0)} | ${mib(r.wasm1)} | ${mib(r.heap1 - r.heap0 + r.wasm1 - r.wasm0)} |`);
     L.push("");
