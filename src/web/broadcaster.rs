@@ -6,7 +6,7 @@ use super::js::{self, coded_error};
 use super::unsubscribe::{self, Target};
 use crate::protocol::{ConnectOptions, Connection, Protocol};
 use crate::text;
-use js_sys::Function;
+use js_sys::{Function, Promise};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -69,6 +69,18 @@ pub struct Broadcaster {
     id: u32,
 }
 
+impl Broadcaster {
+    /// `Broadcaster.connect` for Rust callers (the browser tests).
+    pub async fn connect(url: String, options: JsValue) -> Result<Broadcaster, JsValue> {
+        Self::connect_now(url, &options)
+    }
+
+    fn connect_now(url: String, options: &JsValue) -> Result<Broadcaster, JsValue> {
+        let (hub, id) = acquire_hub(url, options)?;
+        Ok(Broadcaster { hub: Some(hub), id })
+    }
+}
+
 #[wasm_bindgen]
 impl Broadcaster {
     /// Connects (or joins the page's existing connection) to `url`.
@@ -78,10 +90,10 @@ impl Broadcaster {
     /// `randomizationFactor`, `timeout`, `maxFrameBytes`,
     /// `reconnectOnServerDisconnect`. Rejects with an `Error` whose `code` is
     /// `invalid-options` or `protocol-config`.
-    #[wasm_bindgen(skip_typescript)]
-    pub async fn connect(url: String, options: JsValue) -> Result<Broadcaster, JsValue> {
-        let (hub, id) = acquire_hub(url, &options)?;
-        Ok(Broadcaster { hub: Some(hub), id })
+    #[wasm_bindgen(js_name = connect, skip_typescript)]
+    pub fn connect_js(url: String, options: JsValue) -> Promise {
+        // A settled promise, not an `async fn`: nothing here waits.
+        js::settled(Self::connect_now(url, &options).map(JsValue::from))
     }
 
     /// Calls `callback(...args)` for every `event`; returns a function that

@@ -120,6 +120,14 @@ pub(crate) fn get_bool(options: &JsValue, key: &str) -> Result<Option<bool>, JsV
     })
 }
 
+/// A promise already resolved with the value or rejected with the error.
+pub(crate) fn settled(result: Result<JsValue, JsValue>) -> js_sys::Promise {
+    match result {
+        Ok(value) => js_sys::Promise::resolve(&value),
+        Err(error) => js_sys::Promise::reject(&error),
+    }
+}
+
 /// A plain object from key/value pairs.
 pub(crate) fn object(entries: &[(&str, JsValue)]) -> JsValue {
     let object = js_sys::Object::new();

@@ -8,7 +8,7 @@ use super::unsubscribe::{self, Target};
 use crate::sharepoint::{ListRef, Metadata};
 use crate::sync::{Auth, ChangeFeed, FeedConfig, ListState, Order};
 use crate::text;
-use js_sys::{Array, Function};
+use js_sys::{Array, Function, Promise};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -99,16 +99,17 @@ pub struct LiveList {
     id: u32,
 }
 
-#[wasm_bindgen]
 impl LiveList {
-    /// Opens (or joins) the live list described by `options`; rejects with an
-    /// `Error` whose `code` is `invalid-options` when they are wrong.
-    #[wasm_bindgen(skip_typescript)]
+    /// `LiveList.open` for Rust callers (the browser tests).
     pub async fn open(options: JsValue) -> Result<LiveList, JsValue> {
-        let broadcaster = js::get_string(&options, "broadcaster")?
+        Self::open_now(&options)
+    }
+
+    fn open_now(options: &JsValue) -> Result<LiveList, JsValue> {
+        let broadcaster = js::get_string(options, "broadcaster")?
             .ok_or_else(|| invalid("`broadcaster` (the broadcaster's URL) is required"))?;
-        let (mut config, transport) = read_feed_options(&options)?;
-        let order = match js::get_string(&options, "orderBy")? {
+        let (mut config, transport) = read_feed_options(options)?;
+        let order = match js::get_string(options, "orderBy")? {
             Some(text) => Order::parse(&text).ok_or_else(|| {
                 invalid("`orderBy` must be a field name, optionally followed by asc or desc")
             })?,
@@ -140,13 +141,25 @@ impl LiveList {
             ],
             "|",
         );
-        let hub_handle = acquire_hub(broadcaster, &options)?;
+        let hub_handle = acquire_hub(broadcaster, options)?;
         let list = ListState::with_order(order);
         let hub = FeedHub::acquire(key, ChangeFeed::new(config), list, transport, hub_handle);
         let id = hub.next_id();
         Ok(LiveList { hub: Some(hub), id })
     }
+}
 
+#[wasm_bindgen]
+impl LiveList {
+    /// Opens (or joins) the live list described by `options` (JavaScript's
+    /// `LiveList.open`); rejects with an `Error` whose `code` is `invalid-options`
+    /// when they are wrong.
+    #[wasm_bindgen(js_name = open, skip_typescript)]
+    pub fn open_js(options: JsValue) -> Promise {
+        // A settled promise, not an `async fn`: nothing here waits, and the future
+        // machinery would cost ~1 KB of wasm.
+        js::settled(Self::open_now(&options).map(JsValue::from))
+    }
     /// Calls `callback(event)` for every event, a snapshot first; returns
     /// `{ unsubscribe() }`.
     #[wasm_bindgen(skip_typescript)]
