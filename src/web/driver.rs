@@ -1,9 +1,9 @@
 //! The task that owns one [`Connection`] and performs its outputs.
 //!
-//! Browser callbacks (socket events, the timer, API calls) only [`Mailbox::post`];
-//! the task wakes, hands the core the real current time, performs the outputs,
-//! re-arms one timer for the next deadline and calls JavaScript listeners last,
-//! with no Rust borrow held.
+//! Browser callbacks (socket events, the timer, API calls) only post to the hub's
+//! mailbox; the task's turn hands the core the real current time, performs the
+//! outputs, re-arms one timer for the next deadline and calls JavaScript listeners
+//! last, with no Rust borrow held.
 
 use super::hub::{Dispatch, Hub};
 use super::js;
@@ -31,26 +31,73 @@ pub(crate) enum Message {
     Shutdown,
 }
 
-/// Runs `connection` for `hub` until [`Message::Shutdown`].
-pub(crate) async fn run(hub: Rc<Hub>, mut connection: Connection) {
-    let mut socket: Option<(SocketId, BrowserSocket)> = None;
-    let mut timer = Timer::new(&hub.mailbox, || Message::Tick);
-    let mut shutting_down = false;
-    loop {
+/// Drives `connection` for `hub` from the next microtask until [`Message::Shutdown`].
+pub(crate) fn start(hub: &Rc<Hub>, connection: Connection) {
+    let mut task = ConnectionTask {
+        timer: Timer::new(&hub.mailbox, || Message::Tick),
+        hub: hub.clone(),
+        connection,
+        socket: None,
+        shutting_down: false,
+    };
+    hub.mailbox.start(move || task.turn());
+}
+
+/// What the connection's turns own.
+struct ConnectionTask {
+    hub: Rc<Hub>,
+    connection: Connection,
+    socket: Option<(SocketId, BrowserSocket)>,
+    timer: Timer,
+    shutting_down: bool,
+}
+
+impl ConnectionTask {
+    /// Performs the outputs, then handles one message at a time (performing the
+    /// outputs of each) until none is queued; `false` once shut down.
+    fn turn(&mut self) -> bool {
+        loop {
+            self.perform();
+            if self.shutting_down {
+                return false;
+            }
+            let Some(message) = self.hub.mailbox.try_recv() else {
+                return true;
+            };
+            let now = js::now_ms();
+            let connection = &mut self.connection;
+            match message {
+                Message::Opened(id) => connection.handle_socket_open(id, now),
+                Message::Frame(id, frame) => connection.handle_frame(id, frame, now),
+                Message::Closed(id, reason) => connection.handle_socket_closed(id, &reason, now),
+                Message::Tick => connection.handle_timeout(now),
+                Message::Emit(name, args) => connection.emit(&name, args),
+                Message::ReplayStatus => self.hub.replay_status(),
+                Message::Shutdown => {
+                    connection.close();
+                    self.shutting_down = true;
+                }
+            }
+        }
+    }
+
+    /// Performs the connection's outputs, re-arms the timer and calls the listeners.
+    fn perform(&mut self) {
+        let hub = &self.hub;
         let mut dispatch = Dispatch::default();
-        while let Some(output) = connection.poll_output() {
+        while let Some(output) = self.connection.poll_output() {
             match output {
                 Output::OpenSocket { id, url } => {
-                    socket = BrowserSocket::open(id, &url, &hub.mailbox).map(|s| (id, s));
+                    self.socket = BrowserSocket::open(id, &url, &hub.mailbox).map(|s| (id, s));
                 }
                 Output::Send { id, frame } => {
-                    if let Some((_, s)) = socket.as_ref().filter(|(sid, _)| *sid == id) {
+                    if let Some((_, s)) = self.socket.as_ref().filter(|(sid, _)| *sid == id) {
                         s.send(&frame);
                     }
                 }
                 Output::CloseSocket { id } => {
-                    if socket.as_ref().is_some_and(|(sid, _)| *sid == id) {
-                        socket = None;
+                    if self.socket.as_ref().is_some_and(|(sid, _)| *sid == id) {
+                        self.socket = None;
                     }
                 }
                 Output::Event(event) => hub.collect_event(&event, &mut dispatch),
@@ -60,24 +107,7 @@ pub(crate) async fn run(hub: Rc<Hub>, mut connection: Connection) {
                 Output::Error(error) => hub.collect_error(&error, &mut dispatch),
             }
         }
-        timer.arm(connection.poll_timeout(), js::now_ms());
+        self.timer.arm(self.connection.poll_timeout(), js::now_ms());
         hub.dispatch(dispatch);
-        if shutting_down {
-            return;
-        }
-        let message = hub.mailbox.recv().await;
-        let now = js::now_ms();
-        match message {
-            Message::Opened(id) => connection.handle_socket_open(id, now),
-            Message::Frame(id, frame) => connection.handle_frame(id, frame, now),
-            Message::Closed(id, reason) => connection.handle_socket_closed(id, &reason, now),
-            Message::Tick => connection.handle_timeout(now),
-            Message::Emit(name, args) => connection.emit(&name, args),
-            Message::ReplayStatus => hub.replay_status(),
-            Message::Shutdown => {
-                connection.close();
-                shutting_down = true;
-            }
-        }
     }
 }

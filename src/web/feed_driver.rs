@@ -46,10 +46,10 @@ struct Driver {
     load: LoadRows,
 }
 
-/// Runs the feed until the last handle lets go.
-pub(crate) async fn run(
+/// Drives the feed from the next microtask until the last handle lets go.
+pub(crate) fn start(
     hub: Rc<FeedHub>,
-    mut feed: ChangeFeed,
+    feed: ChangeFeed,
     list: ListState,
     transport: Transport,
     broadcaster: (Rc<Hub>, u32),
@@ -66,46 +66,84 @@ pub(crate) async fn run(
     );
     // A shared connection may be open already: no change of state will tell us.
     hub.mailbox.post(FeedMessage::Broadcaster(bhub.state()));
-    let mut timer = Timer::new(&hub.mailbox, || FeedMessage::Tick);
-    let mut driver = Driver {
-        hub: hub.clone(),
-        list,
-        feed_status: None,
-        broadcaster: State::Connecting,
-        broadcaster_was_open: false,
-        subscribed_to: None,
-        hint_at: None,
-        load: LoadRows::default(),
+    let mut task = FeedTask {
+        timer: Timer::new(&hub.mailbox, || FeedMessage::Tick),
+        driver: Driver {
+            hub: hub.clone(),
+            list,
+            feed_status: None,
+            broadcaster: State::Connecting,
+            broadcaster_was_open: false,
+            subscribed_to: None,
+            hint_at: None,
+            load: LoadRows::default(),
+        },
+        feed,
+        requests,
+        bhub,
+        owner,
+        started: false,
     };
-    feed.handle_start(js::now_ms());
-    'run: loop {
-        let mut outbox = Outbox::default();
-        while let Some(output) = feed.poll_output() {
-            driver.on_output(output, &requests, &mut outbox);
+    hub.mailbox.start(move || task.turn());
+}
+
+/// What the feed's turns own.
+struct FeedTask {
+    feed: ChangeFeed,
+    driver: Driver,
+    requests: Requests,
+    timer: Timer,
+    /// The broadcaster's hub and this feed's handle on it.
+    bhub: Rc<Hub>,
+    owner: u32,
+    started: bool,
+}
+
+impl FeedTask {
+    /// Handles everything queued, then performs the feed's outputs; `false` once the
+    /// last handle has let go. Everything already queued is handled before the outputs
+    /// are performed, so a burst of hints costs one round (the feed knows its request
+    /// has not left).
+    fn turn(&mut self) -> bool {
+        if !self.started {
+            self.started = true;
+            self.feed.handle_start(js::now_ms());
+            self.perform();
         }
-        driver.update_status(&mut outbox);
-        driver.subscribe_room(&feed, &bhub);
-        timer.arm(feed.poll_timeout(), js::now_ms());
-        hub.deliver(outbox);
-        // Everything already queued is handled before the feed's outputs are performed,
-        // so a burst of hints costs one round (the feed knows its request has not left).
-        let mut message = Some(hub.mailbox.recv().await);
         let now = js::now_ms();
-        while let Some(m) = message.take() {
-            if !driver.handle(m, &mut feed, now) {
-                break 'run;
+        while let Some(message) = self.driver.hub.mailbox.try_recv() {
+            if !self.driver.handle(message, &mut self.feed, now) {
+                self.finish();
+                return false;
             }
-            message = hub.mailbox.try_recv();
         }
+        self.perform();
+        true
     }
-    if let Some(guid) = driver.subscribed_to.take() {
-        bhub.mailbox.post(HubMessage::Emit(
-            "unsubscribe".into(),
-            vec![lists_arg(&guid)],
-        ));
+
+    /// Performs the feed's outputs, re-arms the timer and delivers the events.
+    fn perform(&mut self) {
+        let mut outbox = Outbox::default();
+        while let Some(output) = self.feed.poll_output() {
+            self.driver.on_output(output, &self.requests, &mut outbox);
+        }
+        self.driver.update_status(&mut outbox);
+        self.driver.subscribe_room(&self.feed, &self.bhub);
+        self.timer.arm(self.feed.poll_timeout(), js::now_ms());
+        self.driver.hub.deliver(outbox);
     }
-    bhub.release(owner);
-    hub.view.borrow_mut().status = "closed";
+
+    /// Leaves the list's room and lets go of the broadcaster.
+    fn finish(&mut self) {
+        if let Some(guid) = self.driver.subscribed_to.take() {
+            self.bhub.mailbox.post(HubMessage::Emit(
+                "unsubscribe".into(),
+                vec![lists_arg(&guid)],
+            ));
+        }
+        self.bhub.release(self.owner);
+        self.driver.hub.view.borrow_mut().status = "closed";
+    }
 }
 
 /// Turns broadcaster events into feed messages (runs inside the hub's dispatch).

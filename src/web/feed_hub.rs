@@ -129,13 +129,7 @@ impl FeedHub {
             catchup_pending: Cell::new(false),
         });
         FEEDS.with(|f| f.borrow_mut().push(hub.clone()));
-        wasm_bindgen_futures::spawn_local(feed_driver::run(
-            hub.clone(),
-            feed,
-            list,
-            transport,
-            broadcaster,
-        ));
+        feed_driver::start(hub.clone(), feed, list, transport, broadcaster);
         hub
     }
 

@@ -102,7 +102,7 @@ impl Hub {
             replay_pending: Cell::new(false),
         });
         HUBS.with(|hubs| hubs.borrow_mut().push(hub.clone()));
-        wasm_bindgen_futures::spawn_local(driver::run(hub.clone(), connection));
+        driver::start(&hub, connection);
         hub
     }
 

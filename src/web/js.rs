@@ -14,6 +14,8 @@ extern "C" {
     pub(crate) fn set_timeout(callback: &js_sys::Function, ms: i32) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
     pub(crate) fn clear_timeout(handle: &JsValue);
+    #[wasm_bindgen(js_name = queueMicrotask)]
+    pub(crate) fn queue_microtask(callback: &js_sys::Function);
     #[wasm_bindgen(js_namespace = console, js_name = error)]
     pub(crate) fn console_error(message: &str, error: &JsValue);
 }

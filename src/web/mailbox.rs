@@ -1,37 +1,39 @@
-//! A single-consumer message queue whose receiver is a future, and a one-shot
-//! `setTimeout` that posts to it. Browser callbacks only ever post; the owning task
-//! does the work.
+//! A single-consumer message queue that wakes its owner's turn, a tiny scheduler
+//! for those turns, and a one-shot `setTimeout` that posts to a mailbox. Browser
+//! callbacks only post; the owner's turn, run in a microtask, does the work.
+//!
+//! A turn is a plain `FnMut() -> bool` (false: finished), not a future: sp-live's
+//! tasks never wait on anything but their mailbox, and an executor would cost ~1 KB.
 
 use super::js;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
 use wasm_bindgen::prelude::*;
 
 /// Messages for one task.
 pub(crate) struct Mailbox<M> {
     queue: RefCell<VecDeque<M>>,
-    waker: RefCell<Option<Waker>>,
+    /// The owner's turn, once started.
+    task: RefCell<Option<Rc<Task>>>,
 }
 
 impl<M> Default for Mailbox<M> {
     fn default() -> Self {
         Self {
             queue: RefCell::new(VecDeque::new()),
-            waker: RefCell::new(None),
+            task: RefCell::new(None),
         }
     }
 }
 
 impl<M> Mailbox<M> {
-    /// Queues `message` and wakes the task (never runs it synchronously).
+    /// Queues `message` and schedules the owner's turn (never runs it synchronously).
     pub(crate) fn post(&self, message: M) {
         self.queue.borrow_mut().push_back(message);
-        if let Some(waker) = self.waker.borrow_mut().take() {
-            waker.wake();
+        let task = self.task.borrow().clone();
+        if let Some(task) = task {
+            task.wake();
         }
     }
 
@@ -40,26 +42,69 @@ impl<M> Mailbox<M> {
         self.queue.borrow_mut().pop_front()
     }
 
-    /// The next message.
-    pub(crate) fn recv(&self) -> Recv<'_, M> {
-        Recv(self)
+    /// Makes `turn` this mailbox's owner and schedules its first turn. A turn runs in a
+    /// microtask after each post (one per burst of posts), handles what is queued and
+    /// returns `false` when the task is over: then it is dropped and posts do nothing.
+    pub(crate) fn start(&self, turn: impl FnMut() -> bool + 'static) {
+        let task = Rc::new(Task {
+            queued: Cell::new(false),
+            turn: RefCell::new(Some(Box::new(turn))),
+        });
+        *self.task.borrow_mut() = Some(task.clone());
+        task.wake();
     }
 }
 
-/// Future of [`Mailbox::recv`].
-pub(crate) struct Recv<'a, M>(&'a Mailbox<M>);
+/// A started task: its turn and whether a run of it is scheduled.
+pub(crate) struct Task {
+    queued: Cell<bool>,
+    turn: RefCell<Option<Box<dyn FnMut() -> bool>>>,
+}
 
-impl<M> Future for Recv<'_, M> {
-    type Output = M;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<M> {
-        match self.0.queue.borrow_mut().pop_front() {
-            Some(message) => Poll::Ready(message),
-            None => {
-                *self.0.waker.borrow_mut() = Some(cx.waker().clone());
-                Poll::Pending
-            }
+impl Task {
+    fn wake(self: Rc<Self>) {
+        if !self.queued.replace(true) {
+            schedule(self);
         }
+    }
+
+    fn run(&self) {
+        // Posts from here on schedule another turn.
+        self.queued.set(false);
+        let finished = match self.turn.borrow_mut().as_mut() {
+            Some(turn) => !turn(),
+            None => false,
+        };
+        if finished {
+            // Dropped outside the borrow: its captures may post to other mailboxes.
+            let turn = self.turn.borrow_mut().take();
+            drop(turn);
+        }
+    }
+}
+
+thread_local! {
+    /// Tasks due for a turn, in the order they were woken.
+    static READY: RefCell<VecDeque<Rc<Task>>> = const { RefCell::new(VecDeque::new()) };
+    /// A microtask to run them is queued.
+    static SCHEDULED: Cell<bool> = const { Cell::new(false) };
+    /// The microtask that runs them (one for the page, never dropped).
+    static RUN_READY: Closure<dyn FnMut()> = Closure::new(run_ready);
+}
+
+fn schedule(task: Rc<Task>) {
+    READY.with(|ready| ready.borrow_mut().push_back(task));
+    if !SCHEDULED.with(|s| s.replace(true)) {
+        RUN_READY.with(|run| js::queue_microtask(run.as_ref().unchecked_ref()));
+    }
+}
+
+fn run_ready() {
+    // Cleared first: whatever a turn wakes (or a turn that traps leaves behind) gets a
+    // microtask of its own.
+    SCHEDULED.with(|s| s.set(false));
+    while let Some(task) = READY.with(|ready| ready.borrow_mut().pop_front()) {
+        task.run();
     }
 }
 
@@ -126,16 +171,61 @@ mod tests {
     use super::*;
     use wasm_bindgen_test::wasm_bindgen_test;
 
+    /// Resolves after `ms` milliseconds.
+    async fn sleep(ms: i32) {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            js::set_timeout(&resolve, ms);
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+
     /// The first message after arming `timer` (which posts 1) or a guard timeout
     /// (which posts 2) after `guard_ms`.
     async fn first_message(mailbox: &Rc<Mailbox<u8>>, guard_ms: i32) -> u8 {
         let mut guard = Timer::new(mailbox, || 2);
         let now = js::now_ms();
         guard.arm(Some(now + guard_ms as u64), now);
-        let message = mailbox.recv().await;
+        let message = loop {
+            match mailbox.try_recv() {
+                Some(message) => break message,
+                None => sleep(1).await,
+            }
+        };
         drop(guard);
         while mailbox.try_recv().is_some() {}
         message
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_turn_runs_in_a_microtask_once_per_burst_of_posts() {
+        let mailbox: Rc<Mailbox<u8>> = Rc::new(Mailbox::default());
+        let turns = Rc::new(RefCell::new(Vec::new()));
+        let (mb, seen) = (mailbox.clone(), turns.clone());
+        mailbox.start(move || {
+            let mut got = Vec::new();
+            while let Some(m) = mb.try_recv() {
+                got.push(m);
+            }
+            let done = got.contains(&0);
+            seen.borrow_mut().push(got);
+            !done
+        });
+        mailbox.post(1);
+        mailbox.post(2);
+        assert!(turns.borrow().is_empty(), "never synchronously");
+        sleep(0).await;
+        assert_eq!(*turns.borrow(), vec![vec![1, 2]], "one turn for the burst");
+        mailbox.post(3);
+        mailbox.post(0);
+        sleep(0).await;
+        assert_eq!(turns.borrow().len(), 2);
+        mailbox.post(4);
+        sleep(0).await;
+        assert_eq!(
+            turns.borrow().len(),
+            2,
+            "a finished task takes no more turns"
+        );
     }
 
     #[wasm_bindgen_test]
