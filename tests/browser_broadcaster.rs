@@ -410,3 +410,25 @@ async fn infinite_attempts_and_timeout_mean_unlimited_as_in_socket_io_client() {
     wait_open(&hub).await;
     hub.close();
 }
+
+#[wasm_bindgen_test]
+async fn a_url_the_browser_refuses_closes_with_the_reason() {
+    let _serial = serial().await;
+    let options = options("websocket");
+    js_sys::Reflect::set(&options, &"reconnection".into(), &false.into()).unwrap();
+    // Port 99999 passes the core's checks; the WebSocket constructor throws.
+    let mut hub = Broadcaster::connect("http://127.0.0.1:99999/ws".into(), options)
+        .await
+        .unwrap();
+    wait_until("closed", 5_000, || {
+        field(&hub.status(), "state").as_deref() == Some("closed")
+    })
+    .await;
+    let reason = field(&hub.status(), "reason").unwrap_or_default();
+    assert!(
+        reason.starts_with("transport close: cannot open ws://127.0.0.1:99999/ws: ")
+            && !reason.ends_with(": "),
+        "{reason}"
+    );
+    hub.close();
+}

@@ -76,6 +76,51 @@ export function pickRows(from, order) {
   return rows;
 }
 
+/**
+ * Opens a WebSocket (binary frames as ArrayBuffers) whose events all go to
+ * `on(kind, text, bytes)`: 0 opened; 1 a text frame; 2 a binary frame (`bytes`, a
+ * Uint8Array); 3 closed, `text` the reason for people ("code" or "code reason").
+ * A URL the browser refuses is reported as a close at once, and gives `null`.
+ * @param {string} url
+ * @param {Function} on
+ */
+export function openSocket(url, on) {
+  let ws;
+  try {
+    ws = new WebSocket(url);
+  } catch (e) {
+    on(3, "cannot open " + url + ": " + describe(e));
+    return null;
+  }
+  ws.binaryType = "arraybuffer";
+  ws.onopen = () => on(0);
+  ws.onmessage = (e) => {
+    if (typeof e.data === "string") on(1, e.data);
+    else if (e.data instanceof ArrayBuffer) on(2, undefined, new Uint8Array(e.data));
+  };
+  ws.onclose = (e) => on(3, e.reason ? e.code + " " + e.reason : String(e.code));
+  return ws;
+}
+
+/** Sends `text`, or `bytes` when `text` is undefined; a failure shows as the close event. */
+export function sendFrame(ws, text, bytes) {
+  try {
+    ws.send(text === undefined ? bytes : text);
+  } catch (e) {
+    // Not open (yet or any more): the close event tells the connection.
+  }
+}
+
+/** Detaches the handlers (no event may reach a dropped callback), then closes. */
+export function closeSocket(ws) {
+  ws.onopen = ws.onmessage = ws.onclose = null;
+  try {
+    ws.close();
+  } catch (e) {
+    // Already closed.
+  }
+}
+
 /** A thrown value as text: an `Error`'s message, a string, or its JSON. */
 function describe(error) {
   if (error instanceof Error) return error.message;

@@ -1,4 +1,4 @@
-//! The browser layer: the only code that touches web-sys, js-sys or JavaScript.
+//! The browser layer: the only code that touches js-sys, wasm-bindgen or JavaScript.
 //!
 //! It drives the sans-IO cores and owns every browser object. Rules it keeps:
 //! - every `Closure` has an owner and is detached in `Drop` (no `forget`);
