@@ -1,7 +1,8 @@
 // Shortens the names wasm-bindgen gives the imports and exports between pkg/sp_live.js and
 // pkg/sp_live_bg.wasm (`__wbg_Error_208446807d0d1e30`, closure shims named after their full
-// Rust types, ...) to `a`, `b`, ... in both files: ~3 KB less after gzip, no behaviour
-// change. The names are private to the two files; `memory` stays (it is part of the
+// Rust types, ...) to `a`, `b`, ... in both files, and the import module names
+// (`./sp_live_bg.js`, the snippets' paths) to `0`, `1`, ... in the wasm and as the keys of
+// the glue's imports object: ~3 KB less after gzip, no behaviour change. The names are private to the two files; `memory` stays (it is part of the
 // exports object `init()` resolves to). Run by `make pkg` after wasm-opt:
 //
 //   node tests/scripts/minify-names.mjs [pkg-dir]
@@ -85,6 +86,7 @@ const wasm = fs.readFileSync(wasmPath);
 if (wasm.readUInt32LE(0) !== 0x6d736100) die(`${wasmPath} is not a wasm module`);
 const imports = new Map(); // old -> new
 const exportsMap = new Map();
+const modules = new Map(); // import module names ("./sp_live_bg.js", snippets) -> short keys
 let counter = 0;
 const parts = [wasm.subarray(0, 8)];
 for (let at = 8; at < wasm.length; ) {
@@ -106,7 +108,8 @@ for (let at = 8; at < wasm.length; ) {
           if (!imports.has(field)) imports.set(field, shortName(counter++));
           renamed = imports.get(field);
         }
-        out.push(name(module), name(renamed), body.subarray(afterField, end));
+        if (!modules.has(module)) modules.set(module, `${modules.size}`);
+        out.push(name(modules.get(module)), name(renamed), body.subarray(afterField, end));
         p = end;
       } else {
         const [field, afterField] = readName(body, p);
@@ -142,6 +145,13 @@ for (const [from, to] of exportsMap) {
   if (!use.test(glue) && !from.startsWith("__")) die(`export ${from} is not used by the glue`);
   glue = glue.replace(use, to);
 }
+// The imports object's keys: `"./sp_live_bg.js": import0,` -> `"0": import0,`.
+for (const [from, to] of modules) {
+  const key = new RegExp(`(?<=^\\s*)"${escape(from).replace(/[./]/g, "\\$&")}"(?=: import\\d+,?$)`, "gm");
+  const hits = glue.match(key)?.length ?? 0;
+  if (hits !== 1) die(`import module ${from}: ${hits} keys in the glue, expected 1`);
+  glue = glue.replace(key, `"${to}"`);
+}
 for (const from of [...imports.keys(), ...exportsMap.keys()]) {
   if (new RegExp(`(?<![\\w$])${escape(from)}(?![\\w$])`).test(glue)) die(`${from} is still named in the glue`);
 }
@@ -159,6 +169,6 @@ fs.writeFileSync(typingsPath, typings);
 // Generated alongside by wasm-bindgen, not shipped (package.json `files`), now stale.
 fs.rmSync(path.join(PKG, `${NAME}_bg.wasm.d.ts`), { force: true });
 console.log(
-  `minify-names: ${imports.size} imports and ${exportsMap.size} exports renamed; ` +
+  `minify-names: ${imports.size} imports, ${modules.size} import modules and ${exportsMap.size} exports renamed; ` +
     `${NAME}_bg.wasm ${before} -> ${minified.length} bytes`,
 );
