@@ -1,7 +1,10 @@
 //! Small text helpers that keep big machinery out of the WebAssembly build: substring
 //! search by a byte-window scan (`str::find` with a `&str` pattern brings core's two-way
-//! searcher, ~1.6 KB) and decimal numbers without `core::fmt` (messages and URLs are
-//! built with `concat` and these instead of `format!`).
+//! searcher, ~1.6 KB), splitting and trimming by ASCII bytes (`char` patterns bring the
+//! char searcher, `memchr` and UTF-8 decoding, ~1 KB), and decimal numbers without
+//! `core::fmt` (messages and URLs are built with `concat` and these instead of
+//! `format!`). The formats sp-live reads (URLs, headers, change tokens, multipart
+//! bodies, JSON) delimit and pad with ASCII only.
 
 /// The byte offset of the first `needle` in `haystack`.
 pub fn find(haystack: &str, needle: &str) -> Option<usize> {
@@ -24,6 +27,55 @@ pub fn contains(haystack: &str, needle: &str) -> bool {
 pub fn split_once<'a>(haystack: &'a str, separator: &str) -> Option<(&'a str, &'a str)> {
     let at = find(haystack, separator)?;
     Some((&haystack[..at], &haystack[at + separator.len()..]))
+}
+
+/// The parts of `haystack` between `separator`s (not empty), like `str::split` (whose
+/// `char` patterns bring core's char searcher and `memchr`).
+pub fn split<'a>(haystack: &'a str, separator: &'a str) -> Split<'a> {
+    Split {
+        rest: Some(haystack),
+        separator,
+    }
+}
+
+/// The iterator of [`split`].
+pub struct Split<'a> {
+    rest: Option<&'a str>,
+    separator: &'a str,
+}
+
+impl<'a> Iterator for Split<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        match split_once(rest, self.separator).filter(|_| !self.separator.is_empty()) {
+            Some((part, after)) => {
+                self.rest = Some(after);
+                Some(part)
+            }
+            None => self.rest.take(),
+        }
+    }
+}
+
+/// `text` without any leading `b` bytes (an ASCII character), like
+/// `str::trim_start_matches(char)`.
+pub fn trim_start_byte(text: &str, b: u8) -> &str {
+    let skip = text.bytes().take_while(|x| *x == b).count();
+    &text[skip..]
+}
+
+/// `text` without any trailing `b` bytes (an ASCII character), like
+/// `str::trim_end_matches(char)`.
+pub fn trim_end_byte(text: &str, b: u8) -> &str {
+    let skip = text.bytes().rev().take_while(|x| *x == b).count();
+    &text[..text.len() - skip]
+}
+
+/// `text` without its leading `{`s and trailing `}`s (a GUID as `{...}`).
+pub fn trim_braces(text: &str) -> &str {
+    trim_end_byte(trim_start_byte(text, b'{'), b'}')
 }
 
 /// The parts one after another (`[&str]::concat` brings a generic join of ~0.9 KB).
@@ -94,7 +146,7 @@ pub fn parse_int(text: &str) -> Option<i64> {
 
 /// Parses a decimal integer as `str::parse::<u64>` does (an optional `+`, then digits).
 pub fn parse_uint(text: &str) -> Option<u64> {
-    parse_digits(text.strip_prefix('+').unwrap_or(text))
+    parse_digits(text.strip_prefix("+").unwrap_or(text))
 }
 
 fn parse_digits(digits: &str) -> Option<u64> {
@@ -124,6 +176,33 @@ mod tests {
             assert_eq!(find(hay, needle), hay.find(needle), "{hay:?} {needle:?}");
             assert_eq!(split_once(hay, needle), hay.split_once(needle));
             assert_eq!(contains(hay, needle), hay.contains(needle));
+        }
+    }
+
+    #[test]
+    fn splits_and_trims_like_std() {
+        for (hay, sep) in [
+            ("a;b;;c", ";"),
+            ("", ";"),
+            (";", ";"),
+            ("abc", ";"),
+            ("x%20or%20y%20or%20", "%20or%20"),
+            ("héllo wörld", "ö"),
+        ] {
+            let ours: Vec<&str> = split(hay, sep).collect();
+            let std: Vec<&str> = hay.split(sep).collect();
+            assert_eq!(ours, std, "{hay:?} {sep:?}");
+        }
+        for (text, b) in [
+            ("//a//", b'/'),
+            ("{x}", b'{'),
+            ("", b'/'),
+            ("///", b'/'),
+            ("é/", b'/'),
+        ] {
+            let c = char::from(b);
+            assert_eq!(trim_start_byte(text, b), text.trim_start_matches(c));
+            assert_eq!(trim_end_byte(text, b), text.trim_end_matches(c));
         }
     }
 

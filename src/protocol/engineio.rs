@@ -74,18 +74,21 @@ pub fn decode(frame: &Frame, version: EngineVersion) -> Result<EnginePacket, Pro
 }
 
 fn decode_text(text: &str) -> Result<EnginePacket, ProtocolError> {
-    let mut chars = text.chars();
-    let kind = chars.next().ok_or(ProtocolError::decode("empty frame"))?;
-    let data = chars.as_str();
+    let kind = *text
+        .as_bytes()
+        .first()
+        .ok_or(ProtocolError::decode("empty frame"))?;
+    // Every known type is one ASCII byte; after any other the rest goes unread.
+    let data = text.get(1..).unwrap_or_default();
     Ok(match kind {
-        '0' => EnginePacket::Open(parse_open(data)?),
-        '1' => EnginePacket::Close,
-        '2' => EnginePacket::Ping(data.to_owned()),
-        '3' => EnginePacket::Pong(data.to_owned()),
-        '4' => EnginePacket::Message(data.to_owned()),
-        '5' => EnginePacket::Upgrade,
-        '6' => EnginePacket::Noop,
-        'b' => {
+        b'0' => EnginePacket::Open(parse_open(data)?),
+        b'1' => EnginePacket::Close,
+        b'2' => EnginePacket::Ping(data.to_owned()),
+        b'3' => EnginePacket::Pong(data.to_owned()),
+        b'4' => EnginePacket::Message(data.to_owned()),
+        b'5' => EnginePacket::Upgrade,
+        b'6' => EnginePacket::Noop,
+        b'b' => {
             return Err(ProtocolError::decode(
                 "base64 binary packets are not used over WebSocket",
             ))

@@ -114,7 +114,7 @@ pub(crate) struct Target {
 
 /// Builds the WebSocket URL and namespace for `options`.
 pub(crate) fn target(options: &ConnectOptions) -> Result<Target, ProtocolError> {
-    let url = options.url.trim();
+    let url = options.url.trim_ascii();
     let (scheme, rest) = crate::text::split_once(url, "://").ok_or_else(|| {
         ProtocolError::config(crate::text::concat(&[
             "\"",
@@ -133,21 +133,20 @@ pub(crate) fn target(options: &ConnectOptions) -> Result<Target, ProtocolError> 
             ])))
         }
     };
-    let rest = rest.split('#').next().unwrap_or(rest);
-    let (before_query, query) = rest.split_once('?').unwrap_or((rest, ""));
-    let (authority, url_path) = match before_query.find('/') {
+    let rest = crate::text::split(rest, "#").next().unwrap_or(rest);
+    let (before_query, query) = crate::text::split_once(rest, "?").unwrap_or((rest, ""));
+    let (authority, url_path) = match crate::text::find(before_query, "/") {
         Some(i) => before_query.split_at(i),
         None => (before_query, ""),
     };
-    if authority.is_empty() || authority.contains(char::is_whitespace) {
+    if authority.is_empty() || authority.bytes().any(|b| b.is_ascii_whitespace()) {
         return Err(ProtocolError::config(crate::text::concat(&[
             "\"",
             url,
             "\" has no host",
         ])));
     }
-    let mut params: Vec<String> = query
-        .split('&')
+    let mut params: Vec<String> = crate::text::split(query, "&")
         .filter(|p| !p.is_empty())
         .map(str::to_owned)
         .collect();
@@ -166,7 +165,7 @@ pub(crate) fn target(options: &ConnectOptions) -> Result<Target, ProtocolError> 
         let namespace = match (&options.namespace, url_path) {
             (Some(n), _) => n.clone(),
             (None, "" | "/") => "/".to_owned(),
-            (None, p) => p.trim_end_matches('/').to_owned(),
+            (None, p) => crate::text::trim_end_byte(p, b'/').to_owned(),
         };
         params.insert(
             0,

@@ -95,9 +95,12 @@ pub fn decode(text: &str) -> Result<Packet, ProtocolError> {
     }
     let mut nsp = String::from("/");
     if bytes.get(pos) == Some(&b'/') {
-        let end = text[pos..].find(',').map_or(text.len(), |i| pos + i);
+        let end = crate::text::find(&text[pos..], ",").map_or(text.len(), |i| pos + i);
         let full = &text[pos..end];
-        nsp = full.split('?').next().unwrap_or(full).to_owned();
+        nsp = crate::text::split(full, "?")
+            .next()
+            .unwrap_or(full)
+            .to_owned();
         pos = (end + 1).min(text.len());
     }
     let start = pos;
@@ -181,8 +184,8 @@ fn placeholder_index(arg: &Json) -> Option<usize> {
 /// any other value (including a string that merely starts with `[`) is kept as is.
 pub fn parse_embedded_json(arg: Json) -> Json {
     if let Json::String(text) = &arg {
-        let trimmed = text.trim_start();
-        if trimmed.starts_with('[') || trimmed.starts_with('{') {
+        let trimmed = text.trim_ascii_start();
+        if trimmed.starts_with("[") || trimmed.starts_with("{") {
             if let Ok(parsed) = json::parse(text) {
                 return parsed;
             }

@@ -11,7 +11,7 @@ pub const MAX_BATCH: usize = 20;
 
 /// The `$batch` endpoint of a site.
 pub fn batch_url(site_url: &str) -> String {
-    text::concat(&[site_url.trim_end_matches('/'), "/_api/$batch"])
+    text::concat(&[text::trim_end_byte(site_url, b'/'), "/_api/$batch"])
 }
 
 /// The `Content-Type` of a batch request whose parts are separated by `boundary`.
@@ -136,15 +136,15 @@ fn header_value<'a>(line: &'a str, name: &str) -> Option<&'a str> {
 /// The `boundary` parameter of a multipart `Content-Type` value.
 fn boundary_param(value: &str) -> Option<&str> {
     let (_, rest) = text::split_once(value, "boundary=")?;
-    let rest = rest.split(';').next()?.trim_ascii();
-    Some(rest.trim_matches('"')).filter(|b| !b.is_empty())
+    let rest = text::split(rest, ";").next()?.trim_ascii();
+    Some(text::trim_start_byte(text::trim_end_byte(rest, b'"'), b'"')).filter(|b| !b.is_empty())
 }
 
 /// The parts of a batch response, in request order (a changeset's parts in its
 /// place). The boundary is the response's first line (`--batchresponse_...`), so no
 /// `Content-Type` header is needed.
 pub fn parse_batch(body: &str) -> Result<Vec<BatchPart>, ParseError> {
-    let mut lines = body.split('\n').map(chomp);
+    let mut lines = text::split(body, "\n").map(chomp);
     let first = lines.find(|l| !l.is_empty());
     let Some(delimiter) = first.filter(|l| l.starts_with("--")) else {
         return bad("no boundary line");
@@ -191,7 +191,7 @@ fn read_parts<'a>(
                 }
                 1 if line.is_empty() => stage = 2,
                 1 if status.is_none() => {
-                    let code = line.split(' ').nth(1).and_then(text::parse_uint);
+                    let code = text::split(line, " ").nth(1).and_then(text::parse_uint);
                     status = code.filter(|c| (100..600).contains(c)).or(Some(0));
                 }
                 1 => {
@@ -217,7 +217,7 @@ fn read_parts<'a>(
                 return bad("a part without an HTTP status line");
             };
             while content.as_bytes().last() == Some(&b'\n') {
-                content.pop();
+                content.truncate(content.len() - 1);
             }
             parts.push(BatchPart {
                 status: status as u16,

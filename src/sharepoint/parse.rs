@@ -87,7 +87,7 @@ const CHANGE_KEYS: [&str; 8] = [
 /// A number that may also arrive as a numeric string.
 fn int(v: Option<&Json>) -> Option<i64> {
     match v? {
-        Json::String(s) => text::parse_int(s.trim()),
+        Json::String(s) => text::parse_int(s.trim_ascii()),
         other => other.as_i64(),
     }
 }

@@ -98,7 +98,7 @@ impl std::error::Error for TokenError {}
 impl ChangeToken {
     /// Parses `version;scope;scopeGuid;ticks;changeNumber`.
     pub fn parse(text: &str) -> Result<Self, TokenError> {
-        let mut parts = text.trim().split(';');
+        let mut parts = crate::text::split(text.trim_ascii(), ";");
         let mut next = |what| parts.next().ok_or(TokenError(what));
         let small = |text: &str| parse_uint(text).and_then(|n| u32::try_from(n).ok());
         let version = small(next("missing version")?).ok_or(TokenError("bad version"))?;
@@ -179,8 +179,8 @@ impl PartialOrd for ChangeToken {
 /// Normalises a GUID: trims whitespace and braces, lower-cases, and checks the
 /// `8-4-4-4-12` hex shape. `None` if it is not a GUID.
 pub fn normalize_guid(text: &str) -> Option<String> {
-    let t = text.trim().trim_start_matches('{').trim_end_matches('}');
-    let groups: Vec<&str> = t.split('-').collect();
+    let t = crate::text::trim_braces(text.trim_ascii());
+    let groups: Vec<&str> = crate::text::split(t, "-").collect();
     let lens = [8, 4, 4, 4, 12];
     if groups.len() != 5
         || groups.iter().zip(lens).any(|(g, n)| g.len() != n)

@@ -43,7 +43,7 @@ impl ListRef {
 pub fn percent_encode(text: &str, keep: &[u8]) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || keep.contains(&b) {
+        if b.is_ascii_alphanumeric() || b"-._~".iter().chain(keep).any(|k| *k == b) {
             out.push(b as char);
         } else {
             out.push('%');
@@ -56,13 +56,13 @@ pub fn percent_encode(text: &str, keep: &[u8]) -> String {
 
 /// The site URL without trailing slashes.
 pub fn site_base(site_url: &str) -> &str {
-    site_url.trim().trim_end_matches('/')
+    text::trim_end_byte(site_url.trim_ascii(), b'/')
 }
 
 /// `scheme://host` of an absolute URL (used to refuse next links to another origin).
 pub fn origin(url: &str) -> &str {
     let after_scheme = text::find(url, "://").map_or(0, |i| i + 3);
-    match url[after_scheme..].find('/') {
+    match text::find(&url[after_scheme..], "/") {
         Some(i) => &url[..after_scheme + i],
         None => url,
     }
@@ -75,7 +75,7 @@ pub fn list_url(site_url: &str, list: &ListRef) -> String {
     match list {
         ListRef::Id(id) => text::concat(&[site, "/_api/web/lists(guid'", id, "')"]),
         ListRef::Title(title) => {
-            let escaped = title.replace('\'', "''");
+            let escaped = text::join(&text::split(title, "'").collect::<Vec<_>>(), "''");
             let enc = percent_encode(&escaped, b"'()!*,;:@$&=+");
             text::concat(&[site, "/_api/web/lists/getbytitle('", &enc, "')"])
         }
@@ -102,7 +102,7 @@ pub fn get_changes_url(site_url: &str, list: &ListRef) -> String {
 pub fn select_fields(select: &[String]) -> String {
     let mut fields: Vec<&str> = vec!["Id", "Modified"];
     for f in select {
-        let f = f.trim();
+        let f = f.trim_ascii();
         if !f.is_empty() && !fields.iter().any(|g| g.eq_ignore_ascii_case(f)) {
             fields.push(f);
         }

@@ -103,7 +103,7 @@ impl FeedConfig {
     /// A configuration with the defaults.
     pub fn new(site_url: &str, list: ListRef) -> Self {
         FeedConfig {
-            site_url: site_url.trim().trim_end_matches('/').to_owned(),
+            site_url: crate::text::trim_end_byte(site_url.trim_ascii(), b'/').to_owned(),
             list,
             select: Vec::new(),
             metadata: Metadata::None,
@@ -132,7 +132,7 @@ impl FeedConfig {
         self.retry.initial_ms = self.retry.initial_ms.max(1);
         self.retry.max_ms = self.retry.max_ms.max(self.retry.initial_ms);
         self.retry.request_timeout_ms = self.retry.request_timeout_ms.max(1);
-        self.site_url = self.site_url.trim().trim_end_matches('/').to_owned();
+        self.site_url = crate::text::trim_end_byte(self.site_url.trim_ascii(), b'/').to_owned();
         self
     }
 }

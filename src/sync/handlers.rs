@@ -275,7 +275,7 @@ impl ChangeFeed {
     /// a server-relative link is made absolute.
     fn same_site(&self, link: &str) -> Option<String> {
         let site_origin = origin(&self.cfg.site_url);
-        if link.starts_with('/') && !link.starts_with("//") {
+        if link.starts_with("/") && !link.starts_with("//") {
             Some(crate::text::concat(&[site_origin, link]))
         } else if origin(link).eq_ignore_ascii_case(site_origin) {
             Some(link.to_owned())

@@ -20,7 +20,7 @@ impl Order {
     /// Parses OData-like `"Field"`, `"Field asc"` or `"Field desc"`; `""`, `"ID"` and
     /// `"Id"` mean by ID. `None` for anything else.
     pub fn parse(text: &str) -> Option<Order> {
-        let mut words = text.split_whitespace();
+        let mut words = text.split_ascii_whitespace();
         let field = words.next().unwrap_or("");
         let descending = match words.next() {
             None => false,
@@ -28,7 +28,11 @@ impl Order {
             Some(w) if w.eq_ignore_ascii_case("desc") => true,
             Some(_) => return None,
         };
-        if words.next().is_some() || field.contains(['(', ')', ',', '\'']) {
+        if words.next().is_some()
+            || field
+                .bytes()
+                .any(|b| matches!(b, b'(' | b')' | b',' | b'\''))
+        {
             return None;
         }
         let by_id = field.is_empty() || field.eq_ignore_ascii_case("id");

@@ -185,7 +185,7 @@ impl Driver {
             FeedMessage::Hint(guid) => {
                 let own = feed
                     .list_guid()
-                    .is_some_and(|own| own.eq_ignore_ascii_case(guid.trim_matches(['{', '}'])));
+                    .is_some_and(|own| own.eq_ignore_ascii_case(crate::text::trim_braces(&guid)));
                 if own {
                     self.hub.view.borrow_mut().stats.hints += 1;
                     self.hint_at.get_or_insert(now);

@@ -62,7 +62,8 @@ impl Requests {
                     Some(error) => Err(error),
                     None => Ok(HttpResponse {
                         status: status as u16,
-                        retry_after_secs: retry_after.and_then(|v| text::parse_uint(v.trim())),
+                        retry_after_secs: retry_after
+                            .and_then(|v| text::parse_uint(v.trim_ascii())),
                         body,
                     }),
                 };
@@ -80,7 +81,7 @@ impl Requests {
     pub(crate) fn start(&self, request: &HttpRequest) {
         let mut headers = String::new();
         for (name, value) in &request.headers {
-            if name.contains('\n') || value.contains('\n') {
+            if text::contains(name, "\n") || text::contains(value, "\n") {
                 let message = text::concat(&["the ", name, " header has a line break"]);
                 (self.on_response)(request.id, Err(message));
                 return;

@@ -255,7 +255,7 @@ fn read_feed_options(o: &JsValue) -> Result<(FeedConfig, Transport), JsValue> {
         (Some(_), Some(_)) => return Err(invalid("give `listId` or `listTitle`, not both")),
         _ => return Err(invalid("`listId` or `listTitle` is required")),
     };
-    let mut config = FeedConfig::new(site_url.trim_end_matches('/'), list);
+    let mut config = FeedConfig::new(text::trim_end_byte(&site_url, b'/'), list);
     let select = js::get(o, "select");
     if !select.is_undefined() && !select.is_null() {
         let fields: Array = select
@@ -284,7 +284,7 @@ fn read_feed_options(o: &JsValue) -> Result<(FeedConfig, Transport), JsValue> {
         };
     }
     if let Some(tag) = js::get_string(o, "clientTag")? {
-        if tag.contains(['\r', '\n', '\0']) {
+        if tag.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
             return Err(invalid("`clientTag` must not contain line breaks"));
         }
         config.client_tag = tag;
