@@ -145,17 +145,16 @@ impl FeedHub {
 
     /// Lets go of one handle and its subscribers; the last one stops the feed.
     pub(crate) fn release(&self, owner: u32) {
-        self.subscribers.borrow_mut().retain(|s| {
-            let keep = s.owner != owner;
-            if !keep {
-                unsubscribe::forget(s.id);
-            }
-            keep
-        });
+        self.remove_subscribers(&|s| s.owner == owner);
         let left = self.handles.get().saturating_sub(1);
         self.handles.set(left);
         if left == 0 {
-            FEEDS.with(|f| f.borrow_mut().retain(|h| h.key != self.key));
+            FEEDS.with(|feeds| {
+                let mut feeds = feeds.borrow_mut();
+                if let Some(at) = feeds.iter().position(|h| h.key == self.key) {
+                    feeds.remove(at);
+                }
+            });
             self.mailbox.post(FeedMessage::Shutdown);
         }
     }
@@ -177,7 +176,19 @@ impl FeedHub {
 
     /// Removes a subscriber (idempotent).
     pub(crate) fn unsubscribe(&self, id: u32) {
-        self.subscribers.borrow_mut().retain(|s| s.id != id);
+        self.remove_subscribers(&|s| s.id == id);
+    }
+
+    /// Removes the subscribers `gone` picks and forgets their unsubscribe functions
+    /// (one `retain` instantiation for both callers).
+    fn remove_subscribers(&self, gone: &dyn Fn(&Subscriber) -> bool) {
+        self.subscribers.borrow_mut().retain(|s| {
+            let keep = !gone(s);
+            if !keep {
+                unsubscribe::forget(s.id);
+            }
+            keep
+        });
     }
 
     /// Delivers `outbox` in order. Calls are collected under a short borrow and made

@@ -109,17 +109,16 @@ impl Hub {
     /// Lets go of one handle: drops `owner`'s listeners, and the connection with
     /// the last handle.
     pub(crate) fn release(&self, owner: u32) {
-        self.listeners.borrow_mut().retain(|l| {
-            let keep = l.owner != owner;
-            if !keep {
-                unsubscribe::forget(l.id);
-            }
-            keep
-        });
+        self.remove_listeners(&|l| l.owner == owner);
         let left = self.handles.get().saturating_sub(1);
         self.handles.set(left);
         if left == 0 {
-            HUBS.with(|hubs| hubs.borrow_mut().retain(|h| h.key != self.key));
+            HUBS.with(|hubs| {
+                let mut hubs = hubs.borrow_mut();
+                if let Some(at) = hubs.iter().position(|h| h.key == self.key) {
+                    hubs.remove(at);
+                }
+            });
             self.mailbox.post(Message::Shutdown);
         }
     }
@@ -161,7 +160,19 @@ impl Hub {
 
     /// Removes a listener (idempotent).
     pub(crate) fn remove_listener(&self, id: u32) {
-        self.listeners.borrow_mut().retain(|l| l.id != id);
+        self.remove_listeners(&|l| l.id == id);
+    }
+
+    /// Removes the listeners `gone` picks and forgets their unsubscribe functions (one
+    /// `retain` instantiation for both callers).
+    fn remove_listeners(&self, gone: &dyn Fn(&Listener) -> bool) {
+        self.listeners.borrow_mut().retain(|l| {
+            let keep = !gone(l);
+            if !keep {
+                unsubscribe::forget(l.id);
+            }
+            keep
+        });
     }
 
     /// The current connection state.
