@@ -100,7 +100,7 @@ impl ConnectionTask {
                         self.socket = None;
                     }
                 }
-                Output::Event(event) => hub.collect_event(&event, &mut dispatch),
+                Output::Event(event) => hub.collect_event(event, &mut dispatch),
                 Output::Status { state, reason } => {
                     hub.collect_status(state, reason, &mut dispatch)
                 }

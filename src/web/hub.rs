@@ -207,15 +207,15 @@ impl Hub {
         }
     }
 
-    pub(crate) fn collect_event(&self, event: &Event, dispatch: &mut Dispatch) {
+    pub(crate) fn collect_event(&self, event: Event, dispatch: &mut Dispatch) {
         let topic = Topic::Event(event.name.clone());
         let wanted = self.listeners.borrow().iter().any(|l| l.topic == topic);
         let args = if wanted {
-            js::event_args(event)
+            js::event_args(&event)
         } else {
             Array::new()
         };
-        let sink_event = HubEvent::Event(Rc::new(event.clone()));
+        let sink_event = HubEvent::Event(Rc::new(event));
         self.collect(&topic, &args, Some(sink_event), dispatch);
     }
 
