@@ -13,9 +13,10 @@ extern "C" {
     /// Parses a JSON array and pushes its elements onto `rows`.
     #[wasm_bindgen(js_name = appendRows)]
     fn append_rows(rows: &Array, items_json: &str);
-    /// `order.map(i => from[i])`.
+    /// `order.map(i => from[i])` (`i32`, as the ops of `changesEvent`: one typed-array
+    /// reader in the glue for both).
     #[wasm_bindgen(js_name = pickRows)]
-    fn pick_rows(from: &Array, order: &[u32]) -> Array;
+    fn pick_rows(from: &Array, order: &[i32]) -> Array;
     /// Parses the changed items, applies `ops` to a copy of `rows`, returns the
     /// `changes` event and the new rows: `[event, rows]`.
     #[wasm_bindgen(js_name = changesEvent)]
@@ -74,7 +75,7 @@ impl LoadRows {
             true => kept.binary_search(id).ok(),
             false => kept.iter().rposition(|k| k == id),
         };
-        let order: Vec<u32> = ids.iter().filter_map(at).map(|i| i as u32).collect();
+        let order: Vec<i32> = ids.iter().filter_map(at).map(|i| i as i32).collect();
         pick_rows(&rows, &order)
     }
 }
