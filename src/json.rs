@@ -173,6 +173,19 @@ impl Json {
     }
 }
 
+/// `items` as one compact JSON array text.
+pub fn array_text<'a>(items: impl Iterator<Item = &'a Json>) -> String {
+    let mut text = String::from("[");
+    for item in items {
+        if text.len() > 1 {
+            text.push(',');
+        }
+        item.write_to(&mut text);
+    }
+    text.push(']');
+    text
+}
+
 impl From<&str> for Json {
     fn from(s: &str) -> Self {
         Json::String(s.to_owned())

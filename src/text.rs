@@ -7,7 +7,7 @@
 //! bodies, JSON) delimit and pad with ASCII only.
 
 /// The byte offset of the first `needle` in `haystack`: candidates by their first byte
-/// ([`find_byte`]), then a compare.
+/// (found eight bytes at a time), then a compare.
 pub fn find(haystack: &str, needle: &str) -> Option<usize> {
     let (haystack, needle) = (haystack.as_bytes(), needle.as_bytes());
     let Some((&first, rest)) = needle.split_first() else {

@@ -188,3 +188,10 @@ fn strings_are_written_as_a_char_by_char_escaper_writes_them() {
         }
     }
 }
+
+#[test]
+fn array_text_writes_compact_arrays() {
+    let items = [parse(r#"{ "a" : [1, "x"] }"#).unwrap(), Json::Null];
+    assert_eq!(array_text(items.iter()), r#"[{"a":[1,"x"]},null]"#);
+    assert_eq!(array_text([].iter()), "[]");
+}

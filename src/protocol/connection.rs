@@ -113,6 +113,22 @@ impl Connection {
         &self.target.socket_url
     }
 
+    /// What makes two connections interchangeable (a page shares one per key): the
+    /// socket URL, the namespace, the protocol and the auth payload.
+    pub fn sharing_key(&self) -> String {
+        let auth = self.options.auth.as_ref().map(Json::to_json);
+        let protocol = crate::text::uint(self.options.protocol as u64);
+        crate::text::join(
+            &[
+                self.socket_url(),
+                self.namespace(),
+                &protocol,
+                auth.as_deref().unwrap_or_default(),
+            ],
+            "|",
+        )
+    }
+
     // ----- inputs -----
 
     /// The WebSocket `id` opened.

@@ -42,6 +42,39 @@ pub enum Diff {
     Replace,
 }
 
+/// A change set's `diffs` as `i32` triples for JavaScript: op (0 insert, 1 update,
+/// 2 remove), index, and the item's index in `added` followed by `updated` (-1 for a
+/// remove). `Replace` has no triple.
+pub fn diff_ops(set: &ChangeSet, diffs: &[Diff]) -> Vec<i32> {
+    // `added` and `updated` are each ordered by id.
+    let ids = |items: &[Json]| -> Vec<i64> {
+        let id = |item| item_id(item).unwrap_or(i64::MIN);
+        items.iter().map(id).collect()
+    };
+    let (added_ids, updated_ids) = (ids(&set.added), ids(&set.updated));
+    let at = |id: i64| {
+        let added = added_ids.binary_search(&id).ok();
+        let updated = || {
+            updated_ids
+                .binary_search(&id)
+                .ok()
+                .map(|at| added_ids.len() + at)
+        };
+        added.or_else(updated).map_or(-1, |at| at as i32)
+    };
+    let mut ops: Vec<i32> = Vec::with_capacity(diffs.len() * 3);
+    for diff in diffs {
+        let (op, index, item) = match *diff {
+            Diff::Insert { index, id } => (0, index, at(id)),
+            Diff::Update { index, id } => (1, index, at(id)),
+            Diff::Remove { index } => (2, index, -1),
+            Diff::Replace => continue,
+        };
+        ops.extend([op, index as i32, item]);
+    }
+    ops
+}
+
 /// Ordered ids and what ordering them needs.
 pub struct ListState {
     ids: Mutable<Vec<i64>>,

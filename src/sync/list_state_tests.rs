@@ -257,3 +257,22 @@ fn the_ids_are_observable_as_a_signal() {
     assert_eq!(next(), Some(vec![1, 2]), "the latest ids, once per poll");
     assert_eq!(next(), None);
 }
+
+#[test]
+fn diff_ops_name_each_item_by_its_place_in_added_then_updated() {
+    let mut list = ListState::new();
+    list.apply(&reset(&[2, 4, 6]));
+    let set = changes(&[5, 1], &[6], &[4]);
+    let set = ChangeSet {
+        added: vec![item(1, "a"), item(5, "a")], // ordered by id, as the feed delivers
+        ..set
+    };
+    let diffs = list.apply(&set);
+    // [1, 2, 5, 6]: insert 1 at 0 (added[0]), remove 4 at 2, insert 5 at 2 (added[1]),
+    // update 6 at 3 (updated[0] = item 2 of added ++ updated).
+    assert_eq!(
+        diff_ops(&set, &diffs),
+        [0, 0, 0, 2, 2, -1, 0, 2, 1, 1, 3, 2]
+    );
+    assert_eq!(diff_ops(&reset(&[1]), &[Diff::Replace]), Vec::<i32>::new());
+}

@@ -5,7 +5,6 @@ use super::hub::{Hub, Topic};
 use super::js::{self, coded_error};
 use super::unsubscribe::{self, Target};
 use crate::protocol::{ConnectOptions, Connection, Protocol};
-use crate::text;
 use js_sys::{Function, Promise};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -180,15 +179,9 @@ impl Drop for Broadcaster {
 /// them; returns the hub and a handle id to release it with.
 pub(crate) fn acquire_hub(url: String, options: &JsValue) -> Result<(Rc<Hub>, u32), JsValue> {
     let options = read_options(url, options)?;
-    let auth = options
-        .auth
-        .as_ref()
-        .map(|a| a.to_json())
-        .unwrap_or_default();
-    let key_extra = text::concat(&[text::uint(options.protocol as u64).as_str(), "|", &auth]);
     let connection =
         Connection::new(options, js::now_ms()).map_err(|e| coded_error(e.code(), e.message()))?;
-    let hub = Hub::acquire(connection, &key_extra);
+    let hub = Hub::acquire(connection);
     let id = hub.next_id();
     Ok((hub, id))
 }

@@ -82,13 +82,10 @@ pub(crate) struct Hub {
 }
 
 impl Hub {
-    /// Returns the hub for `connection`'s target, creating it (and starting its
-    /// task) if there is none; the caller holds one handle on it.
-    pub(crate) fn acquire(connection: Connection, key_extra: &str) -> Rc<Hub> {
-        let key = crate::text::join(
-            &[connection.socket_url(), connection.namespace(), key_extra],
-            "|",
-        );
+    /// Returns the hub for `connection`'s target (its sharing key), creating it (and
+    /// starting its task) if there is none; the caller holds one handle on it.
+    pub(crate) fn acquire(connection: Connection) -> Rc<Hub> {
+        let key = connection.sharing_key();
         if let Some(hub) = HUBS.with(|hubs| hubs.borrow().iter().find(|h| h.key == key).cloned()) {
             hub.handles.set(hub.handles.get() + 1);
             return hub; // the new `connection` was never driven: dropping it does nothing

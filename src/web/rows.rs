@@ -2,9 +2,9 @@
 //! JavaScript: a load page or a change set becomes one JSON text that one call into
 //! `bridge.js` parses and applies.
 
-use crate::json::Json;
+use crate::json::{self, Json};
 use crate::sharepoint::item_id;
-use crate::sync::{ChangeSet, Diff};
+use crate::sync::{diff_ops, ChangeSet, Diff};
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
@@ -30,19 +30,6 @@ extern "C" {
     ) -> Array;
 }
 
-/// `items` as one JSON array text.
-fn json_array<'a>(items: impl Iterator<Item = &'a Json>) -> String {
-    let mut text = String::from("[");
-    for item in items {
-        if text.len() > 1 {
-            text.push(',');
-        }
-        item.write_to(&mut text);
-    }
-    text.push(']');
-    text
-}
-
 /// The rows of a load in progress: each page becomes JavaScript objects as it arrives,
 /// so wasm holds one page at a time, not the whole list.
 #[derive(Default)]
@@ -60,7 +47,7 @@ impl LoadRows {
             self.ids.clear();
         }
         let rows = self.rows.get_or_insert_with(Array::new);
-        append_rows(rows, &json_array(items.iter()));
+        append_rows(rows, &json::array_text(items.iter()));
         self.ids
             .extend(items.iter().map(|i| item_id(i).unwrap_or(i64::MIN)));
     }
@@ -84,33 +71,8 @@ impl LoadRows {
 /// event and the rows after it: one JSON text of the changed items (added, then
 /// updated) and one op triple per diff go to JavaScript.
 pub(crate) fn apply_changes(rows: &Array, set: &ChangeSet, diffs: Vec<Diff>) -> (JsValue, Array) {
-    let items_json = json_array(set.added.iter().chain(&set.updated));
-    // `added` and `updated` are each ordered by id.
-    let ids = |items: &[Json]| -> Vec<i64> {
-        let id = |item| item_id(item).unwrap_or(i64::MIN);
-        items.iter().map(id).collect()
-    };
-    let (added_ids, updated_ids) = (ids(&set.added), ids(&set.updated));
-    let at = |id: i64| {
-        let added = added_ids.binary_search(&id).ok();
-        let updated = || {
-            updated_ids
-                .binary_search(&id)
-                .ok()
-                .map(|at| added_ids.len() + at)
-        };
-        added.or_else(updated).map_or(-1, |at| at as i32)
-    };
-    let mut ops: Vec<i32> = Vec::with_capacity(diffs.len() * 3);
-    for diff in diffs {
-        let (op, index, item) = match diff {
-            Diff::Insert { index, id } => (0, index, at(id)),
-            Diff::Update { index, id } => (1, index, at(id)),
-            Diff::Remove { index } => (2, index, -1),
-            Diff::Replace => continue,
-        };
-        ops.extend([op, index as i32, item]);
-    }
+    let items_json = json::array_text(set.added.iter().chain(&set.updated));
+    let ops = diff_ops(set, &diffs);
     let deleted: Vec<f64> = set.deleted.iter().map(|id| *id as f64).collect();
     let pair = changes_event(
         rows,

@@ -3,7 +3,6 @@
 use crate::io::*;
 use crate::json::{self, Json};
 use crate::protocol::{ConnectOptions, Connection, Frame, Output as COut, Protocol, State};
-use crate::text;
 
 /// Options JSON as `Broadcaster.connect`'s plus `url`; `randomization` < 0: default.
 /// On success the buffer holds the hub sharing key (socket URL | namespace | protocol|auth).
@@ -58,19 +57,10 @@ pub unsafe extern "C" fn conn_new(
         options.reconnect_after_server_disconnect = v;
     }
     options.seed = seed as u64;
-    let auth = options
-        .auth
-        .as_ref()
-        .map(|a| a.to_json())
-        .unwrap_or_default();
-    let key_extra = text::concat(&[text::uint(options.protocol as u64).as_str(), "|", &auth]);
     match Connection::new(options, ms(now)) {
         Ok(c) => {
             out().clear();
-            put_str(&text::join(
-                &[c.socket_url(), c.namespace(), &key_extra],
-                "|",
-            ));
+            put_str(&c.sharing_key());
             Box::into_raw(Box::new(c))
         }
         Err(e) => fail(e.code(), e.message()),

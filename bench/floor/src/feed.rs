@@ -2,10 +2,10 @@
 //! bookkeeping of src/web/rows.rs).
 
 use crate::io::*;
-use crate::json::Json;
+use crate::json::{self, Json};
 use crate::sharepoint::{item_id, ListRef, Metadata};
 use crate::sync::{
-    Auth, ChangeFeed, ChangeSet, ChangeSetKind, Diff, FeedConfig, FeedStatus, HttpResponse,
+    diff_ops, Auth, ChangeFeed, ChangeSet, ChangeSetKind, FeedConfig, FeedStatus, HttpResponse,
     ListState, Order, Output as FOut,
 };
 use crate::text;
@@ -256,7 +256,7 @@ impl Feed {
             if !set.items.is_empty() {
                 self.add_page(false, &set.items);
             }
-            put_str(&json_array(set.items.iter()));
+            put_str(&json::array_text(set.items.iter()));
             let order = self.take_in_order();
             put_u32(order.len() as u32);
             for i in order {
@@ -265,35 +265,9 @@ impl Feed {
             return;
         }
         put_u8(1);
-        put_str(&json_array(set.added.iter().chain(&set.updated)));
+        put_str(&json::array_text(set.added.iter().chain(&set.updated)));
         put_u32(set.added.len() as u32);
-        let ids = |items: &[Json]| -> Vec<i64> {
-            items
-                .iter()
-                .map(|item| item_id(item).unwrap_or(i64::MIN))
-                .collect()
-        };
-        let (added_ids, updated_ids) = (ids(&set.added), ids(&set.updated));
-        let at = |id: i64| {
-            let added = added_ids.binary_search(&id).ok();
-            let updated = || {
-                updated_ids
-                    .binary_search(&id)
-                    .ok()
-                    .map(|at| added_ids.len() + at)
-            };
-            added.or_else(updated).map_or(-1, |at| at as i32)
-        };
-        let mut ops: Vec<i32> = Vec::with_capacity(diffs.len() * 3);
-        for diff in diffs {
-            let (op, index, item) = match diff {
-                Diff::Insert { index, id } => (0, index, at(id)),
-                Diff::Update { index, id } => (1, index, at(id)),
-                Diff::Remove { index } => (2, index, -1),
-                Diff::Replace => continue,
-            };
-            ops.extend([op, index as i32, item]);
-        }
+        let ops = diff_ops(&set, &diffs);
         put_u32(ops.len() as u32 / 3);
         for v in ops {
             put_u32(v as u32);
@@ -332,7 +306,7 @@ pub extern "C" fn feed_poll(f: &mut Feed) -> usize {
                 put_u8(first as u8);
                 f.list.load_page(first, &items);
                 f.add_page(first, &items);
-                put_str(&json_array(items.iter()));
+                put_str(&json::array_text(items.iter()));
             }
             FOut::Deliver(set) => {
                 put_u8(2);

@@ -108,15 +108,3 @@ pub(crate) fn get_u64(o: &Json, key: &str) -> Option<u64> {
 pub(crate) fn get_bool(o: &Json, key: &str) -> Option<bool> {
     o.get(key).and_then(Json::as_bool)
 }
-
-pub(crate) fn json_array<'a>(items: impl Iterator<Item = &'a Json>) -> String {
-    let mut text = String::from("[");
-    for item in items {
-        if text.len() > 1 {
-            text.push(',');
-        }
-        item.write_to(&mut text);
-    }
-    text.push(']');
-    text
-}

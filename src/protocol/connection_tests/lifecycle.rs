@@ -153,3 +153,26 @@ fn gives_up_after_the_configured_attempts() {
     assert_eq!(h.conn.state(), State::Closed);
     assert!(h.conn.poll_timeout().is_none());
 }
+
+#[test]
+fn sharing_keys_tell_apart_what_must_not_share_a_socket() {
+    let key = |url: &str, protocol, auth: Option<&str>| {
+        let mut options = ConnectOptions::new(url, protocol);
+        options.auth = auth.map(|a| crate::json::parse(a).unwrap());
+        Connection::new(options, 0).unwrap().sharing_key()
+    };
+    let base = key("http://h:1/", Protocol::SocketIoV4, None);
+    assert_eq!(
+        base,
+        key("http://h:1", Protocol::SocketIoV4, None),
+        "same target"
+    );
+    for other in [
+        key("http://h:2/", Protocol::SocketIoV4, None),
+        key("http://h:1/admin", Protocol::SocketIoV4, None),
+        key("http://h:1/", Protocol::SocketIoV2, None),
+        key("http://h:1/", Protocol::SocketIoV4, Some(r#"{"t":1}"#)),
+    ] {
+        assert_ne!(base, other);
+    }
+}
