@@ -57,10 +57,15 @@ PKG_INPUTS := Makefile Cargo.toml Cargo.lock $(shell find src -type f 2>/dev/nul
 ## These are unstable cargo/rustc options, enabled for this one build on the stable
 ## toolchain by RUSTC_BOOTSTRAP (rust-src is installed by `make tools`), in their own
 ## target directory. SIZE_STD=0 builds with the prebuilt standard library.
+## -Zcross-crate-inline-threshold=always makes every function of std and the crate
+## available to MIR inlining, as if all were #[inline] (no change of meaning): std's
+## generic code is then optimised where it is used, -3.7 KB gzip (2026-11-26), with no
+## change in make bench's latency, apply or load. (-Zmir-opt-level=3 also saves 1.3 KB but
+## runs MIR passes rustc keeps off by default: not used.)
 SIZE_STD ?= $(shell rustup component list --installed 2>/dev/null | grep -q '^rust-src' && echo 1 || echo 0)
 ifeq ($(SIZE_STD),1)
 PKG_ENV := RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=$(CURDIR)/target/size-std \
-  RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none"
+  RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none -Zcross-crate-inline-threshold=always"
 PKG_CARGO := . -- -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
 endif
 ## binaryen: -Oz twice, and a function with one caller is inlined only up to 20 bytes
