@@ -60,8 +60,8 @@ PKG_INPUTS := Makefile Cargo.toml Cargo.lock $(shell find src -type f 2>/dev/nul
 ## -Zcross-crate-inline-threshold=always makes every function of std and the crate
 ## available to MIR inlining, as if all were #[inline] (no change of meaning): std's
 ## generic code is then optimised where it is used, -3.7 KB gzip (2026-11-26), with no
-## change in make bench's latency, apply or load. (-Zmir-opt-level=3 also saves 1.3 KB but
-## runs MIR passes rustc keeps off by default: not used.)
+## change in make bench's latency, apply or load. (-Zmir-opt-level=3, whose passes rustc
+## keeps off by default, saved 1.3 KB before this flag and costs 1.4 KB with it: not used.)
 SIZE_STD ?= $(shell rustup component list --installed 2>/dev/null | grep -q '^rust-src' && echo 1 || echo 0)
 ifeq ($(SIZE_STD),1)
 PKG_ENV := RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=$(CURDIR)/target/size-std \
