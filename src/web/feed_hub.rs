@@ -145,7 +145,9 @@ impl FeedHub {
 
     /// Lets go of one handle and its subscribers; the last one stops the feed.
     pub(crate) fn release(&self, owner: u32) {
-        self.remove_subscribers(&|s| s.owner == owner);
+        unsubscribe::remove_where(&mut self.subscribers.borrow_mut(), |s| s.id, &|s| {
+            s.owner == owner
+        });
         let left = self.handles.get().saturating_sub(1);
         self.handles.set(left);
         if left == 0 {
@@ -176,18 +178,8 @@ impl FeedHub {
 
     /// Removes a subscriber (idempotent).
     pub(crate) fn unsubscribe(&self, id: u32) {
-        self.remove_subscribers(&|s| s.id == id);
-    }
-
-    /// Removes the subscribers `gone` picks and forgets their unsubscribe functions
-    /// (one `retain` instantiation for both callers).
-    fn remove_subscribers(&self, gone: &dyn Fn(&Subscriber) -> bool) {
-        self.subscribers.borrow_mut().retain(|s| {
-            let keep = !gone(s);
-            if !keep {
-                unsubscribe::forget(s.id);
-            }
-            keep
+        unsubscribe::remove_where(&mut self.subscribers.borrow_mut(), |s| s.id, &|s| {
+            s.id == id
         });
     }
 

@@ -106,7 +106,9 @@ impl Hub {
     /// Lets go of one handle: drops `owner`'s listeners, and the connection with
     /// the last handle.
     pub(crate) fn release(&self, owner: u32) {
-        self.remove_listeners(&|l| l.owner == owner);
+        unsubscribe::remove_where(&mut self.listeners.borrow_mut(), |l| l.id, &|l| {
+            l.owner == owner
+        });
         let left = self.handles.get().saturating_sub(1);
         self.handles.set(left);
         if left == 0 {
@@ -157,19 +159,7 @@ impl Hub {
 
     /// Removes a listener (idempotent).
     pub(crate) fn remove_listener(&self, id: u32) {
-        self.remove_listeners(&|l| l.id == id);
-    }
-
-    /// Removes the listeners `gone` picks and forgets their unsubscribe functions (one
-    /// `retain` instantiation for both callers).
-    fn remove_listeners(&self, gone: &dyn Fn(&Listener) -> bool) {
-        self.listeners.borrow_mut().retain(|l| {
-            let keep = !gone(l);
-            if !keep {
-                unsubscribe::forget(l.id);
-            }
-            keep
-        });
+        unsubscribe::remove_where(&mut self.listeners.borrow_mut(), |l| l.id, &|l| l.id == id);
     }
 
     /// The current connection state.

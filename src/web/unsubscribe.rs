@@ -47,6 +47,18 @@ pub(crate) fn function(id: u32, target: Target) -> Function {
     })
 }
 
+/// Removes the entries `gone` picks (listeners or subscribers, `id` giving theirs) and
+/// forgets their unsubscribe functions.
+pub(crate) fn remove_where<T>(entries: &mut Vec<T>, id: fn(&T) -> u32, gone: &dyn Fn(&T) -> bool) {
+    entries.retain(|entry| {
+        let keep = !gone(entry);
+        if !keep {
+            forget(id(entry));
+        }
+        keep
+    });
+}
+
 /// Forgets `id` (its listener was removed another way, e.g. by `close()`).
 pub(crate) fn forget(id: u32) {
     take(id);
