@@ -189,21 +189,23 @@ impl ListState {
     }
 
     /// One ordered pass: every current id is kept, updated in place or removed, and
-    /// the (re)inserted ids are merged in at their places. What happens to each current
-    /// id and where each new one goes are found by binary search first (O(m log n)), so
-    /// the pass itself does no comparison.
+    /// the (re)inserted ids are merged in at their places. What happens to the touched
+    /// current ids and where each new one goes are found by binary search first
+    /// (O(m log n)), so the pass compares nothing and copies the untouched runs between
+    /// them whole.
     fn apply_changes(&mut self, set: &ChangeSet) -> Vec<Diff> {
         let (order, keys) = (&self.order, &self.keys);
         let by_field = order.field.is_some();
         let old = self.ids.replace(Vec::new());
         let at = |id: i64| position(order, keys, &old, key_of(keys, id), id).ok();
-        // Per current id: kept, updated in place, or removed (a delete wins).
-        let mut fate = vec![Fate::Kept; old.len()];
+        // The touched current ids: `index * 2` removed, `index * 2 + 1` updated in
+        // place (sorted below, so at one index a removal comes first and wins).
+        let mut touched: Vec<i64> = Vec::new();
         // Sorted by id: ids leaving their place, then the new sort keys.
         let mut gone: Vec<i64> = Vec::new();
         for &id in &set.deleted {
             if let Some(i) = at(id) {
-                fate[i] = Fate::Removed;
+                touched.push(i as i64 * 2);
                 gone.push(id);
             }
         }
@@ -218,30 +220,34 @@ impl ListState {
             };
             if let Some(i) = at(id) {
                 if *key_of(keys, id) == key {
-                    if fate[i] == Fate::Kept {
-                        fate[i] = Fate::Updated;
-                    }
+                    touched.push(i as i64 * 2 + 1);
                     continue;
                 }
-                fate[i] = Fate::Removed; // its place changes: out here, in below
+                touched.push(i as i64 * 2); // its place changes: out here, in below
                 gone.push(id);
             }
             inserts.push(id);
-            new_keys.push((id, key));
+            if by_field {
+                new_keys.push((id, key));
+            }
         }
-        for v in [&mut gone, &mut inserts] {
+        for v in [&mut touched, &mut gone, &mut inserts] {
             v.sort_unstable();
             v.dedup();
         }
-        heap_sort_by(&mut new_keys, |a, b| a.0 < b.0);
-        new_keys.dedup_by_key(|(id, _)| *id);
         // Inserts in display order, by their new keys, each with its place among the
         // current ids (before the first that follows it; never equal: ids are unique).
-        heap_sort_by(&mut inserts, |&a, &b| {
-            order
-                .compare((key_of(&new_keys, a), a), (key_of(&new_keys, b), b))
-                .is_lt()
-        });
+        if by_field {
+            heap_sort_by(&mut new_keys, |a, b| a.0 < b.0);
+            new_keys.dedup_by_key(|(id, _)| *id);
+            heap_sort_by(&mut inserts, |&a, &b| {
+                order
+                    .compare((key_of(&new_keys, a), a), (key_of(&new_keys, b), b))
+                    .is_lt()
+            });
+        } else if order.descending {
+            inserts.reverse();
+        }
         let mut next = inserts
             .iter()
             .map(|&new| {
@@ -249,50 +255,55 @@ impl ListState {
                 (place.unwrap_or_else(|p| p), new)
             })
             .peekable();
+        let mut touched = touched.into_iter().peekable();
         let mut out = Vec::with_capacity(old.len() + inserts.len());
         let mut diffs = Vec::new();
-        for (i, (&id, fate)) in old.iter().zip(fate).enumerate() {
-            while let Some((_, new)) = next.next_if(|(place, _)| *place <= i) {
-                diffs.push(Diff::Insert {
-                    index: out.len(),
-                    id: new,
-                });
-                out.push(new);
-            }
-            match fate {
-                Fate::Removed => {
-                    diffs.push(Diff::Remove { index: out.len() });
-                    continue;
+        let mut copied = 0; // the current ids before this one are in `out` or removed
+        loop {
+            // The next edit: an insert (it goes before the current id at its place), or
+            // the next touched current id.
+            let touch = touched.peek().map(|&t| (t / 2) as usize);
+            let (before, insert) = match (next.peek(), touch) {
+                (Some(&(place, id)), touch) if touch.is_none_or(|i| place <= i) => {
+                    next.next();
+                    (place, Some(id))
                 }
-                Fate::Updated => diffs.push(Diff::Update {
-                    index: out.len(),
-                    id,
-                }),
-                Fate::Kept => {}
-            }
-            out.push(id);
-        }
-        for (_, new) in next {
-            diffs.push(Diff::Insert {
-                index: out.len(),
-                id: new,
+                (_, Some(i)) => (i, None),
+                (_, None) => break,
+            };
+            out.extend_from_slice(&old[copied..before]);
+            copied = before;
+            let index = out.len();
+            diffs.push(match insert {
+                Some(id) => {
+                    out.push(id);
+                    Diff::Insert { index, id }
+                }
+                None => {
+                    // The first mark of this id decides: a removal sorts first.
+                    let updated = touched.next().is_some_and(|t| t % 2 == 1);
+                    while touched.next_if(|&t| (t / 2) as usize == before).is_some() {}
+                    copied += 1;
+                    match updated {
+                        true => {
+                            out.push(old[before]);
+                            Diff::Update {
+                                index,
+                                id: old[before],
+                            }
+                        }
+                        false => Diff::Remove { index },
+                    }
+                }
             });
-            out.push(new);
         }
+        out.extend_from_slice(&old[copied..]);
         if by_field {
             self.keys = merge_keys(std::mem::take(&mut self.keys), &gone, new_keys);
         }
         self.ids.set(out);
         diffs
     }
-}
-
-/// What a change set does to a current id.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Fate {
-    Kept,
-    Updated,
-    Removed,
 }
 
 static NULL: Json = Json::Null;

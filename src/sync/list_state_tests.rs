@@ -79,6 +79,28 @@ fn unknown_deletes_and_duplicate_adds_are_harmless() {
 }
 
 #[test]
+fn a_delete_wins_over_an_update_of_the_same_id_and_edits_at_the_ends_keep_their_places() {
+    let mut state = ListState::new();
+    state.apply(&reset(&[2, 4, 6, 8]));
+    // 4 is both updated (twice) and deleted; 2 and 8, the ends, are edited; 1 and 9 go
+    // before and after every current id.
+    let diffs = state.apply(&changes(&[1, 9], &[2, 4, 4, 8], &[4, 6]));
+    assert_eq!(
+        diffs,
+        [
+            Diff::Insert { index: 0, id: 1 },
+            Diff::Update { index: 1, id: 2 },
+            Diff::Remove { index: 2 },
+            Diff::Remove { index: 2 },
+            Diff::Update { index: 2, id: 8 },
+            Diff::Insert { index: 3, id: 9 },
+        ]
+    );
+    assert_eq!(state.ids(), [1, 2, 8, 9]);
+    assert_eq!(replay(vec![2, 4, 6, 8], &diffs, &state.ids()), state.ids());
+}
+
+#[test]
 fn random_change_sets_replay_to_the_same_order() {
     random_change_sets_by_id(false);
 }
