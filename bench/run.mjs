@@ -295,7 +295,10 @@ async function benchApply() {
   log(`apply: LiveList loaded ${setup.rows} rows in ${f1(setup.loadMs)} ms`);
   const rand = rng(6);
   const reps = [];
-  for (let rep = 0; rep < 5; rep++) {
+  // Ten rounds, all counted: the first two or three are slower (the page's JIT and
+  // wasm tiers warming up, and the garbage the JS replays leave), and five let them
+  // move the median.
+  for (let rep = 0; rep < 10; rep++) {
     await settle(500); // the connect catch-up round must not be counted as this one
     const current = await page.evaluate(() => window.bench.applyArm());
     const chosen = pick(current, 900, rand);
@@ -421,7 +424,7 @@ function report(env, res) {
     const seed = med((r) => r.js.parseMs + r.js.seedApplyMs);
     const map = med((r) => r.js.parseMs + r.js.mapApplyMs);
     L.push("## 3. Applying 1,000 changes to a 10,000-row list", "");
-    L.push(`A list of 10,000 rows (loaded by the LiveList in ${f1(setup.loadMs)} ms). Each of ${reps.length} rounds: 800 updates, 100 deletes, 100 adds through the admin API, then one webhook hint. sp-live's requests go through a recording \`fetch\` option (it awaits the real body before handing it over), so the page knows when each response was ready. **sp-live CPU** = time from its first request to the \`changes\` callback minus the time its requests were on the wire (one at a time): parsing GetChanges and the item reads in wasm, collapsing, the ListState apply, building the JS rows and the index diffs, the callback. **+ UI** adds what a UI pays on top: applying \`diffs\` (splice/assign by index) to its own array of 10,000 rows. The JS approaches replay the **same response bodies**: JSON.parse of GetChanges and items, collapse per item (\`parse\`), then either the seed grid's \`rows.slice()\` + \`filter(...)[0]\`/\`indexOf\` per change, or a \`Map\` by ID kept between rounds + \`Array.from(map.values())\`. All four end with the same IDs in the same order (checked). Medians of 5 runs each for the JS approaches; milliseconds:`, "");
+    L.push(`A list of 10,000 rows (loaded by the LiveList in ${f1(setup.loadMs)} ms). Each of ${reps.length} rounds (all counted; the first two or three run slower while the page's JIT and the wasm tiers warm up and the JS replays' garbage is collected): 800 updates, 100 deletes, 100 adds through the admin API, then one webhook hint. sp-live's requests go through a recording \`fetch\` option (it awaits the real body before handing it over), so the page knows when each response was ready. **sp-live CPU** = time from its first request to the \`changes\` callback minus the time its requests were on the wire (one at a time): parsing GetChanges and the item reads in wasm, collapsing, the ListState apply, building the JS rows and the index diffs, the callback. **+ UI** adds what a UI pays on top: applying \`diffs\` (splice/assign by index) to its own array of 10,000 rows. The JS approaches replay the **same response bodies**: JSON.parse of GetChanges and items, collapse per item (\`parse\`), then either the seed grid's \`rows.slice()\` + \`filter(...)[0]\`/\`indexOf\` per change, or a \`Map\` by ID kept between rounds + \`Array.from(map.values())\`. All four end with the same IDs in the same order (checked). Medians of 5 runs each for the JS approaches; milliseconds:`, "");
     L.push("| round | sp-live CPU | of which after the last body | of which the apply step | + UI applies diffs | requests | JS parse | seed filter/indexOf apply | Map apply | same rows |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
     reps.forEach((r, i) => L.push(`| ${i + 1} | ${f2(r.live.cpuMs)} | ${f2(r.live.tailMs)} | ${f2(r.live.applyMs)} | ${f2(r.live.cpuMs + r.live.uiDiffsMs)} | ${r.live.requests} (${summarize(r.live.requestKinds)}) | ${f2(r.js.parseMs)} | ${f2(r.js.seedApplyMs)} | ${f3(r.js.mapApplyMs)} | ${r.agree ? "yes" : "**no**"} |`));
     L.push("", "From response bodies to updated rows (medians over the rounds):", "");
