@@ -87,6 +87,12 @@ impl ChangeFeed {
         self.list.id()
     }
 
+    /// Whether a webhook hint's list GUID (braces and case allowed) is this feed's list.
+    pub fn is_own_list(&self, guid: &str) -> bool {
+        self.list_guid()
+            .is_some_and(|own| own.eq_ignore_ascii_case(crate::text::trim_braces(guid)))
+    }
+
     /// The token of the last delivered state.
     pub fn token(&self) -> Option<&str> {
         self.token.as_deref()

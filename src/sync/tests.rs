@@ -284,6 +284,9 @@ fn title_lists_learn_their_guid_for_hints() {
     let page = only_request(&mut f);
     assert!(page.url.contains(&format!("lists(guid'{GUID}')/items")));
     assert_eq!(f.list_guid(), Some(GUID));
+    let braced = format!("{{{}}}", GUID.to_ascii_uppercase());
+    assert!(f.is_own_list(GUID) && f.is_own_list(&braced));
+    assert!(!f.is_own_list("00000000-0000-0000-0000-000000000000"));
 }
 
 mod batch;

@@ -183,10 +183,7 @@ impl Driver {
             FeedMessage::Response(id, Ok(response)) => feed.handle_response(now, id, response),
             FeedMessage::Response(id, Err(error)) => feed.handle_network_error(now, id, &error),
             FeedMessage::Hint(guid) => {
-                let own = feed
-                    .list_guid()
-                    .is_some_and(|own| own.eq_ignore_ascii_case(crate::text::trim_braces(&guid)));
-                if own {
+                if feed.is_own_list(&guid) {
                     self.hub.view.borrow_mut().stats.hints += 1;
                     self.hint_at.get_or_insert(now);
                 }

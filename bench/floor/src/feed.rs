@@ -159,10 +159,7 @@ pub extern "C" fn feed_timeout(f: &mut Feed, now: f64) {
 #[no_mangle]
 pub unsafe extern "C" fn feed_hint(f: &mut Feed, ptr: *mut u8, len: usize, now: f64) -> u32 {
     let guid = string(ptr, len);
-    let own = f
-        .feed
-        .list_guid()
-        .is_some_and(|own| own.eq_ignore_ascii_case(guid.trim_matches(['{', '}'])));
+    let own = f.feed.is_own_list(&guid);
     f.feed.handle_hint(ms(now), &guid);
     own as u32
 }
