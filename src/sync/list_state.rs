@@ -75,6 +75,19 @@ pub fn diff_ops(set: &ChangeSet, diffs: &[Diff]) -> Vec<i32> {
     ops
 }
 
+/// Where each id of `display` (the list's ids in display order) is among `kept` (the
+/// ids of the loaded rows, in load order; ascending by id when the load was paged):
+/// the rows in display order as indices into the loaded rows (ids not loaded are left
+/// out; of repeated ids, the last).
+pub fn load_order(kept: &[i64], display: &[i64]) -> Vec<i32> {
+    let sorted = kept.windows(2).all(|w| w[0] < w[1]);
+    let at = |id: &i64| match sorted {
+        true => kept.binary_search(id).ok(),
+        false => kept.iter().rposition(|k| k == id),
+    };
+    display.iter().filter_map(at).map(|i| i as i32).collect()
+}
+
 /// Ordered ids and what ordering them needs.
 pub struct ListState {
     ids: Mutable<Vec<i64>>,

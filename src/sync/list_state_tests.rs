@@ -298,3 +298,11 @@ fn diff_ops_name_each_item_by_its_place_in_added_then_updated() {
     );
     assert_eq!(diff_ops(&reset(&[1]), &[Diff::Replace]), Vec::<i32>::new());
 }
+
+#[test]
+fn load_order_finds_each_displayed_id_among_the_loaded_rows() {
+    // Paged loads come ascending by id: found by binary search.
+    assert_eq!(super::load_order(&[1, 3, 5], &[5, 3, 1]), [2, 1, 0]);
+    // Unsorted (hand-built) rows: the last of repeated ids; ids not loaded left out.
+    assert_eq!(super::load_order(&[4, 2, 4], &[2, 4, 9]), [1, 2]);
+}

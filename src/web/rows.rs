@@ -4,7 +4,7 @@
 
 use crate::json::{self, Json};
 use crate::sharepoint::item_id;
-use crate::sync::{diff_ops, ChangeSet, Diff};
+use crate::sync::{diff_ops, load_order, ChangeSet, Diff};
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
@@ -56,14 +56,7 @@ impl LoadRows {
     pub(crate) fn take_in_order(&mut self, ids: &[i64]) -> Array {
         let rows = self.rows.take().unwrap_or_default();
         let kept = std::mem::take(&mut self.ids);
-        // Load pages come ascending by id.
-        let sorted = kept.windows(2).all(|w| w[0] < w[1]);
-        let at = |id: &i64| match sorted {
-            true => kept.binary_search(id).ok(),
-            false => kept.iter().rposition(|k| k == id),
-        };
-        let order: Vec<i32> = ids.iter().filter_map(at).map(|i| i as i32).collect();
-        pick_rows(&rows, &order)
+        pick_rows(&rows, &load_order(&kept, ids))
     }
 }
 

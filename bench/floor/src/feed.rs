@@ -5,8 +5,8 @@ use crate::io::*;
 use crate::json::{self, Json};
 use crate::sharepoint::{item_id, ListRef, Metadata};
 use crate::sync::{
-    diff_ops, Auth, ChangeFeed, ChangeSet, ChangeSetKind, FeedConfig, FeedStatus, HttpResponse,
-    ListState, Order, Output as FOut,
+    diff_ops, load_order, Auth, ChangeFeed, ChangeSet, ChangeSetKind, FeedConfig, FeedStatus,
+    HttpResponse, ListState, Order, Output as FOut,
 };
 use crate::text;
 
@@ -230,15 +230,8 @@ impl Feed {
     /// Indices into the kept rows in display order (rows.rs `take_in_order`).
     fn take_in_order(&mut self) -> Vec<u32> {
         let kept = core::mem::take(&mut self.ids);
-        let sorted = kept.windows(2).all(|w| w[0] < w[1]);
-        let at = |id: &i64| match sorted {
-            true => kept.binary_search(id).ok(),
-            false => kept.iter().rposition(|k| k == id),
-        };
-        self.list
-            .ids()
-            .iter()
-            .filter_map(at)
+        load_order(&kept, &self.list.ids())
+            .into_iter()
             .map(|i| i as u32)
             .collect()
     }
