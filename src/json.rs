@@ -7,6 +7,7 @@
 //! they round-trip exactly) and is tested natively.
 
 use std::fmt;
+use std::ops::Range;
 
 use reader::Parser;
 
@@ -74,21 +75,19 @@ pub fn parse_only(text: &str, keep: &[&str]) -> Result<Json, JsonError> {
     parse_with(text, Some(keep))
 }
 
+/// Parses like [`parse`], and also returns the byte range in `text` of each element
+/// of the arrays nested at most two levels deep, in source order: where a collection
+/// response keeps its records (`value[i]`, `d[i]`, `d.results[i]`), so that each
+/// record's source text can be handed on as it is instead of written again.
+pub fn parse_with_spans(text: &str) -> Result<(Json, Vec<Range<usize>>), JsonError> {
+    let mut parser = Parser::new(text, None);
+    parser.spans = Some(Vec::new());
+    let value = parser.document()?;
+    Ok((value, parser.spans.unwrap_or_default()))
+}
+
 fn parse_with(text: &str, keep: Option<&[&str]>) -> Result<Json, JsonError> {
-    let mut parser = Parser {
-        bytes: text.as_bytes(),
-        text,
-        pos: 0,
-        keep,
-        items: Vec::new(),
-        members: Vec::new(),
-    };
-    let value = parser.value(0, true)?;
-    parser.skip_ws();
-    if parser.pos != parser.bytes.len() {
-        return Err(parser.error("trailing characters after the value"));
-    }
-    Ok(value)
+    Parser::new(text, keep).document()
 }
 
 impl Json {
@@ -171,19 +170,6 @@ impl Json {
             }
         }
     }
-}
-
-/// `items` as one compact JSON array text.
-pub fn array_text<'a>(items: impl Iterator<Item = &'a Json>) -> String {
-    let mut text = String::from("[");
-    for item in items {
-        if text.len() > 1 {
-            text.push(',');
-        }
-        item.write_to(&mut text);
-    }
-    text.push(']');
-    text
 }
 
 impl From<&str> for Json {

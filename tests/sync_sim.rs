@@ -20,7 +20,8 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use server::{Server, GUID, SITE};
-use sp_live::json::Json;
+use sp_live::json::{self, Json};
+use sp_live::sharepoint::Item;
 use sp_live::sharepoint::{ChangeToken, ListRef, Metadata};
 use sp_live::sync::{
     Auth, ChangeFeed, ChangeSet, ChangeSetKind, FeedConfig, HttpResponse, Output, SplitMix64,
@@ -59,18 +60,32 @@ struct Sim {
     last_token: Option<ChangeToken>,
     seen_reset: bool,
     /// Load pages since the last first page, until the reset they make.
-    pages: Vec<Json>,
+    pages: Vec<Item>,
     stats: Stats,
 }
 
-fn version(item: &Json) -> u64 {
-    item.get("Version")
+fn version(item: &Item) -> u64 {
+    item.value
+        .get("Version")
         .and_then(Json::as_i64)
         .map_or(0, |v| v as u64)
 }
 
-fn id_of(item: &Json) -> i64 {
-    item.get("Id").and_then(Json::as_i64).expect("item id")
+/// The item's id, checked against its object; and its text (what JavaScript gets)
+/// checked to say exactly its object.
+fn id_of(item: &Item) -> i64 {
+    let id = item
+        .value
+        .get("Id")
+        .and_then(Json::as_i64)
+        .expect("item id");
+    assert_eq!(item.id, id);
+    assert_eq!(
+        json::parse(&item.text).as_ref(),
+        Ok(&item.value),
+        "item {id}'s text"
+    );
+    id
 }
 
 impl Sim {

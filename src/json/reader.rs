@@ -8,19 +8,23 @@
 //! filtered out) is checked exactly as strictly but builds nothing.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use super::{Json, JsonError, MAX_DEPTH};
 
 pub(super) struct Parser<'a> {
-    pub(super) bytes: &'a [u8],
-    pub(super) text: &'a str,
-    pub(super) pos: usize,
+    bytes: &'a [u8],
+    text: &'a str,
+    pos: usize,
     /// Member names to keep (at every depth); `None` keeps all.
-    pub(super) keep: Option<&'a [&'a str]>,
+    keep: Option<&'a [&'a str]>,
     /// The elements and members of the arrays and objects being read, innermost
     /// last: each is moved out into a vector of its exact size when it ends.
-    pub(super) items: Vec<Json>,
-    pub(super) members: Vec<(String, Json)>,
+    items: Vec<Json>,
+    members: Vec<(String, Json)>,
+    /// When set, the byte ranges of the elements of the arrays at most two levels
+    /// deep, in source order (see [`parse_with_spans`](super::parse_with_spans)).
+    pub(super) spans: Option<Vec<Range<usize>>>,
 }
 
 /// The length of the leading run of `bytes` without `"`, `\` or a control character.
@@ -50,7 +54,29 @@ fn plain_run(bytes: &[u8]) -> usize {
 }
 
 impl<'a> Parser<'a> {
-    pub(super) fn error(&self, reason: &'static str) -> JsonError {
+    pub(super) fn new(text: &'a str, keep: Option<&'a [&'a str]>) -> Self {
+        Parser {
+            bytes: text.as_bytes(),
+            text,
+            pos: 0,
+            keep,
+            items: Vec::new(),
+            members: Vec::new(),
+            spans: None,
+        }
+    }
+
+    /// One complete JSON text: a value with only whitespace around it.
+    pub(super) fn document(&mut self) -> Result<Json, JsonError> {
+        let value = self.value(0, true)?;
+        self.skip_ws();
+        if self.pos != self.bytes.len() {
+            return Err(self.error("trailing characters after the value"));
+        }
+        Ok(value)
+    }
+
+    fn error(&self, reason: &'static str) -> JsonError {
         JsonError {
             offset: self.pos,
             reason,
@@ -60,7 +86,7 @@ impl<'a> Parser<'a> {
     // `skip_ws` and `eat` run for every token: inlined, they make the parse faster
     // and the gzipped WebAssembly smaller than calls do (at opt-level "z").
     #[inline(always)]
-    pub(super) fn skip_ws(&mut self) {
+    fn skip_ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
             self.pos += 1;
         }
@@ -87,7 +113,7 @@ impl<'a> Parser<'a> {
 
     /// The value at the cursor; when `build` is false it is only checked (and
     /// strings, numbers, arrays and objects come back as `Null`).
-    pub(super) fn value(&mut self, depth: usize, build: bool) -> Result<Json, JsonError> {
+    fn value(&mut self, depth: usize, build: bool) -> Result<Json, JsonError> {
         if depth > MAX_DEPTH {
             return Err(self.error("nested too deeply"));
         }
@@ -118,9 +144,14 @@ impl<'a> Parser<'a> {
         self.skip_ws();
         if !self.eat(b']') {
             loop {
+                self.skip_ws();
+                let start = self.pos;
                 let item = self.value(depth + 1, build)?;
                 if build {
                     self.items.push(item);
+                    if let (true, Some(spans)) = (depth <= 2, &mut self.spans) {
+                        spans.push(start..self.pos);
+                    }
                 }
                 self.skip_ws();
                 if self.eat(b']') {

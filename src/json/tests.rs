@@ -190,8 +190,23 @@ fn strings_are_written_as_a_char_by_char_escaper_writes_them() {
 }
 
 #[test]
-fn array_text_writes_compact_arrays() {
-    let items = [parse(r#"{ "a" : [1, "x"] }"#).unwrap(), Json::Null];
-    assert_eq!(array_text(items.iter()), r#"[{"a":[1,"x"]},null]"#);
-    assert_eq!(array_text([].iter()), "[]");
+fn spans_are_the_source_text_of_the_elements_of_shallow_arrays() {
+    let texts = |text: &str| -> Vec<String> {
+        let (value, spans) = parse_with_spans(text).unwrap();
+        assert_eq!(value, parse(text).unwrap());
+        spans.into_iter().map(|s| text[s].to_owned()).collect()
+    };
+    // value[i] (one level), d.results[i] (two levels), d[i]: whitespace around each
+    // element is left out; arrays inside the elements add nothing.
+    let value = r#"{"value": [ {"Id": 1, "T": [1, [2]]} ,{ "Id" : 2 }, null ]}"#;
+    assert_eq!(
+        texts(value),
+        [r#"{"Id": 1, "T": [1, [2]]}"#, r#"{ "Id" : 2 }"#, "null"]
+    );
+    let verbose = "{\"d\":{\"results\":[\n {\"Id\":1,\"L\":{\"results\":[3]}}\n]}}";
+    assert_eq!(texts(verbose), [r#"{"Id":1,"L":{"results":[3]}}"#]);
+    assert_eq!(texts(r#"{"d":["a\"b", 2]}"#), [r#""a\"b""#, "2"]);
+    // Three levels down is too deep to be a collection.
+    assert!(texts(r#"{"a":{"b":{"c":[1]}}}"#).is_empty());
+    assert!(parse_with_spans("[1,]").is_err());
 }

@@ -7,8 +7,8 @@
 //! - [`Metadata`]: the OData flavour (verbose, minimal, none, OData 4 none) with its
 //!   headers, and the GetChanges request body in the matching form.
 //! - Response parsing for every shape (`{"value":[...]}`, `{"d":{"results":[...]}}`,
-//!   `{"d":{...}}`): change records, items (kept as whole [`Json`](crate::json::Json)
-//!   objects), contextinfo, the current token, and error bodies classified into
+//!   `{"d":{...}}`): change records, items ([`Item`]: the id, the
+//!   whole object and its source text, handed on as it is), contextinfo, the current token, and error bodies classified into
 //!   [`SpErrorKind`] (token expired, token invalid, digest, throttled, auth, other).
 //! - `$batch`: item reads as parts of one multipart request, and the response's parts;
 //!   the read-ahead query (items modified since a time) that rides with a GetChanges.
@@ -27,8 +27,9 @@ pub use batch::{
 };
 pub use errors::{classify_error, error_body, SpError, SpErrorKind};
 pub use parse::{
-    collection, item_id, parse_changes, parse_context_info, parse_items, parse_list_info, Change,
-    ChangeType, ContextInfo, ItemEffect, ItemsPage, ListInfo, ParseError,
+    collection, item_id, items_text, parse_changes, parse_context_info, parse_items,
+    parse_list_info, Change, ChangeType, ContextInfo, Item, ItemEffect, ItemsPage, ListInfo,
+    ParseError,
 };
 pub use recent::{iso_utc, modified_since_url};
 pub use rest::{get_changes_body, Metadata, CHANGE_QUERY_FLAGS};

@@ -220,11 +220,47 @@ pub fn parse_changes(body: &str) -> Result<Vec<Change>, ParseError> {
     Ok(out)
 }
 
+/// A list item as read from SharePoint: its id, its fields, and its JSON text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Item {
+    /// `Id` (else `ID`).
+    pub id: i64,
+    /// The whole item object.
+    pub value: Json,
+    /// The item object's JSON text: as SharePoint sent it (handed on as it is, not
+    /// written again), or `value` as compact JSON for an item made in code.
+    pub text: String,
+}
+
+impl Item {
+    /// An item made in code from its object; `None` without a readable id.
+    pub fn from_value(value: Json) -> Option<Item> {
+        Some(Item {
+            id: item_id(&value)?,
+            text: value.to_json(),
+            value,
+        })
+    }
+}
+
+/// `items` as one JSON array text, from their texts.
+pub fn items_text<'a>(items: impl IntoIterator<Item = &'a Item>) -> String {
+    let mut text = String::from("[");
+    for item in items {
+        if text.len() > 1 {
+            text.push(',');
+        }
+        text.push_str(&item.text);
+    }
+    text.push(']');
+    text
+}
+
 /// One page of list items.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ItemsPage {
-    /// `(Id, the full item object)` in response order.
-    pub items: Vec<(i64, Json)>,
+    /// The items in response order.
+    pub items: Vec<Item>,
     /// The next page link (`odata.nextLink`, `@odata.nextLink` or `d.__next`), if any.
     pub next_link: Option<String>,
 }
@@ -234,9 +270,10 @@ pub fn item_id(item: &Json) -> Option<i64> {
     int(item.get("Id")).or_else(|| int(item.get("ID")))
 }
 
-/// Parses an items response; an item without a readable id is an error.
+/// Parses an items response; an item without a readable id is an error. Each item
+/// keeps its source text.
 pub fn parse_items(body: &str) -> Result<ItemsPage, ParseError> {
-    let mut root = parse_json(body)?;
+    let (mut root, spans) = json::parse_with_spans(body).map_err(|e| ParseError(e.message()))?;
     let link = |v: &Json| {
         ["odata.nextLink", "@odata.nextLink", "__next"]
             .iter()
@@ -248,12 +285,21 @@ pub fn parse_items(body: &str) -> Result<ItemsPage, ParseError> {
     let Some(records) = collection_mut(&mut root) else {
         return err("no item collection");
     };
+    // The collection is an array one or two levels deep, so each of its elements has
+    // a span: when there are as many spans as records, the spans are the records'.
+    // (Otherwise another shallow array had elements too: write the items again.)
+    let spans = Some(spans).filter(|s| s.len() == records.len());
     let mut items = Vec::with_capacity(records.len());
-    for r in records {
+    for (at, r) in records.iter_mut().enumerate() {
         let Some(id) = item_id(r) else {
             return err("item without Id");
         };
-        items.push((id, std::mem::replace(r, Json::Null)));
+        let value = std::mem::replace(r, Json::Null);
+        let text = match spans.as_ref().and_then(|s| s.get(at)) {
+            Some(span) => body[span.clone()].to_owned(),
+            None => value.to_json(),
+        };
+        items.push(Item { id, value, text });
     }
     Ok(ItemsPage { items, next_link })
 }

@@ -104,15 +104,51 @@ fn change_type_effects() {
 }
 
 #[test]
+fn items_keep_their_source_text_and_join_into_one_array() {
+    // Verbose, with whitespace and escapes: each item's text is its source, as is.
+    let verbose = "{\"d\": {\"results\": [\n  {\"Id\": 1, \"Title\": \"a\\u00e9\\\"\", \"Tags\": {\"results\": [1, 2]}},\n  {\"ID\": 2}\n]}}";
+    let p = parse_items(verbose).unwrap();
+    let texts: Vec<&str> = p.items.iter().map(|i| i.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            r#"{"Id": 1, "Title": "a\u00e9\"", "Tags": {"results": [1, 2]}}"#,
+            r#"{"ID": 2}"#
+        ]
+    );
+    assert_eq!(
+        p.items[0].value.get("Title").and_then(Json::as_str),
+        Some("a\u{e9}\"")
+    );
+    let all = items_text(&p.items);
+    assert_eq!(
+        crate::json::parse(&all).unwrap(),
+        crate::json::parse(&format!("[{},{}]", texts[0], texts[1])).unwrap()
+    );
+    assert_eq!(items_text(&[]), "[]");
+
+    // Another shallow array with elements (here `extra`): the spans are not only the
+    // items', so each item is written again, as compact JSON of its value.
+    let odd = r#"{"extra": [0], "value": [ {"Id": 3, "T": "x"} ]}"#;
+    let p = parse_items(odd).unwrap();
+    assert_eq!(p.items[0].text, r#"{"Id":3,"T":"x"}"#);
+
+    // Made in code: compact JSON of the value; no id, no item.
+    let made = Item::from_value(crate::json::parse(r#"{ "ID": "7" }"#).unwrap()).unwrap();
+    assert_eq!((made.id, made.text.as_str()), (7, r#"{"ID":"7"}"#));
+    assert_eq!(Item::from_value(Json::Null), None);
+}
+
+#[test]
 fn parses_items_and_next_links() {
     let none = r#"{"odata.nextLink":"https://contoso.sharepoint.com/sites/team/_api/web/lists(guid'x')/items?%24skiptoken=Paged%3dTRUE%26p_ID%3d2&%24top=2",
       "value":[{"Id":1,"ID":1,"Title":"A","Modified":"2022-05-31T12:31:57Z","AuthorId":9,"EditorId":9},
                {"Id":2,"ID":2,"Title":"B \"quoted\"","Modified":"2022-05-31T12:32:57Z","AuthorId":9,"EditorId":9}]}"#;
     let p = parse_items(none).unwrap();
     assert_eq!(p.items.len(), 2);
-    assert_eq!(p.items[1].0, 2);
+    assert_eq!(p.items[1].id, 2);
     assert_eq!(
-        p.items[1].1.get("Title").and_then(Json::as_str),
+        p.items[1].value.get("Title").and_then(Json::as_str),
         Some("B \"quoted\"")
     );
     assert!(p.next_link.unwrap().contains("p_ID%3d2"));
@@ -121,9 +157,9 @@ fn parses_items_and_next_links() {
       "value":[{"odata.type":"SP.Data.TasksListItem","odata.id":"https://x/Items(3)","odata.etag":"\"4\"",
       "odata.editLink":"Web/Lists(guid'x')/Items(3)","FileSystemObjectType":0,"Id":3,"ID":3,"Title":"C"}]}"#;
     let p = parse_items(minimal).unwrap();
-    assert_eq!((p.items[0].0, p.next_link), (3, None));
+    assert_eq!((p.items[0].id, p.next_link), (3, None));
     assert_eq!(
-        p.items[0].1.get("odata.etag").and_then(Json::as_str),
+        p.items[0].value.get("odata.etag").and_then(Json::as_str),
         Some("\"4\"")
     );
 
@@ -131,14 +167,14 @@ fn parses_items_and_next_links() {
       "etag":"\"1\"","type":"SP.Data.TasksListItem"},"Id":4,"ID":4,"Title":"D"}],
       "__next":"https://x/_api/web/lists(guid'x')/items?%24skiptoken=Paged%3dTRUE%26p_ID%3d4"}}"#;
     let p = parse_items(verbose).unwrap();
-    assert_eq!(p.items[0].0, 4);
+    assert_eq!(p.items[0].id, 4);
     assert!(p.next_link.unwrap().ends_with("p_ID%3d4"));
 
     let odata4 = r#"{"@odata.context":"https://x/_api/$metadata#Collection","value":[{"ID":5}],
       "@odata.nextLink":"https://x/next"}"#;
     let p = parse_items(odata4).unwrap();
     assert_eq!(
-        (p.items[0].0, p.next_link.as_deref()),
+        (p.items[0].id, p.next_link.as_deref()),
         (5, Some("https://x/next"))
     );
 

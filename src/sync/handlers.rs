@@ -9,10 +9,10 @@ use super::feed::ChangeFeed;
 use super::id_map::{fingerprint, IdMap};
 use super::jobs::{InFlight, Job, Step};
 use super::{ChangeSet, ChangeSetKind, HttpResponse, Output};
-use crate::json::Json;
+
 use crate::sharepoint::{
     chunk_item_reads, items_page_url, origin, parse_batch, parse_changes, parse_context_info,
-    parse_items, parse_list_info, BatchPart, ChangeToken, ItemEffect, ListRef, ParseError,
+    parse_items, parse_list_info, BatchPart, ChangeToken, Item, ItemEffect, ListRef, ParseError,
 };
 use crate::text::{concat, uint};
 
@@ -63,7 +63,7 @@ impl ChangeFeed {
             Step::LoadPage => {
                 let page = parse_items(body).map_err(bad)?;
                 let full = page.items.len() >= self.cfg.page_size as usize;
-                let last_id = page.items.iter().map(|(id, _)| *id).max();
+                let last_id = page.items.iter().map(|item| item.id).max();
                 let next = page.next_link.and_then(|l| self.same_site(&l));
                 let Job::Load(l) = &mut self.job else {
                     return Ok(());
@@ -72,13 +72,13 @@ impl ChangeFeed {
                 // By id, and only past the earlier pages (a repeated id keeps its first
                 // copy: the catch-up round after the load brings any later version).
                 let mut items = IdMap::new();
-                items.extend(page.items);
-                let items: Vec<Json> = items
+                items.extend(page.items.into_iter().map(|item| (item.id, item)));
+                let items: Vec<Item> = items
                     .into_entries()
                     .into_iter()
                     .filter(|(id, _)| before.is_none_or(|b| *id > b))
                     .map(|(id, item)| {
-                        l.prints.insert(id, fingerprint(&item));
+                        l.prints.insert(id, fingerprint(&item.value));
                         item
                     })
                     .collect();
@@ -164,9 +164,9 @@ impl ChangeFeed {
             return Ok(None);
         };
         let got_any = !page.items.is_empty();
-        for (id, item) in page.items {
-            if r.requested.binary_search(&id).is_ok() {
-                r.fetched.insert(id, item);
+        for item in page.items {
+            if r.requested.binary_search(&item.id).is_ok() {
+                r.fetched.insert(item.id, item);
             }
         }
         Ok(next.filter(|l| got_any && l != url))
@@ -285,7 +285,7 @@ impl ChangeFeed {
     }
 
     /// Paging is over: collapse, take what the read-ahead brought, plan the other reads.
-    fn plan_reads(&mut self, ahead: Option<Vec<(i64, Json)>>) {
+    fn plan_reads(&mut self, ahead: Option<Vec<Item>>) {
         let Job::Round(r) = &mut self.job else { return };
         r.paging = false;
         // Reads return the *current* item, which may be ahead of the round's token (a
@@ -296,7 +296,7 @@ impl ChangeFeed {
         // restored item keeps its old `Modified`).
         let read_ahead = ahead.is_some();
         let mut ahead_items = IdMap::new();
-        ahead_items.extend(ahead.unwrap_or_default());
+        ahead_items.extend(ahead.into_iter().flatten().map(|item| (item.id, item)));
         let (mut changed, mut covered) = (0, 0);
         let net = collapse(&mem::take(&mut r.changes));
         let mut requested = Vec::new();
@@ -370,7 +370,7 @@ impl ChangeFeed {
                     }
                 }
                 for (id, item) in r.fetched.into_entries() {
-                    let print = fingerprint(&item);
+                    let print = fingerprint(&item.value);
                     match self.items.insert(id, print) {
                         None => set.added.push(item),
                         Some(old) if old != print => set.updated.push(item),

@@ -4,10 +4,11 @@
 //! lookups are binary searches.
 
 use crate::json::Json;
+use crate::sharepoint::Item;
 
 /// A map from item id to a value (the item by default), ordered by id.
 #[derive(Clone, Debug, PartialEq)]
-pub struct IdMap<V = Json> {
+pub struct IdMap<V = Item> {
     entries: Vec<(i64, V)>,
 }
 
@@ -159,7 +160,7 @@ mod tests {
     #[test]
     fn behaves_like_an_ordered_map() {
         let mut rng = crate::sync::SplitMix64::new(5);
-        let mut map: IdMap = IdMap::new();
+        let mut map: IdMap<Json> = IdMap::new();
         let mut model = std::collections::BTreeMap::new();
         for _ in 0..5_000 {
             let id = (rng.next_u64() % 300) as i64;

@@ -4,8 +4,8 @@
 use std::collections::VecDeque;
 
 use super::id_map::IdMap;
-use crate::json::Json;
 use crate::sharepoint::Change;
+use crate::sharepoint::Item;
 
 /// The kind of an in-flight request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,7 +59,7 @@ pub(super) struct Round {
     pub fetched: IdMap,
     /// Items from the read-ahead that came with the latest GetChanges page: as new as
     /// that page or newer, so they stand in for reads of its changed items.
-    pub ahead: Option<Vec<(i64, Json)>>,
+    pub ahead: Option<Vec<Item>>,
 }
 
 pub(super) enum Job {

@@ -13,7 +13,7 @@
 use super::order::Order;
 use super::{ChangeSet, ChangeSetKind};
 use crate::json::Json;
-use crate::sharepoint::item_id;
+use crate::sharepoint::Item;
 use futures_signals::signal::{Mutable, Signal};
 
 /// One positional edit, in application order.
@@ -47,10 +47,7 @@ pub enum Diff {
 /// remove). `Replace` has no triple.
 pub fn diff_ops(set: &ChangeSet, diffs: &[Diff]) -> Vec<i32> {
     // `added` and `updated` are each ordered by id.
-    let ids = |items: &[Json]| -> Vec<i64> {
-        let id = |item| item_id(item).unwrap_or(i64::MIN);
-        items.iter().map(id).collect()
-    };
+    let ids = |items: &[Item]| -> Vec<i64> { items.iter().map(|item| item.id).collect() };
     let (added_ids, updated_ids) = (ids(&set.added), ids(&set.updated));
     let at = |id: i64| {
         let added = added_ids.binary_search(&id).ok();
@@ -123,18 +120,16 @@ impl ListState {
 
     /// Keeps the ids (and sort keys) of one [`super::Output::LoadPage`]; the next
     /// `Reset` shows them.
-    pub fn load_page(&mut self, first: bool, items: &[Json]) {
+    pub fn load_page(&mut self, first: bool, items: &[Item]) {
         if first {
             self.pending.clear();
         }
         for item in items {
-            if let Some(id) = item_id(item) {
-                let key = match self.order.field {
-                    Some(_) => self.order.key(item),
-                    None => Json::Null,
-                };
-                self.pending.push((id, key));
-            }
+            let key = match self.order.field {
+                Some(_) => self.order.key(&item.value),
+                None => Json::Null,
+            };
+            self.pending.push((item.id, key));
         }
     }
 
@@ -176,7 +171,7 @@ impl ListState {
     }
 
     /// Replaces everything with the kept load pages and `items`.
-    fn reset(&mut self, items: &[Json]) {
+    fn reset(&mut self, items: &[Item]) {
         self.load_page(false, items);
         let mut entries = std::mem::take(&mut self.pending);
         // Load pages come ascending by id; items built by hand may not.
@@ -225,9 +220,9 @@ impl ListState {
         let mut new_keys: Vec<(i64, Json)> = Vec::new();
         let mut inserts: Vec<i64> = Vec::new();
         for item in set.added.iter().chain(&set.updated) {
-            let Some(id) = item_id(item) else { continue };
+            let id = item.id;
             let key = if by_field {
-                order.key(item)
+                order.key(&item.value)
             } else {
                 Json::Null
             };

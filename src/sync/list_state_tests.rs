@@ -1,9 +1,10 @@
 use super::*;
-use crate::json::{self, Json};
+use crate::json;
 use crate::sync::Order;
 
-fn item(id: i64, title: &str) -> Json {
-    json::parse(&format!(r#"{{"Id":{id},"ID":{id},"Title":"{title}"}}"#)).unwrap()
+fn item(id: i64, title: &str) -> Item {
+    let value = json::parse(&format!(r#"{{"Id":{id},"ID":{id},"Title":"{title}"}}"#)).unwrap();
+    Item::from_value(value).unwrap()
 }
 
 fn reset(ids: &[i64]) -> ChangeSet {
@@ -148,7 +149,7 @@ fn random_change_sets_by_id(descending: bool) {
     }
 }
 
-fn titled(id: i64, title: &str) -> Json {
+fn titled(id: i64, title: &str) -> Item {
     item(id, title)
 }
 

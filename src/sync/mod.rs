@@ -67,7 +67,7 @@ pub use list_state::{diff_ops, load_order, Diff, ListState};
 pub use order::{compare_values, Order};
 pub use rng::SplitMix64;
 
-use crate::json::Json;
+use crate::sharepoint::Item;
 
 /// Stable error codes of [`FeedError::code`].
 pub mod codes {
@@ -131,11 +131,11 @@ pub struct ChangeSet {
     pub kind: ChangeSetKind,
     /// Reset from the feed: empty (the snapshot is the [`Output::LoadPage`] pages before
     /// it). Reset built by hand: every item ordered by id. Empty for `Changes`.
-    pub items: Vec<Json>,
+    pub items: Vec<Item>,
     /// Items new to the client, ordered by id.
-    pub added: Vec<Json>,
+    pub added: Vec<Item>,
     /// Items the client had, with changed content, ordered by id.
-    pub updated: Vec<Json>,
+    pub updated: Vec<Item>,
     /// Ids of items the client had that are gone, ascending.
     pub deleted: Vec<i64>,
     /// The change token this state corresponds to (persist it to resume later).
@@ -187,7 +187,7 @@ pub enum Output {
         /// This is the load's first page.
         first: bool,
         /// The page's items.
-        items: Vec<Json>,
+        items: Vec<Item>,
     },
     /// Apply this change set.
     Deliver(ChangeSet),

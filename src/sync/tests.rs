@@ -1,7 +1,7 @@
 //! Scripted engine tests with a fake clock (the seeded simulation is tests/sync_sim.rs).
 
 use super::*;
-use crate::sharepoint::ListRef;
+use crate::sharepoint::{Item, ListRef};
 
 const SITE: &str = "https://contoso.sharepoint.com/sites/team";
 const GUID: &str = "482e418a-0900-414b-8902-02248c2e44e8";
@@ -85,7 +85,7 @@ fn changes_body(changes: &[(i64, i64, i64)]) -> String {
 }
 
 /// The items of the load pages among `outs`, and whether the first starts a snapshot.
-fn load_pages(outs: &[Output]) -> Vec<(bool, Vec<Json>)> {
+fn load_pages(outs: &[Output]) -> Vec<(bool, Vec<Item>)> {
     outs.iter()
         .filter_map(|o| match o {
             Output::LoadPage { first, items } => Some((*first, items.clone())),

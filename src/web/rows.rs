@@ -2,8 +2,7 @@
 //! JavaScript: a load page or a change set becomes one JSON text that one call into
 //! `bridge.js` parses and applies.
 
-use crate::json::{self, Json};
-use crate::sharepoint::item_id;
+use crate::sharepoint::{items_text, Item};
 use crate::sync::{diff_ops, load_order, ChangeSet, Diff};
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
@@ -41,15 +40,14 @@ pub(crate) struct LoadRows {
 
 impl LoadRows {
     /// Keeps one page (`first` drops the pages of a load that was cut short).
-    pub(crate) fn add_page(&mut self, first: bool, items: &[Json]) {
+    pub(crate) fn add_page(&mut self, first: bool, items: &[Item]) {
         if first {
             self.rows = None;
             self.ids.clear();
         }
         let rows = self.rows.get_or_insert_with(Array::new);
-        append_rows(rows, &json::array_text(items.iter()));
-        self.ids
-            .extend(items.iter().map(|i| item_id(i).unwrap_or(i64::MIN)));
+        append_rows(rows, &items_text(items));
+        self.ids.extend(items.iter().map(|item| item.id));
     }
 
     /// The kept rows in the display order `ids` (ids not kept are left out); starts over.
@@ -62,9 +60,9 @@ impl LoadRows {
 
 /// Applies a `Changes` set's `diffs` to `rows` in one call and returns its `changes`
 /// event and the rows after it: one JSON text of the changed items (added, then
-/// updated) and one op triple per diff go to JavaScript.
+/// updated; their texts as received) and one op triple per diff go to JavaScript.
 pub(crate) fn apply_changes(rows: &Array, set: &ChangeSet, diffs: Vec<Diff>) -> (JsValue, Array) {
-    let items_json = json::array_text(set.added.iter().chain(&set.updated));
+    let items_json = items_text(set.added.iter().chain(&set.updated));
     let ops = diff_ops(set, &diffs);
     let deleted: Vec<f64> = set.deleted.iter().map(|id| *id as f64).collect();
     let pair = changes_event(

@@ -2,8 +2,8 @@
 //! bookkeeping of src/web/rows.rs).
 
 use crate::io::*;
-use crate::json::{self, Json};
-use crate::sharepoint::{item_id, ListRef, Metadata};
+use crate::json::Json;
+use crate::sharepoint::{items_text, Item, ListRef, Metadata};
 use crate::sync::{
     diff_ops, load_order, Auth, ChangeFeed, ChangeSet, ChangeSetKind, FeedConfig, FeedStatus,
     HttpResponse, ListState, Order, Output as FOut,
@@ -219,12 +219,11 @@ pub extern "C" fn feed_list_guid(f: &Feed) -> usize {
 }
 
 impl Feed {
-    fn add_page(&mut self, first: bool, items: &[Json]) {
+    fn add_page(&mut self, first: bool, items: &[Item]) {
         if first {
             self.ids.clear();
         }
-        self.ids
-            .extend(items.iter().map(|i| item_id(i).unwrap_or(i64::MIN)));
+        self.ids.extend(items.iter().map(|item| item.id));
     }
 
     /// Indices into the kept rows in display order (rows.rs `take_in_order`).
@@ -246,7 +245,7 @@ impl Feed {
             if !set.items.is_empty() {
                 self.add_page(false, &set.items);
             }
-            put_str(&json::array_text(set.items.iter()));
+            put_str(&items_text(&set.items));
             let order = self.take_in_order();
             put_u32(order.len() as u32);
             for i in order {
@@ -255,7 +254,7 @@ impl Feed {
             return;
         }
         put_u8(1);
-        put_str(&json::array_text(set.added.iter().chain(&set.updated)));
+        put_str(&items_text(set.added.iter().chain(&set.updated)));
         put_u32(set.added.len() as u32);
         let ops = diff_ops(&set, &diffs);
         put_u32(ops.len() as u32 / 3);
@@ -296,7 +295,7 @@ pub extern "C" fn feed_poll(f: &mut Feed) -> usize {
                 put_u8(first as u8);
                 f.list.load_page(first, &items);
                 f.add_page(first, &items);
-                put_str(&json::array_text(items.iter()));
+                put_str(&items_text(&items));
             }
             FOut::Deliver(set) => {
                 put_u8(2);

@@ -36,12 +36,7 @@ fn a_paged_load_hands_out_each_page_then_a_reset() {
         }
         req = requests(&outs).pop().expect("the next page is requested");
     }
-    let ids = |items: &[Json]| -> Vec<i64> {
-        items
-            .iter()
-            .filter_map(crate::sharepoint::item_id)
-            .collect()
-    };
+    let ids = |items: &[Item]| -> Vec<i64> { items.iter().map(|item| item.id).collect() };
     let firsts: Vec<bool> = pages.iter().map(|(first, _)| *first).collect();
     assert_eq!(firsts, [true, false, false]);
     assert_eq!(ids(&pages[0].1), [1, 2]);
@@ -59,7 +54,10 @@ fn a_paged_load_hands_out_each_page_then_a_reset() {
     assert_eq!(f.item_ids().collect::<Vec<_>>(), [1, 2, 3, 4]);
     // A list state fed the pages shows the snapshot at the reset.
     let mut list = ListState::new();
-    list.load_page(true, &[crate::json::parse(r#"{"Id":99}"#).unwrap()]); // an abandoned load
+    list.load_page(
+        true,
+        &[Item::from_value(crate::json::parse(r#"{"Id":99}"#).unwrap()).unwrap()],
+    ); // an abandoned load
     for (first, items) in &pages {
         list.load_page(*first, items);
         assert!(list.is_empty(), "nothing shows before the reset");

@@ -4,7 +4,7 @@
 
 use super::batch::{batch_response, batch_urls};
 use super::*;
-use crate::sharepoint::item_id;
+use crate::json::Json;
 
 /// `tok(10)`'s time, whole seconds, minus one second.
 const SINCE: &str = "datetime'2022-09-28T22:13:19Z'";
@@ -33,12 +33,12 @@ fn assert_changes_ahead(req: &HttpRequest, cursor: &str) {
     assert!(urls[0].contains("&$filter=Modified%20ge%20"), "{}", urls[0]);
 }
 
-fn titles(items: &[Json]) -> Vec<(i64, String)> {
+fn titles(items: &[Item]) -> Vec<(i64, String)> {
     items
         .iter()
         .map(|i| {
-            let title = i.get("Title").and_then(Json::as_str).unwrap_or("");
-            (item_id(i).unwrap(), title.to_owned())
+            let title = i.value.get("Title").and_then(Json::as_str).unwrap_or("");
+            (i.id, title.to_owned())
         })
         .collect()
 }
