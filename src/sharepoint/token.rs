@@ -180,17 +180,14 @@ impl PartialOrd for ChangeToken {
 /// `8-4-4-4-12` hex shape. `None` if it is not a GUID.
 pub fn normalize_guid(text: &str) -> Option<String> {
     let t = crate::text::trim_braces(text.trim_ascii());
-    let groups: Vec<&str> = crate::text::split(t, "-").collect();
-    let lens = [8, 4, 4, 4, 12];
-    if groups.len() != 5
-        || groups.iter().zip(lens).any(|(g, n)| g.len() != n)
-        || !groups
-            .iter()
-            .all(|g| g.bytes().all(|b| b.is_ascii_hexdigit()))
-    {
-        return None;
-    }
-    Some(t.to_ascii_lowercase())
+    // One pass over the bytes, no allocation but the result: a change log has a
+    // `ListId` per record.
+    let shaped = t.len() == 36
+        && t.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        });
+    shaped.then(|| t.to_ascii_lowercase())
 }
 
 #[cfg(test)]
@@ -198,6 +195,30 @@ mod tests {
     use super::*;
 
     const SAMPLE: &str = "1;3;482e418a-0900-414b-8902-02248c2e44e8;634955266749500000;5749111";
+
+    #[test]
+    fn guids_are_checked_byte_by_byte_and_lower_cased() {
+        let lower = "482e418a-0900-414b-8902-02248c2e44e8";
+        for ok in [
+            lower,
+            " {482E418A-0900-414B-8902-02248C2E44E8} ",
+            "{482e418a-0900-414b-8902-02248c2e44e8}",
+        ] {
+            assert_eq!(normalize_guid(ok).as_deref(), Some(lower), "{ok}");
+        }
+        let bad = [
+            "",
+            "482e418a-0900-414b-8902-02248c2e44e",   // 35 bytes
+            "482e418a-0900-414b-8902-02248c2e44e80", // 37 bytes
+            "482e418a0-900-414b-8902-02248c2e44e8",  // a dash moved
+            "482e418a-0900-414b-8902-02248c2e44g8",  // not hex
+            "482e418a-0900-414b-8902_02248c2e44e8",  // not a dash
+            "482e418a-0900-414b-8902-02248c2e4\u{e9}", // 36 bytes, not ASCII
+        ];
+        for b in bad {
+            assert_eq!(normalize_guid(b), None, "{b:?}");
+        }
+    }
 
     #[test]
     fn parses_and_formats_round_trip() {
