@@ -128,6 +128,47 @@ async fn a_caller_supplied_fetch_owns_the_requests() {
 }
 
 #[wasm_bindgen_test]
+async fn non_ascii_text_arrives_intact_through_the_page_fetch_or_a_wrapper() {
+    let _serial = serial().await;
+    // The page's fetch, and a wrapper (owning auth, as SPHttpClient does) whose responses
+    // have only status, headers and text(): the same title (2-, 3- and 4-byte UTF-8).
+    let text_only = Function::new_with_args(
+        "url, init",
+        "init.headers['Authorization'] = 'Bearer from-the-wrapper'; \
+         return fetch(url, init).then(r => ({ status: r.status, headers: r.headers, \
+         text: () => r.text() }));",
+    );
+    for (how, extra) in [
+        ("page fetch", vec![]),
+        ("wrapper", vec![("fetch", text_only.into())]),
+    ] {
+        let list_id = fresh(how).await;
+        let mut list = LiveList::open(list_options(&list_id, &extra))
+            .await
+            .unwrap();
+        let events = Recorder::new();
+        list.subscribe(events.function.clone()).unwrap();
+        wait_until(how, 10_000, || list.status() == "live").await;
+        let title = "Zoë ü ✓ 日本 🚀 end"; // (add_item puts it in JSON as it is)
+        let id = add_item(&list_id, title).await;
+        let row = |list: &LiveList| {
+            list.items().iter().find(|i| {
+                Reflect::get(i, &"Id".into()).ok().and_then(|v| v.as_f64()) == Some(id as f64)
+            })
+        };
+        wait_until("the new item", 10_000, || row(&list).is_some()).await;
+        let got = field(&row(&list).unwrap(), "Title");
+        assert_eq!(got.as_deref(), Some(title), "{how}");
+        assert!(
+            error_codes(&events).is_empty(),
+            "{how}: {:?}",
+            error_codes(&events)
+        );
+        list.close();
+    }
+}
+
+#[wasm_bindgen_test]
 async fn a_fetch_that_resolves_to_no_response_is_a_network_error_then_retried() {
     let _serial = serial().await;
     let list_id = fresh("Odd fetch").await;
