@@ -9,8 +9,10 @@
 use std::fmt;
 use std::ops::Range;
 
+pub use print::fingerprint;
 use reader::Parser;
 
+mod print;
 mod reader;
 
 /// Maximum nesting of arrays and objects accepted by [`parse`]; deeper input is an
@@ -75,15 +77,26 @@ pub fn parse_only(text: &str, keep: &[&str]) -> Result<Json, JsonError> {
     parse_with(text, Some(keep))
 }
 
-/// Parses like [`parse`], and also returns the byte range in `text` of each element
-/// of the arrays nested at most two levels deep, in source order: where a collection
-/// response keeps its records (`value[i]`, `d[i]`, `d.results[i]`), so that each
-/// record's source text can be handed on as it is instead of written again.
-pub fn parse_with_spans(text: &str) -> Result<(Json, Vec<Range<usize>>), JsonError> {
-    let mut parser = Parser::new(text, None);
-    parser.spans = Some(Vec::new());
+/// An element of a collection in a text read by [`parse_elements`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Element {
+    /// Its byte range in the text (no surrounding whitespace).
+    pub span: Range<usize>,
+    /// Its [`fingerprint`].
+    pub print: u128,
+}
+
+/// Parses like [`parse_only`] (keeping the members named in `keep`), and also notes
+/// each element of the arrays nested at most two levels deep, whether or not its
+/// members are kept: where a collection response keeps its records (`value[i]`,
+/// `d[i]`, `d.results[i]`). So a record's source text can be handed on as it is, and
+/// its content recognised by its fingerprint, without building it. The elements of
+/// arrays inside a noted element are not noted.
+pub fn parse_elements(text: &str, keep: &[&str]) -> Result<(Json, Vec<Element>), JsonError> {
+    let mut parser = Parser::new(text, Some(keep));
+    parser.elements = Some(Vec::new());
     let value = parser.document()?;
-    Ok((value, parser.spans.unwrap_or_default()))
+    Ok((value, parser.elements.unwrap_or_default()))
 }
 
 fn parse_with(text: &str, keep: Option<&[&str]>) -> Result<Json, JsonError> {

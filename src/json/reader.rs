@@ -8,9 +8,9 @@
 //! filtered out) is checked exactly as strictly but builds nothing.
 
 use std::borrow::Cow;
-use std::ops::Range;
 
-use super::{Json, JsonError, MAX_DEPTH};
+use super::print::Hasher;
+use super::{Element, Json, JsonError, MAX_DEPTH};
 
 pub(super) struct Parser<'a> {
     bytes: &'a [u8],
@@ -22,9 +22,11 @@ pub(super) struct Parser<'a> {
     /// last: each is moved out into a vector of its exact size when it ends.
     items: Vec<Json>,
     members: Vec<(String, Json)>,
-    /// When set, the byte ranges of the elements of the arrays at most two levels
-    /// deep, in source order (see [`parse_with_spans`](super::parse_with_spans)).
-    pub(super) spans: Option<Vec<Range<usize>>>,
+    /// When set, the elements of the arrays at most two levels deep (not inside
+    /// another such element), in source order (see [`parse_elements`](super::parse_elements)).
+    pub(super) elements: Option<Vec<Element>>,
+    /// The fingerprint of the element being read, while one is.
+    hash: Option<Hasher>,
 }
 
 /// The length of the leading run of `bytes` without `"`, `\` or a control character.
@@ -62,7 +64,8 @@ impl<'a> Parser<'a> {
             keep,
             items: Vec::new(),
             members: Vec::new(),
-            spans: None,
+            elements: None,
+            hash: None,
         }
     }
 
@@ -105,6 +108,12 @@ impl<'a> Parser<'a> {
     fn literal(&mut self, word: &'static str, value: Json) -> Result<Json, JsonError> {
         if self.bytes[self.pos..].starts_with(word.as_bytes()) {
             self.pos += word.len();
+            if let Some(h) = &mut self.hash {
+                match value {
+                    Json::Bool(b) => h.bool(b),
+                    _ => h.null(),
+                }
+            }
             Ok(value)
         } else {
             Err(self.error("unknown literal"))
@@ -125,6 +134,9 @@ impl<'a> Parser<'a> {
             Some(b'f') => self.literal("false", Json::Bool(false)),
             Some(b'"') => {
                 let s = self.string()?;
+                if let Some(h) = &mut self.hash {
+                    h.string(&s);
+                }
                 Ok(if build {
                     Json::String(s.into_owned())
                 } else {
@@ -141,17 +153,32 @@ impl<'a> Parser<'a> {
     fn array(&mut self, depth: usize, build: bool) -> Result<Json, JsonError> {
         self.pos += 1;
         let mark = self.items.len();
+        // Each element of a built array one or two levels deep is an element to note
+        // (when asked), unless this array is inside one already.
+        let note = build && depth <= 2 && self.elements.is_some() && self.hash.is_none();
+        let mut len = 0;
+        if let Some(h) = &mut self.hash {
+            h.array_start();
+        }
         self.skip_ws();
         if !self.eat(b']') {
             loop {
                 self.skip_ws();
                 let start = self.pos;
+                if note {
+                    self.hash = Some(Hasher::new());
+                }
                 let item = self.value(depth + 1, build)?;
+                len += 1;
                 if build {
                     self.items.push(item);
-                    if let (true, Some(spans)) = (depth <= 2, &mut self.spans) {
-                        spans.push(start..self.pos);
-                    }
+                }
+                if let (true, Some(elements)) = (note, &mut self.elements) {
+                    let print = self.hash.take().map_or(0, Hasher::finish);
+                    elements.push(Element {
+                        span: start..self.pos,
+                        print,
+                    });
                 }
                 self.skip_ws();
                 if self.eat(b']') {
@@ -161,6 +188,9 @@ impl<'a> Parser<'a> {
                     return Err(self.error("expected ',' or ']'"));
                 }
             }
+        }
+        if let Some(h) = &mut self.hash {
+            h.array_end(len);
         }
         Ok(if build {
             Json::Array(self.items.split_off(mark))
@@ -172,6 +202,10 @@ impl<'a> Parser<'a> {
     fn object(&mut self, depth: usize, build: bool) -> Result<Json, JsonError> {
         self.pos += 1;
         let mark = self.members.len();
+        let mut len = 0;
+        if let Some(h) = &mut self.hash {
+            h.object_start();
+        }
         self.skip_ws();
         if !self.eat(b'}') {
             loop {
@@ -180,6 +214,10 @@ impl<'a> Parser<'a> {
                     return Err(self.error("expected a member name"));
                 }
                 let key = self.string()?;
+                len += 1;
+                if let Some(h) = &mut self.hash {
+                    h.key(&key);
+                }
                 // A member is built when its object is and the filter (if any) keeps it.
                 let keep = build && self.keep.is_none_or(|names| names.contains(&&*key));
                 self.skip_ws();
@@ -198,6 +236,9 @@ impl<'a> Parser<'a> {
                     return Err(self.error("expected ',' or '}'"));
                 }
             }
+        }
+        if let Some(h) = &mut self.hash {
+            h.object_end(len);
         }
         Ok(if build {
             Json::Object(self.members.split_off(mark))
@@ -231,8 +272,12 @@ impl<'a> Parser<'a> {
                 return Err(self.error("malformed number"));
             }
         }
+        let text = &self.text[start..self.pos];
+        if let Some(h) = &mut self.hash {
+            h.number(text);
+        }
         Ok(if build {
-            Json::Number(self.text[start..self.pos].to_owned())
+            Json::Number(text.to_owned())
         } else {
             Json::Null
         })

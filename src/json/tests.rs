@@ -189,16 +189,89 @@ fn strings_are_written_as_a_char_by_char_escaper_writes_them() {
     }
 }
 
+/// The print `parse_elements` notes for `text` as the one element of an array.
+fn streamed_print(text: &str) -> u128 {
+    let (_, elements) = parse_elements(&format!("[{text}]"), &[]).unwrap();
+    assert_eq!(elements.len(), 1);
+    elements[0].print
+}
+
 #[test]
-fn spans_are_the_source_text_of_the_elements_of_shallow_arrays() {
+fn fingerprints_tell_contents_apart() {
+    let f = |s: &str| fingerprint(&parse(s).unwrap());
+    assert_eq!(f(r#"{"a":"x","b":1}"#), f(r#"{ "a" : "x", "b" : 1 }"#));
+    assert_eq!(f(r#"["\u00e9\/"]"#), f(r#"["é/"]"#), "escapes are content");
+    for (a, b) in [
+        (r#"{"a":"x"}"#, r#"{"a":"y"}"#),
+        (r#"{"a":"x","b":"y"}"#, r#"{"a":"xb","":"y"}"#),
+        (r#"["ab","c"]"#, r#"["a","bc"]"#),
+        (r#"{"n":1}"#, r#"{"n":"1"}"#),
+        (r#"{"n":1}"#, r#"{"n":1.0}"#),
+        (r#"{"n":null}"#, r#"{"n":false}"#),
+        (r#"["a"]"#, r#"["a\u0000"]"#),
+        (r#"[[1],2]"#, r#"[[1,2]]"#),
+        (r#"[[],[1]]"#, r#"[[1],[]]"#),
+        (r#"{"a":[]}"#, r#"{"a":{}}"#),
+        (r#"{"a":{"b":1},"c":2}"#, r#"{"a":{"b":1,"c":2}}"#),
+        (r#"{"abcdefgh":"i"}"#, r#"{"abcdefghi":""}"#),
+    ] {
+        assert_ne!(f(a), f(b), "{a} vs {b}");
+    }
+    // Every one-character edit of an item, at every position, changes the print.
+    let base = r#"{"Id":7,"Title":"Mail 7: weekly status update","To":"team@contoso.com"}"#;
+    let mut prints = vec![f(base)];
+    for (at, _) in base.match_indices(|c: char| c.is_ascii_alphanumeric()) {
+        for c in ['0', 'x', 'Z'] {
+            let edited = format!("{}{c}{}", &base[..at], &base[at + 1..]);
+            if let (true, Ok(v)) = (edited != base, parse(&edited)) {
+                prints.push(fingerprint(&v));
+            }
+        }
+    }
+    let n = prints.len();
+    prints.sort_unstable();
+    prints.dedup();
+    assert_eq!(prints.len(), n);
+}
+
+#[test]
+fn the_parser_prints_what_fingerprint_prints_without_building_anything() {
+    for text in [
+        "null",
+        " true ",
+        "-1.5e3",
+        r#""a\"\u00e9\ud83d\ude00""#,
+        "[]",
+        "{}",
+        r#"{"Id": 1, "T": [1, [2, {"x": null}]], "e": {}, "s": "\n"}"#,
+        r#"{"__metadata":{"uri":"u"},"Tags":{"results":[1,2]},"ID":3}"#,
+    ] {
+        assert_eq!(
+            streamed_print(text),
+            fingerprint(&parse(text).unwrap()),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn elements_are_the_source_text_and_print_of_shallow_array_records() {
     let texts = |text: &str| -> Vec<String> {
-        let (value, spans) = parse_with_spans(text).unwrap();
-        assert_eq!(value, parse(text).unwrap());
-        spans.into_iter().map(|s| text[s].to_owned()).collect()
+        let (value, elements) = parse_elements(text, &["value", "d", "results"]).unwrap();
+        assert_eq!(value, parse_only(text, &["value", "d", "results"]).unwrap());
+        for e in &elements {
+            let print = fingerprint(&parse(&text[e.span.clone()]).unwrap());
+            assert_eq!(e.print, print, "{}", &text[e.span.clone()]);
+        }
+        elements
+            .into_iter()
+            .map(|e| text[e.span].to_owned())
+            .collect()
     };
     // value[i] (one level), d.results[i] (two levels), d[i]: whitespace around each
-    // element is left out; arrays inside the elements add nothing.
-    let value = r#"{"value": [ {"Id": 1, "T": [1, [2]]} ,{ "Id" : 2 }, null ]}"#;
+    // element is left out; arrays inside the elements add nothing, nor do arrays
+    // whose member is not kept.
+    let value = r#"{"x": [9], "value": [ {"Id": 1, "T": [1, [2]]} ,{ "Id" : 2 }, null ]}"#;
     assert_eq!(
         texts(value),
         [r#"{"Id": 1, "T": [1, [2]]}"#, r#"{ "Id" : 2 }"#, "null"]
@@ -207,6 +280,6 @@ fn spans_are_the_source_text_of_the_elements_of_shallow_arrays() {
     assert_eq!(texts(verbose), [r#"{"Id":1,"L":{"results":[3]}}"#]);
     assert_eq!(texts(r#"{"d":["a\"b", 2]}"#), [r#""a\"b""#, "2"]);
     // Three levels down is too deep to be a collection.
-    assert!(texts(r#"{"a":{"b":{"c":[1]}}}"#).is_empty());
-    assert!(parse_with_spans("[1,]").is_err());
+    assert!(texts(r#"{"d":{"results":{"value":[1]}}}"#).is_empty());
+    assert!(parse_elements("[1,]", &[]).is_err());
 }

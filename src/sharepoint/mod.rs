@@ -8,7 +8,8 @@
 //!   headers, and the GetChanges request body in the matching form.
 //! - Response parsing for every shape (`{"value":[...]}`, `{"d":{"results":[...]}}`,
 //!   `{"d":{...}}`): change records, items ([`Item`]: the id, the
-//!   whole object and its source text, handed on as it is), contextinfo, the current token, and error bodies classified into
+//!   source text, handed on as it is, and a fingerprint of the content; never built as
+//!   a tree), contextinfo, the current token, and error bodies classified into
 //!   [`SpErrorKind`] (token expired, token invalid, digest, throttled, auth, other).
 //! - `$batch`: item reads as parts of one multipart request, and the response's parts;
 //!   the read-ahead query (items modified since a time) that rides with a GetChanges.

@@ -53,25 +53,6 @@ pub fn collection(root: &Json) -> Option<&[Json]> {
         .or_else(|| d.get("results").and_then(Json::as_array))
 }
 
-/// The array of a collection response (the one [`collection`] finds), mutably: its
-/// elements can be moved out instead of copied.
-fn collection_mut(root: &mut Json) -> Option<&mut [Json]> {
-    let in_value = root.get("value").and_then(Json::as_array).is_some();
-    let key = if in_value { "value" } else { "d" };
-    let Json::Object(members) = root else {
-        return None;
-    };
-    let v = &mut members.iter_mut().find(|(k, _)| k == key)?.1;
-    let v = match (in_value, v) {
-        (false, Json::Object(d)) => &mut d.iter_mut().find(|(k, _)| k == "results")?.1,
-        (_, v) => v,
-    };
-    match v {
-        Json::Array(items) => Some(items),
-        _ => None,
-    }
-}
-
 /// The members [`parse_changes`] reads; the others are skipped unbuilt.
 const CHANGE_KEYS: [&str; 8] = [
     "value",
@@ -220,26 +201,35 @@ pub fn parse_changes(body: &str) -> Result<Vec<Change>, ParseError> {
     Ok(out)
 }
 
-/// A list item as read from SharePoint: its id, its fields, and its JSON text.
-#[derive(Clone, Debug, PartialEq)]
+/// A list item as read from SharePoint: its id, its JSON text as received, and the
+/// fingerprint of its content. The item is not kept as a [`Json`] tree: the rows live
+/// in JavaScript, which gets the text; [`Item::value`] parses it when Rust needs more.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Item {
     /// `Id` (else `ID`).
     pub id: i64,
-    /// The whole item object.
-    pub value: Json,
     /// The item object's JSON text: as SharePoint sent it (handed on as it is, not
-    /// written again), or `value` as compact JSON for an item made in code.
+    /// written again), or compact JSON for an item made in code.
     pub text: String,
+    /// [`json::fingerprint`] of the object: equal for equal content, whatever the
+    /// whitespace or escapes of the text.
+    pub print: u128,
 }
 
 impl Item {
     /// An item made in code from its object; `None` without a readable id.
-    pub fn from_value(value: Json) -> Option<Item> {
+    pub fn from_value(value: &Json) -> Option<Item> {
         Some(Item {
-            id: item_id(&value)?,
+            id: item_id(value)?,
             text: value.to_json(),
-            value,
+            print: json::fingerprint(value),
         })
+    }
+
+    /// The whole item object, parsed from its text (which is valid JSON by
+    /// construction: `Null` if it were not).
+    pub fn value(&self) -> Json {
+        json::parse(&self.text).unwrap_or(Json::Null)
     }
 }
 
@@ -270,10 +260,24 @@ pub fn item_id(item: &Json) -> Option<i64> {
     int(item.get("Id")).or_else(|| int(item.get("ID")))
 }
 
+/// The members [`parse_items`] builds: the collection, the next-page links and the
+/// item ids; every item is checked, noted and fingerprinted, but not built.
+const ITEMS_KEYS: [&str; 8] = [
+    "value",
+    "d",
+    "results",
+    "odata.nextLink",
+    "@odata.nextLink",
+    "__next",
+    "Id",
+    "ID",
+];
+
 /// Parses an items response; an item without a readable id is an error. Each item
-/// keeps its source text.
+/// keeps its source text and the fingerprint of its content.
 pub fn parse_items(body: &str) -> Result<ItemsPage, ParseError> {
-    let (mut root, spans) = json::parse_with_spans(body).map_err(|e| ParseError(e.message()))?;
+    let (root, elements) =
+        json::parse_elements(body, &ITEMS_KEYS).map_err(|e| ParseError(e.message()))?;
     let link = |v: &Json| {
         ["odata.nextLink", "@odata.nextLink", "__next"]
             .iter()
@@ -282,24 +286,24 @@ pub fn parse_items(body: &str) -> Result<ItemsPage, ParseError> {
     let next_link = link(&root)
         .or_else(|| root.get("d").and_then(link))
         .filter(|l| !l.is_empty());
-    let Some(records) = collection_mut(&mut root) else {
+    let Some(records) = collection(&root) else {
         return err("no item collection");
     };
-    // The collection is an array one or two levels deep, so each of its elements has
-    // a span: when there are as many spans as records, the spans are the records'.
-    // (Otherwise another shallow array had elements too: write the items again.)
-    let spans = Some(spans).filter(|s| s.len() == records.len());
+    // The collection is a built array one or two levels deep, so each of its records
+    // is a noted element; as many elements as records means they are the records'.
+    if elements.len() != records.len() {
+        return err("more than one array of records");
+    }
     let mut items = Vec::with_capacity(records.len());
-    for (at, r) in records.iter_mut().enumerate() {
-        let Some(id) = item_id(r) else {
+    for (record, element) in records.iter().zip(elements) {
+        let Some(id) = item_id(record) else {
             return err("item without Id");
         };
-        let value = std::mem::replace(r, Json::Null);
-        let text = match spans.as_ref().and_then(|s| s.get(at)) {
-            Some(span) => body[span.clone()].to_owned(),
-            None => value.to_json(),
-        };
-        items.push(Item { id, value, text });
+        items.push(Item {
+            id,
+            text: body[element.span].to_owned(),
+            print: element.print,
+        });
     }
     Ok(ItemsPage { items, next_link })
 }

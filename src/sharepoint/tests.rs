@@ -117,7 +117,7 @@ fn items_keep_their_source_text_and_join_into_one_array() {
         ]
     );
     assert_eq!(
-        p.items[0].value.get("Title").and_then(Json::as_str),
+        p.items[0].value().get("Title").and_then(Json::as_str),
         Some("a\u{e9}\"")
     );
     let all = items_text(&p.items);
@@ -127,16 +127,33 @@ fn items_keep_their_source_text_and_join_into_one_array() {
     );
     assert_eq!(items_text(&[]), "[]");
 
-    // Another shallow array with elements (here `extra`): the spans are not only the
-    // items', so each item is written again, as compact JSON of its value.
-    let odd = r#"{"extra": [0], "value": [ {"Id": 3, "T": "x"} ]}"#;
-    let p = parse_items(odd).unwrap();
-    assert_eq!(p.items[0].text, r#"{"Id":3,"T":"x"}"#);
+    // The print is the content's: the same item with other whitespace and escapes
+    // (as made in code from its value) prints the same; another title does not.
+    let value = p.items[0].value();
+    let made = Item::from_value(&value).unwrap();
+    assert_eq!(made.print, p.items[0].print);
+    assert_eq!(
+        made.text,
+        "{\"Id\":1,\"Title\":\"a\u{e9}\\\"\",\"Tags\":{\"results\":[1,2]}}"
+    );
+    let other = crate::json::parse(&made.text.replace("a\u{e9}", "b")).unwrap();
+    assert_ne!(Item::from_value(&other).unwrap().print, made.print);
+
+    // An array of unknown records next to the collection (here `d.value` beside
+    // `d.results`): which elements are the items cannot be told, so it is refused.
+    let odd = r#"{"d": {"value": [0], "results": [ {"Id": 3, "T": "x"} ]}}"#;
+    assert!(parse_items(odd).is_err());
+    // An array the parser skips (a member it does not read) is no problem.
+    let fine = r#"{"extra": [0], "value": [ {"Id": 3, "T": "x"} ]}"#;
+    assert_eq!(
+        parse_items(fine).unwrap().items[0].text,
+        r#"{"Id": 3, "T": "x"}"#
+    );
 
     // Made in code: compact JSON of the value; no id, no item.
-    let made = Item::from_value(crate::json::parse(r#"{ "ID": "7" }"#).unwrap()).unwrap();
+    let made = Item::from_value(&crate::json::parse(r#"{ "ID": "7" }"#).unwrap()).unwrap();
     assert_eq!((made.id, made.text.as_str()), (7, r#"{"ID":"7"}"#));
-    assert_eq!(Item::from_value(Json::Null), None);
+    assert_eq!(Item::from_value(&Json::Null), None);
 }
 
 #[test]
@@ -148,7 +165,7 @@ fn parses_items_and_next_links() {
     assert_eq!(p.items.len(), 2);
     assert_eq!(p.items[1].id, 2);
     assert_eq!(
-        p.items[1].value.get("Title").and_then(Json::as_str),
+        p.items[1].value().get("Title").and_then(Json::as_str),
         Some("B \"quoted\"")
     );
     assert!(p.next_link.unwrap().contains("p_ID%3d2"));
@@ -159,7 +176,7 @@ fn parses_items_and_next_links() {
     let p = parse_items(minimal).unwrap();
     assert_eq!((p.items[0].id, p.next_link), (3, None));
     assert_eq!(
-        p.items[0].value.get("odata.etag").and_then(Json::as_str),
+        p.items[0].value().get("odata.etag").and_then(Json::as_str),
         Some("\"4\"")
     );
 

@@ -6,7 +6,7 @@ use std::mem;
 use super::codes;
 use super::collapse::collapse;
 use super::feed::ChangeFeed;
-use super::id_map::{fingerprint, IdMap};
+use super::id_map::IdMap;
 use super::jobs::{InFlight, Job, Step};
 use super::{ChangeSet, ChangeSetKind, HttpResponse, Output};
 
@@ -78,7 +78,7 @@ impl ChangeFeed {
                     .into_iter()
                     .filter(|(id, _)| before.is_none_or(|b| *id > b))
                     .map(|(id, item)| {
-                        l.prints.insert(id, fingerprint(&item.value));
+                        l.prints.insert(id, item.print);
                         item
                     })
                     .collect();
@@ -370,7 +370,7 @@ impl ChangeFeed {
                     }
                 }
                 for (id, item) in r.fetched.into_entries() {
-                    let print = fingerprint(&item.value);
+                    let print = item.print;
                     match self.items.insert(id, print) {
                         None => set.added.push(item),
                         Some(old) if old != print => set.updated.push(item),

@@ -126,7 +126,7 @@ impl ListState {
         }
         for item in items {
             let key = match self.order.field {
-                Some(_) => self.order.key(&item.value),
+                Some(_) => self.order.item_key(item),
                 None => Json::Null,
             };
             self.pending.push((item.id, key));
@@ -222,7 +222,7 @@ impl ListState {
         for item in set.added.iter().chain(&set.updated) {
             let id = item.id;
             let key = if by_field {
-                order.key(&item.value)
+                order.item_key(item)
             } else {
                 Json::Null
             };

@@ -4,7 +4,7 @@ use crate::sync::Order;
 
 fn item(id: i64, title: &str) -> Item {
     let value = json::parse(&format!(r#"{{"Id":{id},"ID":{id},"Title":"{title}"}}"#)).unwrap();
-    Item::from_value(value).unwrap()
+    Item::from_value(&value).unwrap()
 }
 
 fn reset(ids: &[i64]) -> ChangeSet {

@@ -12,9 +12,9 @@
 //!   (`$orderby=ID`, `$top`, next links or `$skiptoken`), each handed out as it comes
 //!   ([`Output::LoadPage`]) with a `Progress` output; then deliver `ChangeSet { kind:
 //!   Reset, token }`, which completes the snapshot the pages make, and run a catch-up
-//!   round from that token. Changes made during the load are in that round; items whose JSON is
-//!   unchanged are *not* re-delivered (the engine compares with its copy), so every
-//!   delivered `added`/`updated` is new content.
+//!   round from that token. Changes made during the load are in that round; items whose content is
+//!   unchanged are *not* re-delivered (the feed keeps a fingerprint of each item's
+//!   content, not the item), so every delivered `added`/`updated` is new content.
 //! - **Round** (on a hint for this list, a (re)connect, or after a load): GetChanges from
 //!   the stored token, paged with `FetchLimit` from the last returned token until a page
 //!   is empty or short (stopping early never loses a change: the cursor is the last
@@ -62,7 +62,7 @@ mod tests;
 pub use collapse::{classify, collapse, Classified};
 pub use config::{Auth, FeedConfig, RetryPolicy};
 pub use feed::ChangeFeed;
-pub use id_map::{fingerprint, IdMap};
+pub use id_map::IdMap;
 pub use list_state::{diff_ops, load_order, Diff, ListState};
 pub use order::{compare_values, Order};
 pub use rng::SplitMix64;

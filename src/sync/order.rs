@@ -3,7 +3,8 @@
 //! would cost WebAssembly bytes): integers numerically, other numbers and strings
 //! ordinally (ISO dates sort right), `null`/missing first.
 
-use crate::json::Json;
+use crate::json::{self, Json};
+use crate::sharepoint::Item;
 use crate::text::parse_int;
 use std::cmp::Ordering;
 
@@ -46,6 +47,21 @@ impl Order {
     pub fn key(&self, item: &Json) -> Json {
         match &self.field {
             Some(field) => item.get(field).cloned().unwrap_or(Json::Null),
+            None => Json::Null,
+        }
+    }
+
+    /// The sort key of `item`, read from its text: only the field is built (a field
+    /// holding an array or object is read whole).
+    pub fn item_key(&self, item: &Item) -> Json {
+        let Some(field) = &self.field else {
+            return Json::Null;
+        };
+        let kept = json::parse_only(&item.text, &[field]).unwrap_or(Json::Null);
+        match kept.get(field) {
+            // `parse_only` keeps members named `field` at every depth, no others.
+            Some(Json::Array(_) | Json::Object(_)) => self.key(&item.value()),
+            Some(key) => key.clone(),
             None => Json::Null,
         }
     }
@@ -95,6 +111,20 @@ pub fn compare_values(a: &Json, b: &Json) -> Ordering {
 mod tests {
     use super::*;
     use crate::json;
+
+    #[test]
+    fn an_items_key_is_read_from_its_text_whole() {
+        let text = r#"{"Id":1,"T":"b","Who":{"T":"x","Id":5},"Tags":[{"T":1},2]}"#;
+        let item = Item::from_value(&json::parse(text).unwrap()).unwrap();
+        let key = |order: &str| Order::parse(order).unwrap().item_key(&item);
+        assert_eq!(key("T"), Json::from("b"));
+        // A container is read whole, though the fast path keeps only members named
+        // like the field.
+        assert_eq!(key("Who desc"), json::parse(r#"{"T":"x","Id":5}"#).unwrap());
+        assert_eq!(key("Tags"), json::parse(r#"[{"T":1},2]"#).unwrap());
+        assert_eq!(key("Missing"), Json::Null);
+        assert_eq!(key("ID"), Json::Null);
+    }
 
     #[test]
     fn parses_order_expressions() {

@@ -56,7 +56,7 @@ fn a_paged_load_hands_out_each_page_then_a_reset() {
     let mut list = ListState::new();
     list.load_page(
         true,
-        &[Item::from_value(crate::json::parse(r#"{"Id":99}"#).unwrap()).unwrap()],
+        &[Item::from_value(&crate::json::parse(r#"{"Id":99}"#).unwrap()).unwrap()],
     ); // an abandoned load
     for (first, items) in &pages {
         list.load_page(*first, items);

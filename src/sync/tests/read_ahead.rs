@@ -37,7 +37,8 @@ fn titles(items: &[Item]) -> Vec<(i64, String)> {
     items
         .iter()
         .map(|i| {
-            let title = i.value.get("Title").and_then(Json::as_str).unwrap_or("");
+            let value = i.value();
+            let title = value.get("Title").and_then(Json::as_str).unwrap_or("");
             (i.id, title.to_owned())
         })
         .collect()
