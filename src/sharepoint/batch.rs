@@ -230,3 +230,7 @@ fn read_parts<'a>(
         }
     }
 }
+
+#[cfg(test)]
+#[path = "batch_tests.rs"]
+mod tests;
