@@ -233,8 +233,9 @@ async function gulpSpfx(name, { nodeDir, env, rules }) {
   // Installed with the default Node (current npm no longer runs on 18); built with the solution's.
   const how = [await npmCi(path.join(HERE, nodeDir), name, {}), await npmCi(dir, name)];
   await sh(name, "node", ["--version"], { cwd: dir, env });
+  copyWebPart(dir);
   const gulp = path.join(dir, "node_modules/gulp/bin/gulp.js");
-  const clean = () => ["dist", "temp", "lib", "sharepoint/solution"].forEach((d) => fs.rmSync(path.join(dir, d), { recursive: true, force: true }));
+  const clean = () => ["dist", "temp", "lib", "release", "sharepoint/solution"].forEach((d) => fs.rmSync(path.join(dir, d), { recursive: true, force: true }));
   let bare = "";
   if (rules) {
     clean();
@@ -258,6 +259,19 @@ async function gulpSpfx(name, { nodeDir, env, rules }) {
   copyManifest(path.join(dir, "dist"), unpacked);
   const node = fs.readFileSync(path.join(OUT, `${name}.log`), "utf8").match(/\nv(\d+\.\d+\.\d+)\n/)?.[1] ?? "?";
   return `${nodeDir} ${how[0]}, ${name} ${how[1]}, ${bare}gulp bundle + package-solution --ship on Node ${node} ${(ms / 1000).toFixed(1)} s, .sppkg ${kib(fs.statSync(sppkg).size)}, ${bundleSizes(path.join(unpacked, "ClientSideAssets"))}`;
+}
+
+/**
+ * The probe web part of `spfx/` (its code, styles and strings; not its manifest, whose id
+ * is the solution's own) into the gulp solution `dir`, which builds the same web part.
+ */
+function copyWebPart(dir) {
+  const from = path.join(HERE, "spfx/src/webparts/liveListProbe");
+  const to = path.join(dir, "src/webparts/liveListProbe");
+  for (const f of ["LiveListProbeWebPart.ts", "LiveListProbeWebPart.module.scss", "loc/en-us.js", "loc/mystrings.d.ts"]) {
+    fs.mkdirSync(path.dirname(path.join(to, f)), { recursive: true });
+    fs.copyFileSync(path.join(from, f), path.join(to, f));
+  }
 }
 
 /** The web part's manifest (the one `*.manifest.json` in `from`), next to the unpacked .sppkg. */

@@ -1,6 +1,8 @@
 // A minimal SPFx web part that keeps a SharePoint list live with sp-live: it opens a
 // LiveList on the page's site, shows the rows' titles and the status, and exposes what it
-// saw on `window.__consumer` for the consumer test (tests/consumers/run.mjs).
+// saw on `window.__consumer` for the consumer test (tests/consumers/run.mjs). The gulp
+// solutions spfx118/ and spfx121/ build this same file: run.mjs copies this folder (but
+// the manifest) into theirs before each build.
 import { Version } from '@microsoft/sp-core-library';
 import { type IPropertyPaneConfiguration, PropertyPaneTextField } from '@microsoft/sp-property-pane';
 import { BaseClientSideWebPart } from '@microsoft/sp-webpart-base';
@@ -25,13 +27,21 @@ interface IProbeState {
 export default class LiveListProbeWebPart extends BaseClientSideWebPart<ILiveListProbeWebPartProps> {
   private _list: LiveList | undefined;
   private _items: ListItem[] = [];
-  private _state: IProbeState = { consumer: 'spfx', status: 'starting', events: [], titles: [] };
+  // The consumer test serves each SPFx build under its name (/spfx/, /spfx118/, /spfx121/).
+  private _state: IProbeState = {
+    consumer: window.location.pathname.split('/')[1] || 'spfx',
+    status: 'starting',
+    events: [],
+    titles: [],
+  };
 
   protected async onInit(): Promise<void> {
     (window as unknown as { __consumer: IProbeState }).__consumer = this._state;
     try {
       // The .wasm is an asset of this bundle: `new URL('sp_live_bg.wasm', import.meta.url)`
-      // in sp-live's glue is rewritten by SPFx's webpack 5 to the asset's URL.
+      // in sp-live's glue is rewritten to the asset's URL by webpack 5 (SPFx 1.19 and
+      // later, no change needed), or in SPFx 1.18 and older (webpack 4) by the two rules
+      // in the solution's gulpfile.js (see tests/consumers/README.md).
       await init();
       this._list = await LiveList.open({
         broadcaster: this.properties.broadcaster,
