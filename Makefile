@@ -57,10 +57,11 @@ PKG_INPUTS := Makefile Cargo.toml Cargo.lock $(shell find src -type f 2>/dev/nul
 ## These are unstable cargo/rustc options, enabled for this one build on the stable
 ## toolchain by RUSTC_BOOTSTRAP (rust-src is installed by `make tools`), in their own
 ## target directory. SIZE_STD=0 builds with the prebuilt standard library.
-## -Zcross-crate-inline-threshold=always makes every function of std and the crate
-## available to MIR inlining, as if all were #[inline] (no change of meaning): std's
-## generic code is then optimised where it is used, -3.7 KB gzip (2026-11-26), with no
-## change in make bench's latency, apply or load. (-Zmir-opt-level=3, whose passes rustc
+## -Zcross-crate-inline-threshold=always makes every function of std and the dependencies
+## inlinable where it is used, as if all were #[inline] (no change of meaning): their code
+## is generated in this crate and LLVM's inliner decides, -3.7 KB gzip (2026-11-26), with
+## no change in make bench's latency, apply or load. (rustc's MIR inliner does not run in
+## this build: -Zinline-mir=no gives a file of the same size to the byte.) (-Zmir-opt-level=3, whose passes rustc
 ## keeps off by default, saved 1.3 KB before this flag and costs 1.4 KB with it: not used.)
 SIZE_STD ?= $(shell rustup component list --installed 2>/dev/null | grep -q '^rust-src' && echo 1 || echo 0)
 ifeq ($(SIZE_STD),1)
