@@ -131,6 +131,27 @@ function describe(error) {
   }
 }
 
+// Response bodies are copied into wasm memory by the browser's UTF-8 encoder (wasm-bindgen's
+// string passing copies them a UTF-16 unit at a time in JavaScript).
+const utf8 = new TextEncoder();
+let unitsRead = 0;
+
+/**
+ * Writes `text` from UTF-16 unit `from` as UTF-8 into `memory` at `ptr`, at most `cap`
+ * bytes (whole characters only); returns the bytes written. `encodedUnits()` then tells
+ * how far into `text` it got.
+ */
+export function encodeBody(memory, text, from, ptr, cap) {
+  const r = utf8.encodeInto(from ? text.slice(from) : text, new Uint8Array(memory.buffer, ptr, cap));
+  unitsRead = from + r.read;
+  return r.written;
+}
+
+/** The UTF-16 units of the text `encodeBody` has written so far. */
+export function encodedUnits() {
+  return unitsRead;
+}
+
 /**
  * Performs one request: resolves the bearer token, calls `fetch(url, init)` (the
  * caller's function, or the page's `fetch` at call time), reads the body as text, then

@@ -4,12 +4,13 @@
 //!
 //! `bridge.js` does the JavaScript side of a request (token, `fetch`, body) and answers
 //! through one callback owned by [`Requests`]: no promise, closure or task per request,
-//! and `fetch` is called while the feed's outputs are performed, not a task later.
+//! and `fetch` is called while the feed's outputs are performed, not a task later. The
+//! body is copied into wasm memory by the browser's UTF-8 encoder ([`body_text`]).
 
 use super::js::{self, coded_error};
 use crate::sync::{HttpRequest, HttpResponse};
 use crate::text;
-use js_sys::{Function, Reflect};
+use js_sys::{Function, JsString, Reflect};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -27,6 +28,38 @@ extern "C" {
         headers: &str,
         body: Option<&str>,
     );
+    #[wasm_bindgen(js_name = encodeBody)]
+    fn encode_body(memory: &JsValue, text: &JsValue, from: u32, ptr: u32, cap: u32) -> u32;
+    #[wasm_bindgen(js_name = encodedUnits)]
+    fn encoded_units() -> u32;
+}
+
+/// A response body (a JavaScript string) as a Rust string, copied into wasm memory by
+/// the browser's UTF-8 encoder in at most two passes: the first with room for one byte
+/// per UTF-16 unit (all of an ASCII body), the second with room for three per unit left,
+/// which any rest fits.
+fn body_text(text: &JsValue) -> String {
+    let units = text.unchecked_ref::<JsString>().length() as usize;
+    let memory = wasm_bindgen::memory();
+    let mut bytes: Vec<u8> = Vec::with_capacity(units);
+    let mut read = 0;
+    for pass in 0..2 {
+        if pass == 1 {
+            bytes.reserve(3 * (units - read));
+        }
+        let end = bytes.as_mut_ptr() as usize + bytes.len();
+        let spare = bytes.capacity() - bytes.len();
+        let written = encode_body(&memory, text, read as u32, end as u32, spare as u32);
+        // SAFETY: `encodeBody` wrote `written` <= `spare` bytes right after the length.
+        unsafe { bytes.set_len(bytes.len() + (written as usize).min(spare)) };
+        read = (encoded_units() as usize).min(units);
+        if read == units {
+            break;
+        }
+    }
+    // SAFETY: `TextEncoder.encodeInto` writes UTF-8, whole characters only (the Encoding
+    // Standard), as wasm-bindgen's own string passing trusts it to.
+    unsafe { String::from_utf8_unchecked(bytes) }
 }
 
 /// How requests leave the page.
@@ -38,7 +71,7 @@ pub(crate) struct Transport {
 }
 
 /// The signature of the response callback: id, status, Retry-After, body, error.
-type Done = dyn FnMut(f64, f64, Option<String>, String, Option<String>);
+type Done = dyn FnMut(f64, f64, Option<String>, JsValue, Option<String>);
 
 /// Starts requests and hands each outcome to `on_response` (`Err` is a network-level
 /// failure for people to read). Responses arriving after this is dropped are ignored.
@@ -64,7 +97,7 @@ impl Requests {
                         status: status as u16,
                         retry_after_secs: retry_after
                             .and_then(|v| text::parse_uint(v.trim_ascii())),
-                        body,
+                        body: body_text(&body),
                     }),
                 };
                 answer(id as u64, result);
@@ -118,4 +151,37 @@ pub(crate) fn feed_error(error: &crate::sync::FeedError) -> JsValue {
         let _ = Reflect::set(&value, &"status".into(), &status.into());
     }
     value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::body_text;
+    use wasm_bindgen::JsValue;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn bodies_arrive_as_the_same_text() {
+        let long = "x".repeat(10_000);
+        let texts = [
+            String::new(),
+            "{}".into(),
+            "é".into(),
+            "😀".into(),
+            "a é 😀 € b".into(),
+            format!("{long}é"),
+            format!("é{long}"),
+            format!("{long}😀😀😀"),
+            format!("€{long}€{long}€"),
+        ];
+        for text in texts {
+            assert_eq!(body_text(&JsValue::from_str(&text)), text);
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn lone_surrogates_become_replacement_characters() {
+        // A JavaScript string may hold unpaired surrogates; the encoder writes U+FFFD.
+        let text = js_sys::JSON::parse(r#""a\ud800b\udc00""#).unwrap();
+        assert_eq!(body_text(&text), "a\u{FFFD}b\u{FFFD}");
+    }
 }

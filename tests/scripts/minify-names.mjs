@@ -149,7 +149,9 @@ for (const [from, to] of exportsMap) {
 for (const [from, to] of modules) {
   const key = new RegExp(`(?<=^\\s*)"${escape(from).replace(/[./]/g, "\\$&")}"(?=: import\\d+,?$)`, "gm");
   const hits = glue.match(key)?.length ?? 0;
-  if (hits !== 1) die(`import module ${from}: ${hits} keys in the glue, expected 1`);
+  // wasm-bindgen gives each function it imports without a shim a namespace import of its
+  // own: the same module can have several (identical) keys.
+  if (hits < 1) die(`import module ${from}: no key in the glue`);
   glue = glue.replace(key, `"${to}"`);
 }
 for (const from of [...imports.keys(), ...exportsMap.keys()]) {
