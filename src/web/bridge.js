@@ -132,7 +132,8 @@ function describe(error) {
 }
 
 // Response bodies are copied into wasm memory by the browser's UTF-8 encoder (wasm-bindgen's
-// string passing copies them a UTF-16 unit at a time in JavaScript).
+// string passing copies them a UTF-16 unit at a time in JavaScript). Every browser that
+// runs this wasm has `encodeInto`: it needs reference types, which came later.
 const utf8 = new TextEncoder();
 let unitsRead = 0;
 
