@@ -122,19 +122,26 @@ impl ChangeFeed {
                 };
                 let short = records.len() < limit;
                 let mut cursor = ChangeToken::parse(&r.cursor).ok();
-                let mut advanced = false;
-                for c in records {
-                    if let Some(t) = c.token.as_deref().and_then(|t| ChangeToken::parse(t).ok()) {
-                        if cursor.as_ref().is_none_or(|cur| t > *cur) {
-                            r.cursor = c.token.clone().unwrap_or_default();
-                            cursor = Some(t);
-                            advanced = true;
+                // The newest token so far moves out of its record (the records need none
+                // once the cursor has it): no copy per record that advances the cursor.
+                let mut newest = None;
+                for mut c in records {
+                    if let Some(text) = c.token.take() {
+                        if let Ok(t) = ChangeToken::parse(&text) {
+                            if cursor.as_ref().is_none_or(|cur| t > *cur) {
+                                cursor = Some(t);
+                                newest = Some(text);
+                            }
                         }
                     }
                     let foreign = matches!((&c.list_id, &guid), (Some(a), Some(b)) if a != b);
                     if !foreign {
                         r.changes.push(c);
                     }
+                }
+                let advanced = newest.is_some();
+                if let Some(text) = newest {
+                    r.cursor = text;
                 }
                 if short || !advanced || r.changes.len() >= max {
                     if !short && advanced {

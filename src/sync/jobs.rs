@@ -52,6 +52,7 @@ pub(super) struct Load {
 pub(super) struct Round {
     pub cursor: String,
     pub paging: bool,
+    /// The round's change records so far, without their tokens (the newest is the cursor).
     pub changes: Vec<Change>,
     pub reads: VecDeque<String>,
     /// Ids read this round, ascending.
