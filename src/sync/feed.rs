@@ -87,10 +87,13 @@ impl ChangeFeed {
         self.list.id()
     }
 
-    /// Whether a webhook hint's list GUID (braces and case allowed) is this feed's list.
+    /// Whether a webhook hint's list GUID (any GUID form) is this feed's list: the hints
+    /// [`handle_hint`](Self::handle_hint) acts on.
     pub fn is_own_list(&self, guid: &str) -> bool {
-        self.list_guid()
-            .is_some_and(|own| own.eq_ignore_ascii_case(crate::text::trim_braces(guid)))
+        match (self.list_guid(), crate::sharepoint::normalize_guid(guid)) {
+            (Some(own), Some(guid)) => own == guid,
+            _ => false,
+        }
     }
 
     /// The token of the last delivered state.

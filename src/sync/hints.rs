@@ -17,16 +17,11 @@
 
 use super::feed::ChangeFeed;
 use super::jobs::{Job, Step};
-use crate::sharepoint::normalize_guid;
 
 impl ChangeFeed {
     /// A broadcaster hint for `list_guid` (any GUID form); other lists are ignored.
     pub fn handle_hint(&mut self, now: u64, list_guid: &str) {
-        let ours = match (self.list.id(), normalize_guid(list_guid)) {
-            (Some(a), Some(b)) => a == b,
-            _ => false,
-        };
-        if !ours || !self.started {
+        if !self.is_own_list(list_guid) || !self.started {
             return;
         }
         if !self.round_will_read_changes() {
