@@ -214,6 +214,34 @@ fn pages_get_changes_until_a_short_page() {
     );
 }
 
+/// The newest of a page's tokens past the cursor wins, whatever the records' order or the
+/// GUID's case, and goes on as it was sent; a record whose token does not parse is kept.
+#[test]
+fn the_cursor_takes_the_newest_token_of_a_page_in_any_order() {
+    let mut cfg = config();
+    cfg.auth = Auth::External;
+    let mut f = ChangeFeed::new(cfg);
+    let gc = loaded(&mut f, &[]);
+    let upper = tok(13).to_uppercase();
+    let rec = |token: &str, id| {
+        format!(r#"{{"ChangeToken":{{"StringValue":"{token}"}},"ChangeType":1,"ItemId":{id}}}"#)
+    };
+    let records = [
+        rec(&tok(12), 5),
+        rec(&upper, 6),
+        rec("not a token", 7),
+        rec(&tok(9), 8),
+    ];
+    let body = format!(r#"{{"value":[{}]}}"#, records.join(","));
+    f.handle_response(3, gc.id, ok(&body));
+    let read = only_request(&mut f);
+    let items = [(5, "e"), (6, "f"), (7, "g"), (8, "h")];
+    f.handle_response(4, read.id, ok(&items_body(&items)));
+    let s = &delivered(&drain(&mut f))[0];
+    assert_eq!((s.token.as_str(), s.added.len()), (upper.as_str(), 4));
+    assert_eq!(f.token(), Some(upper.as_str()));
+}
+
 #[test]
 fn digest_is_refreshed_once_on_security_validation_error() {
     let mut f = feed(Auth::Digest);
