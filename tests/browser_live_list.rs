@@ -184,7 +184,7 @@ async fn a_burst_of_200_edits_costs_one_get_changes_and_chunked_reads() {
     let list_id = fresh_list("Burst", 10).await;
     subscribe_webhook(&list_id, &format!("{BROADCASTER}/api/webhook")).await;
     // GetChanges alone and reads by ID (with the read-ahead, 100 of the new items would
-    // come with the GetChanges: browser_feed_modes.rs tests that).
+    // come with the GetChanges: browser_request_counts.rs tests that).
     let no_read_ahead = [("readAhead", JsValue::from(false))];
     let (mut list, _events, _sub) = open_with(BROADCASTER, &list_id, &no_read_ahead).await;
     sleep(300).await;
