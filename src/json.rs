@@ -9,7 +9,7 @@
 use std::fmt;
 use std::ops::Range;
 
-pub use print::fingerprint;
+pub use print::{fingerprint, Fingerprint};
 use reader::Parser;
 
 mod print;
@@ -83,7 +83,7 @@ pub struct Element {
     /// Its byte range in the text (no surrounding whitespace).
     pub span: Range<usize>,
     /// Its [`fingerprint`].
-    pub print: u128,
+    pub print: Fingerprint,
 }
 
 /// Parses like [`parse_only`] (keeping the members named in `keep`), and also notes

@@ -174,7 +174,7 @@ impl<'a> Parser<'a> {
                     self.items.push(item);
                 }
                 if let (true, Some(elements)) = (note, &mut self.elements) {
-                    let print = self.hash.take().map_or(0, Hasher::finish);
+                    let print = self.hash.take().map_or([0; 2], Hasher::finish);
                     elements.push(Element {
                         span: start..self.pos,
                         print,

@@ -190,7 +190,7 @@ fn strings_are_written_as_a_char_by_char_escaper_writes_them() {
 }
 
 /// The print `parse_elements` notes for `text` as the one element of an array.
-fn streamed_print(text: &str) -> u128 {
+fn streamed_print(text: &str) -> super::Fingerprint {
     let (_, elements) = parse_elements(&format!("[{text}]"), &[]).unwrap();
     assert_eq!(elements.len(), 1);
     elements[0].print

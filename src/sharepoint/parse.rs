@@ -213,7 +213,7 @@ pub struct Item {
     pub text: String,
     /// [`json::fingerprint`] of the object: equal for equal content, whatever the
     /// whitespace or escapes of the text.
-    pub print: u128,
+    pub print: json::Fingerprint,
 }
 
 impl Item {

@@ -7,6 +7,7 @@ use super::id_map::IdMap;
 use super::jobs::{InFlight, Job, Step};
 use super::rng::SplitMix64;
 use super::{codes, FeedStatus, HttpResponse, Output};
+use crate::json::Fingerprint;
 use crate::sharepoint::ListRef;
 
 /// A sans-IO change feed for one SharePoint list. See the [module docs](super).
@@ -20,7 +21,7 @@ pub struct ChangeFeed {
     pub(super) started: bool,
     pub(super) token: Option<String>,
     /// Fingerprints of the items as last delivered (the items live in JavaScript).
-    pub(super) items: IdMap<u128>,
+    pub(super) items: IdMap<Fingerprint>,
     /// `(FormDigestValue, refresh after)`.
     pub(super) digest: Option<(String, u64)>,
     pub(super) job: Job,

@@ -127,4 +127,11 @@ mod tests {
         assert_eq!(ours, theirs);
         assert_eq!(map.last_id(), ours.last().map(|(i, _)| *i));
     }
+
+    /// The feed keeps an `(id, fingerprint)` entry per item of the list: 24 bytes, with
+    /// no padding (a `u128` fingerprint, 16-byte aligned, made it 32).
+    #[test]
+    fn a_fingerprint_entry_is_24_bytes() {
+        assert_eq!(std::mem::size_of::<(i64, crate::json::Fingerprint)>(), 24);
+    }
 }

@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 
 use super::id_map::IdMap;
+use crate::json::Fingerprint;
 use crate::sharepoint::Change;
 use crate::sharepoint::Item;
 
@@ -42,7 +43,7 @@ pub(super) struct Load {
     pub token: Option<String>,
     pub next_url: Option<String>,
     /// Fingerprints of the items read so far (the items themselves are handed out).
-    pub prints: IdMap<u128>,
+    pub prints: IdMap<Fingerprint>,
     /// Pages handed out so far.
     pub pages: u32,
     pub total: Option<u32>,
