@@ -91,9 +91,11 @@ pub struct ListState {
     order: Order,
     /// Sort keys by id (ascending id), kept only when ordering by a field.
     keys: Vec<(i64, Json)>,
-    /// Ids and sort keys of the load pages since the last first page, until the
-    /// `Reset` they make.
-    pending: Vec<(i64, Json)>,
+    /// Ids of the load pages since the last first page, until the `Reset` they make,
+    /// and their sort keys in `pending_keys` when ordering by a field: a list ordered by
+    /// ID keeps 8 bytes an item here while it loads, not an `(id, key)` pair's 24.
+    pending: Vec<i64>,
+    pending_keys: Vec<Json>,
 }
 
 impl Default for ListState {
@@ -115,6 +117,7 @@ impl ListState {
             order,
             keys: Vec::new(),
             pending: Vec::new(),
+            pending_keys: Vec::new(),
         }
     }
 
@@ -123,13 +126,12 @@ impl ListState {
     pub fn load_page(&mut self, first: bool, items: &[Item]) {
         if first {
             self.pending.clear();
+            self.pending_keys.clear();
         }
-        for item in items {
-            let key = match self.order.field {
-                Some(_) => self.order.item_key(item),
-                None => Json::Null,
-            };
-            self.pending.push((item.id, key));
+        self.pending.extend(items.iter().map(|item| item.id));
+        if self.order.field.is_some() {
+            let keys = items.iter().map(|item| self.order.item_key(item));
+            self.pending_keys.extend(keys);
         }
     }
 
@@ -173,18 +175,23 @@ impl ListState {
     /// Replaces everything with the kept load pages and `items`.
     fn reset(&mut self, items: &[Item]) {
         self.load_page(false, items);
-        let mut entries = std::mem::take(&mut self.pending);
+        // Ids with their keys (`Null` by ID), to sort and deduplicate together.
+        let mut keys = std::mem::take(&mut self.pending_keys).into_iter();
+        let ids = std::mem::take(&mut self.pending).into_iter();
+        let mut entries: Vec<(i64, Json)> = ids
+            .map(|id| (id, keys.next().unwrap_or(Json::Null)))
+            .collect();
         // Load pages come ascending by id; items built by hand may not.
         if !entries.windows(2).all(|w| w[0].0 < w[1].0) {
             heap_sort_by(&mut entries, |a, b| a.0 < b.0);
             entries.dedup_by_key(|(id, _)| *id);
         }
         let mut all: Vec<i64> = entries.iter().map(|(id, _)| *id).collect();
-        let order = &self.order;
-        self.keys = match order.field {
+        self.keys = match self.order.field {
             Some(_) => entries,
             None => Vec::new(),
         };
+        let order = &self.order;
         let keys = &self.keys;
         if order.field.is_some() || order.descending {
             heap_sort_by(&mut all, |&a, &b| {

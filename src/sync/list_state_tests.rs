@@ -52,6 +52,30 @@ fn reset_replaces_and_sorts() {
     assert_eq!(state.index_of(5), Some(2));
 }
 
+/// Load pages (a first page drops the pages of a load cut short) and a reset's own
+/// items, repeated ids included, make the list in either order: by ID the pages keep
+/// only ids, by a field ids and keys side by side.
+#[test]
+fn load_pages_and_a_reset_make_the_list_by_id_or_by_a_field() {
+    for order in ["ID", "Title"] {
+        let mut state = ListState::with_order(Order::parse(order).unwrap());
+        state.load_page(true, &[titled(9, "z")]);
+        state.load_page(true, &[titled(1, "c"), titled(3, "a")]);
+        state.load_page(false, &[titled(5, "b")]);
+        let mut set = reset(&[]);
+        set.items = vec![titled(2, "d"), titled(3, "a")];
+        state.apply(&set);
+        let expected: &[i64] = if order == "ID" {
+            &[1, 2, 3, 5]
+        } else {
+            &[3, 5, 1, 2]
+        };
+        assert_eq!(state.ids(), expected, "{order}");
+        let diffs = state.apply(&changes(&[4], &[], &[9]));
+        assert_eq!(state.ids().len(), 5, "{order}: {diffs:?}");
+    }
+}
+
 #[test]
 fn changes_become_positional_diffs_in_one_pass_by_position() {
     let mut state = ListState::new();
