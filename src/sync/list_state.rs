@@ -96,6 +96,9 @@ pub struct ListState {
     /// ID keeps 8 bytes an item here while it loads, not an `(id, key)` pair's 24.
     pending: Vec<i64>,
     pending_keys: Vec<Json>,
+    /// The last reset's rows in display order, as indices into the items of its load
+    /// pages and its own, in the order they came ([`load_order`]), until taken.
+    reset_order: Vec<i32>,
 }
 
 impl Default for ListState {
@@ -118,6 +121,7 @@ impl ListState {
             keys: Vec::new(),
             pending: Vec::new(),
             pending_keys: Vec::new(),
+            reset_order: Vec::new(),
         }
     }
 
@@ -177,9 +181,10 @@ impl ListState {
         self.load_page(false, items);
         // Ids with their keys (`Null` by ID), to sort and deduplicate together.
         let mut keys = std::mem::take(&mut self.pending_keys).into_iter();
-        let ids = std::mem::take(&mut self.pending).into_iter();
-        let mut entries: Vec<(i64, Json)> = ids
-            .map(|id| (id, keys.next().unwrap_or(Json::Null)))
+        let kept = std::mem::take(&mut self.pending);
+        let mut entries: Vec<(i64, Json)> = kept
+            .iter()
+            .map(|&id| (id, keys.next().unwrap_or(Json::Null)))
             .collect();
         // Load pages come ascending by id; items built by hand may not.
         if !entries.windows(2).all(|w| w[0].0 < w[1].0) {
@@ -200,7 +205,15 @@ impl ListState {
                     .is_lt()
             });
         }
+        self.reset_order = load_order(&kept, &all);
         self.ids.set(all);
+    }
+
+    /// The rows of the last `Reset` in display order, as indices into the items of its
+    /// load pages and its own items, in the order they came (empty once taken): how a
+    /// client that kept those items in that order shows them.
+    pub fn take_reset_order(&mut self) -> Vec<i32> {
+        std::mem::take(&mut self.reset_order)
     }
 
     /// One ordered pass: every current id is kept, updated in place or removed, and

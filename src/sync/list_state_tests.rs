@@ -54,7 +54,8 @@ fn reset_replaces_and_sorts() {
 
 /// Load pages (a first page drops the pages of a load cut short) and a reset's own
 /// items, repeated ids included, make the list in either order: by ID the pages keep
-/// only ids, by a field ids and keys side by side.
+/// only ids, by a field ids and keys side by side. The reset's rows are picked from
+/// the items in the order they came (of a repeated id, the last).
 #[test]
 fn load_pages_and_a_reset_make_the_list_by_id_or_by_a_field() {
     for order in ["ID", "Title"] {
@@ -71,6 +72,14 @@ fn load_pages_and_a_reset_make_the_list_by_id_or_by_a_field() {
             &[3, 5, 1, 2]
         };
         assert_eq!(state.ids(), expected, "{order}");
+        // The items came as 1, 3, 5, 2, 3.
+        let picks: &[i32] = if order == "ID" {
+            &[0, 3, 4, 2]
+        } else {
+            &[4, 2, 0, 3]
+        };
+        assert_eq!(state.take_reset_order(), picks, "{order}");
+        assert!(state.take_reset_order().is_empty());
         let diffs = state.apply(&changes(&[4], &[], &[9]));
         assert_eq!(state.ids().len(), 5, "{order}: {diffs:?}");
     }

@@ -247,7 +247,7 @@ impl Driver {
             if !set.items.is_empty() {
                 self.load.add_page(false, &set.items);
             }
-            view.rows = self.load.take_in_order(&self.list.ids());
+            view.rows = self.load.take_in_order(&self.list.take_reset_order());
             view.loaded = true;
             outbox.reset(view.rows.slice(0, view.rows.length()));
             return;

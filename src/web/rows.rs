@@ -3,7 +3,7 @@
 //! `bridge.js` parses and applies.
 
 use crate::sharepoint::{items_text, Item};
-use crate::sync::{diff_ops, load_order, ChangeSet, Diff};
+use crate::sync::{diff_ops, ChangeSet, Diff};
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
@@ -34,8 +34,6 @@ extern "C" {
 #[derive(Default)]
 pub(crate) struct LoadRows {
     rows: Option<Array>,
-    /// The ids of `rows`, in the same order.
-    ids: Vec<i64>,
 }
 
 impl LoadRows {
@@ -43,18 +41,15 @@ impl LoadRows {
     pub(crate) fn add_page(&mut self, first: bool, items: &[Item]) {
         if first {
             self.rows = None;
-            self.ids.clear();
         }
         let rows = self.rows.get_or_insert_with(Array::new);
         append_rows(rows, &items_text(items));
-        self.ids.extend(items.iter().map(|item| item.id));
     }
 
-    /// The kept rows in the display order `ids` (ids not kept are left out); starts over.
-    pub(crate) fn take_in_order(&mut self, ids: &[i64]) -> Array {
-        let rows = self.rows.take().unwrap_or_default();
-        let kept = std::mem::take(&mut self.ids);
-        pick_rows(&rows, &load_order(&kept, ids))
+    /// The kept rows picked by `order` (indices into them, from
+    /// `ListState::take_reset_order`: the list state kept the same pages); starts over.
+    pub(crate) fn take_in_order(&mut self, order: &[i32]) -> Array {
+        pick_rows(&self.rows.take().unwrap_or_default(), order)
     }
 }
 

@@ -3,18 +3,17 @@
 
 use crate::io::*;
 use crate::json::Json;
-use crate::sharepoint::{items_text, Item, ListRef, Metadata};
+use crate::sharepoint::{items_text, ListRef, Metadata};
 use crate::sync::{
-    diff_ops, load_order, Auth, ChangeFeed, ChangeSet, ChangeSetKind, FeedConfig, FeedStatus,
-    HttpResponse, ListState, Order, Output as FOut,
+    diff_ops, Auth, ChangeFeed, ChangeSet, ChangeSetKind, FeedConfig, FeedStatus, HttpResponse,
+    ListState, Order, Output as FOut,
 };
 use crate::text;
 
 pub struct Feed {
     feed: ChangeFeed,
+    /// The list state; it also keeps the order of a reset's rows (JS holds the rows).
     list: ListState,
-    /// Ids of the load's rows (JS holds the rows), as src/web/rows.rs `LoadRows`.
-    ids: Vec<i64>,
 }
 
 /// Options JSON as `LiveList.open`'s (siteUrl, listId | listTitle, select, orderBy,
@@ -120,7 +119,6 @@ pub unsafe extern "C" fn feed_new(ptr: *mut u8, len: usize, seed: f64) -> *mut F
     Box::into_raw(Box::new(Feed {
         feed: ChangeFeed::new(config),
         list: ListState::with_order(order),
-        ids: Vec::new(),
     }))
 }
 
@@ -219,20 +217,10 @@ pub extern "C" fn feed_list_guid(f: &Feed) -> usize {
 }
 
 impl Feed {
-    fn add_page(&mut self, first: bool, items: &[Item]) {
-        if first {
-            self.ids.clear();
-        }
-        self.ids.extend(items.iter().map(|item| item.id));
-    }
-
     /// Indices into the kept rows in display order (rows.rs `take_in_order`).
     fn take_in_order(&mut self) -> Vec<u32> {
-        let kept = core::mem::take(&mut self.ids);
-        load_order(&kept, &self.list.ids())
-            .into_iter()
-            .map(|i| i as u32)
-            .collect()
+        let order = self.list.take_reset_order();
+        order.into_iter().map(|i| i as u32).collect()
     }
 
     /// Applies a change set to the list state and writes what JS needs to update its
@@ -242,9 +230,6 @@ impl Feed {
         put_str(&set.token);
         if set.kind == ChangeSetKind::Reset {
             put_u8(0);
-            if !set.items.is_empty() {
-                self.add_page(false, &set.items);
-            }
             put_str(&items_text(&set.items));
             let order = self.take_in_order();
             put_u32(order.len() as u32);
@@ -294,7 +279,6 @@ pub extern "C" fn feed_poll(f: &mut Feed) -> usize {
                 put_u8(1);
                 put_u8(first as u8);
                 f.list.load_page(first, &items);
-                f.add_page(first, &items);
                 put_str(&items_text(&items));
             }
             FOut::Deliver(set) => {
