@@ -2,7 +2,10 @@
 //! `cargo test --release --lib parse_timings -- --ignored --nocapture`; in
 //! WebAssembly (headless Chromium, as the library's other unit tests):
 //! `wasm-pack test --headless --chrome --release --lib -- parse_timings
-//! --include-ignored --nocapture`. Rows are µs per call; `skip` is
+//! --include-ignored --nocapture` (after a change, its first run may fail to compile
+//! the browser tests with "multiple different versions of crate `wasm_bindgen`": the
+//! release profile's `panic = "abort"` makes cargo build the library twice under one
+//! file name, rust-lang/cargo#6313; the second run works). Rows are µs per call; `skip` is
 //! a parse that keeps nothing (the scanning floor); `write` writes the parsed items
 //! back as JSON text (what a load page or change set costs on its way to JavaScript).
 //!
