@@ -72,19 +72,6 @@ pub fn diff_ops(set: &ChangeSet, diffs: &[Diff]) -> Vec<i32> {
     ops
 }
 
-/// Where each id of `display` (the list's ids in display order) is among `kept` (the
-/// ids of the loaded rows, in load order; ascending by id when the load was paged):
-/// the rows in display order as indices into the loaded rows (ids not loaded are left
-/// out; of repeated ids, the last).
-pub fn load_order(kept: &[i64], display: &[i64]) -> Vec<i32> {
-    let sorted = kept.windows(2).all(|w| w[0] < w[1]);
-    let at = |id: &i64| match sorted {
-        true => kept.binary_search(id).ok(),
-        false => kept.iter().rposition(|k| k == id),
-    };
-    display.iter().filter_map(at).map(|i| i as i32).collect()
-}
-
 /// Ordered ids and what ordering them needs.
 pub struct ListState {
     ids: Mutable<Vec<i64>>,
@@ -97,7 +84,8 @@ pub struct ListState {
     pending: Vec<i64>,
     pending_keys: Vec<Json>,
     /// The last reset's rows in display order, as indices into the items of its load
-    /// pages and its own, in the order they came ([`load_order`]), until taken.
+    /// pages and its own, in the order they came (of a repeated id, the last), until
+    /// taken.
     reset_order: Vec<i32>,
 }
 
@@ -179,21 +167,30 @@ impl ListState {
     /// Replaces everything with the kept load pages and `items`.
     fn reset(&mut self, items: &[Item]) {
         self.load_page(false, items);
-        // Ids with their keys (`Null` by ID), to sort and deduplicate together.
-        let mut keys = std::mem::take(&mut self.pending_keys).into_iter();
         let kept = std::mem::take(&mut self.pending);
-        let mut entries: Vec<(i64, Json)> = kept
-            .iter()
-            .map(|&id| (id, keys.next().unwrap_or(Json::Null)))
-            .collect();
-        // Load pages come ascending by id; items built by hand may not.
-        if !entries.windows(2).all(|w| w[0].0 < w[1].0) {
-            heap_sort_by(&mut entries, |a, b| a.0 < b.0);
-            entries.dedup_by_key(|(id, _)| *id);
+        let mut keys = std::mem::take(&mut self.pending_keys);
+        // Each id with where it came: by id, and of a repeated id the last copy (as the
+        // rows are picked). Load pages come ascending by id; items built by hand may not.
+        let mut at: Vec<(i64, usize)> = kept.iter().copied().zip(0..).collect();
+        if !at.windows(2).all(|w| w[0].0 < w[1].0) {
+            heap_sort_by(&mut at, |a, b| a < b);
+            at.dedup_by(|later, earlier| {
+                let same = later.0 == earlier.0;
+                if same {
+                    *earlier = *later;
+                }
+                same
+            });
         }
-        let mut all: Vec<i64> = entries.iter().map(|(id, _)| *id).collect();
+        let mut all: Vec<i64> = at.iter().map(|(id, _)| *id).collect();
         self.keys = match self.order.field {
-            Some(_) => entries,
+            Some(_) => at
+                .iter()
+                .map(|&(id, i)| {
+                    let key = keys.get_mut(i).map(|k| std::mem::replace(k, Json::Null));
+                    (id, key.unwrap_or(Json::Null))
+                })
+                .collect(),
             None => Vec::new(),
         };
         let order = &self.order;
@@ -205,7 +202,13 @@ impl ListState {
                     .is_lt()
             });
         }
-        self.reset_order = load_order(&kept, &all);
+        // Each row's item: found by id among the (id, where) pairs.
+        let came = |id: &i64| at.binary_search_by_key(id, |(id, _)| *id).ok();
+        self.reset_order = all
+            .iter()
+            .filter_map(came)
+            .map(|i| at[i].1 as i32)
+            .collect();
         self.ids.set(all);
     }
 

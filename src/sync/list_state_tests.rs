@@ -85,6 +85,62 @@ fn load_pages_and_a_reset_make_the_list_by_id_or_by_a_field() {
     }
 }
 
+/// Random loads (pages ascending by id, sometimes cut short by a new first page) and
+/// resets with items of their own in any order, in each order: the list is every id
+/// once, in display order, and the reset's picks name, for each row, the last item
+/// that came with its id.
+#[test]
+fn random_loads_and_resets_pick_each_row_from_its_last_item() {
+    let mut rng = crate::sync::SplitMix64::new(23);
+    for order in ["ID", "ID desc", "Title", "Title desc"] {
+        let order = Order::parse(order).unwrap();
+        let mut state = ListState::with_order(order.clone());
+        for _ in 0..200 {
+            let mut came: Vec<Item> = Vec::new();
+            let mut next = 1;
+            for p in 0..rng.up_to(4) {
+                let first = p == 0 || rng.chance(0.2);
+                if first {
+                    came.clear();
+                }
+                let page: Vec<Item> = (0..rng.up_to(5))
+                    .map(|_| {
+                        next += 1 + rng.up_to(3) as i64;
+                        titled(next, &format!("t{}", rng.up_to(4)))
+                    })
+                    .collect();
+                state.load_page(first, &page);
+                came.extend(page);
+            }
+            let mut set = reset(&[]);
+            set.items = (0..rng.up_to(4))
+                .map(|_| titled(1 + rng.up_to(next as u64) as i64, "h"))
+                .collect();
+            came.extend(set.items.iter().cloned());
+            state.apply(&set);
+            let picks = state.take_reset_order();
+            let ids = state.ids();
+            assert_eq!(picks.len(), ids.len());
+            let mut unique: Vec<i64> = came.iter().map(|i| i.id).collect();
+            unique.sort_unstable();
+            unique.dedup();
+            let mut sorted = ids.clone();
+            sorted.sort_unstable();
+            assert_eq!(sorted, unique, "every id once");
+            for (&pick, &id) in picks.iter().zip(&ids) {
+                let last = came.iter().rposition(|i| i.id == id).unwrap();
+                assert_eq!(pick as usize, last, "{id} in {:?}", order.field);
+            }
+            for pair in ids.windows(2) {
+                let key = |id: i64| came.iter().rev().find(|i| i.id == id).unwrap();
+                let (a, b) = (key(pair[0]), key(pair[1]));
+                let cmp = order.compare((&order.item_key(a), a.id), (&order.item_key(b), b.id));
+                assert!(cmp.is_lt(), "display order: {} then {}", a.id, b.id);
+            }
+        }
+    }
+}
+
 #[test]
 fn changes_become_positional_diffs_in_one_pass_by_position() {
     let mut state = ListState::new();
@@ -331,12 +387,4 @@ fn diff_ops_name_each_item_by_its_place_in_added_then_updated() {
         [0, 0, 0, 2, 2, -1, 0, 2, 1, 1, 3, 2]
     );
     assert_eq!(diff_ops(&reset(&[1]), &[Diff::Replace]), Vec::<i32>::new());
-}
-
-#[test]
-fn load_order_finds_each_displayed_id_among_the_loaded_rows() {
-    // Paged loads come ascending by id: found by binary search.
-    assert_eq!(super::load_order(&[1, 3, 5], &[5, 3, 1]), [2, 1, 0]);
-    // Unsorted (hand-built) rows: the last of repeated ids; ids not loaded left out.
-    assert_eq!(super::load_order(&[4, 2, 4], &[2, 4, 9]), [1, 2]);
 }

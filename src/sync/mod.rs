@@ -63,7 +63,7 @@ pub use collapse::{classify, collapse, Classified};
 pub use config::{Auth, FeedConfig, RetryPolicy};
 pub use feed::ChangeFeed;
 pub use id_map::IdMap;
-pub use list_state::{diff_ops, load_order, Diff, ListState};
+pub use list_state::{diff_ops, Diff, ListState};
 pub use order::{compare_values, Order};
 pub use rng::SplitMix64;
 
