@@ -11,6 +11,7 @@
 //! against ~0.05 ms for the single pass).
 
 use super::order::Order;
+use super::sort::{heap_sort_by, last_of_each};
 use super::{ChangeSet, ChangeSetKind};
 use crate::json::Json;
 use crate::sharepoint::Item;
@@ -153,7 +154,11 @@ impl ListState {
         position(&self.order, &self.keys, &ids, key_of(&self.keys, id), id).ok()
     }
 
-    /// Applies a change set and returns the positional diffs, in order.
+    /// Applies a change set and returns the positional diffs, in order. A set the feed
+    /// did not make is taken as it comes: an id in `added` that is present is updated,
+    /// one in `updated` that is not is inserted, and a delete wins over an add or update
+    /// of the same id. An id belongs at most once to `added` and `updated` together (of
+    /// two copies, which one's sort key counts is unspecified).
     pub fn apply(&mut self, set: &ChangeSet) -> Vec<Diff> {
         match set.kind {
             ChangeSetKind::Reset => {
@@ -169,19 +174,8 @@ impl ListState {
         self.load_page(false, items);
         let kept = std::mem::take(&mut self.pending);
         let mut keys = std::mem::take(&mut self.pending_keys);
-        // Each id with where it came: by id, and of a repeated id the last copy (as the
-        // rows are picked). Load pages come ascending by id; items built by hand may not.
-        let mut at: Vec<(i64, usize)> = kept.iter().copied().zip(0..).collect();
-        if !at.windows(2).all(|w| w[0].0 < w[1].0) {
-            heap_sort_by(&mut at, |a, b| a < b);
-            at.dedup_by(|later, earlier| {
-                let same = later.0 == earlier.0;
-                if same {
-                    *earlier = *later;
-                }
-                same
-            });
-        }
+        // Of a repeated id the last copy counts, as the rows are picked.
+        let at = last_of_each(kept.iter().copied());
         let mut all: Vec<i64> = at.iter().map(|(id, _)| *id).collect();
         self.keys = match self.order.field {
             Some(_) => at
@@ -242,8 +236,14 @@ impl ListState {
         }
         let mut new_keys: Vec<(i64, Json)> = Vec::new();
         let mut inserts: Vec<i64> = Vec::new();
+        // A delete wins over an add or update of the same id, present or not.
+        let mut deleted = set.deleted.clone();
+        deleted.sort_unstable();
         for item in set.added.iter().chain(&set.updated) {
             let id = item.id;
+            if deleted.binary_search(&id).is_ok() {
+                continue;
+            }
             let key = if by_field {
                 order.item_key(item)
             } else {
@@ -339,33 +339,6 @@ impl ListState {
 
 static NULL: Json = Json::Null;
 
-/// An in-place heapsort by `less`: O(n log n), and a few hundred bytes of WebAssembly
-/// where the standard sorts with a custom comparator cost kilobytes.
-fn heap_sort_by<T>(v: &mut [T], mut less: impl FnMut(&T, &T) -> bool) {
-    let mut sift_down = |v: &mut [T], mut root: usize, end: usize| loop {
-        let mut child = 2 * root + 1;
-        if child >= end {
-            return;
-        }
-        if child + 1 < end && less(&v[child], &v[child + 1]) {
-            child += 1;
-        }
-        if !less(&v[root], &v[child]) {
-            return;
-        }
-        v.swap(root, child);
-        root = child;
-    };
-    let n = v.len();
-    for start in (0..n / 2).rev() {
-        sift_down(v, start, n);
-    }
-    for end in (1..n).rev() {
-        v.swap(0, end);
-        sift_down(v, 0, end);
-    }
-}
-
 /// `old` sort keys (by id) without the `gone` ids, with `new` (by id) merged in.
 fn merge_keys(old: Vec<(i64, Json)>, gone: &[i64], new: Vec<(i64, Json)>) -> Vec<(i64, Json)> {
     let mut out = Vec::with_capacity(old.len() + new.len());
@@ -406,6 +379,9 @@ fn position(
     }
 }
 
+#[cfg(test)]
+#[path = "list_state_random_tests.rs"]
+mod random_tests;
 #[cfg(test)]
 #[path = "list_state_tests.rs"]
 mod tests;

@@ -7,7 +7,7 @@ fn item(id: i64, title: &str) -> Item {
     Item::from_value(&value).unwrap()
 }
 
-fn reset(ids: &[i64]) -> ChangeSet {
+pub(super) fn reset(ids: &[i64]) -> ChangeSet {
     ChangeSet {
         kind: ChangeSetKind::Reset,
         items: ids.iter().map(|id| item(*id, "x")).collect(),
@@ -18,7 +18,7 @@ fn reset(ids: &[i64]) -> ChangeSet {
     }
 }
 
-fn changes(added: &[i64], updated: &[i64], deleted: &[i64]) -> ChangeSet {
+pub(super) fn changes(added: &[i64], updated: &[i64], deleted: &[i64]) -> ChangeSet {
     ChangeSet {
         kind: ChangeSetKind::Changes,
         items: vec![],
@@ -30,7 +30,7 @@ fn changes(added: &[i64], updated: &[i64], deleted: &[i64]) -> ChangeSet {
 }
 
 /// Applies diffs to a plain vector, as a UI would.
-fn replay(mut rows: Vec<i64>, diffs: &[Diff], truth: &[i64]) -> Vec<i64> {
+pub(super) fn replay(mut rows: Vec<i64>, diffs: &[Diff], truth: &[i64]) -> Vec<i64> {
     for d in diffs {
         match *d {
             Diff::Insert { index, id } => rows.insert(index, id),
@@ -85,62 +85,6 @@ fn load_pages_and_a_reset_make_the_list_by_id_or_by_a_field() {
     }
 }
 
-/// Random loads (pages ascending by id, sometimes cut short by a new first page) and
-/// resets with items of their own in any order, in each order: the list is every id
-/// once, in display order, and the reset's picks name, for each row, the last item
-/// that came with its id.
-#[test]
-fn random_loads_and_resets_pick_each_row_from_its_last_item() {
-    let mut rng = crate::sync::SplitMix64::new(23);
-    for order in ["ID", "ID desc", "Title", "Title desc"] {
-        let order = Order::parse(order).unwrap();
-        let mut state = ListState::with_order(order.clone());
-        for _ in 0..200 {
-            let mut came: Vec<Item> = Vec::new();
-            let mut next = 1;
-            for p in 0..rng.up_to(4) {
-                let first = p == 0 || rng.chance(0.2);
-                if first {
-                    came.clear();
-                }
-                let page: Vec<Item> = (0..rng.up_to(5))
-                    .map(|_| {
-                        next += 1 + rng.up_to(3) as i64;
-                        titled(next, &format!("t{}", rng.up_to(4)))
-                    })
-                    .collect();
-                state.load_page(first, &page);
-                came.extend(page);
-            }
-            let mut set = reset(&[]);
-            set.items = (0..rng.up_to(4))
-                .map(|_| titled(1 + rng.up_to(next as u64) as i64, "h"))
-                .collect();
-            came.extend(set.items.iter().cloned());
-            state.apply(&set);
-            let picks = state.take_reset_order();
-            let ids = state.ids();
-            assert_eq!(picks.len(), ids.len());
-            let mut unique: Vec<i64> = came.iter().map(|i| i.id).collect();
-            unique.sort_unstable();
-            unique.dedup();
-            let mut sorted = ids.clone();
-            sorted.sort_unstable();
-            assert_eq!(sorted, unique, "every id once");
-            for (&pick, &id) in picks.iter().zip(&ids) {
-                let last = came.iter().rposition(|i| i.id == id).unwrap();
-                assert_eq!(pick as usize, last, "{id} in {:?}", order.field);
-            }
-            for pair in ids.windows(2) {
-                let key = |id: i64| came.iter().rev().find(|i| i.id == id).unwrap();
-                let (a, b) = (key(pair[0]), key(pair[1]));
-                let cmp = order.compare((&order.item_key(a), a.id), (&order.item_key(b), b.id));
-                assert!(cmp.is_lt(), "display order: {} then {}", a.id, b.id);
-            }
-        }
-    }
-}
-
 #[test]
 fn changes_become_positional_diffs_in_one_pass_by_position() {
     let mut state = ListState::new();
@@ -190,55 +134,7 @@ fn a_delete_wins_over_an_update_of_the_same_id_and_edits_at_the_ends_keep_their_
     assert_eq!(replay(vec![2, 4, 6, 8], &diffs, &state.ids()), state.ids());
 }
 
-#[test]
-fn random_change_sets_replay_to_the_same_order() {
-    random_change_sets_by_id(false);
-}
-
-#[test]
-fn random_change_sets_replay_to_the_same_order_by_id_descending() {
-    random_change_sets_by_id(true);
-}
-
-fn random_change_sets_by_id(descending: bool) {
-    let mut rng = crate::sync::SplitMix64::new(7);
-    let mut state =
-        ListState::with_order(Order::parse(if descending { "ID desc" } else { "" }).unwrap());
-    let mut rows = vec![];
-    let mut truth = std::collections::BTreeSet::new();
-    for _ in 0..500 {
-        let mut added = vec![];
-        let mut deleted = vec![];
-        let mut updated = vec![];
-        for _ in 0..(rng.next_u64() % 6) {
-            let id = (rng.next_u64() % 60) as i64;
-            match rng.next_u64() % 3 {
-                0 if !truth.contains(&id) && !added.contains(&id) => added.push(id),
-                1 if truth.contains(&id) && !deleted.contains(&id) && !updated.contains(&id) => {
-                    deleted.push(id)
-                }
-                _ if truth.contains(&id) && !updated.contains(&id) && !deleted.contains(&id) => {
-                    updated.push(id)
-                }
-                _ => {}
-            }
-        }
-        for id in &deleted {
-            truth.remove(id);
-        }
-        truth.extend(added.iter().copied());
-        let diffs = state.apply(&changes(&added, &updated, &deleted));
-        let mut expected: Vec<i64> = truth.iter().copied().collect();
-        if descending {
-            expected.reverse();
-        }
-        rows = replay(rows, &diffs, &expected);
-        assert_eq!(rows, expected);
-        assert_eq!(state.ids(), expected);
-    }
-}
-
-fn titled(id: i64, title: &str) -> Item {
+pub(super) fn titled(id: i64, title: &str) -> Item {
     item(id, title)
 }
 
@@ -271,64 +167,6 @@ fn ordered_by_a_field_moves_rows_whose_key_changes() {
         "same key: an update in place"
     );
     assert_eq!(state.index_of(2), Some(2));
-}
-
-#[test]
-fn random_change_sets_keep_a_field_order_descending() {
-    let mut rng = crate::sync::SplitMix64::new(11);
-    let mut state = ListState::with_order(Order::parse("Title desc").unwrap());
-    let mut rows: Vec<i64> = vec![];
-    let mut truth: std::collections::BTreeMap<i64, String> = Default::default();
-    for _ in 0..400 {
-        let (mut added, mut updated, mut deleted) = (vec![], vec![], vec![]);
-        for _ in 0..(rng.next_u64() % 6) {
-            let id = (rng.next_u64() % 40) as i64;
-            let title = format!("t{}", rng.next_u64() % 8);
-            let touched =
-                added.iter().chain(&updated).any(|(i, _)| *i == id) || deleted.contains(&id);
-            match (rng.next_u64() % 3, truth.contains_key(&id), touched) {
-                (_, _, true) => {}
-                (0, false, _) => added.push((id, title)),
-                (1, true, _) => deleted.push(id),
-                (_, true, _) => updated.push((id, title)),
-                _ => {}
-            }
-        }
-        for id in &deleted {
-            truth.remove(id);
-        }
-        for (id, t) in added.iter().chain(&updated) {
-            truth.insert(*id, t.clone());
-        }
-        let set = ChangeSet {
-            kind: ChangeSetKind::Changes,
-            items: vec![],
-            added: added.iter().map(|(i, t)| titled(*i, t)).collect(),
-            updated: updated.iter().map(|(i, t)| titled(*i, t)).collect(),
-            deleted,
-            token: "t".into(),
-        };
-        let diffs = state.apply(&set);
-        let mut expected: Vec<(String, i64)> = truth.iter().map(|(i, t)| (t.clone(), *i)).collect();
-        expected.sort();
-        expected.reverse();
-        let expected: Vec<i64> = expected.into_iter().map(|(_, i)| i).collect();
-        rows = replay(rows, &diffs, &expected);
-        assert_eq!(rows, expected);
-        assert_eq!(state.ids(), expected);
-    }
-}
-
-#[test]
-fn heap_sort_sorts_by_any_order() {
-    let mut rng = crate::sync::SplitMix64::new(3);
-    for n in [0, 1, 2, 3, 10, 257] {
-        let mut v: Vec<i64> = (0..n).map(|_| (rng.next_u64() % 50) as i64).collect();
-        let mut expected = v.clone();
-        expected.sort_unstable_by(|a, b| b.cmp(a));
-        super::heap_sort_by(&mut v, |a, b| a > b);
-        assert_eq!(v, expected);
-    }
 }
 
 /// 1,000 changes on 10,000 rows (run: `cargo test --release --lib timing_ -- --ignored

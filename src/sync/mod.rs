@@ -56,6 +56,7 @@ mod plan;
 mod read_ahead;
 mod retry;
 mod rng;
+mod sort;
 #[cfg(test)]
 mod tests;
 
