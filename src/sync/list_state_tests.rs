@@ -226,3 +226,21 @@ fn diff_ops_name_each_item_by_its_place_in_added_then_updated() {
     );
     assert_eq!(diff_ops(&reset(&[1]), &[Diff::Replace]), Vec::<i32>::new());
 }
+
+/// A number column sorts by value, integers and decimals mixed.
+#[test]
+fn a_number_field_sorts_by_value() {
+    let numbered = |id: i64, n: &str| {
+        let value = json::parse(&format!(r#"{{"Id":{id},"N":{n}}}"#)).unwrap();
+        Item::from_value(&value).unwrap()
+    };
+    let mut state = ListState::with_order(Order::parse("N").unwrap());
+    let mut set = reset(&[]);
+    set.items = vec![numbered(1, "10"), numbered(2, "2"), numbered(3, "15.5")];
+    state.apply(&set);
+    assert_eq!(state.ids(), [2, 1, 3]);
+    let mut change = changes(&[4], &[], &[]);
+    change.added = vec![numbered(4, "9.75")];
+    state.apply(&change);
+    assert_eq!(state.ids(), [2, 4, 1, 3]);
+}

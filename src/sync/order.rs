@@ -1,11 +1,10 @@
 //! Display order of a live list: by ID (the default) or by one field, ascending or
 //! descending, ties broken by ID. Field values compare without parsing floats (it
-//! would cost WebAssembly bytes): integers numerically, other numbers and strings
-//! ordinally (ISO dates sort right), `null`/missing first.
+//! would cost WebAssembly bytes): numbers by value, read as decimal digits and an
+//! exponent; strings ordinally (ISO dates sort right); `null`/missing first.
 
 use crate::json::{self, Json};
 use crate::sharepoint::Item;
-use crate::text::parse_int;
 use std::cmp::Ordering;
 
 /// How rows are ordered.
@@ -91,19 +90,103 @@ fn rank(value: &Json) -> u8 {
     }
 }
 
-/// Orders JSON values: by kind, then integers numerically, the rest ordinally.
+/// Orders JSON values: by kind, then numbers by value, the rest ordinally.
 pub fn compare_values(a: &Json, b: &Json) -> Ordering {
     match (a, b) {
-        (Json::Number(x), Json::Number(y)) => match (parse_int(x), parse_int(y)) {
-            (Some(x), Some(y)) => x.cmp(&y),
-            _ => x.cmp(y),
-        },
+        (Json::Number(x), Json::Number(y)) => compare_numbers(x, y),
         (Json::String(x), Json::String(y)) => x.cmp(y),
         (Json::Bool(x), Json::Bool(y)) => x.cmp(y),
         (Json::Null, Json::Null) => Ordering::Equal,
         _ => rank(a)
             .cmp(&rank(b))
             .then_with(|| a.to_json().cmp(&b.to_json())),
+    }
+}
+
+/// A JSON number's text (as the parser checked it) by value: sign, then the decimal
+/// exponent of its first significant digit, then its digits.
+fn compare_numbers(x: &str, y: &str) -> Ordering {
+    let (a, b) = (Decimal::read(x.as_bytes()), Decimal::read(y.as_bytes()));
+    let sign = |d: &Decimal| match d.len {
+        0 => 0,
+        _ if d.negative => -1,
+        _ => 1,
+    };
+    let by_sign = sign(&a).cmp(&sign(&b));
+    if by_sign != Ordering::Equal || sign(&a) == 0 {
+        return by_sign;
+    }
+    let mut magnitude = a.exponent.cmp(&b.exponent);
+    let mut i = 0;
+    while magnitude == Ordering::Equal && (i < a.len || i < b.len) {
+        magnitude = a.digit(i).cmp(&b.digit(i));
+        i += 1;
+    }
+    if a.negative {
+        magnitude.reverse()
+    } else {
+        magnitude
+    }
+}
+
+/// A number as `0.DIGITS x 10^exponent`: its `len` significant digits are the
+/// mantissa's from `start` (the first nonzero one), stepping over the point.
+struct Decimal<'a> {
+    negative: bool,
+    mantissa: &'a [u8],
+    start: usize,
+    point: usize,
+    len: usize,
+    exponent: i64,
+}
+
+impl<'a> Decimal<'a> {
+    fn read(text: &'a [u8]) -> Self {
+        let negative = text.first() == Some(&b'-');
+        let text = &text[usize::from(negative)..];
+        let end = text
+            .iter()
+            .position(|&b| b | 0x20 == b'e')
+            .unwrap_or(text.len());
+        // The exponent, clamped far beyond what any digits could offset.
+        let mut exponent: i64 = 0;
+        for &b in &text[end..] {
+            if b.is_ascii_digit() {
+                exponent = (exponent * 10 + i64::from(b - b'0')).min(1 << 40);
+            }
+        }
+        if text.get(end + 1) == Some(&b'-') {
+            exponent = -exponent;
+        }
+        let mantissa = &text[..end];
+        let point = mantissa.iter().position(|&b| b == b'.').unwrap_or(end);
+        let start = mantissa
+            .iter()
+            .position(|&b| b != b'0' && b != b'.')
+            .unwrap_or(end);
+        // 0.DIGITS: the point sits before the first significant digit.
+        exponent += point as i64 - start as i64 + i64::from(start > point);
+        let mut d = Decimal {
+            negative,
+            mantissa,
+            start,
+            point,
+            len: end - start - usize::from(start < point && point < end),
+            exponent,
+        };
+        while d.len > 0 && d.digit(d.len - 1) == b'0' {
+            d.len -= 1;
+        }
+        d
+    }
+
+    /// The `i`th significant digit (`0` past the last).
+    fn digit(&self, i: usize) -> u8 {
+        let at = self.start + i;
+        match at + usize::from(at >= self.point && self.start < self.point) {
+            _ if i >= self.len => b'0',
+            at => self.mantissa[at],
+        }
     }
 }
 
@@ -176,5 +259,59 @@ mod tests {
             order.compare((&v("\"a\""), 1), (&v("\"a\""), 2)),
             Ordering::Greater
         );
+    }
+
+    /// Numbers compare by value, whatever their form (integers, decimals, exponents):
+    /// a column of 2, 10 and 15.5 sorts as such, and the order is total (transitive),
+    /// which the binary searches over the display order rely on.
+    #[test]
+    fn numbers_compare_by_value_in_any_form() {
+        let v = |s: &str| json::parse(s).unwrap();
+        let lt = |a: &str, b: &str| {
+            assert_eq!(compare_values(&v(a), &v(b)), Ordering::Less, "{a} < {b}");
+            assert_eq!(compare_values(&v(b), &v(a)), Ordering::Greater, "{b} > {a}");
+        };
+        lt("2", "10");
+        lt("10", "15.5");
+        lt("2", "15.5");
+        lt("-15.5", "-2");
+        lt("-0.5", "0");
+        lt("0", "1E-05");
+        lt("1E-05", "0.001");
+        lt("9.99", "1e1");
+        lt("99999999999999999999", "1e21");
+        lt("-1e999999999999999999999", "-1e99");
+        for (a, b) in [
+            ("1", "1.0"),
+            ("0", "-0.0"),
+            ("150", "1.5e2"),
+            ("0.25", "25E-2"),
+        ] {
+            assert_eq!(compare_values(&v(a), &v(b)), Ordering::Equal, "{a} = {b}");
+        }
+        // Against f64 on random decimals: the same order.
+        let mut rng = crate::sync::SplitMix64::new(3);
+        let numbers: Vec<String> = (0..300)
+            .map(|_| {
+                let int = rng.up_to(2_000) as i64 - 1_000;
+                let frac = format!("{:0w$}", rng.up_to(999), w = 1 + rng.up_to(3) as usize);
+                let e = rng.up_to(8) as i64 - 4;
+                match rng.up_to(4) {
+                    0 => int.to_string(),
+                    1 => format!("{int}.{frac}"),
+                    2 => format!("{int}E{e}"),
+                    _ => format!("{}0.{frac}e{e}", if int < 0 { "-" } else { "" }),
+                }
+            })
+            .collect();
+        for a in &numbers {
+            for b in &numbers {
+                let (x, y) = (a.parse::<f64>().unwrap(), b.parse::<f64>().unwrap());
+                if (x - y).abs() > 1e-9 * x.abs().max(y.abs()) {
+                    let ours = compare_values(&v(a), &v(b));
+                    assert_eq!(ours, x.partial_cmp(&y).unwrap(), "{a} vs {b}");
+                }
+            }
+        }
     }
 }
