@@ -314,4 +314,45 @@ mod tests {
             }
         }
     }
+
+    /// The key read from an item's text is the key of the whole item, whatever else
+    /// carries the field's name (nested objects, arrays, repeated members).
+    #[test]
+    fn item_keys_read_from_the_text_match_the_whole_item() {
+        let mut rng = crate::sync::SplitMix64::new(17);
+        fn random(rng: &mut crate::sync::SplitMix64, depth: u32) -> Json {
+            match rng.up_to(if depth > 2 { 3 } else { 5 }) {
+                0 => Json::Null,
+                1 => Json::from(rng.up_to(20) as i64 - 10),
+                2 => Json::from(["a", "B", "é", "2026-01-02"][rng.up_to(3) as usize]),
+                3 => Json::Array((0..rng.up_to(3)).map(|_| random(rng, depth + 1)).collect()),
+                _ => Json::Object(
+                    (0..rng.up_to(4))
+                        .map(|_| {
+                            let name = ["Title", "N", "y", "x"][rng.up_to(3) as usize];
+                            (name.to_owned(), random(rng, depth + 1))
+                        })
+                        .collect(),
+                ),
+            }
+        }
+        for _ in 0..2_000 {
+            let mut value = random(&mut rng, 0);
+            if let Json::Object(members) = &mut value {
+                members.insert(0, ("Id".into(), Json::from(1)));
+            } else {
+                value = Json::Object(vec![("Id".into(), Json::from(1)), ("Title".into(), value)]);
+            }
+            let item = Item::from_value(&value).unwrap();
+            for field in ["Title", "N", "x"] {
+                let order = Order::parse(field).unwrap();
+                assert_eq!(
+                    order.item_key(&item),
+                    order.key(&value),
+                    "{field} of {}",
+                    item.text
+                );
+            }
+        }
+    }
 }
