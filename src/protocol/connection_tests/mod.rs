@@ -134,3 +134,4 @@ fn error_codes(outputs: &[Output]) -> Vec<&'static str> {
 
 mod lifecycle;
 mod messages;
+mod random;
