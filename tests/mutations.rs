@@ -1,7 +1,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! Seeded mutation tests of every decoder that reads what a server sends: JSON, the
 //! SharePoint response parsers, change tokens, Engine.IO and Socket.IO packets, and a
-//! connection fed mutated frames. In the browser a panic aborts the whole module (every
+//! connection fed mutated frames; and of what users type (URLs, paths, titles, GUIDs,
+//! `orderBy`). In the browser a panic aborts the whole module (every
 //! web part on the page loses its lists), so bad input must only ever be an error.
 //!
 //! Each case starts from a valid input and applies a few random edits: bytes that matter
@@ -330,4 +331,55 @@ fn connections_survive_mutated_frames() {
             pump();
         });
     }
+}
+
+/// What users type (a broadcaster URL, a socket.io path and namespace, a site URL, a
+/// list title or GUID, an `orderBy`) is checked or used as given, never a panic.
+#[test]
+fn user_options_survive_mutation() {
+    use sp_live::sharepoint::{
+        context_info_url, get_changes_url, items_page_url, list_info_url, origin, ListRef,
+    };
+    use sp_live::sync::Order;
+    let inputs: Vec<String> = [
+        "https://broadcaster.contoso.com:8443/socket.io/?EIO=3",
+        "wss://h/ws#x",
+        "http://[::1]:9/",
+        "https://contoso.sharepoint.com/sites/team/",
+        "Mails 'n' (things) ü",
+        "{482E418A-0900-414B-8902-02248C2E44E8}",
+        "SentDate desc",
+        "/admin",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    each_mutant(20, &inputs, |text| {
+        for protocol in [
+            Protocol::SocketIoV2,
+            Protocol::SocketIoV4,
+            Protocol::Auto,
+            Protocol::WebSocket,
+        ] {
+            let mut options = ConnectOptions::new(text, protocol);
+            options.path = Some(text.to_owned());
+            options.namespace = Some(text.to_owned());
+            if let Ok(mut conn) = Connection::new(options, 0) {
+                while conn.poll_output().is_some() {}
+                conn.close();
+            }
+        }
+        let _ = Protocol::parse(text);
+        let _ = Order::parse(text);
+        let _ = origin(text);
+        for list in [ListRef::by_id(text), Some(ListRef::by_title(text))]
+            .into_iter()
+            .flatten()
+        {
+            let _ = list_info_url(text, &list);
+            let _ = items_page_url(text, &list, &[text.to_owned()], 2000, Some(7));
+            let _ = get_changes_url(text, &list);
+            let _ = context_info_url(text);
+        }
+    });
 }
