@@ -42,12 +42,21 @@ impl Order {
         })
     }
 
-    /// The sort key of `item` (`Null` when sorting by ID or the field is missing).
+    /// The sort key of `item` (`Null` when sorting by ID or the field is missing). The
+    /// field is matched by name, else ignoring ASCII case (SharePoint's `$select` does:
+    /// `orderBy: "title"` sorts by `Title`).
     pub fn key(&self, item: &Json) -> Json {
-        match &self.field {
-            Some(field) => item.get(field).cloned().unwrap_or(Json::Null),
-            None => Json::Null,
-        }
+        let Some(field) = &self.field else {
+            return Json::Null;
+        };
+        let loose = || match item {
+            Json::Object(members) => members.iter().find(|(k, _)| k.eq_ignore_ascii_case(field)),
+            _ => None,
+        };
+        item.get(field)
+            .or_else(|| loose().map(|(_, v)| v))
+            .cloned()
+            .unwrap_or(Json::Null)
     }
 
     /// The sort key of `item`, read from its text: only the field is built (a field
@@ -58,10 +67,10 @@ impl Order {
         };
         let kept = json::parse_only(&item.text, &[field]).unwrap_or(Json::Null);
         match kept.get(field) {
-            // `parse_only` keeps members named `field` at every depth, no others.
-            Some(Json::Array(_) | Json::Object(_)) => self.key(&item.value()),
+            // `parse_only` keeps members named `field` at every depth, no others; a name
+            // in another case is found in the whole item.
+            Some(Json::Array(_) | Json::Object(_)) | None => self.key(&item.value()),
             Some(key) => key.clone(),
-            None => Json::Null,
         }
     }
 
@@ -354,5 +363,19 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// `orderBy` names a field as SharePoint's `$select` does, ignoring case: an exact
+    /// name wins, else the first member whose name matches ignoring ASCII case.
+    #[test]
+    fn fields_match_ignoring_case_when_no_exact_name() {
+        let text = r#"{"Id":1,"Title":"b","title":"a","N":3}"#;
+        let item = Item::from_value(&json::parse(text).unwrap()).unwrap();
+        let key = |order: &str| Order::parse(order).unwrap().item_key(&item);
+        assert_eq!(key("title"), Json::from("a"));
+        assert_eq!(key("Title"), Json::from("b"));
+        assert_eq!(key("TITLE"), Json::from("b"));
+        assert_eq!(key("n"), json::parse("3").unwrap());
+        assert_eq!(key("Missing"), Json::Null);
     }
 }

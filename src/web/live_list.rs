@@ -28,7 +28,8 @@ export interface LiveListBaseOptions extends BroadcasterOptions {
   /** Fields to read besides Id and Modified. */
   select?: readonly string[];
   /** Row order: "Field", "Field asc" or "Field desc" (ties by ID); default ID ascending.
-   * Numbers compare by value (integers, decimals, exponents), text and dates ordinally. */
+   * The field's name may differ in case. Numbers compare by value (integers, decimals,
+   * exponents), text and dates ordinally. */
   orderBy?: string;
   metadata?: "nometadata" | "minimalmetadata" | "verbose" | "odata4";
   /** A fetch-compatible function that owns auth (e.g. wrapping SPFx's SPHttpClient). */
