@@ -9,10 +9,15 @@
 //! responses); item reads in `$batch`es or one by one, with throttled parts. The driver steps a fake clock to the earliest deadline. After a final
 //! catch-up with faults off, the client's list must equal the server's, and every
 //! delivered `added`/`updated` must carry a strictly newer version than the last one
-//! delivered for that item. `SP_SIM_SEEDS` sets the seed count (default 1000).
+//! delivered for that item. Every output also goes through a `ListState` in one of six
+//! display orders (by ID, title or a number, either way), whose diffs must replay to
+//! its ids and show each item once, in order (`sync_sim/view.rs`). `SP_SIM_SEEDS` sets
+//! the seed count (default 1000).
 
 #[path = "sync_sim/server.rs"]
 mod server;
+#[path = "sync_sim/view.rs"]
+mod view;
 #[path = "sync_sim/world.rs"]
 mod world;
 
@@ -61,6 +66,8 @@ struct Sim {
     seen_reset: bool,
     /// Load pages since the last first page, until the reset they make.
     pages: Vec<Item>,
+    /// The same outputs through a list state, as a UI shows them.
+    view: view::View,
     stats: Stats,
 }
 
@@ -167,12 +174,16 @@ impl Sim {
                 match out {
                     Output::Request(req) => self.request(req),
                     Output::LoadPage { first, items } => {
+                        self.view.load_page(first, &items);
                         if first {
                             self.pages.clear();
                         }
                         self.pages.extend(items);
                     }
-                    Output::Deliver(set) => self.deliver(set, seed),
+                    Output::Deliver(set) => {
+                        self.view.apply(&set, seed);
+                        self.deliver(set, seed)
+                    }
                     Output::Error(e) => *self.stats.errors.entry(e.code).or_default() += 1,
                     Output::Status(_) | Output::Progress { .. } => {}
                 }
@@ -275,6 +286,7 @@ fn run_seed(seed: u64) -> Stats {
         last_version: BTreeMap::new(),
         last_token: None,
         pages: Vec::new(),
+        view: view::View::new(view::ORDERS[(seed / 9 % 6) as usize]),
         seen_reset: false,
         stats: Stats::default(),
     };
