@@ -22,6 +22,14 @@ use sp_live::sharepoint::{
 };
 use sp_live::sync::SplitMix64;
 
+/// Every protocol a connection speaks.
+const PROTOCOLS: [Protocol; 4] = [
+    Protocol::SocketIoV2,
+    Protocol::SocketIoV4,
+    Protocol::Auto,
+    Protocol::WebSocket,
+];
+
 const GUID: &str = "482e418a-0900-414b-8902-02248c2e44e8";
 const TOKEN: &str = "1;3;482e418a-0900-414b-8902-02248c2e44e8;637896971170000000;5749111";
 
@@ -287,15 +295,7 @@ fn connections_survive_mutated_frames() {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    for (i, protocol) in [
-        Protocol::SocketIoV2,
-        Protocol::SocketIoV4,
-        Protocol::Auto,
-        Protocol::WebSocket,
-    ]
-    .into_iter()
-    .enumerate()
-    {
+    for (i, protocol) in PROTOCOLS.into_iter().enumerate() {
         let mut options = ConnectOptions::new("http://127.0.0.1:9", protocol);
         options.randomization_factor = 0.0;
         let conn = std::cell::RefCell::new(Connection::new(options, 0).unwrap());
@@ -355,12 +355,7 @@ fn user_options_survive_mutation() {
     .map(|s| s.to_string())
     .collect();
     each_mutant(20, &inputs, |text| {
-        for protocol in [
-            Protocol::SocketIoV2,
-            Protocol::SocketIoV4,
-            Protocol::Auto,
-            Protocol::WebSocket,
-        ] {
+        for protocol in PROTOCOLS {
             let mut options = ConnectOptions::new(text, protocol);
             options.path = Some(text.to_owned());
             options.namespace = Some(text.to_owned());

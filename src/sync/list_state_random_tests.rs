@@ -6,6 +6,32 @@ use super::tests::{changes, replay, reset, titled};
 use super::*;
 use crate::sync::Order;
 
+/// Asserts that `ids` are in `order`'s display order, each id's item given by `item`.
+fn assert_display_order(order: &Order, ids: &[i64], item: impl Fn(i64) -> Item) {
+    for pair in ids.windows(2) {
+        let (a, b) = (item(pair[0]), item(pair[1]));
+        let cmp = order.compare((&order.item_key(&a), a.id), (&order.item_key(&b), b.id));
+        assert!(cmp.is_lt(), "{:?}: {} then {}", order.field, a.id, b.id);
+    }
+}
+
+/// A change set of titled items.
+fn titled_changes(
+    added: &[(i64, String)],
+    updated: &[(i64, String)],
+    deleted: Vec<i64>,
+) -> ChangeSet {
+    let items = |v: &[(i64, String)]| v.iter().map(|(i, t)| titled(*i, t)).collect();
+    ChangeSet {
+        kind: ChangeSetKind::Changes,
+        items: vec![],
+        added: items(added),
+        updated: items(updated),
+        deleted,
+        token: "t".into(),
+    }
+}
+
 /// Random loads (pages ascending by id, sometimes cut short by a new first page) and
 /// resets with items of their own in any order, in each order: the list is every id
 /// once, in display order, and the reset's picks name, for each row, the last item
@@ -52,12 +78,8 @@ fn random_loads_and_resets_pick_each_row_from_its_last_item() {
                 let last = came.iter().rposition(|i| i.id == id).unwrap();
                 assert_eq!(pick as usize, last, "{id} in {:?}", order.field);
             }
-            for pair in ids.windows(2) {
-                let key = |id: i64| came.iter().rev().find(|i| i.id == id).unwrap();
-                let (a, b) = (key(pair[0]), key(pair[1]));
-                let cmp = order.compare((&order.item_key(a), a.id), (&order.item_key(b), b.id));
-                assert!(cmp.is_lt(), "display order: {} then {}", a.id, b.id);
-            }
+            let last_copy = |id: i64| came.iter().rev().find(|i| i.id == id).unwrap().clone();
+            assert_display_order(&order, &ids, last_copy);
         }
     }
 }
@@ -137,15 +159,7 @@ fn random_change_sets_keep_a_field_order_descending() {
         for (id, t) in added.iter().chain(&updated) {
             truth.insert(*id, t.clone());
         }
-        let set = ChangeSet {
-            kind: ChangeSetKind::Changes,
-            items: vec![],
-            added: added.iter().map(|(i, t)| titled(*i, t)).collect(),
-            updated: updated.iter().map(|(i, t)| titled(*i, t)).collect(),
-            deleted,
-            token: "t".into(),
-        };
-        let diffs = state.apply(&set);
+        let diffs = state.apply(&titled_changes(&added, &updated, deleted));
         let mut expected: Vec<(String, i64)> = truth.iter().map(|(i, t)| (t.clone(), *i)).collect();
         expected.sort();
         expected.reverse();
@@ -188,14 +202,7 @@ fn odd_change_sets_keep_the_list_consistent() {
             for id in &deleted {
                 truth.remove(id);
             }
-            let set = ChangeSet {
-                kind: ChangeSetKind::Changes,
-                items: vec![],
-                added: added.iter().map(|(i, t)| titled(*i, t)).collect(),
-                updated: updated.iter().map(|(i, t)| titled(*i, t)).collect(),
-                deleted,
-                token: "t".into(),
-            };
+            let set = titled_changes(&added, &updated, deleted);
             let diffs = state.apply(&set);
             let ids = state.ids();
             rows = replay(rows, &diffs, &ids);
@@ -203,12 +210,7 @@ fn odd_change_sets_keep_the_list_consistent() {
             let mut sorted = ids.clone();
             sorted.sort_unstable();
             assert_eq!(sorted, truth.keys().copied().collect::<Vec<_>>(), "{set:?}");
-            for pair in ids.windows(2) {
-                let item = |id: i64| titled(id, &truth[&id]);
-                let (a, b) = (item(pair[0]), item(pair[1]));
-                let cmp = order.compare((&order.item_key(&a), a.id), (&order.item_key(&b), b.id));
-                assert!(cmp.is_lt(), "{:?}: {} then {}", order.field, a.id, b.id);
-            }
+            assert_display_order(&order, &ids, |id| titled(id, &truth[&id]));
         }
     }
 }
