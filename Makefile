@@ -43,8 +43,9 @@ test-native:
 
 ## Browser tests (wasm-bindgen-test in headless Chromium); needs the servers:
 ## tests/scripts/with-servers.sh make test-browser
+## The runner gives each test file 20 s unless told: the chaos run needs more.
 test-browser:
-	wasm-pack test --headless --chrome
+	WASM_BINDGEN_TEST_TIMEOUT=180 wasm-pack test --headless --chrome
 
 ## The npm package in pkg/: release build, optimised by binaryen from npm, finished by
 ## tests/scripts/package.mjs (package.json, README, src/js facades). Skipped when no input
