@@ -1,9 +1,10 @@
 //! A seeded chaos run in the browser, against the real servers: items added, edited,
 //! deleted, recycled and restored while SharePoint answers 429 and 503 on any endpoint,
 //! requests are slowed, webhooks are dropped and duplicated, digests expire, the change
-//! log moves past the lists' tokens, the socket.io 4 and 2.0.4 broadcasters are killed
-//! and restarted, and lists are closed and opened again. Four lists watch (see
-//! [`watch`]): two sharing a feed, one ordered by Title, one without `$batch`.
+//! log moves past the lists' tokens, the socket.io 4, socket.io 2.0.4 and WebSocket
+//! broadcasters are killed and restarted, and lists are closed and opened again. Five
+//! lists watch (see [`watch`]): two sharing a feed, one ordered by Title, one without
+//! `$batch`, one set up as in SPFx.
 //!
 //! Every event is checked as it arrives, by a subscriber that keeps its own rows from
 //! the snapshot and the diffs, as a UI does: a change set never repeats a version the
@@ -36,6 +37,9 @@ wasm_bindgen_test_configure!(run_in_browser);
 const SIO4: &str = "http://127.0.0.1:9304";
 /// The seed's socket.io 2.0.4 broadcaster, rebuilt (killed and restarted too).
 const SIO2: &str = "http://127.0.0.1:9302";
+/// The plain WebSocket broadcaster (killed and restarted too), and its webhook.
+const WS: &str = "http://127.0.0.1:9306/ws";
+const WS_HOOK: &str = "http://127.0.0.1:9306/api/webhook";
 /// Steps of edits and faults per seed.
 const STEPS: u32 = 60;
 /// Error codes a chaos run may show: what SharePoint's faults and a lost broadcaster
@@ -78,24 +82,52 @@ struct Watched {
     descending_titles: bool,
 }
 
+/// A `fetch` wrapper that adds a bearer token and answers `{status, headers, text}`.
+fn text_only_fetch() -> Function {
+    Function::new_with_args(
+        "url, init",
+        "init.headers['Authorization'] = 'Bearer from-the-wrapper'; \
+         return fetch(url, init).then(r => ({ status: r.status, headers: r.headers, \
+         text: () => r.text() }));",
+    )
+}
+
 /// The lists of a run.
-const LISTS: [&str; 4] = ["shared A", "shared B", "by title", "paged, no batch"];
+const LISTS: [&str; 5] = [
+    "shared A",
+    "shared B",
+    "by title",
+    "paged, no batch",
+    "SPFx-like",
+];
 
 /// Opens list `name` of [`LISTS`] and subscribes a checking subscriber. The two shared
 /// lists have one feed through socket.io 4; "by title" is ordered by Title descending
 /// through sp-broadcaster; the last reads without `$batch` or read-ahead through the
-/// seed's socket.io 2.0.4 broadcaster and loads 7 items a page.
+/// seed's socket.io 2.0.4 broadcaster and loads 7 items a page; "SPFx-like" reads
+/// verbose JSON through a `fetch` wrapper whose responses have only `text()` (it owns
+/// authentication, as SPFx's `SPHttpClient`), debounces hints by 100 ms, and hears
+/// them through the plain WebSocket broadcaster.
 async fn watch(name: &'static str, list_id: &str) -> Watched {
     let by_title = name == "by title";
     let (broadcaster, extra): (&str, Vec<(&str, JsValue)>) = match name {
         "shared A" | "shared B" => (SIO4, vec![]),
         "by title" => (BROADCASTER, vec![("orderBy", "Title desc".into())]),
-        _ => (
+        "paged, no batch" => (
             SIO2,
             vec![
                 ("batch", false.into()),
                 ("readAhead", false.into()),
                 ("pageSize", 7.into()),
+            ],
+        ),
+        _ => (
+            WS,
+            vec![
+                ("protocol", "websocket".into()),
+                ("metadata", "verbose".into()),
+                ("hintDebounceMs", 100.into()),
+                ("fetch", text_only_fetch().into()),
             ],
         ),
     };
@@ -219,7 +251,7 @@ impl Model {
                 "digests expired".into()
             }
             88..=92 => {
-                let fixture = rng.pick(&["sio4", "sio2"]);
+                let fixture = rng.pick(&["sio4", "sio2", "ws"]);
                 let action = match self.down.iter().position(|f| *f == fixture) {
                     Some(at) => {
                         self.down.remove(at);
@@ -235,7 +267,7 @@ impl Model {
             }
             93..=96 => {
                 // A list goes and comes back: on the shared feed, or with a paged load.
-                let name = rng.pick(&["shared B", "paged, no batch"]);
+                let name = rng.pick(&["shared B", "paged, no batch", "SPFx-like"]);
                 let at = lists.iter().position(|w| w.name == name).unwrap();
                 let violations = std::mem::take(&mut lists[at].seen.borrow_mut().violations);
                 lists[at].list.borrow_mut().close();
@@ -269,6 +301,7 @@ async fn chaos(seed: u64) {
     let list_id = fresh_list(&format!("Chaos {seed}"), 30).await;
     subscribe_webhook(&list_id, &format!("{SIO4}/api/webhook")).await;
     subscribe_webhook(&list_id, &format!("{SIO2}/api/webhook")).await;
+    subscribe_webhook(&list_id, WS_HOOK).await;
     subscribe_webhook(&list_id, &format!("{BROADCASTER}/api/webhook")).await;
     let mut lists = Vec::new();
     for name in LISTS {
