@@ -40,7 +40,8 @@ struct Driver {
     feed_status: Option<FeedStatus>,
     broadcaster: State,
     broadcaster_was_open: bool,
-    subscribed_to: Option<String>,
+    /// This feed asked for its list's room since the link last opened.
+    in_room: bool,
     hint_at: Option<u64>,
     /// Rows of a load in progress.
     load: LoadRows,
@@ -74,7 +75,7 @@ pub(crate) fn start(
             feed_status: None,
             broadcaster: State::Connecting,
             broadcaster_was_open: false,
-            subscribed_to: None,
+            in_room: false,
             hint_at: None,
             load: LoadRows::default(),
         },
@@ -133,14 +134,11 @@ impl FeedTask {
         self.driver.hub.deliver(outbox);
     }
 
-    /// Leaves the list's room and lets go of the broadcaster.
+    /// Lets go of the broadcaster. The list's room is not left: another feed on the
+    /// socket (in this copy of sp-live or another) may want it, and the server forgets
+    /// the socket's rooms when it closes or reconnects (hints of a list no feed watches
+    /// any more are dropped here).
     fn finish(&mut self) {
-        if let Some(guid) = self.driver.subscribed_to.take() {
-            self.bhub.mailbox.post(HubMessage::Emit(
-                "unsubscribe".into(),
-                vec![lists_arg(&guid)],
-            ));
-        }
         self.bhub.release(self.owner);
         self.driver.hub.view.borrow_mut().status = "closed";
     }
@@ -193,7 +191,7 @@ impl Driver {
                 self.broadcaster = state;
                 if state == State::Open {
                     self.broadcaster_was_open = true;
-                    self.subscribed_to = None; // the server forgot our room
+                    self.in_room = false; // the server forgot the socket's rooms
                     feed.handle_connected(now);
                 }
             }
@@ -300,13 +298,13 @@ impl Driver {
     /// Asks the broadcaster for this list's room once the list GUID is known and the
     /// link is open (servers without rooms ignore it; hints are filtered here anyway).
     fn subscribe_room(&mut self, feed: &ChangeFeed, bhub: &Hub) {
-        if self.broadcaster != State::Open || self.subscribed_to.is_some() {
+        if self.broadcaster != State::Open || self.in_room {
             return;
         }
         if let Some(guid) = feed.list_guid() {
             bhub.mailbox
                 .post(HubMessage::Emit("subscribe".into(), vec![lists_arg(guid)]));
-            self.subscribed_to = Some(guid.to_owned());
+            self.in_room = true;
         }
     }
 }
