@@ -1,5 +1,6 @@
-//! Browser tests of what a page shares: the broadcaster's per-list rooms of a socket that
-//! many feeds use.
+//! Browser tests of what a page shares: the broadcaster's per-list rooms, counted across
+//! every feed on a socket, and one connection per broadcaster across copies of sp-live
+//! (each SPFx bundle carries its own), through the port a copy publishes.
 
 #![cfg(target_arch = "wasm32")]
 
@@ -9,9 +10,10 @@ mod browser;
 mod sim;
 
 use browser::*;
+use js_sys::{Array, Function};
 use sim::*;
-use sp_live::web::LiveList;
-use wasm_bindgen::JsValue;
+use sp_live::web::{Broadcaster, LiveList};
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -44,4 +46,267 @@ async fn a_room_stays_while_any_feed_on_the_socket_needs_it() {
         subjects.items().length() == 4
     })
     .await;
+}
+
+/// Runs JavaScript and returns its value.
+fn js(code: &str) -> JsValue {
+    js_sys::eval(code).unwrap()
+}
+
+/// The page's published ports for sp-broadcaster's URL: `[key, port]` pairs.
+fn ports() -> Vec<(String, Function)> {
+    ports_for("127.0.0.1:9400")
+}
+
+/// The page's published ports whose key names `target`.
+fn ports_for(target: &str) -> Vec<(String, Function)> {
+    let entries = js("[...(globalThis[Symbol.for('sp-live.ports.1')] || new Map()).entries()]");
+    Array::from(&entries)
+        .iter()
+        .map(|pair| {
+            let pair = Array::from(&pair);
+            (
+                pair.get(0).as_string().unwrap(),
+                pair.get(1).unchecked_into(),
+            )
+        })
+        .filter(|(key, _)| key.contains(target))
+        .collect()
+}
+
+/// Waits until no copy publishes a port for sp-broadcaster (a test's lists let go of
+/// their connections a turn after they close).
+async fn no_ports() {
+    wait_until("no port left", 5_000, || ports().is_empty()).await;
+}
+
+/// What `globalThis.__peer` (the peer of [`peer_recorder`]) was told, as JSON.
+fn peer_calls() -> String {
+    js("JSON.stringify(globalThis.__peerCalls)")
+        .as_string()
+        .unwrap()
+}
+
+/// A peer function `(kind, a, b)` that records its calls in `globalThis.__peerCalls`
+/// (an event's arguments parsed).
+fn peer_recorder() -> Function {
+    js("globalThis.__peerCalls = []; \
+        (kind, a, b) => { __peerCalls.push([kind, a, kind === 0 ? JSON.parse(b) : b]); }")
+    .unchecked_into()
+}
+
+async fn webhook(list_id: &str) {
+    let body = webhook_body(list_id);
+    request("POST", &format!("{BROADCASTER}/api/webhook"), Some(&body)).await;
+}
+
+#[wasm_bindgen_test]
+async fn another_copy_shares_this_copys_connection_through_its_port() {
+    let _serial = serial().await;
+    admin("POST", "reset", None).await;
+    no_ports().await;
+    let before = broadcaster_sockets().await;
+    let mut own = Broadcaster::connect(BROADCASTER.into(), options("auto"))
+        .await
+        .unwrap();
+    wait_until("open", 5_000, || {
+        field(&own.status(), "state").as_deref() == Some("open")
+    })
+    .await;
+    let published = ports();
+    assert_eq!(published.len(), 1, "one port for the connection");
+    let port = published[0].1.clone();
+    let call =
+        |op: u32, a: &JsValue, b: &JsValue| port.call3(&JsValue::NULL, &op.into(), a, b).unwrap();
+
+    // Another copy attaches and reads the state (1: open); it keeps the connection
+    // when this copy's own handle goes.
+    let id = call(0, &peer_recorder(), &JsValue::UNDEFINED);
+    assert!(id.as_f64().unwrap() > 0.0);
+    assert_eq!(call(3, &JsValue::UNDEFINED, &JsValue::UNDEFINED), 1);
+    own.close();
+    call(1, &JsValue::from(123_456.0), &JsValue::UNDEFINED); // not a peer: ignored
+    sleep(300).await;
+    assert_eq!(
+        broadcaster_sockets().await,
+        before + 1,
+        "the peer keeps the socket"
+    );
+    assert_eq!(ports().len(), 1);
+
+    // Events reach it; its emits reach the server (rooms: then only that list's hints).
+    webhook("11111111-1111-1111-1111-111111111111").await;
+    wait_until("the peer hears the event", 5_000, || {
+        peer_calls().contains(r#"[0,"list:changes",[[{"subscriptionId""#)
+    })
+    .await;
+    let lists = r#"[{"lists":["22222222-2222-2222-2222-222222222222"]}]"#;
+    call(2, &"subscribe".into(), &lists.into());
+    sleep(200).await;
+    js("globalThis.__peerCalls.length = 0");
+    webhook("11111111-1111-1111-1111-111111111111").await;
+    webhook("22222222-2222-2222-2222-222222222222").await;
+    wait_until("the room's hint", 5_000, || {
+        peer_calls().contains("22222222")
+    })
+    .await;
+    assert!(!peer_calls().contains("11111111"), "{}", peer_calls());
+
+    // It lets go: the connection closes and the port is withdrawn.
+    call(1, &id, &JsValue::UNDEFINED);
+    assert!(ports().is_empty(), "withdrawn at once");
+    assert_eq!(wait_sockets(before).await, before, "the socket closes");
+    // A copy still holding the function gets nothing (copies call ports through a
+    // wrapper that turns a throw into NaN).
+    let late = port.call3(
+        &JsValue::NULL,
+        &0.into(),
+        &peer_recorder(),
+        &JsValue::UNDEFINED,
+    );
+    assert!(late.map_or(true, |id| id.as_f64().unwrap().is_nan()));
+}
+
+/// Installs a port for `key` that records its calls in `globalThis.__portCalls` (an
+/// emit's arguments parsed), keeps the peer it is given in `globalThis.__peer` and
+/// answers id 5.
+fn fake_port(key: &str) {
+    let install = Function::new_with_args(
+        "key",
+        "globalThis.__portCalls = []; \
+         const port = (op, a, b) => { \
+           __portCalls.push([op, op === 0 ? 'peer' : a, op === 2 ? JSON.parse(b) : b]); \
+           if (op === 0) globalThis.__peer = a; return op === 0 ? 5 : 0; }; \
+         const s = Symbol.for('sp-live.ports.1'); \
+         if (!(globalThis[s] instanceof Map)) globalThis[s] = new Map(); \
+         globalThis[s].set(key, port);",
+    );
+    install.call1(&JsValue::NULL, &key.into()).unwrap();
+}
+
+fn port_calls() -> String {
+    js("JSON.stringify(globalThis.__portCalls)")
+        .as_string()
+        .unwrap()
+}
+
+/// The sharing key of sp-broadcaster's connection with [`options`]`("auto")`.
+async fn broadcaster_key() -> String {
+    no_ports().await;
+    let mut probe = Broadcaster::connect(BROADCASTER.into(), options("auto"))
+        .await
+        .unwrap();
+    let key = ports()[0].0.clone();
+    probe.close();
+    key
+}
+
+#[wasm_bindgen_test]
+async fn this_copy_joins_the_connection_another_copy_published() {
+    let _serial = serial().await;
+    admin("POST", "reset", None).await;
+    let list_id = fresh_list("Joined", 3).await;
+    no_ports().await;
+    let before = broadcaster_sockets().await;
+    let key = broadcaster_key().await;
+    assert_eq!(wait_sockets(before).await, before);
+    fake_port(&key);
+
+    let mut hub = Broadcaster::connect(BROADCASTER.into(), options("auto"))
+        .await
+        .unwrap();
+    let events = Recorder::new();
+    let _off = hub
+        .on("list:changes".into(), events.function.clone())
+        .unwrap();
+    let list = LiveList::open(live_list_options(BROADCASTER, &list_id, &["Title"], &[]))
+        .await
+        .unwrap();
+    sleep(300).await;
+    assert_eq!(broadcaster_sockets().await, before, "no socket of its own");
+    assert!(
+        port_calls().starts_with(r#"[[0,"peer",null]"#),
+        "{}",
+        port_calls()
+    );
+
+    // The other copy's connection opens and hears a webhook for the list.
+    js("__peer(1, 1, null)"); // open
+    wait_until("open", 5_000, || {
+        field(&hub.status(), "state").as_deref() == Some("open")
+    })
+    .await;
+    wait_until("the list loads", 10_000, || list.status() == "live").await;
+    add_item(&list_id, "heard through another copy").await;
+    let hint = format!(r#"__peer(0, "list:changes", '[[{{"resource":"{list_id}"}}]]')"#);
+    js(&hint);
+    wait_until("the item arrives", 5_000, || list.items().length() == 4).await;
+    assert_eq!(events.len(), 1, "the raw listener hears it too");
+    let subscribe = format!(r#"[2,"subscribe",[{{"lists":["{list_id}"]}}]]"#);
+    assert!(port_calls().contains(&subscribe), "{}", port_calls());
+
+    hub.emit("hello".into(), vec![JsValue::from(1)]).unwrap();
+    drop(list);
+    hub.close();
+    wait_until("detached", 5_000, || port_calls().contains("[1,5,null]")).await;
+    let calls = port_calls();
+    assert!(calls.contains(r#"[2,"hello",[1]]"#), "{calls}");
+    js("globalThis[Symbol.for('sp-live.ports.1')].clear()");
+}
+
+#[wasm_bindgen_test]
+async fn a_port_that_throws_is_replaced_by_a_connection_of_its_own() {
+    let _serial = serial().await;
+    no_ports().await;
+    let before = broadcaster_sockets().await;
+    let key = broadcaster_key().await;
+    assert_eq!(wait_sockets(before).await, before);
+    let install = Function::new_with_args(
+        "key",
+        "const s = Symbol.for('sp-live.ports.1'); \
+         if (!(globalThis[s] instanceof Map)) globalThis[s] = new Map(); \
+         globalThis[s].set(key, () => { throw new Error('closure invoked after being dropped'); });",
+    );
+    install.call1(&JsValue::NULL, &key.clone().into()).unwrap();
+    let mut hub = Broadcaster::connect(BROADCASTER.into(), options("auto"))
+        .await
+        .unwrap();
+    wait_until("open", 5_000, || {
+        field(&hub.status(), "state").as_deref() == Some("open")
+    })
+    .await;
+    assert_eq!(broadcaster_sockets().await, before + 1);
+    let published = ports();
+    assert_eq!(published.len(), 1);
+    let answer = published[0]
+        .1
+        .call3(&JsValue::NULL, &5.into(), &JsValue::NULL, &JsValue::NULL);
+    assert!(
+        answer.unwrap().as_f64().unwrap().is_nan(),
+        "this copy's own port replaced the dead one"
+    );
+    hub.close();
+    no_ports().await;
+}
+
+#[wasm_bindgen_test]
+async fn a_peer_hears_the_connection_go_and_come_back() {
+    let _serial = serial().await;
+    let mut own = Broadcaster::connect("http://127.0.0.1:9304".into(), options("auto"))
+        .await
+        .unwrap();
+    wait_until("open", 5_000, || {
+        field(&own.status(), "state").as_deref() == Some("open")
+    })
+    .await;
+    let port = ports_for("127.0.0.1:9304")[0].1.clone();
+    let call = |op: u32, a: &JsValue| port.call2(&JsValue::NULL, &op.into(), a).unwrap();
+    let id = call(0, &peer_recorder());
+    own.close();
+    supervisor("/kill/sio4", None).await;
+    wait_until("reconnecting (2)", 5_000, || peer_calls().contains("[1,2,")).await;
+    supervisor("/start/sio4", None).await;
+    wait_until("open again (1)", 10_000, || peer_calls().contains("[1,1,")).await;
+    call(1, &id);
+    assert!(ports_for("127.0.0.1:9304").is_empty());
 }

@@ -30,7 +30,8 @@ pub enum Frame {
     Binary(Vec<u8>),
 }
 
-/// The connection's state as users see it.
+/// The connection's state as users see it. Copies of sp-live on one page tell each
+/// other states by number, in this order (`src/web/peers.rs`): keep it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum State {
     /// The first connection attempt is under way.

@@ -131,6 +131,31 @@ function describe(error) {
   }
 }
 
+// Ports: how copies of sp-live on one page share a broadcaster connection (peers.rs).
+const PORTS = Symbol.for("sp-live.ports.1");
+
+/**
+ * The page's ports: publishes `port` for connection `key` (`publish`), or withdraws
+ * it if it is still the one there (a port and not `publish`); returns the port for
+ * `key` after that.
+ */
+export function ports(key, port, publish) {
+  let map = globalThis[PORTS];
+  if (!(map instanceof Map)) map = globalThis[PORTS] = new Map();
+  if (publish) map.set(key, port);
+  else if (port && map.get(key) === port) map.delete(key);
+  return map.get(key);
+}
+
+/** `port(op, a, b)` as a number; NaN if the port throws (its copy is gone). */
+export function callPort(port, op, a, b) {
+  try {
+    return Number(port(op, a, b));
+  } catch (e) {
+    return NaN;
+  }
+}
+
 // Response bodies are copied into wasm memory by the browser's UTF-8 encoder (wasm-bindgen's
 // string passing copies them a UTF-16 unit at a time in JavaScript). Every browser that
 // runs this wasm has `encodeInto`: it needs reference types, which came later.

@@ -12,6 +12,7 @@ use super::socket::BrowserSocket;
 use crate::json::Json;
 use crate::protocol::{Connection, Frame, Output, SocketId};
 use std::rc::Rc;
+use wasm_bindgen::JsValue;
 
 /// What a connection task is told.
 pub(crate) enum Message {
@@ -29,6 +30,9 @@ pub(crate) enum Message {
     ReplayStatus,
     /// The last handle let go: close and end the task.
     Shutdown,
+    /// From the copy of sp-live whose connection this hub shares (see
+    /// [`super::peers`]): `(kind, a, b)` as its port sent them.
+    Peer(u32, JsValue, JsValue),
 }
 
 /// Drives `connection` for `hub` from the next microtask until [`Message::Shutdown`].
@@ -75,8 +79,10 @@ impl ConnectionTask {
                 Message::ReplayStatus => self.hub.replay_status(),
                 Message::Shutdown => {
                     connection.close();
+                    self.hub.port.borrow_mut().take(); // withdrawn already
                     self.shutting_down = true;
                 }
+                Message::Peer(..) => {}
             }
         }
     }

@@ -47,6 +47,9 @@ pub(crate) type Sink = Rc<dyn Fn(&HubEvent)>;
 enum Callback {
     Js(Function),
     Rust(Sink),
+    /// Another copy of sp-live on the page, sharing this connection: `f(kind, a, b)`
+    /// for everything (see [`super::peers`]).
+    Peer(Function),
 }
 
 struct Listener {
@@ -79,6 +82,9 @@ pub(crate) struct Hub {
     handles: Cell<u32>,
     /// A `ReplayStatus` message is queued: don't queue another.
     replay_pending: Cell<bool>,
+    /// The port other copies of sp-live join this connection through, while it is
+    /// published (its owner's hubs only).
+    pub(crate) port: RefCell<Option<super::peers::Port>>,
 }
 
 impl Hub {
@@ -97,9 +103,14 @@ impl Hub {
             status: RefCell::new((connection.state(), None)),
             handles: Cell::new(1),
             replay_pending: Cell::new(false),
+            port: RefCell::new(None),
         });
         HUBS.with(|hubs| hubs.borrow_mut().push(hub.clone()));
-        driver::start(&hub, connection);
+        // Another copy of sp-live on the page may hold this connection already.
+        if !super::peers::join(&hub) {
+            driver::start(&hub, connection);
+            super::peers::publish(&hub);
+        }
         hub
     }
 
@@ -118,8 +129,14 @@ impl Hub {
                     hubs.remove(at);
                 }
             });
+            super::peers::withdraw(self);
             self.mailbox.post(Message::Shutdown);
         }
+    }
+
+    /// The sharing key of the connection.
+    pub(crate) fn key(&self) -> &str {
+        &self.key
     }
 
     /// A fresh id for a handle or a listener.
@@ -142,6 +159,30 @@ impl Hub {
     /// Registers a Rust sink for every event and status change.
     pub(crate) fn add_sink(&self, owner: u32, sink: Sink) -> u32 {
         self.push_listener(owner, Topic::All, Callback::Rust(sink))
+    }
+
+    /// Lets another copy of sp-live share this connection: `peer(kind, a, b)` gets
+    /// every event, status change and error from now on. The peer holds a handle until
+    /// [`Hub::detach_peer`]; returns its id.
+    pub(crate) fn attach_peer(&self, peer: Function) -> u32 {
+        self.handles.set(self.handles.get() + 1);
+        let id = self.next_id();
+        self.listeners.borrow_mut().push(Listener {
+            id,
+            owner: id,
+            topic: Topic::All,
+            callback: Callback::Peer(peer),
+            fresh: false,
+        });
+        id
+    }
+
+    /// Lets go of peer `id`'s handle (once; an unknown id does nothing).
+    pub(crate) fn detach_peer(&self, id: u32) {
+        let known = self.listeners.borrow().iter().any(|l| l.owner == id);
+        if known {
+            self.release(id);
+        }
     }
 
     fn push_listener(&self, owner: u32, topic: Topic, callback: Callback) -> u32 {
@@ -173,18 +214,23 @@ impl Hub {
         status_object(*state, reason.as_deref())
     }
 
+    /// Queues the calls of the listeners of `topic` (with `args`), of the Rust sinks
+    /// (with `sink_event`) and of the peers (with `[kind, a, b]`).
     fn collect(
         &self,
         topic: &Topic,
         args: &Array,
         sink_event: Option<HubEvent>,
+        peer: [JsValue; 3],
         dispatch: &mut Dispatch,
     ) {
         let sink_event = sink_event.map(Rc::new);
+        let peer = Array::from_iter(peer);
         for l in self.listeners.borrow_mut().iter_mut() {
             let call = match (&l.callback, &sink_event) {
                 (Callback::Js(_), _) if &l.topic == topic => Args::Js(args.clone()),
                 (Callback::Rust(_), Some(event)) => Args::Rust(event.clone()),
+                (Callback::Peer(_), _) => Args::Js(peer.clone()),
                 _ => continue,
             };
             if *topic == Topic::Status {
@@ -196,14 +242,21 @@ impl Hub {
 
     pub(crate) fn collect_event(&self, event: Event, dispatch: &mut Dispatch) {
         let topic = Topic::Event(event.name.clone());
-        let wanted = self.listeners.borrow().iter().any(|l| l.topic == topic);
+        let wanted = self
+            .listeners
+            .borrow()
+            .iter()
+            .any(|l| l.topic == topic || matches!(l.callback, Callback::Peer(_)));
         let args = if wanted {
             js::event_args(&event)
         } else {
             Array::new()
         };
+        // Peers get the arguments as JSON text (a binary attachment as `{}`).
+        let text = js_sys::JSON::stringify(&args).map_or(JsValue::NULL, JsValue::from);
+        let peer = [0.into(), event.name.as_str().into(), text];
         let sink_event = HubEvent::Event(Rc::new(event));
-        self.collect(&topic, &args, Some(sink_event), dispatch);
+        self.collect(&topic, &args, Some(sink_event), peer, dispatch);
     }
 
     pub(crate) fn collect_status(
@@ -213,18 +266,30 @@ impl Hub {
         dispatch: &mut Dispatch,
     ) {
         let args = Array::of1(&status_object(state, reason.as_deref()));
+        let peer = [
+            1.into(),
+            (state as u32).into(),
+            js::optional(reason.as_deref()),
+        ];
         *self.status.borrow_mut() = (state, reason);
         self.collect(
             &Topic::Status,
             &args,
             Some(HubEvent::Status(state)),
+            peer,
             dispatch,
         );
     }
 
     pub(crate) fn collect_error(&self, error: &ProtocolError, dispatch: &mut Dispatch) {
-        let args = Array::of1(&js::coded_error(error.code(), error.message()));
-        self.collect(&Topic::Error, &args, None, dispatch);
+        self.collect_coded_error(error.code(), error.message(), dispatch);
+    }
+
+    /// Queues an error report (`code`, `message`) for the error listeners and peers.
+    pub(crate) fn collect_coded_error(&self, code: &str, message: &str, dispatch: &mut Dispatch) {
+        let args = Array::of1(&js::coded_error(code, message));
+        let peer = [2.into(), code.into(), message.into()];
+        self.collect(&Topic::Error, &args, None, peer, dispatch);
     }
 
     /// Makes the collected calls. No borrow is held during a call, a listener
@@ -234,7 +299,9 @@ impl Hub {
         for (id, callback, args) in dispatch.calls {
             let alive = self.listeners.borrow().iter().any(|l| l.id == id);
             match (alive, callback, args) {
-                (true, Callback::Js(f), Args::Js(args)) => js::call_isolated(&f, &args),
+                (true, Callback::Js(f) | Callback::Peer(f), Args::Js(args)) => {
+                    js::call_isolated(&f, &args)
+                }
                 (true, Callback::Rust(sink), Args::Rust(event)) => sink(&event),
                 _ => {}
             }
@@ -262,6 +329,6 @@ impl Hub {
 fn status_object(state: State, reason: Option<&str>) -> JsValue {
     js::object(&[
         ("state", state.as_str().into()),
-        ("reason", reason.map_or(JsValue::NULL, JsValue::from)),
+        ("reason", js::optional(reason)),
     ])
 }

@@ -145,3 +145,8 @@ pub(crate) fn call_isolated(callback: &js_sys::Function, args: &Array) {
         console_error("sp-live: a callback threw", &error);
     }
 }
+
+/// A string, or `null` for none.
+pub(crate) fn optional(text: Option<&str>) -> JsValue {
+    text.map_or(JsValue::NULL, JsValue::from)
+}

@@ -19,6 +19,7 @@ mod js;
 mod live_list;
 pub use live_list::LiveList;
 mod mailbox;
+mod peers;
 mod rows;
 mod socket;
 mod unsubscribe;

@@ -57,12 +57,27 @@
     if (!id) throw new Error(`the bundle did not define ${manifest.id}_<version>`);
     const WebPart = require(id).default;
 
-    const webpart = new WebPart();
-    webpart.domElement = document.getElementById("webpart");
-    webpart.properties = { broadcaster: q.get("broadcaster"), listId: q.get("list") };
-    webpart.context = { pageContext: { web: { absoluteUrl: q.get("site") } } };
-    await webpart.onInit();
-    webpart.render();
+    const start = async (WebPartClass, element) => {
+      const webpart = new WebPartClass();
+      webpart.domElement = element;
+      webpart.properties = { broadcaster: q.get("broadcaster"), listId: q.get("list") };
+      webpart.context = { pageContext: { web: { absoluteUrl: q.get("site") } } };
+      await webpart.onInit();
+      webpart.render();
+      return window.__consumer; // the web part's own state
+    };
+    const first = await start(WebPart, document.getElementById("webpart"));
+    if (q.get("copies") === "2") {
+      // A second copy of the bundle, as a second web part bundle or solution on the page
+      // is: the bundle's factory run again is a webpack runtime of its own, with its own
+      // copy of sp-live and its own wasm instance.
+      const m = modules.get(id);
+      const Second = m.factory(...m.deps.map(require)).default;
+      const element = document.createElement("div");
+      document.body.appendChild(element);
+      window.__copies = [first, await start(Second, element)];
+      window.__consumer = first;
+    }
     document.getElementById("status").textContent = `${consumer} harness: web part initialised`;
   } catch (e) {
     fail(e);

@@ -1,0 +1,182 @@
+//! One WebSocket per broadcaster for the whole page, across copies of sp-live.
+//!
+//! Each web part bundle of an SPFx solution, and each solution, carries its own copy of
+//! sp-live with its own wasm instance: left alone, each copy would open its own
+//! WebSocket to the same broadcaster. So the copy that opens a connection publishes a
+//! *port* for it in `globalThis[Symbol.for("sp-live.ports.1")]`, a `Map` from the
+//! connection's sharing key to a function; a copy that finds a port for the connection
+//! it wants joins it instead of opening one, and its [`Hub`] is driven by what the port
+//! sends (a [`RemoteTask`]) instead of by a socket. Everything above the hub (the
+//! `Broadcaster` handles, the change feeds) works the same either way.
+//!
+//! A port is one function, `port(op, a, b)`, so that copies of different versions keep
+//! understanding each other (a change of it would get a new symbol):
+//! - `port(0, peer)` attaches `peer(kind, a, b)` and returns its id. From then on the
+//!   peer gets `(0, name, args)` for every event (`args` a JSON array text; a binary
+//!   attachment is `{}`), `(1, state, reason)` for every change of state (`state` 0
+//!   connecting, 1 open, 2 reconnecting, 3 closed) and `(2, code, message)` for every
+//!   error.
+//! - `port(1, id)` detaches a peer; the connection closes once no copy holds a handle.
+//! - `port(2, name, args)` emits an event (`args` a JSON array text).
+//! - `port(3)` is the current state.
+//!
+//! The owner keeps the connection while a peer is attached and withdraws the port when
+//! it closes. A port that throws is taken for gone: the copy opens its own connection.
+
+use super::driver::Message;
+use super::hub::{Dispatch, Hub};
+use crate::json::Json;
+use crate::protocol::{Event, EventArg, State};
+use js_sys::Function;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/src/web/bridge.js")]
+extern "C" {
+    /// Publishes `port` for `key` (`publish`), or withdraws it if it is still the one
+    /// there; returns the port for `key` after that (`ports(key, &NULL, false)` finds).
+    fn ports(key: &str, port: &JsValue, publish: bool) -> Option<Function>;
+    /// `port(op, a, b)`, or NaN if it throws.
+    #[wasm_bindgen(js_name = callPort)]
+    fn call_port(port: &Function, op: u32, a: &JsValue, b: &JsValue) -> f64;
+}
+
+/// A port, or a peer: `f(op or kind, a, b)`.
+pub(crate) type Port = Closure<dyn Fn(u32, JsValue, JsValue) -> f64>;
+
+/// Publishes a port for `hub`'s connection, which this copy has just opened.
+pub(crate) fn publish(hub: &Rc<Hub>) {
+    let weak = Rc::downgrade(hub);
+    let port = Port::new(move |op: u32, a: JsValue, b: JsValue| {
+        let Some(hub) = weak.upgrade() else {
+            return f64::NAN;
+        };
+        match op {
+            0 => a
+                .dyn_into::<Function>()
+                .map_or(f64::NAN, |peer| hub.attach_peer(peer).into()),
+            1 => {
+                hub.detach_peer(a.as_f64().unwrap_or(-1.0) as u32);
+                0.0
+            }
+            2 => match (a.as_string(), json_array(&b)) {
+                (Some(name), Some(args)) => {
+                    hub.mailbox.post(Message::Emit(name, args));
+                    0.0
+                }
+                _ => f64::NAN,
+            },
+            3 => hub.state() as u32 as f64,
+            _ => f64::NAN,
+        }
+    });
+    ports(hub.key(), port.as_ref(), true);
+    *hub.port.borrow_mut() = Some(port);
+}
+
+/// Withdraws `hub`'s port (its last handle went): no copy may join it any more. The
+/// closure itself goes with the connection's task.
+pub(crate) fn withdraw(hub: &Hub) {
+    if let Some(port) = hub.port.borrow().as_ref() {
+        ports(hub.key(), port.as_ref(), false);
+    }
+}
+
+/// The items of a JSON array text.
+fn json_array(text: &JsValue) -> Option<Vec<Json>> {
+    match crate::json::parse(&text.as_string()?) {
+        Ok(Json::Array(items)) => Some(items),
+        _ => None,
+    }
+}
+
+/// Joins another copy's connection for `hub`'s key if one is published, and drives
+/// `hub` from it; `false` if there is none (or it is gone).
+pub(crate) fn join(hub: &Rc<Hub>) -> bool {
+    let Some(port) = ports(hub.key(), &JsValue::NULL, false) else {
+        return false;
+    };
+    let mailbox = hub.mailbox.clone();
+    let listener = Port::new(move |kind, a, b| {
+        mailbox.post(Message::Peer(kind, a, b));
+        0.0
+    });
+    let id = call_port(&port, 0, listener.as_ref(), &JsValue::UNDEFINED);
+    if id.is_nan() {
+        ports(hub.key(), &port, false);
+        return false;
+    }
+    // The current state first: later changes reach the mailbox after it.
+    let state = call_port(&port, 3, &JsValue::UNDEFINED, &JsValue::UNDEFINED);
+    hub.mailbox
+        .post(Message::Peer(1, state.into(), JsValue::NULL));
+    let mut task = RemoteTask {
+        hub: hub.clone(),
+        port,
+        id,
+        _listener: listener,
+    };
+    hub.mailbox.start(move || task.turn());
+    true
+}
+
+/// Drives a hub from another copy's connection.
+struct RemoteTask {
+    hub: Rc<Hub>,
+    port: Function,
+    /// This copy's id at the port.
+    id: f64,
+    /// What the port calls; dropped with the task, after detaching.
+    _listener: Port,
+}
+
+impl RemoteTask {
+    /// Handles what is queued, then calls the listeners; `false` once shut down.
+    fn turn(&mut self) -> bool {
+        let hub = &self.hub;
+        let mut dispatch = Dispatch::default();
+        let mut running = true;
+        while let Some(message) = hub.mailbox.try_recv() {
+            match message {
+                Message::Peer(0, name, args) => {
+                    if let (Some(name), Some(args)) = (name.as_string(), json_array(&args)) {
+                        let args = args.into_iter().map(EventArg::Json).collect();
+                        hub.collect_event(Event { name, args }, &mut dispatch);
+                    }
+                }
+                Message::Peer(1, state, reason) => {
+                    let states = [
+                        State::Connecting,
+                        State::Open,
+                        State::Reconnecting,
+                        State::Closed,
+                    ];
+                    if let Some(state) = state.as_f64().and_then(|n| states.get(n as usize)) {
+                        hub.collect_status(*state, reason.as_string(), &mut dispatch);
+                    }
+                }
+                Message::Peer(2, code, message) => {
+                    let (code, message) = (code.as_string(), message.as_string());
+                    hub.collect_coded_error(
+                        code.as_deref().unwrap_or("protocol-transport"),
+                        message.as_deref().unwrap_or_default(),
+                        &mut dispatch,
+                    );
+                }
+                Message::Emit(name, args) => {
+                    let args = Json::Array(args).to_json();
+                    call_port(&self.port, 2, &name.into(), &args.into());
+                }
+                Message::ReplayStatus => hub.replay_status(),
+                Message::Shutdown => {
+                    call_port(&self.port, 1, &self.id.into(), &JsValue::UNDEFINED);
+                    running = false;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        hub.dispatch(dispatch);
+        running
+    }
+}
