@@ -310,3 +310,39 @@ async fn a_peer_hears_the_connection_go_and_come_back() {
     call(1, &id);
     assert!(ports_for("127.0.0.1:9304").is_empty());
 }
+
+#[wasm_bindgen_test]
+async fn a_peer_cannot_let_go_of_another_handle() {
+    let _serial = serial().await;
+    no_ports().await;
+    let before = broadcaster_sockets().await;
+    let mut own = Broadcaster::connect(BROADCASTER.into(), options("auto"))
+        .await
+        .unwrap();
+    let events = Recorder::new();
+    let _off = own
+        .on("list:changes".into(), events.function.clone())
+        .unwrap();
+    let port = ports()[0].1.clone();
+    let call = |op: u32, a: &JsValue| port.call2(&JsValue::NULL, &op.into(), a).unwrap();
+    let id = call(0, &peer_recorder()).as_f64().unwrap() as u32;
+    // Every id handed out before the peer's (this copy's own handle among them).
+    for other in 0..id {
+        call(1, &other.into());
+    }
+    call(1, &id.into());
+    sleep(300).await;
+    assert_eq!(
+        broadcaster_sockets().await,
+        before + 1,
+        "this copy's handle holds"
+    );
+    assert_eq!(field(&own.status(), "state").as_deref(), Some("open"));
+    webhook("33333333-3333-3333-3333-333333333333").await;
+    wait_until("this copy's listener still hears", 5_000, || {
+        events.len() == 1
+    })
+    .await;
+    own.close();
+    assert_eq!(wait_sockets(before).await, before);
+}

@@ -177,9 +177,13 @@ impl Hub {
         id
     }
 
-    /// Lets go of peer `id`'s handle (once; an unknown id does nothing).
+    /// Lets go of peer `id`'s handle (once; any other id does nothing).
     pub(crate) fn detach_peer(&self, id: u32) {
-        let known = self.listeners.borrow().iter().any(|l| l.owner == id);
+        let known = self
+            .listeners
+            .borrow()
+            .iter()
+            .any(|l| l.owner == id && matches!(l.callback, Callback::Peer(_)));
         if known {
             self.release(id);
         }
