@@ -151,12 +151,16 @@ impl FeedHub {
         let left = self.handles.get().saturating_sub(1);
         self.handles.set(left);
         if left == 0 {
-            FEEDS.with(|feeds| {
+            let none_left = FEEDS.with(|feeds| {
                 let mut feeds = feeds.borrow_mut();
                 if let Some(at) = feeds.iter().position(|h| h.key == self.key) {
                     feeds.remove(at);
                 }
+                feeds.is_empty()
             });
+            if none_left {
+                super::peers::unhost();
+            }
             self.mailbox.post(FeedMessage::Shutdown);
         }
     }

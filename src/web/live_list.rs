@@ -157,9 +157,12 @@ impl LiveList {
     /// when they are wrong.
     #[wasm_bindgen(js_name = open, skip_typescript)]
     pub fn open_js(options: JsValue) -> Promise {
-        // A settled promise, not an `async fn`: nothing here waits, and the future
-        // machinery would cost ~1 KB of wasm.
-        js::settled(Self::open_now(&options).map(JsValue::from))
+        // Another copy of sp-live on the page (another web part bundle) may host the
+        // page's lists: it opens this one too, so that they share feeds.
+        match super::peers::open_elsewhere(&options) {
+            Some(promise) => promise.unchecked_into(),
+            None => open_here(&options).unchecked_into(),
+        }
     }
     /// Calls `callback(event)` for every event, a snapshot first; returns
     /// `{ unsubscribe() }`.
@@ -232,6 +235,17 @@ impl Drop for LiveList {
     fn drop(&mut self) {
         self.close();
     }
+}
+
+/// `LiveList.open` in this copy; it then hosts the page's lists unless another does.
+/// A settled promise, not an `async fn`: nothing here waits, and the future machinery
+/// would cost ~1 KB of wasm.
+fn open_here(options: &JsValue) -> JsValue {
+    let opened = LiveList::open_now(options);
+    if opened.is_ok() {
+        super::peers::host(open_here);
+    }
+    js::settled(opened.map(JsValue::from)).into()
 }
 
 fn invalid(message: &str) -> JsValue {

@@ -22,6 +22,12 @@
 //!
 //! The owner keeps the connection while a peer is attached and withdraws the port when
 //! it closes. A port that throws is taken for gone: the copy opens its own connection.
+//!
+//! Copies of the same version go further: the first to open a live list publishes its
+//! `LiveList.open` under `lists@<version>` in the same map, and the others open their
+//! lists through it, so that every web part on the page shares feeds (one GetChanges
+//! round per burst) as the lists of one copy do. It is withdrawn with the host's last
+//! feed.
 
 use super::driver::Message;
 use super::hub::{Dispatch, Hub};
@@ -41,17 +47,17 @@ extern "C" {
     fn call_port(port: &Function, op: u32, a: &JsValue, b: &JsValue) -> f64;
 }
 
-/// A port, or a peer: `f(op or kind, a, b)`.
-pub(crate) type Port = Closure<dyn Fn(u32, JsValue, JsValue) -> f64>;
+/// A port, a peer or a host (one signature: one piece of glue): `f(op or kind, a, b)`.
+pub(crate) type Port = Closure<dyn Fn(u32, JsValue, JsValue) -> JsValue>;
 
 /// Publishes a port for `hub`'s connection, which this copy has just opened.
 pub(crate) fn publish(hub: &Rc<Hub>) {
     let weak = Rc::downgrade(hub);
     let port = Port::new(move |op: u32, a: JsValue, b: JsValue| {
         let Some(hub) = weak.upgrade() else {
-            return f64::NAN;
+            return JsValue::UNDEFINED;
         };
-        match op {
+        let answer = match op {
             0 => a
                 .dyn_into::<Function>()
                 .map_or(f64::NAN, |peer| hub.attach_peer(peer).into()),
@@ -68,7 +74,8 @@ pub(crate) fn publish(hub: &Rc<Hub>) {
             },
             3 => hub.state() as u32 as f64,
             _ => f64::NAN,
-        }
+        };
+        answer.into()
     });
     ports(hub.key(), port.as_ref(), true);
     *hub.port.borrow_mut() = Some(port);
@@ -99,7 +106,7 @@ pub(crate) fn join(hub: &Rc<Hub>) -> bool {
     let mailbox = hub.mailbox.clone();
     let listener = Port::new(move |kind, a, b| {
         mailbox.post(Message::Peer(kind, a, b));
-        0.0
+        JsValue::UNDEFINED
     });
     let id = call_port(&port, 0, listener.as_ref(), &JsValue::UNDEFINED);
     if id.is_nan() {
@@ -178,5 +185,49 @@ impl RemoteTask {
         }
         hub.dispatch(dispatch);
         running
+    }
+}
+
+/// Where the copy of sp-live that hosts the page's live lists publishes its
+/// `LiveList.open`: copies of one version share feeds (their options and events are
+/// the same); another version opens its own, sharing only the connection.
+const LISTS_KEY: &str = concat!("lists@", env!("CARGO_PKG_VERSION"));
+
+thread_local! {
+    /// This copy's `LiveList.open` as `f(0, options)`, while it hosts lists.
+    static HOST: std::cell::RefCell<Option<Port>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Opens a live list in the copy of sp-live that hosts the page's lists, if another
+/// copy does: its `LiveList.open(options)` promise. Every web part then shares its
+/// feeds, as the lists of one copy do.
+pub(crate) fn open_elsewhere(options: &JsValue) -> Option<JsValue> {
+    if HOST.with(|h| h.borrow().is_some()) {
+        return None;
+    }
+    let open = ports(LISTS_KEY, &JsValue::NULL, false)?;
+    match open.call2(&JsValue::NULL, &0.into(), options) {
+        Ok(promise) => Some(promise),
+        Err(_) => {
+            ports(LISTS_KEY, &open, false); // its copy is gone
+            None
+        }
+    }
+}
+
+/// This copy has opened a list: it hosts the page's lists unless another copy does.
+pub(crate) fn host(open: fn(&JsValue) -> JsValue) {
+    if HOST.with(|h| h.borrow().is_some()) || ports(LISTS_KEY, &JsValue::NULL, false).is_some() {
+        return;
+    }
+    let host = Port::new(move |_, options, _| open(&options));
+    ports(LISTS_KEY, host.as_ref(), true);
+    HOST.with(|h| *h.borrow_mut() = Some(host));
+}
+
+/// This copy's last feed has closed: it hosts no lists any more.
+pub(crate) fn unhost() {
+    if let Some(host) = HOST.with(|h| h.borrow_mut().take()) {
+        ports(LISTS_KEY, host.as_ref(), false);
     }
 }

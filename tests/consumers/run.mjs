@@ -290,6 +290,7 @@ async function twoCopies(browser, listId) {
   page.on("pageerror", (e) => logFile.write(`[two copies pageerror] ${e.message}\n`));
   const copies = () => page.evaluate(() => window.__copies ?? null);
   try {
+    await post(`${SIM}/_admin/counters/reset`, {});
     await page.goto(`http://127.0.0.1:${PAGE_PORT}/spfx/index.html?${q}`);
     await waitFor("two copies live", async () => {
       const c = await copies();
@@ -297,13 +298,16 @@ async function twoCopies(browser, listId) {
       if (error) throw new Error(error);
       return c?.length === 2 && c.every((s) => s.status === "live");
     }, 20000);
+    // One socket (the second copy joined the first's connection) and one feed (it opened
+    // its list in the first copy, which hosts the page's lists): one load of the list.
     const sockets = await broadcasterSockets();
-    const ports = await page.evaluate(() => globalThis[Symbol.for("sp-live.ports.1")]?.size);
-    if (sockets !== 1 || ports !== 1) throw new Error(`${sockets} sockets, ${ports} published ports (want 1 and 1)`);
+    const loads = (await json(`${SIM}/_admin/counters`)).list;
+    const ports = await page.evaluate(() => [...(globalThis[Symbol.for("sp-live.ports.1")]?.keys() ?? [])].length);
+    if (sockets !== 1 || loads !== 1 || ports !== 2) throw new Error(`${sockets} sockets, ${loads} loads of the list, ${ports} published ports (want 1, 1 and 2: the connection and the lists' host)`);
     const title = `added for two copies ${Date.now()}`;
     await post(`${SIM}/_admin/lists/${listId}/items`, { Title: title });
     await waitFor("both copies show the item", async () => (await copies()).every((s) => s.titles.includes(title)), CHANGE_MS);
-    return "1 WebSocket for both copies, both show the change";
+    return "1 WebSocket and 1 feed for both copies, both show the change";
   } finally {
     await page.close().catch(() => {});
   }
@@ -385,7 +389,7 @@ async function main() {
       await checks.check(`${name}: in Chromium, a LiveList goes live and shows an item added through sp-sim`, () => liveChange(browser, name, listId));
     }
     if (built.has("spfx")) {
-      await checks.check("spfx: two copies of the web part bundle on one page (as two bundles or solutions are) share one WebSocket, and both show an added item", () => twoCopies(browser, listId));
+      await checks.check("spfx: two copies of the web part bundle on one page (as two bundles or solutions are) share one WebSocket and one feed, and both show an added item", () => twoCopies(browser, listId));
     }
   } finally {
     await browser.close().catch(() => {});
