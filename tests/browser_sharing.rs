@@ -1,6 +1,7 @@
-//! Browser tests of what a page shares: the broadcaster's per-list rooms, counted across
-//! every feed on a socket, and one connection per broadcaster across copies of sp-live
-//! (each SPFx bundle carries its own), through the port a copy publishes.
+//! Browser tests of what a page shares: the broadcaster's per-list rooms of a socket
+//! that many feeds use (a closing feed leaves none), and one connection per broadcaster
+//! across copies of sp-live (each SPFx bundle carries its own), through the port a copy
+//! publishes. Lists across copies: `browser_hosting.rs`.
 
 #![cfg(target_arch = "wasm32")]
 
@@ -345,109 +346,4 @@ async fn a_peer_cannot_let_go_of_another_handle() {
     .await;
     own.close();
     assert_eq!(wait_sockets(before).await, before);
-}
-
-/// Where a copy of this version publishes its `LiveList.open` while it hosts lists.
-const LISTS_KEY: &str = concat!("lists@", env!("CARGO_PKG_VERSION"));
-
-/// The `LiveList.open` a copy published for this version, if any.
-fn host() -> JsValue {
-    let get = Function::new_with_args(
-        "key",
-        "const m = globalThis[Symbol.for('sp-live.ports.1')]; return m && m.get(key);",
-    );
-    get.call1(&JsValue::NULL, &LISTS_KEY.into()).unwrap()
-}
-
-/// Awaits a promise.
-async fn settle(promise: JsValue) -> JsValue {
-    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(promise))
-        .await
-        .unwrap()
-}
-
-#[wasm_bindgen_test]
-async fn lists_of_every_copy_open_in_the_copy_that_hosts_them() {
-    let _serial = serial().await;
-    admin("POST", "reset", None).await;
-    let list_id = fresh_list("Hosted", 3).await;
-    subscribe_webhook(&list_id, &format!("{BROADCASTER}/api/webhook")).await;
-    no_ports().await;
-    assert!(host().is_undefined());
-    let options = || live_list_options(BROADCASTER, &list_id, &["Title"], &[]);
-
-    // This copy opens a list through the JavaScript API: it hosts the page's lists.
-    admin("POST", "counters/reset", None).await;
-    let mine = settle(LiveList::open_js(options()).into()).await;
-    let open: Function = host().dyn_into().expect("a published LiveList.open");
-    // Another copy's web part opens the same list through it: one feed, one load.
-    let theirs = settle(open.call2(&JsValue::NULL, &0.into(), &options()).unwrap()).await;
-    let status = |list: &JsValue| field(list, "status").unwrap_or_default();
-    wait_until("both live", 10_000, || {
-        status(&mine) == "live" && status(&theirs) == "live"
-    })
-    .await;
-    assert_eq!(counter("list").await, 1, "one load for both");
-    add_item(&list_id, "seen by both").await;
-    let rows = |list: &JsValue| {
-        let items = js_sys::Reflect::get(list, &"items".into()).unwrap();
-        Array::from(&items.unchecked_into::<Function>().call0(list).unwrap()).length()
-    };
-    wait_until("both see the item", 10_000, || {
-        rows(&mine) == 4 && rows(&theirs) == 4
-    })
-    .await;
-
-    // The host withdraws with its last feed.
-    let close = |list: &JsValue| {
-        let close: Function = js_sys::Reflect::get(list, &"close".into())
-            .unwrap()
-            .unchecked_into();
-        close.call0(list).unwrap();
-    };
-    close(&mine);
-    assert!(host().is_function(), "the other copy's list still open");
-    close(&theirs);
-    assert!(host().is_undefined());
-}
-
-#[wasm_bindgen_test]
-async fn a_copy_opens_its_lists_in_the_host_when_there_is_one() {
-    let _serial = serial().await;
-    let install = Function::new_with_args(
-        "key",
-        "globalThis.__hostCalls = []; \
-         const s = Symbol.for('sp-live.ports.1'); \
-         if (!(globalThis[s] instanceof Map)) globalThis[s] = new Map(); \
-         globalThis[s].set(key, (op, options) => { __hostCalls.push(options.listId); \
-           return Promise.resolve('opened by the host'); });",
-    );
-    install.call1(&JsValue::NULL, &LISTS_KEY.into()).unwrap();
-    let options = live_list_options(BROADCASTER, "some-list", &["Title"], &[]);
-    let opened = settle(LiveList::open_js(options).into()).await;
-    assert_eq!(opened.as_string().as_deref(), Some("opened by the host"));
-    assert_eq!(
-        js("JSON.stringify(__hostCalls)").as_string().as_deref(),
-        Some(r#"["some-list"]"#)
-    );
-    // A host that throws is gone: this copy opens the list itself and hosts.
-    let install = Function::new_with_args(
-        "key",
-        "globalThis[Symbol.for('sp-live.ports.1')].set(key, () => { throw new Error('gone'); });",
-    );
-    install.call1(&JsValue::NULL, &LISTS_KEY.into()).unwrap();
-    admin("POST", "reset", None).await;
-    let list_id = fresh_list("Self-hosted", 2).await;
-    let options = live_list_options(BROADCASTER, &list_id, &["Title"], &[]);
-    let list = settle(LiveList::open_js(options).into()).await;
-    wait_until("live", 10_000, || {
-        field(&list, "status").as_deref() == Some("live")
-    })
-    .await;
-    assert!(host().is_function());
-    let close: Function = js_sys::Reflect::get(&list, &"close".into())
-        .unwrap()
-        .unchecked_into();
-    close.call0(&list).unwrap();
-    assert!(host().is_undefined());
 }
