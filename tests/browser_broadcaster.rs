@@ -33,13 +33,6 @@ fn url(server: &str) -> String {
     }
 }
 
-async fn wait_open(hub: &Broadcaster) {
-    wait_until("status open", 10_000, || {
-        field(&hub.status(), "state").as_deref() == Some("open")
-    })
-    .await;
-}
-
 /// Connects, posts a webhook to the server, and checks the parsed payload arrives.
 async fn receives_a_webhook(server: &str, protocol: &str) {
     let mut hub = Broadcaster::connect(url(server), options(protocol))

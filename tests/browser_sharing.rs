@@ -49,6 +49,11 @@ async fn a_room_stays_while_any_feed_on_the_socket_needs_it() {
     .await;
 }
 
+/// Calls a published port: `port(op, a, b)`.
+fn port_call(port: &Function, op: u32, a: &JsValue, b: &JsValue) -> JsValue {
+    port.call3(&JsValue::NULL, &op.into(), a, b).unwrap()
+}
+
 /// Runs JavaScript and returns its value.
 fn js(code: &str) -> JsValue {
     js_sys::eval(code).unwrap()
@@ -110,15 +115,11 @@ async fn another_copy_shares_this_copys_connection_through_its_port() {
     let mut own = Broadcaster::connect(BROADCASTER.into(), options("auto"))
         .await
         .unwrap();
-    wait_until("open", 5_000, || {
-        field(&own.status(), "state").as_deref() == Some("open")
-    })
-    .await;
+    wait_open(&own).await;
     let published = ports();
     assert_eq!(published.len(), 1, "one port for the connection");
     let port = published[0].1.clone();
-    let call =
-        |op: u32, a: &JsValue, b: &JsValue| port.call3(&JsValue::NULL, &op.into(), a, b).unwrap();
+    let call = |op: u32, a: &JsValue, b: &JsValue| port_call(&port, op, a, b);
 
     // Another copy attaches and reads the state (1: open); it keeps the connection
     // when this copy's own handle goes.
@@ -185,7 +186,7 @@ fn fake_port(key: &str) {
     install.call1(&JsValue::NULL, &key.into()).unwrap();
 }
 
-fn port_calls() -> String {
+fn fake_port_calls() -> String {
     js("JSON.stringify(globalThis.__portCalls)")
         .as_string()
         .unwrap()
@@ -226,17 +227,14 @@ async fn this_copy_joins_the_connection_another_copy_published() {
     sleep(300).await;
     assert_eq!(broadcaster_sockets().await, before, "no socket of its own");
     assert!(
-        port_calls().starts_with(r#"[[0,"peer",null]"#),
+        fake_port_calls().starts_with(r#"[[0,"peer",null]"#),
         "{}",
-        port_calls()
+        fake_port_calls()
     );
 
     // The other copy's connection opens and hears a webhook for the list.
     js("__peer(1, 1, null)"); // open
-    wait_until("open", 5_000, || {
-        field(&hub.status(), "state").as_deref() == Some("open")
-    })
-    .await;
+    wait_open(&hub).await;
     wait_until("the list loads", 10_000, || list.status() == "live").await;
     add_item(&list_id, "heard through another copy").await;
     let hint = format!(r#"__peer(0, "list:changes", '[[{{"resource":"{list_id}"}}]]')"#);
@@ -244,13 +242,20 @@ async fn this_copy_joins_the_connection_another_copy_published() {
     wait_until("the item arrives", 5_000, || list.items().length() == 4).await;
     assert_eq!(events.len(), 1, "the raw listener hears it too");
     let subscribe = format!(r#"[2,"subscribe",[{{"lists":["{list_id}"]}}]]"#);
-    assert!(port_calls().contains(&subscribe), "{}", port_calls());
+    assert!(
+        fake_port_calls().contains(&subscribe),
+        "{}",
+        fake_port_calls()
+    );
 
     hub.emit("hello".into(), vec![JsValue::from(1)]).unwrap();
     drop(list);
     hub.close();
-    wait_until("detached", 5_000, || port_calls().contains("[1,5,null]")).await;
-    let calls = port_calls();
+    wait_until("detached", 5_000, || {
+        fake_port_calls().contains("[1,5,null]")
+    })
+    .await;
+    let calls = fake_port_calls();
     assert!(calls.contains(r#"[2,"hello",[1]]"#), "{calls}");
     js("globalThis[Symbol.for('sp-live.ports.1')].clear()");
 }
@@ -272,10 +277,7 @@ async fn a_port_that_throws_is_replaced_by_a_connection_of_its_own() {
     let mut hub = Broadcaster::connect(BROADCASTER.into(), options("auto"))
         .await
         .unwrap();
-    wait_until("open", 5_000, || {
-        field(&hub.status(), "state").as_deref() == Some("open")
-    })
-    .await;
+    wait_open(&hub).await;
     assert_eq!(broadcaster_sockets().await, before + 1);
     let published = ports();
     assert_eq!(published.len(), 1);
@@ -296,12 +298,9 @@ async fn a_peer_hears_the_connection_go_and_come_back() {
     let mut own = Broadcaster::connect("http://127.0.0.1:9304".into(), options("auto"))
         .await
         .unwrap();
-    wait_until("open", 5_000, || {
-        field(&own.status(), "state").as_deref() == Some("open")
-    })
-    .await;
+    wait_open(&own).await;
     let port = ports_for("127.0.0.1:9304")[0].1.clone();
-    let call = |op: u32, a: &JsValue| port.call2(&JsValue::NULL, &op.into(), a).unwrap();
+    let call = |op: u32, a: &JsValue| port_call(&port, op, a, &JsValue::UNDEFINED);
     let id = call(0, &peer_recorder());
     own.close();
     supervisor("/kill/sio4", None).await;
@@ -325,7 +324,7 @@ async fn a_peer_cannot_let_go_of_another_handle() {
         .on("list:changes".into(), events.function.clone())
         .unwrap();
     let port = ports()[0].1.clone();
-    let call = |op: u32, a: &JsValue| port.call2(&JsValue::NULL, &op.into(), a).unwrap();
+    let call = |op: u32, a: &JsValue| port_call(&port, op, a, &JsValue::UNDEFINED);
     let id = call(0, &peer_recorder()).as_f64().unwrap() as u32;
     // Every id handed out before the peer's (this copy's own handle among them).
     for other in 0..id {

@@ -283,7 +283,7 @@ impl Driver {
         if view.status != status {
             view.status = status;
             view.reason = reason.map(str::to_owned);
-            let reason = reason.map_or(JsValue::NULL, JsValue::from);
+            let reason = js::optional(reason);
             outbox.push(
                 Audience::All,
                 js::object(&[

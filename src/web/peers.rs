@@ -40,11 +40,16 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(module = "/src/web/bridge.js")]
 extern "C" {
     /// Publishes `port` for `key` (`publish`), or withdraws it if it is still the one
-    /// there; returns the port for `key` after that (`ports(key, &NULL, false)` finds).
+    /// there; returns the port for `key` after that.
     fn ports(key: &str, port: &JsValue, publish: bool) -> Option<Function>;
     /// `port(op, a, b)`, or NaN if it throws.
     #[wasm_bindgen(js_name = callPort)]
     fn call_port(port: &Function, op: u32, a: &JsValue, b: &JsValue) -> f64;
+}
+
+/// The port published for `key`, if any.
+fn find(key: &str) -> Option<Function> {
+    ports(key, &JsValue::NULL, false)
 }
 
 /// A port, a peer or a host (one signature: one piece of glue): `f(op or kind, a, b)`.
@@ -100,7 +105,7 @@ fn json_array(text: &JsValue) -> Option<Vec<Json>> {
 /// Joins another copy's connection for `hub`'s key if one is published, and drives
 /// `hub` from it; `false` if there is none (or it is gone).
 pub(crate) fn join(hub: &Rc<Hub>) -> bool {
-    let Some(port) = ports(hub.key(), &JsValue::NULL, false) else {
+    let Some(port) = find(hub.key()) else {
         return false;
     };
     let mailbox = hub.mailbox.clone();
@@ -205,7 +210,7 @@ pub(crate) fn open_elsewhere(options: &JsValue) -> Option<JsValue> {
     if HOST.with(|h| h.borrow().is_some()) {
         return None;
     }
-    let open = ports(LISTS_KEY, &JsValue::NULL, false)?;
+    let open = find(LISTS_KEY)?;
     match open.call2(&JsValue::NULL, &0.into(), options) {
         Ok(promise) => Some(promise),
         Err(_) => {
@@ -217,7 +222,7 @@ pub(crate) fn open_elsewhere(options: &JsValue) -> Option<JsValue> {
 
 /// This copy has opened a list: it hosts the page's lists unless another copy does.
 pub(crate) fn host(open: fn(&JsValue) -> JsValue) {
-    if HOST.with(|h| h.borrow().is_some()) || ports(LISTS_KEY, &JsValue::NULL, false).is_some() {
+    if HOST.with(|h| h.borrow().is_some()) || find(LISTS_KEY).is_some() {
         return;
     }
     let host = Port::new(move |_, options, _| open(&options));

@@ -4,7 +4,7 @@
 # when a change makes the package smaller; raise them only with a reason in the commit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# Achieved on 2026-11-26: wasm 57,443 B, glue 6,176 B (sp_live.js + bridge.js).
+# Achieved on 2026-11-26: wasm 57,419 B, glue 6,176 B (sp_live.js + bridge.js).
 # What each change cost or saved, and why: bench/HISTORY.md. (Both raised, wasm from
 # 55,050 and glue from 6,050, for one WebSocket per broadcaster across copies of
 # sp-live on a page, as two SPFx web part bundles are: +1,914 B wasm, +246 B glue;

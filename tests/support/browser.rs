@@ -140,6 +140,14 @@ impl Recorder {
     }
 }
 
+/// Waits (up to 10 s) until a broadcaster connection is open.
+pub async fn wait_open(hub: &sp_live::web::Broadcaster) {
+    wait_until("status open", 10_000, || {
+        field(&hub.status(), "state").as_deref() == Some("open")
+    })
+    .await;
+}
+
 /// `value[key]` as a string.
 pub fn field(value: &JsValue, key: &str) -> Option<String> {
     Reflect::get(value, &key.into())
