@@ -328,3 +328,55 @@ async fn a_paged_load_streams_its_rows_and_reloads_the_same_way() {
     let mut list = list;
     list.close();
 }
+
+/// `"{Id} {Column.Title}"` of each row, in display order.
+fn person_of(items: &js_sys::Array, column: &str) -> Vec<String> {
+    items
+        .iter()
+        .map(|item| {
+            let id = Reflect::get(&item, &"Id".into()).unwrap().as_f64().unwrap();
+            let person = Reflect::get(&item, &column.into()).unwrap();
+            format!("{id} {}", field(&person, "Title").unwrap_or_default())
+        })
+        .collect()
+}
+
+/// Person columns: `Editor/Title` and `Author/Title` in `select` expand both columns in
+/// the load, the read-ahead and the item reads, in every metadata level; `orderBy` sorts
+/// by a column's field, so an edit by another user moves its row.
+#[wasm_bindgen_test]
+async fn person_columns_are_expanded_and_can_order_the_rows() {
+    let _serial = serial().await;
+    for metadata in ["nometadata", "verbose", "odata4"] {
+        let list_id = fresh("People").await;
+        let extra = [
+            ("metadata", metadata.into()),
+            ("orderBy", "Editor/Title".into()),
+        ];
+        let fields = ["Title", "Author/Title"];
+        let options = live_list_options(BROADCASTER, &list_id, &fields, &extra);
+        let list = LiveList::open(options).await.unwrap();
+        wait_until("live", 10_000, || list.status() == "live").await;
+        let dev: Vec<String> = (1..=5).map(|id| format!("{id} Dev User")).collect();
+        assert_eq!(person_of(&list.items(), "Editor"), dev, "{metadata}");
+        // Adele Vance (10) edits item 4; Alex Wilber (11) adds item 6.
+        let (edit, add) = (r#"{"Title":"edited"}"#, r#"{"Title":"new"}"#);
+        admin(
+            "PATCH",
+            &format!("lists/{list_id}/items/4?by=10"),
+            Some(edit),
+        )
+        .await;
+        admin("POST", &format!("lists/{list_id}/items?by=11"), Some(add)).await;
+        let want = ["4 Adele Vance", "6 Alex Wilber", "1 Dev User", "2 Dev User"];
+        let want = [&want[..], &["3 Dev User", "5 Dev User"]].concat();
+        wait_until("the edit and the add", 10_000, || {
+            person_of(&list.items(), "Editor") == want
+        })
+        .await;
+        let authors = person_of(&list.items(), "Author");
+        assert_eq!(authors[..2], ["4 Dev User", "6 Alex Wilber"], "{metadata}");
+        let mut list = list;
+        list.close();
+    }
+}

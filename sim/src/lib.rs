@@ -27,6 +27,7 @@ pub mod query;
 pub mod routes;
 pub mod store;
 pub mod time;
+pub mod users;
 pub mod webhooks;
 
 use std::net::SocketAddr;

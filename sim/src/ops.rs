@@ -137,8 +137,8 @@ impl Inner {
             version: 1,
             created_ms: now,
             modified_ms: now,
-            author_id: 9,
-            editor_id: 9,
+            author_id: self.acting_user,
+            editor_id: self.acting_user,
         };
         l.items.insert(id, item.clone());
         self.record(site, list, change_type::ADD, &item);
@@ -156,7 +156,7 @@ impl Inner {
         if_match: Option<&str>,
         system: bool,
     ) -> Result<u32, OpError> {
-        let now = self.now_ms();
+        let (now, editor) = (self.now_ms(), self.acting_user);
         let l = &mut self.sites[site].lists[list];
         let item = l.items.get_mut(&id).ok_or(OpError::ItemNotFound)?;
         if !etag_matches(if_match, item.version) {
@@ -168,6 +168,7 @@ impl Inner {
         if !system {
             item.version += 1;
             item.modified_ms = now;
+            item.editor_id = editor;
         }
         let (version, snapshot) = (item.version, item.clone());
         let ct = if system {

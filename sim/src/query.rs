@@ -34,11 +34,18 @@ impl Query {
 
     /// `$select` as a list of field names (empty = all; `*` = all).
     pub fn select(&self) -> Vec<String> {
-        self.get("$select")
+        let mut fields = self.list("$select");
+        fields.retain(|f| f != "*");
+        fields
+    }
+
+    /// A comma-separated parameter (`$select`, `$expand`) as its trimmed, non-empty parts.
+    pub fn list(&self, name: &str) -> Vec<String> {
+        self.get(name)
             .map(|s| {
                 s.split(',')
                     .map(|f| f.trim().to_string())
-                    .filter(|f| !f.is_empty() && f != "*")
+                    .filter(|f| !f.is_empty())
                     .collect()
             })
             .unwrap_or_default()

@@ -200,6 +200,9 @@ pub struct Inner {
     pub faults: Faults,
     /// Webhook delivery state.
     pub hooks: HookState,
+    /// The user writes are attributed to (`AuthorId`/`EditorId`): the dev user, except
+    /// during an admin write with `?by=N`.
+    pub acting_user: i64,
 }
 
 impl Inner {
@@ -214,6 +217,7 @@ impl Inner {
             counters: BTreeMap::new(),
             faults: Faults::default(),
             hooks: HookState::default(),
+            acting_user: crate::users::DEV_USER,
         }
     }
 

@@ -140,3 +140,62 @@ async fn list_view_threshold() {
     let (s, _) = t.get(&format!("{items}?$top=6000"), NONE).await;
     assert_eq!(s, 200);
 }
+
+#[tokio::test]
+async fn person_columns_expand_to_the_users_who_wrote() {
+    let t = start().await;
+    let id = t.seed("Mails", 3).await;
+    // An admin edit as another user makes them the editor; the author stays.
+    t.admin(
+        Method::PATCH,
+        "lists/Mails/items/2?by=10",
+        Some(json!({"Title": "x"})),
+    )
+    .await;
+    let query = "$select=Title,Author/Title,Editor/Title,editor/EMail&$expand=Author,Editor";
+    let items = format!("{}/items", t.list_url(&id));
+    let (s, v) = t
+        .get(&format!("{items}?{query}&$filter=ID eq 2"), NONE)
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let item = &v["value"][0];
+    assert_eq!(item["Author"], json!({"Title": "Dev User"}));
+    assert_eq!(
+        item["Editor"],
+        json!({"Title": "Adele Vance", "EMail": "adelev@contoso.onmicrosoft.com"})
+    );
+    assert!(item.get("Author/Title").is_none());
+    // Verbose: the user is an entity with its own `__metadata`; one item read.
+    let (_, v) = t
+        .get(&format!("{}/items(1)?{query}", t.list_url(&id)), VERBOSE)
+        .await;
+    assert_eq!(v["d"]["Editor"]["Title"], "Dev User");
+    assert_eq!(
+        v["d"]["Editor"]["__metadata"]["type"],
+        "SP.Data.UserInfoItem"
+    );
+    // SharePoint's refusals: a column's field without the expand, an unknown column or
+    // user field.
+    for (bad, says) in [
+        (
+            "$select=Author/Title",
+            "$expand query string must contains Author",
+        ),
+        ("$select=Title&$expand=Boss", "'Boss' does not exist"),
+        (
+            "$select=Author/Shoe&$expand=Author",
+            "'Shoe' does not exist",
+        ),
+    ] {
+        let (s, v) = t.get(&format!("{items}?{bad}"), MINIMAL).await;
+        assert_eq!(s, 400, "{bad}");
+        assert!(odata_error_message(&v).contains(says), "{bad}: {v}");
+    }
+    let r =
+        t.c.patch(format!("{}/_admin/lists/Mails/items/2?by=99", t.base))
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(r.status(), 400);
+}

@@ -2,7 +2,7 @@
 //! same `$batch` as a GetChanges and after it, it brings the changed items with the
 //! changes (one round trip instead of two); what it misses is read by ID as before.
 
-use super::url::{list_url, select_fields, ListRef};
+use super::url::{items_query, list_url, ListRef};
 use crate::text;
 
 /// `YYYY-MM-DDTHH:MM:SSZ` (UTC, whole seconds rounded down) for ms since the Unix
@@ -55,7 +55,7 @@ pub fn modified_since_url(
     top: u32,
 ) -> String {
     let mut url = list_url(site_url, list);
-    for part in ["/items?$select=", &select_fields(select), "&$top="] {
+    for part in [&items_query(select), "&$top="] {
         url.push_str(part);
     }
     text::push_uint(&mut url, top.into());

@@ -103,17 +103,43 @@ pub fn get_changes_url(site_url: &str, list: &ListRef) -> String {
     list_url(site_url, list) + "/GetChanges"
 }
 
-/// The `$select` value: `Id`, `Modified` and the caller's fields, each once.
-pub fn select_fields(select: &[String]) -> String {
+/// Whether `name` can be selected: a field, or one field of a lookup or person
+/// column, `Column/Field` (SharePoint expands one level).
+pub fn is_field_path(name: &str) -> bool {
+    match text::split_once(name, "/") {
+        None => true,
+        Some((column, field)) => {
+            !column.trim_ascii().is_empty()
+                && !field.trim_ascii().is_empty()
+                && text::find(field, "/").is_none()
+        }
+    }
+}
+
+/// `/items?$select=...`: `Id`, `Modified` and the caller's fields, each once, and
+/// `&$expand=` with every lookup or person column a field is read through
+/// (`Author/Title` needs `$expand=Author`; SharePoint refuses the select without it).
+pub fn items_query(select: &[String]) -> String {
     let mut fields: Vec<&str> = vec!["Id", "Modified"];
+    let mut lookups: Vec<&str> = Vec::new();
     for f in select {
         let f = f.trim_ascii();
         if !f.is_empty() && !fields.iter().any(|g| g.eq_ignore_ascii_case(f)) {
             fields.push(f);
         }
+        if let Some((lookup, _)) = text::split_once(f, "/") {
+            if !lookups.iter().any(|g| g.eq_ignore_ascii_case(lookup)) {
+                lookups.push(lookup);
+            }
+        }
     }
-    let joined = text::join(&fields, ",");
-    percent_encode(&joined, b",/")
+    let mut query = String::from("/items?$select=");
+    query.push_str(&percent_encode(&text::join(&fields, ","), b",/"));
+    if !lookups.is_empty() {
+        query.push_str("&$expand=");
+        query.push_str(&percent_encode(&text::join(&lookups, ","), b","));
+    }
+    query
 }
 
 /// One page of all items ordered by ID:
@@ -126,11 +152,7 @@ pub fn items_page_url(
     after_id: Option<i64>,
 ) -> String {
     let mut url = list_url(site_url, list);
-    for part in [
-        "/items?$select=",
-        &select_fields(select),
-        "&$orderby=ID&$top=",
-    ] {
+    for part in [&items_query(select), "&$orderby=ID&$top="] {
         url.push_str(part);
     }
     text::push_uint(&mut url, top.clamp(1, MAX_TOP).into());
@@ -156,7 +178,7 @@ pub fn chunk_item_reads(
     limit: usize,
 ) -> Vec<String> {
     let mut base = list_url(site_url, list);
-    for part in ["/items?$select=", &select_fields(select), "&$top="] {
+    for part in [&items_query(select), "&$top="] {
         base.push_str(part);
     }
     text::push_uint(&mut base, MAX_TOP.into());
@@ -274,6 +296,33 @@ mod tests {
         assert!(
             next.ends_with("$top=5000&$skiptoken=Paged%3DTRUE%26p_ID%3D42"),
             "{next}"
+        );
+    }
+
+    #[test]
+    fn expands_each_lookup_or_person_column_a_field_reads_through() {
+        let list = ListRef::Id(GUID.into());
+        let select: Vec<String> = ["Title", "Author/Title", "author/EMail", "Project/Code"]
+            .map(String::from)
+            .into();
+        let expect = "/items?$select=Id,Modified,Title,Author/Title,author/EMail,Project/Code\
+                      &$expand=Author,Project";
+        assert_eq!(items_query(&select), expect);
+        let page = items_page_url(SITE, &list, &select, 100, None);
+        assert!(
+            page.ends_with(&(expect.to_owned() + "&$orderby=ID&$top=100")),
+            "{page}"
+        );
+        let reads = chunk_item_reads(SITE, &list, &select, &[4], 1500);
+        assert!(reads[0].contains("&$expand=Author,Project&$top=5000&$filter="));
+        assert!(is_field_path("Title") && is_field_path("Author/Title"));
+        for bad in ["Author/", "/Title", "A/B/C", " /x"] {
+            assert!(!is_field_path(bad), "{bad}");
+        }
+        // No expand without a lookup field.
+        assert_eq!(
+            items_query(&["Title".into()]),
+            "/items?$select=Id,Modified,Title"
         );
     }
 

@@ -5,7 +5,7 @@ use super::feed_hub::FeedHub;
 use super::http::Transport;
 use super::js::{self, coded_error};
 use super::unsubscribe::{self, Target};
-use crate::sharepoint::{ListRef, Metadata};
+use crate::sharepoint::{is_field_path, ListRef, Metadata};
 use crate::sync::{Auth, ChangeFeed, FeedConfig, ListState, Order};
 use crate::text;
 use js_sys::{Array, Function, Promise};
@@ -25,11 +25,14 @@ export interface LiveListBaseOptions extends BroadcasterOptions {
   broadcaster: string;
   /** Absolute site URL, e.g. "https://contoso.sharepoint.com/sites/team". */
   siteUrl: string;
-  /** Fields to read besides Id and Modified. */
+  /** Fields to read besides Id and Modified. A lookup or person column is read through
+   * one of its fields, "Column/Field" (e.g. "Editor/Title": the column is expanded, and
+   * items carry `Editor: { Title }`). */
   select?: readonly string[];
   /** Row order: "Field", "Field asc" or "Field desc" (ties by ID); default ID ascending.
-   * The field's name may differ in case. Numbers compare by value (integers, decimals,
-   * exponents), text and dates ordinally. */
+   * The field's name may differ in case; "Editor/Title" sorts by a person column's
+   * field. Numbers compare by value (integers, decimals, exponents), text and dates
+   * ordinally. */
   orderBy?: string;
   metadata?: "nometadata" | "minimalmetadata" | "verbose" | "odata4";
   /** A fetch-compatible function that owns auth (e.g. wrapping SPFx's SPHttpClient). */
@@ -280,6 +283,11 @@ fn read_feed_options(o: &JsValue) -> Result<(FeedConfig, Transport), JsValue> {
             let name = field
                 .as_string()
                 .ok_or_else(|| invalid("`select` must be an array of field names"))?;
+            if !is_field_path(&name) {
+                return Err(invalid(
+                    "`select`: a lookup or person column's field is \"Column/Field\", e.g. \"Author/Title\"",
+                ));
+            }
             if !config.select.contains(&name) {
                 config.select.push(name);
             }

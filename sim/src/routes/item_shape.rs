@@ -5,6 +5,7 @@ use serde_json::{json, Map, Value};
 use crate::odata::{EntityMeta, Fmt};
 use crate::store::{Item, List};
 use crate::time;
+use crate::users::Selection;
 
 /// Plain field map of an item (what nometadata returns).
 pub fn item_fields(item: &Item) -> Map<String, Value> {
@@ -25,14 +26,17 @@ pub fn item_fields(item: &Item) -> Map<String, Value> {
     m
 }
 
-/// One item in the negotiated shape, restricted to `$select` if given.
-pub fn item_json(fmt: Fmt, base: &str, list: &List, item: &Item, select: &[String]) -> Value {
+/// One item in the negotiated shape, restricted to `$select` if given, with the
+/// `$expand`ed person columns.
+pub fn item_json(fmt: Fmt, base: &str, list: &List, item: &Item, shape: &Selection) -> Value {
     let mut m = item_fields(item);
+    let select = &shape.select;
     if !select.is_empty() {
         let mut out = Map::new();
         // SharePoint answers both spellings of the id whichever was selected.
         let ids = select.iter().any(|s| s.eq_ignore_ascii_case("id"));
-        for s in select.iter().filter(|s| !s.eq_ignore_ascii_case("id")) {
+        let plain = |s: &&String| !s.eq_ignore_ascii_case("id") && !s.contains('/');
+        for s in select.iter().filter(plain) {
             let found = m
                 .get_key_value(s.as_str())
                 .or_else(|| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(s)))
@@ -44,6 +48,9 @@ pub fn item_json(fmt: Fmt, base: &str, list: &List, item: &Item, select: &[Strin
             out.extend([("Id".into(), json!(item.id)), ("ID".into(), json!(item.id))]);
         }
         m = out;
+    }
+    for (column, value) in shape.person_values(fmt, base, [item.author_id, item.editor_id]) {
+        m.insert(column.into(), value);
     }
     let e = EntityMeta {
         ty: list.item_type(),

@@ -11,6 +11,7 @@ use crate::odata::{codes, EntityMeta};
 use crate::ops::OpError;
 use crate::query::encode;
 use crate::store::{parse_guid, Item, List};
+use crate::users::Selection;
 
 /// Largest honoured `$top`.
 pub const MAX_TOP: usize = 5000;
@@ -77,7 +78,7 @@ pub fn items(ctx: &Ctx, list: usize) -> Response {
             let Some(item) = l.items.get(&id) else {
                 return op_error(ctx, OpError::ItemNotFound, None, None);
             };
-            let v = item_json(ctx.fmt, &ctx.base, l, item, &[]);
+            let v = item_json(ctx.fmt, &ctx.base, l, item, &Selection::all());
             let url = format!(
                 "{}/_api/$metadata#SP.Data.{}Items/@Element",
                 ctx.base,
@@ -138,7 +139,10 @@ fn query_items(ctx: &Ctx, list: usize) -> Response {
             Err(e) => return bad_query(ctx, &format!("The expression \"{f}\" is not valid: {e}.")),
         },
     };
-    let select = q.select();
+    let select = match Selection::from_query(q) {
+        Ok(s) => s,
+        Err(e) => return bad_query(ctx, &e),
+    };
     let inner = ctx.app.lock();
     let l = &inner.sites[ctx.site].lists[list];
     if let Some(f) = &filter {
@@ -199,7 +203,7 @@ fn items_response(
     ctx: &Ctx,
     l: &List,
     page: &[&Item],
-    select: &[String],
+    select: &Selection,
     next: Option<String>,
 ) -> Response {
     let values = page
@@ -251,12 +255,16 @@ pub fn item(ctx: &Ctx, list: usize, id: u32) -> Response {
     };
     match ctx.method.as_str() {
         "GET" => {
+            let select = match Selection::from_query(&ctx.query) {
+                Ok(s) => s,
+                Err(e) => return bad_query(ctx, &e),
+            };
             let inner = ctx.app.lock();
             let l = &inner.sites[ctx.site].lists[list];
             let Some(it) = l.items.get(&id) else {
                 return op_error(ctx, OpError::ItemNotFound, None, None);
             };
-            let v = item_json(ctx.fmt, &ctx.base, l, it, &ctx.query.select());
+            let v = item_json(ctx.fmt, &ctx.base, l, it, &select);
             let url = format!(
                 "{}/_api/$metadata#SP.Data.{}Items/@Element",
                 ctx.base,
