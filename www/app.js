@@ -3,7 +3,7 @@
 // textContent, never as HTML.
 import init, { LiveList } from "./pkg/sp_live.js";
 
-const FIELDS = ["Title", "Subject", "From", "To", "SentDate"];
+const FIELDS = ["Title", "Subject", "From", "To", "SentDate", "Editor/Title"]; // Editor: a person column
 const ACCEPT = "application/json;odata=nometadata";
 const LOG_MAX = 200;
 
@@ -67,8 +67,8 @@ function fillRow(tr, item) {
   const id = itemId(item);
   tr.dataset.id = String(id);
   const cells = tr.children.length ? Array.from(tr.children) : null;
-  const values = [text(id), text(item.Title), text(item.Subject), text(item.From), text(item.To), fmtDate(item.SentDate)];
-  const classes = ["col-id", "col-title", "col-subject", "col-from", "col-to", "col-date"];
+  const values = [text(id), text(item.Title), text(item.Subject), text(item.From), text(item.To), fmtDate(item.SentDate), text(item.Editor?.Title)];
+  const classes = ["col-id", "col-title", "col-subject", "col-from", "col-to", "col-date", "col-editor"];
   values.forEach((v, i) => {
     const td = cells ? cells[i] : tr.appendChild(el("td", classes[i]));
     td.textContent = v;

@@ -43,3 +43,16 @@ pub fn authorized(inner: &Inner, site: usize, headers: &HeaderMap) -> bool {
         .get(d.trim())
         .is_some_and(|d| d.site == site && d.expires_ms > now)
 }
+
+/// Who a write is by: the user a bearer token `user:N` names (N a site user, see
+/// [`crate::users`]), else the dev user (a digest or any other token).
+pub fn writer(headers: &HeaderMap) -> i64 {
+    headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().get(7..))
+        .and_then(|token| token.trim().strip_prefix("user:"))
+        .and_then(|n| n.parse().ok())
+        .filter(|n| crate::users::user(*n).is_some())
+        .unwrap_or(crate::users::DEV_USER)
+}

@@ -52,6 +52,16 @@ pub fn user(id: i64) -> Option<&'static User> {
     USERS.iter().find(|u| u.id == id)
 }
 
+impl crate::store::Inner {
+    /// Runs `write` with its adds and edits attributed to user `by`.
+    pub fn as_user<T>(&mut self, by: i64, write: impl FnOnce(&mut Self) -> T) -> T {
+        self.acting_user = by;
+        let out = write(self);
+        self.acting_user = DEV_USER;
+        out
+    }
+}
+
 impl User {
     /// The user's fields as the user list item exposes them.
     fn fields(&self) -> Map<String, Value> {

@@ -191,6 +191,22 @@ async fn person_columns_expand_to_the_users_who_wrote() {
         assert_eq!(s, 400, "{bad}");
         assert!(odata_error_message(&v).contains(says), "{bad}: {v}");
     }
+    // Through the REST API, a bearer token `user:N` writes as user N; any other
+    // credential as the dev user.
+    let item3 = format!("{}/items(3)", t.list_url(&id));
+    for (token, editor) in [("user:12", "Megan Bowen"), ("user:99", "Dev User")] {
+        let r =
+            t.c.patch(&item3)
+                .header("authorization", format!("Bearer {token}"))
+                .header("content-type", "application/json")
+                .body(r#"{"Title":"y"}"#)
+                .send()
+                .await
+                .unwrap();
+        assert_eq!(r.status(), 204, "{token}");
+        let (_, v) = t.get(&format!("{item3}?{query}"), NONE).await;
+        assert_eq!(v["Editor"]["Title"], editor, "{token}");
+    }
     let r =
         t.c.patch(format!("{}/_admin/lists/Mails/items/2?by=99", t.base))
             .body("{}")

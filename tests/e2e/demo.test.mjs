@@ -66,12 +66,12 @@ async function openPage(browser, url, sink) {
 
 const gridRows = (page) =>
   page.$$eval("#rows tr:not(.removing)", (trs) =>
-    trs.map((tr) => ({ id: Number(tr.dataset.id), title: tr.children[1].textContent, subject: tr.children[2].textContent })),
+    trs.map((tr) => ({ id: Number(tr.dataset.id), title: tr.children[1].textContent, subject: tr.children[2].textContent, editor: tr.children[6].textContent })),
   );
 const badge = (page) => page.$eval("#status", (e) => e.dataset.status);
 const rowOf = async (page, id) => (await gridRows(page)).find((r) => r.id === id);
 
-/** The grid equals the list on the server (IDs, titles, subjects, order). */
+/** The grid equals the list on the server (IDs, titles, subjects, editors, order). */
 async function converged(page, rest) {
   const [grid, server] = await Promise.all([gridRows(page), rest.items()]);
   return JSON.stringify(grid) === JSON.stringify(server) ? grid.length : false;
@@ -129,9 +129,14 @@ async function main() {
       id = await rest.add({ Title: "e2e rest add", Subject: "hello", From: "e2e@contoso.com", To: "x@contoso.com" });
       return follows("row added", page, async (p) => (await rowOf(p, id))?.title === "e2e rest add");
     });
-    await checks.check("REST update shows in the grid within 3 s", async () => {
-      await rest.update(id, { Subject: "updated by REST" });
-      return follows("row updated", page, async (p) => (await rowOf(p, id))?.subject === "updated by REST");
+    await checks.check("REST update by another user shows in the grid within 3 s, with its editor", async () => {
+      if ((await rowOf(page, id))?.editor !== "Dev User") throw new Error("the add was not by Dev User");
+      await rest.update(id, { Subject: "updated by REST" }, 11);
+      const updated = async (p) => {
+        const row = await rowOf(p, id);
+        return row?.subject === "updated by REST" && row.editor === "Alex Wilber";
+      };
+      return follows("row updated", page, updated);
     });
     await checks.check("REST delete shows in the grid within 3 s", async () => {
       await rest.remove(id);

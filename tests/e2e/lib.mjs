@@ -129,8 +129,11 @@ export class Rest {
     return this.digest;
   }
 
-  async write(url, verb, fields) {
+  /** A write; `user` (a site user's id) sends a bearer token `user:N`, which sp-sim
+   * attributes the write to (else the dev user). */
+  async write(url, verb, fields, user) {
     const headers = { Accept: ACCEPT, "X-RequestDigest": await this.formDigest() };
+    if (user) headers.Authorization = `Bearer user:${user}`;
     if (verb) Object.assign(headers, { "X-HTTP-Method": verb, "IF-MATCH": "*" });
     if (fields) headers["Content-Type"] = "application/json;odata=nometadata";
     const r = await fetch(url, { method: "POST", headers, body: fields ? JSON.stringify(fields) : undefined });
@@ -142,23 +145,23 @@ export class Rest {
     return (await this.write(`${this.list}/items`, null, fields)).ID;
   }
 
-  update(id, fields) {
-    return this.write(`${this.list}/items(${id})`, "MERGE", fields);
+  update(id, fields, user) {
+    return this.write(`${this.list}/items(${id})`, "MERGE", fields, user);
   }
 
   remove(id) {
     return this.write(`${this.list}/items(${id})`, "DELETE");
   }
 
-  /** Every item as {id, title, subject}, in ID order. */
+  /** Every item as {id, title, subject, editor}, in ID order. */
   async items() {
     const out = [];
-    let url = `${this.list}/items?$select=ID,Title,Subject&$top=500`;
+    let url = `${this.list}/items?$select=ID,Title,Subject,Editor/Title&$expand=Editor&$top=500`;
     while (url) {
       const r = await fetch(url, { headers: { Accept: ACCEPT } });
       if (!r.ok) throw new Error(`GET items: HTTP ${r.status}`);
       const j = await r.json();
-      for (const i of j.value) out.push({ id: i.ID, title: i.Title ?? "", subject: i.Subject ?? "" });
+      for (const i of j.value) out.push({ id: i.ID, title: i.Title ?? "", subject: i.Subject ?? "", editor: i.Editor?.Title ?? "" });
       url = j["odata.nextLink"];
     }
     return out;

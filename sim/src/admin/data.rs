@@ -54,10 +54,7 @@ fn as_user<T>(
             &format!("no user {user} (the users are 9 to 12)"),
         ));
     }
-    inner.acting_user = user;
-    let out = write(inner);
-    inner.acting_user = crate::users::DEV_USER;
-    Ok(out)
+    Ok(inner.as_user(user, write))
 }
 
 fn summary(inner: &Inner, site: usize, list: usize) -> Value {

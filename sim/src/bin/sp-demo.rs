@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 use sp_sim::{Config, Knobs};
 
 const HOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
-const FIELDS: [&str; 5] = ["Title", "Subject", "From", "To", "SentDate"];
+const FIELDS: [&str; 6] = ["Title", "Subject", "From", "To", "SentDate", "Editor/Title"];
 
 /// The sp-live demo: SharePoint simulator + webhook broadcaster + the demo page.
 #[derive(Parser, Debug)]

@@ -81,6 +81,8 @@ pub async fn run(mut rest: Rest, every: Duration, min: usize, max: usize) {
                 );
                 fields.insert("Subject".into(), json!(subject));
             }
+            // By one of the site's other users, so the grid's "Edited by" changes too.
+            rest.user = Some(rng.gen_range(10..=12));
             (kind, target, fields)
         };
         let r = match kind {

@@ -14,6 +14,9 @@ pub struct Rest {
     site: String,
     list_id: String,
     digest: Option<(String, Instant)>,
+    /// Writes as this site user: a bearer token `user:N` beside the digest (sp-sim
+    /// attributes the write to N; SharePoint would to the token's user).
+    pub user: Option<i64>,
 }
 
 /// Error text for the demo's log lines.
@@ -27,6 +30,7 @@ impl Rest {
             site: site.trim_end_matches('/').to_owned(),
             list_id: list_id.to_owned(),
             digest: None,
+            user: None,
         }
     }
 
@@ -91,6 +95,9 @@ impl Rest {
                 .header("X-RequestDigest", digest);
             if let Some(v) = verb {
                 req = req.header("X-HTTP-Method", v).header("IF-MATCH", "*");
+            }
+            if let Some(user) = self.user {
+                req = req.header("Authorization", format!("Bearer user:{user}"));
             }
             if let Some(b) = body {
                 req = req

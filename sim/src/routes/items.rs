@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
 use super::Ctx;
+use crate::auth;
 use crate::filter;
 use crate::odata::{codes, EntityMeta};
 use crate::ops::OpError;
@@ -73,7 +74,8 @@ pub fn items(ctx: &Ctx, list: usize) -> Response {
                 Err(r) => return r,
             };
             let mut inner = ctx.app.lock();
-            let id = inner.add_item(ctx.site, list, body);
+            let by = auth::writer(&ctx.headers);
+            let id = inner.as_user(by, |inner| inner.add_item(ctx.site, list, body));
             let l = &inner.sites[ctx.site].lists[list];
             let Some(item) = l.items.get(&id) else {
                 return op_error(ctx, OpError::ItemNotFound, None, None);
@@ -279,10 +281,10 @@ pub fn item(ctx: &Ctx, list: usize, id: u32) -> Response {
                 Ok(b) => b,
                 Err(r) => return r,
             };
-            let res =
-                ctx.app
-                    .lock()
-                    .update_item(ctx.site, list, id, &body, if_match.as_deref(), false);
+            let by = auth::writer(&ctx.headers);
+            let res = ctx.app.lock().as_user(by, |inner| {
+                inner.update_item(ctx.site, list, id, &body, if_match.as_deref(), false)
+            });
             match res {
                 Ok(v) => {
                     let mut r = StatusCode::NO_CONTENT.into_response();
