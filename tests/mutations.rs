@@ -372,7 +372,7 @@ fn user_options_survive_mutation() {
             .flatten()
         {
             let _ = list_info_url(text, &list);
-            let _ = items_page_url(text, &list, &[text.to_owned()], 2000, Some(7));
+            let _ = items_page_url(text, &list, &[text.to_owned()], text, 2000, Some(7));
             let _ = get_changes_url(text, &list);
             let _ = context_info_url(text);
         }

@@ -11,8 +11,9 @@
 //! delivered `added`/`updated` must carry a strictly newer version than the last one
 //! delivered for that item. Every output also goes through a `ListState` in one of six
 //! display orders (by ID, title or a number, either way), whose diffs must replay to
-//! its ids and show each item once, in order (`sync_sim/view.rs`). `SP_SIM_SEEDS` sets
-//! the seed count (default 1000).
+//! its ids and show each item once, in order (`sync_sim/view.rs`). A quarter of the
+//! seeds show a view (a `$filter` that updates move items in and out of). `SP_SIM_SEEDS`
+//! sets the seed count (default 1000).
 
 #[path = "sync_sim/server.rs"]
 mod server;
@@ -272,6 +273,12 @@ fn run_seed(seed: u64) -> Stats {
     }
     cfg.retry.request_timeout_ms = 30_000;
     cfg.seed = seed;
+    // A view: the feed shows only the items the filter lets through, which updates
+    // change (every third version is hidden).
+    let view_filter = seed % 4 == 1;
+    if view_filter {
+        cfg.filter = server::VIEW_FILTER.into();
+    }
     let mut sim = Sim {
         now: 0,
         rng,
@@ -318,6 +325,7 @@ fn run_seed(seed: u64) -> Stats {
         .server
         .items
         .iter()
+        .filter(|(_, it)| !view_filter || it.shown())
         .map(|(id, it)| (*id, it.version))
         .collect();
     assert_eq!(

@@ -45,12 +45,14 @@ pub fn iso_utc(unix_ms: i64) -> String {
     out
 }
 
-/// Up to `top` items modified at or after `since_ms`, newest first:
-/// `{list}/items?$select=...&$top=N&$orderby=Modified%20desc&$filter=Modified%20ge%20datetime'...'`.
+/// Up to `top` items modified at or after `since_ms` that `filter` (a
+/// [`view_filter`](super::view_filter)) lets through, newest first:
+/// `{list}/items?$select=...&$top=N&$orderby=Modified%20desc&$filter=Modified%20ge%20datetime'...'[%20and%20F]`.
 pub fn modified_since_url(
     site_url: &str,
     list: &ListRef,
     select: &[String],
+    filter: &str,
     since_ms: i64,
     top: u32,
 ) -> String {
@@ -65,6 +67,10 @@ pub fn modified_since_url(
         "'",
     ] {
         url.push_str(part);
+    }
+    if !filter.is_empty() {
+        url.push_str("%20and%20");
+        url.push_str(filter);
     }
     url
 }
@@ -115,6 +121,7 @@ mod tests {
             "https://contoso.sharepoint.com/sites/team/",
             &list,
             &["Title".into()],
+            "",
             1_653_999_117_000,
             100,
         );
@@ -124,5 +131,10 @@ mod tests {
              8902-02248c2e44e8')/items?$select=Id,Modified,Title&$top=100\
              &$orderby=Modified%20desc&$filter=Modified%20ge%20datetime'2022-05-31T12:11:57Z'"
         );
+        let filter = super::super::view_filter("Status eq 'Open'");
+        let url = modified_since_url("https://h/s", &list, &[], &filter, 0, 100);
+        assert!(url.ends_with(
+            "&$filter=Modified%20ge%20datetime'1970-01-01T00:00:00Z'%20and%20(Status%20eq%20'Open')"
+        ));
     }
 }

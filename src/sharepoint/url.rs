@@ -142,12 +142,23 @@ pub fn items_query(select: &[String]) -> String {
     query
 }
 
-/// One page of all items ordered by ID:
-/// `{list}/items?$select=...&$orderby=ID&$top=N[&$skiptoken=Paged%3DTRUE%26p_ID%3D{after}]`.
+/// The caller's `$filter` (the items a list shows) as a URL component in parentheses,
+/// to combine with others by `and`; `""` for none.
+pub fn view_filter(filter: &str) -> String {
+    let filter = filter.trim_ascii();
+    if filter.is_empty() {
+        return String::new();
+    }
+    text::concat(&["(", &percent_encode(filter, b"'(),/"), ")"])
+}
+
+/// One page of the items `filter` (a [`view_filter`]) lets through, ordered by ID:
+/// `{list}/items?$select=...&$orderby=ID&$top=N[&$skiptoken=Paged%3DTRUE%26p_ID%3D{after}][&$filter=...]`.
 pub fn items_page_url(
     site_url: &str,
     list: &ListRef,
     select: &[String],
+    filter: &str,
     top: u32,
     after_id: Option<i64>,
 ) -> String {
@@ -160,11 +171,17 @@ pub fn items_page_url(
         url.push_str("&$skiptoken=Paged%3DTRUE%26p_ID%3D");
         text::push_int(&mut url, id);
     }
+    if !filter.is_empty() {
+        url.push_str("&$filter=");
+        url.push_str(filter);
+    }
     url
 }
 
 /// Item reads by ID: `{list}/items?$select=...&$top=5000&$filter=(ID eq 1) or (ID eq 7)`
-/// (spaces percent-encoded, as the browser would send them), split so that every URL is
+/// (spaces percent-encoded, as the browser would send them; with a [`view_filter`] `F`,
+/// `$filter=F and ((ID eq 1) or ...)`, so an item it no longer lets through reads as
+/// gone), split so that every URL is
 /// at most `limit` characters. Ids are read in ascending order, duplicates dropped, and
 /// a run of three or more consecutive ids is one range term (`(ID ge 4 and ID le 90)`,
 /// exact because every id in it is wanted), so a burst of new items is one read.
@@ -174,6 +191,7 @@ pub fn chunk_item_reads(
     site_url: &str,
     list: &ListRef,
     select: &[String],
+    filter: &str,
     ids: &[i64],
     limit: usize,
 ) -> Vec<String> {
@@ -183,6 +201,11 @@ pub fn chunk_item_reads(
     }
     text::push_uint(&mut base, MAX_TOP.into());
     base.push_str("&$filter=");
+    let close = if filter.is_empty() { "" } else { ")" };
+    if !filter.is_empty() {
+        base.push_str(filter);
+        base.push_str("%20and%20(");
+    }
     let mut sorted = ids.to_vec();
     sorted.sort_unstable();
     sorted.dedup();
@@ -208,8 +231,9 @@ pub fn chunk_item_reads(
         term.push(')');
         i = j + 1;
         let sep = if current.is_empty() { "" } else { "%20or%20" };
-        if !current.is_empty() && base.len() + current.len() + sep.len() + term.len() > limit {
-            urls.push(base.clone() + &current);
+        let length = base.len() + current.len() + sep.len() + term.len() + close.len();
+        if !current.is_empty() && length > limit {
+            urls.push(base.clone() + &current + close);
             current.clear();
             current.push_str(&term);
         } else {
@@ -218,7 +242,7 @@ pub fn chunk_item_reads(
         }
     }
     if !current.is_empty() {
-        urls.push(base + &current);
+        urls.push(base + &current + close);
     }
     urls
 }
@@ -226,11 +250,15 @@ pub fn chunk_item_reads(
 /// Parses the ids back out of a URL made by [`chunk_item_reads`], ranges expanded
 /// (for tests and fakes).
 pub fn filter_ids(url: &str) -> Vec<i64> {
-    let Some(start) = url.find("$filter=") else {
+    let Some(mut start) = url.find("$filter=").map(|at| at + 8) else {
         return Vec::new();
     };
+    // After a view filter, the ids are the last `and`'s operand.
+    if let Some(at) = url.rfind("%20and%20((ID%20") {
+        start = at + 9;
+    }
     let mut ids = Vec::new();
-    for term in url[start + 8..].split("%20or%20") {
+    for term in url[start..].split("%20or%20") {
         let term = term.trim_start_matches('(').trim_end_matches(')');
         if let Some(id) = term.strip_prefix("ID%20eq%20") {
             ids.extend(id.parse::<i64>().ok());
@@ -246,121 +274,5 @@ pub fn filter_ids(url: &str) -> Vec<i64> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const SITE: &str = "https://contoso.sharepoint.com/sites/team/";
-    const GUID: &str = "482e418a-0900-414b-8902-02248c2e44e8";
-
-    #[test]
-    fn builds_list_urls_by_id_and_title() {
-        let by_id = ListRef::by_id("{482E418A-0900-414B-8902-02248C2E44E8}").unwrap();
-        assert_eq!(by_id, ListRef::Id(GUID.into()));
-        assert_eq!(
-            list_url(SITE, &by_id),
-            format!("https://contoso.sharepoint.com/sites/team/_api/web/lists(guid'{GUID}')")
-        );
-        let by_title = ListRef::by_title("Bob's Tasks #1/2");
-        assert_eq!(
-            list_url(SITE, &by_title),
-            "https://contoso.sharepoint.com/sites/team/_api/web/lists/getbytitle('Bob''s%20Tasks%20%231%2F2')"
-        );
-        assert_eq!(
-            list_url(SITE, &ListRef::by_title("Ünïcode")),
-            "https://contoso.sharepoint.com/sites/team/_api/web/lists/getbytitle('%C3%9Cn%C3%AFcode')"
-        );
-        assert!(ListRef::by_id("tasks").is_none());
-        assert_eq!(
-            context_info_url(SITE),
-            "https://contoso.sharepoint.com/sites/team/_api/contextinfo"
-        );
-        assert!(list_info_url(SITE, &by_id).ends_with("')?$select=CurrentChangeToken,Id,ItemCount"));
-        assert!(get_changes_url(SITE, &by_id).ends_with("')/GetChanges"));
-        assert_eq!(origin("https://a.b/c/d?x"), "https://a.b");
-        assert_eq!(origin("https://a.b"), "https://a.b");
-    }
-
-    #[test]
-    fn builds_paged_item_urls() {
-        let list = ListRef::Id(GUID.into());
-        let select = vec![
-            "Title".to_string(),
-            "id".to_string(),
-            "Due Date".to_string(),
-        ];
-        let first = items_page_url(SITE, &list, &select, 1000, None);
-        assert!(
-            first.ends_with("/items?$select=Id,Modified,Title,Due%20Date&$orderby=ID&$top=1000")
-        );
-        let next = items_page_url(SITE, &list, &[], 9000, Some(42));
-        assert!(
-            next.ends_with("$top=5000&$skiptoken=Paged%3DTRUE%26p_ID%3D42"),
-            "{next}"
-        );
-    }
-
-    #[test]
-    fn expands_each_lookup_or_person_column_a_field_reads_through() {
-        let list = ListRef::Id(GUID.into());
-        let select: Vec<String> = ["Title", "Author/Title", "author/EMail", "Project/Code"]
-            .map(String::from)
-            .into();
-        let expect = "/items?$select=Id,Modified,Title,Author/Title,author/EMail,Project/Code\
-                      &$expand=Author,Project";
-        assert_eq!(items_query(&select), expect);
-        let page = items_page_url(SITE, &list, &select, 100, None);
-        assert!(
-            page.ends_with(&(expect.to_owned() + "&$orderby=ID&$top=100")),
-            "{page}"
-        );
-        let reads = chunk_item_reads(SITE, &list, &select, &[4], 1500);
-        assert!(reads[0].contains("&$expand=Author,Project&$top=5000&$filter="));
-        assert!(is_field_path("Title") && is_field_path("Author/Title"));
-        for bad in ["Author/", "/Title", "A/B/C", " /x"] {
-            assert!(!is_field_path(bad), "{bad}");
-        }
-        // No expand without a lookup field.
-        assert_eq!(
-            items_query(&["Title".into()]),
-            "/items?$select=Id,Modified,Title"
-        );
-    }
-
-    #[test]
-    fn chunks_item_reads_under_the_limit_covering_each_id_once() {
-        let list = ListRef::by_title("Tasks");
-        let select: Vec<String> = vec!["Title".into(), "Status".into()];
-        for limit in [200, 333, 700, 1500, 2000] {
-            let mut ids: Vec<i64> = (1..400).map(|i| i * 37 % 100_003).collect();
-            ids.push(ids[3]);
-            let urls = chunk_item_reads(SITE, &list, &select, &ids, limit);
-            assert!(urls.iter().all(|u| u.len() <= limit), "limit {limit}");
-            let mut got: Vec<i64> = urls.iter().flat_map(|u| filter_ids(u)).collect();
-            assert_eq!(got.len(), ids.len() - 1, "each id exactly once");
-            got.sort_unstable();
-            got.dedup();
-            assert_eq!(got.len(), ids.len() - 1);
-        }
-        assert!(chunk_item_reads(SITE, &list, &select, &[], 1500).is_empty());
-        let one = chunk_item_reads(SITE, &list, &select, &[1, 7], 1500);
-        assert_eq!(one.len(), 1);
-        assert!(one[0].ends_with("$top=5000&$filter=(ID%20eq%201)%20or%20(ID%20eq%207)"));
-        // A limit too small for one id still yields one URL per id.
-        assert_eq!(
-            chunk_item_reads(SITE, &list, &select, &[1, 3, 5], 10).len(),
-            3
-        );
-        // Runs of three or more become one range; pairs stay single terms.
-        let runs = chunk_item_reads(SITE, &list, &select, &[9, 5, 6, 7, 8, 20, 21, 30], 1500);
-        assert_eq!(runs.len(), 1);
-        assert!(runs[0].ends_with(
-            "$filter=(ID%20ge%205%20and%20ID%20le%209)%20or%20(ID%20eq%2020)%20or%20(ID%20eq%2021)%20or%20(ID%20eq%2030)"
-        ));
-        assert_eq!(filter_ids(&runs[0]), [5, 6, 7, 8, 9, 20, 21, 30]);
-        let burst: Vec<i64> = (1000..3000).collect();
-        assert_eq!(
-            chunk_item_reads(SITE, &list, &select, &burst, 1500).len(),
-            1
-        );
-    }
-}
+#[path = "url_tests.rs"]
+mod tests;

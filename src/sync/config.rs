@@ -50,6 +50,10 @@ pub struct FeedConfig {
     pub list: ListRef,
     /// Fields to `$select` (`Id` and `Modified` are always added).
     pub select: Vec<String>,
+    /// An OData `$filter` for the items to show (`""`: all). SharePoint applies it to
+    /// the load, the read-ahead and every read by ID, so an item that stops matching
+    /// reads as gone (delivered as deleted) and one that starts matching as added.
+    pub filter: String,
     /// OData flavour of requests and responses.
     pub metadata: Metadata,
     /// Maximum URL length for item reads by ID. Default 1,500.
@@ -106,6 +110,7 @@ impl FeedConfig {
             site_url: crate::text::trim_end_byte(site_url.trim_ascii(), b'/').to_owned(),
             list,
             select: Vec::new(),
+            filter: String::new(),
             metadata: Metadata::None,
             url_limit: DEFAULT_URL_LIMIT,
             batch_reads: true,

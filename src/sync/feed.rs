@@ -8,12 +8,14 @@ use super::jobs::{InFlight, Job, Step};
 use super::rng::SplitMix64;
 use super::{codes, FeedStatus, HttpResponse, Output};
 use crate::json::Fingerprint;
-use crate::sharepoint::ListRef;
+use crate::sharepoint::{view_filter, ListRef};
 
 /// A sans-IO change feed for one SharePoint list. See the [module docs](super).
 pub struct ChangeFeed {
     pub(super) cfg: FeedConfig,
     pub(super) list: ListRef,
+    /// `cfg.filter` as a URL component ([`view_filter`]), `""` for none.
+    pub(super) filter: String,
     pub(super) rng: SplitMix64,
     pub(super) next_id: u64,
     pub(super) outputs: VecDeque<Output>,
@@ -51,6 +53,7 @@ impl ChangeFeed {
         let cfg = config.sanitized();
         ChangeFeed {
             list: cfg.list.clone(),
+            filter: view_filter(&cfg.filter),
             rng: SplitMix64::new(cfg.seed),
             cfg,
             next_id: 1,

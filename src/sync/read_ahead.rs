@@ -62,7 +62,7 @@ impl ChangeFeed {
     /// The read-ahead query from `since_ms`.
     pub(super) fn read_ahead_url(&self, since_ms: i64) -> String {
         let (site, list, select) = (&self.cfg.site_url, &self.list, &self.cfg.select);
-        modified_since_url(site, list, select, since_ms, READ_AHEAD_TOP)
+        modified_since_url(site, list, select, &self.filter, since_ms, READ_AHEAD_TOP)
     }
 
     /// `inf` (a [`Step::ChangesAhead`]) as the GetChanges it carries, for reports and

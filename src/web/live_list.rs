@@ -29,6 +29,11 @@ export interface LiveListBaseOptions extends BroadcasterOptions {
    * one of its fields, "Column/Field" (e.g. "Editor/Title": the column is expanded, and
    * items carry `Editor: { Title }`). */
   select?: readonly string[];
+  /** Only the items this OData `$filter` lets through, e.g. "Status eq 'Open'" (SharePoint
+   * applies it to the load and to every read, so an item that stops matching is deleted
+   * from the list and one that starts matching is added). On lists over 5,000 items it
+   * must filter on an indexed column, as any SharePoint query. */
+  filter?: string;
   /** Row order: "Field", "Field asc" or "Field desc" (ties by ID); default ID ascending.
    * The field's name may differ in case; "Editor/Title" sorts by a person column's
    * field. Numbers compare by value (integers, decimals, exponents), text and dates
@@ -142,6 +147,8 @@ impl LiveList {
                 &broadcaster,
                 order.field.as_deref().unwrap_or("ID"),
                 if order.descending { "desc" } else { "asc" },
+                // Last: whatever it contains cannot shift the other parts.
+                &config.filter,
             ],
             "|",
         );
@@ -305,6 +312,9 @@ fn read_feed_options(o: &JsValue) -> Result<(FeedConfig, Transport), JsValue> {
                 ))
             }
         };
+    }
+    if let Some(filter) = js::get_string(o, "filter")? {
+        config.filter = filter;
     }
     if let Some(tag) = js::get_string(o, "clientTag")? {
         if tag.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0)) {

@@ -21,14 +21,16 @@ impl Server {
                     .next()
                     .and_then(|n| n.parse().ok())
                     .unwrap_or(i64::MIN);
-            } else if param.starts_with("$filter=") {
+            } else if param.starts_with("$filter=") && param.contains("(ID%20") {
                 filter = Some(filter_ids(url));
             }
         }
+        let view = filtered(url);
         let selected: Vec<(&i64, &Item)> = self
             .items
             .range(after.saturating_add(1)..)
             .filter(|(id, _)| filter.as_ref().is_none_or(|f| f.contains(id)))
+            .filter(|(_, it)| !view || it.shown())
             .take(top + 1)
             .collect();
         let more = selected.len() > top;
@@ -49,7 +51,7 @@ impl Server {
 
     /// The read-ahead query: the current state of an arbitrary subset of the items (some
     /// the feed did not ask about, some it did left out), up to `$top`, or a refusal.
-    pub(super) fn read_ahead(&mut self, query: &str) -> HttpResponse {
+    pub(super) fn read_ahead(&mut self, url: &str, query: &str) -> HttpResponse {
         if self.refuse_read_ahead {
             return self.error(
                 500,
@@ -68,6 +70,7 @@ impl Server {
             .iter()
             .rev()
             .filter(|(id, it)| (**id as u64 * 7 + it.version) % 3 != 0)
+            .filter(|(_, it)| !filtered(url) || it.shown())
             .take(top)
             .map(|(id, it)| self.item_json(*id, it))
             .collect();

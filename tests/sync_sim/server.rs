@@ -20,6 +20,22 @@ pub struct Item {
     pub title: String,
 }
 
+/// The view filter some seeds give the feed: every third version of an item is hidden,
+/// so updates take items out of the view and back in.
+pub const VIEW_FILTER: &str = "Version mod 3 ne 0";
+
+impl Item {
+    /// Whether [`VIEW_FILTER`] lets the item through.
+    pub fn shown(&self) -> bool {
+        self.version % 3 != 0
+    }
+}
+
+/// Whether a request's URL carries [`VIEW_FILTER`] (as the feed encodes it).
+pub fn filtered(url: &str) -> bool {
+    url.contains("(Version%20mod%203%20ne%200)")
+}
+
 struct Entry {
     cn: i64,
     ticks: i64,
@@ -227,7 +243,7 @@ impl Server {
         }
         if let Some(query) = rest.strip_prefix("/items?") {
             if query.contains("$filter=Modified%20ge%20") {
-                return self.read_ahead(query);
+                return self.read_ahead(&req.url, query);
             }
             return self.items_page(&req.url, query);
         }

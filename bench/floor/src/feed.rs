@@ -3,7 +3,7 @@
 
 use crate::io::*;
 use crate::json::Json;
-use crate::sharepoint::{items_text, ListRef, Metadata};
+use crate::sharepoint::{is_field_path, items_text, ListRef, Metadata};
 use crate::sync::{
     diff_ops, Auth, ChangeFeed, ChangeSet, ChangeSetKind, FeedConfig, FeedStatus, HttpResponse,
     ListState, Order, Output as FOut,
@@ -50,6 +50,11 @@ pub unsafe extern "C" fn feed_new(ptr: *mut u8, len: usize, seed: f64) -> *mut F
             let Some(name) = field.as_str() else {
                 return invalid("`select` must be an array of field names");
             };
+            if !is_field_path(name) {
+                return invalid(
+                    "`select`: a lookup or person column's field is \"Column/Field\", e.g. \"Author/Title\"",
+                );
+            }
             if !config.select.iter().any(|f| f == name) {
                 config.select.push(name.to_owned());
             }
@@ -65,6 +70,9 @@ pub unsafe extern "C" fn feed_new(ptr: *mut u8, len: usize, seed: f64) -> *mut F
                 return invalid("`metadata` must be nometadata, minimalmetadata, verbose or odata4")
             }
         };
+    }
+    if let Some(filter) = get_str(&o, "filter") {
+        config.filter = filter.to_owned();
     }
     if let Some(tag) = get_str(&o, "clientTag") {
         if tag.contains(['\r', '\n', '\0']) {

@@ -1,0 +1,142 @@
+//! Tests of the list references and REST URL builders.
+
+use super::*;
+
+const SITE: &str = "https://contoso.sharepoint.com/sites/team/";
+const GUID: &str = "482e418a-0900-414b-8902-02248c2e44e8";
+
+#[test]
+fn builds_list_urls_by_id_and_title() {
+    let by_id = ListRef::by_id("{482E418A-0900-414B-8902-02248C2E44E8}").unwrap();
+    assert_eq!(by_id, ListRef::Id(GUID.into()));
+    assert_eq!(
+        list_url(SITE, &by_id),
+        format!("https://contoso.sharepoint.com/sites/team/_api/web/lists(guid'{GUID}')")
+    );
+    let by_title = ListRef::by_title("Bob's Tasks #1/2");
+    assert_eq!(
+        list_url(SITE, &by_title),
+        "https://contoso.sharepoint.com/sites/team/_api/web/lists/getbytitle('Bob''s%20Tasks%20%231%2F2')"
+    );
+    assert_eq!(
+        list_url(SITE, &ListRef::by_title("Ünïcode")),
+        "https://contoso.sharepoint.com/sites/team/_api/web/lists/getbytitle('%C3%9Cn%C3%AFcode')"
+    );
+    assert!(ListRef::by_id("tasks").is_none());
+    assert_eq!(
+        context_info_url(SITE),
+        "https://contoso.sharepoint.com/sites/team/_api/contextinfo"
+    );
+    assert!(list_info_url(SITE, &by_id).ends_with("')?$select=CurrentChangeToken,Id,ItemCount"));
+    assert!(get_changes_url(SITE, &by_id).ends_with("')/GetChanges"));
+    assert_eq!(origin("https://a.b/c/d?x"), "https://a.b");
+    assert_eq!(origin("https://a.b"), "https://a.b");
+}
+
+#[test]
+fn builds_paged_item_urls() {
+    let list = ListRef::Id(GUID.into());
+    let select = vec![
+        "Title".to_string(),
+        "id".to_string(),
+        "Due Date".to_string(),
+    ];
+    let first = items_page_url(SITE, &list, &select, "", 1000, None);
+    assert!(first.ends_with("/items?$select=Id,Modified,Title,Due%20Date&$orderby=ID&$top=1000"));
+    let next = items_page_url(SITE, &list, &[], "", 9000, Some(42));
+    assert!(
+        next.ends_with("$top=5000&$skiptoken=Paged%3DTRUE%26p_ID%3D42"),
+        "{next}"
+    );
+}
+
+#[test]
+fn expands_each_lookup_or_person_column_a_field_reads_through() {
+    let list = ListRef::Id(GUID.into());
+    let select: Vec<String> = ["Title", "Author/Title", "author/EMail", "Project/Code"]
+        .map(String::from)
+        .into();
+    let expect = "/items?$select=Id,Modified,Title,Author/Title,author/EMail,Project/Code\
+                  &$expand=Author,Project";
+    assert_eq!(items_query(&select), expect);
+    let page = items_page_url(SITE, &list, &select, "", 100, None);
+    assert!(
+        page.ends_with(&(expect.to_owned() + "&$orderby=ID&$top=100")),
+        "{page}"
+    );
+    let reads = chunk_item_reads(SITE, &list, &select, "", &[4], 1500);
+    assert!(reads[0].contains("&$expand=Author,Project&$top=5000&$filter="));
+    assert!(is_field_path("Title") && is_field_path("Author/Title"));
+    for bad in ["Author/", "/Title", "A/B/C", " /x"] {
+        assert!(!is_field_path(bad), "{bad}");
+    }
+    // No expand without a lookup field.
+    assert_eq!(
+        items_query(&["Title".into()]),
+        "/items?$select=Id,Modified,Title"
+    );
+}
+
+#[test]
+fn a_view_filter_goes_with_every_read_of_items() {
+    let list = ListRef::by_title("Tasks");
+    let filter = view_filter(" Status eq 'Open' and (Due ge 3) ");
+    assert_eq!(filter, "(Status%20eq%20'Open'%20and%20(Due%20ge%203))");
+    assert_eq!(view_filter("  "), "");
+    // `&`, `#` and `+` cannot end the parameter or read as a space.
+    assert_eq!(view_filter("a eq 'x&y#z+1'"), "(a%20eq%20'x%26y%23z%2B1')");
+    let page = items_page_url(SITE, &list, &[], &filter, 10, Some(4));
+    assert!(
+        page.ends_with(&("p_ID%3D4&$filter=".to_owned() + &filter)),
+        "{page}"
+    );
+    let ids: Vec<i64> = (1..300).map(|i| i * 7).collect();
+    for limit in [250, 400, 1500] {
+        let urls = chunk_item_reads(SITE, &list, &[], &filter, &ids, limit);
+        assert!(urls.iter().all(|u| u.len() <= limit), "limit {limit}");
+        let within = "&$filter=".to_owned() + &filter + "%20and%20((ID%20eq%20";
+        assert!(urls
+            .iter()
+            .all(|u| u.contains(&within) && u.ends_with("))")));
+        let got: Vec<i64> = urls.iter().flat_map(|u| filter_ids(u)).collect();
+        assert_eq!(got, ids, "limit {limit}: each id once, in order");
+    }
+}
+
+#[test]
+fn chunks_item_reads_under_the_limit_covering_each_id_once() {
+    let list = ListRef::by_title("Tasks");
+    let select: Vec<String> = vec!["Title".into(), "Status".into()];
+    for limit in [200, 333, 700, 1500, 2000] {
+        let mut ids: Vec<i64> = (1..400).map(|i| i * 37 % 100_003).collect();
+        ids.push(ids[3]);
+        let urls = chunk_item_reads(SITE, &list, &select, "", &ids, limit);
+        assert!(urls.iter().all(|u| u.len() <= limit), "limit {limit}");
+        let mut got: Vec<i64> = urls.iter().flat_map(|u| filter_ids(u)).collect();
+        assert_eq!(got.len(), ids.len() - 1, "each id exactly once");
+        got.sort_unstable();
+        got.dedup();
+        assert_eq!(got.len(), ids.len() - 1);
+    }
+    assert!(chunk_item_reads(SITE, &list, &select, "", &[], 1500).is_empty());
+    let one = chunk_item_reads(SITE, &list, &select, "", &[1, 7], 1500);
+    assert_eq!(one.len(), 1);
+    assert!(one[0].ends_with("$top=5000&$filter=(ID%20eq%201)%20or%20(ID%20eq%207)"));
+    // A limit too small for one id still yields one URL per id.
+    assert_eq!(
+        chunk_item_reads(SITE, &list, &select, "", &[1, 3, 5], 10).len(),
+        3
+    );
+    // Runs of three or more become one range; pairs stay single terms.
+    let runs = chunk_item_reads(SITE, &list, &select, "", &[9, 5, 6, 7, 8, 20, 21, 30], 1500);
+    assert_eq!(runs.len(), 1);
+    assert!(runs[0].ends_with(
+        "$filter=(ID%20ge%205%20and%20ID%20le%209)%20or%20(ID%20eq%2020)%20or%20(ID%20eq%2021)%20or%20(ID%20eq%2030)"
+    ));
+    assert_eq!(filter_ids(&runs[0]), [5, 6, 7, 8, 9, 20, 21, 30]);
+    let burst: Vec<i64> = (1000..3000).collect();
+    assert_eq!(
+        chunk_item_reads(SITE, &list, &select, "", &burst, 1500).len(),
+        1
+    );
+}
