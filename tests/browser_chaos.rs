@@ -3,8 +3,8 @@
 //! requests are slowed, webhooks are dropped and duplicated, digests expire, the change
 //! log moves past the lists' tokens, the socket.io 4, socket.io 2.0.4 and WebSocket
 //! broadcasters are killed and restarted, and lists are closed and opened again. Five
-//! lists watch (see [`watch`]): two sharing a feed, one ordered by Title, one without
-//! `$batch`, one set up as in SPFx.
+//! lists watch (see [`watch`]): two sharing a feed, a view (a `filter` that edits move
+//! items in and out of) ordered by Title, one without `$batch`, one set up as in SPFx.
 //!
 //! Every event is checked as it arrives, by a subscriber that keeps its own rows from
 //! the snapshot and the diffs, as a UI does: a change set never repeats a version the
@@ -79,8 +79,13 @@ struct Watched {
     name: &'static str,
     list: Rc<RefCell<LiveList>>,
     seen: Rc<RefCell<Seen>>,
-    descending_titles: bool,
+    /// The "by title" view: Title descending, only the items [`VIEW`] lets through.
+    view: bool,
 }
+
+/// The filter of the "by title" list: updates set `Odd` to their edit number's parity,
+/// so they move items out of the view and back; new items have none and show.
+const VIEW: &str = "Odd ne 1";
 
 /// A `fetch` wrapper that adds a bearer token and answers `{status, headers, text}`.
 fn text_only_fetch() -> Function {
@@ -102,8 +107,8 @@ const LISTS: [&str; 5] = [
 ];
 
 /// Opens list `name` of [`LISTS`] and subscribes a checking subscriber. The two shared
-/// lists have one feed through socket.io 4; "by title" is ordered by Title descending
-/// through sp-broadcaster; the last reads without `$batch` or read-ahead through the
+/// lists have one feed through socket.io 4; "by title" is a view ([`VIEW`]) ordered by
+/// Title descending through sp-broadcaster; the last reads without `$batch` or read-ahead through the
 /// seed's socket.io 2.0.4 broadcaster and loads 7 items a page; "SPFx-like" reads
 /// verbose JSON through a `fetch` wrapper whose responses have only `text()` (it owns
 /// authentication, as SPFx's `SPHttpClient`), debounces hints by 100 ms, and hears
@@ -112,7 +117,10 @@ async fn watch(name: &'static str, list_id: &str) -> Watched {
     let by_title = name == "by title";
     let (broadcaster, extra): (&str, Vec<(&str, JsValue)>) = match name {
         "shared A" | "shared B" => (SIO4, vec![]),
-        "by title" => (BROADCASTER, vec![("orderBy", "Title desc".into())]),
+        "by title" => (
+            BROADCASTER,
+            vec![("orderBy", "Title desc".into()), ("filter", VIEW.into())],
+        ),
         "paged, no batch" => (
             SIO2,
             vec![
@@ -145,7 +153,7 @@ async fn watch(name: &'static str, list_id: &str) -> Watched {
         name,
         list,
         seen,
-        descending_titles: by_title,
+        view: by_title,
     }
 }
 
@@ -183,7 +191,9 @@ impl Model {
                 let mut done = Vec::new();
                 for _ in 0..=rng.below(3) {
                     let Some(id) = self.take(rng) else { break };
-                    let body = format!(r#"{{"Title":"{}"}}"#, self.title());
+                    let title = self.title();
+                    let odd = self.edits % 2;
+                    let body = format!(r#"{{"Title":"{title}","Odd":{odd}}}"#);
                     admin("PATCH", &format!("lists/{list}/items/{id}"), Some(&body)).await;
                     self.present.push(id);
                     done.push(id);
@@ -286,12 +296,17 @@ impl Model {
     }
 }
 
-/// Every item of the sim in the display order of `watched`.
+/// Every item of the sim that `watched` shows, in its display order.
 async fn expected(list_id: &str, watched: &Watched) -> Vec<(i64, String)> {
-    let mut rows = sim_rows(list_id).await;
-    if watched.descending_titles {
-        rows.sort_by(|a, b| b.1.cmp(&a.1));
+    if !watched.view {
+        return sim_rows(list_id).await;
     }
+    let url = format!(
+        "{SITE}/_api/web/lists(guid'{list_id}')/items?$select=Id,Title&$top=5000&$filter={VIEW}"
+    );
+    let body = request_with("GET", &url, None, &[]).await;
+    let mut rows = rows_of(&js_sys::Reflect::get(&body, &"value".into()).unwrap().into());
+    rows.sort_by(|a, b| b.1.cmp(&a.1));
     rows
 }
 
