@@ -161,6 +161,8 @@ export async function liveListMisuse(): Promise<void> {
   await LiveList.open({ broadcaster: "https://b", siteUrl: "https://s", listTitle: "Mail", protocol: "socket.io-v3" });
   // @ts-expect-error misspelt option
   await LiveList.open({ broadcaster: "https://b", siteUrl: "https://s", listTitle: "Mail", selects: ["Title"] });
+  // @ts-expect-error a filter is one OData expression, not a list
+  await LiveList.open({ broadcaster: "https://b", siteUrl: "https://s", listTitle: "Mail", filter: ["Status eq 'Open'"] });
   // @ts-expect-error the constructor is private: use LiveList.open
   new LiveList();
   const list = await LiveList.open({ broadcaster: "https://b", siteUrl: "https://s", listTitle: "Mail" });
@@ -318,6 +320,18 @@ export async function formerGaps(error: FeedError): Promise<void> {
   await LiveList.open({ broadcaster: "https://b", siteUrl: "https://s", listTitle: "Mail", select: MAIL_FIELDS });
   const method: "GET" | "POST" | undefined = error.request?.method;
   void method;
+}
+
+// A view with a person column: filter, "Column/Field" in select and orderBy, the
+// expanded column typed by the caller.
+type Task = ListItem & { Title: string; Editor: { Title: string } };
+export async function viewWithPersonColumn(): Promise<void> {
+  const tasks = await LiveList.open<Task>({
+    broadcaster: "https://b", siteUrl: "https://s", listTitle: "Tasks",
+    select: ["Title", "Editor/Title"], orderBy: "Editor/Title", filter: "Status eq 'Open'",
+  });
+  const editors: string[] = tasks.items().map((t) => t.Editor.Title);
+  void editors;
 }
 
 // Typed items: LiveList is generic over the item shape.
