@@ -73,7 +73,7 @@ const rowOf = async (page, id) => (await gridRows(page)).find((r) => r.id === id
 
 /** The grid equals the list on the server (IDs, titles, subjects, editors, order). */
 async function converged(page, rest) {
-  const [grid, server] = await Promise.all([gridRows(page), rest.items()]);
+  const [grid, server] = await Promise.all([gridRows(page), rest.items(true)]);
   return JSON.stringify(grid) === JSON.stringify(server) ? grid.length : false;
 }
 

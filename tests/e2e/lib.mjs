@@ -153,15 +153,19 @@ export class Rest {
     return this.write(`${this.list}/items(${id})`, "DELETE");
   }
 
-  /** Every item as {id, title, subject, editor}, in ID order. */
-  async items() {
+  /** Every item as {id, title, subject} (and `editor`, the Editor's name, with
+   * `withEditor`), in ID order. */
+  async items(withEditor = false) {
     const out = [];
     let url = `${this.list}/items?$select=ID,Title,Subject,Editor/Title&$expand=Editor&$top=500`;
     while (url) {
       const r = await fetch(url, { headers: { Accept: ACCEPT } });
       if (!r.ok) throw new Error(`GET items: HTTP ${r.status}`);
       const j = await r.json();
-      for (const i of j.value) out.push({ id: i.ID, title: i.Title ?? "", subject: i.Subject ?? "", editor: i.Editor?.Title ?? "" });
+      for (const i of j.value) {
+        const row = { id: i.ID, title: i.Title ?? "", subject: i.Subject ?? "" };
+        out.push(withEditor ? { ...row, editor: i.Editor?.Title ?? "" } : row);
+      }
       url = j["odata.nextLink"];
     }
     return out;
