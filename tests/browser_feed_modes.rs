@@ -295,6 +295,25 @@ async fn a_dropped_webhook_is_made_good_by_the_next_one() {
     list.close();
 }
 
+/// A webhook that never comes, and no other after it: the safety poll finds the change
+/// (`pollIntervalMs`; five minutes by default, 400 ms here).
+#[wasm_bindgen_test]
+async fn a_lost_webhook_is_made_good_by_the_poll() {
+    let _serial = serial().await;
+    let list_id = fresh("Polled").await;
+    let extra = [("pollIntervalMs", 400.into())];
+    let list = LiveList::open(list_options(&list_id, &extra))
+        .await
+        .unwrap();
+    wait_until("live", 10_000, || list.status() == "live").await;
+    admin("POST", "webhooks/drop", Some(r#"{"count":1}"#)).await;
+    add_item(&list_id, "no hint").await;
+    wait_until("the polled item", 3_000, || list.items().length() == 6).await;
+    assert_eq!(rows_of(&list.items()), sim_rows(&list_id).await);
+    let mut list = list;
+    list.close();
+}
+
 /// A load of many pages (`pageSize: 3` over 11 items) in a field order: every page
 /// becomes rows as it arrives, and the snapshot has each row once, in display order; an
 /// expired token reloads the same way (the pages of the first load are not reused).

@@ -12,8 +12,9 @@
 //! delivered for that item. Every output also goes through a `ListState` in one of six
 //! display orders (by ID, title or a number, either way), whose diffs must replay to
 //! its ids and show each item once, in order (`sync_sim/view.rs`). A quarter of the
-//! seeds show a view (a `$filter` that updates move items in and out of). `SP_SIM_SEEDS`
-//! sets the seed count (default 1000).
+//! seeds show a view (a `$filter` that updates move items in and out of); a fifth have
+//! the safety poll on and leave the final catch-up, after one last edit whose webhook
+//! never comes, to it. `SP_SIM_SEEDS` sets the seed count (default 1000).
 
 #[path = "sync_sim/server.rs"]
 mod server;
@@ -70,6 +71,8 @@ struct Sim {
     /// The same outputs through a list state, as a UI shows them.
     view: view::View,
     stats: Stats,
+    /// `drive` goes on at least until this time (to let the safety poll fire).
+    until: u64,
 }
 
 fn version(item: &Item) -> u64 {
@@ -191,6 +194,10 @@ impl Sim {
             }
             let feed_t = self.feed.poll_timeout();
             let event_t = self.events.keys().next().map(|k| k.0);
+            // Idle with nothing left in the world: only the safety poll remains.
+            if event_t.is_none() && self.feed.is_idle() && self.now >= self.until {
+                return;
+            }
             let next = match (feed_t, event_t) {
                 (Some(a), Some(b)) => a.min(b),
                 (a, b) => match a.or(b) {
@@ -273,6 +280,10 @@ fn run_seed(seed: u64) -> Stats {
     }
     cfg.retry.request_timeout_ms = 30_000;
     cfg.seed = seed;
+    // The safety poll: off, or on with the final catch-up left to it (below).
+    let poll = seed % 5 == 2;
+    let cfg_poll = 30_000 + rng.up_to(300_000);
+    cfg.poll_interval_ms = if poll { cfg_poll } else { 0 };
     // A view: the feed shows only the items the filter lets through, which updates
     // change (every third version is hidden).
     let view_filter = seed % 4 == 1;
@@ -296,6 +307,7 @@ fn run_seed(seed: u64) -> Stats {
         view: view::View::new(view::ORDERS[(seed / 9 % 6) as usize]),
         seen_reset: false,
         stats: Stats::default(),
+        until: 0,
     };
     let duration = 2 * 3_600_000u64;
     for _ in 0..sim.rng.up_to(40) {
@@ -315,10 +327,17 @@ fn run_seed(seed: u64) -> Stats {
     sim.feed.handle_start(0);
     sim.drive(seed);
 
-    // Quiescence: faults off, one last catch-up (as a reconnect would), drive to idle.
+    // Quiescence: faults off, one last catch-up, drive to idle. The catch-up is a
+    // reconnect's, or with the safety poll on, the poll's: the time it takes to fire.
     sim.faults = 0.0;
     sim.server.batch_part_fault_every = 0;
-    sim.feed.handle_connected(sim.now);
+    if poll {
+        // A last edit whose webhook never comes: only the poll can find it.
+        sim.server.add(sim.now);
+        sim.until = sim.now + 2 * cfg_poll;
+    } else {
+        sim.feed.handle_connected(sim.now);
+    }
     sim.drive(seed);
     assert!(sim.feed.is_idle(), "seed {seed}: feed not idle");
     let server_view: BTreeMap<i64, u64> = sim

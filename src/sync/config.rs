@@ -97,6 +97,11 @@ pub struct FeedConfig {
     /// round, not one per hint that lands in a round. A hint when nothing is running
     /// still starts a round at once. Default 50 ms; 0 runs the next round right away.
     pub hint_settle_ms: u64,
+    /// With nothing to do for this long, run a round anyway: webhooks arrive late and
+    /// sometimes not at all (a delivery dropped after its retries, a broadcaster out of
+    /// reach), and a round that finds nothing costs one small GetChanges. 0: only hints
+    /// and reconnects start rounds. Default 300,000 ms (5 minutes).
+    pub poll_interval_ms: u64,
     /// Retry and backoff.
     pub retry: RetryPolicy,
     /// Seed of the jitter PRNG (e.g. from `Math.random()` in the driver).
@@ -124,6 +129,7 @@ impl FeedConfig {
             hint_debounce_ms: 0,
             hint_debounce_max_ms: 1_000,
             hint_settle_ms: 50,
+            poll_interval_ms: 300_000,
             retry: RetryPolicy::default(),
             seed: 0,
         }

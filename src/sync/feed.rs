@@ -37,6 +37,8 @@ pub struct ChangeFeed {
     /// Debounced hints: when their round may start, and when the first came.
     pub(super) hints_due: Option<u64>,
     pub(super) hints_since: Option<u64>,
+    /// When the safety poll runs a round (set while the feed is live and idle).
+    pub(super) poll_due: Option<u64>,
     pub(super) retry_at: Option<u64>,
     pub(super) failures: u32,
     /// Reloads caused by token errors without a completed round since.
@@ -71,6 +73,7 @@ impl ChangeFeed {
             in_flight_polled: false,
             hints_due: None,
             hints_since: None,
+            poll_due: None,
             retry_at: None,
             failures: 0,
             reload_streak: 0,
@@ -236,6 +239,10 @@ impl ChangeFeed {
             self.retry_at = None;
         }
         self.release_debounced_hints(now);
+        if self.poll_due.is_some_and(|due| due <= now) {
+            self.poll_due = None;
+            self.again = true;
+        }
         self.step(now);
     }
 
@@ -261,7 +268,7 @@ impl ChangeFeed {
     /// When [`handle_timeout`](Self::handle_timeout) should be called next, if ever.
     pub fn poll_timeout(&self) -> Option<u64> {
         let deadline = self.in_flight.as_ref().map(|f| f.deadline);
-        [self.retry_at, deadline, self.hints_due]
+        [self.retry_at, deadline, self.hints_due, self.poll_due]
             .into_iter()
             .flatten()
             .min()
@@ -289,6 +296,13 @@ impl ChangeFeed {
             (Job::Round(_), None) => FeedStatus::Syncing,
             (Job::Idle, None) => FeedStatus::Live,
         };
+        // The safety poll counts from when the feed last became idle and live.
+        let polls = self.cfg.poll_interval_ms > 0 && self.token.is_some();
+        if !(polls && self.is_idle()) {
+            self.poll_due = None;
+        } else if self.poll_due.is_none() {
+            self.poll_due = Some(now.saturating_add(self.cfg.poll_interval_ms));
+        }
         if self.started && self.last_status != Some(status) {
             self.last_status = Some(status);
             self.outputs.push_back(Output::Status(status));

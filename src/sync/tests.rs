@@ -184,7 +184,9 @@ fn digest_mode_loads_then_catches_up_with_a_digest() {
     );
     assert_eq!(f.token(), Some(tok(14).as_str()));
     assert_eq!(f.item_ids().collect::<Vec<_>>(), vec![2, 3]);
-    assert!(f.is_idle() && f.poll_timeout().is_none());
+    // Idle: nothing due but the safety poll, 5 minutes after the round ended.
+    assert!(f.is_idle());
+    assert_eq!(f.poll_timeout(), Some(5 + 300_000));
     assert_eq!(f.status(), Some(FeedStatus::Live));
 }
 

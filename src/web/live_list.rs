@@ -67,6 +67,10 @@ export interface LiveListBaseOptions extends BroadcasterOptions {
   /** Without a debounce: hints that come while a round runs wait for this much quiet
    * before the one more round they need (default 50; 0: at once). */
   hintSettleMs?: number;
+  /** With nothing to do for this long, look for changes anyway (default 300000: five
+   * minutes; 0: only webhooks and reconnects). Webhooks arrive late and sometimes not
+   * at all; a look that finds nothing costs one small GetChanges. */
+  pollIntervalMs?: number;
 }
 export type LiveListStatus = "connecting" | "loading" | "live" | "reconnecting" | "resyncing" | "closed";
 /** Index-based edits, to apply in order. */
@@ -336,6 +340,9 @@ fn read_feed_options(o: &JsValue) -> Result<(FeedConfig, Transport), JsValue> {
     }
     if let Some(ms) = js::get_number(o, "hintDebounceMaxMs")? {
         config.hint_debounce_max_ms = ms as u64;
+    }
+    if let Some(ms) = js::get_number(o, "pollIntervalMs")? {
+        config.poll_interval_ms = ms as u64;
     }
     if let Some(ms) = js::get_number(o, "hintSettleMs")? {
         config.hint_settle_ms = ms as u64;

@@ -242,7 +242,11 @@ fn a_burst_costs_two_requests_the_reads_wait_and_confirm_in_one_batch() {
     let outs = drain(&mut f);
     assert_eq!(delivered(&outs)[0].added.len(), 1);
     assert!(requests(&outs).is_empty(), "confirmed: no third request");
-    assert_eq!(f.poll_timeout(), None, "idle");
+    assert_eq!(
+        f.poll_timeout(),
+        Some(due + 3 + 300_000),
+        "idle: the safety poll"
+    );
 }
 
 #[test]

@@ -135,3 +135,59 @@ fn debounced_hints_wait_for_quiet_then_run_one_round() {
     }
     assert_eq!(f.poll_timeout(), Some(500));
 }
+
+/// Webhooks may never come: with nothing to do for `poll_interval_ms`, the feed runs a
+/// round anyway, counted from when it last became idle (a hint's round moves it on).
+/// Not while it retries, and never with 0.
+#[test]
+fn an_idle_feed_polls_in_case_a_webhook_was_lost() {
+    let mut f = feed(Auth::Bearer);
+    let gc = loaded(&mut f, &[(1, "a")]);
+    assert_eq!(
+        f.poll_timeout(),
+        Some(2 + 90_000),
+        "the catch-up's request timeout"
+    );
+    f.handle_response(4, gc.id, ok(r#"{"value":[]}"#));
+    drain(&mut f);
+    assert_eq!(f.poll_timeout(), Some(4 + 300_000));
+    // A change with no webhook: the poll finds it.
+    f.handle_timeout(4 + 300_000);
+    let poll = only_request(&mut f);
+    assert!(poll.url.ends_with("/GetChanges"));
+    f.handle_response(300_010, poll.id, ok(&changes_body(&[(11, 1, 2)])));
+    let read = only_request(&mut f);
+    f.handle_response(300_011, read.id, ok(&items_body(&[(2, "b")])));
+    assert_eq!(delivered(&drain(&mut f))[0].added.len(), 1);
+    assert_eq!(f.poll_timeout(), Some(300_011 + 300_000));
+    // A hint's round counts as activity: the next poll is 5 minutes after it.
+    f.handle_hint(400_000, GUID);
+    let round = only_request(&mut f);
+    f.handle_response(400_002, round.id, ok(r#"{"value":[]}"#));
+    drain(&mut f);
+    assert_eq!(f.poll_timeout(), Some(400_002 + 300_000));
+    // A failing poll retries on its own schedule, then polling resumes.
+    f.handle_timeout(700_002);
+    let poll = only_request(&mut f);
+    f.handle_network_error(700_003, poll.id, "offline");
+    let retry_at = f.poll_timeout().unwrap();
+    assert!(
+        retry_at < 700_003 + 300_000,
+        "the retry, not a poll: {retry_at}"
+    );
+    f.handle_timeout(retry_at);
+    let again = only_request(&mut f);
+    f.handle_response(retry_at + 1, again.id, ok(r#"{"value":[]}"#));
+    drain(&mut f);
+    assert_eq!(f.poll_timeout(), Some(retry_at + 1 + 300_000));
+
+    let mut cfg = config();
+    cfg.auth = Auth::Bearer;
+    cfg.poll_interval_ms = 0;
+    let mut f = ChangeFeed::new(cfg);
+    let gc = loaded(&mut f, &[(1, "a")]);
+    f.handle_response(4, gc.id, ok(r#"{"value":[]}"#));
+    drain(&mut f);
+    assert!(f.is_idle());
+    assert_eq!(f.poll_timeout(), None, "no poll with 0");
+}
