@@ -161,6 +161,8 @@ export async function liveListMisuse(): Promise<void> {
   await LiveList.open({ broadcaster: "https://b", siteUrl: "https://s", listTitle: "Mail", protocol: "socket.io-v3" });
   // @ts-expect-error misspelt option
   await LiveList.open({ broadcaster: "https://b", siteUrl: "https://s", listTitle: "Mail", selects: ["Title"] });
+  // @ts-expect-error the poll interval is a number of milliseconds
+  await LiveList.open({ broadcaster: "https://b", siteUrl: "https://s", listTitle: "Mail", pollIntervalMs: "5m" });
   // @ts-expect-error a filter is one OData expression, not a list
   await LiveList.open({ broadcaster: "https://b", siteUrl: "https://s", listTitle: "Mail", filter: ["Status eq 'Open'"] });
   // @ts-expect-error the constructor is private: use LiveList.open
@@ -329,6 +331,7 @@ export async function viewWithPersonColumn(): Promise<void> {
   const tasks = await LiveList.open<Task>({
     broadcaster: "https://b", siteUrl: "https://s", listTitle: "Tasks",
     select: ["Title", "Editor/Title"], orderBy: "Editor/Title", filter: "Status eq 'Open'",
+    pollIntervalMs: 60_000,
   });
   const editors: string[] = tasks.items().map((t) => t.Editor.Title);
   void editors;
