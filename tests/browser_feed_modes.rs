@@ -314,6 +314,30 @@ async fn a_lost_webhook_is_made_good_by_the_poll() {
     list.close();
 }
 
+/// The app's own write, before (or without) its webhook: `refresh()` looks now. After
+/// `close()` it does nothing.
+#[wasm_bindgen_test]
+async fn refresh_looks_for_changes_without_a_webhook() {
+    let _serial = serial().await;
+    let list_id = fresh("Refreshed").await;
+    let extra = [("pollIntervalMs", 0.into())];
+    let list = LiveList::open(list_options(&list_id, &extra))
+        .await
+        .unwrap();
+    wait_until("live", 10_000, || list.status() == "live").await;
+    admin("POST", "webhooks/drop", Some(r#"{"count":1}"#)).await;
+    add_item(&list_id, "written by the app").await;
+    sleep(600).await;
+    assert_eq!(list.items().length(), 5, "no webhook, no poll: not yet");
+    list.refresh();
+    wait_until("the refreshed item", 3_000, || list.items().length() == 6).await;
+    assert_eq!(rows_of(&list.items()), sim_rows(&list_id).await);
+    let mut list = list;
+    list.close();
+    list.refresh();
+    assert_eq!(list.items().length(), 0);
+}
+
 /// A load of many pages (`pageSize: 3` over 11 items) in a field order: every page
 /// becomes rows as it arrives, and the snapshot has each row once, in display order; an
 /// expired token reloads the same way (the pages of the first load are not reused).

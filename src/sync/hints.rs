@@ -42,6 +42,15 @@ impl ChangeFeed {
         self.step(now);
     }
 
+    /// Look for changes now (the app wrote to the list and wants to see it without
+    /// waiting for the webhook): a round as for a hint, without a debounce or a settle.
+    pub fn handle_refresh(&mut self, now: u64) {
+        if self.started && !self.round_will_read_changes() {
+            self.again = true;
+        }
+        self.step(now);
+    }
+
     /// Whether the running round will still send a GetChanges request that has not
     /// been handed out yet.
     pub(super) fn round_will_read_changes(&self) -> bool {

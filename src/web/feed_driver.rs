@@ -25,6 +25,8 @@ pub(crate) enum FeedMessage {
     Hint(String),
     /// The broadcaster's state changed.
     Broadcaster(State),
+    /// The app asked to look for changes now (`LiveList.refresh`).
+    Refresh,
     /// The timer fired.
     Tick,
     /// A subscriber joined: deliver its snapshot if the list is loaded.
@@ -195,6 +197,7 @@ impl Driver {
                     feed.handle_connected(now);
                 }
             }
+            FeedMessage::Refresh => feed.handle_refresh(now),
             FeedMessage::Tick => feed.handle_timeout(now),
             FeedMessage::Catchup => self.hub.catchup_done(),
             FeedMessage::Shutdown => return false,

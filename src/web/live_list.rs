@@ -1,6 +1,7 @@
 //! `LiveList`: a SharePoint list kept live in the page.
 
 use super::broadcaster::acquire_hub;
+use super::feed_driver::FeedMessage;
 use super::feed_hub::FeedHub;
 use super::http::Transport;
 use super::js::{self, coded_error};
@@ -98,6 +99,10 @@ export class LiveList<T extends ListItem = ListItem> {
   subscribe(callback: (event: LiveListEvent<T>) => void): Subscription;
   /** Current rows in display order (`orderBy`, default ID ascending; a copy). */
   items(): T[];
+  /** Looks for changes now instead of waiting for a webhook, e.g. right after the app
+   * wrote to the list (SharePoint's webhooks take seconds to minutes); they arrive as
+   * `changes` events. Does nothing after `close()`. */
+  refresh(): void;
   readonly status: LiveListStatus;
   stats(): LiveListStats;
   close(): void;
@@ -186,6 +191,15 @@ impl LiveList {
         let id = hub.subscribe(self.id, callback);
         let unsubscribe = unsubscribe::function(id, Target::Subscriber(Rc::downgrade(hub)));
         Ok(js::object(&[("unsubscribe", unsubscribe.into())]))
+    }
+
+    /// Looks for changes now, without waiting for a webhook (after the app's own
+    /// write, say); they arrive as `changes` events as usual. Nothing after `close()`.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn refresh(&self) {
+        if let Some(hub) = &self.hub {
+            hub.mailbox.post(FeedMessage::Refresh);
+        }
     }
 
     /// The current rows in ID order (a copy).

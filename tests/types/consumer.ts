@@ -335,6 +335,9 @@ export async function viewWithPersonColumn(): Promise<void> {
   });
   const editors: string[] = tasks.items().map((t) => t.Editor.Title);
   void editors;
+  tasks.refresh();
+  // @ts-expect-error refresh returns nothing to await
+  await tasks.refresh().then(() => {});
 }
 
 // Typed items: LiveList is generic over the item shape.

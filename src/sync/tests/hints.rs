@@ -191,3 +191,32 @@ fn an_idle_feed_polls_in_case_a_webhook_was_lost() {
     assert!(f.is_idle());
     assert_eq!(f.poll_timeout(), None, "no poll with 0");
 }
+
+/// `refresh` (the app wrote and wants to see it): a round now, even with a debounce;
+/// covered by a GetChanges that has not left yet, else one more round right after.
+#[test]
+fn a_refresh_looks_now_whatever_the_debounce() {
+    let mut cfg = config();
+    cfg.auth = Auth::Bearer;
+    cfg.hint_debounce_ms = 1_000;
+    let mut f = ChangeFeed::new(cfg);
+    let gc = loaded(&mut f, &[(1, "a")]);
+    f.handle_response(4, gc.id, ok(r#"{"value":[]}"#));
+    drain(&mut f);
+    f.handle_refresh(10);
+    let round = only_request(&mut f);
+    assert!(round.url.ends_with("/GetChanges"), "at once, no debounce");
+    // Its GetChanges has left: a refresh now may be for a later write.
+    f.handle_refresh(11);
+    f.handle_refresh(12);
+    assert!(requests(&drain(&mut f)).is_empty(), "single flight");
+    f.handle_response(13, round.id, ok(r#"{"value":[]}"#));
+    let again = only_request(&mut f);
+    assert!(
+        again.url.ends_with("/GetChanges"),
+        "one more round, at once"
+    );
+    f.handle_response(14, again.id, ok(r#"{"value":[]}"#));
+    assert!(requests(&drain(&mut f)).is_empty());
+    assert!(f.is_idle());
+}
