@@ -52,6 +52,24 @@ pub fn user(id: i64) -> Option<&'static User> {
     USERS.iter().find(|u| u.id == id)
 }
 
+/// A person column's field of an item (`Editor/Title`), for `$filter`; `None` when
+/// `path` is not one.
+pub fn person_field(author_id: i64, editor_id: i64, path: &str) -> Option<Value> {
+    let (column, field) = path.split_once('/')?;
+    let id = match PERSON_COLUMNS
+        .iter()
+        .position(|c| c.eq_ignore_ascii_case(column))?
+    {
+        0 => author_id,
+        _ => editor_id,
+    };
+    let fields = user(id)?.fields();
+    let found = fields
+        .into_iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(field));
+    Some(found.map_or(Value::Null, |(_, v)| v))
+}
+
 impl crate::store::Inner {
     /// Runs `write` with its adds and edits attributed to user `by`.
     pub fn as_user<T>(&mut self, by: i64, write: impl FnOnce(&mut Self) -> T) -> T {
@@ -121,6 +139,28 @@ impl Selection {
             }
         }
         Ok(Selection { select, expand })
+    }
+
+    /// Checks the fields a `$filter` reads: a person column's field needs its
+    /// `$expand`, as in `$select`; `Err` is SharePoint's 400 message.
+    pub fn check_filter(&self, fields: &[String]) -> Result<(), String> {
+        for name in fields {
+            let Some((column, field)) = name.split_once('/') else {
+                continue;
+            };
+            if !self.expand.iter().any(|c| c.eq_ignore_ascii_case(column)) {
+                return Err(format!(
+                    "The query to field '{name}' is not valid. The $expand query string must \
+                     contains {column}."
+                ));
+            }
+            if !user(DEV_USER)
+                .is_some_and(|u| u.fields().keys().any(|k| k.eq_ignore_ascii_case(field)))
+            {
+                return Err(format!("The field or property '{field}' does not exist."));
+            }
+        }
+        Ok(())
     }
 
     /// Every field (no `$select`, no `$expand`).

@@ -174,8 +174,17 @@ async fn person_columns_expand_to_the_users_who_wrote() {
         v["d"]["Editor"]["__metadata"]["type"],
         "SP.Data.UserInfoItem"
     );
-    // SharePoint's refusals: a column's field without the expand, an unknown column or
-    // user field.
+    // A filter on a person column's field, with its expand.
+    let (s, v) = t
+        .get(
+            &format!("{items}?$select=ID&$expand=Editor&$filter=Editor/Title eq 'Adele Vance'"),
+            NONE,
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(ids(&v), [2]);
+    // SharePoint's refusals: a column's field without the expand (selected or
+    // filtered on), an unknown column or user field.
     for (bad, says) in [
         (
             "$select=Author/Title",
@@ -185,6 +194,10 @@ async fn person_columns_expand_to_the_users_who_wrote() {
         (
             "$select=Author/Shoe&$expand=Author",
             "'Shoe' does not exist",
+        ),
+        (
+            "$filter=Editor/Title eq 'x'",
+            "$expand query string must contains Editor",
         ),
     ] {
         let (s, v) = t.get(&format!("{items}?{bad}"), MINIMAL).await;

@@ -12,7 +12,7 @@ use crate::odata::{codes, EntityMeta};
 use crate::ops::OpError;
 use crate::query::encode;
 use crate::store::{parse_guid, Item, List};
-use crate::users::Selection;
+use crate::users::{person_field, Selection};
 
 /// Largest honoured `$top`.
 pub const MAX_TOP: usize = 5000;
@@ -22,6 +22,9 @@ pub use super::item_shape::{item_fields, item_json};
 fn field_value(item: &Item, name: &str) -> Value {
     if name.eq_ignore_ascii_case("id") {
         return json!(item.id);
+    }
+    if let Some(value) = person_field(item.author_id, item.editor_id, name) {
+        return value;
     }
     item_fields(item)
         .into_iter()
@@ -145,6 +148,9 @@ fn query_items(ctx: &Ctx, list: usize) -> Response {
         Ok(s) => s,
         Err(e) => return bad_query(ctx, &e),
     };
+    if let Some(Err(e)) = filter.as_ref().map(|f| select.check_filter(&f.fields())) {
+        return bad_query(ctx, &e);
+    }
     let inner = ctx.app.lock();
     let l = &inner.sites[ctx.site].lists[list];
     if let Some(f) = &filter {
