@@ -159,3 +159,19 @@ async fn a_view_can_filter_on_a_person_column() {
     let mut list = list;
     list.close();
 }
+
+/// A lookup or person column reads one field, "Column/Field": anything else is refused
+/// before a request, with an example in the message.
+#[wasm_bindgen_test]
+async fn a_field_path_deeper_than_column_field_is_refused() {
+    let list_id = "5c1ad7e3-13c4-4f2b-9d0e-1b1f3e6a7c01";
+    for fields in [["Author/"], ["Author/Manager/Title"]] {
+        let bad = live_list_options(BROADCASTER, list_id, &fields, &[]);
+        let error = LiveList::open(bad)
+            .await
+            .err()
+            .expect("a bad field is refused");
+        assert_eq!(field(&error, "code").as_deref(), Some("invalid-options"));
+        assert!(field(&error, "message").unwrap().contains("Author/Title"));
+    }
+}
