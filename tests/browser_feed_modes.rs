@@ -74,7 +74,7 @@ async fn every_metadata_level_parses() {
         );
         assert_eq!(list.items().length(), 6, "{level}");
         // The read-ahead works at this level too: the next add needs no read by ID.
-        admin("POST", "counters/reset", None).await;
+        reset_counters_when_quiet().await;
         add_item(&list_id, "read ahead").await;
         wait_until("the second item", 10_000, || list.items().length() == 7).await;
         let (ahead, reads) = (counter("batched:items").await, counter("items").await);

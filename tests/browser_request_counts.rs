@@ -39,7 +39,7 @@ async fn round_of_scattered_edits(batch: bool) -> (u32, u32, u32) {
         .await
         .unwrap();
     wait_until("live", 10_000, || list.status() == "live").await;
-    admin("POST", "counters/reset", None).await;
+    reset_counters_when_quiet().await;
     for id in (1..=30).step_by(2) {
         let path = format!("lists/{list_id}/items/{id}");
         admin(
@@ -87,7 +87,7 @@ async fn burst_counts(extra: &[(&str, JsValue)]) -> [u32; 6] {
     let list_id = fresh_list("Burst", 5).await;
     let mut list = LiveList::open(list_options(&list_id, extra)).await.unwrap();
     wait_until("live", 10_000, || list.status() == "live").await;
-    admin("POST", "counters/reset", None).await;
+    reset_counters_when_quiet().await;
     admin(
         "POST",
         "latency",
@@ -167,7 +167,7 @@ async fn an_edit_shows_after_one_request_with_the_read_ahead() {
     wait_until("live", 10_000, || list.status() == "live").await;
     let hint = webhook_body(&list_id);
     let webhook = format!("{BROADCASTER}/api/webhook");
-    admin("POST", "counters/reset", None).await;
+    reset_counters_when_quiet().await;
     let path = format!("lists/{list_id}/items/3");
     admin("PATCH", &path, Some(r#"{"Title":"ahead"}"#)).await;
     request("POST", &webhook, Some(&hint)).await;
