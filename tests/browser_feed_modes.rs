@@ -24,13 +24,6 @@ fn list_options(list_id: &str, extra: &[(&str, JsValue)]) -> JsValue {
     live_list_options(BROADCASTER, list_id, &["Title"], extra)
 }
 
-async fn fresh(title: &str) -> String {
-    admin("POST", "reset", None).await;
-    let list_id = fresh_list(title, 5).await;
-    subscribe_webhook(&list_id, &format!("{BROADCASTER}/api/webhook")).await;
-    list_id
-}
-
 /// Opens a list, waits for it to be live, adds an item and waits for it to arrive.
 async fn round_trip(list_id: &str, extra: &[(&str, JsValue)]) -> (LiveList, Recorder) {
     let list = LiveList::open(list_options(list_id, extra)).await.unwrap();
@@ -65,7 +58,7 @@ fn error_codes(events: &Recorder) -> Vec<String> {
 async fn every_metadata_level_parses() {
     let _serial = serial().await;
     for level in ["nometadata", "minimalmetadata", "verbose", "odata4"] {
-        let list_id = fresh(level).await;
+        let list_id = fresh_watched_list(level).await;
         let (mut list, events) = round_trip(&list_id, &[("metadata", level.into())]).await;
         assert!(
             error_codes(&events).is_empty(),
@@ -89,7 +82,7 @@ async fn every_metadata_level_parses() {
 #[wasm_bindgen_test]
 async fn bearer_tokens_from_a_string_and_from_an_async_provider() {
     let _serial = serial().await;
-    let list_id = fresh("Bearer").await;
+    let list_id = fresh_watched_list("Bearer").await;
     admin("POST", "counters/reset", None).await;
     let (mut list, _) = round_trip(&list_id, &[("accessToken", "token-1".into())]).await;
     list.close();
@@ -107,7 +100,7 @@ async fn bearer_tokens_from_a_string_and_from_an_async_provider() {
 #[wasm_bindgen_test]
 async fn a_caller_supplied_fetch_owns_the_requests() {
     let _serial = serial().await;
-    let list_id = fresh("Custom fetch").await;
+    let list_id = fresh_watched_list("Custom fetch").await;
     // Counts calls and adds its own bearer header, as an SPHttpClient wrapper would.
     let fetch = Function::new_with_args(
         "url, init",
@@ -143,7 +136,7 @@ async fn non_ascii_text_arrives_intact_through_the_page_fetch_or_a_wrapper() {
         ("page fetch", vec![]),
         ("wrapper", vec![("fetch", text_only.into())]),
     ] {
-        let list_id = fresh(how).await;
+        let list_id = fresh_watched_list(how).await;
         let mut list = LiveList::open(list_options(&list_id, &extra))
             .await
             .unwrap();
@@ -172,7 +165,7 @@ async fn non_ascii_text_arrives_intact_through_the_page_fetch_or_a_wrapper() {
 #[wasm_bindgen_test]
 async fn a_fetch_that_resolves_to_no_response_is_a_network_error_then_retried() {
     let _serial = serial().await;
-    let list_id = fresh("Odd fetch").await;
+    let list_id = fresh_watched_list("Odd fetch").await;
     // The second call resolves to something that is not a Response; the rest are real
     // (with a bearer header, as an SPHttpClient wrapper would add).
     let fetch = Function::new_with_args(
@@ -197,7 +190,7 @@ async fn a_fetch_that_resolves_to_no_response_is_a_network_error_then_retried() 
 #[wasm_bindgen_test]
 async fn throttling_is_reported_and_retried_after_the_servers_delay() {
     let _serial = serial().await;
-    let list_id = fresh("Throttled").await;
+    let list_id = fresh_watched_list("Throttled").await;
     let list = LiveList::open(list_options(&list_id, &[])).await.unwrap();
     let events = Recorder::new();
     list.subscribe(events.function.clone()).unwrap();
@@ -225,7 +218,7 @@ async fn throttling_is_reported_and_retried_after_the_servers_delay() {
 #[wasm_bindgen_test]
 async fn an_expired_digest_is_refreshed_once() {
     let _serial = serial().await;
-    let list_id = fresh("Digest").await;
+    let list_id = fresh_watched_list("Digest").await;
     let list = LiveList::open(list_options(&list_id, &[])).await.unwrap();
     wait_until("live", 10_000, || list.status() == "live").await;
     admin("POST", "digests/expire", None).await;
@@ -255,7 +248,7 @@ async fn expire_token_then_add(list_id: &str, events: &Recorder) {
 #[wasm_bindgen_test]
 async fn an_expired_change_token_resets_with_the_whole_list() {
     let _serial = serial().await;
-    let list_id = fresh("Expired token").await;
+    let list_id = fresh_watched_list("Expired token").await;
     let list = LiveList::open(list_options(&list_id, &[])).await.unwrap();
     let events = Recorder::new();
     list.subscribe(events.function.clone()).unwrap();
@@ -281,7 +274,7 @@ async fn an_expired_change_token_resets_with_the_whole_list() {
 #[wasm_bindgen_test]
 async fn a_dropped_webhook_is_made_good_by_the_next_one() {
     let _serial = serial().await;
-    let list_id = fresh("Dropped").await;
+    let list_id = fresh_watched_list("Dropped").await;
     let list = LiveList::open(list_options(&list_id, &[])).await.unwrap();
     wait_until("live", 10_000, || list.status() == "live").await;
     admin("POST", "webhooks/drop", Some(r#"{"count":1}"#)).await;
@@ -300,12 +293,8 @@ async fn a_dropped_webhook_is_made_good_by_the_next_one() {
 #[wasm_bindgen_test]
 async fn a_lost_webhook_is_made_good_by_the_poll() {
     let _serial = serial().await;
-    let list_id = fresh("Polled").await;
-    let extra = [("pollIntervalMs", 400.into())];
-    let list = LiveList::open(list_options(&list_id, &extra))
-        .await
-        .unwrap();
-    wait_until("live", 10_000, || list.status() == "live").await;
+    let list_id = fresh_watched_list("Polled").await;
+    let list = open_live(&list_id, &["Title"], &[("pollIntervalMs", 400.into())]).await;
     admin("POST", "webhooks/drop", Some(r#"{"count":1}"#)).await;
     add_item(&list_id, "no hint").await;
     wait_until("the polled item", 3_000, || list.items().length() == 6).await;
@@ -319,12 +308,8 @@ async fn a_lost_webhook_is_made_good_by_the_poll() {
 #[wasm_bindgen_test]
 async fn refresh_looks_for_changes_without_a_webhook() {
     let _serial = serial().await;
-    let list_id = fresh("Refreshed").await;
-    let extra = [("pollIntervalMs", 0.into())];
-    let list = LiveList::open(list_options(&list_id, &extra))
-        .await
-        .unwrap();
-    wait_until("live", 10_000, || list.status() == "live").await;
+    let list_id = fresh_watched_list("Refreshed").await;
+    let list = open_live(&list_id, &["Title"], &[("pollIntervalMs", 0.into())]).await;
     admin("POST", "webhooks/drop", Some(r#"{"count":1}"#)).await;
     add_item(&list_id, "written by the app").await;
     sleep(600).await;

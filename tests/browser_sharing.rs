@@ -19,15 +19,6 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Opens a live list reading `fields`, with `extra` options, and waits until it is live.
-async fn open_live(list_id: &str, fields: &[&str], extra: &[(&str, JsValue)]) -> LiveList {
-    let list = LiveList::open(live_list_options(BROADCASTER, list_id, fields, extra))
-        .await
-        .unwrap();
-    wait_until("live", 10_000, || list.status() == "live").await;
-    list
-}
-
 #[wasm_bindgen_test]
 async fn a_room_stays_while_any_feed_on_the_socket_needs_it() {
     let _serial = serial().await;

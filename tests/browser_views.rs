@@ -17,13 +17,6 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-async fn fresh(title: &str) -> String {
-    admin("POST", "reset", None).await;
-    let list_id = fresh_list(title, 5).await;
-    subscribe_webhook(&list_id, &format!("{BROADCASTER}/api/webhook")).await;
-    list_id
-}
-
 /// `"{Id} {Column.Title}"` of each row, in display order.
 fn person_of(items: &js_sys::Array, column: &str) -> Vec<String> {
     items
@@ -43,15 +36,12 @@ fn person_of(items: &js_sys::Array, column: &str) -> Vec<String> {
 async fn person_columns_are_expanded_and_can_order_the_rows() {
     let _serial = serial().await;
     for metadata in ["nometadata", "verbose", "odata4"] {
-        let list_id = fresh("People").await;
+        let list_id = fresh_watched_list("People").await;
         let extra = [
             ("metadata", metadata.into()),
             ("orderBy", "Editor/Title".into()),
         ];
-        let fields = ["Title", "Author/Title"];
-        let options = live_list_options(BROADCASTER, &list_id, &fields, &extra);
-        let list = LiveList::open(options).await.unwrap();
-        wait_until("live", 10_000, || list.status() == "live").await;
+        let list = open_live(&list_id, &["Title", "Author/Title"], &extra).await;
         let dev: Vec<String> = (1..=5).map(|id| format!("{id} Dev User")).collect();
         assert_eq!(person_of(&list.items(), "Editor"), dev, "{metadata}");
         // Adele Vance (10) edits item 4; Alex Wilber (11) adds item 6.
@@ -88,7 +78,7 @@ fn ids_of(items: &js_sys::Array) -> Vec<i64> {
 async fn a_filtered_list_follows_items_into_and_out_of_its_view() {
     let _serial = serial().await;
     for read_ahead in [true, false] {
-        let list_id = fresh("Open tasks").await;
+        let list_id = fresh_watched_list("Open tasks").await;
         let status = |id: i64, status: &str| {
             let path = format!("lists/{list_id}/items/{id}");
             let body = format!(r#"{{"Status":"{status}"}}"#);
@@ -138,17 +128,14 @@ async fn a_filtered_list_follows_items_into_and_out_of_its_view() {
 #[wasm_bindgen_test]
 async fn a_view_can_filter_on_a_person_column() {
     let _serial = serial().await;
-    let list_id = fresh("Adele's").await;
+    let list_id = fresh_watched_list("Adele's").await;
     let edit = |id: i64, by: i64| {
         let path = format!("lists/{list_id}/items/{id}?by={by}");
         async move { admin("PATCH", &path, Some(r#"{"Title":"edited"}"#)).await }
     };
     edit(2, 10).await;
     let extra = [("filter", "Editor/Title eq 'Adele Vance'".into())];
-    let fields = ["Title", "Editor/Title"];
-    let options = live_list_options(BROADCASTER, &list_id, &fields, &extra);
-    let list = LiveList::open(options).await.unwrap();
-    wait_until("live", 10_000, || list.status() == "live").await;
+    let list = open_live(&list_id, &["Title", "Editor/Title"], &extra).await;
     assert_eq!(person_of(&list.items(), "Editor"), ["2 Adele Vance"]);
     edit(4, 10).await; // into the view
     edit(2, 11).await; // out of it

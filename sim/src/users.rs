@@ -121,37 +121,32 @@ impl Selection {
             };
             expand.push(column);
         }
-        let select = q.select();
-        for name in &select {
-            let Some((column, field)) = name.split_once('/') else {
-                continue;
-            };
-            if !expand.iter().any(|c| c.eq_ignore_ascii_case(column)) {
-                return Err(format!(
-                    "The query to field '{name}' is not valid. The $select query string must \
-                     specify the target fields and the $expand query string must contains {column}."
-                ));
-            }
-            if !user(DEV_USER)
-                .is_some_and(|u| u.fields().keys().any(|k| k.eq_ignore_ascii_case(field)))
-            {
-                return Err(format!("The field or property '{field}' does not exist."));
-            }
-        }
-        Ok(Selection { select, expand })
+        let selection = Selection {
+            select: q.select(),
+            expand,
+        };
+        let what = "The $select query string must specify the target fields and the";
+        selection.check_paths(&selection.select, what)?;
+        Ok(selection)
     }
 
     /// Checks the fields a `$filter` reads: a person column's field needs its
     /// `$expand`, as in `$select`; `Err` is SharePoint's 400 message.
     pub fn check_filter(&self, fields: &[String]) -> Result<(), String> {
-        for name in fields {
+        self.check_paths(fields, "The")
+    }
+
+    /// Each `Column/Field` of `names` needs its column expanded and a user field of
+    /// that name; `Err` is SharePoint's 400 message (`what` opens its `$expand` part).
+    fn check_paths(&self, names: &[String], what: &str) -> Result<(), String> {
+        for name in names {
             let Some((column, field)) = name.split_once('/') else {
                 continue;
             };
             if !self.expand.iter().any(|c| c.eq_ignore_ascii_case(column)) {
                 return Err(format!(
-                    "The query to field '{name}' is not valid. The $expand query string must \
-                     contains {column}."
+                    "The query to field '{name}' is not valid. {what} $expand query string \
+                     must contains {column}."
                 ));
             }
             if !user(DEV_USER)

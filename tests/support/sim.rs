@@ -30,6 +30,28 @@ pub async fn fresh_list(title: &str, count: u32) -> String {
     field(&summary, "id").expect("seed returns the list id")
 }
 
+/// Resets the sim and creates a list of 5 mail rows whose webhooks go to sp-broadcaster;
+/// returns its GUID.
+pub async fn fresh_watched_list(title: &str) -> String {
+    admin("POST", "reset", None).await;
+    let list_id = fresh_list(title, 5).await;
+    subscribe_webhook(&list_id, &format!("{BROADCASTER}/api/webhook")).await;
+    list_id
+}
+
+/// Opens a live list through sp-broadcaster reading `fields`, with `extra` options,
+/// and waits until it is live.
+pub async fn open_live(
+    list_id: &str,
+    fields: &[&str],
+    extra: &[(&str, JsValue)],
+) -> sp_live::web::LiveList {
+    let options = live_list_options(BROADCASTER, list_id, fields, extra);
+    let list = sp_live::web::LiveList::open(options).await.unwrap();
+    wait_until("live", 10_000, || list.status() == "live").await;
+    list
+}
+
 /// Subscribes `notification_url` to the list's webhooks through SharePoint's REST
 /// API (form digest first), as a real set-up would.
 pub async fn subscribe_webhook(list_id: &str, notification_url: &str) {
