@@ -47,6 +47,9 @@ pub struct ChangeFeed {
     pub(super) digest_retry: bool,
     /// Read-aheads in a row that brought none of their round's changed items.
     pub(super) read_ahead_misses: u32,
+    /// The list's `ItemCount` at the last load: every item, including those a view's
+    /// filter or the user's permissions leave out (SharePoint's view threshold counts them).
+    pub(super) list_size: u32,
 }
 
 impl ChangeFeed {
@@ -79,6 +82,7 @@ impl ChangeFeed {
             reload_streak: 0,
             digest_retry: false,
             read_ahead_misses: 0,
+            list_size: 0,
         }
     }
 

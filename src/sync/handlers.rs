@@ -55,6 +55,7 @@ impl ChangeFeed {
                     self.cfg.page_size,
                     None,
                 );
+                self.list_size = info.item_count.unwrap_or(0);
                 if let Job::Load(l) = &mut self.job {
                     l.token = Some(info.current_token);
                     // With a filter, how many items it lets through is not known.

@@ -39,7 +39,9 @@ impl ChangeFeed {
     /// when this round's GetChanges goes alone.
     pub(super) fn read_ahead_since(&self, cursor: &str) -> Option<i64> {
         let on = self.cfg.batch_reads && self.cfg.read_ahead;
-        if !on || self.items.len() > LIST_VIEW_THRESHOLD {
+        // A view holds fewer items than its list; the threshold counts the list's.
+        let size = self.items.len().max(self.list_size as usize);
+        if !on || size > LIST_VIEW_THRESHOLD {
             return None;
         }
         let at = ChangeToken::parse(cursor).ok()?.unix_ms();

@@ -254,6 +254,34 @@ fn big_lists_and_the_options_off_send_get_changes_alone() {
     }
 }
 
+/// The catch-up request of a feed whose view (`filter`) lets 3 of `list_size` items through.
+fn view_loaded(list_size: u32) -> HttpRequest {
+    let mut cfg = FeedConfig::new(SITE, ListRef::Id(GUID.into()));
+    cfg.auth = Auth::Bearer;
+    cfg.filter = "Status eq 'Open'".into();
+    let mut f = ChangeFeed::new(cfg);
+    f.handle_start(0);
+    let info = only_request(&mut f);
+    let body = format!(
+        r#"{{"CurrentChangeToken":{{"StringValue":"{}"}},"ItemCount":{list_size}}}"#,
+        tok(10)
+    );
+    f.handle_response(1, info.id, ok(&body));
+    let page = only_request(&mut f);
+    f.handle_response(2, page.id, ok(&items_body(&[(1, "a"), (7, "b"), (9, "c")])));
+    only_request(&mut f)
+}
+
+#[test]
+fn a_view_of_a_big_list_sends_get_changes_alone() {
+    // The view threshold counts the list's items, not the view's: SharePoint would
+    // refuse the read-ahead's unindexed `Modified` filter on the list of 6,000.
+    let over = view_loaded(6_000);
+    assert!(over.url.ends_with("/GetChanges"), "{}", over.url);
+    let under = view_loaded(4_000);
+    assert!(under.url.ends_with("/_api/$batch"), "{}", under.url);
+}
+
 #[test]
 fn a_burst_with_the_read_ahead_costs_two_requests() {
     let mut f = bearer_feed();
