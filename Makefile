@@ -7,7 +7,7 @@ export WASM_PACK_CACHE := $(CURDIR)/target/wasm-pack-cache
 
 SUITE := tests/scripts/run-suite.sh
 
-.PHONY: all test tools test-native test-lint test-fixtures test-browser test-size test-e2e test-consumers test-types test-facade pkg demo bench floor clean
+.PHONY: all test tools test-native test-lint test-fixtures test-browser test-size test-e2e test-consumers test-types test-facade test-react pkg demo bench floor clean
 
 all: test
 
@@ -27,6 +27,7 @@ test: tools
 	-@$(SUITE) consumers $(MAKE) --no-print-directory test-consumers
 	-@$(SUITE) types $(MAKE) --no-print-directory test-types
 	-@$(SUITE) facade $(MAKE) --no-print-directory test-facade
+	-@$(SUITE) react $(MAKE) --no-print-directory test-react
 	@tests/scripts/summary.sh
 
 test-lint:
@@ -127,6 +128,11 @@ test-facade: pkg
 	cargo build --quiet -p sp-sim -p sp-broadcaster
 	@cp src/js/seed.js src/js/seed.d.ts pkg/
 	node tests/facade/facade.test.mjs
+
+## sp-live/react's useLiveList with React 17 (SPFx's) in headless Chromium.
+test-react: pkg
+	cargo build --quiet -p sp-sim -p sp-broadcaster
+	node tests/react/react.test.mjs
 
 ## Benchmarks, numbers not pass/fail (sizes, latency, round trips, apply cost, memory):
 ## sp-live vs the seed's JS stack in headless Chromium; writes bench/RESULTS.md (~5 min).

@@ -264,6 +264,14 @@ async function liveChange(browser, name, listId) {
       const seed = await page.evaluate(() => window.__seedExports);
       if (!seed?.includes("RxJsEventEmitter")) throw new Error(`sp-live/seed exports: ${JSON.stringify(seed)}`);
     }
+    if (name === "webpack") {
+      // The React 17 grid (sp-live/react's useLiveList) is live and shows the add too.
+      await waitFor("webpack: the React grid (useLiveList) shows the added item", async () => {
+        const r = await page.evaluate(() => window.__react ?? null);
+        if (r?.error) throw new Error(r.error);
+        return r?.status === "live" && r.titles.includes(title);
+      }, CHANGE_MS);
+    }
     // The .wasm came from the consumer's own build output (its asset URL), once.
     const prefix = CONSUMERS[name].url.split("/")[1];
     if (wasm.length !== 1 || !wasm[0].startsWith(`/${prefix}/`) || !wasm[0].endsWith(" 200 application/wasm")) throw new Error(`wasm requests: ${wasm.join("; ") || "none"}`);
@@ -294,6 +302,8 @@ async function main() {
     if (p.exports?.["."]?.default !== "./sp_live.js" || p.exports?.["."]?.types !== "./sp_live.d.ts") problems.push("exports['.']");
     if (p.exports?.["./sp_live_bg.wasm"] !== "./sp_live_bg.wasm") problems.push("exports wasm");
     if (fs.existsSync(path.join(ROOT, "src/js/seed.js")) && p.exports?.["./seed"]?.default !== "./seed.js") problems.push("exports ./seed");
+    if (p.exports?.["./react"]?.default !== "./react.js" || p.exports?.["./react"]?.types !== "./react.d.ts") problems.push("exports ./react");
+    if (p.peerDependencies?.react === undefined || p.peerDependenciesMeta?.react?.optional !== true) problems.push("react is not an optional peer dependency");
     if (!("sideEffects" in p)) problems.push("no sideEffects");
     if (problems.length) throw new Error(problems.join("; "));
     const out = await new Promise((resolve, reject) => {

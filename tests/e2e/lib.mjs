@@ -1,7 +1,10 @@
 // Helpers of the end-to-end test: child processes, a SharePoint REST client (the same
 // calls a web part makes), polling, and a tiny check runner.
 import { spawn } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
 import net from "node:net";
+import path from "node:path";
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -170,6 +173,64 @@ export class Rest {
     }
     return out;
   }
+}
+
+// ---------- sp-sim's admin API, webhooks, static pages ----------
+
+/** A call to sp-sim's admin API at `simUrl` (e.g. "http://127.0.0.1:39500"); the JSON
+ * answer, or `null`. */
+export async function admin(simUrl, method, route, body) {
+  const r = await fetch(`${simUrl}/_admin${route}`, {
+    method,
+    headers: body === undefined ? {} : { "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`${method} /_admin${route}: HTTP ${r.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Subscribes a webhook (`notificationUrl`, e.g. a broadcaster's `/api/webhook`) to a
+ * list through SharePoint's REST API, with a digest, as a deployment does. */
+export async function subscribeWebhook(rest, listId, notificationUrl, clientState) {
+  const expiration = new Date(Date.now() + 90 * 86400_000).toISOString();
+  const r = await fetch(`${rest.site}/_api/web/lists(guid'${listId}')/subscriptions`, {
+    method: "POST",
+    headers: {
+      Accept: ACCEPT,
+      "Content-Type": "application/json",
+      "X-RequestDigest": await rest.formDigest(),
+    },
+    body: JSON.stringify({ resource: listId, notificationUrl, expirationDateTime: expiration, clientState }),
+  });
+  if (r.status !== 201) throw new Error(`subscribe: HTTP ${r.status} ${await r.text()}`);
+  return r.json();
+}
+
+const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json", ".ts": "text/plain" };
+
+/** Serves on `host:port` the files `route(pathname)` names (inside `root`; `null`: 404),
+ * uncached. Resolves to the server once it listens. */
+export function serveStatic(host, port, root, route) {
+  const server = http.createServer((req, res) => {
+    const file = route(decodeURIComponent(new URL(req.url, "http://x").pathname));
+    if (!file || !path.resolve(file).startsWith(root) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      res.writeHead(404).end("not found");
+      return;
+    }
+    res.writeHead(200, { "Content-Type": TYPES[path.extname(file)] ?? "application/octet-stream", "Cache-Control": "no-store" });
+    fs.createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}
+
+/** A path under `/prefix/` as a file of `dir` (no way out of it), else `null`. */
+export function under(pathname, prefix, dir) {
+  if (!pathname.startsWith(prefix)) return null;
+  return path.join(dir, path.normalize(pathname.slice(prefix.length)).replace(/^(\.\.[/\\])+/, ""));
 }
 
 // ---------- checks ----------

@@ -8,11 +8,10 @@
 //   node tests/facade/facade.test.mjs
 // Ports (127.0.0.1): sim 39500, broadcaster 39400, page 39080. Logs: target/facade/.
 import fs from "node:fs";
-import http from "node:http";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { Checks, Rest, killAll, portTaken, sleep, start, waitFor } from "../e2e/lib.mjs";
+import { Checks, Rest, admin as adminApi, killAll, portTaken, serveStatic, sleep, start, subscribeWebhook, under, waitFor } from "../e2e/lib.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
@@ -43,61 +42,12 @@ const watchdog = setTimeout(() => {
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => (killAll(), process.exit(130)));
 process.on("exit", killAll);
 
-// ---------- a tiny static server: pkg/ under /pkg/, the page at / ----------
+// ---------- the page at /, pkg/ under /pkg/; the sim's admin API ----------
 
-const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json", ".ts": "text/plain" };
-
-function serveStatic() {
-  const routes = (url) => {
-    const p = decodeURIComponent(new URL(url, "http://x").pathname);
-    if (p === "/") return path.join(HERE, "page.html");
-    if (p === "/page.mjs") return path.join(HERE, "page.mjs");
-    if (p.startsWith("/pkg/")) return path.join(ROOT, "pkg", path.normalize(p.slice(5)).replace(/^(\.\.[/\\])+/, ""));
-    return null;
-  };
-  const server = http.createServer((req, res) => {
-    const file = routes(req.url);
-    if (!file || !file.startsWith(ROOT) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      res.writeHead(404).end("not found");
-      return;
-    }
-    res.writeHead(200, { "Content-Type": TYPES[path.extname(file)] ?? "application/octet-stream", "Cache-Control": "no-store" });
-    fs.createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(PAGE, HOST, () => resolve(server));
-  });
-}
-
-// ---------- sim helpers ----------
-
-async function admin(method, route, body) {
-  const r = await fetch(`http://${HOST}:${SIM}/_admin${route}`, {
-    method,
-    headers: body === undefined ? {} : { "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  if (!r.ok) throw new Error(`${method} /_admin${route}: HTTP ${r.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-/** Subscribes the broadcaster's webhook through SharePoint's REST API (with a digest). */
-async function subscribeWebhook(rest, listId) {
-  const expiration = new Date(Date.now() + 90 * 86400_000).toISOString();
-  const r = await fetch(`${SITE}/_api/web/lists(guid'${listId}')/subscriptions`, {
-    method: "POST",
-    headers: {
-      Accept: "application/json;odata=nometadata",
-      "Content-Type": "application/json",
-      "X-RequestDigest": await rest.formDigest(),
-    },
-    body: JSON.stringify({ resource: listId, notificationUrl: `${BROADCASTER}/api/webhook`, expirationDateTime: expiration, clientState: "sp-live-facade" }),
-  });
-  if (r.status !== 201) throw new Error(`subscribe: HTTP ${r.status} ${await r.text()}`);
-  return r.json();
-}
+const serve = () =>
+  serveStatic(HOST, PAGE, ROOT, (p) =>
+    p === "/" ? path.join(HERE, "page.html") : p === "/page.mjs" ? path.join(HERE, "page.mjs") : under(p, "/pkg/", path.join(ROOT, "pkg")));
+const admin = (method, route, body) => adminApi(`http://${HOST}:${SIM}`, method, route, body);
 
 // ---------- page helpers ----------
 
@@ -148,7 +98,7 @@ async function main() {
   const sim = start("sp-sim", path.join(BIN, "sp-sim"), ["--port", String(SIM), "--webhook-interval-ms", "300"], { ready: /listening on/, log: logFile });
   const bc = start("sp-broadcaster", path.join(BIN, "sp-broadcaster"), ["--port", String(BC), "--cors", "all"], { ready: /listening on/, log: logFile });
   await Promise.all([sim.ready, bc.ready]);
-  const server = await serveStatic();
+  const server = await serve();
 
   const list = await admin("POST", "/seed", { title: "Mails", count: 12 });
   const other = await admin("POST", "/seed", { title: "Other", count: 3 });
@@ -172,9 +122,9 @@ async function main() {
 
   try {
     await checks.check("webhook subscribed through the sim's REST API (validated by the broadcaster)", async () => {
-      const sub = await subscribeWebhook(rest, list.id);
+      const sub = await subscribeWebhook(rest, list.id, `${BROADCASTER}/api/webhook`, "sp-live-facade");
       expect(sub.resource === list.id, `resource ${sub.resource}`);
-      await subscribeWebhook(rest, other.id);
+      await subscribeWebhook(rest, other.id, `${BROADCASTER}/api/webhook`, "sp-live-facade");
     });
 
     const page = await openPage();

@@ -67,8 +67,19 @@ const snippetFiles = (dir) =>
       )
     : [];
 const modules = [`${NAME}.js`, ...facades.map((f) => `${f}.js`), ...snippetFiles("snippets")];
+// Peer dependencies of the facades (sp-live/react imports React): the web part's own
+// copy is used. The probe below resolves them to an empty module, so that importing a
+// facade checks the facade, not whether React happens to be installed here.
+const PEERS = { react: ">=16.8.0" };
+const peerStub = `data:text/javascript,${encodeURIComponent(`
+  const peers = ${JSON.stringify(Object.keys(PEERS))};
+  export async function resolve(specifier, context, next) {
+    if (peers.includes(specifier)) return { url: "data:text/javascript,export{}", shortCircuit: true };
+    return next(specifier, context);
+  }`)}`;
 function sideEffectFree(file) {
   const probe = `
+    (await import("node:module")).register(${JSON.stringify(peerStub)});
     const before = new Set(Reflect.ownKeys(globalThis).map(String));
     await import(${JSON.stringify(pathToFileURL(path.join(PKG, file)).href)});
     const added = Reflect.ownKeys(globalThis).map(String).filter((k) => !before.has(k));
@@ -113,6 +124,8 @@ const pkgJson = {
   types: `./${NAME}.d.ts`,
   exports,
   files,
+  peerDependencies: PEERS,
+  peerDependenciesMeta: Object.fromEntries(Object.keys(PEERS).map((p) => [p, { optional: true }])),
   sideEffects: impure.length ? impure : false,
   keywords: ["sharepoint", "spfx", "sharepoint-online", "webhooks", "live", "realtime", "socket.io", "websocket", "webassembly", "wasm"],
 };

@@ -3,7 +3,7 @@
 // scan for `any` in the public declarations. Known imprecisions (gaps.ts, older lib
 // targets) are listed as "gap" lines and do not fail. Ends with "N passed, M failed".
 //
-//   node tests/types/check.mjs      (after `make pkg` and copying src/js/seed.* into pkg/)
+//   node tests/types/check.mjs      (after `make pkg`)
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -37,7 +37,7 @@ function tsc(files, options = {}) {
   return { code: r.status, out, errors };
 }
 
-for (const f of ["sp_live.d.ts", "seed.d.ts", "seed.js", "sp_live.js"]) {
+for (const f of ["sp_live.d.ts", "seed.d.ts", "seed.js", "react.d.ts", "react.js", "sp_live.js"]) {
   if (!fs.existsSync(path.join(PKG, f))) {
     notOk(`pkg/${f} exists`, "run `make pkg` and copy src/js/seed.* into pkg/ (make test-types does both)");
   }
@@ -69,7 +69,7 @@ else if (oldLib.errors.every((l) => /Property 'dispose' does not exist on type '
 
 // 4. No `any` in the public declarations (wasm-bindgen's InitOutput internals aside).
 const anyLines = [];
-for (const f of ["sp_live.d.ts", "seed.d.ts"]) {
+for (const f of ["sp_live.d.ts", "seed.d.ts", "react.d.ts"]) {
   const file = path.join(PKG, f);
   if (!fs.existsSync(file)) continue;
   let text = fs.readFileSync(file, "utf8");
@@ -85,10 +85,10 @@ for (const f of ["sp_live.d.ts", "seed.d.ts"]) {
     if (/\bany\b/.test(code)) anyLines.push(`pkg/${f}:${i + 1}: ${line.trim()}`);
   });
 }
-if (anyLines.length === 0) ok("no `any` in the public declarations of pkg/sp_live.d.ts and pkg/seed.d.ts");
+if (anyLines.length === 0) ok("no `any` in the public declarations of pkg/sp_live.d.ts, pkg/seed.d.ts and pkg/react.d.ts");
 else notOk("no `any` in the public declarations", anyLines.join("\n"));
 
-// 5. The same consumer resolving "sp-live" and "sp-live/seed" through pkg/package.json
+// 5. The same consumer resolving "sp-live", "sp-live/seed" and "sp-live/react" through pkg/package.json
 // (its `exports`), as an installed package: node_modules/sp-live -> pkg.
 {
   const dir = path.join(tmp, "installed");
@@ -100,7 +100,7 @@ else notOk("no `any` in the public declarations", anyLines.join("\n"));
   delete own.baseUrl;
   fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: own, files: ["consumer.ts"] }));
   const r = spawnSync(process.execPath, [TSC, "-p", path.join(dir, "tsconfig.json"), "--pretty", "false"], { encoding: "utf8" });
-  if (r.status === 0) ok("consumer.ts compiles against pkg as an installed package (package.json exports \".\" and \"./seed\")");
+  if (r.status === 0) ok("consumer.ts compiles against pkg as an installed package (package.json exports \".\", \"./seed\" and \"./react\")");
   else notOk("consumer.ts compiles against pkg as an installed package (package.json exports)", `${r.stdout}${r.stderr}`.trim());
 }
 

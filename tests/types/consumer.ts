@@ -23,6 +23,7 @@ import {
   type ListChangesPayload,
   type SocketListChangesOptions,
 } from "sp-live/seed";
+import { useLiveList, type LiveListState, type UseLiveListOptions } from "sp-live/react";
 
 // ---------- type-level helpers ----------
 type IsAny<T> = 0 extends 1 & T ? true : false;
@@ -354,4 +355,24 @@ export async function typedItems(): Promise<void> {
   // @ts-expect-error Subject is a string, not a number
   const n: number = mails.items()[0]!.Subject;
   void n;
+}
+
+// sp-live/react: the hook's state is typed by the item shape; null opens nothing.
+export function reactGrid(props: { siteUrl: string | null }): string[] {
+  const options: UseLiveListOptions | null = props.siteUrl
+    ? { broadcaster: "https://b", siteUrl: props.siteUrl, listTitle: "Mail", select: ["Title", "Subject"], fetch: (url, init) => fetch(url, init) }
+    : null;
+  const state: LiveListState<Mail> = useLiveList<Mail>(options);
+  const status: LiveListStatus = state.status;
+  void status;
+  const code: string | undefined = state.error && "code" in state.error ? state.error.code : undefined;
+  void code;
+  state.list?.refresh();
+  const loaded: number | undefined = state.progress?.loaded;
+  void loaded;
+  // @ts-expect-error the hook needs a list: listId or listTitle
+  useLiveList({ broadcaster: "https://b", siteUrl: "https://s" });
+  // @ts-expect-error items are read-only state: no assigning
+  state.items = [];
+  return state.items.map((m) => m.Subject);
 }

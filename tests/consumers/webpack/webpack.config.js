@@ -7,6 +7,10 @@ module.exports = {
   entry: "./src/index.js",
   output: { path: path.resolve(__dirname, "dist"), filename: "main.[contenthash:8].js", clean: true },
   performance: { hints: false },
+  // sp-live is a `file:` link to pkg/ here: resolve its imports (sp-live/react's
+  // `react`, a peer dependency) from this consumer's node_modules, as an installed
+  // package's are. An install from a tarball or the registry needs nothing.
+  resolve: { symlinks: false },
   plugins: [
     {
       // index.html pointing at the hashed bundle (no html-webpack-plugin needed).

@@ -1,0 +1,34 @@
+/* sp-live/react: `useLiveList`, a React hook (React 16.8 or later, a peer dependency). */
+import type { FeedError, InitInput, ListItem, LiveList, LiveListOptions, LiveListStatus, SpLiveError } from "./sp_live.js";
+
+/** Options of `useLiveList`: those of `LiveList.open`, and where to load the wasm from. */
+export type UseLiveListOptions = LiveListOptions & {
+  /** Passed to `init()` as `module_or_path` (default: `sp_live_bg.wasm` next to the glue). */
+  wasm?: InitInput | Promise<InitInput>;
+};
+
+/** What `useLiveList` returns; a new object whenever something in it changes. */
+export interface LiveListState<T extends ListItem = ListItem> {
+  /** The rows in display order: a new array after every change; `[]` until the first snapshot. */
+  readonly items: T[];
+  /** `"connecting"` until the list is open, then the list's status; `"closed"` without options
+   * or after a failed open. */
+  readonly status: LiveListStatus;
+  /** The last error: a failed open (`status` `"closed"`), or an `error` event, cleared when
+   * rows arrive or the list is live again. */
+  readonly error: FeedError | SpLiveError | Error | null;
+  /** The load's progress (`total` is `null` under a `filter`), `null` before the load. */
+  readonly progress: { readonly loaded: number; readonly total: number | null } | null;
+  /** The open list (for `refresh()` and `stats()`), or `null`. */
+  readonly list: LiveList<T> | null;
+}
+
+/**
+ * Opens a LiveList while the component is mounted and returns its state. The list
+ * reopens when an option other than a function changes (compared as JSON); `fetch` and
+ * `accessToken` are called through the latest render's options, so inline closures are
+ * fine. `null` or `undefined` opens nothing (status `"closed"`).
+ */
+export function useLiveList<T extends ListItem = ListItem>(
+  options: UseLiveListOptions | null | undefined,
+): LiveListState<T>;

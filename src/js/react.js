@@ -1,0 +1,118 @@
+// sp-live/react: `useLiveList`, a React hook (React 16.8 or later; SPFx ships 17) that
+// opens a LiveList, keeps its rows, status and last error in state, and closes it when
+// the component unmounts or the options change:
+//   const { items, status, error } = useLiveList({ broadcaster, siteUrl, listTitle, select });
+// React is a peer dependency: the web part's own copy is used. Plain ES module; types
+// in react.d.ts.
+
+import * as React from "react";
+import init, { LiveList } from "./sp_live.js";
+
+const OPENING = Object.freeze({ items: [], status: "connecting", error: null, progress: null, list: null });
+const NONE = Object.freeze({ ...OPENING, status: "closed" });
+
+/**
+ * What identifies a list to open: every option but the functions (`fetch`,
+ * `accessToken`), which may be new closures on every render and are called through
+ * the latest render's options instead.
+ */
+function optionsKey(options) {
+  try {
+    return JSON.stringify(options);
+  } catch (error) {
+    return `unserialisable:${error}`;
+  }
+}
+
+/**
+ * `options` with its functions calling the latest render's (`latest.current`), so a
+ * web part may pass inline closures without reopening the list on every render.
+ */
+function withLatestFunctions(options, latest) {
+  const open = { ...options };
+  delete open.wasm;
+  for (const [name, value] of Object.entries(open)) {
+    if (typeof value === "function") {
+      open[name] = (...args) => {
+        const current = latest.current?.[name];
+        return (typeof current === "function" ? current : value)(...args);
+      };
+    }
+  }
+  return open;
+}
+
+/**
+ * Opens `LiveList.open(options)` (after `init()`, given `options.wasm` as its
+ * `module_or_path` if set) and returns its state:
+ * `{ items, status, error, progress, list }`. `items` are the rows in display order
+ * (a new array after every change, `[]` until the first snapshot); `status` is
+ * `"connecting"` until the list is open, then the list's; `error` is the last error
+ * (a failed open, with `status` `"closed"`, or an `error` event, cleared when rows
+ * arrive or the list is live again); `progress` the load's; `list` the open LiveList
+ * (for `refresh()` and `stats()`), or `null`.
+ *
+ * The list reopens when an option other than a function changes (compared as JSON);
+ * `fetch` and `accessToken` are called through the latest render's options. `null`
+ * or `undefined` options open nothing (status `"closed"`), e.g. until a web part's
+ * properties are set. Lists with the same options share one feed and one socket
+ * across hooks, web parts and bundles, as `LiveList.open` does.
+ */
+export function useLiveList(options) {
+  const key = options ? optionsKey(options) : null;
+  const latest = React.useRef(options);
+  latest.current = options;
+  const [state, setState] = React.useState(key === null ? NONE : OPENING);
+
+  React.useEffect(() => {
+    if (key === null) {
+      setState(NONE);
+      return undefined;
+    }
+    let gone = false;
+    let list = null;
+    let subscription = null;
+    const update = (change) => {
+      if (!gone) setState((previous) => ({ ...previous, ...change }));
+    };
+    setState(OPENING);
+    (async () => {
+      const options = latest.current;
+      await init(options.wasm === undefined ? undefined : { module_or_path: options.wasm });
+      const opened = await LiveList.open(withLatestFunctions(options, latest));
+      if (gone) {
+        opened.close();
+        return;
+      }
+      list = opened;
+      update({ list, status: list.status });
+      subscription = list.subscribe((event) => {
+        switch (event.type) {
+          case "snapshot":
+          case "reset":
+            update({ items: event.items, error: null });
+            break;
+          case "changes":
+            update({ items: list.items(), error: null });
+            break;
+          case "status":
+            update(event.status === "live" ? { status: event.status, error: null } : { status: event.status });
+            break;
+          case "progress":
+            update({ progress: { loaded: event.loaded, total: event.total } });
+            break;
+          case "error":
+            update({ error: event.error });
+            break;
+        }
+      });
+    })().catch((error) => update({ status: "closed", error }));
+    return () => {
+      gone = true;
+      subscription?.unsubscribe();
+      list?.close();
+    };
+  }, [key]);
+
+  return state;
+}

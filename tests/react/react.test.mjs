@@ -1,0 +1,200 @@
+// Browser test of sp-live/react (`useLiveList`) with React 17, the version SPFx ships,
+// against sp-sim + sp-broadcaster: a grid component shows the list's rows live through
+// webhooks, keeps one list across renders with new inline closures, reopens when an
+// option changes, closes on unmount and on `null` options, and reports a failed open.
+// Prints one line per check and "N passed, M failed"; exits 1 on failure.
+//
+//   cargo build -p sp-sim -p sp-broadcaster && make pkg
+//   node tests/react/react.test.mjs
+// Ports (127.0.0.1): sim 39510, broadcaster 39410, page 39090. Logs: target/react/.
+import fs from "node:fs";
+import path from "node:path";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import { Checks, Rest, admin as adminApi, killAll, portTaken, serveStatic, start, subscribeWebhook, under, waitFor, watchdog } from "../e2e/lib.mjs";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, "../..");
+const TOOLS = path.join(ROOT, "tests/tools/node_modules");
+const require = createRequire(path.join(ROOT, "tests/tools/package.json"));
+const { chromium } = require("playwright-core");
+
+const HOST = "127.0.0.1";
+const [SIM, BC, PAGE] = [39510, 39410, 39090];
+const SITE = `http://${HOST}:${SIM}/sites/dev`;
+const BROADCASTER = `http://${HOST}:${BC}`;
+const BIN = path.join(ROOT, "target/debug");
+const OUT = path.join(ROOT, "target/react");
+const ARRIVE_MS = 8000;
+
+fs.mkdirSync(OUT, { recursive: true });
+const logFile = fs.createWriteStream(path.join(OUT, "react.log"));
+const checks = new Checks();
+const timer = watchdog(checks, 180_000, "the sp-live/react test");
+
+const FILES = {
+  "/": path.join(HERE, "page.html"),
+  "/page.mjs": path.join(HERE, "page.mjs"),
+  "/react-shim.mjs": path.join(HERE, "react-shim.mjs"),
+  "/vendor/react.js": path.join(TOOLS, "react/umd/react.production.min.js"),
+  "/vendor/react-dom.js": path.join(TOOLS, "react-dom/umd/react-dom.production.min.js"),
+};
+const serve = () => serveStatic(HOST, PAGE, ROOT, (p) => FILES[p] ?? under(p, "/pkg/", path.join(ROOT, "pkg")));
+const admin = (method, route, body) => adminApi(`http://${HOST}:${SIM}`, method, route, body);
+
+const expect = (cond, message) => {
+  if (!cond) throw new Error(message);
+};
+
+/** Waits until the grid in `#id` shows exactly the server's rows; returns how many. */
+async function showsServerRows(page, rest, id = "root", what = "the grid shows the server's rows") {
+  const { value } = await waitFor(what, async () => {
+    const [mine, server] = await Promise.all([page.evaluate((id) => window.t.rows(id), id), rest.items()]);
+    return JSON.stringify(mine) === JSON.stringify(server.map((r) => `${r.id}:${r.title}`)) && mine.length;
+  }, ARRIVE_MS);
+  return value;
+}
+
+const status = (page, id = "root") => page.evaluate((id) => window.t.text(id, "status"), id);
+const waitStatus = (page, want, id = "root") =>
+  waitFor(`status ${want}`, async () => (await status(page, id)) === want, ARRIVE_MS);
+
+async function main() {
+  for (const p of [SIM, BC, PAGE]) {
+    if (await portTaken(p)) throw new Error(`port ${p} is taken: stop whatever listens there`);
+  }
+  for (const f of [path.join(BIN, "sp-sim"), path.join(BIN, "sp-broadcaster"), path.join(ROOT, "pkg/react.js"), ...Object.values(FILES)]) {
+    if (!fs.existsSync(f)) throw new Error(`${f} missing: cargo build -p sp-sim -p sp-broadcaster, make pkg, make tools`);
+  }
+  const sim = start("sp-sim", path.join(BIN, "sp-sim"), ["--port", String(SIM), "--webhook-interval-ms", "300"], { ready: /listening on/, log: logFile });
+  const bc = start("sp-broadcaster", path.join(BIN, "sp-broadcaster"), ["--port", String(BC), "--cors", "all"], { ready: /listening on/, log: logFile });
+  await Promise.all([sim.ready, bc.ready]);
+  const server = await serve();
+
+  const mails = await admin("POST", "/seed", { title: "Mails", count: 6 });
+  const other = await admin("POST", "/seed", { title: "Other", count: 3 });
+  const rest = new Rest(SITE, mails.id);
+  const otherRest = new Rest(SITE, other.id);
+  for (const list of [mails, other]) await subscribeWebhook(rest, list.id, `${BROADCASTER}/api/webhook`, "sp-live-react");
+
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  const pageErrors = [];
+  const page = await browser.newPage();
+  page.setDefaultTimeout(10000);
+  page.on("console", (m) => logFile.write(`[page ${m.type()}] ${m.text()}\n`));
+  page.on("pageerror", (e) => (pageErrors.push(e.message), logFile.write(`[pageerror] ${e.message}\n`)));
+  await page.goto(`http://${HOST}:${PAGE}/`);
+  await page.waitForFunction(() => window.ready === true);
+  const base = { broadcaster: BROADCASTER, siteUrl: SITE, select: ["Title"] };
+
+  try {
+    await checks.check("a grid with useLiveList goes connecting -> live and shows the list's rows", async () => {
+      await page.evaluate((o) => window.t.render(o, { fetchTag: "a" }), { ...base, listId: mails.id });
+      const first = await status(page);
+      expect(first === "connecting", `first render's status ${first}`);
+      await waitStatus(page, "live");
+      const n = await showsServerRows(page, rest);
+      const progress = await page.evaluate(() => window.t.last.root.progress);
+      expect(progress && progress.loaded === n && progress.total === n, `progress ${JSON.stringify(progress)}`);
+      return `${n} rows`;
+    });
+
+    await checks.check("an update, an add and a delete through SharePoint's REST API re-render the grid", async () => {
+      const [a, b] = (await rest.items()).map((r) => r.id);
+      await rest.update(a, { Title: "edited from REST" });
+      await showsServerRows(page, rest, "root", "the update shows");
+      await rest.add({ Title: "added from REST" });
+      await rest.remove(b);
+      return `${await showsServerRows(page, rest, "root", "the add and the delete show")} rows`;
+    });
+
+    await checks.check("a render with new options objects and a new fetch closure keeps the list; requests use the latest closure", async () => {
+      const before = await page.evaluate(() => window.t.lists.length);
+      await page.evaluate((o) => window.t.render(o, { fetchTag: "b" }), { ...base, listId: mails.id });
+      await rest.update((await rest.items())[0].id, { Title: "seen through closure b" });
+      await showsServerRows(page, rest);
+      const { lists, tags } = await page.evaluate(() => ({ lists: window.t.lists.length, tags: window.t.fetchTags.slice() }));
+      expect(lists === before && lists === 1, `${lists} lists (was ${before})`);
+      expect(tags.at(-1) === "b", `last request through closure ${tags.at(-1)}`);
+      expect(tags.includes("a"), "closure a served the load");
+    });
+
+    await checks.check("another list in the options: the first list closes, the grid shows the other list, one socket", async () => {
+      await page.evaluate((o) => window.t.render(o, { fetchTag: "c" }), { ...base, listId: other.id });
+      await showsServerRows(page, otherRest, "root", "the other list's rows");
+      await waitStatus(page, "live");
+      const { first, count, sockets } = await page.evaluate(() => ({
+        first: window.t.lists[0].status,
+        count: window.t.lists.length,
+        sockets: window.t.openSockets(),
+      }));
+      expect(first === "closed", `the first list is ${first}`);
+      expect(count === 2, `${count} lists`);
+      expect(sockets === 1, `${sockets} open sockets`);
+      await otherRest.add({ Title: "other list edit" });
+      await showsServerRows(page, otherRest, "root", "an edit of the other list");
+    });
+
+    await checks.check("two grids with the same options share one socket; unmounting one leaves the other live", async () => {
+      await page.evaluate((o) => window.t.render(o, { id: "second" }), { ...base, listId: other.id });
+      await waitStatus(page, "live", "second");
+      await showsServerRows(page, otherRest, "second");
+      expect((await page.evaluate(() => window.t.openSockets())) === 1, "one socket");
+      await page.evaluate(() => window.t.unmount("second"));
+      await otherRest.add({ Title: "after the second unmounted" });
+      await showsServerRows(page, otherRest, "root", "the first grid still updates");
+    });
+
+    await checks.check("null options close the list and open nothing: status closed, no rows, no socket", async () => {
+      await page.evaluate(() => window.t.render(null));
+      await waitStatus(page, "closed");
+      await waitFor("the socket closes", () => page.evaluate(() => window.t.openSockets() === 0), ARRIVE_MS);
+      const { rows, lists } = await page.evaluate(() => ({ rows: window.t.rows().length, lists: window.t.lists.map((l) => l.status) }));
+      expect(rows === 0, `${rows} rows`);
+      expect(lists.every((s) => s === "closed"), `lists ${lists}`);
+    });
+
+    await checks.check("a failed open: status closed and the error with its code (listId not a GUID)", async () => {
+      await page.evaluate((o) => window.t.render(o), { ...base, listId: "not-a-guid" });
+      await waitStatus(page, "closed");
+      const error = await page.evaluate(() => window.t.text("root", "error"));
+      expect(error.startsWith("invalid-options: "), `error ${error}`);
+      return error;
+    });
+
+    await checks.check("unmounting while the list opens closes it when it opens: no socket left", async () => {
+      await page.evaluate((o) => {
+        window.t.render(o);
+        window.t.unmount();
+      }, { ...base, listId: mails.id });
+      await waitFor("no socket open", () => page.evaluate(() => window.t.openSockets() === 0), ARRIVE_MS);
+      await new Promise((r) => setTimeout(r, 500));
+      expect((await page.evaluate(() => window.t.openSockets())) === 0, "a socket opened after the unmount");
+    });
+
+    await checks.check("no uncaught page errors", () => {
+      expect(pageErrors.length === 0, pageErrors.join("; "));
+    });
+  } finally {
+    await browser.close();
+    server.close();
+    clearTimeout(timer);
+    killAll();
+  }
+}
+
+main().then(
+  () => {
+    console.log(`${checks.passed} passed, ${checks.failed} failed`);
+    process.exit(checks.failed ? 1 : 0);
+  },
+  (e) => {
+    console.log(`not ok - ${e.stack ?? e}`);
+    console.log(`${checks.passed} passed, ${checks.failed + 1} failed`);
+    process.exit(1);
+  },
+);
