@@ -1,5 +1,5 @@
-// The typings check (make test-types): tsc --noEmit on a typed consumer of sp-live and
-// sp-live/seed against pkg/*.d.ts, under a strict and an SPFx-like configuration, plus a
+// The typings check (make test-types): tsc --noEmit on a typed consumer of sp-live,
+// sp-live/seed and sp-live/react against pkg/*.d.ts, under a strict and an SPFx-like configuration, plus a
 // scan for `any` in the public declarations. Known imprecisions (gaps.ts, older lib
 // targets) are listed as "gap" lines and do not fail. Ends with "N passed, M failed".
 //
@@ -88,20 +88,23 @@ for (const f of ["sp_live.d.ts", "seed.d.ts", "react.d.ts"]) {
 if (anyLines.length === 0) ok("no `any` in the public declarations of pkg/sp_live.d.ts, pkg/seed.d.ts and pkg/react.d.ts");
 else notOk("no `any` in the public declarations", anyLines.join("\n"));
 
-// 5. The same consumer resolving "sp-live", "sp-live/seed" and "sp-live/react" through pkg/package.json
-// (its `exports`), as an installed package: node_modules/sp-live -> pkg.
-{
-  const dir = path.join(tmp, "installed");
+// 5. The same consumer resolving "sp-live", "sp-live/seed" and "sp-live/react" through
+// pkg/package.json as an installed package (node_modules/sp-live -> pkg): with bundler
+// resolution (its `exports`), and with "node" resolution, which ignores `exports` and is
+// what SPFx's build rig uses (subpaths resolve to the files at the package's root).
+for (const [resolution, how] of [["Bundler", "package.json exports \".\", \"./seed\" and \"./react\""], ["node", "moduleResolution node, as SPFx's build rig"]]) {
+  const dir = path.join(tmp, `installed-${resolution}`);
   fs.mkdirSync(path.join(dir, "node_modules"), { recursive: true });
   fs.symlinkSync(PKG, path.join(dir, "node_modules", "sp-live"), "dir");
   fs.copyFileSync(path.join(HERE, "consumer.ts"), path.join(dir, "consumer.ts"));
   const own = JSON.parse(fs.readFileSync(path.join(HERE, "tsconfig.json"), "utf8")).compilerOptions;
   delete own.paths;
   delete own.baseUrl;
+  own.moduleResolution = resolution;
   fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: own, files: ["consumer.ts"] }));
   const r = spawnSync(process.execPath, [TSC, "-p", path.join(dir, "tsconfig.json"), "--pretty", "false"], { encoding: "utf8" });
-  if (r.status === 0) ok("consumer.ts compiles against pkg as an installed package (package.json exports \".\", \"./seed\" and \"./react\")");
-  else notOk("consumer.ts compiles against pkg as an installed package (package.json exports)", `${r.stdout}${r.stderr}`.trim());
+  if (r.status === 0) ok(`consumer.ts compiles against pkg as an installed package (${how})`);
+  else notOk(`consumer.ts compiles against pkg as an installed package (${how})`, `${r.stdout}${r.stderr}`.trim());
 }
 
 // 6. Known gaps (gaps.ts): listed, not failed; a closed one is pointed out.
