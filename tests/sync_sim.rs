@@ -14,8 +14,13 @@
 //! its ids and show each item once, in order (`sync_sim/view.rs`). A quarter of the
 //! seeds show a view (a `$filter` that updates move items in and out of); a fifth have
 //! the safety poll on and leave the final catch-up, after one last edit whose webhook
-//! never comes, to it. `SP_SIM_SEEDS` sets the seed count (default 1000).
+//! never comes, to it; a seventh close the page and reopen it later from a checkpoint
+//! of what it showed. `SP_SIM_SEEDS` sets the seed count (default 1000).
 
+#[path = "sync_sim/deliver.rs"]
+mod deliver;
+#[path = "sync_sim/reload.rs"]
+mod reload;
 #[path = "sync_sim/server.rs"]
 mod server;
 #[path = "sync_sim/view.rs"]
@@ -30,9 +35,7 @@ use server::{Server, GUID, SITE};
 use sp_live::json::{self, Json};
 use sp_live::sharepoint::Item;
 use sp_live::sharepoint::{ChangeToken, ListRef, Metadata};
-use sp_live::sync::{
-    Auth, ChangeFeed, ChangeSet, ChangeSetKind, FeedConfig, HttpResponse, Output, SplitMix64,
-};
+use sp_live::sync::{Auth, ChangeFeed, FeedConfig, HttpResponse, Output, SplitMix64};
 
 enum Event {
     Response(u64, HttpResponse),
@@ -40,6 +43,10 @@ enum Event {
     Hint(String),
     Connected,
     Edit,
+    /// The page closes (a checkpoint of what it showed is kept) ...
+    Close,
+    /// ... and a new page opens, resuming from that checkpoint.
+    Reopen,
 }
 
 #[derive(Default, Debug)]
@@ -48,6 +55,7 @@ struct Stats {
     deliveries: u64,
     resets: u64,
     read_aheads: u64,
+    reopens: u64,
     errors: BTreeMap<&'static str, u64>,
 }
 
@@ -73,6 +81,12 @@ struct Sim {
     stats: Stats,
     /// `drive` goes on at least until this time (to let the safety poll fire).
     until: u64,
+    /// The feed's configuration (a reopened page makes a new feed from it).
+    cfg: FeedConfig,
+    /// The page is closed: its requests died with it, and hints reach nobody.
+    closed: bool,
+    /// The token of the last delivery (a checkpoint's).
+    token_text: Option<String>,
 }
 
 fn version(item: &Item) -> u64 {
@@ -96,73 +110,6 @@ impl Sim {
     fn at(&mut self, t: u64, e: Event) {
         self.seq += 1;
         self.events.insert((t, self.seq), e);
-    }
-
-    fn deliver(&mut self, set: ChangeSet, seed: u64) {
-        self.stats.deliveries += 1;
-        let token = ChangeToken::parse(&set.token).expect("delivered token parses");
-        if let Some(prev) = &self.last_token {
-            assert!(token >= *prev, "seed {seed}: token went backwards");
-        }
-        self.last_token = Some(token);
-        match set.kind {
-            ChangeSetKind::Reset => {
-                self.stats.resets += 1;
-                self.seen_reset = true;
-                assert!(set.added.is_empty() && set.updated.is_empty() && set.deleted.is_empty());
-                self.client.clear();
-                assert!(
-                    set.items.is_empty(),
-                    "seed {seed}: the snapshot comes in pages"
-                );
-                let mut prev = None;
-                for it in &std::mem::take(&mut self.pages) {
-                    let (id, v) = (id_of(it), version(it));
-                    assert!(
-                        prev < Some(id),
-                        "seed {seed}: reset items sorted and unique"
-                    );
-                    prev = Some(id);
-                    let last = self.last_version.get(&id).copied().unwrap_or(0);
-                    assert!(v >= last, "seed {seed}: reset went back on item {id}");
-                    self.last_version.insert(id, v);
-                    self.client.insert(id, v);
-                }
-            }
-            ChangeSetKind::Changes => {
-                assert!(
-                    self.seen_reset,
-                    "seed {seed}: changes before the first reset"
-                );
-                assert!(set.items.is_empty());
-                for id in &set.deleted {
-                    assert!(
-                        self.client.remove(id).is_some(),
-                        "seed {seed}: deleted unknown {id}"
-                    );
-                }
-                for (it, is_new) in set
-                    .added
-                    .iter()
-                    .map(|i| (i, true))
-                    .chain(set.updated.iter().map(|i| (i, false)))
-                {
-                    let (id, v) = (id_of(it), version(it));
-                    assert_eq!(
-                        self.client.contains_key(&id),
-                        !is_new,
-                        "seed {seed}: add/update of {id}"
-                    );
-                    let last = self.last_version.get(&id).copied().unwrap_or(0);
-                    assert!(
-                        v > last,
-                        "seed {seed}: item {id} v{v} delivered again (last v{last})"
-                    );
-                    self.last_version.insert(id, v);
-                    self.client.insert(id, v);
-                }
-            }
-        }
     }
 
     /// Runs until neither the feed nor the world has anything left to do.
@@ -222,9 +169,12 @@ impl Sim {
             match event {
                 Event::Response(id, r) => self.feed.handle_response(self.now, id, r),
                 Event::NetError(id) => self.feed.handle_network_error(self.now, id, "offline"),
+                Event::Hint(_) | Event::Connected if self.closed => {}
                 Event::Hint(guid) => self.feed.handle_hint(self.now, &guid),
                 Event::Connected => self.feed.handle_connected(self.now),
                 Event::Edit => self.edit(),
+                Event::Close => self.close_page(),
+                Event::Reopen => self.reopen_page(),
             }
         }
     }
@@ -294,7 +244,10 @@ fn run_seed(seed: u64) -> Stats {
         now: 0,
         rng,
         server,
-        feed: ChangeFeed::new(cfg),
+        feed: ChangeFeed::new(cfg.clone()),
+        cfg,
+        closed: false,
+        token_text: None,
         events: BTreeMap::new(),
         seq: 0,
         faults: [0.0, 0.05, 0.2][(seed % 3) as usize],
@@ -323,6 +276,14 @@ fn run_seed(seed: u64) -> Stats {
         let back = t + 1 + sim.rng.up_to(600_000);
         sim.outage_until = sim.outage_until.max(back);
         sim.at(back, Event::Connected);
+    }
+    // A seventh of the seeds close the page once and reopen it later from a checkpoint
+    // of what it showed (its change token may have expired by then).
+    if seed % 7 == 3 {
+        let t = sim.rng.up_to(duration);
+        sim.at(t, Event::Close);
+        let back = t + 1 + sim.rng.up_to(1_800_000);
+        sim.at(back, Event::Reopen);
     }
     sim.feed.handle_start(0);
     sim.drive(seed);
@@ -377,6 +338,7 @@ fn seeded_simulation_converges() {
         total.deliveries += s.deliveries;
         total.resets += s.resets;
         total.read_aheads += s.read_aheads;
+        total.reopens += s.reopens;
         for (k, v) in s.errors {
             *total.errors.entry(k).or_default() += v;
         }
@@ -392,5 +354,6 @@ fn seeded_simulation_converges() {
         );
         assert!(total.resets > seeds, "reloads exercised");
         assert!(total.read_aheads > seeds, "read-aheads exercised");
+        assert!(total.reopens > seeds / 10, "checkpoints exercised");
     }
 }

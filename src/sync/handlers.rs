@@ -366,6 +366,7 @@ impl ChangeFeed {
             }
             Job::Round(r) => {
                 self.reload_streak = 0;
+                self.resumed = false;
                 let mut set = ChangeSet {
                     kind: ChangeSetKind::Changes,
                     items: Vec::new(),

@@ -54,6 +54,7 @@ mod list_state;
 mod order;
 mod plan;
 mod read_ahead;
+mod resume;
 mod retry;
 mod rng;
 mod sort;

@@ -324,3 +324,4 @@ mod failures;
 mod hints;
 mod load;
 mod read_ahead;
+mod resume;

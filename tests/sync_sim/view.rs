@@ -31,6 +31,11 @@ pub struct View {
 }
 
 impl View {
+    /// The items shown, each once (a checkpoint's items).
+    pub fn items(&self) -> Vec<Item> {
+        self.items.values().cloned().collect()
+    }
+
     pub fn new(order: &str) -> Self {
         let order = Order::parse(order).expect("a display order");
         View {

@@ -1,0 +1,143 @@
+//! Starting from a checkpoint: the items at once, then GetChanges from its token; a
+//! token SharePoint no longer knows reloads the list.
+
+use super::*;
+use crate::sharepoint::parse_items;
+
+/// Items parsed as the web layer hands a checkpoint's over (ids out of order).
+fn checkpoint_items(items: &[(i64, &str)]) -> Vec<Item> {
+    parse_items(&items_body(items)).unwrap().items
+}
+
+fn titles(items: &[Item]) -> Vec<(i64, String)> {
+    items
+        .iter()
+        .map(|i| {
+            let value = i.value();
+            let title = value.get("Title").and_then(crate::json::Json::as_str);
+            (i.id, title.unwrap_or("").to_owned())
+        })
+        .collect()
+}
+
+/// A feed resumed at token 10 with items 1 "a", 2 "b", 3 "c": its outputs on start.
+fn resumed(f: &mut ChangeFeed) -> Vec<Output> {
+    assert!(f.resume_from(&tok(10), checkpoint_items(&[(3, "c"), (1, "a"), (2, "b")])));
+    f.handle_start(0);
+    drain(f)
+}
+
+#[test]
+fn a_checkpoint_shows_at_once_then_get_changes_from_its_token() {
+    let mut f = feed(Auth::Bearer);
+    let outs = resumed(&mut f);
+    let pages = load_pages(&outs);
+    assert_eq!(pages.len(), 1);
+    assert!(pages[0].0, "the checkpoint's items start the snapshot");
+    let want = vec![(1, "a".into()), (2, "b".into()), (3, "c".into())];
+    assert_eq!(titles(&pages[0].1), want, "by ID, as a load's page");
+    let sets = delivered(&outs);
+    assert_eq!((sets.len(), sets[0].kind), (1, ChangeSetKind::Reset));
+    assert_eq!(sets[0].token, tok(10));
+    let reqs = requests(&outs);
+    assert_eq!(reqs.len(), 1, "no list info, no load page: {reqs:?}");
+    assert!(reqs[0].url.ends_with("/GetChanges"), "{}", reqs[0].url);
+    assert!(reqs[0].body.as_deref().unwrap().contains(&tok(10)));
+    assert!(f.catching_up());
+    assert_eq!(f.list_guid(), Some(GUID));
+
+    // Item 2 changed, 3 was deleted, 4 added; 1 was touched with no new version.
+    let changes = changes_body(&[(11, 2, 2), (12, 3, 3), (13, 1, 4), (14, 2, 1)]);
+    f.handle_response(1, reqs[0].id, ok(&changes));
+    let read = only_request(&mut f);
+    let body = items_body(&[(1, "a"), (2, "b2"), (4, "d")]);
+    f.handle_response(2, read.id, ok(&body));
+    let sets = delivered(&drain(&mut f));
+    assert_eq!(sets.len(), 1);
+    assert_eq!(titles(&sets[0].added), vec![(4, "d".into())]);
+    assert_eq!(
+        titles(&sets[0].updated),
+        vec![(2, "b2".into())],
+        "1 is unchanged"
+    );
+    assert_eq!(sets[0].deleted, vec![3]);
+    assert_eq!(sets[0].token, tok(14));
+    assert!(!f.catching_up(), "a completed round ends the catch-up");
+}
+
+#[test]
+fn a_list_by_title_takes_the_checkpoints_guid_for_hints() {
+    let mut cfg = config();
+    (cfg.list, cfg.auth) = (ListRef::Title("Mails".into()), Auth::Bearer);
+    let mut f = ChangeFeed::new(cfg);
+    let outs = resumed(&mut f);
+    let gc = requests(&outs).pop().unwrap();
+    assert!(
+        gc.url.contains(&format!("lists(guid'{GUID}')")),
+        "{}",
+        gc.url
+    );
+    f.handle_response(1, gc.id, ok(r#"{"value":[]}"#));
+    drain(&mut f);
+    f.handle_hint(2, &GUID.to_uppercase());
+    assert_eq!(
+        only_request(&mut f).url,
+        gc.url,
+        "a hint for the list starts a round"
+    );
+}
+
+#[test]
+fn an_expired_checkpoint_reloads_the_list() {
+    let mut f = feed(Auth::Bearer);
+    let gc = requests(&resumed(&mut f)).pop().unwrap();
+    let expired = HttpResponse {
+        status: 400,
+        retry_after_secs: None,
+        body: r#"{"odata.error":{"code":"-2130575172, Microsoft.SharePoint.SPException","message":{"value":"The changeToken refers to a time before the start of the current change log."}}}"#.into(),
+    };
+    f.handle_response(1, gc.id, expired);
+    let outs = drain(&mut f);
+    assert_eq!(errors(&outs)[0].code, codes::TOKEN_EXPIRED);
+    let info = requests(&outs).pop().expect("a reload");
+    assert!(
+        info.url.contains("$select=CurrentChangeToken"),
+        "{}",
+        info.url
+    );
+    assert!(!f.catching_up(), "a reload is a load, not a catch-up");
+}
+
+#[test]
+fn checkpoints_that_do_not_fit_are_refused_and_the_list_loads() {
+    let other = "1;3;00000000-0000-0000-0000-000000000001;638000000000000010;10";
+    let web = format!("1;2;{GUID};638000000000000010;10");
+    for token in ["", "not a token", other, &web] {
+        let mut f = feed(Auth::Bearer);
+        assert!(
+            !f.resume_from(token, checkpoint_items(&[(1, "a")])),
+            "{token}"
+        );
+        f.handle_start(0);
+        let info = only_request(&mut f);
+        assert!(info.url.contains("$select=CurrentChangeToken"), "{token}");
+        assert!(!f.catching_up());
+    }
+    let mut started = feed(Auth::Bearer);
+    started.handle_start(0);
+    assert!(
+        !started.resume_from(&tok(10), Vec::new()),
+        "too late once started"
+    );
+}
+
+#[test]
+fn an_empty_checkpoint_is_an_empty_list() {
+    let mut f = feed(Auth::Bearer);
+    assert!(f.resume_from(&tok(10), Vec::new()));
+    f.handle_start(0);
+    let outs = drain(&mut f);
+    assert_eq!(load_pages(&outs)[0].1.len(), 0);
+    assert_eq!(delivered(&outs)[0].kind, ChangeSetKind::Reset);
+    assert!(requests(&outs)[0].url.ends_with("/GetChanges"));
+}
