@@ -66,34 +66,14 @@ impl ChangeFeed {
             Step::LoadPage => {
                 let page = parse_items(body).map_err(bad)?;
                 let full = page.items.len() >= self.cfg.page_size as usize;
-                let last_id = page.items.iter().map(|item| item.id).max();
                 let next = page.next_link.and_then(|l| self.same_site(&l));
-                let Job::Load(l) = &mut self.job else {
+                let Some((before, last_id)) = self.load_page(page.items) else {
                     return Ok(());
                 };
-                let before = l.prints.last_id();
-                // By id, and only past the earlier pages (a repeated id keeps its first
-                // copy: the catch-up round after the load brings any later version).
-                let mut items = IdMap::new();
-                items.extend(page.items.into_iter().map(|item| (item.id, item)));
-                let items: Vec<Item> = items
-                    .into_entries()
-                    .into_iter()
-                    .filter(|(id, _)| before.is_none_or(|b| *id > b))
-                    .map(|(id, item)| {
-                        l.prints.insert(id, item.print);
-                        item
-                    })
-                    .collect();
-                self.outputs.push_back(Output::LoadPage {
-                    first: l.pages == 0,
-                    items,
-                });
-                l.pages += 1;
                 // An empty page, or one that does not move past the ids already seen (a
                 // server ignoring the skip token), ends the load whatever it links to.
                 let stuck = last_id.is_some() && last_id <= before;
-                l.next_url = match (last_id, next) {
+                let next_url = match (last_id, next) {
                     (None, _) => None,
                     _ if stuck => None,
                     (Some(_), Some(link)) if link != inf.url => Some(link),
@@ -107,9 +87,9 @@ impl ChangeFeed {
                     )),
                     _ => None,
                 };
-                let loaded = u32::try_from(l.prints.len()).unwrap_or(u32::MAX);
-                let total = l.total;
-                self.outputs.push_back(Output::Progress { loaded, total });
+                if let Job::Load(l) = &mut self.job {
+                    l.next_url = next_url;
+                }
             }
             Step::Changes => {
                 // The read-ahead that came with this page (if any) is only good for it.
@@ -344,6 +324,36 @@ impl ChangeFeed {
         if read_ahead && self.filter.is_empty() {
             self.read_ahead_done(changed, covered);
         }
+    }
+
+    /// Hands out one page of the load in progress, by id and only past the earlier
+    /// pages (a repeated id keeps its first copy: the catch-up round after the load
+    /// brings any later version), with the load's progress. Returns the last id seen
+    /// before the page and the page's highest, or `None` without a load.
+    pub(super) fn load_page(&mut self, page: Vec<Item>) -> Option<(Option<i64>, Option<i64>)> {
+        let Job::Load(l) = &mut self.job else {
+            return None;
+        };
+        let last_id = page.iter().map(|item| item.id).max();
+        let before = l.prints.last_id();
+        let mut items = IdMap::new();
+        items.extend(page.into_iter().map(|item| (item.id, item)));
+        let items: Vec<Item> = items
+            .into_entries()
+            .into_iter()
+            .filter(|(id, _)| before.is_none_or(|b| *id > b))
+            .map(|(id, item)| {
+                l.prints.insert(id, item.print);
+                item
+            })
+            .collect();
+        let first = l.pages == 0;
+        self.outputs.push_back(Output::LoadPage { first, items });
+        l.pages += 1;
+        let loaded = u32::try_from(l.prints.len()).unwrap_or(u32::MAX);
+        let total = l.total;
+        self.outputs.push_back(Output::Progress { loaded, total });
+        Some((before, last_id))
     }
 
     /// The job has nothing left to request: deliver its result and go idle.

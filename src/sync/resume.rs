@@ -7,7 +7,6 @@
 use super::feed::ChangeFeed;
 use super::id_map::IdMap;
 use super::jobs::{Job, Load};
-use super::Output;
 use crate::sharepoint::{ChangeToken, Item, ListRef, TokenScope};
 
 impl ChangeFeed {
@@ -36,31 +35,22 @@ impl ChangeFeed {
         self.resumed
     }
 
-    /// The load a checkpoint stands for, if one is waiting: hands out its items as the
-    /// load's one page; the job then finishes at once (a `Reset` at the token) and the
+    /// Starts the load a checkpoint stands for, if one is waiting: its items are the
+    /// load's one page, so the job finishes at once (a `Reset` at the token) and the
     /// catch-up round follows.
-    pub(super) fn take_resume(&mut self) -> Option<Job> {
-        let (token, items) = self.resume.take()?;
-        let mut by_id = IdMap::new();
-        by_id.extend(items.into_iter().map(|item| (item.id, item)));
-        let mut prints = IdMap::new();
-        let items: Vec<Item> = by_id
-            .into_entries()
-            .into_iter()
-            .map(|(id, item)| {
-                prints.insert(id, item.print);
-                item
-            })
-            .collect();
-        self.outputs
-            .push_back(Output::LoadPage { first: true, items });
-        self.resumed = true;
-        Some(Job::Load(Load {
+    pub(super) fn take_resume(&mut self) -> bool {
+        let Some((token, items)) = self.resume.take() else {
+            return false;
+        };
+        self.job = Job::Load(Load {
             token: Some(token),
             next_url: None,
-            prints,
-            pages: 1,
+            prints: IdMap::new(),
+            pages: 0,
             total: None,
-        }))
+        });
+        self.load_page(items);
+        self.resumed = true;
+        true
     }
 }

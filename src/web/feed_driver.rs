@@ -130,7 +130,8 @@ impl FeedTask {
         while let Some(output) = self.feed.poll_output() {
             self.driver.on_output(output, &self.requests, &mut outbox);
         }
-        self.driver.update_status(&mut outbox);
+        self.driver
+            .update_status(self.feed.catching_up(), &mut outbox);
         self.driver.subscribe_room(&self.feed, &self.bhub);
         self.timer.arm(self.feed.poll_timeout(), js::now_ms());
         self.driver.hub.deliver(outbox);
@@ -243,6 +244,7 @@ impl Driver {
         let started = js::performance_now();
         let diffs = self.list.apply(&set);
         let mut view = self.hub.view.borrow_mut();
+        view.token = Some(set.token.clone());
         if set.kind == ChangeSetKind::Reset {
             // The rows follow the list's display order.
             if !set.items.is_empty() {
@@ -266,9 +268,11 @@ impl Driver {
     }
 
     /// Recomputes the user-facing status and queues a `status` event on change.
-    fn update_status(&mut self, outbox: &mut Outbox) {
+    /// `catching_up`: the rows are a checkpoint's, and no round has completed since.
+    fn update_status(&mut self, catching_up: bool, outbox: &mut Outbox) {
         let mut view = self.hub.view.borrow_mut();
         let (status, reason) = match (view.loaded, self.feed_status, self.broadcaster) {
+            (true, _, _) if catching_up => ("resyncing", Some("catching up from a checkpoint")),
             (false, Some(FeedStatus::Loading | FeedStatus::Retrying { .. }), _) => {
                 ("loading", None)
             }

@@ -47,6 +47,8 @@ pub(crate) struct View {
     pub rows: Array,
     /// The first full load was delivered.
     pub loaded: bool,
+    /// The change token of the last change set applied to `rows`.
+    pub token: Option<String>,
     /// `connecting | loading | live | reconnecting | resyncing | closed`.
     pub status: &'static str,
     pub reason: Option<String>,
@@ -90,7 +92,7 @@ impl Outbox {
 
 /// A shared change feed.
 pub(crate) struct FeedHub {
-    key: String,
+    pub(crate) key: String,
     pub(crate) mailbox: Rc<Mailbox<FeedMessage>>,
     subscribers: RefCell<Vec<Subscriber>>,
     pub(crate) view: RefCell<View>,
@@ -121,6 +123,7 @@ impl FeedHub {
             view: RefCell::new(View {
                 rows: Array::new(),
                 loaded: false,
+                token: None,
                 status: "connecting",
                 reason: None,
                 stats: Stats::default(),

@@ -1,6 +1,7 @@
 //! `LiveList`: a SharePoint list kept live in the page.
 
 use super::broadcaster::acquire_hub;
+use super::checkpoint;
 use super::feed_driver::FeedMessage;
 use super::feed_hub::FeedHub;
 use super::http::Transport;
@@ -12,102 +13,6 @@ use crate::text;
 use js_sys::{Array, Function, Promise};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-
-#[wasm_bindgen(typescript_custom_section)]
-const TS_LIVE_LIST: &str = r#"
-/** A SharePoint list item as SharePoint returns it (Id, ID, Title, Modified, selected fields). */
-export interface ListItem { Id: number; ID?: number; [field: string]: unknown; }
-/** Options of `LiveList.open`: a broadcaster (as in `Broadcaster.connect`) and a list,
- * by id or by title. */
-export type LiveListOptions = LiveListBaseOptions &
-  ({ listId: string; listTitle?: never } | { listTitle: string; listId?: never });
-export interface LiveListBaseOptions extends BroadcasterOptions {
-  /** socket.io or ws URL of the broadcaster. */
-  broadcaster: string;
-  /** Absolute site URL, e.g. "https://contoso.sharepoint.com/sites/team". */
-  siteUrl: string;
-  /** Fields to read besides Id and Modified. A lookup or person column is read through
-   * one of its fields, "Column/Field" (e.g. "Editor/Title": the column is expanded, and
-   * items carry `Editor: { Title }`). */
-  select?: readonly string[];
-  /** Only the items this OData `$filter` lets through, e.g. "Status eq 'Open'" (SharePoint
-   * applies it to the load and to every read, so an item that stops matching is deleted
-   * from the list and one that starts matching is added). On lists over 5,000 items it
-   * must filter on an indexed column, as any SharePoint query. */
-  filter?: string;
-  /** Row order: "Field", "Field asc" or "Field desc" (ties by ID); default ID ascending.
-   * The field's name may differ in case; "Editor/Title" sorts by a person column's
-   * field. Numbers compare by value (integers, decimals, exponents), text and dates
-   * ordinally. */
-  orderBy?: string;
-  metadata?: "nometadata" | "minimalmetadata" | "verbose" | "odata4";
-  /** A fetch-compatible function that owns auth (e.g. wrapping SPFx's SPHttpClient). */
-  fetch?: (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<{ status: number; text(): Promise<string>; headers: { get(name: string): string | null } }>;
-  /** A bearer token, or a function returning one (or a Promise of one). */
-  accessToken?: string | (() => string | Promise<string>);
-  /** `X-ClientService-ClientTag`, e.g. "NONISV|Contoso|Mail/1.0". */
-  clientTag?: string;
-  /** Longest item-read URL (default 1500). */
-  urlLimit?: number;
-  /** Use `$batch` (default true): a round's item reads that need several requests go
-   * in one, and a burst of webhooks costs two requests (the reads wait for the burst's
-   * hints to settle, then go with a GetChanges that confirms there is nothing more). */
-  batch?: boolean;
-  /** With `batch`: each GetChanges goes in a `$batch` with a query for the items
-   * modified since the last change seen, so an edit shows after one round trip instead
-   * of two (default true; never for lists over 5,000 items; a refused query turns it
-   * off). GetChanges still decides what changed; items the query misses are read by ID. */
-  readAhead?: boolean;
-  /** Items per page of the initial load (default 2000, max 5000). */
-  pageSize?: number;
-  /** Wait this long for more webhook hints before a round (default 0: at once);
-   * fewer requests per burst for a little latency. */
-  hintDebounceMs?: number;
-  /** Longest such wait after the first hint (default 1000). */
-  hintDebounceMaxMs?: number;
-  /** Without a debounce: hints that come while a round runs wait for this much quiet
-   * before the one more round they need (default 50; 0: at once). */
-  hintSettleMs?: number;
-  /** With nothing to do for this long, look for changes anyway (default 300000: five
-   * minutes; 0: only webhooks and reconnects). Webhooks arrive late and sometimes not
-   * at all; a look that finds nothing costs one small GetChanges. */
-  pollIntervalMs?: number;
-}
-export type LiveListStatus = "connecting" | "loading" | "live" | "reconnecting" | "resyncing" | "closed";
-/** Index-based edits, to apply in order. */
-export type ListDiff<T extends ListItem = ListItem> =
-  | { op: "insert"; index: number; item: T }
-  | { op: "update"; index: number; item: T }
-  | { op: "remove"; index: number };
-export interface FeedError extends SpLiveError { request?: { method: "GET" | "POST"; url: string }; status?: number; }
-export type LiveListEvent<T extends ListItem = ListItem> =
-  | { type: "snapshot"; items: T[] }
-  | { type: "changes"; added: T[]; updated: T[]; deleted: number[]; diffs: ListDiff<T>[]; token: string }
-  | { type: "reset"; items: T[] }
-  | { type: "status"; status: LiveListStatus; reason: string | null }
-  | { type: "progress"; loaded: number; total: number | null }
-  | { type: "error"; error: FeedError };
-export interface Subscription { unsubscribe(): void; }
-export interface LiveListStats { hints: number; requests: number; changesApplied: number; rounds: number; lastLatencyMs: number | null; lastApplyMs: number | null; }
-/** `T` describes the items (e.g. `ListItem & { Title: string; SentDate: string }`); it is
- * not checked at run time: the items are what SharePoint returns for `select`. */
-export class LiveList<T extends ListItem = ListItem> {
-  private constructor();
-  free(): void;
-  static open<T extends ListItem = ListItem>(options: LiveListOptions): Promise<LiveList<T>>;
-  /** `snapshot` first (now, or once loaded), then `changes`, `reset`, `status`, `progress`, `error`. */
-  subscribe(callback: (event: LiveListEvent<T>) => void): Subscription;
-  /** Current rows in display order (`orderBy`, default ID ascending; a copy). */
-  items(): T[];
-  /** Looks for changes now instead of waiting for a webhook, e.g. right after the app
-   * wrote to the list (SharePoint's webhooks take seconds to minutes); they arrive as
-   * `changes` events. Does nothing after `close()`. */
-  refresh(): void;
-  readonly status: LiveListStatus;
-  stats(): LiveListStats;
-  close(): void;
-}
-"#;
 
 /// A SharePoint list kept live: every `LiveList` on the same site, list, fields and
 /// broadcaster shares one change feed and one WebSocket.
@@ -161,9 +66,11 @@ impl LiveList {
             ],
             "|",
         );
+        let mut feed = ChangeFeed::new(config);
+        checkpoint::resume(&mut feed, options, &key)?;
         let hub_handle = acquire_hub(broadcaster, options)?;
         let list = ListState::with_order(order);
-        let hub = FeedHub::acquire(key, ChangeFeed::new(config), list, transport, hub_handle);
+        let hub = FeedHub::acquire(key, feed, list, transport, hub_handle);
         let id = hub.next_id();
         Ok(LiveList { hub: Some(hub), id })
     }
@@ -212,6 +119,15 @@ impl LiveList {
             }
             None => Array::new(),
         }
+    }
+
+    /// The rows and the change token they are current at (`resume` for a later
+    /// `open`), or `null`.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn checkpoint(&self) -> JsValue {
+        self.hub
+            .as_ref()
+            .map_or(JsValue::NULL, |hub| checkpoint::of(hub))
     }
 
     /// `connecting | loading | live | reconnecting | resyncing | closed`.
@@ -276,7 +192,7 @@ fn open_here(options: &JsValue) -> JsValue {
     js::settled(opened.map(JsValue::from)).into()
 }
 
-fn invalid(message: &str) -> JsValue {
+pub(crate) fn invalid(message: &str) -> JsValue {
     coded_error("invalid-options", message)
 }
 

@@ -10,6 +10,7 @@
 mod broadcaster;
 pub use broadcaster::Broadcaster;
 
+mod checkpoint;
 mod driver;
 mod feed_driver;
 mod feed_hub;
@@ -18,6 +19,7 @@ mod hub;
 mod js;
 mod live_list;
 pub use live_list::LiveList;
+mod live_list_ts;
 mod mailbox;
 mod peers;
 mod rows;

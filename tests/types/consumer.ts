@@ -11,6 +11,7 @@ import init, {
   type LiveListEvent,
   type LiveListOptions,
   type LiveListStats,
+  type LiveListCheckpoint,
   type LiveListStatus,
   type SpLiveError,
   type Subscription,
@@ -375,4 +376,19 @@ export function reactGrid(props: { siteUrl: string | null }): string[] {
   // @ts-expect-error items are read-only state: no assigning
   state.items = [];
   return state.items.map((m) => m.Subject);
+}
+
+// Checkpoints: JSON across a page load, typed by the item shape.
+export async function resumedFromSessionStorage(): Promise<void> {
+  const stored = sessionStorage.getItem("mails");
+  const resume = stored ? (JSON.parse(stored) as LiveListCheckpoint<Mail>) : null;
+  const mails = await LiveList.open<Mail>({ broadcaster: "https://b", siteUrl: "https://s", listTitle: "Mail", resume });
+  const checkpoint: LiveListCheckpoint<Mail> | null = mails.checkpoint();
+  if (checkpoint) {
+    const subject: string | undefined = checkpoint.items[0]?.Subject;
+    void subject;
+    sessionStorage.setItem("mails", JSON.stringify(checkpoint));
+  }
+  // @ts-expect-error a checkpoint is an object from checkpoint(), not its token
+  await LiveList.open({ broadcaster: "https://b", siteUrl: "https://s", listTitle: "Mail", resume: "1;3;..." });
 }

@@ -1,0 +1,119 @@
+//! The TypeScript declarations of `LiveList` (wasm-bindgen's generated ones are skipped:
+//! these are generic over the item type and name every option and event).
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_LIVE_LIST: &str = r#"
+/** A SharePoint list item as SharePoint returns it (Id, ID, Title, Modified, selected fields). */
+export interface ListItem { Id: number; ID?: number; [field: string]: unknown; }
+/** Options of `LiveList.open`: a broadcaster (as in `Broadcaster.connect`) and a list,
+ * by id or by title. */
+export type LiveListOptions = LiveListBaseOptions &
+  ({ listId: string; listTitle?: never } | { listTitle: string; listId?: never });
+export interface LiveListBaseOptions extends BroadcasterOptions {
+  /** socket.io or ws URL of the broadcaster. */
+  broadcaster: string;
+  /** Absolute site URL, e.g. "https://contoso.sharepoint.com/sites/team". */
+  siteUrl: string;
+  /** Fields to read besides Id and Modified. A lookup or person column is read through
+   * one of its fields, "Column/Field" (e.g. "Editor/Title": the column is expanded, and
+   * items carry `Editor: { Title }`). */
+  select?: readonly string[];
+  /** Only the items this OData `$filter` lets through, e.g. "Status eq 'Open'" (SharePoint
+   * applies it to the load and to every read, so an item that stops matching is deleted
+   * from the list and one that starts matching is added). On lists over 5,000 items it
+   * must filter on an indexed column, as any SharePoint query. */
+  filter?: string;
+  /** Row order: "Field", "Field asc" or "Field desc" (ties by ID); default ID ascending.
+   * The field's name may differ in case; "Editor/Title" sorts by a person column's
+   * field. Numbers compare by value (integers, decimals, exponents), text and dates
+   * ordinally. */
+  orderBy?: string;
+  metadata?: "nometadata" | "minimalmetadata" | "verbose" | "odata4";
+  /** A fetch-compatible function that owns auth (e.g. wrapping SPFx's SPHttpClient). */
+  fetch?: (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<{ status: number; text(): Promise<string>; headers: { get(name: string): string | null } }>;
+  /** A bearer token, or a function returning one (or a Promise of one). */
+  accessToken?: string | (() => string | Promise<string>);
+  /** `X-ClientService-ClientTag`, e.g. "NONISV|Contoso|Mail/1.0". */
+  clientTag?: string;
+  /** Longest item-read URL (default 1500). */
+  urlLimit?: number;
+  /** Use `$batch` (default true): a round's item reads that need several requests go
+   * in one, and a burst of webhooks costs two requests (the reads wait for the burst's
+   * hints to settle, then go with a GetChanges that confirms there is nothing more). */
+  batch?: boolean;
+  /** With `batch`: each GetChanges goes in a `$batch` with a query for the items
+   * modified since the last change seen, so an edit shows after one round trip instead
+   * of two (default true; never for lists over 5,000 items; a refused query turns it
+   * off). GetChanges still decides what changed; items the query misses are read by ID. */
+  readAhead?: boolean;
+  /** Items per page of the initial load (default 2000, max 5000). */
+  pageSize?: number;
+  /** Wait this long for more webhook hints before a round (default 0: at once);
+   * fewer requests per burst for a little latency. */
+  hintDebounceMs?: number;
+  /** Longest such wait after the first hint (default 1000). */
+  hintDebounceMaxMs?: number;
+  /** Without a debounce: hints that come while a round runs wait for this much quiet
+   * before the one more round they need (default 50; 0: at once). */
+  hintSettleMs?: number;
+  /** With nothing to do for this long, look for changes anyway (default 300000: five
+   * minutes; 0: only webhooks and reconnects). Webhooks arrive late and sometimes not
+   * at all; a look that finds nothing costs one small GetChanges. */
+  pollIntervalMs?: number;
+  /** A checkpoint from `LiveList.checkpoint()` (e.g. kept in `sessionStorage` across page
+   * loads): its items show at once, as the snapshot, and the list catches up from its
+   * change token with GetChanges instead of loading every item (status `resyncing` until
+   * it has). One of other options (site, list, fields, filter, order), of another format
+   * or for a feed already open is ignored: the list loads as usual. A token SharePoint no
+   * longer knows (older than its change log) reloads the list. */
+  resume?: LiveListCheckpoint | null;
+}
+/** What a LiveList showed and the change token it was current at: plain JSON. */
+export interface LiveListCheckpoint<T extends ListItem = ListItem> {
+  version: 1;
+  /** Which options it is for (site, list, fields, filter, order, ...). */
+  key: string;
+  token: string;
+  items: T[];
+}
+export type LiveListStatus = "connecting" | "loading" | "live" | "reconnecting" | "resyncing" | "closed";
+/** Index-based edits, to apply in order. */
+export type ListDiff<T extends ListItem = ListItem> =
+  | { op: "insert"; index: number; item: T }
+  | { op: "update"; index: number; item: T }
+  | { op: "remove"; index: number };
+export interface FeedError extends SpLiveError { request?: { method: "GET" | "POST"; url: string }; status?: number; }
+export type LiveListEvent<T extends ListItem = ListItem> =
+  | { type: "snapshot"; items: T[] }
+  | { type: "changes"; added: T[]; updated: T[]; deleted: number[]; diffs: ListDiff<T>[]; token: string }
+  | { type: "reset"; items: T[] }
+  | { type: "status"; status: LiveListStatus; reason: string | null }
+  | { type: "progress"; loaded: number; total: number | null }
+  | { type: "error"; error: FeedError };
+export interface Subscription { unsubscribe(): void; }
+export interface LiveListStats { hints: number; requests: number; changesApplied: number; rounds: number; lastLatencyMs: number | null; lastApplyMs: number | null; }
+/** `T` describes the items (e.g. `ListItem & { Title: string; SentDate: string }`); it is
+ * not checked at run time: the items are what SharePoint returns for `select`. */
+export class LiveList<T extends ListItem = ListItem> {
+  private constructor();
+  free(): void;
+  static open<T extends ListItem = ListItem>(options: LiveListOptions): Promise<LiveList<T>>;
+  /** `snapshot` first (now, or once loaded), then `changes`, `reset`, `status`, `progress`, `error`. */
+  subscribe(callback: (event: LiveListEvent<T>) => void): Subscription;
+  /** Current rows in display order (`orderBy`, default ID ascending; a copy). */
+  items(): T[];
+  /** Looks for changes now instead of waiting for a webhook, e.g. right after the app
+   * wrote to the list (SharePoint's webhooks take seconds to minutes); they arrive as
+   * `changes` events. Does nothing after `close()`. */
+  refresh(): void;
+  /** The rows and the change token they are current at, for `resume` on a later
+   * `LiveList.open` (e.g. after the next page load); `null` before the first snapshot
+   * and after `close()`. */
+  checkpoint(): LiveListCheckpoint<T> | null;
+  readonly status: LiveListStatus;
+  stats(): LiveListStats;
+  close(): void;
+}
+"#;
