@@ -316,18 +316,26 @@ async function benchMemory() {
   const lists = { 10000: await seedList("Memory10k", 10000), 50000: await seedList("Memory50k", 50000) };
   const rows = [];
   for (const n of [10000, 50000]) {
-    for (const kind of ["live", "replica"]) {
+    let checkpoint;
+    // `resume`: the next page load, from the checkpoint `live` left, after 10 edits.
+    for (const kind of ["live", "resume", "replica"]) {
+      if (kind === "resume") {
+        const ids = JSON.parse(checkpoint).items.slice(0, 10).map((i) => i.Id);
+        await pool(ids, 5, (id) => admin("PATCH", `/lists/${lists[n].id}/items/${id}`, { Title: `edited between page loads ${id}` }));
+      }
       const { page, heap, close, cdp } = await newPage();
       const heap0 = await heap();
-      if (n === 50000) await startProfile(cdp);
+      if (n === 50000 && kind !== "resume") await startProfile(cdp);
       const wasm0 = await page.evaluate(() => window.bench.wasmMemoryBytes());
-      const r = await page.evaluate(([cfg, kind]) => window.bench.memoryLoad(cfg, kind), [{ siteUrl: SITE, broadcaster: BROADCASTER, listId: lists[n].id }, kind]);
-      if (n === 50000) await stopProfile(cdp, `load-${kind}`);
+      const cfg = { siteUrl: SITE, broadcaster: BROADCASTER, listId: lists[n].id };
+      const r = await page.evaluate(([cfg, kind, text]) => window.bench.memoryLoad(cfg, kind, text), [cfg, kind, checkpoint]);
+      if (n === 50000 && kind !== "resume") await stopProfile(cdp, `load-${kind}`);
+      if (kind === "live") checkpoint = r.checkpoint;
       const heap1 = await heap();
       await page.evaluate(() => window.bench.closeAll());
       await close();
-      rows.push({ n, kind, heap0, heap1, wasm0, wasm1: r.wasmBytes, loadMs: r.loadMs, rows: r.rows });
-      log(`memory ${kind} ${n}: ${r.rows} rows in ${f1(r.loadMs)} ms, JS heap ${mib(heap0)} -> ${mib(heap1)}, wasm memory ${mib(wasm0)} -> ${mib(r.wasmBytes)}`);
+      rows.push({ n, kind, heap0, heap1, wasm0, wasm1: r.wasmBytes, loadMs: r.loadMs, shownMs: r.shownMs, requests: r.requests, rows: r.rows, checkpointBytes: r.checkpoint?.length });
+      log(`memory ${kind} ${n}: ${r.rows} rows in ${f1(r.loadMs)} ms (shown after ${f1(r.shownMs ?? r.loadMs)} ms), JS heap ${mib(heap0)} -> ${mib(heap1)}, wasm memory ${mib(wasm0)} -> ${mib(r.wasmBytes)}`);
     }
   }
   return rows;

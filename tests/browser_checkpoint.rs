@@ -98,7 +98,9 @@ async fn a_checkpoint_shows_at_once_and_catches_up_from_its_token() {
     add_item(&list_id, "added while away").await;
     reset_counters_when_quiet().await;
 
-    let (list, events) = open_recorded(&list_id, &[("resume", kept)]).await;
+    // Pages of 2: the checkpoint's 5 rows are taken in 3 pieces.
+    let extra = [("resume", kept), ("pageSize", 2.into())];
+    let (list, events) = open_recorded(&list_id, &extra).await;
     wait_until("live", 10_000, || list.status() == "live").await;
     let want = sim_rows_by_title_desc(&list_id).await;
     wait_until("the changes", 10_000, || rows_of(&list.items()) == want).await;
@@ -127,8 +129,9 @@ async fn a_checkpoint_shows_at_once_and_catches_up_from_its_token() {
 }
 
 /// A checkpoint of other options (another field list) is ignored and the list loads;
-/// an expired one shows, then the list reloads (a `reset`); one that is not a
-/// checkpoint is refused.
+/// an expired one shows, then the list reloads (a `reset`); one whose items cannot be
+/// read is reported (`sp-parse`) and the list loads; one that is not a checkpoint is
+/// refused.
 #[wasm_bindgen_test]
 async fn other_or_expired_checkpoints_load_the_list_and_non_checkpoints_are_refused() {
     let _serial = serial().await;
@@ -167,16 +170,23 @@ async fn other_or_expired_checkpoints_load_the_list_and_non_checkpoints_are_refu
     let mut list = list;
     list.close();
 
-    // Its own checkpoint, but an item without an id.
+    // Its own checkpoint, but an item without an id: reported, and the list loads.
     let no_id = JSON::parse(&String::from(JSON::stringify(&kept).unwrap())).unwrap();
     let items = JSON::parse(r#"[{"Title":"no id"}]"#).unwrap();
     Reflect::set(&no_id, &"items".into(), &items).unwrap();
-    let no_id = String::from(JSON::stringify(&no_id).unwrap());
+    reset_counters_when_quiet().await;
+    let (list, events) = open_recorded(&list_id, &[("resume", no_id)]).await;
+    wait_until("the load", 10_000, || rows_of(&list.items()) == want).await;
+    let error = Reflect::get(&first_event(&events, "error"), &"error".into()).unwrap();
+    assert_eq!(field(&error, "code").as_deref(), Some("sp-parse"));
+    assert_eq!(counter("list").await, 1, "loaded instead");
+    let mut list = list;
+    list.close();
+
     for bad in [
         "5",
         r#"{"version":1}"#,
         r#"{"version":1,"key":"k","token":"t","items":{}}"#,
-        &no_id,
     ] {
         let resume = JSON::parse(bad).unwrap();
         let extra = [("orderBy", "Title desc".into()), ("resume", resume)];

@@ -52,7 +52,10 @@ async function openLive(cfg, extra = {}) {
   const state = { list, snapshot: null, seen: new Set(), onChanges: null, errors: [] };
   state.sub = list.subscribe((ev) => {
     const t = performance.now();
-    if (ev.type === "snapshot" || ev.type === "reset") state.snapshot = ev.items;
+    if (ev.type === "snapshot" || ev.type === "reset") {
+      state.snapshot = ev.items;
+      state.shownAt ??= t;
+    }
     else if (ev.type === "changes") {
       for (const title of titles(ev.updated)) state.seen.add(title);
       for (const title of titles(ev.added)) state.seen.add(title);
@@ -393,14 +396,21 @@ const bench = {
     };
   },
 
-  /** 4. Loads N rows with sp-live or the replica; the runner reads the heap over CDP. */
-  async memoryLoad(cfg, kind) {
+  /** 4. Loads N rows with sp-live or the replica; the runner reads the heap over CDP.
+   * `live` also returns its checkpoint as JSON text (what a page keeps in
+   * `sessionStorage`); `resume` opens from such a text (its `JSON.parse` counted) and
+   * reports when its rows were shown as well as when it was live (caught up). */
+  async memoryLoad(cfg, kind, checkpointText) {
     const t0 = performance.now();
-    if (kind === "live") {
-      const s = await openLive(cfg);
+    if (kind === "live" || kind === "resume") {
+      const extra = kind === "resume" ? { resume: JSON.parse(checkpointText) } : {};
+      const s = await openLive(cfg, extra);
+      const loadMs = performance.now() - t0;
       s.snapshot = true; // keep no extra array of the rows alive
       this.open.push(s);
-      return { loadMs: performance.now() - t0, rows: s.list.items().length, wasmBytes: this.wasmMemoryBytes() };
+      const checkpoint = kind === "live" ? JSON.stringify(s.list.checkpoint()) : undefined;
+      const stats = s.list.stats();
+      return { loadMs, shownMs: s.shownAt - t0, rows: s.list.items().length, wasmBytes: this.wasmMemoryBytes(), checkpoint, requests: stats.requests };
     }
     const s = await openReplica(cfg);
     this.open.push(s);

@@ -50,8 +50,6 @@ pub struct ChangeFeed {
     /// The list's `ItemCount` at the last load: every item, including those a view's
     /// filter or the user's permissions leave out (SharePoint's view threshold counts them).
     pub(super) list_size: u32,
-    /// A checkpoint to start from instead of a full load: `(token, items)`.
-    pub(super) resume: Option<(String, Vec<crate::sharepoint::Item>)>,
     /// Started from a checkpoint, and no change round has completed since.
     pub(super) resumed: bool,
 }
@@ -87,7 +85,6 @@ impl ChangeFeed {
             digest_retry: false,
             read_ahead_misses: 0,
             list_size: 0,
-            resume: None,
             resumed: false,
         }
     }
@@ -147,7 +144,8 @@ impl ChangeFeed {
             return self.handle_connected(now);
         }
         self.started = true;
-        self.needs_reload = true;
+        // A checkpoint's load is already there: it finishes at once.
+        self.needs_reload = !self.resumed;
         self.step(now);
     }
 

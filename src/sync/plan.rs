@@ -28,16 +28,14 @@ impl ChangeFeed {
             if matches!(self.job, Job::Idle) {
                 if self.needs_reload {
                     self.needs_reload = false;
-                    if !self.take_resume() {
-                        self.resumed = false;
-                        self.job = Job::Load(Load {
-                            token: None,
-                            next_url: None,
-                            prints: IdMap::new(),
-                            pages: 0,
-                            total: None,
-                        });
-                    }
+                    self.resumed = false;
+                    self.job = Job::Load(Load {
+                        token: None,
+                        next_url: None,
+                        prints: IdMap::new(),
+                        pages: 0,
+                        total: None,
+                    });
                 } else if self.again {
                     self.again = false;
                     let Some(token) = self.token.clone() else {

@@ -7,16 +7,19 @@
 use super::feed::ChangeFeed;
 use super::id_map::IdMap;
 use super::jobs::{Job, Load};
+use super::{codes, FeedError, Output};
 use crate::sharepoint::{ChangeToken, Item, ListRef, TokenScope};
 
 impl ChangeFeed {
-    /// Starts from a checkpoint: `items` (as SharePoint sent them) were the list at
-    /// `token`, a token this list's feed delivered. Call before
-    /// [`handle_start`](Self::handle_start). Returns `false`, and the feed loads the
-    /// list as usual, when the feed has started or the token does not parse, is not a
-    /// list's, or names another list than the configured one. A list configured by
-    /// title takes the token's list GUID (as a load would take the list's).
-    pub fn resume_from(&mut self, token: &str, items: Vec<Item>) -> bool {
+    /// Starts from a checkpoint whose items were the list at `token`, a token this
+    /// list's feed delivered: call before [`handle_start`](Self::handle_start), then hand
+    /// the items over with [`resume_page`](Self::resume_page). On start, the feed
+    /// delivers them as a `Reset` at that token and catches up from it. Returns `false`,
+    /// and the feed loads the list as usual, when the feed has started or the token does
+    /// not parse, is not a list's, or names another list than the configured one. A
+    /// list configured by title takes the token's list GUID (as a load would take the
+    /// list's).
+    pub fn resume_from(&mut self, token: &str) -> bool {
         let Ok(parsed) = ChangeToken::parse(token) else {
             return false;
         };
@@ -25,32 +28,48 @@ impl ChangeFeed {
             return false;
         }
         self.list = ListRef::Id(parsed.scope_id);
-        self.resume = Some((token.to_owned(), items));
+        self.job = Job::Load(Load {
+            token: Some(token.to_owned()),
+            next_url: None,
+            prints: IdMap::new(),
+            pages: 0,
+            total: None,
+        });
+        self.resumed = true;
         true
+    }
+
+    /// Hands over items of the checkpoint (as SharePoint sent them): out at once as a
+    /// load page, so that a big checkpoint is taken in pieces, as a load is. The pieces
+    /// go in ascending ID order, as a load's pages (within one, any order): an item not
+    /// past the earlier pieces' ids is dropped. Nothing unless
+    /// [`resume_from`](Self::resume_from) accepted a checkpoint and the feed has not
+    /// started.
+    pub fn resume_page(&mut self, items: Vec<Item>) {
+        if self.resumed && !self.started {
+            self.load_page(items);
+        }
+    }
+
+    /// Gives up the checkpoint (its items could not be read) with an `sp-parse` error:
+    /// the feed loads the list as usual on start; the pages already handed out are
+    /// replaced by the load's.
+    pub fn resume_failed(&mut self) {
+        if self.resumed && !self.started {
+            self.resumed = false;
+            self.job = Job::Idle;
+            self.outputs.push_back(Output::Error(FeedError {
+                code: codes::PARSE,
+                message: "the checkpoint's items cannot be read: loading the list".into(),
+                request: None,
+                status: None,
+            }));
+        }
     }
 
     /// Whether the feed started from a checkpoint and no change round has completed
     /// since: what it shows may be old.
     pub fn catching_up(&self) -> bool {
         self.resumed
-    }
-
-    /// Starts the load a checkpoint stands for, if one is waiting: its items are the
-    /// load's one page, so the job finishes at once (a `Reset` at the token) and the
-    /// catch-up round follows.
-    pub(super) fn take_resume(&mut self) -> bool {
-        let Some((token, items)) = self.resume.take() else {
-            return false;
-        };
-        self.job = Job::Load(Load {
-            token: Some(token),
-            next_url: None,
-            prints: IdMap::new(),
-            pages: 0,
-            total: None,
-        });
-        self.load_page(items);
-        self.resumed = true;
-        true
     }
 }

@@ -64,6 +64,17 @@ export function changesEvent(rows, itemsJson, addedCount, ops, deleted, token) {
   return [event, next];
 }
 
+/**
+ * A checkpoint's items in ID order, as the JSON texts of `{"value":[...]}` of `size`
+ * items each (wasm reads them one at a time, as load pages).
+ */
+export function checkpointPages(items, size) {
+  const sorted = items.slice().sort((a, b) => (a.Id ?? a.ID) - (b.Id ?? b.ID));
+  const pages = [];
+  for (let i = 0; i < sorted.length; i += size) pages.push(JSON.stringify({ value: sorted.slice(i, i + size) }));
+  return pages;
+}
+
 /** Parses a JSON array and pushes its elements onto `rows` (one load page). */
 export function appendRows(rows, itemsJson) {
   for (const item of JSON.parse(itemsJson)) rows.push(item);

@@ -6,11 +6,9 @@
 use super::feed_hub::FeedHub;
 use super::js;
 use super::live_list::invalid;
-use crate::sharepoint::parse_items;
 use crate::sync::ChangeFeed;
-use crate::text;
 use js_sys::Array;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
 
 /// The checkpoint format: one of another is ignored (the list loads as usual).
 const FORMAT: u32 = 1;
@@ -30,32 +28,37 @@ pub(crate) fn of(hub: &FeedHub) -> JsValue {
     }
 }
 
+#[wasm_bindgen(module = "/src/web/bridge.js")]
+extern "C" {
+    /// The items in ID order, as the JSON texts of `{"value":[...]}` of `size` items each.
+    #[wasm_bindgen(js_name = checkpointPages)]
+    pub(crate) fn pages(items: &Array, size: u32) -> Array;
+}
+
 /// Starts `feed` from `options.resume` if it is a checkpoint of the feed `key` in this
-/// format (else, or when absent, the feed loads the list as usual). Anything that is not
-/// a checkpoint is refused with `invalid-options`.
-pub(crate) fn resume(feed: &mut ChangeFeed, options: &JsValue, key: &str) -> Result<(), JsValue> {
+/// format whose token fits the list, and returns its items for the feed task to hand
+/// over (else, or when absent, the feed loads the list as usual). Anything that is not a
+/// checkpoint is refused with `invalid-options`.
+pub(crate) fn resume(
+    feed: &mut ChangeFeed,
+    options: &JsValue,
+    key: &str,
+) -> Result<Option<Array>, JsValue> {
     let resume = js::get(options, "resume");
     if resume.is_undefined() || resume.is_null() {
-        return Ok(());
+        return Ok(None);
     }
-    let bad = || invalid("`resume` must be a checkpoint from `LiveList.checkpoint()`");
     let get = |name| js::get(&resume, name);
-    let (Some(format), Some(for_key), Some(token), items) = (
+    let (Some(format), Some(for_key), Some(token), Ok(items)) = (
         get("version").as_f64(),
         get("key").as_string(),
         get("token").as_string(),
-        get("items"),
+        get("items").dyn_into::<Array>(),
     ) else {
-        return Err(bad());
+        return Err(invalid(
+            "`resume` must be a checkpoint from `LiveList.checkpoint()`",
+        ));
     };
-    let items = Array::is_array(&items)
-        .then(|| js_sys::JSON::stringify(&items).ok())
-        .flatten()
-        .ok_or_else(bad)?;
-    let page = parse_items(&text::concat(&["{\"value\":", &String::from(items), "}"]));
-    let page = page.map_err(|_| bad())?;
-    if format == f64::from(FORMAT) && for_key == key {
-        feed.resume_from(&token, page.items);
-    }
-    Ok(())
+    let fits = format == f64::from(FORMAT) && for_key == key && feed.resume_from(&token);
+    Ok(fits.then_some(items))
 }

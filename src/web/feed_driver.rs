@@ -2,6 +2,7 @@
 //! feeds hints and (re)connects from the broadcaster into it, applies change sets
 //! to the rows JavaScript sees, and hands events to the [`FeedHub`].
 
+use super::checkpoint;
 use super::driver::Message as HubMessage;
 use super::feed_hub::{Audience, FeedHub, Outbox};
 use super::http::{feed_error, Requests, Transport};
@@ -11,9 +12,11 @@ use super::mailbox::Timer;
 use super::rows::{self, LoadRows};
 use crate::json::Json;
 use crate::protocol::{EventArg, State};
+use crate::sharepoint::parse_items;
 use crate::sync::{
     ChangeFeed, ChangeSet, ChangeSetKind, FeedStatus, HttpResponse, ListState, Output,
 };
+use js_sys::Array;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -52,7 +55,7 @@ struct Driver {
 /// Drives the feed from the next microtask until the last handle lets go.
 pub(crate) fn start(
     hub: Rc<FeedHub>,
-    feed: ChangeFeed,
+    (feed, checkpoint): (ChangeFeed, Option<Array>),
     list: ListState,
     transport: Transport,
     broadcaster: (Rc<Hub>, u32),
@@ -82,6 +85,7 @@ pub(crate) fn start(
             load: LoadRows::default(),
         },
         feed,
+        checkpoint,
         requests,
         bhub,
         owner,
@@ -93,6 +97,8 @@ pub(crate) fn start(
 /// What the feed's turns own.
 struct FeedTask {
     feed: ChangeFeed,
+    /// The items of the checkpoint the feed resumes from, until the first turn.
+    checkpoint: Option<Array>,
     driver: Driver,
     requests: Requests,
     timer: Timer,
@@ -110,6 +116,9 @@ impl FeedTask {
     fn turn(&mut self) -> bool {
         if !self.started {
             self.started = true;
+            if let Some(items) = self.checkpoint.take() {
+                self.hand_over(&items);
+            }
             self.feed.handle_start(js::now_ms());
             self.perform();
         }
@@ -122,6 +131,19 @@ impl FeedTask {
         }
         self.perform();
         true
+    }
+
+    /// Hands a checkpoint's items to the feed a page at a time (each becomes rows before
+    /// the next is read, as a load's pages do), or gives it up if one cannot be read.
+    fn hand_over(&mut self, items: &Array) {
+        let pages = checkpoint::pages(items, self.feed.config().page_size);
+        for page in pages.iter() {
+            match page.as_string().map(|text| parse_items(&text)) {
+                Some(Ok(page)) => self.feed.resume_page(page.items),
+                _ => return self.feed.resume_failed(),
+            }
+            self.perform();
+        }
     }
 
     /// Performs the feed's outputs, re-arms the timer and delivers the events.

@@ -102,11 +102,12 @@ pub(crate) struct FeedHub {
 }
 
 impl FeedHub {
-    /// Joins the feed under `key`, or starts it with `feed`, `transport` and one
-    /// handle on the broadcaster `hub` (owned by `hub_owner`).
+    /// Joins the feed under `key`, or starts it with `feed` (and the items of the
+    /// checkpoint it resumes from, if any), `transport` and one handle on the
+    /// broadcaster `hub` (owned by `hub_owner`).
     pub(crate) fn acquire(
         key: String,
-        feed: ChangeFeed,
+        feed: (ChangeFeed, Option<Array>),
         list: ListState,
         transport: Transport,
         broadcaster: (Rc<Hub>, u32),

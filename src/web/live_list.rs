@@ -67,10 +67,10 @@ impl LiveList {
             "|",
         );
         let mut feed = ChangeFeed::new(config);
-        checkpoint::resume(&mut feed, options, &key)?;
+        let checkpoint = checkpoint::resume(&mut feed, options, &key)?;
         let hub_handle = acquire_hub(broadcaster, options)?;
         let list = ListState::with_order(order);
-        let hub = FeedHub::acquire(key, feed, list, transport, hub_handle);
+        let hub = FeedHub::acquire(key, (feed, checkpoint), list, transport, hub_handle);
         let id = hub.next_id();
         Ok(LiveList { hub: Some(hub), id })
     }

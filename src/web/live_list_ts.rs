@@ -67,7 +67,8 @@ export interface LiveListBaseOptions extends BroadcasterOptions {
    * change token with GetChanges instead of loading every item (status `resyncing` until
    * it has). One of other options (site, list, fields, filter, order), of another format
    * or for a feed already open is ignored: the list loads as usual. A token SharePoint no
-   * longer knows (older than its change log) reloads the list. */
+   * longer knows (older than its change log) reloads the list; items that cannot be read
+   * (no `Id`) give an `sp-parse` error event and the list loads. */
   resume?: LiveListCheckpoint | null;
 }
 /** What a LiveList showed and the change token it was current at: plain JSON. */

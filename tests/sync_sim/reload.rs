@@ -21,8 +21,14 @@ impl Sim {
     pub(crate) fn reopen_page(&mut self) {
         self.closed = false;
         if let Some(token) = &self.token_text {
-            let resumed = self.feed.resume_from(token, self.view.items());
+            let resumed = self.feed.resume_from(token);
             assert!(resumed, "a delivered token resumes its list");
+            // In pieces, as the web layer hands a checkpoint over.
+            let items = self.view.items();
+            let size = 1 + self.rng.up_to(30) as usize;
+            for piece in items.chunks(size) {
+                self.feed.resume_page(piece.to_vec());
+            }
         }
         self.feed.handle_start(self.now);
     }

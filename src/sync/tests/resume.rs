@@ -20,9 +20,12 @@ fn titles(items: &[Item]) -> Vec<(i64, String)> {
         .collect()
 }
 
-/// A feed resumed at token 10 with items 1 "a", 2 "b", 3 "c": its outputs on start.
+/// A feed resumed at token 10 with items 2 "b" and 1 "a", then 3 "c": its outputs on
+/// start.
 fn resumed(f: &mut ChangeFeed) -> Vec<Output> {
-    assert!(f.resume_from(&tok(10), checkpoint_items(&[(3, "c"), (1, "a"), (2, "b")])));
+    assert!(f.resume_from(&tok(10)));
+    f.resume_page(checkpoint_items(&[(2, "b"), (1, "a")]));
+    f.resume_page(checkpoint_items(&[(3, "c")]));
     f.handle_start(0);
     drain(f)
 }
@@ -32,10 +35,14 @@ fn a_checkpoint_shows_at_once_then_get_changes_from_its_token() {
     let mut f = feed(Auth::Bearer);
     let outs = resumed(&mut f);
     let pages = load_pages(&outs);
-    assert_eq!(pages.len(), 1);
-    assert!(pages[0].0, "the checkpoint's items start the snapshot");
-    let want = vec![(1, "a".into()), (2, "b".into()), (3, "c".into())];
-    assert_eq!(titles(&pages[0].1), want, "by ID, as a load's page");
+    assert_eq!(pages.len(), 2, "a load page per piece handed over");
+    assert!(
+        pages[0].0 && !pages[1].0,
+        "the checkpoint's items start the snapshot"
+    );
+    let first = vec![(1, "a".into()), (2, "b".into())];
+    assert_eq!(titles(&pages[0].1), first, "by ID, as a load's page");
+    assert_eq!(titles(&pages[1].1), vec![(3, "c".into())]);
     let sets = delivered(&outs);
     assert_eq!((sets.len(), sets[0].kind), (1, ChangeSetKind::Reset));
     assert_eq!(sets[0].token, tok(10));
@@ -114,10 +121,8 @@ fn checkpoints_that_do_not_fit_are_refused_and_the_list_loads() {
     let web = format!("1;2;{GUID};638000000000000010;10");
     for token in ["", "not a token", other, &web] {
         let mut f = feed(Auth::Bearer);
-        assert!(
-            !f.resume_from(token, checkpoint_items(&[(1, "a")])),
-            "{token}"
-        );
+        assert!(!f.resume_from(token), "{token}");
+        f.resume_page(checkpoint_items(&[(1, "a")]));
         f.handle_start(0);
         let info = only_request(&mut f);
         assert!(info.url.contains("$select=CurrentChangeToken"), "{token}");
@@ -125,19 +130,35 @@ fn checkpoints_that_do_not_fit_are_refused_and_the_list_loads() {
     }
     let mut started = feed(Auth::Bearer);
     started.handle_start(0);
+    assert!(!started.resume_from(&tok(10)), "too late once started");
+}
+
+#[test]
+fn a_checkpoint_that_cannot_be_read_is_given_up_for_a_load() {
+    let mut f = feed(Auth::Bearer);
+    assert!(f.resume_from(&tok(10)));
+    f.resume_page(checkpoint_items(&[(1, "a")]));
+    f.resume_failed();
+    f.handle_start(0);
+    let outs = drain(&mut f);
+    assert_eq!(errors(&outs)[0].code, codes::PARSE);
+    assert!(delivered(&outs).is_empty(), "no reset from the checkpoint");
+    let info = requests(&outs).pop().unwrap();
     assert!(
-        !started.resume_from(&tok(10), Vec::new()),
-        "too late once started"
+        info.url.contains("$select=CurrentChangeToken"),
+        "{}",
+        info.url
     );
+    assert!(!f.catching_up());
 }
 
 #[test]
 fn an_empty_checkpoint_is_an_empty_list() {
     let mut f = feed(Auth::Bearer);
-    assert!(f.resume_from(&tok(10), Vec::new()));
+    assert!(f.resume_from(&tok(10)));
     f.handle_start(0);
     let outs = drain(&mut f);
-    assert_eq!(load_pages(&outs)[0].1.len(), 0);
+    assert!(load_pages(&outs).is_empty());
     assert_eq!(delivered(&outs)[0].kind, ChangeSetKind::Reset);
     assert!(requests(&outs)[0].url.ends_with("/GetChanges"));
 }
