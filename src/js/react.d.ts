@@ -5,6 +5,11 @@ import type { FeedError, InitInput, ListItem, LiveList, LiveListOptions, LiveLis
 export type UseLiveListOptions = LiveListOptions & {
   /** Passed to `init()` as `module_or_path` (default: `sp_live_bg.wasm` next to the glue). */
   wasm?: InitInput | Promise<InitInput>;
+  /** Keeps the list's checkpoint in `sessionStorage` under this key when the component
+   * unmounts or the page is hidden, and resumes from it on the next mount (rows at once,
+   * then a catch-up from their change token instead of a full load). A checkpoint too big
+   * for the storage (about 5 MB) is not kept. */
+  storageKey?: string;
 };
 
 /** What `useLiveList` returns; a new object whenever something in it changes. */
@@ -25,9 +30,9 @@ export interface LiveListState<T extends ListItem = ListItem> {
 
 /**
  * Opens a LiveList while the component is mounted and returns its state. The list
- * reopens when an option other than a function changes (compared as JSON); `fetch` and
- * `accessToken` are called through the latest render's options, so inline closures are
- * fine. `null` or `undefined` opens nothing (status `"closed"`).
+ * reopens when an option other than a function or `resume` changes (compared as JSON);
+ * `fetch` and `accessToken` are called through the latest render's options, so inline
+ * closures are fine. `null` or `undefined` opens nothing (status `"closed"`).
  */
 export function useLiveList<T extends ListItem = ListItem>(
   options: UseLiveListOptions | null | undefined,

@@ -14,13 +14,33 @@ const NONE = Object.freeze({ ...OPENING, status: "closed" });
 /**
  * What identifies a list to open: every option but the functions (`fetch`,
  * `accessToken`), which may be new closures on every render and are called through
- * the latest render's options instead.
+ * the latest render's options instead, and `resume` (read once, when the list opens).
  */
 function optionsKey(options) {
   try {
-    return JSON.stringify(options);
+    return JSON.stringify({ ...options, resume: undefined });
   } catch (error) {
     return `unserialisable:${error}`;
+  }
+}
+
+/** The checkpoint kept under `storageKey` in `sessionStorage`, or `null`. */
+function storedCheckpoint(storageKey) {
+  try {
+    const text = globalThis.sessionStorage?.getItem(storageKey);
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return null; // storage off or full of something else: load the list
+  }
+}
+
+/** Keeps `list`'s checkpoint under `storageKey` (if it has one and it fits). */
+function storeCheckpoint(storageKey, list) {
+  try {
+    const checkpoint = list.checkpoint();
+    if (checkpoint) globalThis.sessionStorage?.setItem(storageKey, JSON.stringify(checkpoint));
+  } catch {
+    // over the storage quota (about 5 MB), or storage off: the next page loads the list
   }
 }
 
@@ -31,6 +51,7 @@ function optionsKey(options) {
 function withLatestFunctions(options, latest) {
   const open = { ...options };
   delete open.wasm;
+  delete open.storageKey;
   for (const [name, value] of Object.entries(open)) {
     if (typeof value === "function") {
       open[name] = (...args) => {
@@ -52,11 +73,16 @@ function withLatestFunctions(options, latest) {
  * arrive or the list is live again); `progress` the load's; `list` the open LiveList
  * (for `refresh()` and `stats()`), or `null`.
  *
- * The list reopens when an option other than a function changes (compared as JSON);
- * `fetch` and `accessToken` are called through the latest render's options. `null`
- * or `undefined` options open nothing (status `"closed"`), e.g. until a web part's
- * properties are set. Lists with the same options share one feed and one socket
+ * The list reopens when an option other than a function or `resume` changes (compared
+ * as JSON); `fetch` and `accessToken` are called through the latest render's options.
+ * `null` or `undefined` options open nothing (status `"closed"`), e.g. until a web
+ * part's properties are set. Lists with the same options share one feed and one socket
  * across hooks, web parts and bundles, as `LiveList.open` does.
+ *
+ * With `storageKey`, the list's checkpoint is kept in `sessionStorage` under that key
+ * when the component unmounts or the page is hidden (`pagehide`), and the next mount
+ * (after a page load, say) resumes from it: its rows show at once and the list catches
+ * up from their change token instead of loading every item.
  */
 export function useLiveList(options) {
   const key = options ? optionsKey(options) : null;
@@ -76,8 +102,11 @@ export function useLiveList(options) {
       if (!gone) setState((previous) => ({ ...previous, ...change }));
     };
     setState(OPENING);
+    const storageKey = latest.current.storageKey;
+    const keep = () => list && storeCheckpoint(storageKey, list);
     (async () => {
-      const options = latest.current;
+      const options = { ...latest.current };
+      if (storageKey && options.resume == null) options.resume = storedCheckpoint(storageKey);
       await init(options.wasm === undefined ? undefined : { module_or_path: options.wasm });
       const opened = await LiveList.open(withLatestFunctions(options, latest));
       if (gone) {
@@ -85,6 +114,7 @@ export function useLiveList(options) {
         return;
       }
       list = opened;
+      if (storageKey) globalThis.addEventListener?.("pagehide", keep);
       update({ list, status: list.status });
       subscription = list.subscribe((event) => {
         switch (event.type) {
@@ -109,6 +139,10 @@ export function useLiveList(options) {
     })().catch((error) => update({ status: "closed", error }));
     return () => {
       gone = true;
+      if (storageKey) {
+        keep();
+        globalThis.removeEventListener?.("pagehide", keep);
+      }
       subscription?.unsubscribe();
       list?.close();
     };

@@ -22,8 +22,11 @@ const t = {
   last: {},
   /** Every LiveList a grid was given, in order. */
   lists: [],
-  /** The tag of the fetch closure each SharePoint request went through. */
+  /** The tag of the fetch closure each SharePoint request went through, and its URL. */
   fetchTags: [],
+  fetchUrls: [],
+  /** Every status a grid rendered, in order (repeats dropped). */
+  statuses: [],
   openSockets: () => sockets.filter((s) => s.readyState === NativeWebSocket.OPEN).length,
   rows: (id = "root") => [...document.querySelectorAll(`#${id} li`)].map((li) => li.textContent),
   text: (id, part) => document.querySelector(`#${id} .${part}`)?.textContent ?? null,
@@ -33,7 +36,7 @@ const t = {
   render(options, { id = "root", fetchTag } = {}) {
     const withAuth = (init) => ({ ...init, headers: { ...init.headers, Authorization: "Bearer react-test" } });
     const opts = options && fetchTag
-      ? { ...options, fetch: (url, init) => (t.fetchTags.push(fetchTag), fetch(url, withAuth(init))) }
+      ? { ...options, fetch: (url, init) => (t.fetchTags.push(fetchTag), t.fetchUrls.push(url), fetch(url, withAuth(init))) }
       : options;
     ReactDOM.render(h(Grid, { id, options: opts }), document.getElementById(id));
   },
@@ -47,6 +50,7 @@ function Grid({ id, options }) {
   const state = useLiveList(options);
   t.renders += 1;
   t.last[id] = state;
+  if (t.statuses.at(-1) !== state.status) t.statuses.push(state.status);
   if (state.list && !t.lists.includes(state.list)) t.lists.push(state.list);
   const error = state.error ? `${state.error.code ?? "none"}: ${state.error.message}` : "";
   return h(

@@ -1,7 +1,8 @@
 // Browser test of sp-live/react (`useLiveList`) with React 17, the version SPFx ships,
 // against sp-sim + sp-broadcaster: a grid component shows the list's rows live through
 // webhooks, keeps one list across renders with new inline closures, reopens when an
-// option changes, closes on unmount and on `null` options, and reports a failed open.
+// option changes, closes on unmount and on `null` options, keeps a checkpoint in
+// sessionStorage with `storageKey` and resumes from it, and reports a failed open.
 // Prints one line per check and "N passed, M failed"; exits 1 on failure.
 //
 //   cargo build -p sp-sim -p sp-broadcaster && make pkg
@@ -156,6 +157,27 @@ async function main() {
       const { rows, lists } = await page.evaluate(() => ({ rows: window.t.rows().length, lists: window.t.lists.map((l) => l.status) }));
       expect(rows === 0, `${rows} rows`);
       expect(lists.every((s) => s === "closed"), `lists ${lists}`);
+    });
+
+    await checks.check("storageKey: unmounting keeps the checkpoint in sessionStorage; the next mount shows it at once and catches up, with no load", async () => {
+      await page.evaluate((o) => window.t.render(o, { fetchTag: "s1" }), { ...base, listId: mails.id, storageKey: "sp-live-test" });
+      await waitStatus(page, "live");
+      await showsServerRows(page, rest);
+      await page.evaluate(() => window.t.unmount());
+      const kept = await page.evaluate(() => JSON.parse(sessionStorage.getItem("sp-live-test")));
+      const rows = (await rest.items()).length;
+      expect(kept && kept.items.length === rows, `kept ${kept?.items?.length} of ${rows} rows`);
+      await rest.update((await rest.items())[0].id, { Title: "edited while unmounted" });
+      await page.evaluate(() => ((window.t.statuses = []), (window.t.fetchUrls = [])));
+      await page.evaluate((o) => window.t.render(o, { fetchTag: "s2" }), { ...base, listId: mails.id, storageKey: "sp-live-test" });
+      await showsServerRows(page, rest, "root", "the edit made while unmounted");
+      await waitStatus(page, "live");
+      const { statuses, urls } = await page.evaluate(() => ({ statuses: window.t.statuses, urls: window.t.fetchUrls }));
+      expect(statuses.includes("resyncing"), `statuses ${statuses}`);
+      expect(!urls.some((u) => u.includes("CurrentChangeToken")), `a load: ${urls.join(" ")}`);
+      await page.evaluate(() => window.t.render(null));
+      await waitStatus(page, "closed");
+      return `statuses ${statuses.join(" -> ")}; ${urls.length} requests`;
     });
 
     await checks.check("a failed open: status closed and the error with its code (listId not a GUID)", async () => {

@@ -361,7 +361,7 @@ export async function typedItems(): Promise<void> {
 // sp-live/react: the hook's state is typed by the item shape; null opens nothing.
 export function reactGrid(props: { siteUrl: string | null }): string[] {
   const options: UseLiveListOptions | null = props.siteUrl
-    ? { broadcaster: "https://b", siteUrl: props.siteUrl, listTitle: "Mail", select: ["Title", "Subject"], fetch: (url, init) => fetch(url, init) }
+    ? { broadcaster: "https://b", siteUrl: props.siteUrl, listTitle: "Mail", select: ["Title", "Subject"], fetch: (url, init) => fetch(url, init), storageKey: "mail" }
     : null;
   const state: LiveListState<Mail> = useLiveList<Mail>(options);
   const status: LiveListStatus = state.status;
