@@ -388,6 +388,9 @@ async function main() {
   $("foot-site").textContent = `site ${config.siteUrl}`;
   $("foot-broadcaster").textContent = `broadcaster ${config.broadcaster} (${config.protocol})`;
 
+  // What this tab showed before a reload: its rows show at once, and the list catches
+  // up from their change token instead of loading every item again.
+  const kept = readCheckpoint();
   try {
     await init();
     demo.list = await LiveList.open({
@@ -396,7 +399,9 @@ async function main() {
       siteUrl: config.siteUrl,
       listId: config.listId,
       select: config.select ?? FIELDS,
+      resume: kept,
     });
+    if (kept) log("info", `resuming from this tab's checkpoint: ${kept.items?.length ?? 0} items`);
   } catch (e) {
     setStatus("error", e?.message ?? String(e));
     log("error", `could not open the list: ${e?.code ? `${e.code}: ` : ""}${e?.message ?? e}`);
@@ -407,9 +412,31 @@ async function main() {
   if (demo.list.status) setStatus(demo.list.status);
   setInterval(updateCounters, 500);
   window.addEventListener("pagehide", () => {
+    keepCheckpoint();
     demo.subscription?.unsubscribe();
     demo.list?.close();
   });
+}
+
+const CHECKPOINT = "sp-live-demo:checkpoint";
+
+/** The checkpoint this tab kept before a reload, or `null`. */
+function readCheckpoint() {
+  try {
+    return JSON.parse(sessionStorage.getItem(CHECKPOINT) ?? "null");
+  } catch {
+    return null;
+  }
+}
+
+/** Keeps the list's checkpoint for the next load of this tab (if it fits the storage). */
+function keepCheckpoint() {
+  try {
+    const checkpoint = demo.list?.checkpoint();
+    if (checkpoint) sessionStorage.setItem(CHECKPOINT, JSON.stringify(checkpoint));
+  } catch {
+    // over the storage quota: the next load loads the list
+  }
 }
 
 main();

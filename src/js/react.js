@@ -3,7 +3,7 @@
 // the component unmounts or the options change:
 //   const { items, status, error } = useLiveList({ broadcaster, siteUrl, listTitle, select });
 // React is a peer dependency: the web part's own copy is used. Plain ES module; types
-// in react.d.ts.
+// in react.d.ts. ES2019 syntax: webpack 4 (SPFx 1.18 and older) parses it.
 
 import * as React from "react";
 import init, { LiveList } from "./sp_live.js";
@@ -27,9 +27,9 @@ function optionsKey(options) {
 /** The checkpoint kept under `storageKey` in `sessionStorage`, or `null`. */
 function storedCheckpoint(storageKey) {
   try {
-    const text = globalThis.sessionStorage?.getItem(storageKey);
+    const text = globalThis.sessionStorage.getItem(storageKey);
     return text ? JSON.parse(text) : null;
-  } catch {
+  } catch (error) {
     return null; // storage off or full of something else: load the list
   }
 }
@@ -38,8 +38,8 @@ function storedCheckpoint(storageKey) {
 function storeCheckpoint(storageKey, list) {
   try {
     const checkpoint = list.checkpoint();
-    if (checkpoint) globalThis.sessionStorage?.setItem(storageKey, JSON.stringify(checkpoint));
-  } catch {
+    if (checkpoint) globalThis.sessionStorage.setItem(storageKey, JSON.stringify(checkpoint));
+  } catch (error) {
     // over the storage quota (about 5 MB), or storage off: the next page loads the list
   }
 }
@@ -55,7 +55,7 @@ function withLatestFunctions(options, latest) {
   for (const [name, value] of Object.entries(open)) {
     if (typeof value === "function") {
       open[name] = (...args) => {
-        const current = latest.current?.[name];
+        const current = latest.current && latest.current[name];
         return (typeof current === "function" ? current : value)(...args);
       };
     }
@@ -114,7 +114,7 @@ export function useLiveList(options) {
         return;
       }
       list = opened;
-      if (storageKey) globalThis.addEventListener?.("pagehide", keep);
+      if (storageKey) globalThis.addEventListener("pagehide", keep);
       update({ list, status: list.status });
       subscription = list.subscribe((event) => {
         switch (event.type) {
@@ -141,10 +141,10 @@ export function useLiveList(options) {
       gone = true;
       if (storageKey) {
         keep();
-        globalThis.removeEventListener?.("pagehide", keep);
+        globalThis.removeEventListener("pagehide", keep);
       }
-      subscription?.unsubscribe();
-      list?.close();
+      if (subscription) subscription.unsubscribe();
+      if (list) list.close();
     };
   }, [key]);
 

@@ -4,7 +4,8 @@
 //   {AddedItems: [...], UpdatedItems: [...], DeleteItems: [{ItemId}], ErrorMsg: ""}.
 // A seed web part ports by changing its imports:
 //   import { RxJsEventEmitter, SocketListChanges } from "sp-live/seed";
-// Plain ES module; types in seed.d.ts. See PORTING.md.
+// Plain ES module (ES2019 syntax: webpack 4, SPFx 1.18 and older, parses it); types
+// in seed.d.ts. See PORTING.md.
 
 import init, { LiveList } from "./sp_live.js";
 
@@ -177,14 +178,14 @@ const idOf = (item) => (typeof item.Id === "number" ? item.Id : item.ID);
 export class SocketListChanges {
   constructor(options) {
     if (!options || typeof options !== "object") throw new TypeError("SocketListChanges: options are required");
-    const reset = options.reset ?? "diff";
+    const reset = options.reset == null ? "diff" : options.reset;
     if (reset !== "diff" && reset !== "all" && reset !== "ignore") {
       throw new TypeError('SocketListChanges: `reset` must be "diff", "all" or "ignore"');
     }
     this._options = options;
     this._reset = reset;
-    this._eventName = options.eventName ?? "listChanges";
-    this._emitter = options.emitter ?? RxJsEventEmitter.getInstance();
+    this._eventName = options.eventName == null ? "listChanges" : options.eventName;
+    this._emitter = options.emitter == null ? RxJsEventEmitter.getInstance() : options.emitter;
     this._list = null;
     this._subscription = null;
     this._starting = null;
@@ -234,9 +235,9 @@ export class SocketListChanges {
   /** Stops emitting and closes the list (the shared socket closes with its last user). Idempotent. */
   stop() {
     this._stopped = true;
-    this._subscription?.unsubscribe();
+    if (this._subscription) this._subscription.unsubscribe();
     this._subscription = null;
-    this._list?.close();
+    if (this._list) this._list.close();
     this._list = null;
     this._known.clear();
   }
@@ -314,11 +315,12 @@ function closedError() {
  * themselves; this is the typed equivalent).
  */
 export function parseListChanges(data) {
-  const value = JSON.parse(data);
+  const parsed = JSON.parse(data);
+  const value = parsed !== null && typeof parsed === "object" ? parsed : {};
   return {
-    AddedItems: Array.isArray(value?.AddedItems) ? value.AddedItems : [],
-    UpdatedItems: Array.isArray(value?.UpdatedItems) ? value.UpdatedItems : [],
-    DeleteItems: Array.isArray(value?.DeleteItems) ? value.DeleteItems : [],
-    ErrorMsg: typeof value?.ErrorMsg === "string" ? value.ErrorMsg : "",
+    AddedItems: Array.isArray(value.AddedItems) ? value.AddedItems : [],
+    UpdatedItems: Array.isArray(value.UpdatedItems) ? value.UpdatedItems : [],
+    DeleteItems: Array.isArray(value.DeleteItems) ? value.DeleteItems : [],
+    ErrorMsg: typeof value.ErrorMsg === "string" ? value.ErrorMsg : "",
   };
 }

@@ -69,7 +69,7 @@ export function changesEvent(rows, itemsJson, addedCount, ops, deleted, token) {
  * items each (wasm reads them one at a time, as load pages).
  */
 export function checkpointPages(items, size) {
-  const sorted = items.slice().sort((a, b) => (a.Id ?? a.ID) - (b.Id ?? b.ID));
+  const sorted = items.slice().sort((a, b) => (a.Id || a.ID) - (b.Id || b.ID));
   const pages = [];
   for (let i = 0; i < sorted.length; i += size) pages.push(JSON.stringify({ value: sorted.slice(i, i + size) }));
   return pages;

@@ -260,13 +260,13 @@ async function liveChange(browser, name, listId) {
     const s = await state();
     const snap = s.events.indexOf("snapshot");
     if (snap < 0 || !s.events.slice(snap).includes("changes")) throw new Error(`events: ${s.events.join(",")}: no snapshot, then changes`);
-    if (name === "webpack" || name === "vite") {
+    if (name === "webpack" || name === "vite" || name === "webpack4") {
       const seed = await page.evaluate(() => window.__seedExports);
       if (!seed?.includes("RxJsEventEmitter")) throw new Error(`sp-live/seed exports: ${JSON.stringify(seed)}`);
     }
-    if (name === "webpack") {
+    if (name === "webpack" || name === "webpack4") {
       // The React 17 grid (sp-live/react's useLiveList) is live and shows the add too.
-      await waitFor("webpack: the React grid (useLiveList) shows the added item", async () => {
+      await waitFor(`${name}: the React grid (useLiveList) shows the added item`, async () => {
         const r = await page.evaluate(() => window.__react ?? null);
         if (r?.error) throw new Error(r.error);
         return r?.status === "live" && r.titles.includes(title);

@@ -210,6 +210,22 @@ async function main() {
       });
     }
 
+    await checks.check("back to the page after leaving it: its checkpoint shows at once and it catches up, with no load of the list", async () => {
+      await page.goto("about:blank"); // pagehide: the demo keeps its checkpoint in sessionStorage
+      const v = (await rest.items())[1];
+      await rest.update(v.id, { Subject: "edited while the page was away" });
+      const admin = (method, route) => fetch(`${config.simAdmin}${route}`, { method }).then((r) => r.json());
+      await admin("POST", "/counters/reset");
+      await page.goto(url);
+      await waitFor("the edit made while away", async () => (await rowOf(page, v.id))?.subject === "edited while the page was away", FOLLOW_MS);
+      await waitFor("grid = server", () => converged(page, rest), 5000);
+      const counters = await admin("GET", "/counters");
+      const demo = await page.evaluate(() => ({ snapshots: window.__demo.snapshots, log: document.getElementById("log")?.textContent ?? "" }));
+      if (counters.list) throw new Error(`${counters.list} list info requests: the list was loaded`);
+      if (demo.snapshots !== 1 || !demo.log.includes("resuming from this tab's checkpoint")) throw new Error(JSON.stringify(demo).slice(0, 300));
+      return `requests: ${JSON.stringify(counters)}`;
+    });
+
     await checks.check("change log expired (sim clock +61 days): the page resets and converges", async () => {
       const before = await page.evaluate(() => window.__demo.snapshots);
       const r = await fetch(`${config.simAdmin}/clock`, {

@@ -23,6 +23,9 @@ module.exports = {
   entry: "./src/index.js",
   output: { path: path.resolve(__dirname, "dist"), filename: "main.js", publicPath: "" },
   performance: { hints: false },
+  // sp-live is a `file:` link to pkg/ here: resolve sp-live/react's `react` (a peer
+  // dependency) from this consumer's node_modules, as an installed package's is.
+  resolve: { symlinks: false },
   module: { rules: process.env.SP_LIVE_NO_REWRITE ? [] : rules },
   plugins: [
     {
