@@ -2,10 +2,13 @@
 // used exactly as a web part would use it. Every value from the list is rendered with
 // textContent, never as HTML.
 import init, { LiveList } from "./pkg/sp_live.js";
+import { keepCheckpoint, readCheckpoint } from "./checkpoint.js";
 
 const FIELDS = ["Title", "Subject", "From", "To", "SentDate", "Editor/Title"]; // Editor: a person column
 const ACCEPT = "application/json;odata=nometadata";
 const LOG_MAX = 200;
+/** Where this tab keeps the list's checkpoint across reloads (sessionStorage). */
+const CHECKPOINT = "sp-live-demo:checkpoint";
 
 const $ = (id) => document.getElementById(id);
 
@@ -390,7 +393,7 @@ async function main() {
 
   // What this tab showed before a reload: its rows show at once, and the list catches
   // up from their change token instead of loading every item again.
-  const kept = readCheckpoint();
+  const kept = readCheckpoint(CHECKPOINT);
   try {
     await init();
     demo.list = await LiveList.open({
@@ -412,31 +415,10 @@ async function main() {
   if (demo.list.status) setStatus(demo.list.status);
   setInterval(updateCounters, 500);
   window.addEventListener("pagehide", () => {
-    keepCheckpoint();
+    keepCheckpoint(CHECKPOINT, demo.list);
     demo.subscription?.unsubscribe();
     demo.list?.close();
   });
-}
-
-const CHECKPOINT = "sp-live-demo:checkpoint";
-
-/** The checkpoint this tab kept before a reload, or `null`. */
-function readCheckpoint() {
-  try {
-    return JSON.parse(sessionStorage.getItem(CHECKPOINT) ?? "null");
-  } catch {
-    return null;
-  }
-}
-
-/** Keeps the list's checkpoint for the next load of this tab (if it fits the storage). */
-function keepCheckpoint() {
-  try {
-    const checkpoint = demo.list?.checkpoint();
-    if (checkpoint) sessionStorage.setItem(CHECKPOINT, JSON.stringify(checkpoint));
-  } catch {
-    // over the storage quota: the next load loads the list
-  }
 }
 
 main();

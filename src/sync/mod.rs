@@ -51,6 +51,7 @@ mod hints;
 mod id_map;
 mod jobs;
 mod list_state;
+mod load;
 mod order;
 mod plan;
 mod read_ahead;
