@@ -8,7 +8,8 @@ export type UseLiveListOptions = LiveListOptions & {
   /** Keeps the list's checkpoint in `sessionStorage` under this key when the component
    * unmounts or the page is hidden, and resumes from it on the next mount (rows at once,
    * then a catch-up from their change token instead of a full load). A checkpoint too big
-   * for the storage (about 5 MB) is not kept. */
+   * for the storage (about 5 MB) is not kept. It holds list data: name the key per user
+   * (e.g. with SPFx's `pageContext.user.loginName`). */
   storageKey?: string;
 };
 

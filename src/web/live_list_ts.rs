@@ -111,7 +111,7 @@ export class LiveList<T extends ListItem = ListItem> {
   refresh(): void;
   /** The rows and the change token they are current at, for `resume` on a later
    * `LiveList.open` (e.g. after the next page load); `null` before the first snapshot
-   * and after `close()`. */
+   * and after `close()`. It holds list data: keep it per user. */
   checkpoint(): LiveListCheckpoint<T> | null;
   readonly status: LiveListStatus;
   stats(): LiveListStats;
