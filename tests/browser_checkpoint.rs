@@ -199,3 +199,33 @@ async fn other_or_expired_checkpoints_load_the_list_and_non_checkpoints_are_refu
         );
     }
 }
+
+/// A list opened by title resumes too: the checkpoint's token names the list's GUID, so
+/// the resumed feed hears its webhooks (an item added after it is live arrives through
+/// a hint) without a load to learn the GUID from.
+#[wasm_bindgen_test]
+async fn a_list_by_title_resumes_and_hears_its_webhooks() {
+    let _serial = serial().await;
+    let list_id = fresh_watched_list("By title").await;
+    let by_title = |extra: &[(&str, JsValue)]| {
+        let options = live_list_options(BROADCASTER, &list_id, &["Title"], extra);
+        Reflect::delete_property(&options.clone().into(), &"listId".into()).unwrap();
+        Reflect::set(&options, &"listTitle".into(), &"By title".into()).unwrap();
+        options
+    };
+    let mut list = LiveList::open(by_title(&[])).await.unwrap();
+    wait_until("live", 10_000, || list.status() == "live").await;
+    let kept = stored_checkpoint(&list);
+    list.close();
+
+    reset_counters_when_quiet().await;
+    let list = LiveList::open(by_title(&[("resume", kept)])).await.unwrap();
+    wait_until("live", 10_000, || list.status() == "live").await;
+    reset_counters_when_quiet().await;
+    add_item(&list_id, "after the resume").await;
+    let want = sim_rows(&list_id).await;
+    wait_until("the hinted add", 10_000, || rows_of(&list.items()) == want).await;
+    assert_eq!(counter("list").await, 0, "no load, before or after");
+    let mut list = list;
+    list.close();
+}
