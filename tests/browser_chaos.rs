@@ -2,7 +2,8 @@
 //! deleted, recycled and restored while SharePoint answers 429 and 503 on any endpoint,
 //! requests are slowed, webhooks are dropped and duplicated, digests expire, the change
 //! log moves past the lists' tokens, the socket.io 4, socket.io 2.0.4 and WebSocket
-//! broadcasters are killed and restarted, and lists are closed and opened again. Five
+//! broadcasters are killed and restarted, and lists are closed and opened again (half
+//! of the times from the checkpoint they left). Five
 //! lists watch (see [`watch`]): two sharing a feed, a view (a `filter` that edits move
 //! items in and out of) ordered by Title, one without `$batch`, one set up as in SPFx.
 //!
@@ -23,7 +24,7 @@ mod sim;
 
 use browser::*;
 use checked::{check_event, Seen};
-use js_sys::Function;
+use js_sys::{Function, JSON};
 use sim::*;
 use sp_live::web::LiveList;
 use std::cell::RefCell;
@@ -113,9 +114,9 @@ const LISTS: [&str; 5] = [
 /// verbose JSON through a `fetch` wrapper whose responses have only `text()` (it owns
 /// authentication, as SPFx's `SPHttpClient`), debounces hints by 100 ms, and hears
 /// them through the plain WebSocket broadcaster.
-async fn watch(name: &'static str, list_id: &str) -> Watched {
+async fn watch(name: &'static str, list_id: &str, resume: JsValue) -> Watched {
     let by_title = name == "by title";
-    let (broadcaster, extra): (&str, Vec<(&str, JsValue)>) = match name {
+    let (broadcaster, mut extra): (&str, Vec<(&str, JsValue)>) = match name {
         "shared A" | "shared B" => (SIO4, vec![]),
         "by title" => (
             BROADCASTER,
@@ -139,6 +140,7 @@ async fn watch(name: &'static str, list_id: &str) -> Watched {
             ],
         ),
     };
+    extra.push(("resume", resume));
     let options = live_list_options(broadcaster, list_id, &["Title"], &extra);
     let list = Rc::new(RefCell::new(LiveList::open(options).await.unwrap()));
     let seen = Rc::new(RefCell::new(Seen::default()));
@@ -276,14 +278,25 @@ impl Model {
                 format!("{action} {fixture}")
             }
             93..=96 => {
-                // A list goes and comes back: on the shared feed, or with a paged load.
+                // A list goes and comes back: on the shared feed, or with a paged load,
+                // or (every other time) from the checkpoint it left, kept as JSON (the
+                // shared feed's list joins the open feed: its checkpoint is ignored).
                 let name = rng.pick(&["shared B", "paged, no batch", "SPFx-like"]);
                 let at = lists.iter().position(|w| w.name == name).unwrap();
                 let violations = std::mem::take(&mut lists[at].seen.borrow_mut().violations);
+                let checkpoint = lists[at].list.borrow().checkpoint();
+                let resume = rng.below(2) == 0 && !checkpoint.is_null();
                 lists[at].list.borrow_mut().close();
-                lists[at] = watch(name, &list).await;
+                let kept = match resume {
+                    true => {
+                        JSON::parse(&String::from(JSON::stringify(&checkpoint).unwrap())).unwrap()
+                    }
+                    false => JsValue::UNDEFINED,
+                };
+                lists[at] = watch(name, &list, kept).await;
                 lists[at].seen.borrow_mut().violations = violations;
-                format!("{name} closed and opened again")
+                let how = if resume { " from its checkpoint" } else { "" };
+                format!("{name} closed and opened again{how}")
             }
             _ if self.token_expiries == 0 => {
                 self.token_expiries += 1;
@@ -320,7 +333,7 @@ async fn chaos(seed: u64) {
     subscribe_webhook(&list_id, &format!("{BROADCASTER}/api/webhook")).await;
     let mut lists = Vec::new();
     for name in LISTS {
-        lists.push(watch(name, &list_id).await);
+        lists.push(watch(name, &list_id, JsValue::UNDEFINED).await);
     }
     for w in &lists {
         wait_until("live", 10_000, || w.list.borrow().status() == "live").await;
