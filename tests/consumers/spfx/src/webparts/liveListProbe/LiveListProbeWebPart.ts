@@ -1,6 +1,7 @@
 // A minimal SPFx web part that keeps a SharePoint list live with sp-live: it opens a
 // LiveList on the page's site, shows the rows' titles and the status, and exposes what it
-// saw on `window.__consumer` for the consumer test (tests/consumers/run.mjs). The gulp
+// saw on `window.__consumer` for the consumer test (tests/consumers/run.mjs); it keeps
+// its checkpoint in sessionStorage and resumes from it on the next page load. The gulp
 // solutions spfx118/ and spfx121/ build this same file: run.mjs copies this folder (but
 // the manifest) into theirs before each build.
 import { Version } from '@microsoft/sp-core-library';
@@ -19,8 +20,12 @@ export interface ILiveListProbeWebPartProps {
 interface IProbeState {
   consumer: string;
   status: string;
+  /** Every status, in order. */
+  statuses: string[];
   events: string[];
   titles: string[];
+  /** Opened with a checkpoint kept by an earlier load of the page. */
+  resumed: boolean;
   error?: string;
 }
 
@@ -31,8 +36,10 @@ export default class LiveListProbeWebPart extends BaseClientSideWebPart<ILiveLis
   private _state: IProbeState = {
     consumer: window.location.pathname.split('/')[1] || 'spfx',
     status: 'starting',
+    statuses: [],
     events: [],
     titles: [],
+    resumed: false,
   };
 
   protected async onInit(): Promise<void> {
@@ -43,13 +50,21 @@ export default class LiveListProbeWebPart extends BaseClientSideWebPart<ILiveLis
       // later, no change needed), or in SPFx 1.18 and older (webpack 4) by the two rules
       // in the solution's gulpfile.js (see tests/consumers/README.md).
       await init();
+      // What this web part showed before the page was last loaded (README's SPFx
+      // example): its rows show at once, and the list catches up instead of loading.
+      const kept = JSON.parse(sessionStorage.getItem(this._storageKey) ?? 'null');
+      this._state.resumed = kept !== null;
       this._list = await LiveList.open({
         broadcaster: this.properties.broadcaster,
         siteUrl: this.context.pageContext.web.absoluteUrl,
         listId: this.properties.listId,
         select: ['Title'],
+        resume: kept,
       });
+      this._state.statuses.push(this._list.status); // `resyncing` while it catches up
       this._list.subscribe((event: LiveListEvent) => this._onEvent(event));
+      // The test's harness never disposes the web part: keep the checkpoint on pagehide too.
+      window.addEventListener('pagehide', () => this._keepCheckpoint());
     } catch (e) {
       this._state.error = String((e as Error)?.message ?? e);
     }
@@ -63,6 +78,7 @@ export default class LiveListProbeWebPart extends BaseClientSideWebPart<ILiveLis
       this._items = this._list ? this._list.items() : this._items;
     } else if (event.type === 'status') {
       this._state.status = event.status;
+      this._state.statuses.push(event.status);
     } else if (event.type === 'error') {
       this._state.error = `${event.error.code}: ${event.error.message}`;
     }
@@ -86,7 +102,21 @@ export default class LiveListProbeWebPart extends BaseClientSideWebPart<ILiveLis
     this.domElement.replaceChildren(section);
   }
 
+  private get _storageKey(): string {
+    return `sp-live-probe:${this.properties.listId}`;
+  }
+
+  private _keepCheckpoint(): void {
+    try {
+      const checkpoint = this._list?.checkpoint();
+      if (checkpoint) sessionStorage.setItem(this._storageKey, JSON.stringify(checkpoint));
+    } catch {
+      // over the storage quota: the next load loads the list
+    }
+  }
+
   protected onDispose(): void {
+    this._keepCheckpoint();
     this._list?.close();
     this._list = undefined;
   }
