@@ -15,6 +15,10 @@
 //!   round from that token. Changes made during the load are in that round; items whose content is
 //!   unchanged are *not* re-delivered (the feed keeps a fingerprint of each item's
 //!   content, not the item), so every delivered `added`/`updated` is new content.
+//! - **Resume** (on start, from a checkpoint: [`ChangeFeed::resume_from`]): the items a
+//!   page showed at a token are that token's load, handed out in pages as they are given
+//!   ([`ChangeFeed::resume_page`]); the `Reset` at the token follows at once on start,
+//!   then the catch-up round from it, as after a load.
 //! - **Round** (on a hint for this list, a (re)connect, or after a load): GetChanges from
 //!   the stored token, paged with `FetchLimit` from the last returned token until a page
 //!   is empty or short (stopping early never loses a change: the cursor is the last
