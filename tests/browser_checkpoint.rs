@@ -64,6 +64,24 @@ async fn open_recorded(list_id: &str, extra: &[(&str, JsValue)]) -> (LiveList, R
     (list, events)
 }
 
+/// A fresh watched list `title`, opened until live and closed, as a page that then goes
+/// away: its id, the checkpoint it left (as kept) and the rows it showed.
+async fn left_checkpoint(title: &str) -> (String, JsValue, Vec<(i64, String)>) {
+    let list_id = fresh_watched_list(title).await;
+    let (mut list, _) = open_recorded(&list_id, &[]).await;
+    wait_until("live", 10_000, || list.status() == "live").await;
+    let kept = stored_checkpoint(&list);
+    let shown = rows_of(&list.items());
+    assert_eq!(
+        rows_of(&items_of(&kept)),
+        shown,
+        "the checkpoint is what was shown"
+    );
+    list.close();
+    assert!(list.checkpoint().is_null(), "none after close()");
+    (list_id, kept, shown)
+}
+
 /// The sim's rows in the test's display order (Title descending, ties by ID).
 async fn sim_rows_by_title_desc(list_id: &str) -> Vec<(i64, String)> {
     let mut rows = sim_rows(list_id).await;
@@ -78,18 +96,7 @@ async fn sim_rows_by_title_desc(list_id: &str) -> Vec<(i64, String)> {
 #[wasm_bindgen_test]
 async fn a_checkpoint_shows_at_once_and_catches_up_from_its_token() {
     let _serial = serial().await;
-    let list_id = fresh_watched_list("Checkpoints").await;
-    let (mut list, _) = open_recorded(&list_id, &[]).await;
-    wait_until("live", 10_000, || list.status() == "live").await;
-    let kept = stored_checkpoint(&list);
-    let shown = rows_of(&list.items());
-    assert_eq!(
-        rows_of(&items_of(&kept)),
-        shown,
-        "the checkpoint is what was shown"
-    );
-    list.close();
-    assert!(list.checkpoint().is_null(), "none after close()");
+    let (list_id, kept, shown) = left_checkpoint("Checkpoints").await;
 
     // While the page is away: item 2 edited, item 3 deleted, an item added.
     let edit = r#"{"Title":"zz edited while away"}"#;
@@ -135,11 +142,7 @@ async fn a_checkpoint_shows_at_once_and_catches_up_from_its_token() {
 #[wasm_bindgen_test]
 async fn other_or_expired_checkpoints_load_the_list_and_non_checkpoints_are_refused() {
     let _serial = serial().await;
-    let list_id = fresh_watched_list("Old checkpoints").await;
-    let (mut list, _) = open_recorded(&list_id, &[]).await;
-    wait_until("live", 10_000, || list.status() == "live").await;
-    let kept = stored_checkpoint(&list);
-    list.close();
+    let (list_id, kept, _) = left_checkpoint("Old checkpoints").await;
 
     reset_counters_when_quiet().await;
     let other = live_list_options(

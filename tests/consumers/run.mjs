@@ -13,7 +13,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
-import { Checks, watchdog as startWatchdog, killAll, portTaken, start, stop, waitFor } from "../e2e/lib.mjs";
+import { Checks, watchdog as startWatchdog, killAll, launchChromium, portTaken, startSimAndBroadcaster, stop, waitFor } from "../e2e/lib.mjs";
 import { HERE, OUT, PKG, ROOT, bundleSizes, kib, node18Env, node22Env, npmCi, serve, sh, sha, takeLock } from "./lib.mjs";
 import { twoCopies } from "./two-copies.mjs";
 
@@ -362,15 +362,8 @@ async function main() {
   const routes = { "/common/": path.join(HERE, "common") };
   for (const name of built) Object.assign(routes, CONSUMERS[name].serve);
   const server = await serveStatic(routes);
-  const sim = start("sp-sim", path.join(ROOT, "target/debug/sp-sim"), ["--port", String(SIM_PORT), "--webhook-interval-ms", "300"], { ready: /listening on/, log: logFile });
-  const bc = start("sp-broadcaster", path.join(ROOT, "target/debug/sp-broadcaster"), ["--port", String(BC_PORT), "--cors", "all", "--client-state", SECRET], { ready: /listening on/, log: logFile });
-  const browser = await Promise.all([sim.ready, bc.ready]).then(() =>
-    chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"],
-    }),
-  );
+  const { sim, bc } = await startSimAndBroadcaster(path.join(ROOT, "target/debug"), SIM_PORT, BC_PORT, logFile, ["--client-state", SECRET]);
+  const browser = await launchChromium(chromium);
   try {
     const listId = await setUpList();
     for (const name of WANT.filter((n) => built.has(n))) {

@@ -11,7 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { Checks, watchdog as startWatchdog, Rest, killAll, portTaken, run, sleep, start, stop, waitFor } from "./lib.mjs";
+import { Checks, watchdog as startWatchdog, Rest, killAll, launchChromium, portTaken, run, sleep, start, stop, waitFor } from "./lib.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const require = createRequire(path.join(ROOT, "tests/tools/package.json"));
@@ -95,11 +95,7 @@ async function main() {
   const url = `http://127.0.0.1:${PAGE}/`;
   const config = await (await fetch(`${url}config.json`)).json();
   const rest = new Rest(config.siteUrl, config.listId);
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  const browser = await launchChromium(chromium);
   const sink = { pageErrors: [], dialogs: [] };
   try {
     await checks.check("static server: config.json, wasm as application/wasm, CSP", async () => {

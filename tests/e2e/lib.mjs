@@ -175,6 +175,28 @@ export class Rest {
   }
 }
 
+// ---------- the servers and the browser ----------
+
+/** Starts sp-sim (webhooks every 300 ms) and sp-broadcaster (CORS on every route, for
+ * pages on another port; `broadcasterArgs` added) from `bin`; resolves to both (`start`'s
+ * handles) once both listen. */
+export async function startSimAndBroadcaster(bin, simPort, bcPort, log, broadcasterArgs = []) {
+  const sim = start("sp-sim", path.join(bin, "sp-sim"), ["--port", String(simPort), "--webhook-interval-ms", "300"], { ready: /listening on/, log });
+  const bc = start("sp-broadcaster", path.join(bin, "sp-broadcaster"), ["--port", String(bcPort), "--cors", "all", ...broadcasterArgs], { ready: /listening on/, log });
+  await Promise.all([sim.ready, bc.ready]);
+  return { sim, bc };
+}
+
+/** The system Chromium, headless, with nothing running in the background (no sandbox:
+ * CI runs in containers). `chromium` is playwright-core's. */
+export function launchChromium(chromium) {
+  return chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+}
+
 // ---------- sp-sim's admin API, webhooks, static pages ----------
 
 /** A call to sp-sim's admin API at `simUrl` (e.g. "http://127.0.0.1:39500"); the JSON

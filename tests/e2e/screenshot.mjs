@@ -4,7 +4,7 @@
 import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { killAll, sleep, start, stop } from "./lib.mjs";
+import { killAll, launchChromium, sleep, start, stop } from "./lib.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const require = createRequire(path.join(ROOT, "tests/tools/package.json"));
@@ -18,11 +18,7 @@ const demo = start("sp-demo", path.join(ROOT, "target/release/sp-demo"), [
   "--edits", "--edit-interval-ms", "700",
 ], { ready: /open http:\/\/\S+/ });
 await demo.ready;
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run"],
-});
+const browser = await launchChromium(chromium);
 try {
   const page = await browser.newPage({ viewport: { width: 1366, height: 820 } });
   await page.goto(`http://127.0.0.1:${PAGE}/`);

@@ -11,7 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { Checks, Rest, admin as adminApi, killAll, portTaken, serveStatic, sleep, start, subscribeWebhook, under, waitFor } from "../e2e/lib.mjs";
+import { Checks, Rest, admin as adminApi, killAll, launchChromium, portTaken, serveStatic, sleep, startSimAndBroadcaster, subscribeWebhook, under, waitFor } from "../e2e/lib.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
@@ -95,19 +95,13 @@ async function main() {
   for (const f of ["sp_live.js", "sp_live_bg.wasm", "seed.js"]) {
     if (!fs.existsSync(path.join(ROOT, "pkg", f))) throw new Error(`pkg/${f} missing: make pkg && cp src/js/seed.* pkg/`);
   }
-  const sim = start("sp-sim", path.join(BIN, "sp-sim"), ["--port", String(SIM), "--webhook-interval-ms", "300"], { ready: /listening on/, log: logFile });
-  const bc = start("sp-broadcaster", path.join(BIN, "sp-broadcaster"), ["--port", String(BC), "--cors", "all"], { ready: /listening on/, log: logFile });
-  await Promise.all([sim.ready, bc.ready]);
+  await startSimAndBroadcaster(BIN, SIM, BC, logFile);
   const server = await serve();
 
   const list = await admin("POST", "/seed", { title: "Mails", count: 12 });
   const other = await admin("POST", "/seed", { title: "Other", count: 3 });
   const rest = new Rest(SITE, list.id);
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  const browser = await launchChromium(chromium);
   const pageErrors = [];
   const openPage = async (query = "") => {
     const page = await browser.newPage();

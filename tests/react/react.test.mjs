@@ -12,7 +12,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { Checks, Rest, admin as adminApi, killAll, portTaken, serveStatic, start, subscribeWebhook, under, waitFor, watchdog } from "../e2e/lib.mjs";
+import { Checks, Rest, admin as adminApi, killAll, launchChromium, portTaken, serveStatic, startSimAndBroadcaster, subscribeWebhook, under, waitFor, watchdog } from "../e2e/lib.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
@@ -67,9 +67,7 @@ async function main() {
   for (const f of [path.join(BIN, "sp-sim"), path.join(BIN, "sp-broadcaster"), path.join(ROOT, "pkg/react.js"), ...Object.values(FILES)]) {
     if (!fs.existsSync(f)) throw new Error(`${f} missing: cargo build -p sp-sim -p sp-broadcaster, make pkg, make tools`);
   }
-  const sim = start("sp-sim", path.join(BIN, "sp-sim"), ["--port", String(SIM), "--webhook-interval-ms", "300"], { ready: /listening on/, log: logFile });
-  const bc = start("sp-broadcaster", path.join(BIN, "sp-broadcaster"), ["--port", String(BC), "--cors", "all"], { ready: /listening on/, log: logFile });
-  await Promise.all([sim.ready, bc.ready]);
+  await startSimAndBroadcaster(BIN, SIM, BC, logFile);
   const server = await serve();
 
   const mails = await admin("POST", "/seed", { title: "Mails", count: 6 });
@@ -78,11 +76,7 @@ async function main() {
   const otherRest = new Rest(SITE, other.id);
   for (const list of [mails, other]) await subscribeWebhook(rest, list.id, `${BROADCASTER}/api/webhook`, "sp-live-react");
 
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  const browser = await launchChromium(chromium);
   const pageErrors = [];
   const page = await browser.newPage();
   page.setDefaultTimeout(10000);
