@@ -224,6 +224,11 @@ fn run_seed(seed: u64) -> Stats {
     cfg.batch_reads = rng.chance(0.7);
     cfg.read_ahead = rng.chance(0.8);
     server.refuse_read_ahead = rng.chance(0.1);
+    server.clock_ahead_ms = if rng.chance(0.25) {
+        1 + rng.up_to(120_000)
+    } else {
+        0
+    };
     if rng.chance(0.5) {
         cfg.hint_debounce_ms = 1 + rng.up_to(300);
         cfg.hint_debounce_max_ms = rng.up_to(2_000);

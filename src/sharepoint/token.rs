@@ -59,9 +59,13 @@ impl TokenScope {
 
 /// A parsed change token, e.g. `1;3;482e418a-0900-414b-8902-02248c2e44e8;634955266749500000;5749111`.
 ///
-/// Tokens order by their position in the change log: `(ticks, change_number)`; the other
-/// fields only break ties so that `Ord` stays consistent with `Eq`. A start token is
-/// exclusive: GetChanges returns the changes strictly after it.
+/// Tokens order by their position in the change log: `(change_number, ticks)`. The
+/// change number is the log's sequence (GetChanges pages by it); the time comes from a
+/// server clock and need not follow it (a list's `CurrentChangeToken` is stamped "now",
+/// a change logged right after may carry an earlier time), so it only orders tokens of
+/// one change number, such as hand-made start tokens (`-1`: before every real one). The
+/// other fields only break ties so that `Ord` stays consistent with `Eq`. A start token
+/// is exclusive: GetChanges returns the changes strictly after it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ChangeToken {
     /// Format version (1).
@@ -154,15 +158,15 @@ impl fmt::Display for ChangeToken {
 impl Ord for ChangeToken {
     fn cmp(&self, other: &Self) -> Ordering {
         (
-            self.ticks,
             self.change_number,
+            self.ticks,
             self.version,
             self.scope,
             &self.scope_id,
         )
             .cmp(&(
-                other.ticks,
                 other.change_number,
+                other.ticks,
                 other.version,
                 other.scope,
                 &other.scope_id,
@@ -254,12 +258,15 @@ mod tests {
     }
 
     #[test]
-    fn orders_by_ticks_then_change_number() {
+    fn orders_by_change_number_then_ticks() {
         let g = "482e418a-0900-414b-8902-02248c2e44e8";
         let t = |ticks, n| ChangeToken::parse(&format!("1;3;{g};{ticks};{n}")).unwrap();
         assert!(t(10, 5) < t(10, 6));
-        assert!(t(10, 9) < t(11, 1));
+        // A change logged after a token stamped by a clock ahead of the log's.
+        assert!(t(11, 9) < t(10, 10));
+        assert!(t(10, 9) < t(11, 9));
         assert!(t(10, -1) < t(10, 0));
+        assert!(t(99, -1) < t(1, 0)); // a hand-made start token: before every real one
         assert_eq!(t(10, 5).cmp(&t(10, 5)), Ordering::Equal);
     }
 

@@ -16,6 +16,13 @@ use crate::sharepoint::{
 };
 use crate::text::{concat, uint};
 
+/// SharePoint's GetChanges `FetchLimit` when none is given: a page this long is full
+/// whatever limit was asked.
+const DEFAULT_FETCH_LIMIT: usize = 1_000;
+
+/// Shortest time a form digest is used, whatever lifetime the server gave it.
+const MIN_DIGEST_USE_MS: u64 = 1_000;
+
 /// Puts `items` at the front of `queue`, in their order.
 fn push_front_all<T>(queue: &mut VecDeque<T>, items: impl IntoIterator<Item = T>) {
     let items: Vec<T> = items.into_iter().collect();
@@ -39,6 +46,9 @@ impl ChangeFeed {
                 let info = parse_context_info(body).map_err(bad)?;
                 let life = info.timeout_secs.saturating_mul(1000);
                 let usable = life.saturating_sub(self.cfg.digest_margin_ms).max(life / 2);
+                // A digest stale on arrival (a lifetime of 0) would be asked for again at
+                // once, forever: use it for a moment (a refusal refreshes it once).
+                let usable = usable.max(MIN_DIGEST_USE_MS);
                 self.digest = Some((info.form_digest, now.saturating_add(usable)));
             }
             Step::ListInfo => {
@@ -104,7 +114,9 @@ impl ChangeFeed {
                 let Job::Round(r) = &mut self.job else {
                     return Ok(());
                 };
-                let short = records.len() < limit;
+                // A page of SharePoint's default FetchLimit is full too: a server may
+                // cap a bigger limit (Online's cap is unconfirmed).
+                let short = records.len() < limit.min(DEFAULT_FETCH_LIMIT);
                 let mut cursor = ChangeToken::parse(&r.cursor).ok();
                 // The newest token so far moves out of its record (the records need none
                 // once the cursor has it): no copy per record that advances the cursor.

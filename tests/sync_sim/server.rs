@@ -64,6 +64,10 @@ pub struct Server {
     batch_parts: u64,
     /// Refuse read-ahead queries (`$filter` on `Modified`) as over the view threshold.
     pub refuse_read_ahead: bool,
+    /// How far the clock that stamps `CurrentChangeToken` runs ahead of the change
+    /// log's: changes logged right after a list read carry an earlier time than its
+    /// token (GetChanges pages by change number all the same).
+    pub clock_ahead_ms: u64,
     /// Read-ahead queries answered with items.
     pub read_aheads: u64,
 }
@@ -95,6 +99,7 @@ impl Server {
             batch_part_fault_every: 0,
             batch_parts: 0,
             refuse_read_ahead: false,
+            clock_ahead_ms: 0,
             read_aheads: 0,
         }
     }
@@ -171,8 +176,11 @@ impl Server {
         format!("1;3;{GUID};{ticks};{cn}")
     }
 
-    pub fn current_token(&self) -> String {
-        self.token(self.last_ticks, self.last_cn)
+    /// The list's token as read at `now` (the log's newest change number, the time of
+    /// the clock that answers, maybe ahead of the log's).
+    pub fn current_token(&self, now: u64) -> String {
+        let ahead = ms_to_ticks(wall(now.saturating_add(self.clock_ahead_ms)));
+        self.token(self.last_ticks.max(ahead), self.last_cn)
     }
 
     pub fn handle(&mut self, now: u64, req: &HttpRequest) -> HttpResponse {
@@ -210,7 +218,7 @@ impl Server {
             return self.error(404, "-1", "List does not exist.");
         };
         if rest.starts_with("?$select=CurrentChangeToken") && req.method == "GET" {
-            let tok = self.current_token();
+            let tok = self.current_token(now);
             let inner = format!(
                 "\"CurrentChangeToken\":{{{}\"StringValue\":\"{tok}\"}},\"Id\":\"{}\",\"ItemCount\":{}",
                 if self.metadata == Metadata::Verbose { "\"__metadata\":{\"type\":\"SP.ChangeToken\"}," } else { "" },
