@@ -134,3 +134,42 @@ async fn closing_during_the_load_and_concurrent_opens_are_clean() {
     assert_eq!(wait_sockets(sockets_before).await, sockets_before);
     assert_eq!(page_errors(), Vec::<String>::new(), "no uncaught errors");
 }
+
+/// A LiveList that joins an open feed with other connection options (another socket.io
+/// namespace here) uses the feed's connection, as documented ("the first LiveList of a
+/// shared feed decides its options"), and opens no connection of its own: before, it
+/// started one and dropped it at once, a WebSocket opened and closed for nothing.
+#[wasm_bindgen_test]
+async fn joining_a_feed_opens_no_connection_of_its_own() {
+    let _serial = serial().await;
+    trap_page_errors();
+    admin("POST", "reset", None).await;
+    let list_id = fresh_list("Joined", 3).await;
+    subscribe_webhook(&list_id, &format!("{BROADCASTER}/api/webhook")).await;
+    let mut first = LiveList::open(list_options(&list_id)).await.unwrap();
+    wait_until("live", 10_000, || first.status() == "live").await;
+    js_sys::eval(
+        "globalThis.__spSockets = 0; globalThis.__spWebSocket = WebSocket; \
+         globalThis.WebSocket = class extends __spWebSocket { \
+           constructor(...a) { super(...a); __spSockets += 1; } }",
+    )
+    .unwrap();
+    let namespace = [("namespace", JsValue::from("/elsewhere"))];
+    let joined = LiveList::open(live_list_options(
+        BROADCASTER,
+        &list_id,
+        &["Title"],
+        &namespace,
+    ))
+    .await;
+    sleep(300).await;
+    let opened = js_sys::eval("WebSocket = __spWebSocket; __spSockets").unwrap();
+    let mut joined = joined.unwrap();
+    assert_eq!(opened.as_f64(), Some(0.0), "WebSockets opened by the join");
+    assert_eq!(joined.items().length(), 3);
+    add_item(&list_id, "seen by both").await;
+    wait_until("the add", 10_000, || joined.items().length() == 4).await;
+    joined.close();
+    first.close();
+    assert_eq!(page_errors(), Vec::<String>::new(), "no uncaught errors");
+}

@@ -66,13 +66,19 @@ export function changesEvent(rows, itemsJson, addedCount, ops, deleted, token) {
 
 /**
  * A checkpoint's items in ID order, as the JSON texts of `{"value":[...]}` of `size`
- * items each (wasm reads them one at a time, as load pages).
+ * items each (wasm reads them one at a time, as load pages), or `null` when they are
+ * not JSON items (a `null`, a BigInt, a cycle): a throw would unwind through wasm.
  */
 export function checkpointPages(items, size) {
-  const sorted = items.slice().sort((a, b) => (a.Id || a.ID) - (b.Id || b.ID));
-  const pages = [];
-  for (let i = 0; i < sorted.length; i += size) pages.push(JSON.stringify({ value: sorted.slice(i, i + size) }));
-  return pages;
+  try {
+    const id = (item) => item.Id || item.ID;
+    const sorted = items.slice().sort((a, b) => id(a) - id(b));
+    const pages = [];
+    for (let i = 0; i < sorted.length; i += size) pages.push(JSON.stringify({ value: sorted.slice(i, i + size) }));
+    return pages;
+  } catch (error) {
+    return null;
+  }
 }
 
 /** Parses a JSON array and pushes its elements onto `rows` (one load page). */

@@ -178,12 +178,22 @@ impl Drop for Broadcaster {
 /// Validates broadcaster options and joins (or opens) the page's connection for
 /// them; returns the hub and a handle id to release it with.
 pub(crate) fn acquire_hub(url: String, options: &JsValue) -> Result<(Rc<Hub>, u32), JsValue> {
+    Ok(join_connection(connection_for(url, options)?))
+}
+
+/// A connection for broadcaster options, validated and not yet driven (dropping it
+/// does nothing): for [`join_connection`].
+pub(crate) fn connection_for(url: String, options: &JsValue) -> Result<Connection, JsValue> {
     let options = read_options(url, options)?;
-    let connection =
-        Connection::new(options, js::now_ms()).map_err(|e| coded_error(e.code(), e.message()))?;
+    Connection::new(options, js::now_ms()).map_err(|e| coded_error(e.code(), e.message()))
+}
+
+/// Joins (or opens) the page's connection to `connection`'s target: the hub and a
+/// handle id to release it with.
+pub(crate) fn join_connection(connection: Connection) -> (Rc<Hub>, u32) {
     let hub = Hub::acquire(connection);
     let id = hub.next_id();
-    Ok((hub, id))
+    (hub, id)
 }
 
 fn read_options(url: String, o: &JsValue) -> Result<ConnectOptions, JsValue> {

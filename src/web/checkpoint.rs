@@ -30,9 +30,10 @@ pub(crate) fn of(hub: &FeedHub) -> JsValue {
 
 #[wasm_bindgen(module = "/src/web/bridge.js")]
 extern "C" {
-    /// The items in ID order, as the JSON texts of `{"value":[...]}` of `size` items each.
+    /// The items in ID order, as the JSON texts of `{"value":[...]}` of `size` items
+    /// each, or `null` when they are not JSON items.
     #[wasm_bindgen(js_name = checkpointPages)]
-    pub(crate) fn pages(items: &Array, size: u32) -> Array;
+    pub(crate) fn pages(items: &Array, size: u32) -> Option<Array>;
 }
 
 /// Starts `feed` from `options.resume` if it is a checkpoint of the feed `key` in this

@@ -136,7 +136,9 @@ impl FeedTask {
     /// Hands a checkpoint's items to the feed a page at a time (each becomes rows before
     /// the next is read, as a load's pages do), or gives it up if one cannot be read.
     fn hand_over(&mut self, items: &Array) {
-        let pages = checkpoint::pages(items, self.feed.config().page_size);
+        let Some(pages) = checkpoint::pages(items, self.feed.config().page_size) else {
+            return self.feed.resume_failed();
+        };
         for page in pages.iter() {
             match page.as_string().map(|text| parse_items(&text)) {
                 Some(Ok(page)) => self.feed.resume_page(page.items),

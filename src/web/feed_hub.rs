@@ -3,12 +3,13 @@
 //! It holds what subscribers see (rows as JavaScript objects in display order) and
 //! delivers events with no Rust borrow held.
 
+use super::broadcaster::join_connection;
 use super::feed_driver::{self, FeedMessage};
 use super::http::Transport;
-use super::hub::Hub;
 use super::js;
 use super::mailbox::Mailbox;
 use super::unsubscribe;
+use crate::protocol::Connection;
 use crate::sync::{ChangeFeed, ListState};
 use js_sys::{Array, Function};
 use std::cell::{Cell, RefCell};
@@ -103,20 +104,21 @@ pub(crate) struct FeedHub {
 
 impl FeedHub {
     /// Joins the feed under `key`, or starts it with `feed` (and the items of the
-    /// checkpoint it resumes from, if any), `transport` and one handle on the
-    /// broadcaster `hub` (owned by `hub_owner`).
+    /// checkpoint it resumes from, if any), `transport` and one handle on the page's
+    /// connection to the broadcaster `connection` is for (a feed joined has its own:
+    /// `connection` is then dropped, never driven).
     pub(crate) fn acquire(
         key: String,
         feed: (ChangeFeed, Option<Array>),
         list: ListState,
         transport: Transport,
-        broadcaster: (Rc<Hub>, u32),
+        connection: Connection,
     ) -> Rc<FeedHub> {
         if let Some(existing) = FEEDS.with(|f| f.borrow().iter().find(|h| h.key == key).cloned()) {
             existing.handles.set(existing.handles.get() + 1);
-            broadcaster.0.release(broadcaster.1); // the existing feed has its own
             return existing;
         }
+        let broadcaster = join_connection(connection);
         let hub = Rc::new(FeedHub {
             key: key.clone(),
             mailbox: Rc::new(Mailbox::default()),

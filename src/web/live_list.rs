@@ -1,6 +1,6 @@
 //! `LiveList`: a SharePoint list kept live in the page.
 
-use super::broadcaster::acquire_hub;
+use super::broadcaster::connection_for;
 use super::checkpoint;
 use super::feed_driver::FeedMessage;
 use super::feed_hub::FeedHub;
@@ -68,9 +68,9 @@ impl LiveList {
         );
         let mut feed = ChangeFeed::new(config);
         let checkpoint = checkpoint::resume(&mut feed, options, &key)?;
-        let hub_handle = acquire_hub(broadcaster, options)?;
+        let connection = connection_for(broadcaster, options)?;
         let list = ListState::with_order(order);
-        let hub = FeedHub::acquire(key, (feed, checkpoint), list, transport, hub_handle);
+        let hub = FeedHub::acquire(key, (feed, checkpoint), list, transport, connection);
         let id = hub.next_id();
         Ok(LiveList { hub: Some(hub), id })
     }
