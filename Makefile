@@ -7,7 +7,7 @@ export WASM_PACK_CACHE := $(CURDIR)/target/wasm-pack-cache
 
 SUITE := tests/scripts/run-suite.sh
 
-.PHONY: all test tools test-native test-lint test-fixtures test-browser test-size test-e2e test-consumers test-types test-facade test-react pkg demo bench floor clean
+.PHONY: all test tools test-native test-lint test-fixtures test-browser test-size test-e2e test-consumers test-types test-facade test-react pkg demo bench floor floor-build clean
 
 all: test
 
@@ -81,8 +81,15 @@ endif
 ## --flatten --rereloop first rebuilds each function's control flow with binaryen's
 ## relooper before -Oz: -191 B gzip, no change in make bench's latency, apply or load.
 WASM_OPT_FLAGS := -ocimfs=20 --low-memory-unused --flatten --rereloop -Oz -Oz --strip-producers --strip-target-features
-pkg: pkg/.built
-pkg/.built: $(PKG_INPUTS) | tools
+## The tools come first and the build runs in a sub-make, which decides SIZE_STD once
+## they are in: on a fresh machine `make demo` or `make pkg` installs rust-src and then
+## builds for size, as `make test` does. The marker target/.size-std-N rebuilds pkg/
+## when the mode changes (a pkg/ of the other mode would fail the size budget).
+pkg: tools
+	@$(MAKE) --no-print-directory pkg/.built
+target/.size-std-$(SIZE_STD):
+	@mkdir -p target && rm -f target/.size-std-* && touch $@
+pkg/.built: $(PKG_INPUTS) target/.size-std-$(SIZE_STD)
 	rm -rf pkg
 	$(PKG_ENV) wasm-pack build --release --target web --out-dir pkg --no-opt $(PKG_CARGO)
 	wasm-opt $(WASM_OPT_FLAGS) --enable-reference-types --enable-bulk-memory \
@@ -150,6 +157,8 @@ FLOOR_CARGO := -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_siz
 FLOOR_OUT := target/size-std
 endif
 floor: tools
+	@$(MAKE) --no-print-directory floor-build
+floor-build:
 	$(PKG_ENV) cargo build --release -p sp-live-floor --target wasm32-unknown-unknown $(FLOOR_CARGO)
 	mkdir -p target/floor
 	wasm-opt $(WASM_OPT_FLAGS) --strip-debug \
