@@ -274,7 +274,9 @@ export class SocketListChanges {
         this._onReset(event.items);
         break;
       case "error":
-        this._emitError(event.error);
+        // SharePoint's errors, as the seed's ErrorMsg; not the broadcaster link's (the
+        // seed's socket.io-client reconnected without a word, and so does this).
+        if (!String(event.error && event.error.code).startsWith("protocol-")) this._emitError(event.error);
         break;
       default:
         break; // status, progress: the seed had no such events

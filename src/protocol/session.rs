@@ -122,9 +122,14 @@ impl Session {
             return;
         }
         self.ended = true;
+        // Closed before the namespace connected: this attempt failed, an error as
+        // socket.io-client's `connect_error` (a link lost later is a state change only).
+        let error = (self.stage != Stage::Ready).then(|| {
+            ProtocolError::transport(crate::text::concat(&["could not connect: ", reason]))
+        });
         self.end = Some(SessionEnd {
             reason: crate::text::concat(&["transport close: ", reason]),
-            error: None,
+            error,
             server_disconnect: false,
         });
     }

@@ -30,6 +30,8 @@ export interface BroadcasterOptions {
   /** Connect timeout in ms (default 20000). */
   timeout?: number;
   maxFrameBytes?: number;
+  /** Reconnect after the server disconnects the socket (socket.io's DISCONNECT). Default:
+   * false for `Broadcaster.connect`, as socket.io-client; true for `LiveList.open`. */
   reconnectOnServerDisconnect?: boolean;
 }
 export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
@@ -178,13 +180,19 @@ impl Drop for Broadcaster {
 /// Validates broadcaster options and joins (or opens) the page's connection for
 /// them; returns the hub and a handle id to release it with.
 pub(crate) fn acquire_hub(url: String, options: &JsValue) -> Result<(Rc<Hub>, u32), JsValue> {
-    Ok(join_connection(connection_for(url, options)?))
+    Ok(join_connection(connection_for(url, options, false)?))
 }
 
 /// A connection for broadcaster options, validated and not yet driven (dropping it
-/// does nothing): for [`join_connection`].
-pub(crate) fn connection_for(url: String, options: &JsValue) -> Result<Connection, JsValue> {
-    let options = read_options(url, options)?;
+/// does nothing): for [`join_connection`]. `for_list`: a LiveList's, which reconnects
+/// after the server's DISCONNECT unless `reconnectOnServerDisconnect` is `false` (a
+/// list without webhooks is not live; socket.io-client's default is not to).
+pub(crate) fn connection_for(
+    url: String,
+    options: &JsValue,
+    for_list: bool,
+) -> Result<Connection, JsValue> {
+    let options = read_options(url, options, for_list)?;
     Connection::new(options, js::now_ms()).map_err(|e| coded_error(e.code(), e.message()))
 }
 
@@ -196,7 +204,7 @@ pub(crate) fn join_connection(connection: Connection) -> (Rc<Hub>, u32) {
     (hub, id)
 }
 
-fn read_options(url: String, o: &JsValue) -> Result<ConnectOptions, JsValue> {
+fn read_options(url: String, o: &JsValue, for_list: bool) -> Result<ConnectOptions, JsValue> {
     let protocol = match js::get_string(o, "protocol")? {
         Some(name) => {
             Protocol::parse(&name).map_err(|e| coded_error("invalid-options", e.message()))?
@@ -204,6 +212,7 @@ fn read_options(url: String, o: &JsValue) -> Result<ConnectOptions, JsValue> {
         None => Protocol::Auto,
     };
     let mut options = ConnectOptions::new(url, protocol);
+    options.reconnect_after_server_disconnect = for_list;
     options.path = js::get_string(o, "path")?;
     options.namespace = js::get_string(o, "namespace")?;
     options.auth = js::js_to_json(&js::get(o, "auth"))?;

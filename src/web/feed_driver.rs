@@ -28,6 +28,8 @@ pub(crate) enum FeedMessage {
     Hint(String),
     /// The broadcaster's state changed.
     Broadcaster(State),
+    /// The broadcaster connection reported an error (a coded `Error`).
+    BroadcasterError(JsValue),
     /// The app asked to look for changes now (`LiveList.refresh`).
     Refresh,
     /// The timer fired.
@@ -37,6 +39,10 @@ pub(crate) enum FeedMessage {
     /// The last handle let go.
     Shutdown,
 }
+
+/// The reason of status `offline` (the link closed for good: changes show on
+/// `refresh()` and every `pollIntervalMs`).
+const OFFLINE: &str = "broadcaster connection closed: no reconnection";
 
 /// Task-local state besides the feed.
 struct Driver {
@@ -50,6 +56,8 @@ struct Driver {
     hint_at: Option<u64>,
     /// Rows of a load in progress.
     load: LoadRows,
+    /// Broadcaster errors not yet delivered as `error` events.
+    errors: Vec<JsValue>,
 }
 
 /// Drives the feed from the next microtask until the last handle lets go.
@@ -83,6 +91,7 @@ pub(crate) fn start(
             in_room: false,
             hint_at: None,
             load: LoadRows::default(),
+            errors: Vec::new(),
         },
         feed,
         checkpoint,
@@ -154,6 +163,10 @@ impl FeedTask {
         while let Some(output) = self.feed.poll_output() {
             self.driver.on_output(output, &self.requests, &mut outbox);
         }
+        for error in self.driver.errors.drain(..) {
+            let event = js::object(&[("type", "error".into()), ("error", error)]);
+            outbox.push(Audience::All, event);
+        }
         self.driver
             .update_status(self.feed.catching_up(), &mut outbox);
         self.driver.subscribe_room(&self.feed, &self.bhub);
@@ -175,6 +188,7 @@ impl FeedTask {
 fn forward(mailbox: &super::mailbox::Mailbox<FeedMessage>, event: &HubEvent) {
     match event {
         HubEvent::Status(state) => mailbox.post(FeedMessage::Broadcaster(*state)),
+        HubEvent::Error(error) => mailbox.post(FeedMessage::BroadcasterError(error.clone())),
         HubEvent::Event(event) if event.name == "list:changes" => {
             // One hint per list per event, however many notifications it batches.
             let mut seen: Vec<String> = Vec::new();
@@ -222,6 +236,7 @@ impl Driver {
                     feed.handle_connected(now);
                 }
             }
+            FeedMessage::BroadcasterError(error) => self.errors.push(error),
             FeedMessage::Refresh => feed.handle_refresh(now),
             FeedMessage::Tick => feed.handle_timeout(now),
             FeedMessage::Catchup => self.hub.catchup_done(),
@@ -306,6 +321,7 @@ impl Driver {
                 ("resyncing", Some("retrying SharePoint"))
             }
             (true, _, State::Open) => ("live", None),
+            (true, _, State::Closed) => ("offline", Some(OFFLINE)),
             (true, _, _) if self.broadcaster_was_open => {
                 ("reconnecting", Some("broadcaster connection lost"))
             }

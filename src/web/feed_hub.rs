@@ -50,7 +50,7 @@ pub(crate) struct View {
     pub loaded: bool,
     /// The change token of the last change set applied to `rows`.
     pub token: Option<String>,
-    /// `connecting | loading | live | reconnecting | resyncing | closed`.
+    /// `connecting | loading | live | reconnecting | offline | resyncing | closed`.
     pub status: &'static str,
     pub reason: Option<String>,
     pub stats: Stats,

@@ -38,6 +38,8 @@ pub(crate) enum HubEvent {
     Event(Rc<Event>),
     /// The connection state changed.
     Status(State),
+    /// A connection error (an `Error` with a `protocol-*` `code`).
+    Error(JsValue),
 }
 
 /// A Rust consumer (e.g. a change feed); it must only post to its own mailbox.
@@ -92,7 +94,10 @@ impl Hub {
     /// starting its task) if there is none; the caller holds one handle on it.
     pub(crate) fn acquire(connection: Connection) -> Rc<Hub> {
         let key = connection.sharing_key();
-        if let Some(hub) = HUBS.with(|hubs| hubs.borrow().iter().find(|h| h.key == key).cloned()) {
+        // A connection closed for good (reconnection off or given up) is not joined: its
+        // holders keep it until they let go, and this one opens a fresh one.
+        let open = |h: &&Rc<Hub>| h.key == key && h.state() != State::Closed;
+        if let Some(hub) = HUBS.with(|hubs| hubs.borrow().iter().find(open).cloned()) {
             hub.handles.set(hub.handles.get() + 1);
             return hub; // the new `connection` was never driven: dropping it does nothing
         }
@@ -125,7 +130,7 @@ impl Hub {
         if left == 0 {
             HUBS.with(|hubs| {
                 let mut hubs = hubs.borrow_mut();
-                if let Some(at) = hubs.iter().position(|h| h.key == self.key) {
+                if let Some(at) = hubs.iter().position(|h| std::ptr::eq(&**h, self)) {
                     hubs.remove(at);
                 }
             });
@@ -276,6 +281,9 @@ impl Hub {
             js::optional(reason.as_deref()),
         ];
         *self.status.borrow_mut() = (state, reason);
+        if state == State::Closed {
+            super::peers::withdraw(self); // other copies must not join a closed connection
+        }
         self.collect(
             &Topic::Status,
             &args,
@@ -291,9 +299,11 @@ impl Hub {
 
     /// Queues an error report (`code`, `message`) for the error listeners and peers.
     pub(crate) fn collect_coded_error(&self, code: &str, message: &str, dispatch: &mut Dispatch) {
-        let args = Array::of1(&js::coded_error(code, message));
+        let error = js::coded_error(code, message);
+        let args = Array::of1(&error);
         let peer = [2.into(), code.into(), message.into()];
-        self.collect(&Topic::Error, &args, None, peer, dispatch);
+        let sink_event = Some(HubEvent::Error(error));
+        self.collect(&Topic::Error, &args, sink_event, peer, dispatch);
     }
 
     /// Makes the collected calls. No borrow is held during a call, a listener

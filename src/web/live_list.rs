@@ -68,7 +68,7 @@ impl LiveList {
         );
         let mut feed = ChangeFeed::new(config);
         let checkpoint = checkpoint::resume(&mut feed, options, &key)?;
-        let connection = connection_for(broadcaster, options)?;
+        let connection = connection_for(broadcaster, options, true)?;
         let list = ListState::with_order(order);
         let hub = FeedHub::acquire(key, (feed, checkpoint), list, transport, connection);
         let id = hub.next_id();
@@ -130,7 +130,7 @@ impl LiveList {
             .map_or(JsValue::NULL, |hub| checkpoint::of(hub))
     }
 
-    /// `connecting | loading | live | reconnecting | resyncing | closed`.
+    /// `connecting | loading | live | reconnecting | offline | resyncing | closed`.
     #[wasm_bindgen(getter, skip_typescript)]
     pub fn status(&self) -> String {
         match &self.hub {

@@ -79,7 +79,12 @@ export interface LiveListCheckpoint<T extends ListItem = ListItem> {
   token: string;
   items: T[];
 }
-export type LiveListStatus = "connecting" | "loading" | "live" | "reconnecting" | "resyncing" | "closed";
+/** `connecting` (before the first rows), `loading` (the list), `live` (current and hearing
+ * webhooks), `reconnecting` (the broadcaster link was lost and is being retried),
+ * `offline` (the link closed for good: reconnection off or given up; changes show on
+ * `refresh()` and every `pollIntervalMs`), `resyncing` (reloading, retrying SharePoint,
+ * or catching up from a checkpoint), `closed` (after `close()` or a failed open). */
+export type LiveListStatus = "connecting" | "loading" | "live" | "reconnecting" | "offline" | "resyncing" | "closed";
 /** Index-based edits, to apply in order. */
 export type ListDiff<T extends ListItem = ListItem> =
   | { op: "insert"; index: number; item: T }

@@ -40,7 +40,7 @@ assertType<Equals<IsAny<Parameters<RxJsEventEmitter["emit"]>[1]>, false>>();
 assertType<Equals<IsAny<ListChangesPayload["AddedItems"][number]>, false>>();
 // The event union is discriminated on `type` and complete.
 assertType<Equals<LiveListEvent["type"], "snapshot" | "changes" | "reset" | "status" | "progress" | "error">>();
-assertType<Equals<LiveListStatus, "connecting" | "loading" | "live" | "reconnecting" | "resyncing" | "closed">>();
+assertType<Equals<LiveListStatus, "connecting" | "loading" | "live" | "reconnecting" | "offline" | "resyncing" | "closed">>();
 assertType<Equals<ConnectionStatus["state"], "connecting" | "open" | "reconnecting" | "closed">>();
 
 // ---------- LiveList ----------

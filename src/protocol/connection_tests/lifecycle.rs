@@ -140,6 +140,24 @@ fn reconnects_with_socket_io_client_backoff_and_resets_after_success() {
     assert_eq!(statuses(&h.log), expected);
 }
 
+/// A WebSocket that closes before the namespace connected is a failed attempt: an error
+/// (as socket.io-client's `connect_error`), so that an app hears why it is not
+/// connected; a link lost after connecting only changes the state.
+#[test]
+fn a_socket_closed_before_connecting_is_an_error_and_after_it_is_not() {
+    let mut h = Harness::new(Protocol::SocketIoV2);
+    h.conn.handle_socket_closed(h.socket, "1006", h.now);
+    assert_eq!(error_codes(&h.take()), ["protocol-transport"]);
+    let at = h.conn.poll_timeout().unwrap();
+    h.advance(at - h.now);
+    h.connect_v2();
+    h.take();
+    h.conn.handle_socket_closed(h.socket, "1006", h.now);
+    let out = h.take();
+    assert_eq!(error_codes(&out), Vec::<&str>::new());
+    assert_eq!(statuses(&out), [State::Reconnecting]);
+}
+
 #[test]
 fn gives_up_after_the_configured_attempts() {
     let mut o = ConnectOptions::new("http://h", Protocol::SocketIoV2);

@@ -1,0 +1,131 @@
+//! A LiveList when its broadcaster connection fails: a server's DISCONNECT is followed
+//! by a reconnect (a list without webhooks is not live), a connection closed for good
+//! shows as status `offline` and is not joined by later lists, and connection errors
+//! reach the list's subscribers as `error` events.
+
+#![cfg(target_arch = "wasm32")]
+
+#[path = "support/browser.rs"]
+mod browser;
+#[path = "support/sim.rs"]
+mod sim;
+
+use browser::*;
+use sim::*;
+use sp_live::web::LiveList;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// The socket.io 4 fixture broadcaster (tests/fixtures: DISCONNECT on demand).
+const SIO4: &str = "http://127.0.0.1:9304";
+
+/// Every status a recorder saw, in order.
+fn statuses(events: &Recorder) -> Vec<String> {
+    (0..events.len())
+        .filter_map(|i| field(&events.arg(i), "status"))
+        .collect()
+}
+
+/// The codes of the error events a recorder saw.
+fn error_codes(events: &Recorder) -> Vec<String> {
+    (0..events.len())
+        .filter(|&i| field(&events.arg(i), "type").as_deref() == Some("error"))
+        .filter_map(|i| {
+            let error = js_sys::Reflect::get(&events.arg(i), &"error".into()).ok()?;
+            field(&error, "code")
+        })
+        .collect()
+}
+
+/// A list of 3 items whose webhooks go to the socket.io 4 fixture, opened on it with
+/// `extra` options and live, with a recorder of its events.
+async fn live_on_sio4(title: &str, extra: &[(&str, JsValue)]) -> (String, LiveList, Recorder) {
+    admin("POST", "reset", None).await;
+    let list_id = fresh_list(title, 3).await;
+    subscribe_webhook(&list_id, &format!("{SIO4}/api/webhook")).await;
+    let list = LiveList::open(live_list_options(SIO4, &list_id, &["Title"], extra))
+        .await
+        .unwrap();
+    let events = Recorder::new();
+    list.subscribe(events.function.clone()).unwrap();
+    wait_until("live", 10_000, || list.status() == "live").await;
+    (list_id, list, events)
+}
+
+#[wasm_bindgen_test]
+async fn a_server_disconnect_is_followed_by_a_reconnect() {
+    let _serial = serial().await;
+    trap_page_errors();
+    let (list_id, mut list, events) = live_on_sio4("Kicked", &[]).await;
+    supervisor("/ctl/sio4/disconnect", None).await;
+    wait_until("reconnecting", 5_000, || list.status() != "live").await;
+    wait_until("live again", 10_000, || list.status() == "live").await;
+    add_item(&list_id, "after the kick").await;
+    wait_until("the add", 10_000, || list.items().length() == 4).await;
+    let seen = statuses(&events);
+    assert!(seen.contains(&"reconnecting".to_string()), "{seen:?}");
+    list.close();
+    assert_eq!(page_errors(), Vec::<String>::new(), "no uncaught errors");
+}
+
+#[wasm_bindgen_test]
+async fn a_connection_closed_for_good_is_offline_and_not_joined() {
+    let _serial = serial().await;
+    trap_page_errors();
+    let no = [("reconnectOnServerDisconnect", JsValue::FALSE)];
+    let (list_id, mut list, events) = live_on_sio4("Offline", &no).await;
+    supervisor("/ctl/sio4/disconnect", None).await;
+    wait_until("offline", 5_000, || list.status() == "offline").await;
+    let reason = (0..events.len())
+        .map(|i| events.arg(i))
+        .filter(|e| field(e, "status").as_deref() == Some("offline"))
+        .find_map(|e| field(&e, "reason"))
+        .unwrap_or_default();
+    assert!(reason.contains("no reconnection"), "{reason}");
+    // The list still catches up when asked.
+    add_item(&list_id, "while offline").await;
+    list.refresh();
+    wait_until("the refresh", 10_000, || list.items().length() == 4).await;
+    // A list opened now gets a connection of its own, not the closed one.
+    let other = LiveList::open(live_list_options(
+        SIO4,
+        &list_id,
+        &["Title", "Modified"],
+        &no,
+    ))
+    .await
+    .unwrap();
+    wait_until("the other live", 10_000, || other.status() == "live").await;
+    let mut other = other;
+    other.close();
+    list.close();
+    assert_eq!(page_errors(), Vec::<String>::new(), "no uncaught errors");
+}
+
+#[wasm_bindgen_test]
+async fn connection_errors_reach_the_list_as_error_events() {
+    let _serial = serial().await;
+    trap_page_errors();
+    admin("POST", "reset", None).await;
+    let list_id = fresh_list("Unreachable", 3).await;
+    // Nothing listens on port 9 here: every attempt fails.
+    let options = live_list_options("http://127.0.0.1:9", &list_id, &["Title"], &[]);
+    let mut list = LiveList::open(options).await.unwrap();
+    let events = Recorder::new();
+    list.subscribe(events.function.clone()).unwrap();
+    wait_until("an error event", 10_000, || {
+        !error_codes(&events).is_empty()
+    })
+    .await;
+    let codes = error_codes(&events);
+    assert!(
+        codes.iter().all(|c| c.starts_with("protocol-")),
+        "{codes:?}"
+    );
+    wait_until("the rows", 10_000, || list.items().length() == 3).await;
+    assert_ne!(list.status(), "live");
+    list.close();
+    assert_eq!(page_errors(), Vec::<String>::new(), "no uncaught errors");
+}
