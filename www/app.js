@@ -2,7 +2,7 @@
 // used exactly as a web part would use it. Every value from the list is rendered with
 // textContent, never as HTML.
 import init, { LiveList } from "./pkg/sp_live.js";
-import { keepCheckpoint, readCheckpoint } from "./checkpoint.js";
+import { keepCheckpoint, readCheckpoint } from "./pkg/checkpoint.js";
 
 const FIELDS = ["Title", "Subject", "From", "To", "SentDate", "Editor/Title"]; // Editor: a person column
 const ACCEPT = "application/json;odata=nometadata";
@@ -393,7 +393,7 @@ async function main() {
 
   // What this tab showed before a reload: its rows show at once, and the list catches
   // up from their change token instead of loading every item again.
-  const kept = readCheckpoint(CHECKPOINT);
+  const kept = await readCheckpoint(CHECKPOINT);
   try {
     await init();
     demo.list = await LiveList.open({
@@ -414,8 +414,10 @@ async function main() {
   demo.subscription = demo.list.subscribe(onEvent);
   if (demo.list.status) setStatus(demo.list.status);
   setInterval(updateCounters, 500);
+  // Kept whenever the page is hidden (sp-live/checkpoint), and once more as it goes.
+  const stopKeeping = keepCheckpoint(CHECKPOINT, demo.list);
   window.addEventListener("pagehide", () => {
-    keepCheckpoint(CHECKPOINT, demo.list);
+    stopKeeping();
     demo.subscription?.unsubscribe();
     demo.list?.close();
   });

@@ -1,16 +1,22 @@
 /* sp-live/react: `useLiveList`, a React hook (React 16.8 or later, a peer dependency). */
 import type { FeedError, InitInput, ListItem, LiveList, LiveListOptions, LiveListStatus, SpLiveError } from "./sp_live.js";
+import type { CheckpointStoreOptions } from "./checkpoint.js";
 
 /** Options of `useLiveList`: those of `LiveList.open`, and where to load the wasm from. */
 export type UseLiveListOptions = LiveListOptions & {
   /** Passed to `init()` as `module_or_path` (default: `sp_live_bg.wasm` next to the glue). */
   wasm?: InitInput | Promise<InitInput>;
-  /** Keeps the list's checkpoint in `sessionStorage` under this key when the component
-   * unmounts or the page is hidden, and resumes from it on the next mount (rows at once,
-   * then a catch-up from their change token instead of a full load). A checkpoint too big
-   * for the storage (about 5 MB) is not kept. It holds list data: name the key per user
-   * (e.g. with SPFx's `pageContext.user.loginName`). */
+  /** Keeps the list's checkpoint under this key when the page is hidden or the component
+   * unmounts, and resumes from it on the next mount (rows at once, then a catch-up from
+   * their change token instead of a full load): sp-live/checkpoint's `keepCheckpoint`
+   * and `readCheckpoint`. It holds list data: name the key per user (e.g. with SPFx's
+   * `pageContext.user.loginName`). */
   storageKey?: string;
+  /** Where `storageKey`'s checkpoint is kept: `"sessionStorage"` (default; about 5 MB, a
+   * bigger checkpoint is not kept) or `"indexedDB"` (bigger lists; outlives the tab). */
+  storage?: CheckpointStoreOptions["storage"];
+  /** A kept checkpoint older than this is not resumed from. Default: a day. */
+  storageMaxAgeMs?: number;
 };
 
 /** What `useLiveList` returns; a new object whenever something in it changes. */

@@ -7,6 +7,7 @@
 
 import * as React from "react";
 import init, { LiveList } from "./sp_live.js";
+import { keepCheckpoint, readCheckpoint } from "./checkpoint.js";
 
 const OPENING = Object.freeze({ items: [], status: "connecting", error: null, progress: null, list: null });
 const NONE = Object.freeze({ ...OPENING, status: "closed" });
@@ -24,26 +25,6 @@ function optionsKey(options) {
   }
 }
 
-/** The checkpoint kept under `storageKey` in `sessionStorage`, or `null`. */
-function storedCheckpoint(storageKey) {
-  try {
-    const text = globalThis.sessionStorage.getItem(storageKey);
-    return text ? JSON.parse(text) : null;
-  } catch (error) {
-    return null; // storage off or full of something else: load the list
-  }
-}
-
-/** Keeps `list`'s checkpoint under `storageKey` (if it has one and it fits). */
-function storeCheckpoint(storageKey, list) {
-  try {
-    const checkpoint = list.checkpoint();
-    if (checkpoint) globalThis.sessionStorage.setItem(storageKey, JSON.stringify(checkpoint));
-  } catch (error) {
-    // over the storage quota (about 5 MB), or storage off: the next page loads the list
-  }
-}
-
 /**
  * `options` with its functions calling the latest render's (`latest.current`), so a
  * web part may pass inline closures without reopening the list on every render.
@@ -52,6 +33,8 @@ function withLatestFunctions(options, latest) {
   const open = { ...options };
   delete open.wasm;
   delete open.storageKey;
+  delete open.storage;
+  delete open.storageMaxAgeMs;
   for (const [name, value] of Object.entries(open)) {
     if (typeof value === "function") {
       open[name] = (...args) => {
@@ -79,10 +62,12 @@ function withLatestFunctions(options, latest) {
  * part's properties are set. Lists with the same options share one feed and one socket
  * across hooks, web parts and bundles, as `LiveList.open` does.
  *
- * With `storageKey`, the list's checkpoint is kept in `sessionStorage` under that key
- * when the component unmounts or the page is hidden (`pagehide`), and the next mount
- * (after a page load, say) resumes from it: its rows show at once and the list catches
- * up from their change token instead of loading every item.
+ * With `storageKey`, the list's checkpoint is kept under that key (sp-live/checkpoint's
+ * `keepCheckpoint`: in `storage`, `sessionStorage` by default, or `indexedDB` for lists
+ * too big for it) when the page is hidden and when the component unmounts, and the next
+ * mount (after a page load, say) resumes from it unless it is older than
+ * `storageMaxAgeMs` (default a day): its rows show at once and the list catches up from
+ * their change token instead of loading every item.
  */
 export function useLiveList(options) {
   const key = options ? optionsKey(options) : null;
@@ -101,12 +86,13 @@ export function useLiveList(options) {
     const update = (change) => {
       if (!gone) setState((previous) => ({ ...previous, ...change }));
     };
+    let stopKeeping = null;
     setState(OPENING);
-    const storageKey = latest.current.storageKey;
-    const keep = () => list && storeCheckpoint(storageKey, list);
+    const { storageKey, storage, storageMaxAgeMs } = latest.current;
+    const store = { storage, maxAgeMs: storageMaxAgeMs };
     (async () => {
       const options = { ...latest.current };
-      if (storageKey && options.resume == null) options.resume = storedCheckpoint(storageKey);
+      if (storageKey && options.resume == null) options.resume = await readCheckpoint(storageKey, store);
       await init(options.wasm === undefined ? undefined : { module_or_path: options.wasm });
       const opened = await LiveList.open(withLatestFunctions(options, latest));
       if (gone) {
@@ -114,7 +100,7 @@ export function useLiveList(options) {
         return;
       }
       list = opened;
-      if (storageKey) globalThis.addEventListener("pagehide", keep);
+      if (storageKey) stopKeeping = keepCheckpoint(storageKey, list, store);
       update({ list, status: list.status });
       subscription = list.subscribe((event) => {
         switch (event.type) {
@@ -139,10 +125,7 @@ export function useLiveList(options) {
     })().catch((error) => update({ status: "closed", error }));
     return () => {
       gone = true;
-      if (storageKey) {
-        keep();
-        globalThis.removeEventListener("pagehide", keep);
-      }
+      if (stopKeeping) stopKeeping(); // takes the checkpoint now, before the close
       if (subscription) subscription.unsubscribe();
       if (list) list.close();
     };

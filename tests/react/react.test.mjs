@@ -158,7 +158,7 @@ async function main() {
       await waitStatus(page, "live");
       await showsServerRows(page, rest);
       await page.evaluate(() => window.t.unmount());
-      const kept = await page.evaluate(() => JSON.parse(sessionStorage.getItem("sp-live-test")));
+      const kept = await page.evaluate(() => JSON.parse(sessionStorage.getItem("sp-live-test")).checkpoint);
       const rows = (await rest.items()).length;
       expect(kept && kept.items.length === rows, `kept ${kept?.items?.length} of ${rows} rows`);
       await rest.update((await rest.items())[0].id, { Title: "edited while unmounted" });
@@ -172,6 +172,137 @@ async function main() {
       await page.evaluate(() => window.t.render(null));
       await waitStatus(page, "closed");
       return `statuses ${statuses.join(" -> ")}; ${urls.length} requests`;
+    });
+
+    // What the page's requests were since `mark()`: whether the list loaded (its token read).
+    const mark = () => page.evaluate(() => ((window.t.statuses = []), (window.t.fetchUrls = [])));
+    const loadedSinceMark = async () => (await page.evaluate(() => window.t.fetchUrls)).some((u) => u.includes("CurrentChangeToken"));
+    /** Unmounts the grid (which keeps its checkpoint), runs `prepare(arg)` in the page,
+     * and mounts it again with `options` until live. */
+    const remount = async (options, tag, prepare = () => {}, arg = null) => {
+      await page.evaluate(() => window.t.unmount());
+      await page.evaluate(prepare, arg);
+      await mark();
+      await page.evaluate(([o, tag]) => window.t.render(o, { fetchTag: tag }), [options, tag]);
+      await waitStatus(page, "live");
+      await showsServerRows(page, rest);
+    };
+
+    await checks.check("storage: \"indexedDB\" keeps a checkpoint that does not fit in sessionStorage; the next mount resumes from it", async () => {
+      // sessionStorage nearly full (as a big list's checkpoint would find it).
+      const filled = await page.evaluate(() => {
+        let total = 0;
+        for (let size = 8_000_000, i = 0; size >= 8; size = Math.floor(size / 2)) {
+          try {
+            sessionStorage.setItem(`filler${i}`, "x".repeat(size));
+            total += size;
+            i += 1;
+          } catch (error) {
+            // over the quota: try half as much
+          }
+        }
+        return total;
+      });
+      expect(filled > 0, "could not fill sessionStorage");
+      const inSession = { ...base, listId: mails.id, storageKey: "sp-live-big" };
+      const inDb = { ...inSession, storage: "indexedDB" };
+      await page.evaluate((o) => window.t.render(o, { fetchTag: "i1" }), inSession);
+      await waitStatus(page, "live");
+      await page.evaluate(() => window.t.unmount());
+      expect((await page.evaluate(() => sessionStorage.getItem("sp-live-big"))) === null, "it fit in sessionStorage");
+      await page.evaluate((o) => window.t.render(o, { fetchTag: "i2" }), inDb);
+      await waitStatus(page, "live");
+      await showsServerRows(page, rest);
+      await page.evaluate(() => window.t.unmount());
+      const kept = await page.evaluate(() => import("/pkg/checkpoint.js").then((m) => m.readCheckpoint("sp-live-big", { storage: "indexedDB" })));
+      expect(kept && kept.items.length === (await rest.items()).length, `kept in IndexedDB: ${kept && kept.items.length} rows`);
+      await rest.update((await rest.items())[1].id, { Title: "edited while in IndexedDB" });
+      await mark();
+      await page.evaluate((o) => window.t.render(o, { fetchTag: "i3" }), inDb);
+      await showsServerRows(page, rest, "root", "the edit made while unmounted");
+      await waitStatus(page, "live");
+      const statuses = await page.evaluate(() => window.t.statuses);
+      expect(statuses.includes("resyncing"), `statuses ${statuses}`);
+      expect(!(await loadedSinceMark()), "the list loaded");
+      await page.evaluate(() => {
+        window.t.unmount();
+        for (const key of Object.keys(sessionStorage)) if (key.startsWith("filler")) sessionStorage.removeItem(key);
+      });
+      return `sessionStorage filled with ${filled} chars; statuses ${statuses.join(" -> ")}`;
+    });
+
+    await checks.check("the page hidden (pagehide) keeps the checkpoint while mounted; unchanged, it is not written again", async () => {
+      const options = { ...base, listId: mails.id, storageKey: "sp-live-hide" };
+      await page.evaluate((o) => window.t.render(o, { fetchTag: "h1" }), options);
+      await waitStatus(page, "live");
+      await showsServerRows(page, rest);
+      const saved = () => page.evaluate(() => JSON.parse(sessionStorage.getItem("sp-live-hide") || "null"));
+      await page.evaluate(() => window.dispatchEvent(new Event("pagehide")));
+      const first = await saved();
+      expect(first && first.checkpoint && first.checkpoint.items.length > 0, `kept ${JSON.stringify(first)?.slice(0, 80)}`);
+      await new Promise((r) => setTimeout(r, 20));
+      await page.evaluate(() => window.dispatchEvent(new Event("pagehide")));
+      expect((await saved()).savedAt === first.savedAt, "written again with nothing changed");
+      await rest.update((await rest.items())[0].id, { Title: "edited before the next hide" });
+      await showsServerRows(page, rest);
+      await page.evaluate(() => window.dispatchEvent(new Event("pagehide")));
+      const second = await saved();
+      expect(second.checkpoint.token !== first.checkpoint.token, "the change was not kept");
+      await page.evaluate(() => window.t.unmount());
+    });
+
+    await checks.check("a stored value that is not a checkpoint, or one older than storageMaxAgeMs, is not resumed from: the list loads", async () => {
+      const options = { ...base, listId: mails.id, storageKey: "sp-live-odd" };
+      const found = [];
+      await page.evaluate((o) => window.t.render(o, { fetchTag: "o" }), options);
+      await waitStatus(page, "live");
+      for (const stored of ['"x"', "{}", '{"token":"t","items":[]}', "not json"]) {
+        await remount(options, "o", (v) => sessionStorage.setItem("sp-live-odd", v), stored);
+        expect(await loadedSinceMark(), `${stored}: no load`);
+        found.push(stored);
+      }
+      // Kept two days ago: older than the default of a day.
+      const aged = () => {
+        const record = JSON.parse(sessionStorage.getItem("sp-live-odd"));
+        record.savedAt -= 2 * 24 * 3600 * 1000;
+        sessionStorage.setItem("sp-live-odd", JSON.stringify(record));
+      };
+      await remount(options, "o", aged);
+      expect(await loadedSinceMark(), "an old checkpoint was resumed from");
+      await remount({ ...options, storageMaxAgeMs: 7 * 24 * 3600 * 1000 }, "o", aged);
+      expect(!(await loadedSinceMark()), "a checkpoint younger than storageMaxAgeMs was not resumed from");
+      await page.evaluate(() => window.t.unmount());
+      return `${found.length} odd values, then an old and a fresh checkpoint`;
+    });
+
+    await checks.check("sp-live/checkpoint: write, read and delete in both storages; an unknown storage is a TypeError", async () => {
+      const result = await page.evaluate(async () => {
+        const m = await import("/pkg/checkpoint.js");
+        const checkpoint = { version: 1, key: "k", token: "1;3;x;1;1", items: [{ Id: 1 }] };
+        const out = {};
+        for (const storage of ["sessionStorage", "indexedDB"]) {
+          const o = { storage };
+          out[storage] = [
+            await m.writeCheckpoint("unit", checkpoint, o),
+            JSON.stringify(await m.readCheckpoint("unit", o)) === JSON.stringify(checkpoint),
+            await m.readCheckpoint("unit", { storage, maxAgeMs: -1 }),
+            (await m.deleteCheckpoint("unit", o), await m.readCheckpoint("unit", o)),
+            await m.writeCheckpoint("unit", { close() {}, checkpoint: () => null }, o),
+          ];
+        }
+        try {
+          await m.readCheckpoint("unit", { storage: "localStorage" });
+          out.bad = "resolved";
+        } catch (error) {
+          out.bad = error.name;
+        }
+        return out;
+      });
+      const want = JSON.stringify([true, true, null, null, false]);
+      for (const storage of ["sessionStorage", "indexedDB"]) {
+        expect(JSON.stringify(result[storage]) === want, `${storage}: ${JSON.stringify(result[storage])}`);
+      }
+      expect(result.bad === "TypeError", `unknown storage: ${result.bad}`);
     });
 
     await checks.check("a failed open: status closed and the error with its code (listId not a GUID)", async () => {

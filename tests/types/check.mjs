@@ -1,5 +1,5 @@
 // The typings check (make test-types): tsc --noEmit on a typed consumer of sp-live,
-// sp-live/seed and sp-live/react against pkg/*.d.ts, under a strict and an SPFx-like configuration, plus a
+// sp-live/seed, sp-live/react and sp-live/checkpoint against pkg/*.d.ts, under a strict and an SPFx-like configuration, plus a
 // scan for `any` in the public declarations. Known imprecisions (gaps.ts, older lib
 // targets) are listed as "gap" lines and do not fail. Ends with "N passed, M failed".
 //
@@ -37,7 +37,7 @@ function tsc(files, options = {}) {
   return { code: r.status, out, errors };
 }
 
-for (const f of ["sp_live.d.ts", "seed.d.ts", "seed.js", "react.d.ts", "react.js", "sp_live.js"]) {
+for (const f of ["sp_live.d.ts", "seed.d.ts", "seed.js", "react.d.ts", "react.js", "checkpoint.d.ts", "checkpoint.js", "sp_live.js"]) {
   if (!fs.existsSync(path.join(PKG, f))) {
     notOk(`pkg/${f} exists`, "run `make pkg` and copy src/js/seed.* into pkg/ (make test-types does both)");
   }
@@ -69,7 +69,7 @@ else if (oldLib.errors.every((l) => /Property 'dispose' does not exist on type '
 
 // 4. No `any` in the public declarations (wasm-bindgen's InitOutput internals aside).
 const anyLines = [];
-for (const f of ["sp_live.d.ts", "seed.d.ts", "react.d.ts"]) {
+for (const f of ["sp_live.d.ts", "seed.d.ts", "react.d.ts", "checkpoint.d.ts"]) {
   const file = path.join(PKG, f);
   if (!fs.existsSync(file)) continue;
   let text = fs.readFileSync(file, "utf8");
@@ -85,14 +85,14 @@ for (const f of ["sp_live.d.ts", "seed.d.ts", "react.d.ts"]) {
     if (/\bany\b/.test(code)) anyLines.push(`pkg/${f}:${i + 1}: ${line.trim()}`);
   });
 }
-if (anyLines.length === 0) ok("no `any` in the public declarations of pkg/sp_live.d.ts, pkg/seed.d.ts and pkg/react.d.ts");
+if (anyLines.length === 0) ok("no `any` in the public declarations of pkg/sp_live.d.ts, pkg/seed.d.ts, pkg/react.d.ts and pkg/checkpoint.d.ts");
 else notOk("no `any` in the public declarations", anyLines.join("\n"));
 
-// 5. The same consumer resolving "sp-live", "sp-live/seed" and "sp-live/react" through
+// 5. The same consumer resolving "sp-live" and its subpaths (seed, react, checkpoint) through
 // pkg/package.json as an installed package (node_modules/sp-live -> pkg): with bundler
 // resolution (its `exports`), and with "node" resolution, which ignores `exports` and is
 // what SPFx's build rig uses (subpaths resolve to the files at the package's root).
-for (const [resolution, how] of [["Bundler", "package.json exports \".\", \"./seed\" and \"./react\""], ["node", "moduleResolution node, as SPFx's build rig"]]) {
+for (const [resolution, how] of [["Bundler", "package.json exports \".\", \"./seed\", \"./react\" and \"./checkpoint\""], ["node", "moduleResolution node, as SPFx's build rig"]]) {
   const dir = path.join(tmp, `installed-${resolution}`);
   fs.mkdirSync(path.join(dir, "node_modules"), { recursive: true });
   fs.symlinkSync(PKG, path.join(dir, "node_modules", "sp-live"), "dir");

@@ -25,6 +25,7 @@ import {
   type SocketListChangesOptions,
 } from "sp-live/seed";
 import { useLiveList, type LiveListState, type UseLiveListOptions } from "sp-live/react";
+import { deleteCheckpoint, keepCheckpoint, readCheckpoint, writeCheckpoint, type CheckpointStoreOptions } from "sp-live/checkpoint";
 
 // ---------- type-level helpers ----------
 type IsAny<T> = 0 extends 1 & T ? true : false;
@@ -391,4 +392,25 @@ export async function resumedFromSessionStorage(): Promise<void> {
   }
   // @ts-expect-error a checkpoint is an object from checkpoint(), not its token
   await LiveList.open({ broadcaster: "https://b", siteUrl: "https://s", listTitle: "Mail", resume: "1;3;..." });
+}
+
+// sp-live/checkpoint: kept in IndexedDB for a big list, typed by the item shape.
+export async function keptInIndexedDb(): Promise<boolean> {
+  const store: CheckpointStoreOptions = { storage: "indexedDB", maxAgeMs: 3_600_000 };
+  const resume = await readCheckpoint<Mail>("mails", store);
+  const subject: string | undefined = resume?.items[0]?.Subject;
+  void subject;
+  const mails = await LiveList.open<Mail>({ broadcaster: "https://b", siteUrl: "https://s", listTitle: "Mail", resume });
+  const stop: () => Promise<boolean> = keepCheckpoint("mails", mails, store);
+  const written: boolean = await writeCheckpoint("mails", mails);
+  void written;
+  await deleteCheckpoint("mails", { storage: "sessionStorage" });
+  useLiveList<Mail>({ broadcaster: "https://b", siteUrl: "https://s", listTitle: "Mail", storageKey: "k", storage: "indexedDB", storageMaxAgeMs: 60_000 });
+  // @ts-expect-error storage is "sessionStorage" or "indexedDB"
+  await readCheckpoint("mails", { storage: "localStorage" });
+  // @ts-expect-error the key is a string
+  await readCheckpoint(7);
+  // @ts-expect-error the hook's storage is "sessionStorage" or "indexedDB" too
+  useLiveList({ broadcaster: "https://b", siteUrl: "https://s", listTitle: "Mail", storageKey: "k", storage: "local" });
+  return stop();
 }

@@ -1,13 +1,15 @@
 // A minimal SPFx web part that keeps a SharePoint list live with sp-live: it opens a
 // LiveList on the page's site, shows the rows' titles and the status, and exposes what it
 // saw on `window.__consumer` for the consumer test (tests/consumers/run.mjs); it keeps
-// its checkpoint in sessionStorage and resumes from it on the next page load. The gulp
+// its checkpoint with sp-live/checkpoint (in sessionStorage, whenever the page is hidden)
+// and resumes from it on the next page load, as README's SPFx example does. The gulp
 // solutions spfx118/ and spfx121/ build this same file: run.mjs copies this folder (but
 // the manifest) into theirs before each build.
 import { Version } from '@microsoft/sp-core-library';
 import { type IPropertyPaneConfiguration, PropertyPaneTextField } from '@microsoft/sp-property-pane';
 import { BaseClientSideWebPart } from '@microsoft/sp-webpart-base';
 import init, { LiveList, type LiveListEvent, type ListItem } from 'sp-live';
+import { keepCheckpoint, readCheckpoint } from 'sp-live/checkpoint';
 
 import styles from './LiveListProbeWebPart.module.scss';
 import * as strings from 'LiveListProbeWebPartStrings';
@@ -31,6 +33,7 @@ interface IProbeState {
 
 export default class LiveListProbeWebPart extends BaseClientSideWebPart<ILiveListProbeWebPartProps> {
   private _list: LiveList | undefined;
+  private _stopKeeping: (() => Promise<boolean>) | undefined;
   private _items: ListItem[] = [];
   // The consumer test serves each SPFx build under its name (/spfx/, /spfx118/, /spfx121/).
   private _state: IProbeState = {
@@ -52,7 +55,7 @@ export default class LiveListProbeWebPart extends BaseClientSideWebPart<ILiveLis
       await init();
       // What this web part showed before the page was last loaded (README's SPFx
       // example): its rows show at once, and the list catches up instead of loading.
-      const kept = JSON.parse(sessionStorage.getItem(this._storageKey) ?? 'null');
+      const kept = await readCheckpoint(this._storageKey);
       this._state.resumed = kept !== null;
       this._list = await LiveList.open({
         broadcaster: this.properties.broadcaster,
@@ -63,8 +66,8 @@ export default class LiveListProbeWebPart extends BaseClientSideWebPart<ILiveLis
       });
       this._state.statuses.push(this._list.status); // `resyncing` while it catches up
       this._list.subscribe((event: LiveListEvent) => this._onEvent(event));
-      // The test's harness never disposes the web part: keep the checkpoint on pagehide too.
-      window.addEventListener('pagehide', () => this._keepCheckpoint());
+      // Kept whenever the page is hidden (a reload does not dispose web parts) and on dispose.
+      this._stopKeeping = keepCheckpoint(this._storageKey, this._list);
     } catch (e) {
       this._state.error = String((e as Error)?.message ?? e);
     }
@@ -106,17 +109,8 @@ export default class LiveListProbeWebPart extends BaseClientSideWebPart<ILiveLis
     return `sp-live-probe:${this.properties.listId}`;
   }
 
-  private _keepCheckpoint(): void {
-    try {
-      const checkpoint = this._list?.checkpoint();
-      if (checkpoint) sessionStorage.setItem(this._storageKey, JSON.stringify(checkpoint));
-    } catch {
-      // over the storage quota: the next load loads the list
-    }
-  }
-
   protected onDispose(): void {
-    this._keepCheckpoint();
+    this._stopKeeping?.().catch(() => undefined); // keeps the checkpoint once more
     this._list?.close();
     this._list = undefined;
   }

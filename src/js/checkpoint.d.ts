@@ -1,0 +1,42 @@
+/* sp-live/checkpoint: keeping a LiveList's checkpoint across page loads. */
+import type { ListItem, LiveList, LiveListCheckpoint } from "./sp_live.js";
+
+/** Where checkpoints are kept. */
+export interface CheckpointStoreOptions {
+  /** `"sessionStorage"` (default): ends with the tab, about 5 MB per origin (some 25,000
+   * rows of five short fields). `"indexedDB"`: for bigger lists; outlives the tab, so
+   * mind `maxAgeMs`. */
+  storage?: "sessionStorage" | "indexedDB";
+  /** A kept checkpoint older than this is not used (nor kept, in IndexedDB). Default: a
+   * day (86,400,000). */
+  maxAgeMs?: number;
+}
+
+/** The checkpoint kept under `key`, or `null` (none, too old, unreadable, storage off).
+ * Never rejects. A checkpoint holds list data: name the key per user. */
+export function readCheckpoint<T extends ListItem = ListItem>(
+  key: string,
+  options?: CheckpointStoreOptions,
+): Promise<LiveListCheckpoint<T> | null>;
+
+/** Keeps `list.checkpoint()` (or the checkpoint given) under `key`; `true` when stored,
+ * `false` when there was nothing to keep or the storage refused it. With
+ * `sessionStorage` it is stored before this returns (fine in a `pagehide` handler). */
+export function writeCheckpoint<T extends ListItem>(
+  key: string,
+  list: LiveList<T> | LiveListCheckpoint<T>,
+  options?: CheckpointStoreOptions,
+): Promise<boolean>;
+
+/** Deletes what is kept under `key` (e.g. when the user signs out). Never rejects. */
+export function deleteCheckpoint(key: string, options?: CheckpointStoreOptions): Promise<void>;
+
+/** Keeps `list`'s checkpoint under `key` whenever the page is hidden (a reload, a tab
+ * closed or switched: SharePoint does not dispose web parts then), writing only when it
+ * changed. Returns `stop`: removes the listeners and keeps it once more (call it before
+ * `list.close()`, e.g. in `onDispose`); `true` when the current checkpoint is kept. */
+export function keepCheckpoint<T extends ListItem>(
+  key: string,
+  list: LiveList<T>,
+  options?: CheckpointStoreOptions,
+): () => Promise<boolean>;

@@ -1,0 +1,194 @@
+// sp-live/checkpoint: keeping a LiveList's checkpoint across page loads, in
+// `sessionStorage` (the default: it ends with the tab, about 5 MB) or in IndexedDB (for
+// lists too big for that: hundreds of MB; it outlives the tab, so records expire after
+// `maxAgeMs`). JavaScript only, no wasm: usable before `init()`.
+//
+//   const resume = await readCheckpoint(key);                  // null: load the list
+//   const list = await LiveList.open({ ...options, resume });
+//   const stop = keepCheckpoint(key, list);                    // saves whenever the page is hidden
+//   ... stop();                                                // saves once more (e.g. in onDispose)
+//
+// ES2019 syntax: webpack 4 (SPFx 1.18 and older) parses it. Nothing runs at import.
+
+/** A day: how long a kept checkpoint is used by default. */
+const DAY_MS = 24 * 60 * 60 * 1000;
+const DB_NAME = "sp-live";
+const DB_STORE = "checkpoints";
+
+const storageOf = (options) => (options && options.storage) || "sessionStorage";
+const maxAgeOf = (options) =>
+  options && typeof options.maxAgeMs === "number" ? options.maxAgeMs : DAY_MS;
+
+function checkStorage(storage) {
+  if (storage !== "sessionStorage" && storage !== "indexedDB") {
+    throw new TypeError(`sp-live/checkpoint: storage must be "sessionStorage" or "indexedDB", not ${JSON.stringify(storage)}`);
+  }
+}
+
+/** Whether `value` has a checkpoint's shape: `LiveList.open` refuses anything else,
+ * and ignores (loads the list) a checkpoint of other options or another format. */
+const isCheckpoint = (value) =>
+  value !== null &&
+  typeof value === "object" &&
+  typeof value.version === "number" &&
+  typeof value.key === "string" &&
+  typeof value.token === "string" &&
+  Array.isArray(value.items);
+
+/**
+ * The checkpoint in a stored record's text (`{ savedAt, checkpoint }`; a bare checkpoint,
+ * as sp-live 0.1's React hook kept, counts as fresh), or `null` when it is unreadable
+ * or older than `maxAgeMs`.
+ */
+function fromRecord(text, maxAgeMs, now) {
+  let record;
+  try {
+    record = JSON.parse(text);
+  } catch (error) {
+    return null;
+  }
+  if (isCheckpoint(record)) return record;
+  if (!record || typeof record.savedAt !== "number" || !isCheckpoint(record.checkpoint)) return null;
+  return now - record.savedAt <= maxAgeMs ? record.checkpoint : null;
+}
+
+// ---------- IndexedDB: one store of `key -> record text`, a connection per operation ----------
+
+function openDb() {
+  return new Promise((resolve, reject) => {
+    const request = globalThis.indexedDB.open(DB_NAME, 1);
+    request.onupgradeneeded = () => request.result.createObjectStore(DB_STORE);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+    request.onblocked = () => reject(new Error("sp-live/checkpoint: IndexedDB is blocked by another tab"));
+  });
+}
+
+/** Runs `work(store)` in one transaction; resolves with what its last request gave. */
+async function inDb(mode, work) {
+  const db = await openDb();
+  try {
+    return await new Promise((resolve, reject) => {
+      const tx = db.transaction(DB_STORE, mode);
+      const request = work(tx.objectStore(DB_STORE));
+      tx.oncomplete = () => resolve(request.result);
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error || new Error("sp-live/checkpoint: transaction aborted"));
+    });
+  } finally {
+    db.close();
+  }
+}
+
+// ---------- the API ----------
+
+/**
+ * The checkpoint kept under `key`, or `null`: none, older than `maxAgeMs` (default a
+ * day; an expired one is deleted), unreadable, or the storage is off (private modes,
+ * sandboxed frames). Never rejects: a missing checkpoint only means a full load.
+ */
+export async function readCheckpoint(key, options) {
+  const storage = storageOf(options);
+  checkStorage(storage);
+  const maxAgeMs = maxAgeOf(options);
+  try {
+    if (storage === "sessionStorage") {
+      const text = globalThis.sessionStorage.getItem(key);
+      return text === null ? null : fromRecord(text, maxAgeMs, Date.now());
+    }
+    const text = await inDb("readonly", (store) => store.get(key));
+    if (typeof text !== "string") return null;
+    const checkpoint = fromRecord(text, maxAgeMs, Date.now());
+    if (checkpoint === null) await deleteCheckpoint(key, options);
+    return checkpoint;
+  } catch (error) {
+    return null;
+  }
+}
+
+/**
+ * Keeps `list.checkpoint()` (or a checkpoint given as it is) under `key`. Resolves
+ * `true` when stored, `false` when there was nothing to keep (a closed list, one not
+ * loaded yet: what is stored stays) or the storage refused it (quota, storage off).
+ * With `sessionStorage` it is stored before this returns, so a `pagehide` handler may
+ * call it.
+ */
+export function writeCheckpoint(key, list, options) {
+  const storage = storageOf(options);
+  checkStorage(storage);
+  let text;
+  try {
+    const checkpoint = isCheckpoint(list) ? list : list.checkpoint();
+    if (!isCheckpoint(checkpoint)) return Promise.resolve(false);
+    text = JSON.stringify({ savedAt: Date.now(), checkpoint });
+    if (storage === "sessionStorage") {
+      globalThis.sessionStorage.setItem(key, text);
+      return Promise.resolve(true);
+    }
+  } catch (error) {
+    return Promise.resolve(false); // over the quota, or storage off: the next page loads the list
+  }
+  return inDb("readwrite", (store) => store.put(text, key)).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Deletes what is kept under `key` (e.g. when the user signs out). Never rejects. */
+export async function deleteCheckpoint(key, options) {
+  const storage = storageOf(options);
+  checkStorage(storage);
+  try {
+    if (storage === "sessionStorage") globalThis.sessionStorage.removeItem(key);
+    else await inDb("readwrite", (store) => store.delete(key));
+  } catch (error) {
+    // storage off: nothing kept
+  }
+}
+
+/**
+ * Keeps `list`'s checkpoint under `key` whenever the page is hidden (`visibilitychange`
+ * to hidden, `pagehide`: a reload, a tab closed or switched, a navigation away; a
+ * SharePoint page does not dispose its web parts then) and skips the write when nothing
+ * changed since the last one (same change token). Returns `stop`, which removes the
+ * listeners and keeps the checkpoint once more (call it before `list.close()`, e.g. in
+ * `onDispose`); its promise resolves `true` when the list's current checkpoint is kept
+ * (now or by an earlier write), `false` when there is none or the storage refused it.
+ */
+export function keepCheckpoint(key, list, options) {
+  checkStorage(storageOf(options));
+  const nothing = Promise.resolve(false);
+  // The token of the checkpoint last written (or being written) and that write.
+  let kept = { token: null, write: nothing };
+  const save = () => {
+    let checkpoint;
+    try {
+      checkpoint = list.checkpoint();
+    } catch (error) {
+      return nothing;
+    }
+    if (!isCheckpoint(checkpoint)) return nothing;
+    if (checkpoint.token === kept.token) return kept.write; // the same rows: written already
+    const write = writeCheckpoint(key, checkpoint, options).then((stored) => {
+      if (!stored && kept.write === write) kept = { token: null, write: nothing };
+      return stored;
+    });
+    kept = { token: checkpoint.token, write };
+    return write;
+  };
+  const doc = globalThis.document;
+  const onVisibility = () => {
+    if (doc.visibilityState === "hidden") save();
+  };
+  globalThis.addEventListener("pagehide", save);
+  if (doc) doc.addEventListener("visibilitychange", onVisibility);
+  let stopped = null;
+  return () => {
+    if (stopped === null) {
+      globalThis.removeEventListener("pagehide", save);
+      if (doc) doc.removeEventListener("visibilitychange", onVisibility);
+      stopped = save();
+    }
+    return stopped;
+  };
+}
