@@ -229,6 +229,11 @@ fn run_seed(seed: u64) -> Stats {
     } else {
         0
     };
+    server.scan_window = if rng.chance(0.5) {
+        1 + rng.up_to(6) as usize
+    } else {
+        0
+    };
     if rng.chance(0.5) {
         cfg.hint_debounce_ms = 1 + rng.up_to(300);
         cfg.hint_debounce_max_ms = rng.up_to(2_000);

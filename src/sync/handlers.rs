@@ -73,34 +73,7 @@ impl ChangeFeed {
                     l.next_url = Some(url);
                 }
             }
-            Step::LoadPage => {
-                let page = parse_items(body).map_err(bad)?;
-                let full = page.items.len() >= self.cfg.page_size as usize;
-                let next = page.next_link.and_then(|l| self.same_site(&l));
-                let Some((before, last_id)) = self.load_page(page.items) else {
-                    return Ok(());
-                };
-                // An empty page, or one that does not move past the ids already seen (a
-                // server ignoring the skip token), ends the load whatever it links to.
-                let stuck = last_id.is_some() && last_id <= before;
-                let next_url = match (last_id, next) {
-                    (None, _) => None,
-                    _ if stuck => None,
-                    (Some(_), Some(link)) if link != inf.url => Some(link),
-                    (Some(id), _) if full => Some(items_page_url(
-                        &self.cfg.site_url,
-                        &self.list,
-                        &self.cfg.select,
-                        &self.filter,
-                        self.cfg.page_size,
-                        Some(id),
-                    )),
-                    _ => None,
-                };
-                if let Job::Load(l) = &mut self.job {
-                    l.next_url = next_url;
-                }
-            }
+            Step::LoadPage => self.on_load_page(&inf.url, body)?,
             Step::Changes => {
                 // The read-ahead that came with this page (if any) is only good for it.
                 let ahead = match &mut self.job {
@@ -276,7 +249,7 @@ impl ChangeFeed {
 
     /// Accepts a next link only on the site's origin (credentials must not leak);
     /// a server-relative link is made absolute.
-    fn same_site(&self, link: &str) -> Option<String> {
+    pub(super) fn same_site(&self, link: &str) -> Option<String> {
         let site_origin = origin(&self.cfg.site_url);
         if link.starts_with("/") && !link.starts_with("//") {
             Some(crate::text::concat(&[site_origin, link]))

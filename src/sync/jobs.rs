@@ -46,6 +46,8 @@ pub(super) struct Load {
     pub prints: IdMap<Fingerprint>,
     /// Pages handed out so far.
     pub pages: u32,
+    /// Empty pages in a row, the last ones read.
+    pub empty_pages: u32,
     pub total: Option<u32>,
 }
 

@@ -5,9 +5,54 @@ use super::feed::ChangeFeed;
 use super::id_map::IdMap;
 use super::jobs::Job;
 use super::Output;
-use crate::sharepoint::Item;
+use crate::sharepoint::{items_page_url, parse_items, Item};
+
+/// Empty pages in a row with a next link that a load follows. SharePoint may page a
+/// view (`$filter`) of a big list by windows of the list, some of which hold none of
+/// the view's items; a server that links empty pages for ever must not hold the load.
+const MAX_EMPTY_PAGES: u32 = 100;
 
 impl ChangeFeed {
+    /// Takes a 2xx answer to the load's page request `url`: hands the page out and
+    /// plans the next page (its next link, else a `$skiptoken` past a full page's last
+    /// id), or ends the load.
+    pub(super) fn on_load_page(&mut self, url: &str, body: &str) -> Result<(), String> {
+        let page = parse_items(body).map_err(|e| e.message())?;
+        let full = page.items.len() >= self.cfg.page_size as usize;
+        let next = page.next_link.and_then(|l| self.same_site(&l));
+        let Some((before, last_id)) = self.load_page(page.items) else {
+            return Ok(());
+        };
+        let Job::Load(l) = &mut self.job else {
+            return Ok(());
+        };
+        l.empty_pages = if last_id.is_none() {
+            l.empty_pages + 1
+        } else {
+            0
+        };
+        // A page that does not move past the ids already seen (a server ignoring the
+        // skip token) ends the load whatever it links to; so does an empty page without
+        // a new link to follow, or after too many empty ones.
+        let stuck = last_id.is_some() && last_id <= before;
+        l.next_url = match (last_id, next) {
+            _ if stuck => None,
+            (None, Some(link)) if link != url && l.empty_pages <= MAX_EMPTY_PAGES => Some(link),
+            (None, _) => None,
+            (Some(_), Some(link)) if link != url => Some(link),
+            (Some(id), _) if full => Some(items_page_url(
+                &self.cfg.site_url,
+                &self.list,
+                &self.cfg.select,
+                &self.filter,
+                self.cfg.page_size,
+                Some(id),
+            )),
+            _ => None,
+        };
+        Ok(())
+    }
+
     /// Hands out one page of the load in progress, by id and only past the earlier
     /// pages (a repeated id keeps its first copy: the catch-up round after the load
     /// brings any later version), with the load's progress. Returns the last id seen

@@ -34,6 +34,7 @@ impl ChangeFeed {
                         next_url: None,
                         prints: IdMap::new(),
                         pages: 0,
+                        empty_pages: 0,
                         total: None,
                     });
                 } else if self.again {

@@ -33,6 +33,7 @@ impl ChangeFeed {
             next_url: None,
             prints: IdMap::new(),
             pages: 0,
+            empty_pages: 0,
             total: None,
         });
         self.resumed = true;

@@ -94,3 +94,80 @@ fn expired_token_reloads_with_a_reset() {
         "token kept until the reset is delivered"
     );
 }
+
+/// `{"value":[...], "odata.nextLink": link}`.
+fn page_with_link(items: &[(i64, &str)], link: &str) -> String {
+    let body = items_body(items);
+    format!(
+        r#"{},"odata.nextLink":"{link}"}}"#,
+        body.trim_end_matches('}')
+    )
+}
+
+/// SharePoint may page a view of a big list by windows of the list: a page can hold
+/// none of the view's items and still link to the next. The load follows such links
+/// (it used to end at the first empty page and miss the rest of the view); an empty
+/// page that links to itself, or a long run of them, still ends it.
+#[test]
+fn a_load_follows_empty_pages_that_link_on() {
+    let mut cfg = config();
+    cfg.page_size = 2;
+    let mut f = ChangeFeed::new(cfg);
+    f.handle_start(0);
+    let info = only_request(&mut f);
+    let body = format!(
+        r#"{{"CurrentChangeToken":{{"StringValue":"{}"}},"Id":"{GUID}"}}"#,
+        tok(10)
+    );
+    f.handle_response(1, info.id, ok(&body));
+    let link = |after: i64| {
+        format!("{SITE}/_api/web/lists(guid'{GUID}')/items?$top=2&$skiptoken=Paged%3dTRUE%26p_ID%3d{after}")
+    };
+    let first = only_request(&mut f);
+    f.handle_response(2, first.id, ok(&page_with_link(&[(1, "a")], &link(5000))));
+    let second = only_request(&mut f);
+    assert_eq!(second.url, link(5000));
+    f.handle_response(3, second.id, ok(&page_with_link(&[], &link(10000))));
+    let third = only_request(&mut f);
+    assert_eq!(third.url, link(10000), "the empty page's link is followed");
+    f.handle_response(4, third.id, ok(&items_body(&[(12000, "z")])));
+    drain(&mut f);
+    assert_eq!(f.item_ids().collect::<Vec<_>>(), [1, 12000]);
+
+    // An empty page linking to itself ends the load.
+    let mut f = ChangeFeed::new(config());
+    f.handle_start(0);
+    let info = only_request(&mut f);
+    f.handle_response(1, info.id, ok(&body));
+    let first = only_request(&mut f);
+    f.handle_response(2, first.id, ok(&page_with_link(&[], &first.url)));
+    let outs = drain(&mut f);
+    assert!(!delivered(&outs).is_empty(), "the load ended");
+}
+
+/// A server that links empty pages for ever: the load ends after a hundred of them.
+#[test]
+fn a_run_of_empty_pages_ends_the_load() {
+    let mut f = ChangeFeed::new(config());
+    f.handle_start(0);
+    let info = only_request(&mut f);
+    let body = format!(
+        r#"{{"CurrentChangeToken":{{"StringValue":"{}"}},"Id":"{GUID}"}}"#,
+        tok(10)
+    );
+    f.handle_response(1, info.id, ok(&body));
+    let mut req = only_request(&mut f);
+    for n in 0u64..200 {
+        let link = format!(
+            "{SITE}/_api/web/lists(guid'{GUID}')/items?$top=2&$skiptoken=Paged%3dTRUE%26p_ID%3d{n}"
+        );
+        f.handle_response(2 + n, req.id, ok(&page_with_link(&[], &link)));
+        let outs = drain(&mut f);
+        if !delivered(&outs).is_empty() {
+            assert_eq!(n, 100, "pages followed");
+            return;
+        }
+        req = requests(&outs).pop().expect("the next page");
+    }
+    panic!("200 empty pages followed");
+}
