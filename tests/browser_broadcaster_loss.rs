@@ -28,17 +28,6 @@ fn statuses(events: &Recorder) -> Vec<String> {
         .collect()
 }
 
-/// The codes of the error events a recorder saw.
-fn error_codes(events: &Recorder) -> Vec<String> {
-    (0..events.len())
-        .filter(|&i| field(&events.arg(i), "type").as_deref() == Some("error"))
-        .filter_map(|i| {
-            let error = js_sys::Reflect::get(&events.arg(i), &"error".into()).ok()?;
-            field(&error, "code")
-        })
-        .collect()
-}
-
 /// A list of 3 items whose webhooks go to the socket.io 4 fixture, opened on it with
 /// `extra` options and live, with a recorder of its events.
 async fn live_on_sio4(title: &str, extra: &[(&str, JsValue)]) -> (String, LiveList, Recorder) {

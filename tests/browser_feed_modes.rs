@@ -46,14 +46,6 @@ fn event_types(events: &Recorder) -> Vec<String> {
         .collect()
 }
 
-fn error_codes(events: &Recorder) -> Vec<String> {
-    (0..events.len())
-        .map(|i| events.arg(i))
-        .filter(|e| field(e, "type").as_deref() == Some("error"))
-        .filter_map(|e| field(&Reflect::get(&e, &"error".into()).unwrap(), "code"))
-        .collect()
-}
-
 #[wasm_bindgen_test]
 async fn every_metadata_level_parses() {
     let _serial = serial().await;

@@ -155,6 +155,15 @@ pub fn field(value: &JsValue, key: &str) -> Option<String> {
         .and_then(|v| v.as_string())
 }
 
+/// The `code` of every `error` event a LiveList subscriber recorded, in order.
+pub fn error_codes(events: &Recorder) -> Vec<String> {
+    (0..events.len())
+        .map(|i| events.arg(i))
+        .filter(|e| field(e, "type").as_deref() == Some("error"))
+        .filter_map(|e| field(&Reflect::get(&e, &"error".into()).ok()?, "code"))
+        .collect()
+}
+
 /// The `state` of every status call recorded.
 pub fn states(recorder: &Recorder) -> Vec<String> {
     (0..recorder.len())

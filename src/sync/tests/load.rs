@@ -2,21 +2,27 @@
 
 use super::*;
 
-#[test]
-fn a_paged_load_hands_out_each_page_then_a_reset() {
-    let mut cfg = config();
-    cfg.page_size = 2;
-    let mut f = ChangeFeed::new(cfg);
+/// Starts `f`'s load and answers its list read (token `tok(10)`): the first page's
+/// request.
+fn started_load(f: &mut ChangeFeed) -> HttpRequest {
     f.handle_start(0);
-    let info = only_request(&mut f);
+    let info = only_request(f);
     let body = format!(
         r#"{{"CurrentChangeToken":{{"StringValue":"{}"}},"Id":"{GUID}"}}"#,
         tok(10)
     );
     f.handle_response(1, info.id, ok(&body));
+    only_request(f)
+}
+
+#[test]
+fn a_paged_load_hands_out_each_page_then_a_reset() {
+    let mut cfg = config();
+    cfg.page_size = 2;
+    let mut f = ChangeFeed::new(cfg);
+    let mut req = started_load(&mut f);
     let mut pages = Vec::new();
     let mut sets = Vec::new();
-    let mut req = only_request(&mut f);
     // Out of order within a page, an id repeated from an earlier page, then the end.
     for (i, page) in [
         vec![(2, "b"), (1, "a")],
@@ -113,17 +119,10 @@ fn a_load_follows_empty_pages_that_link_on() {
     let mut cfg = config();
     cfg.page_size = 2;
     let mut f = ChangeFeed::new(cfg);
-    f.handle_start(0);
-    let info = only_request(&mut f);
-    let body = format!(
-        r#"{{"CurrentChangeToken":{{"StringValue":"{}"}},"Id":"{GUID}"}}"#,
-        tok(10)
-    );
-    f.handle_response(1, info.id, ok(&body));
+    let first = started_load(&mut f);
     let link = |after: i64| {
         format!("{SITE}/_api/web/lists(guid'{GUID}')/items?$top=2&$skiptoken=Paged%3dTRUE%26p_ID%3d{after}")
     };
-    let first = only_request(&mut f);
     f.handle_response(2, first.id, ok(&page_with_link(&[(1, "a")], &link(5000))));
     let second = only_request(&mut f);
     assert_eq!(second.url, link(5000));
@@ -136,10 +135,7 @@ fn a_load_follows_empty_pages_that_link_on() {
 
     // An empty page linking to itself ends the load.
     let mut f = ChangeFeed::new(config());
-    f.handle_start(0);
-    let info = only_request(&mut f);
-    f.handle_response(1, info.id, ok(&body));
-    let first = only_request(&mut f);
+    let first = started_load(&mut f);
     f.handle_response(2, first.id, ok(&page_with_link(&[], &first.url)));
     let outs = drain(&mut f);
     assert!(!delivered(&outs).is_empty(), "the load ended");
@@ -149,14 +145,7 @@ fn a_load_follows_empty_pages_that_link_on() {
 #[test]
 fn a_run_of_empty_pages_ends_the_load() {
     let mut f = ChangeFeed::new(config());
-    f.handle_start(0);
-    let info = only_request(&mut f);
-    let body = format!(
-        r#"{{"CurrentChangeToken":{{"StringValue":"{}"}},"Id":"{GUID}"}}"#,
-        tok(10)
-    );
-    f.handle_response(1, info.id, ok(&body));
-    let mut req = only_request(&mut f);
+    let mut req = started_load(&mut f);
     for n in 0u64..200 {
         let link = format!(
             "{SITE}/_api/web/lists(guid'{GUID}')/items?$top=2&$skiptoken=Paged%3dTRUE%26p_ID%3d{n}"
