@@ -1,6 +1,7 @@
 //! A LiveList when its broadcaster connection fails: a server's DISCONNECT is followed
 //! by a reconnect (a list without webhooks is not live), a connection closed for good
-//! shows as status `offline` and is not joined by later lists, and connection errors
+//! (also on a connection opened without that by a raw `Broadcaster`), a connection closed
+//! for good shows as status `offline` and is not joined by later lists, and connection errors
 //! reach the list's subscribers as `error` events.
 
 #![cfg(target_arch = "wasm32")]
@@ -12,7 +13,7 @@ mod sim;
 
 use browser::*;
 use sim::*;
-use sp_live::web::LiveList;
+use sp_live::web::{Broadcaster, LiveList};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -56,6 +57,40 @@ async fn a_server_disconnect_is_followed_by_a_reconnect() {
     let seen = statuses(&events);
     assert!(seen.contains(&"reconnecting".to_string()), "{seen:?}");
     list.close();
+    assert_eq!(page_errors(), Vec::<String>::new(), "no uncaught errors");
+}
+
+#[wasm_bindgen_test]
+async fn a_list_joining_a_raw_connection_still_reconnects_after_a_server_disconnect() {
+    let _serial = serial().await;
+    trap_page_errors();
+    // The earlier tests' lists have let go of their connection (which reconnects).
+    for _ in 0..50 {
+        if stats("sio4").await.0 == 0 {
+            break;
+        }
+        sleep(100).await;
+    }
+    assert_eq!(stats("sio4").await.0, 0, "no connection left over");
+    // Opened first with socket.io-client's default: no reconnect after DISCONNECT.
+    let mut raw = Broadcaster::connect(SIO4.into(), options("auto"))
+        .await
+        .unwrap();
+    wait_open(&raw).await;
+    let (list_id, mut list, _events) = live_on_sio4("Joined raw", &[]).await;
+    assert_eq!(
+        stats("sio4").await.0,
+        1,
+        "one socket: the list joined the raw one"
+    );
+    supervisor("/ctl/sio4/disconnect", None).await;
+    wait_until("reconnecting", 5_000, || list.status() != "live").await;
+    wait_until("live again", 10_000, || list.status() == "live").await;
+    wait_open(&raw).await;
+    add_item(&list_id, "after the kick").await;
+    wait_until("the add", 10_000, || list.items().length() == 4).await;
+    list.close();
+    raw.close();
     assert_eq!(page_errors(), Vec::<String>::new(), "no uncaught errors");
 }
 

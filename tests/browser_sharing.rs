@@ -222,6 +222,12 @@ async fn this_copy_joins_the_connection_another_copy_published() {
         "{}",
         fake_port_calls()
     );
+    // The live list asks the other copy's connection to reconnect after a DISCONNECT.
+    assert!(
+        fake_port_calls().contains("[4,null,null]"),
+        "{}",
+        fake_port_calls()
+    );
 
     // The other copy's connection opens and hears a webhook for the list.
     js("__peer(1, 1, null)"); // open
@@ -298,6 +304,27 @@ async fn a_peer_hears_the_connection_go_and_come_back() {
     wait_until("reconnecting (2)", 5_000, || peer_calls().contains("[1,2,")).await;
     supervisor("/start/sio4", None).await;
     wait_until("open again (1)", 10_000, || peer_calls().contains("[1,1,")).await;
+    call(1, &id);
+    assert!(ports_for("127.0.0.1:9304").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_peer_can_ask_for_reconnection_after_a_server_disconnect() {
+    let _serial = serial().await;
+    let mut own = Broadcaster::connect("http://127.0.0.1:9304".into(), options("auto"))
+        .await
+        .unwrap();
+    wait_open(&own).await;
+    let port = ports_for("127.0.0.1:9304")[0].1.clone();
+    let call = |op: u32, a: &JsValue| port_call(&port, op, a, &JsValue::UNDEFINED);
+    let id = call(0, &peer_recorder());
+    assert_eq!(call(4, &JsValue::UNDEFINED), 0);
+    js("globalThis.__peerCalls.length = 0");
+    supervisor("/ctl/sio4/disconnect", None).await;
+    wait_until("reconnecting (2)", 5_000, || peer_calls().contains("[1,2,")).await;
+    wait_until("open again (1)", 10_000, || peer_calls().contains("[1,1,")).await;
+    wait_open(&own).await;
+    own.close();
     call(1, &id);
     assert!(ports_for("127.0.0.1:9304").is_empty());
 }

@@ -129,6 +129,18 @@ impl Connection {
         )
     }
 
+    /// Whether it reconnects after the server's DISCONNECT
+    /// ([`ConnectOptions::reconnect_after_server_disconnect`]).
+    pub fn reconnects_after_server_disconnect(&self) -> bool {
+        self.options.reconnect_after_server_disconnect
+    }
+
+    /// From now on it reconnects after the server's DISCONNECT too: a holder of a
+    /// shared connection that needs it (a live list) asks for it.
+    pub fn reconnect_after_server_disconnect(&mut self) {
+        self.options.reconnect_after_server_disconnect = true;
+    }
+
     // ----- inputs -----
 
     /// The WebSocket `id` opened.

@@ -31,7 +31,8 @@ export interface BroadcasterOptions {
   timeout?: number;
   maxFrameBytes?: number;
   /** Reconnect after the server disconnects the socket (socket.io's DISCONNECT). Default:
-   * false for `Broadcaster.connect`, as socket.io-client; true for `LiveList.open`. */
+   * false for `Broadcaster.connect`, as socket.io-client; true for `LiveList.open`. A
+   * connection shared on the page does once any of its holders asks for it. */
   reconnectOnServerDisconnect?: boolean;
 }
 export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";

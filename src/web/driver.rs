@@ -30,6 +30,9 @@ pub(crate) enum Message {
     ReplayStatus,
     /// The last handle let go: close and end the task.
     Shutdown,
+    /// A holder needs reconnection after the server's DISCONNECT (a live list
+    /// joining a connection opened without it): on from now on.
+    ReconnectAfterServerDisconnect,
     /// From the copy of sp-live whose connection this hub shares (see
     /// [`super::peers`]): `(kind, a, b)` as its port sent them.
     Peer(u32, JsValue, JsValue),
@@ -76,6 +79,9 @@ impl ConnectionTask {
                 Message::Closed(id, reason) => connection.handle_socket_closed(id, &reason, now),
                 Message::Tick => connection.handle_timeout(now),
                 Message::Emit(name, args) => connection.emit(&name, args),
+                Message::ReconnectAfterServerDisconnect => {
+                    connection.reconnect_after_server_disconnect()
+                }
                 Message::ReplayStatus => self.hub.replay_status(),
                 Message::Shutdown => {
                     connection.close();

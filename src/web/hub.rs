@@ -94,11 +94,19 @@ impl Hub {
     /// starting its task) if there is none; the caller holds one handle on it.
     pub(crate) fn acquire(connection: Connection) -> Rc<Hub> {
         let key = connection.sharing_key();
+        // A shared connection reconnects after the server's DISCONNECT if any of its
+        // holders asks for it (the option is not part of the key: one socket per page).
+        let reconnect = |hub: &Hub| {
+            if connection.reconnects_after_server_disconnect() {
+                hub.mailbox.post(Message::ReconnectAfterServerDisconnect);
+            }
+        };
         // A connection closed for good (reconnection off or given up) is not joined: its
         // holders keep it until they let go, and this one opens a fresh one.
         let open = |h: &&Rc<Hub>| h.key == key && h.state() != State::Closed;
         if let Some(hub) = HUBS.with(|hubs| hubs.borrow().iter().find(open).cloned()) {
             hub.handles.set(hub.handles.get() + 1);
+            reconnect(&hub);
             return hub; // the new `connection` was never driven: dropping it does nothing
         }
         let hub = Rc::new(Hub {
@@ -112,7 +120,9 @@ impl Hub {
         });
         HUBS.with(|hubs| hubs.borrow_mut().push(hub.clone()));
         // Another copy of sp-live on the page may hold this connection already.
-        if !super::peers::join(&hub) {
+        if super::peers::join(&hub) {
+            reconnect(&hub);
+        } else {
             driver::start(&hub, connection);
             super::peers::publish(&hub);
         }

@@ -19,6 +19,8 @@
 //! - `port(1, id)` detaches a peer; the connection closes once no copy holds a handle.
 //! - `port(2, name, args)` emits an event (`args` a JSON array text).
 //! - `port(3)` is the current state.
+//! - `port(4)`: reconnect after the server's DISCONNECT from now on (a peer's live list
+//!   needs it). A port of an older copy answers NaN and keeps its own setting.
 //!
 //! The owner keeps the connection while a peer is attached and withdraws the port when
 //! it closes. A port that throws is taken for gone: the copy opens its own connection.
@@ -78,6 +80,10 @@ pub(crate) fn publish(hub: &Rc<Hub>) {
                 _ => f64::NAN,
             },
             3 => hub.state() as u32 as f64,
+            4 => {
+                hub.mailbox.post(Message::ReconnectAfterServerDisconnect);
+                0.0
+            }
             _ => f64::NAN,
         };
         answer.into()
@@ -178,6 +184,9 @@ impl RemoteTask {
                 Message::Emit(name, args) => {
                     let args = Json::Array(args).to_json();
                     call_port(&self.port, 2, &name.into(), &args.into());
+                }
+                Message::ReconnectAfterServerDisconnect => {
+                    call_port(&self.port, 4, &JsValue::UNDEFINED, &JsValue::UNDEFINED);
                 }
                 Message::ReplayStatus => hub.replay_status(),
                 Message::Shutdown => {

@@ -55,6 +55,14 @@ fn server_disconnect_closes_like_socket_io_client_unless_configured() {
     let mut h = Harness::with(o);
     h.connect_v2();
     assert_eq!(statuses(&h.recv("41")), [State::Reconnecting]);
+
+    // A holder of a shared connection asks for it while connected.
+    let mut h = Harness::new(Protocol::SocketIoV4);
+    h.connect_v4();
+    assert!(!h.conn.reconnects_after_server_disconnect());
+    h.conn.reconnect_after_server_disconnect();
+    assert!(h.conn.reconnects_after_server_disconnect());
+    assert_eq!(statuses(&h.recv("41")), [State::Reconnecting]);
 }
 
 #[test]
