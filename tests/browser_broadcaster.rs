@@ -1,5 +1,5 @@
 //! Browser tests of `Broadcaster` against the real fixture servers (socket.io
-//! 2.0.4, socket.io 4.x with and without allowEIO3, plain ws), started by
+//! 2.0.4, socket.io 4.8 with and without allowEIO3, socket.io 4.4, plain ws), started by
 //! `make test-browser` through tests/fixtures/supervisor.js.
 
 #![cfg(target_arch = "wasm32")]
@@ -22,6 +22,7 @@ fn port(server: &str) -> u16 {
         "sio2" => 9302,
         "sio4" => 9304,
         "sio4eio3" => 9305,
+        "sio44" => 9307,
         _ => 9306,
     }
 }
@@ -85,6 +86,13 @@ async fn auto_connects_to_2x_and_4x_without_being_told() {
     receives_a_webhook("sio2", "auto").await;
     receives_a_webhook("sio4", "auto").await;
     receives_a_webhook("sio4eio3", "auto").await;
+}
+
+#[wasm_bindgen_test]
+async fn auto_connects_to_socket_io_4_4_whose_open_packet_has_no_max_payload() {
+    let _serial = serial().await;
+    receives_a_webhook("sio44", "socket.io-v4").await;
+    receives_a_webhook("sio44", "auto").await;
 }
 
 #[wasm_bindgen_test]

@@ -55,6 +55,7 @@ pub enum Output {
 /// A sans-IO socket.io / WebSocket client connection.
 #[derive(Debug)]
 pub struct Connection {
+    sharing_key: String,
     options: ConnectOptions,
     target: Target,
     backoff: Backoff,
@@ -71,6 +72,17 @@ impl Connection {
     /// any monotonic clock).
     pub fn new(options: ConnectOptions, now: u64) -> Result<Self, ProtocolError> {
         let target = target(&options)?;
+        let auth = options.auth.as_ref().map(Json::to_json);
+        let protocol = crate::text::uint(options.protocol as u64);
+        let sharing_key = crate::text::join(
+            &[
+                &target.socket_url,
+                &target.namespace,
+                &protocol,
+                auth.as_deref().unwrap_or_default(),
+            ],
+            "|",
+        );
         let backoff = Backoff::new(
             options.reconnection_delay_ms,
             options.reconnection_delay_max_ms,
@@ -78,6 +90,7 @@ impl Connection {
             options.seed,
         );
         let mut connection = Self {
+            sharing_key,
             options,
             target,
             backoff,
@@ -114,19 +127,10 @@ impl Connection {
     }
 
     /// What makes two connections interchangeable (a page shares one per key): the
-    /// socket URL, the namespace, the protocol and the auth payload.
+    /// socket URL, the namespace, the protocol and the auth payload, as given (`auto`
+    /// stays `auto` here when it has found the server's protocol).
     pub fn sharing_key(&self) -> String {
-        let auth = self.options.auth.as_ref().map(Json::to_json);
-        let protocol = crate::text::uint(self.options.protocol as u64);
-        crate::text::join(
-            &[
-                self.socket_url(),
-                self.namespace(),
-                &protocol,
-                auth.as_deref().unwrap_or_default(),
-            ],
-            "|",
-        )
+        self.sharing_key.clone()
     }
 
     /// Whether it reconnects after the server's DISCONNECT
@@ -274,6 +278,13 @@ impl Connection {
             return;
         };
         self.outputs.extend(session.take_outputs());
+        // What `auto` found holds for the next attempts (a 2.x server's URL has the auth).
+        if let Some(protocol) = session.take_found() {
+            self.options.protocol = protocol;
+            if let Ok(target) = target(&self.options) {
+                self.target = target;
+            }
+        }
         let became_ready = session.is_ready() && self.state != State::Open;
         if became_ready {
             self.backoff.reset();
@@ -312,8 +323,12 @@ impl Connection {
                 Some(crate::text::concat(&["reconnect failed: ", &end.reason])),
             );
         } else {
-            let delay = self.backoff.next_delay();
-            self.reconnect_at = Some(now + delay);
+            let delay = if end.retry_now {
+                0
+            } else {
+                self.backoff.next_delay()
+            };
+            self.reconnect_at = Some(now.saturating_add(delay));
             let state = if self.state == State::Connecting {
                 State::Connecting
             } else {

@@ -4,6 +4,10 @@
 
 use super::engineio::EngineVersion;
 
+/// The shortest ping interval followed: a server announcing less (e.g. 0) would have
+/// the client ping, or wake, without pause.
+const MIN_INTERVAL_MS: u64 = 100;
+
 /// What the heartbeat wants done at a given time.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Beat {
@@ -28,7 +32,8 @@ pub(crate) struct Heartbeat {
 }
 
 impl Heartbeat {
-    /// Starts the heartbeat when the handshake arrives at `now`.
+    /// Starts the heartbeat when the handshake arrives at `now`. The server's values
+    /// are taken as they come (any size) but for an interval under 100 ms.
     pub(crate) fn start(
         version: EngineVersion,
         interval_ms: u64,
@@ -37,22 +42,28 @@ impl Heartbeat {
     ) -> Self {
         let mut beat = Self {
             version,
-            interval_ms,
+            interval_ms: interval_ms.max(MIN_INTERVAL_MS),
             timeout_ms,
             next_ping_at: None,
             deadline: None,
         };
         match version {
-            EngineVersion::V3 => beat.next_ping_at = Some(now + interval_ms),
-            EngineVersion::V4 => beat.deadline = Some(now + interval_ms + timeout_ms),
+            EngineVersion::V3 => beat.next_ping_at = Some(now.saturating_add(beat.interval_ms)),
+            EngineVersion::V4 => beat.deadline = Some(beat.silence_limit(now)),
         }
         beat
+    }
+
+    /// v4: when a server silent since `now` counts as gone.
+    fn silence_limit(&self, now: u64) -> u64 {
+        now.saturating_add(self.interval_ms)
+            .saturating_add(self.timeout_ms)
     }
 
     /// A ping arrived from the server (v4: the link is alive until the next interval).
     pub(crate) fn on_ping(&mut self, now: u64) {
         if self.version == EngineVersion::V4 {
-            self.deadline = Some(now + self.interval_ms + self.timeout_ms);
+            self.deadline = Some(self.silence_limit(now));
         }
     }
 
@@ -71,9 +82,9 @@ impl Heartbeat {
         }
         match self.next_ping_at {
             Some(at) if now >= at => {
-                self.next_ping_at = Some(now + self.interval_ms);
+                self.next_ping_at = Some(now.saturating_add(self.interval_ms));
                 if self.deadline.is_none() {
-                    self.deadline = Some(now + self.timeout_ms);
+                    self.deadline = Some(now.saturating_add(self.timeout_ms));
                 }
                 Beat::SendPing
             }
@@ -123,5 +134,22 @@ mod tests {
         // than interval + timeout, so the link is declared dead at once.
         let mut hb = Heartbeat::start(EngineVersion::V4, 100, 50, 0);
         assert_eq!(hb.poll(10_000), Beat::Dead);
+    }
+
+    #[test]
+    fn server_values_at_the_extremes_neither_overflow_nor_spin() {
+        for version in [EngineVersion::V3, EngineVersion::V4] {
+            let mut hb = Heartbeat::start(version, u64::MAX, u64::MAX, 1_000);
+            assert_eq!(hb.poll(u64::MAX - 1), Beat::Idle, "{version:?}");
+            hb.on_ping(5_000);
+            hb.on_pong();
+            assert_eq!(hb.next_deadline(), Some(u64::MAX));
+        }
+        // An interval of 0 would ping at every wake-up: it is taken as 100 ms.
+        let mut hb = Heartbeat::start(EngineVersion::V3, 0, 1_000, 0);
+        assert_eq!(hb.next_deadline(), Some(100));
+        assert_eq!(hb.poll(100), Beat::SendPing);
+        hb.on_pong();
+        assert_eq!(hb.next_deadline(), Some(200));
     }
 }

@@ -156,8 +156,10 @@ pub(crate) fn target(options: &ConnectOptions) -> Result<Target, ProtocolError> 
         params.extend(auth_query(auth));
     }
     let (path, namespace) = if options.protocol == Protocol::WebSocket {
-        let path = match (url_path, &options.path) {
-            ("", Some(p)) => p.clone(),
+        let path = match (url_path, options.path.as_deref()) {
+            ("", Some(p)) if !p.is_empty() => {
+                crate::text::concat(&["/", crate::text::trim_start_byte(p, b'/')])
+            }
             _ => url_path.to_owned(),
         };
         (path, "/".to_owned())
@@ -175,10 +177,14 @@ pub(crate) fn target(options: &ConnectOptions) -> Result<Target, ProtocolError> 
                 "&transport=websocket",
             ]),
         );
-        (
-            options.path.clone().unwrap_or_else(|| "/socket.io/".into()),
-            namespace,
-        )
+        // As socket.io-client: one trailing slash, which Node engine.io servers require.
+        let path = options.path.as_deref().unwrap_or("/socket.io");
+        let path = crate::text::trim_end_byte(crate::text::trim_start_byte(path, b'/'), b'/');
+        let path = match path {
+            "" => "/".to_owned(),
+            _ => crate::text::concat(&["/", path, "/"]),
+        };
+        (path, namespace)
     };
     let mut socket_url = crate::text::concat(&[ws_scheme, "://", authority, &path]);
     for (i, param) in params.iter().enumerate() {
@@ -278,6 +284,27 @@ mod tests {
         let mut o = ConnectOptions::new("https://h", Protocol::WebSocket);
         o.path = Some("/ws".into());
         assert_eq!(target(&o).unwrap().socket_url, "wss://h/ws");
+        o.path = Some("ws".into());
+        assert_eq!(
+            target(&o).unwrap().socket_url,
+            "wss://h/ws",
+            "not part of the host"
+        );
+    }
+
+    #[test]
+    fn a_socket_io_path_gets_one_leading_and_one_trailing_slash() {
+        // Node engine.io servers only answer URLs under `path + "/"`.
+        for (path, url) in [
+            ("/sio", "ws://h/sio/?EIO=3&transport=websocket"),
+            ("sio/", "ws://h/sio/?EIO=3&transport=websocket"),
+            ("/a/b//", "ws://h/a/b/?EIO=3&transport=websocket"),
+            ("/", "ws://h/?EIO=3&transport=websocket"),
+        ] {
+            let mut o = ConnectOptions::new("http://h", Protocol::SocketIoV2);
+            o.path = Some(path.into());
+            assert_eq!(target(&o).unwrap().socket_url, url, "{path}");
+        }
     }
 
     #[test]

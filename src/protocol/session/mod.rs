@@ -2,14 +2,18 @@
 //! right protocol generation, heartbeats, binary reassembly and event decoding.
 //! A session ends once; the [`Connection`](super::Connection) decides what next.
 
+mod auto;
+mod packets;
+
 use super::connection::{Output, SocketId};
 use super::engineio::{self, EnginePacket, EngineVersion};
 use super::error::ProtocolError;
 use super::heartbeat::{Beat, Heartbeat};
-use super::options::{auth_query, ConnectOptions, Protocol, Target};
-use super::socketio::{self, Event, EventArg, Packet, PacketKind};
+use super::options::{ConnectOptions, Protocol, Target};
+use super::socketio::{self, PacketKind};
 use super::Frame;
-use crate::json::{self, Json};
+use crate::json::Json;
+use auto::{Detection, GRACE_MS};
 
 /// How a session ended.
 #[derive(Debug)]
@@ -20,6 +24,9 @@ pub(crate) struct SessionEnd {
     pub error: Option<ProtocolError>,
     /// The server sent DISCONNECT ("io server disconnect").
     pub server_disconnect: bool,
+    /// Try again at once: `auto` found out how to speak to the server
+    /// ([`Session::take_found`]).
+    pub retry_now: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,6 +58,9 @@ pub(crate) struct Session {
     connect_timeout_ms: u64,
     engine: EngineVersion,
     heartbeat: Option<Heartbeat>,
+    detection: Detection,
+    /// The protocol `auto` found the server to speak, for the connection's next attempts.
+    found: Option<Protocol>,
     pending: Option<PendingBinary>,
     outputs: Vec<Output>,
     end: Option<SessionEnd>,
@@ -69,6 +79,8 @@ impl Session {
             connect_timeout_ms: options.connect_timeout_ms,
             engine: options.protocol.requested_engine(),
             heartbeat: None,
+            detection: Detection::Settled,
+            found: None,
             pending: None,
             outputs: Vec::new(),
             end: None,
@@ -92,11 +104,19 @@ impl Session {
         self.end.take()
     }
 
+    /// What `auto` found the server to speak (once known for sure).
+    pub(crate) fn take_found(&mut self) -> Option<Protocol> {
+        self.found.take()
+    }
+
     pub(crate) fn next_deadline(&self) -> Option<u64> {
         if self.ended {
             return None;
         }
-        let connect = (self.stage != Stage::Ready).then_some(self.connect_deadline);
+        let mut connect = (self.stage != Stage::Ready).then_some(self.connect_deadline);
+        if let Detection::Waiting { until, .. } = self.detection {
+            connect = connect.map(|at| at.min(until));
+        }
         let beat = self.heartbeat.as_ref().and_then(Heartbeat::next_deadline);
         match (connect, beat) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -131,6 +151,7 @@ impl Session {
             reason: crate::text::concat(&["transport close: ", reason]),
             error,
             server_disconnect: false,
+            retry_now: false,
         });
     }
 
@@ -140,6 +161,9 @@ impl Session {
         }
         if self.stage != Stage::Ready && now >= self.connect_deadline {
             return self.fail(ProtocolError::connect_timeout(self.connect_timeout_ms));
+        }
+        if matches!(self.detection, Detection::Waiting { until, .. } if now >= until) {
+            self.settle(EngineVersion::V4, false, now); // nothing unasked: not 2.x, it seems
         }
         let Some(heartbeat) = self.heartbeat.as_mut() else {
             return;
@@ -173,6 +197,7 @@ impl Session {
             reason,
             error: Some(error),
             server_disconnect: false,
+            retry_now: false,
         });
     }
 
@@ -222,66 +247,39 @@ impl Session {
         self.end = Some(end);
     }
 
-    fn on_plain_frame(&mut self, frame: Frame) -> Result<(), ProtocolError> {
-        let event = match frame {
-            Frame::Binary(bytes) => Event {
-                name: "message".into(),
-                args: vec![EventArg::Binary(bytes)],
-            },
-            Frame::Text(text) => {
-                let value = json::parse(&text)
-                    .map_err(|e| ProtocolError::decode_json("WebSocket message", &e))?;
-                match value.get("event").and_then(Json::as_str) {
-                    Some(name) => Event {
-                        name: name.to_owned(),
-                        args: value
-                            .get("data")
-                            .map(|data| EventArg::Json(socketio::parse_embedded_json(data.clone())))
-                            .into_iter()
-                            .collect(),
-                    },
-                    None => Event {
-                        name: "message".into(),
-                        args: vec![EventArg::Json(value)],
-                    },
-                }
-            }
-        };
-        self.outputs.push(Output::Event(event));
-        Ok(())
-    }
-
     fn on_engine_packet(&mut self, packet: EnginePacket, now: u64) -> Result<(), ProtocolError> {
         match packet {
             EnginePacket::Open(open) => {
                 if self.stage != Stage::AwaitEngineOpen {
                     return Err(ProtocolError::decode("unexpected second open packet"));
                 }
-                // `auto` asks for Engine.IO 4; only 4.x servers announce maxPayload.
-                if self.protocol == Protocol::Auto {
-                    self.engine = if open.max_payload.is_some() {
-                        EngineVersion::V4
-                    } else {
-                        EngineVersion::V3
-                    };
-                }
-                self.heartbeat = Some(Heartbeat::start(
-                    self.engine,
-                    open.ping_interval_ms,
-                    open.ping_timeout_ms,
-                    now,
-                ));
                 self.stage = Stage::AwaitNamespace;
-                self.send_namespace_connect();
+                // `auto` asks for Engine.IO 4; servers from socket.io 4.5 announce
+                // maxPayload, older ones are told apart by what they send (super::auto).
+                if self.protocol == Protocol::Auto {
+                    if open.max_payload.is_none() {
+                        self.detection = Detection::Waiting {
+                            until: now.saturating_add(GRACE_MS),
+                            interval_ms: open.ping_interval_ms,
+                            timeout_ms: open.ping_timeout_ms,
+                        };
+                        return Ok(());
+                    }
+                    self.found = Some(Protocol::SocketIoV4);
+                }
+                self.begin(open.ping_interval_ms, open.ping_timeout_ms, now);
             }
             EnginePacket::Close => {
                 self.finish(SessionEnd {
                     reason: "transport close: the server closed the session".into(),
                     error: None,
                     server_disconnect: false,
+                    retry_now: false,
                 });
             }
             EnginePacket::Ping(data) => {
+                // Only Engine.IO 4 servers ping.
+                self.settle(EngineVersion::V4, true, now);
                 if let Some(hb) = self.heartbeat.as_mut() {
                     hb.on_ping(now);
                 }
@@ -292,104 +290,16 @@ impl Session {
                     hb.on_pong();
                 }
             }
-            EnginePacket::Message(text) => self.on_socketio_packet(socketio::decode(&text)?)?,
+            EnginePacket::Message(text) => {
+                // Unasked: only a 2.x server joins `/` on its own.
+                self.settle(EngineVersion::V3, true, now);
+                if !self.ended {
+                    self.on_socketio_packet(socketio::decode(&text)?)?;
+                }
+            }
             EnginePacket::BinaryMessage(bytes) => self.on_attachment(bytes)?,
             EnginePacket::Upgrade | EnginePacket::Noop => {}
         }
-        Ok(())
-    }
-
-    /// Protocol 5 (Engine.IO 4) always sends CONNECT with the auth object; protocol
-    /// 4 servers join `/` on their own and only other namespaces are asked for.
-    fn send_namespace_connect(&mut self) {
-        let text = if self.engine == EngineVersion::V4 {
-            socketio::encode(PacketKind::Connect, &self.namespace, self.auth.as_ref())
-        } else if self.namespace != "/" {
-            let mut nsp = self.namespace.clone();
-            let query = self.auth.as_ref().map(auth_query).unwrap_or_default();
-            for (i, param) in query.iter().enumerate() {
-                nsp.push(if i == 0 { '?' } else { '&' });
-                nsp.push_str(param);
-            }
-            socketio::encode(PacketKind::Connect, &nsp, None)
-        } else {
-            return;
-        };
-        self.send(engineio::message(&text));
-    }
-
-    fn on_socketio_packet(&mut self, packet: Packet) -> Result<(), ProtocolError> {
-        if self.pending.is_some() {
-            return Err(ProtocolError::decode(
-                "packet arrived while binary attachments were due",
-            ));
-        }
-        if packet.nsp != self.namespace {
-            return Ok(()); // another namespace (e.g. a 2.x server's automatic `/`)
-        }
-        match packet.kind {
-            PacketKind::Connect if self.stage == Stage::AwaitNamespace => self.stage = Stage::Ready,
-            PacketKind::Connect => {}
-            PacketKind::Disconnect => self.finish(SessionEnd {
-                reason: "io server disconnect".into(),
-                error: None,
-                server_disconnect: true,
-            }),
-            PacketKind::ConnectError => {
-                let message = socketio::connect_error_message(packet.data.as_ref());
-                self.fail(ProtocolError::connect_refused(message));
-            }
-            PacketKind::Event => self.deliver(packet.data, Vec::new())?,
-            PacketKind::Ack => {}
-            PacketKind::BinaryEvent | PacketKind::BinaryAck => {
-                let deliver = packet.kind == PacketKind::BinaryEvent;
-                if packet.attachments == 0 {
-                    if deliver {
-                        self.deliver(packet.data, Vec::new())?;
-                    }
-                } else {
-                    self.pending = Some(PendingBinary {
-                        data: packet.data,
-                        expected: packet.attachments,
-                        received: Vec::new(),
-                        deliver,
-                    });
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn on_attachment(&mut self, bytes: Vec<u8>) -> Result<(), ProtocolError> {
-        let pending = self
-            .pending
-            .as_mut()
-            .ok_or(ProtocolError::decode("unexpected binary frame"))?;
-        pending.received.push(bytes);
-        if pending.received.len() < pending.expected {
-            return Ok(());
-        }
-        let Some(done) = self.pending.take() else {
-            return Ok(());
-        };
-        if done.deliver {
-            self.deliver(done.data, done.received)?;
-        }
-        Ok(())
-    }
-
-    fn deliver(
-        &mut self,
-        data: Option<Json>,
-        attachments: Vec<Vec<u8>>,
-    ) -> Result<(), ProtocolError> {
-        if self.stage != Stage::Ready {
-            return Err(ProtocolError::decode(
-                "event before the namespace was connected",
-            ));
-        }
-        let event = socketio::into_event(data, attachments)?;
-        self.outputs.push(Output::Event(event));
         Ok(())
     }
 }
