@@ -146,6 +146,23 @@ pub(crate) fn target(options: &ConnectOptions) -> Result<Target, ProtocolError> 
             "\" has no host",
         ])));
     }
+    // socket.io sends `auth` as an object (2.x: its members as query parameters).
+    if options
+        .auth
+        .as_ref()
+        .is_some_and(|a| !matches!(a, Json::Object(_)))
+    {
+        return Err(ProtocolError::config("`auth` must be an object"));
+    }
+    if options
+        .namespace
+        .as_ref()
+        .is_some_and(|n| !n.starts_with('/'))
+    {
+        return Err(ProtocolError::config(
+            "`namespace` must start with \"/\" (e.g. \"/admin\")",
+        ));
+    }
     let mut params: Vec<String> = crate::text::split(query, "&")
         .filter(|p| !p.is_empty())
         .map(str::to_owned)
@@ -319,6 +336,16 @@ mod tests {
             );
         }
         assert!(Protocol::parse("socket.io-v5").is_err());
+        let mut o = ConnectOptions::new("http://h", Protocol::SocketIoV4);
+        o.auth = Some(json::parse(r#""token""#).unwrap());
+        assert_eq!(target(&o).unwrap_err().code(), "protocol-config", "auth");
+        o.auth = None;
+        o.namespace = Some("admin".into());
+        assert_eq!(
+            target(&o).unwrap_err().code(),
+            "protocol-config",
+            "namespace"
+        );
         assert_eq!(Protocol::parse("auto").unwrap(), Protocol::Auto);
     }
 }
