@@ -146,7 +146,11 @@ fn boundary_param(value: &str) -> Option<&str> {
 pub fn parse_batch(body: &str) -> Result<Vec<BatchPart>, ParseError> {
     let mut lines = text::split(body, "\n").map(chomp);
     let first = lines.find(|l| !l.is_empty());
-    let Some(delimiter) = first.filter(|l| l.starts_with("--")) else {
+    // A delimiter line may end in spaces or tabs (RFC 2046's transport padding).
+    let Some(delimiter) = first
+        .filter(|l| l.starts_with("--"))
+        .map(str::trim_ascii_end)
+    else {
         return bad("no boundary line");
     };
     let mut parts = Vec::new();
@@ -168,7 +172,7 @@ fn read_parts<'a>(
         let (mut status, mut retry_after_secs, mut content) = (None, None, String::new());
         while let Some(line) = lines.next() {
             if line.starts_with(delimiter) {
-                closed = Some(line.len() > delimiter.len());
+                closed = Some(line.trim_ascii_end().len() > delimiter.len());
                 break;
             }
             match stage {

@@ -106,6 +106,20 @@ fn malformed_batch_responses_are_errors() {
     }
 }
 
+/// RFC 2046 lets a delimiter line end in spaces or tabs (transport padding).
+#[test]
+fn padded_delimiter_lines_are_boundaries() {
+    for pad in [" ", "\t ", ""] {
+        let body = batch_response("\r\n")
+            .replace(
+                "--batchresponse_1\r\n",
+                &format!("--batchresponse_1{pad}\r\n"),
+            )
+            .replace("--batchresponse_1--", &format!("--batchresponse_1--{pad}"));
+        assert_eq!(parse_batch(&body).unwrap().len(), 3, "{pad:?}");
+    }
+}
+
 #[test]
 fn batch_headers_with_non_ascii_text_do_not_panic() {
     let body = "--b\r\nContent-Typé: x\r\nContént-Type: y\r\n\r\nHTTP/1.1 200 OK\r\nRetry-Aftér: 1\r\n\r\n{}\r\n--b--\r\n";

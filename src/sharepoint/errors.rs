@@ -31,41 +31,103 @@ pub struct SpError {
     pub status: u16,
     /// The server error code (e.g. `-2130575251, Microsoft.SharePoint.SPException`).
     pub code: Option<String>,
-    /// The server message, or the start of the body when it is not an error object.
+    /// The server message, or the start of the body when it has none.
     pub message: String,
 }
 
 /// Extracts `(code, message)` from `{"error":{"code","message":{"value"}}}`,
-/// `{"odata.error":...}` or `{"error":{"code","message":"..."}}`.
+/// `{"odata.error":...}`, `{"error":{"code","message":"..."}}`, an OAuth
+/// `{"error":"invalid_client","error_description":"..."}` or the XML form
+/// `<m:error><m:code>..</m:code><m:message>..</m:message></m:error>` (any prefix,
+/// entities decoded).
 pub fn error_body(body: &str) -> Option<(Option<String>, String)> {
-    let root = json::parse(body).ok()?;
+    let Ok(root) = json::parse(body) else {
+        return xml_error(body);
+    };
     let e = root.get("error").or_else(|| root.get("odata.error"))?;
-    let code = match e.get("code") {
-        Some(Json::String(s)) => Some(s.clone()),
-        Some(Json::Number(n)) => Some(n.clone()),
-        _ => None,
+    let text_of = |v: Option<&Json>| v.and_then(Json::as_str).unwrap_or_default().to_owned();
+    let code = match e {
+        // OAuth (a bearer token refused): the code is the value, the message beside it.
+        Json::String(s) => return Some((Some(s.clone()), text_of(root.get("error_description")))),
+        _ => match e.get("code") {
+            Some(Json::String(s)) => Some(s.clone()),
+            Some(Json::Number(n)) => Some(n.clone()),
+            _ => None,
+        },
     };
     let message = match e.get("message") {
         Some(Json::String(s)) => s.clone(),
-        Some(m) => m
-            .get("value")
-            .and_then(Json::as_str)
-            .unwrap_or_default()
-            .to_owned(),
-        None => String::new(),
+        m => text_of(m.and_then(|m| m.get("value"))),
     };
     Some((code, message))
 }
 
+/// The first `code` and `message` elements' text of an XML body with an `error`
+/// element, whatever their namespace prefix.
+fn xml_error(body: &str) -> Option<(Option<String>, String)> {
+    xml_text(body, "error")?;
+    let message = xml_text(body, "message").unwrap_or_default();
+    Some((xml_text(body, "code"), message))
+}
+
+/// The text (up to its first child, entities decoded) of the first element of `body`
+/// named `name` with any namespace prefix or none.
+fn xml_text(body: &str, name: &str) -> Option<String> {
+    // Each part but the first starts with a tag: `m:message xml:lang="en-US">text`.
+    for part in text::split(body, "<").skip(1) {
+        let (tag, content) = text::split_once(part, ">")?;
+        let qname = text::split(tag, " ").next()?;
+        if text::split(qname, ":").last()? == name {
+            return Some(decode_entities(content));
+        }
+    }
+    None
+}
+
+/// `text` with XML's five named entities decoded (SharePoint writes no others in its
+/// error messages); any other `&` stays as it is.
+fn decode_entities(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    // Each part but the first follows a `&`.
+    for (i, part) in text::split(text, "&").enumerate() {
+        if i > 0 {
+            let named = [
+                ("amp;", '&'),
+                ("lt;", '<'),
+                ("gt;", '>'),
+                ("quot;", '"'),
+                ("apos;", '\''),
+            ];
+            match named.iter().find(|(n, _)| part.starts_with(n)) {
+                Some((n, c)) => {
+                    out.push(*c);
+                    out.push_str(&part[n.len()..]);
+                    continue;
+                }
+                None => out.push('&'),
+            }
+        }
+        out.push_str(part);
+    }
+    out
+}
+
 /// Classifies a non-success response from its status and body.
+///
+/// An expired token is recognised by its code (-2130575172), its English message, or
+/// the generic SharePoint code (-2146232832) with a message naming the `changeToken`
+/// (the parameter's name is not translated). A message in another language without
+/// that name reads as [`SpErrorKind::Http`]: the change feed takes the same error
+/// from GetChanges again and again as an expired token.
 pub fn classify_error(status: u16, body: &str) -> SpError {
-    let (code, message) = error_body(body).unwrap_or_else(|| {
+    let (code, mut message) = error_body(body).unwrap_or_default();
+    if message.is_empty() {
         let mut end = body.len().min(200);
         while !body.is_char_boundary(end) {
             end -= 1;
         }
-        (None, body[..end].to_owned())
-    });
+        message = body[..end].to_owned();
+    }
     let code_has = |n: &str| code.as_deref().is_some_and(|c| text::contains(c, n));
     let lower = message.to_ascii_lowercase();
     let kind = if text::contains(&lower, "before the start of the current change log")
@@ -78,6 +140,8 @@ pub fn classify_error(status: u16, body: &str) -> SpError {
     ) || text::contains(&lower, "change token is invalid")
     {
         SpErrorKind::TokenInvalid
+    } else if code_has("-2146232832") && text::contains(&lower, "changetoken") {
+        SpErrorKind::TokenExpired
     } else if status == 403
         && (code_has("-2130575251") || text::contains(&lower, "security validation for this page"))
     {
@@ -96,3 +160,7 @@ pub fn classify_error(status: u16, body: &str) -> SpError {
         message,
     }
 }
+
+#[cfg(test)]
+#[path = "errors_tests.rs"]
+mod tests;

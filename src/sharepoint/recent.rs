@@ -134,7 +134,7 @@ mod tests {
         let filter = super::super::view_filter("Status eq 'Open'");
         let url = modified_since_url("https://h/s", &list, &[], &filter, 0, 100);
         assert!(url.ends_with(
-            "&$filter=Modified%20ge%20datetime'1970-01-01T00:00:00Z'%20and%20(Status%20eq%20'Open')"
+            "&$filter=Modified%20ge%20datetime'1970-01-01T00:00:00Z'%20and%20(Status%20eq%20%27Open%27)"
         ));
     }
 }

@@ -143,13 +143,15 @@ pub fn items_query(select: &[String]) -> String {
 }
 
 /// The caller's `$filter` (the items a list shows) as a URL component in parentheses,
-/// to combine with others by `and`; `""` for none.
+/// to combine with others by `and`; `""` for none. Everything a browser would
+/// percent-encode in a query is encoded here, `'` (as `%27`) included, so the length
+/// of a URL built with it is the length sent (the read chunks' limit holds).
 pub fn view_filter(filter: &str) -> String {
     let filter = filter.trim_ascii();
     if filter.is_empty() {
         return String::new();
     }
-    text::concat(&["(", &percent_encode(filter, b"'(),/"), ")"])
+    text::concat(&["(", &percent_encode(filter, b"(),/"), ")"])
 }
 
 /// One page of the items `filter` (a [`view_filter`]) lets through, ordered by ID:

@@ -8,7 +8,7 @@ use super::jobs::{InFlight, Job, Step};
 use super::rng::SplitMix64;
 use super::{codes, FeedStatus, HttpResponse, Output};
 use crate::json::Fingerprint;
-use crate::sharepoint::{view_filter, ListRef};
+use crate::sharepoint::{view_filter, ListRef, SpError};
 
 /// A sans-IO change feed for one SharePoint list. See the [module docs](super).
 pub struct ChangeFeed {
@@ -43,6 +43,9 @@ pub struct ChangeFeed {
     pub(super) failures: u32,
     /// Reloads caused by token errors without a completed round since.
     pub(super) reload_streak: u32,
+    /// The last failure of this round's GetChanges from its cursor, and how many times
+    /// in a row it came (see `retry.rs`).
+    pub(super) same_error: Option<(SpError, u32)>,
     /// The next non-digest request is the single retry after a digest refresh.
     pub(super) digest_retry: bool,
     /// Read-aheads in a row that brought none of their round's changed items.
@@ -82,6 +85,7 @@ impl ChangeFeed {
             retry_at: None,
             failures: 0,
             reload_streak: 0,
+            same_error: None,
             digest_retry: false,
             read_ahead_misses: 0,
             list_size: 0,

@@ -81,6 +81,7 @@ impl ChangeFeed {
                     _ => None,
                 };
                 let records = parse_changes(body).map_err(bad)?;
+                self.same_error = None;
                 let limit = self.cfg.fetch_limit as usize;
                 let max = self.cfg.max_changes_per_round;
                 let guid = self.list.id().map(str::to_owned);

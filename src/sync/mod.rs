@@ -41,7 +41,9 @@
 //! - A `Reset` is a full snapshot and comes before any `Changes` built on it.
 //! - Failures are outputs: an [`FeedError`] with a stable code, then a retry of the same
 //!   request after `Retry-After` or a jittered exponential backoff (seeded PRNG).
-//!   Malformed responses never advance the token. Token expired / invalid -> reload.
+//!   Malformed responses never advance the token. Token expired / invalid -> reload
+//!   (also after the same SharePoint error from GetChanges three times in a row: an
+//!   expiry message in the user's language, see `retry.rs`).
 //! - Digest mode: the digest is fetched lazily before the first POST, refreshed before
 //!   its timeout, and once more on a 403 security-validation error, after which the
 //!   failing request is retried once.
@@ -84,7 +86,9 @@ pub mod codes {
     pub const PARSE: &str = "sp-parse";
     /// 429 / 503: throttled.
     pub const THROTTLED: &str = "sp-throttled";
-    /// The change token is older than the change log: a full reload follows.
+    /// The change token is older than the change log (or GetChanges failed with the
+    /// same SharePoint error three times in a row: an expiry worded in another
+    /// language): a full reload follows.
     pub const TOKEN_EXPIRED: &str = "sp-token-expired";
     /// The change token was refused as invalid (e.g. of another object): a reload follows.
     pub const TOKEN_INVALID: &str = "sp-token-invalid";

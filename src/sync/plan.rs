@@ -43,6 +43,7 @@ impl ChangeFeed {
                         self.needs_reload = true;
                         continue;
                     };
+                    self.same_error = None;
                     self.job = Job::Round(Round {
                         cursor: token,
                         paging: true,

@@ -1,13 +1,48 @@
-//! Failure handling: error classification, retries with backoff, digest refresh.
+//! Failure handling: error classification, retries with backoff, digest refresh, and
+//! expired tokens whose message SharePoint wrote in another language.
+//!
+//! SharePoint Online words its errors in the user's language, and the expiry's code is
+//! often the generic -2146232832 (any `SPException`), so an expired token may not be
+//! recognisable from one response. But it fails every GetChanges from that cursor the
+//! same way, while what else fails a GetChanges passes (a transient server error) or
+//! is recognised anyway (throttling, auth, network, a known token error). So the same
+//! SharePoint error (status, code and message) from [`SAME_ERROR_LIMIT`] GetChanges in
+//! a row from one cursor counts as an expired token: the list reloads. Only once until
+//! a round completes (the reload streak): if GetChanges from the fresh token fails the
+//! same way, the token was not the cause, and it is retried as any failure.
+//! (The token's age cannot tell: the feed has no wall clock, and the change log's
+//! retention is only roughly 60 days.)
 
 use super::feed::ChangeFeed;
 use super::jobs::{InFlight, Job, Step};
 use super::{codes, Auth, FeedError, HttpResponse, Output};
-use crate::sharepoint::{classify_error, SpErrorKind};
+use crate::sharepoint::{classify_error, SpError, SpErrorKind};
+
+/// GetChanges failures in a row with the same SharePoint error after which the token
+/// is taken as expired (see the module docs).
+pub const SAME_ERROR_LIMIT: u32 = 3;
 
 impl ChangeFeed {
+    /// Counts a GetChanges failure; `true` when it is the same SharePoint error (one with
+    /// a code, not one classified otherwise) for the [`SAME_ERROR_LIMIT`]th time in a
+    /// row, and no token error has reloaded the list since the last completed round.
+    fn same_error_again(&mut self, e: &SpError) -> bool {
+        if e.kind != SpErrorKind::Http || e.code.is_none() {
+            return false;
+        }
+        let n = match &self.same_error {
+            Some((last, n)) if last == e => n + 1,
+            _ => 1,
+        };
+        self.same_error = Some((e.clone(), n));
+        n >= SAME_ERROR_LIMIT && self.reload_streak == 0
+    }
+
     pub(super) fn on_http_error(&mut self, now: u64, inf: &InFlight, resp: &HttpResponse) {
-        let e = classify_error(resp.status, &resp.body);
+        let mut e = classify_error(resp.status, &resp.body);
+        if inf.step == Step::Changes && self.same_error_again(&e) {
+            e.kind = SpErrorKind::TokenExpired;
+        }
         let status = Some(resp.status);
         let detail = if e.message.is_empty() {
             crate::text::concat(&["HTTP ", &crate::text::uint(resp.status.into())])

@@ -321,6 +321,7 @@ fn title_lists_learn_their_guid_for_hints() {
 
 mod batch;
 mod cursor;
+mod expiry;
 mod failures;
 mod hints;
 mod load;
