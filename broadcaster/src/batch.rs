@@ -6,7 +6,7 @@ use tokio::sync::mpsc;
 /// One accepted webhook body (or several merged), ready to broadcast.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Batch {
-    /// JSON text of the whole `value` array, entries passed through byte for byte.
+    /// JSON text of the whole `value` array: entries as received, less `clientState`.
     pub all: String,
     /// Per list (lower-case GUID, in order of first appearance): JSON text of the array of
     /// that list's entries. Entries whose `resource` is not a GUID appear only in `all`.

@@ -14,6 +14,9 @@ pub const DEFAULT_WEBHOOK_PATH: &str = "/api/webhook";
 pub const DEFAULT_WS_PATH: &str = "/ws";
 /// Default maximum webhook body size in bytes (256 KiB).
 pub const DEFAULT_MAX_BODY: usize = 256 * 1024;
+/// Default longest wait for a request's headers or a webhook's body (SharePoint wants an
+/// answer within 5 s, so a slower body is not SharePoint's).
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(5);
 /// Longest accepted `validationtoken`, in bytes.
 pub const MAX_VALIDATION_TOKEN: usize = 1024;
 
@@ -61,6 +64,9 @@ pub struct Config {
     pub ping_timeout: Duration,
     /// CORS policy.
     pub cors: CorsMode,
+    /// Longest wait for a request's headers and for a webhook's body; slower requests are
+    /// dropped (headers) or answered `408` (body).
+    pub read_timeout: Duration,
 }
 
 impl Default for Config {
@@ -75,6 +81,7 @@ impl Default for Config {
             ping_interval: Duration::from_millis(25_000),
             ping_timeout: Duration::from_millis(20_000),
             cors: CorsMode::Public,
+            read_timeout: DEFAULT_READ_TIMEOUT,
         }
     }
 }
@@ -113,8 +120,11 @@ impl Config {
         if self.ping_interval.is_zero() || self.ping_timeout.is_zero() {
             return Err("ping interval and timeout must be > 0".into());
         }
-        if self.client_states.iter().any(String::is_empty) {
-            return Err("an empty clientState secret is not allowed".into());
+        if self.read_timeout.is_zero() {
+            return Err("read timeout must be > 0".into());
+        }
+        if self.client_states.iter().any(|s| s.trim().is_empty()) {
+            return Err("a blank clientState secret is not allowed".into());
         }
         Ok(())
     }
@@ -139,12 +149,15 @@ pub struct Cli {
     /// Maximum webhook body: bytes, or with a suffix K/KiB/M/MiB (e.g. 256KiB).
     #[arg(long, env = "SP_BROADCASTER_MAX_BODY", default_value = "256KiB", value_parser = parse_size)]
     pub max_body: usize,
-    /// Accepted clientState secret (repeatable; env: comma-separated).
+    /// Accepted clientState secret (repeatable; env: comma-separated). Surrounding spaces are
+    /// trimmed; a blank secret is refused, so a secret missing from a deployment cannot turn
+    /// the check off.
     #[arg(
         long = "client-state",
         env = "SP_CLIENT_STATE",
         value_delimiter = ',',
-        hide_env_values = true
+        hide_env_values = true,
+        value_parser = parse_secret
     )]
     pub client_state: Vec<String>,
     /// Engine.IO ping interval in milliseconds.
@@ -157,6 +170,9 @@ pub struct Cli {
     /// Engine.IO ping timeout in milliseconds.
     #[arg(long, env = "SP_BROADCASTER_PING_TIMEOUT_MS", default_value_t = 20_000)]
     pub ping_timeout_ms: u64,
+    /// Longest wait in milliseconds for a request's headers or a webhook's body.
+    #[arg(long, env = "SP_BROADCASTER_READ_TIMEOUT_MS", default_value_t = 5_000)]
+    pub read_timeout_ms: u64,
     /// CORS policy: off, public (all routes but the webhook) or all.
     #[arg(long, env = "SP_BROADCASTER_CORS", value_enum, default_value_t = CorsMode::Public)]
     pub cors: CorsMode,
@@ -173,17 +189,28 @@ impl From<Cli> for Config {
             webhook_path: cli.webhook_path,
             ws_path: cli.ws_path,
             max_body: cli.max_body,
-            client_states: cli
-                .client_state
-                .into_iter()
-                .map(|s| s.trim().to_owned())
-                .filter(|s| !s.is_empty())
-                .collect(),
+            client_states: cli.client_state,
             ping_interval: Duration::from_millis(cli.ping_interval_ms),
             ping_timeout: Duration::from_millis(cli.ping_timeout_ms),
             cors: cli.cors,
+            read_timeout: Duration::from_millis(cli.read_timeout_ms),
         }
     }
+}
+
+/// Parses one `clientState` secret: trimmed, and refused when blank (an empty
+/// `SP_CLIENT_STATE`, or an empty item in its comma-separated list).
+pub fn parse_secret(s: &str) -> Result<String, String> {
+    let secret = s.trim();
+    if secret.is_empty() {
+        return Err(
+            "a clientState secret (--client-state / SP_CLIENT_STATE) must not be \
+                    blank; unset it to accept every clientState, or give the subscriptions' \
+                    secret"
+                .into(),
+        );
+    }
+    Ok(secret.to_owned())
 }
 
 /// Parses `262144`, `256K`, `256KiB`, `1M`, `1MiB` (case-insensitive, K = 1024).
@@ -230,6 +257,10 @@ mod tests {
         ]);
         let cfg = Config::from(cli);
         assert_eq!(cfg.client_states, ["a", "b", "c"]);
+        for blank in [" ", "", "a,", "a, ,b"] {
+            let parsed = Cli::try_parse_from(["x", "--client-state", blank]);
+            assert!(parsed.is_err(), "{blank:?} accepted");
+        }
         assert_eq!(cfg.webhook_path, DEFAULT_WEBHOOK_PATH);
         assert_eq!(cfg.max_body, DEFAULT_MAX_BODY);
         assert!(cfg.validate().is_ok());

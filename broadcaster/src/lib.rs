@@ -40,6 +40,9 @@ pub use config::{Cli, Config, CorsMode};
 const EMIT_QUEUE: usize = 1024;
 /// Batches buffered per plain-ws client before it is considered lagging.
 const WS_BUFFER: usize = 256;
+/// Packets buffered per socket.io client (socketioxide's default is 128) before it is
+/// considered lagging and disconnected (see [`sockets::emit`]).
+const SOCKETIO_BUFFER: usize = 256;
 /// How long shutdown waits for connections to drain.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
@@ -73,8 +76,8 @@ pub struct AppState {
     pub stats: Arc<Stats>,
     /// Queue from the webhook handler to the emitter task (keeps batch order).
     pub emit_tx: mpsc::Sender<Batch>,
-    /// Fan-out to plain-ws connections.
-    pub ws_tx: broadcast::Sender<Arc<Batch>>,
+    /// Fan-out to plain-ws connections: each batch's frames, built once.
+    pub ws_tx: broadcast::Sender<Arc<plain_ws::Frames>>,
     /// Becomes `true` on shutdown.
     pub shutdown: watch::Receiver<bool>,
     shutdown_tx: Arc<watch::Sender<bool>>,
@@ -137,6 +140,7 @@ pub async fn serve(cfg: Config) -> std::io::Result<ServerHandle> {
         .ping_interval(cfg.ping_interval)
         .ping_timeout(cfg.ping_timeout)
         .max_payload(64 * 1024)
+        .max_buffer_size(SOCKETIO_BUFFER)
         .build_layer();
     sockets::register(&io);
 
@@ -166,17 +170,12 @@ pub async fn serve(cfg: Config) -> std::io::Result<ServerHandle> {
         None => app,
     };
 
-    let mut stop = state.shutdown.clone();
-    let task = tokio::spawn(async move {
-        let res = axum::serve(no_delay(listener), app)
-            .with_graceful_shutdown(async move {
-                let _ = stop.wait_for(|v| *v).await;
-            })
-            .await;
-        if let Err(e) = res {
-            tracing::error!(error = %e, "server stopped with an error");
-        }
-    });
+    let task = tokio::spawn(accept_loop(
+        listener,
+        app,
+        cfg.read_timeout,
+        state.shutdown.clone(),
+    ));
     tracing::info!(
         %addr,
         webhook = %cfg.webhook_path,
@@ -185,7 +184,76 @@ pub async fn serve(cfg: Config) -> std::io::Result<ServerHandle> {
         cors = ?cfg.cors,
         "sp-broadcaster listening"
     );
+    if cfg.client_states.is_empty() {
+        tracing::warn!(
+            "no clientState secret configured: every webhook body is accepted, whoever sends \
+             it; set --client-state / SP_CLIENT_STATE to the subscriptions' secret"
+        );
+    }
     Ok(ServerHandle { addr, state, task })
+}
+
+/// Serves `app` on `listener` until `stop` turns `true`, then lets in-flight requests
+/// finish. Like `axum::serve` (HTTP/1.1, WebSocket upgrades, Nagle off), plus a limit on
+/// how long a client may take to send a request's headers: a connection that trickles
+/// them in (slow loris) is closed after `header_timeout`.
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    header_timeout: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt as _;
+
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    // Every connection task holds a receiver; shutdown waits until all are dropped.
+    let (open_tx, open_rx) = watch::channel(());
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors and the like: wait instead of spinning.
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = async { let _ = stop.wait_for(|v| *v).await; } => break,
+        };
+        no_delay(&stream);
+        let service = app
+            .clone()
+            .map_request(|req: axum::http::Request<hyper::body::Incoming>| {
+                req.map(axum::body::Body::new)
+            });
+        let service = hyper_util::service::TowerToHyperService::new(service);
+        let conn = http
+            .serve_connection(TokioIo::new(stream), service)
+            .with_upgrades();
+        let mut stop = stop.clone();
+        let open = open_rx.clone();
+        tokio::spawn(async move {
+            let mut conn = std::pin::pin!(conn);
+            let result = tokio::select! {
+                result = conn.as_mut() => result,
+                () = async { let _ = stop.wait_for(|v| *v).await; } => {
+                    conn.as_mut().graceful_shutdown();
+                    conn.await
+                }
+            };
+            if let Err(error) = result {
+                tracing::trace!(%error, "connection ended with an error");
+            }
+            drop(open);
+        });
+    }
+    drop(listener);
+    drop(open_rx);
+    open_tx.closed().await;
 }
 
 /// CORS as the seed's socket.io 2.0.4 server answered it: the request's origin is
@@ -209,18 +277,13 @@ fn cors_layer(cfg: &Config) -> Option<CorsLayer> {
     }
 }
 
-/// `listener` with Nagle's algorithm off on every connection: a frame or response that
-/// follows another within a round trip leaves at once instead of waiting for the peer's
-/// delayed ACK (about 40 ms).
-fn no_delay(
-    listener: tokio::net::TcpListener,
-) -> impl axum::serve::Listener<Io = tokio::net::TcpStream, Addr = std::net::SocketAddr> {
-    use axum::serve::ListenerExt;
-    listener.tap_io(|stream| {
-        if let Err(error) = stream.set_nodelay(true) {
-            tracing::warn!(%error, "could not set TCP_NODELAY");
-        }
-    })
+/// Turns Nagle's algorithm off on an accepted connection: a frame or response that follows
+/// another within a round trip leaves at once instead of waiting for the peer's delayed
+/// ACK (about 40 ms).
+fn no_delay(stream: &tokio::net::TcpStream) {
+    if let Err(error) = stream.set_nodelay(true) {
+        tracing::warn!(%error, "could not set TCP_NODELAY");
+    }
 }
 
 /// Emits batches in arrival order to socket.io rooms and plain-ws clients. Batches that
@@ -238,9 +301,8 @@ async fn emitter(st: AppState, mut rx: mpsc::Receiver<Batch>) {
             },
         };
         carried = batch::coalesce(&mut batch, &mut rx, st.cfg.max_body);
-        let batch = Arc::new(batch);
         sockets::emit(&st.io, &batch).await;
-        plain_ws::publish(&st, batch.clone());
+        plain_ws::publish(&st, &batch);
         st.stats
             .notifications_emitted
             .fetch_add(batch.count as u64, Ordering::Relaxed);
@@ -282,12 +344,11 @@ mod tests {
 
     #[tokio::test]
     async fn accepted_connections_have_nagle_off() {
-        use axum::serve::Listener;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let mut listener = no_delay(listener);
         let _client = tokio::net::TcpStream::connect(addr).await.unwrap();
-        let (stream, _) = listener.accept().await;
+        let (stream, _) = listener.accept().await.unwrap();
+        no_delay(&stream);
         assert!(stream.nodelay().unwrap());
     }
 }

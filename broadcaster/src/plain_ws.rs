@@ -4,19 +4,23 @@
 //! JSON, not a string), and replies `{"event":"subscribed"|"unsubscribed","data":{"ok":...}}`.
 //! Client -> server: `{"event":"subscribe"|"unsubscribe","data":{"lists":[...]}}`.
 //! The server pings every `ping_interval` and closes a client silent for
-//! `ping_interval + ping_timeout`.
+//! `ping_interval + ping_timeout`; a client that does not take a frame within
+//! `ping_timeout` is dropped.
 
 use std::collections::BTreeSet;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
+use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::sync::broadcast::error::RecvError;
-use tokio::time::{interval_at, Instant, MissedTickBehavior};
+use tokio::time::{interval_at, timeout, Instant, MissedTickBehavior};
 
 use crate::sockets::{parse_lists, MAX_LISTS_PER_CLIENT};
 use crate::webhook::EVENT;
@@ -29,6 +33,8 @@ const MAX_CLIENT_MESSAGE: usize = 64 * 1024;
 const CLOSE_LAGGED: u16 = 1013;
 /// Close code sent on server shutdown ("going away").
 const CLOSE_GOING_AWAY: u16 = 1001;
+/// Close code sent to a client from which nothing (pong included) arrived in time.
+const CLOSE_TIMED_OUT: u16 = 1000;
 
 /// `GET {ws_path}`: upgrades to a plain WebSocket.
 pub async fn upgrade(State(st): State<AppState>, ws: WebSocketUpgrade) -> Response {
@@ -46,20 +52,48 @@ impl Drop for Gauge {
 }
 
 fn frame(event: &str, data_json: &str) -> Message {
+    Message::Text(frame_text(event, data_json))
+}
+
+fn frame_text(event: &str, data_json: &str) -> Utf8Bytes {
     let ev = Value::String(event.to_owned());
-    Message::Text(format!("{{\"event\":{ev},\"data\":{data_json}}}").into())
+    format!("{{\"event\":{ev},\"data\":{data_json}}}").into()
+}
+
+/// The text frames of one batch, built once and shared by every plain-ws connection
+/// (cloning a frame's text is a reference count, not a copy).
+#[derive(Debug)]
+pub struct Frames {
+    /// The whole batch, for unfiltered connections.
+    all: Utf8Bytes,
+    /// One frame per list (lower-case GUID) in the batch, in order of first appearance.
+    per_list: Vec<(String, Utf8Bytes)>,
+}
+
+impl Frames {
+    /// Builds the `list:changes` frames of `batch`.
+    pub fn new(batch: &Batch) -> Self {
+        Self {
+            all: frame_text(EVENT, &batch.all),
+            per_list: batch
+                .per_list
+                .iter()
+                .map(|(list, json)| (list.clone(), frame_text(EVENT, json)))
+                .collect(),
+        }
+    }
 }
 
 /// Frames for one batch given the client's subscription (empty set = everything).
-fn frames_for(batch: &Batch, lists: &BTreeSet<String>) -> Vec<Message> {
+fn frames_for(frames: &Frames, lists: &BTreeSet<String>) -> Vec<Message> {
     if lists.is_empty() {
-        return vec![frame(EVENT, &batch.all)];
+        return vec![Message::Text(frames.all.clone())];
     }
-    batch
+    frames
         .per_list
         .iter()
         .filter(|(l, _)| lists.contains(l))
-        .map(|(_, json)| frame(EVENT, json))
+        .map(|(_, text)| Message::Text(text.clone()))
         .collect()
 }
 
@@ -109,12 +143,42 @@ fn on_client_text(text: &str, lists: &mut BTreeSet<String>) -> Option<Message> {
     Some(frame(reply_event, &body.to_string()))
 }
 
+/// The sending half of a connection. Every write is bounded in time: a client that does
+/// not take a frame within the limit (it stopped reading, its link stalled) is dropped
+/// instead of holding the connection's loop, so heartbeats, lag and shutdown still apply.
+struct Outbox {
+    sink: SplitSink<WebSocket, Message>,
+    limit: Duration,
+}
+
+impl Outbox {
+    /// Sends one frame; `false` if the client is gone or did not take it in time.
+    async fn send(&mut self, msg: Message) -> bool {
+        matches!(timeout(self.limit, self.sink.send(msg)).await, Ok(Ok(())))
+    }
+
+    /// Sends a close frame (unless the client's own close is being answered, which the
+    /// WebSocket layer queued already) and flushes it, within the time limit.
+    async fn close(&mut self, frame: Option<Message>) {
+        if let Some(frame) = frame {
+            if !self.send(frame).await {
+                return;
+            }
+        }
+        let _ = timeout(self.limit, self.sink.close()).await;
+    }
+}
+
 async fn run(st: AppState, socket: WebSocket) {
     st.stats.ws_clients.fetch_add(1, Ordering::Relaxed);
     let _gauge = Gauge(st.clone());
     let mut batches = st.ws_tx.subscribe();
     let mut shutdown = st.shutdown.clone();
-    let (mut tx, mut rx) = socket.split();
+    let (sink, mut rx) = socket.split();
+    let mut out = Outbox {
+        sink,
+        limit: st.cfg.ping_timeout,
+    };
     let mut lists: BTreeSet<String> = BTreeSet::new();
     let period = st.cfg.ping_interval;
     let deadline = st.cfg.ping_interval + st.cfg.ping_timeout;
@@ -123,60 +187,68 @@ async fn run(st: AppState, socket: WebSocket) {
     let mut last_seen = Instant::now();
     tracing::info!("plain ws connected");
     let close = |code: u16, reason: &'static str| {
-        Message::Close(Some(CloseFrame {
+        Some(Message::Close(Some(CloseFrame {
             code,
             reason: reason.into(),
-        }))
+        })))
     };
-    loop {
+    // What ends the connection: `Some(close frame)` to send, `None` when the client is
+    // gone or closed first (its close is answered by `Outbox::close`).
+    let last_frame = 'conn: loop {
         tokio::select! {
-            _ = async { let _ = shutdown.wait_for(|v| *v).await; } => {
-                let _ = tx.send(close(CLOSE_GOING_AWAY, "server shutting down")).await;
-                break;
+            () = async { let _ = shutdown.wait_for(|v| *v).await; } => {
+                break close(CLOSE_GOING_AWAY, "server shutting down");
             }
             incoming = rx.next() => {
-                let Some(Ok(msg)) = incoming else { break };
+                let Some(Ok(msg)) = incoming else { break None };
                 last_seen = Instant::now();
                 match msg {
                     Message::Text(t) => {
                         if let Some(reply) = on_client_text(t.as_str(), &mut lists) {
                             tracing::debug!(lists = lists.len(), "plain ws subscription message");
-                            if tx.send(reply).await.is_err() { break; }
+                            if !out.send(reply).await { break None; }
                         }
                     }
-                    Message::Close(_) => break,
+                    Message::Close(_) => break None,
                     _ => {}
                 }
             }
             b = batches.recv() => match b {
-                Ok(batch) => {
-                    for f in frames_for(&batch, &lists) {
-                        if tx.send(f).await.is_err() { return; }
+                Ok(frames) => {
+                    for f in frames_for(&frames, &lists) {
+                        if !out.send(f).await {
+                            tracing::info!("plain ws client did not take a frame in time");
+                            break 'conn None;
+                        }
                     }
                 }
                 Err(RecvError::Lagged(n)) => {
                     tracing::warn!(missed = n, "plain ws client lagged; closing it");
-                    let _ = tx.send(close(CLOSE_LAGGED, "lagged, reconnect")).await;
-                    break;
+                    break close(CLOSE_LAGGED, "lagged, reconnect");
                 }
-                Err(RecvError::Closed) => break,
+                Err(RecvError::Closed) => break close(CLOSE_GOING_AWAY, "server shutting down"),
             },
             _ = ticker.tick() => {
                 if last_seen.elapsed() > deadline {
                     tracing::info!("plain ws client timed out");
-                    break;
+                    break close(CLOSE_TIMED_OUT, "ping timeout");
                 }
-                if tx.send(Message::Ping(Default::default())).await.is_err() { break; }
+                if !out.send(Message::Ping(Default::default())).await { break None; }
             }
         }
-    }
+    };
+    out.close(last_frame).await;
     tracing::info!("plain ws disconnected");
 }
 
 /// Hands a batch to every plain-ws connection (each filters by its own subscription).
-pub fn publish(st: &AppState, batch: Arc<Batch>) {
-    // Err only means "no plain-ws client connected".
-    let _ = st.ws_tx.send(batch);
+/// The frames are built once here, not per connection, and only if a client is connected.
+pub fn publish(st: &AppState, batch: &Batch) {
+    if st.ws_tx.receiver_count() == 0 {
+        return;
+    }
+    // Err only means the last client left meanwhile.
+    let _ = st.ws_tx.send(Arc::new(Frames::new(batch)));
 }
 
 #[cfg(test)]
@@ -200,7 +272,8 @@ mod tests {
             per_list: vec![(G.into(), "[1]".into()), ("other".into(), "[2]".into())],
             count: 2,
         };
-        let f = frames_for(&batch, &lists);
+        let frames = Frames::new(&batch);
+        let f = frames_for(&frames, &lists);
         assert_eq!(f.len(), 1);
         assert_eq!(
             f[0],
@@ -208,7 +281,7 @@ mod tests {
         );
         on_client_text(r#"{"event":"unsubscribe"}"#, &mut lists);
         assert!(lists.is_empty());
-        assert_eq!(frames_for(&batch, &lists).len(), 1);
+        assert_eq!(frames_for(&frames, &lists).len(), 1);
         assert!(on_client_text(r#"{"event":"other"}"#, &mut lists).is_none());
         assert!(on_client_text("garbage", &mut lists).is_some());
         let r = on_client_text(

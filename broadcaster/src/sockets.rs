@@ -5,9 +5,11 @@
 //! room per list (the lower-case GUID) and out of [`ALL_ROOM`]; when it leaves its last
 //! list room it goes back to [`ALL_ROOM`]. See `README.md` ("Rooms protocol").
 
+use std::time::Duration;
+
 use serde_json::{json, Value};
 use socketioxide::extract::{AckSender, SocketRef, TryData};
-use socketioxide::SocketIo;
+use socketioxide::{SendError, SocketError, SocketIo};
 
 use crate::webhook::{normalize_list_id, EVENT};
 use crate::Batch;
@@ -99,16 +101,23 @@ async fn on_subscribe(socket: SocketRef, TryData(data): TryData<Value>, ack: Ack
 
 async fn on_unsubscribe(socket: SocketRef, TryData(data): TryData<Value>, ack: AckSender) {
     let res = parse_lists(data.as_ref().ok()).map(|lists| {
-        if lists.is_empty() {
-            socket.leave(subscribed(&socket));
+        let current = subscribed(&socket);
+        let leaving: Vec<String> = if lists.is_empty() {
+            current.clone()
         } else {
-            socket.leave(lists);
-        }
-        let left = subscribed(&socket);
+            lists
+        };
+        let left: Vec<String> = current
+            .into_iter()
+            .filter(|l| !leaving.contains(l))
+            .collect();
+        // Join "all" before leaving the last list room: a batch emitted in between then
+        // reaches the socket (maybe twice) instead of not at all.
         if left.is_empty() {
             socket.join(ALL_ROOM);
         }
-        left
+        socket.leave(leaving);
+        subscribed(&socket)
     });
     tracing::debug!(sid = %socket.id, result = ?res, "socket.io unsubscribe");
     reply(ack, res);
@@ -137,16 +146,58 @@ pub fn connected(io: &SocketIo) -> usize {
     io.of("/").map_or(0, |op| op.sockets().len())
 }
 
+/// Marks a socket that missed an event because its buffer was full; it gets nothing more
+/// until it is disconnected.
+#[derive(Clone, Copy)]
+struct Lagging;
+
+/// How often a lagging socket's disconnect is retried while its buffer stays full.
+const DISCONNECT_RETRY: Duration = Duration::from_millis(50);
+
 /// Emits `list:changes` with the JSON *string* of the array: the whole batch to
 /// [`ALL_ROOM`], and to each list room only that list's entries.
+///
+/// Each socket is sent its events one by one, so that a socket whose buffer is full (a
+/// client that stopped reading, or a polling client between two polls) is known: it
+/// would otherwise lose events silently. Such a socket is sent nothing more and is
+/// disconnected (socket.io DISCONNECT) as soon as its buffer has room for that packet, so
+/// its client reconnects and catches up, as plain-ws clients closed with 1013 do.
 pub async fn emit(io: &SocketIo, batch: &Batch) {
     let Some(op) = io.of("/") else { return };
-    if let Err(e) = op.clone().to(ALL_ROOM).emit(EVENT, &batch.all).await {
-        tracing::warn!(error = %e, "socket.io broadcast failed");
+    let rooms = std::iter::once((ALL_ROOM.to_owned(), &batch.all)).chain(
+        batch
+            .per_list
+            .iter()
+            .map(|(list, json)| (list.clone(), json)),
+    );
+    for (room, json) in rooms {
+        for socket in op.clone().to(room.clone()).sockets() {
+            if socket.extensions.get::<Lagging>().is_some() {
+                continue;
+            }
+            match socket.emit(EVENT, json) {
+                Ok(()) => {}
+                Err(SendError::Socket(SocketError::InternalChannelFull)) => {
+                    tracing::warn!(sid = %socket.id, room = %room, "socket.io client lagged; disconnecting it");
+                    socket.extensions.insert(Lagging);
+                    tokio::spawn(disconnect_lagging(socket));
+                }
+                // Closed meanwhile: nothing to do.
+                Err(SendError::Socket(SocketError::Closed)) => {}
+                Err(e) => tracing::warn!(error = %e, room = %room, "socket.io emit failed"),
+            }
+        }
     }
-    for (list, json) in &batch.per_list {
-        if let Err(e) = op.clone().to(list.clone()).emit(EVENT, json).await {
-            tracing::warn!(error = %e, list = %list, "socket.io room broadcast failed");
+}
+
+/// Disconnects a lagging socket, retrying while its buffer is still full (the DISCONNECT
+/// packet needs one free place) until it succeeds or the socket closes otherwise (e.g. by
+/// the Engine.IO heartbeat).
+async fn disconnect_lagging(socket: SocketRef) {
+    while socket.connected() {
+        match socket.clone().disconnect() {
+            Err(SocketError::InternalChannelFull) => tokio::time::sleep(DISCONNECT_RETRY).await,
+            Ok(()) | Err(SocketError::Closed) => return,
         }
     }
 }

@@ -33,11 +33,67 @@ struct Envelope<'a> {
     value: Option<&'a RawValue>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Entry {
-    resource: Option<serde_json::Value>,
-    client_state: Option<serde_json::Value>,
+/// The member of a notification entry that holds the subscription's shared secret. It is
+/// checked here and never forwarded: every connected client is anonymous.
+const CLIENT_STATE: &str = "clientState";
+
+/// One notification entry: its members in their original order, values as raw JSON text.
+struct Entry<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de> Deserialize<'de> for Entry<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Members;
+        impl<'de> serde::de::Visitor<'de> for Members {
+            type Value = Entry<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<Self::Value, M::Error> {
+                let mut members = Vec::new();
+                while let Some(member) = map.next_entry::<String, &'de RawValue>()? {
+                    members.push(member);
+                }
+                Ok(Entry(members))
+            }
+        }
+        deserializer.deserialize_map(Members)
+    }
+}
+
+impl<'a> Entry<'a> {
+    /// The raw value of member `name`; `Err` if the entry holds it more than once.
+    fn member(&self, name: &str) -> Result<Option<&'a RawValue>, ()> {
+        let mut found = self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| *v);
+        let first = found.next();
+        match found.next() {
+            Some(_) => Err(()),
+            None => Ok(first),
+        }
+    }
+
+    /// The entry as JSON text without its `clientState` (any letter case): `original`
+    /// itself when it has none, else its other members in their order, values unchanged.
+    fn without_client_state(&self, original: &'a str) -> std::borrow::Cow<'a, str> {
+        let is_secret = |k: &str| k.eq_ignore_ascii_case(CLIENT_STATE);
+        if !self.0.iter().any(|(k, _)| is_secret(k)) {
+            return original.into();
+        }
+        let mut out = String::with_capacity(original.len());
+        out.push('{');
+        for (key, value) in self.0.iter().filter(|(k, _)| !is_secret(k)) {
+            if out.len() > 1 {
+                out.push(',');
+            }
+            out.push_str(&serde_json::Value::from(key.as_str()).to_string());
+            out.push(':');
+            out.push_str(value.get());
+        }
+        out.push('}');
+        out.into()
+    }
 }
 
 /// Normalises a list id: trims, drops `{}` braces, lower-cases; `None` unless it is a GUID
@@ -68,6 +124,10 @@ fn client_state_ok(got: Option<&str>, secrets: &[String]) -> bool {
 }
 
 /// Parses and checks a notification body. `secrets` empty = accept any `clientState`.
+///
+/// The entries of the returned [`Batch`] are the body's entries as received (members,
+/// their order and values kept) except `clientState`, which is removed: it is the secret
+/// proving a notification comes from SharePoint, and the batch goes to anonymous clients.
 pub fn parse_body(body: &[u8], secrets: &[String]) -> Result<Batch, BodyError> {
     let bad = |m: &str| BodyError::BadRequest(m.to_owned());
     let env: Envelope<'_> = serde_json::from_slice(body)
@@ -75,38 +135,45 @@ pub fn parse_body(body: &[u8], secrets: &[String]) -> Result<Batch, BodyError> {
     let raw = env.value.ok_or_else(|| bad("missing \"value\" array"))?;
     let items: Vec<&RawValue> =
         serde_json::from_str(raw.get()).map_err(|_| bad("\"value\" must be an array"))?;
-    let mut per_list: Vec<(String, Vec<&str>)> = Vec::new();
+    let mut all: Vec<std::borrow::Cow<'_, str>> = Vec::with_capacity(items.len());
+    let mut per_list: Vec<(String, Vec<usize>)> = Vec::new();
     let mut forbidden = false;
     for (i, item) in items.iter().enumerate() {
-        let e: Entry = serde_json::from_str(item.get())
+        let e: Entry<'_> = serde_json::from_str(item.get())
             .map_err(|_| bad(&format!("value[{i}] must be an object")))?;
-        let resource = match e.resource {
-            Some(serde_json::Value::String(r)) if !r.trim().is_empty() => r,
-            _ => {
-                return Err(bad(&format!(
-                    "value[{i}].resource must be a non-empty string"
-                )))
-            }
-        };
+        let twice = |name: &str| bad(&format!("value[{i}] has more than one \"{name}\""));
+        let resource = e
+            .member("resource")
+            .map_err(|()| twice("resource"))?
+            .and_then(|r| serde_json::from_str::<String>(r.get()).ok())
+            .filter(|r| !r.trim().is_empty())
+            .ok_or_else(|| bad(&format!("value[{i}].resource must be a non-empty string")))?;
+        let client_state = e.member(CLIENT_STATE).map_err(|()| twice(CLIENT_STATE))?;
         if !secrets.is_empty() {
-            let cs = e.client_state.as_ref().and_then(|v| v.as_str());
-            forbidden |= !client_state_ok(cs, secrets);
+            let cs = client_state.and_then(|v| serde_json::from_str::<String>(v.get()).ok());
+            forbidden |= !client_state_ok(cs.as_deref(), secrets);
         }
         if let Some(list) = normalize_list_id(&resource) {
             match per_list.iter_mut().find(|(l, _)| *l == list) {
-                Some((_, v)) => v.push(item.get()),
-                None => per_list.push((list, vec![item.get()])),
+                Some((_, v)) => v.push(i),
+                None => per_list.push((list, vec![i])),
             }
         }
+        all.push(e.without_client_state(item.get()));
     }
     if forbidden {
         return Err(BodyError::Forbidden);
     }
-    let join = |v: &[&str]| format!("[{}]", v.join(","));
-    let all: Vec<&str> = items.iter().map(|r| r.get()).collect();
+    let join = |indexes: &mut dyn Iterator<Item = usize>| {
+        let parts: Vec<&str> = indexes.map(|i| all[i].as_ref()).collect();
+        format!("[{}]", parts.join(","))
+    };
     Ok(Batch {
-        all: join(&all),
-        per_list: per_list.into_iter().map(|(l, v)| (l, join(&v))).collect(),
+        all: join(&mut (0..all.len())),
+        per_list: per_list
+            .iter()
+            .map(|(l, v)| (l.clone(), join(&mut v.iter().copied())))
+            .collect(),
         count: items.len(),
     })
 }
@@ -142,7 +209,16 @@ pub async fn handle(
     if declared.is_some_and(|n| n > max as u64) {
         return too_large(&st, max);
     }
-    let bytes = match to_bytes(body, max).await {
+    let read = tokio::time::timeout(st.cfg.read_timeout, to_bytes(body, max)).await;
+    let Ok(read) = read else {
+        st.stats.rejected.fetch_add(1, Ordering::Relaxed);
+        tracing::warn!(timeout = ?st.cfg.read_timeout, "webhook body not received in time");
+        return json_error(
+            StatusCode::REQUEST_TIMEOUT,
+            "request body not received in time",
+        );
+    };
+    let bytes = match read {
         Ok(b) => b,
         Err(e) => {
             let inner = e.into_inner();
@@ -167,18 +243,15 @@ pub async fn handle(
         }
     };
     let count = batch.count;
-    st.stats
-        .notifications_received
-        .fetch_add(count as u64, Ordering::Relaxed);
-    tracing::info!(
-        notifications = count,
-        lists = batch.per_list.len(),
-        "webhook accepted"
-    );
+    let lists = batch.per_list.len();
     if count > 0 && st.emit_tx.try_send(batch).is_err() {
         tracing::error!("emit queue full; asking the sender to retry");
         return json_error(StatusCode::SERVICE_UNAVAILABLE, "busy, retry later");
     }
+    st.stats
+        .notifications_received
+        .fetch_add(count as u64, Ordering::Relaxed);
+    tracing::info!(notifications = count, lists, "webhook accepted");
     let body = serde_json::json!({ "accepted": count }).to_string();
     (
         StatusCode::ACCEPTED,
@@ -266,7 +339,8 @@ mod tests {
         assert_eq!(b.count, 3);
         let all: serde_json::Value = serde_json::from_str(&b.all).unwrap();
         assert_eq!(all.as_array().unwrap().len(), 3);
-        assert!(b.all.contains(r#""subscriptionId":"s","clientState":null"#));
+        assert!(b.all.contains(r#"{"subscriptionId":"s","resource":"#));
+        assert!(!b.all.contains("clientState"), "{}", b.all);
         assert_eq!(b.per_list.len(), 2);
         assert_eq!(b.per_list[0].0, "482e418a-0900-414b-8902-02248c2e44e8");
         let l1: serde_json::Value = serde_json::from_str(&b.per_list[0].1).unwrap();

@@ -185,6 +185,7 @@ async fn socketio_v2_v4_and_ws_clients_receive_list_changes() {
         entry(L1, None),
     ];
     assert_eq!(post_webhook(a, &body(&entries)).await.status, 202);
+    let entries = forwarded(&entries);
     let only = |l: &str| -> Vec<Value> {
         entries
             .iter()
@@ -203,6 +204,7 @@ async fn socketio_v2_v4_and_ws_clients_receive_list_changes() {
     // A batch for L3 only: unfiltered clients get it, subscribed ones get nothing.
     let l3 = vec![entry(L3, None)];
     post_webhook(a, &body(&l3)).await;
+    let l3 = forwarded(&l3);
     assert_eq!(v2.changes().await, l3);
     assert_eq!(v4.changes().await, l3);
     assert_eq!(ws_all.changes().await, l3);
@@ -235,6 +237,7 @@ async fn heartbeats_keep_v2_and_v4_clients_connected() {
     assert_eq!(health(a).await["sockets"]["socketio"], 2);
     let e = vec![entry(L1, None)];
     post_webhook(a, &body(&e)).await;
+    let e = forwarded(&e);
     assert_eq!(v2.changes().await, e);
     assert_eq!(v4.changes().await, e);
     h.shutdown().await;

@@ -93,6 +93,7 @@ async fn eio3_and_eio4_subscribe_ack_events_unsubscribe() {
             entry(L1, Some("c")),
         ];
         assert_eq!(post_webhook(a, &body(&entries)).await.status, 202);
+        let entries = forwarded(&entries);
         assert_eq!(
             list_changes(&next_packet(&mut all, WAIT).await.unwrap()),
             entries
@@ -125,6 +126,7 @@ async fn eio3_and_eio4_subscribe_ack_events_unsubscribe() {
         ws_send(&mut sub, r#"42["subscribe","garbage"]"#).await; // no ack requested, ignored
         let only_l3 = [entry(L3, None)];
         post_webhook(a, &body(&only_l3)).await;
+        let only_l3 = forwarded(&only_l3);
         assert_eq!(
             list_changes(&next_packet(&mut sub, WAIT).await.unwrap()),
             only_l3
@@ -157,5 +159,39 @@ async fn garbage_frames_do_not_hurt_the_server() {
         list_changes(&next_packet(&mut good, WAIT).await.unwrap()).len(),
         1
     );
+    h.shutdown().await;
+}
+
+/// socket.io clients (Engine.IO 3 and 4, unfiltered and per list) never get the secret.
+#[tokio::test]
+async fn client_state_secret_is_not_sent_to_socketio_clients() {
+    let h = start(Config {
+        client_states: vec!["s3cret".into()],
+        ..Config::default()
+    })
+    .await;
+    let a = h.local_addr();
+    let mut all = sio_connect(a, 3).await;
+    let mut one = sio_connect(a, 4).await;
+    ws_send(
+        &mut one,
+        &format!(r#"421["subscribe",{{"lists":["{L1}"]}}]"#),
+    )
+    .await;
+    assert!(next_packet(&mut one, WAIT)
+        .await
+        .unwrap()
+        .starts_with("431"));
+    let entries = [entry(L1, Some("s3cret")), entry(L2, Some("s3cret"))];
+    assert_eq!(post_webhook(a, &body(&entries)).await.status, 202);
+    for ws in [&mut all, &mut one] {
+        let packet = next_packet(ws, WAIT).await.unwrap();
+        assert!(
+            !packet.contains("s3cret"),
+            "secret sent to a client: {packet}"
+        );
+        let expected = forwarded(&[entry(L1, None)]);
+        assert_eq!(list_changes(&packet)[0], expected[0], "other members kept");
+    }
     h.shutdown().await;
 }

@@ -103,6 +103,20 @@ pub fn entry(list: &str, client_state: Option<&str>) -> serde_json::Value {
     })
 }
 
+/// The entries as clients receive them: without `clientState`, the rest unchanged.
+pub fn forwarded(entries: &[serde_json::Value]) -> Vec<serde_json::Value> {
+    entries
+        .iter()
+        .map(|e| {
+            let mut e = e.clone();
+            if let Some(members) = e.as_object_mut() {
+                members.remove("clientState");
+            }
+            e
+        })
+        .collect()
+}
+
 /// A webhook body `{"value":[...]}`.
 pub fn body(entries: &[serde_json::Value]) -> Vec<u8> {
     serde_json::json!({ "value": entries })

@@ -1,0 +1,114 @@
+//! The `clientState` secret: never forwarded to clients, and never switched off by a blank
+//! setting.
+
+mod common;
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use common::*;
+use sp_broadcaster::Config;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+
+const WAIT: Duration = Duration::from_secs(5);
+
+/// Unfiltered and per-list plain-ws frames carry every member of the entries but the secret.
+#[tokio::test]
+async fn client_state_secret_is_not_sent_to_plain_ws_clients() {
+    let h = start(Config {
+        client_states: vec!["s3cret".into()],
+        ..Config::default()
+    })
+    .await;
+    let a = h.local_addr();
+    let mut all = ws_connect(a, "/ws").await;
+    let mut one = ws_connect(a, "/ws").await;
+    let sub = format!(r#"{{"event":"subscribe","data":{{"lists":["{L1}"]}}}}"#);
+    ws_send(&mut one, &sub).await;
+    let reply = ws_next_text(&mut one, WAIT).await.unwrap();
+    assert!(reply.contains(r#""ok":true"#), "{reply}");
+    wait_sockets(a, 2).await;
+    let entries = [entry(L1, Some("s3cret")), entry(L2, Some("s3cret"))];
+    assert_eq!(post_webhook(a, &body(&entries)).await.status, 202);
+    for ws in [&mut all, &mut one] {
+        let f = ws_next_text(ws, WAIT).await.unwrap();
+        assert!(!f.contains("s3cret"), "secret sent to a client: {f}");
+        assert!(!f.contains("clientState"), "{f}");
+        let v: serde_json::Value = serde_json::from_str(&f).unwrap();
+        let first = &v["data"][0];
+        assert_eq!(
+            first,
+            &forwarded(&[entry(L1, None)])[0],
+            "other members kept"
+        );
+    }
+    h.shutdown().await;
+}
+
+/// The binary, with `SP_*` variables of the calling environment removed.
+fn binary() -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_sp-broadcaster"));
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("SP_") {
+            cmd.env_remove(name);
+        }
+    }
+    cmd.args(["--host", "127.0.0.1", "--port", "0"])
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    cmd
+}
+
+/// A blank `SP_CLIENT_STATE` (a secret missing from a deployment template), or a blank
+/// item in it, stops the binary with a clear error instead of accepting every webhook.
+#[tokio::test]
+async fn blank_client_state_refuses_to_start() {
+    for value in [" ", "", "s3cret, ,other", "s3cret,"] {
+        let mut cmd = binary();
+        cmd.env("SP_CLIENT_STATE", value);
+        let out = tokio::time::timeout(Duration::from_secs(10), cmd.output())
+            .await
+            .expect("the binary exits")
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{value:?} started: {stderr}");
+        assert!(stderr.contains("must not be blank"), "{value:?}: {stderr}");
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("listening"));
+    }
+    let out = binary()
+        .args(["--client-state", " "])
+        .output()
+        .await
+        .unwrap();
+    assert!(!out.status.success());
+}
+
+/// With no secret at all, the binary starts (as the seed) and warns about it.
+#[tokio::test]
+async fn no_client_state_starts_with_a_warning() {
+    let mut child = binary().spawn().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = tokio::time::timeout(Duration::from_secs(10), lines.next_line())
+        .await
+        .unwrap()
+        .unwrap()
+        .expect("started");
+    assert!(line.contains("listening on http://"), "{line}");
+    child.kill().await.unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .await
+        .unwrap();
+    assert!(stderr.contains("WARN"), "{stderr}");
+    assert!(
+        stderr.contains("no clientState secret configured"),
+        "{stderr}"
+    );
+}

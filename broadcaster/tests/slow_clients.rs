@@ -1,0 +1,215 @@
+//! Clients and senders that are slow or stop reading: they are dropped or told, never
+//! left holding a connection or silently losing events.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use common::*;
+use futures_util::{SinkExt, StreamExt};
+use sp_broadcaster::Config;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+
+/// A raw WebSocket client with a small receive buffer: it completes the handshake and then
+/// reads only when the test says so, and never answers pings.
+async fn raw_ws(addr: SocketAddr) -> TcpStream {
+    let sock = tokio::net::TcpSocket::new_v4().unwrap();
+    sock.set_recv_buffer_size(2048).unwrap();
+    let mut s = sock.connect(addr).await.unwrap();
+    let req = format!(
+        "GET /ws HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut head = Vec::new();
+    let mut b = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        s.read_exact(&mut b).await.unwrap();
+        head.push(b[0]);
+    }
+    assert!(String::from_utf8_lossy(&head).starts_with("HTTP/1.1 101"));
+    s
+}
+
+async fn count(a: SocketAddr, transport: &str) -> u64 {
+    health(a).await["sockets"][transport].as_u64().unwrap()
+}
+
+fn fast_ping() -> Config {
+    Config {
+        ping_interval: Duration::from_millis(200),
+        ping_timeout: Duration::from_millis(200),
+        ..Config::default()
+    }
+}
+
+/// A plain-ws client that stops reading is dropped once a frame cannot be handed to it
+/// within the ping timeout, instead of blocking its connection's loop forever.
+#[tokio::test]
+async fn plain_ws_client_that_stops_reading_is_dropped() {
+    let h = start(fast_ping()).await;
+    let a = h.local_addr();
+    let _client = raw_ws(a).await;
+    wait_sockets(a, 1).await;
+    // ~200 KiB bodies: 60 of them are more than the socket buffers hold.
+    let big: Vec<_> = (0..700).map(|_| entry(L1, None)).collect();
+    let b = body(&big);
+    for _ in 0..60 {
+        assert_eq!(post_webhook(a, &b).await.status, 202);
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        count(a, "ws").await,
+        0,
+        "a stalled client is still connected"
+    );
+    h.shutdown().await;
+}
+
+/// Server frames (unmasked) from raw bytes: (opcode, payload).
+fn frames(mut raw: &[u8]) -> Vec<(u8, Vec<u8>)> {
+    let mut out = Vec::new();
+    while raw.len() >= 2 {
+        let (mut len, mut at) = ((raw[1] & 0x7f) as usize, 2);
+        if len == 126 {
+            len = u16::from_be_bytes([raw[2], raw[3]]) as usize;
+            at = 4;
+        } else if len == 127 {
+            len = u64::from_be_bytes(raw[2..10].try_into().unwrap()) as usize;
+            at = 10;
+        }
+        if raw.len() < at + len {
+            break;
+        }
+        out.push((raw[0] & 0x0f, raw[at..at + len].to_vec()));
+        raw = &raw[at + len..];
+    }
+    out
+}
+
+/// A client that never answers pings is closed with a close frame, not just cut off.
+#[tokio::test]
+async fn plain_ws_ping_timeout_sends_a_close_frame() {
+    let h = start(fast_ping()).await;
+    let a = h.local_addr();
+    let mut client = raw_ws(a).await;
+    let mut raw = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(3), client.read_to_end(&mut raw)).await;
+    assert!(read.is_ok(), "the server never closed the connection");
+    let got = frames(&raw);
+    let close = got.iter().find(|(op, _)| *op == 0x8);
+    let (_, payload) = close.unwrap_or_else(|| panic!("no close frame in {got:?}"));
+    assert_eq!(&payload[2..], b"ping timeout");
+    h.shutdown().await;
+}
+
+/// A client's close is answered with a close frame (the closing handshake completes).
+#[tokio::test]
+async fn plain_ws_client_close_is_answered() {
+    let h = start(Config::default()).await;
+    let a = h.local_addr();
+    let mut ws = ws_connect(a, "/ws").await;
+    wait_sockets(a, 1).await;
+    ws.send(Message::Close(None)).await.unwrap();
+    let got = tokio::time::timeout(Duration::from_secs(3), ws.next()).await;
+    match got {
+        Ok(Some(Ok(Message::Close(_)))) => {}
+        other => panic!("expected a close frame back, got {other:?}"),
+    }
+    h.shutdown().await;
+}
+
+/// A socket.io client whose buffer overflows (here a polling client that stops polling) is
+/// disconnected once it drains, instead of silently missing the events that did not fit.
+#[tokio::test]
+async fn slow_socketio_client_is_disconnected_not_silently_skipped() {
+    let h = start(Config {
+        ping_interval: Duration::from_secs(60),
+        ping_timeout: Duration::from_secs(60),
+        ..Config::default()
+    })
+    .await;
+    let a = h.local_addr();
+    let open = http(a, "GET", "/socket.io/?EIO=4&transport=polling", &[], b"").await;
+    let v: serde_json::Value = serde_json::from_str(&open.body[1..]).unwrap();
+    let sid = v["sid"].as_str().unwrap().to_owned();
+    let p = format!("/socket.io/?EIO=4&transport=polling&sid={sid}");
+    let text = [("Content-Type", "text/plain")];
+    assert_eq!(http(a, "POST", &p, &text, b"40").await.status, 200);
+    let connected = http(a, "GET", &p, &[], b"").await;
+    assert!(connected.body.contains("40{"), "{}", connected.body);
+    let n = 300u64; // more than the socket's buffer holds
+    for i in 1..=n {
+        assert_eq!(post_webhook(a, &body(&[entry(L1, None)])).await.status, 202);
+        while health(a).await["notifications"]["batches_emitted"]
+            .as_u64()
+            .unwrap()
+            < i
+        {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    }
+    let (mut events, mut disconnected) = (0, false);
+    while !disconnected {
+        let poll = http(a, "GET", &p, &[], b"");
+        let Ok(r) = tokio::time::timeout(Duration::from_millis(1500), poll).await else {
+            break;
+        };
+        assert_eq!(r.status, 200, "{}", r.body);
+        for packet in r.body.split('\u{1e}') {
+            events += u64::from(packet.starts_with("42"));
+            disconnected |= packet == "41";
+        }
+    }
+    assert!(
+        events < n,
+        "all {events} events arrived: the test did not overflow"
+    );
+    assert!(disconnected, "{events} of {n} events and no DISCONNECT");
+    assert_eq!(count(a, "socketio").await, 0);
+    h.shutdown().await;
+}
+
+/// A request whose headers trickle in (slow loris) is closed after the read timeout.
+#[tokio::test]
+async fn slow_request_headers_are_cut_off() {
+    let h = start(Config {
+        read_timeout: Duration::from_millis(300),
+        ..Config::default()
+    })
+    .await;
+    let mut s = TcpStream::connect(h.local_addr()).await.unwrap();
+    s.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let mut rest = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(3), s.read_to_end(&mut rest)).await;
+    assert!(read.is_ok(), "connection still open after 3 s");
+    h.shutdown().await;
+}
+
+/// A webhook body that stalls is answered 408 after the read timeout.
+#[tokio::test]
+async fn stalled_webhook_body_gets_408() {
+    let h = start(Config {
+        read_timeout: Duration::from_millis(300),
+        ..Config::default()
+    })
+    .await;
+    let mut s = TcpStream::connect(h.local_addr()).await.unwrap();
+    let head = "POST /api/webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+                Content-Length: 100\r\n\r\n{\"value\":";
+    s.write_all(head.as_bytes()).await.unwrap();
+    let mut buf = vec![0u8; 1024];
+    let n = tokio::time::timeout(Duration::from_secs(3), s.read(&mut buf))
+        .await
+        .expect("no answer within 3 s")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&buf[..n]);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert_eq!(health(h.local_addr()).await["webhooks"]["rejected"], 1);
+    h.shutdown().await;
+}
