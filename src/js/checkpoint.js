@@ -53,28 +53,44 @@ function fromRecord(text, maxAgeMs, now) {
 }
 
 // ---------- IndexedDB: one store of `key -> record text`, a connection per operation ----------
+// (keepCheckpoint holds one open, so that a write when the page goes away starts at once)
 
 function openDb() {
   return new Promise((resolve, reject) => {
+    let blocked = false;
     const request = globalThis.indexedDB.open(DB_NAME, 1);
     request.onupgradeneeded = () => request.result.createObjectStore(DB_STORE);
-    request.onsuccess = () => resolve(request.result);
+    request.onsuccess = () => {
+      const db = request.result;
+      if (blocked) return db.close(); // given up on already
+      db.onversionchange = () => db.close(); // a newer version elsewhere: let it upgrade
+      resolve(db);
+    };
     request.onerror = () => reject(request.error);
-    request.onblocked = () => reject(new Error("sp-live/checkpoint: IndexedDB is blocked by another tab"));
+    request.onblocked = () => {
+      blocked = true;
+      reject(new Error("sp-live/checkpoint: IndexedDB is blocked by another tab"));
+    };
   });
 }
 
-/** Runs `work(store)` in one transaction; resolves with what its last request gave. */
+/** Runs `work(store)` in one transaction of the open `db`, started now; resolves with
+ * what its last request gave. */
+function inTransaction(db, mode, work) {
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(DB_STORE, mode);
+    const request = work(tx.objectStore(DB_STORE));
+    tx.oncomplete = () => resolve(request.result);
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error || new Error("sp-live/checkpoint: transaction aborted"));
+  });
+}
+
+/** Runs `work(store)` in one transaction on a connection of its own. */
 async function inDb(mode, work) {
   const db = await openDb();
   try {
-    return await new Promise((resolve, reject) => {
-      const tx = db.transaction(DB_STORE, mode);
-      const request = work(tx.objectStore(DB_STORE));
-      tx.oncomplete = () => resolve(request.result);
-      tx.onerror = () => reject(tx.error);
-      tx.onabort = () => reject(tx.error || new Error("sp-live/checkpoint: transaction aborted"));
-    });
+    return await inTransaction(db, mode, work);
   } finally {
     db.close();
   }
@@ -111,12 +127,21 @@ export async function readCheckpoint(key, options) {
  * `true` when stored, `false` when there was nothing to keep (a closed list, one not
  * loaded yet: what is stored stays) or the storage refused it (quota, storage off).
  * With `sessionStorage` it is stored before this returns, so a `pagehide` handler may
- * call it.
+ * call it. An unknown `storage` rejects with a `TypeError`.
  */
 export function writeCheckpoint(key, list, options) {
+  return write(key, list, options, null);
+}
+
+/** writeCheckpoint, with IndexedDB's transaction started at once on `db` if it is open. */
+function write(key, list, options, db) {
   const storage = storageOf(options);
-  checkStorage(storage);
   let text;
+  try {
+    checkStorage(storage);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   try {
     const checkpoint = isCheckpoint(list) ? list : list.checkpoint();
     if (!isCheckpoint(checkpoint)) return Promise.resolve(false);
@@ -128,7 +153,14 @@ export function writeCheckpoint(key, list, options) {
   } catch (error) {
     return Promise.resolve(false); // over the quota, or storage off: the next page loads the list
   }
-  return inDb("readwrite", (store) => store.put(text, key)).then(
+  const put = (store) => store.put(text, key);
+  let stored;
+  try {
+    stored = db ? inTransaction(db, "readwrite", put) : inDb("readwrite", put);
+  } catch (error) {
+    stored = inDb("readwrite", put); // the held connection closed (another version)
+  }
+  return stored.then(
     () => true,
     () => false,
   );
@@ -156,8 +188,22 @@ export async function deleteCheckpoint(key, options) {
  * (now or by an earlier write), `false` when there is none or the storage refused it.
  */
 export function keepCheckpoint(key, list, options) {
-  checkStorage(storageOf(options));
+  const storage = storageOf(options);
+  checkStorage(storage);
   const nothing = Promise.resolve(false);
+  // IndexedDB: a connection opened now, so that a write when the page goes away starts
+  // its transaction at once (an unloading page runs no later task to open one).
+  let db = null;
+  let stopped = null;
+  if (storage === "indexedDB") {
+    openDb().then(
+      (opened) => {
+        if (stopped) opened.close();
+        else db = opened;
+      },
+      () => {}, // each write then opens its own
+    );
+  }
   // The token of the checkpoint last written (or being written) and that write.
   let kept = { token: null, write: nothing };
   const save = () => {
@@ -169,12 +215,12 @@ export function keepCheckpoint(key, list, options) {
     }
     if (!isCheckpoint(checkpoint)) return nothing;
     if (checkpoint.token === kept.token) return kept.write; // the same rows: written already
-    const write = writeCheckpoint(key, checkpoint, options).then((stored) => {
-      if (!stored && kept.write === write) kept = { token: null, write: nothing };
+    const pending = write(key, checkpoint, options, db).then((stored) => {
+      if (!stored && kept.write === pending) kept = { token: null, write: nothing };
       return stored;
     });
-    kept = { token: checkpoint.token, write };
-    return write;
+    kept = { token: checkpoint.token, write: pending };
+    return pending;
   };
   const doc = globalThis.document;
   const onVisibility = () => {
@@ -182,12 +228,16 @@ export function keepCheckpoint(key, list, options) {
   };
   globalThis.addEventListener("pagehide", save);
   if (doc) doc.addEventListener("visibilitychange", onVisibility);
-  let stopped = null;
   return () => {
     if (stopped === null) {
       globalThis.removeEventListener("pagehide", save);
       if (doc) doc.removeEventListener("visibilitychange", onVisibility);
       stopped = save();
+      const done = () => {
+        if (db) db.close();
+        db = null;
+      };
+      stopped.then(done, done);
     }
     return stopped;
   };

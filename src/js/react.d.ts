@@ -37,9 +37,12 @@ export interface LiveListState<T extends ListItem = ListItem> {
 
 /**
  * Opens a LiveList while the component is mounted and returns its state. The list
- * reopens when an option other than a function or `resume` changes (compared as JSON);
- * `fetch` and `accessToken` are called through the latest render's options, so inline
- * closures are fine. `null` or `undefined` opens nothing (status `"closed"`).
+ * reopens when an option other than a function, `accessToken`, `resume` or `wasm`
+ * changes (compared as JSON), or when `fetch` or `accessToken` comes or goes; `fetch`
+ * and `accessToken` (a function, or a string that rotates) are read from the latest
+ * render's options, so inline closures are fine. A render with new options returns the
+ * new list's state (`"connecting"`, no rows), not the old one's. `null` or `undefined`
+ * opens nothing (status `"closed"`).
  */
 export function useLiveList<T extends ListItem = ListItem>(
   options: UseLiveListOptions | null | undefined,

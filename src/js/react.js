@@ -13,21 +13,26 @@ const OPENING = Object.freeze({ items: [], status: "connecting", error: null, pr
 const NONE = Object.freeze({ ...OPENING, status: "closed" });
 
 /**
- * What identifies a list to open: every option but the functions (`fetch`,
- * `accessToken`), which may be new closures on every render and are called through
- * the latest render's options instead, and `resume` (read once, when the list opens).
+ * What identifies a list to open: every option, but of a function (`fetch`) and of
+ * `accessToken` (a string that rotates, or a function) only whether there is one: they
+ * are called through the latest render's options instead. Not `resume` (read once, when
+ * the list opens) nor `wasm` (used by the first `init()` only; bytes would be
+ * serialised on every render).
  */
 function optionsKey(options) {
+  const given = (value) => (value === undefined || value === null ? undefined : "[given]");
   try {
-    return JSON.stringify({ ...options, resume: undefined });
+    return JSON.stringify({ ...options, resume: undefined, wasm: undefined, accessToken: given(options.accessToken) },
+      (name, value) => (typeof value === "function" ? "[function]" : value));
   } catch (error) {
     return `unserialisable:${error}`;
   }
 }
 
 /**
- * `options` with its functions calling the latest render's (`latest.current`), so a
- * web part may pass inline closures without reopening the list on every render.
+ * `options` with its functions, and `accessToken`, read from the latest render's
+ * (`latest.current`), so a web part may pass inline closures or a token that rotates
+ * without reopening the list on every render.
  */
 function withLatestFunctions(options, latest) {
   const open = { ...options };
@@ -43,6 +48,14 @@ function withLatestFunctions(options, latest) {
       };
     }
   }
+  if (typeof open.accessToken === "string") {
+    const first = open.accessToken;
+    open.accessToken = () => {
+      const current = latest.current && latest.current.accessToken;
+      if (typeof current === "function") return current();
+      return typeof current === "string" ? current : first;
+    };
+  }
   return open;
 }
 
@@ -56,8 +69,10 @@ function withLatestFunctions(options, latest) {
  * arrive or the list is live again); `progress` the load's; `list` the open LiveList
  * (for `refresh()` and `stats()`), or `null`.
  *
- * The list reopens when an option other than a function or `resume` changes (compared
- * as JSON); `fetch` and `accessToken` are called through the latest render's options.
+ * The list reopens when an option other than a function, `accessToken`, `resume` or
+ * `wasm` changes (compared as JSON), or when `fetch` or `accessToken` comes or goes;
+ * `fetch` and `accessToken` (a function, or a string that rotates) are read from the
+ * latest render's options. A render with new options returns the new list's state.
  * `null` or `undefined` options open nothing (status `"closed"`), e.g. until a web
  * part's properties are set. Lists with the same options share one feed and one socket
  * across hooks, web parts and bundles, as `LiveList.open` does.
@@ -73,21 +88,22 @@ export function useLiveList(options) {
   const key = options ? optionsKey(options) : null;
   const latest = React.useRef(options);
   latest.current = options;
-  const [state, setState] = React.useState(key === null ? NONE : OPENING);
+  // The state of the list opened for `key` (until its effect runs, an older key's).
+  const [state, setState] = React.useState(() => ({ key, view: key === null ? NONE : OPENING }));
 
   React.useEffect(() => {
     if (key === null) {
-      setState(NONE);
+      setState({ key, view: NONE });
       return undefined;
     }
     let gone = false;
     let list = null;
     let subscription = null;
     const update = (change) => {
-      if (!gone) setState((previous) => ({ ...previous, ...change }));
+      if (!gone) setState((previous) => (previous.key === key ? { key, view: { ...previous.view, ...change } } : previous));
     };
     let stopKeeping = null;
-    setState(OPENING);
+    setState({ key, view: OPENING });
     const { storageKey, storage, storageMaxAgeMs } = latest.current;
     const store = { storage, maxAgeMs: storageMaxAgeMs };
     (async () => {
@@ -131,5 +147,7 @@ export function useLiveList(options) {
     };
   }, [key]);
 
-  return state;
+  // A render with new options shows the new list opening, not the old one's rows.
+  if (state.key === key) return state.view;
+  return key === null ? NONE : OPENING;
 }

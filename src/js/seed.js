@@ -102,53 +102,28 @@ export class RxJsEventEmitter {
   }
 }
 
-/** Ours on top of a seed emitter already on the page (see getInstance). */
+/** Ours on top of a seed emitter already on the page (see getInstance): our handlers
+ * are kept as in RxJsEventEmitter, and each event name has one relay on the seed's bus
+ * (its `on` cannot remove a handler, so one relay per `on` would pile up). */
 class DelegatingEmitter extends RxJsEventEmitter {
   constructor(seed) {
     super();
     this._seed = seed;
+    this._relayed = new Set();
   }
 
   on(name, handler) {
-    if (typeof handler !== "function") throw new TypeError("RxJsEventEmitter.on: handler must be a function");
+    const off = super.on(name, handler);
     const key = String(name);
-    // The seed's `on` cannot remove one handler, so ours is a switchable relay.
-    const entry = { handler, live: true };
-    let set = this._handlers.get(key);
-    if (!set) this._handlers.set(key, (set = new Set()));
-    set.add(entry);
-    this._seed.on(key, (data) => {
-      if (!entry.live) return;
-      try {
-        entry.handler(data);
-      } catch (error) {
-        report(error);
-      }
-    });
-    return () => {
-      entry.live = false;
-      set.delete(entry);
-    };
+    if (!this._relayed.has(key)) {
+      this._relayed.add(key);
+      this._seed.on(key, (data) => RxJsEventEmitter.prototype.emit.call(this, key, data));
+    }
+    return off;
   }
 
   emit(name, data) {
     this._seed.emit(String(name), data);
-  }
-
-  off(name, handler) {
-    const set = this._handlers.get(String(name));
-    if (!set) return;
-    for (const entry of set) {
-      if (handler === undefined || entry.handler === handler) {
-        entry.live = false;
-        set.delete(entry);
-      }
-    }
-  }
-
-  dispose() {
-    for (const set of this._handlers.values()) for (const entry of set) entry.live = false;
-    this._handlers.clear();
   }
 }
 

@@ -335,9 +335,15 @@ async function main() {
         seed.emit("x", 2);
         off();
         seed.emit("x", 3);
-        return out.join(",");
+        // Handlers that come and go (a component mounted 200 times) leave one relay.
+        for (let i = 0; i < 200; i += 1) emitter.on("y", () => out.push("gone"))();
+        const keep = emitter.on("y", (d) => out.push(`y:${d}`));
+        seed.emit("y", 4);
+        keep();
+        emitter.off("x");
+        return `${out.join(",")} relays:${seed.subjects["$ y"].length}`;
       });
-      expect(r === "seed:1,ours:1,seed:2,ours:2,seed:3", r);
+      expect(r === "seed:1,ours:1,seed:2,ours:2,seed:3,y:4 relays:1", r);
       // The facade's payloads reach the seed's own subscribers.
       const s = await p2.evaluate((o) => {
         window.t.seedSide = [];

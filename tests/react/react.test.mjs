@@ -2,7 +2,8 @@
 // against sp-sim + sp-broadcaster: a grid component shows the list's rows live through
 // webhooks, keeps one list across renders with new inline closures, reopens when an
 // option changes, closes on unmount and on `null` options, keeps a checkpoint in
-// sessionStorage with `storageKey` and resumes from it, and reports a failed open.
+// sessionStorage with `storageKey` and resumes from it, and reports a failed open; how
+// it treats options that change (tokens, late closures, wasm): option-checks.mjs.
 // Prints one line per check and "N passed, M failed"; exits 1 on failure.
 //
 //   cargo build -p sp-sim -p sp-broadcaster && make pkg
@@ -12,6 +13,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import { optionChecks } from "./option-checks.mjs";
 import { Checks, Rest, admin as adminApi, killAll, launchChromium, portTaken, serveStatic, startSimAndBroadcaster, subscribeWebhook, under, waitFor, watchdog } from "../e2e/lib.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -304,6 +306,8 @@ async function main() {
       }
       expect(result.bad === "TypeError", `unknown storage: ${result.bad}`);
     });
+
+    await optionChecks({ page, checks, base, listId: mails.id, rest, showsServerRows, waitStatus, expect });
 
     await checks.check("a failed open: status closed and the error with its code (listId not a GUID)", async () => {
       await page.evaluate((o) => window.t.render(o), { ...base, listId: "not-a-guid" });

@@ -1,0 +1,102 @@
+// Checks of how useLiveList treats changing options, run by react.test.mjs on its page:
+// a fetch or token that arrives after the first render is used, a token that rotates
+// and a new `wasm` do not reopen the list, the render right after an options change
+// shows the new list opening (not the old rows), and with IndexedDB a hidden page's
+// write starts at once (an unloading page runs no later task).
+
+/**
+ * `ctx`: { page, checks, base, listId, rest, showsServerRows, waitStatus, expect }.
+ */
+export async function optionChecks({ page, checks, base, listId, rest, showsServerRows, waitStatus, expect }) {
+  const lists = () => page.evaluate(() => window.t.lists.length);
+  const options = { ...base, listId };
+
+  await checks.check("a fetch given after the first render (e.g. once the web part has its client) reopens the list once and serves its requests", async () => {
+    await page.evaluate((o) => window.t.render(o), options);
+    await waitStatus(page, "live");
+    const before = await lists();
+    await page.evaluate(() => (window.t.fetchTags = []));
+    await page.evaluate((o) => window.t.render(o, { fetchTag: "late" }), options);
+    await waitStatus(page, "live");
+    await rest.update((await rest.items())[0].id, { Title: "seen through the late fetch" });
+    await showsServerRows(page, rest);
+    const { after, tags } = await page.evaluate(() => ({ after: window.t.lists.length, tags: window.t.fetchTags.slice() }));
+    expect(tags.includes("late"), `requests through the late fetch: ${tags}`);
+    expect(after === before + 1, `${after - before} lists opened`);
+    await page.evaluate((o) => window.t.render(o, { fetchTag: "late2" }), options);
+    expect((await lists()) === after, "a new fetch closure reopened the list");
+  });
+
+  await checks.check("an accessToken string that rotates keeps the list, and requests carry the latest token", async () => {
+    await page.evaluate(() => {
+      // Every Authorization header sent (sp-live calls the page's fetch without a `fetch` option).
+      window.t.tokens = [];
+      const nativeFetch = globalThis.fetch;
+      globalThis.fetch = (url, init) => {
+        const header = init && init.headers && (init.headers.Authorization || init.headers.authorization);
+        if (header) window.t.tokens.push(header);
+        return nativeFetch(url, init);
+      };
+    });
+    await page.evaluate((o) => window.t.render({ ...o, accessToken: "token-1" }), options);
+    await waitStatus(page, "live");
+    const before = await lists();
+    await page.evaluate((o) => window.t.render({ ...o, accessToken: "token-2" }), options);
+    await rest.update((await rest.items())[0].id, { Title: "seen with token 2" });
+    await showsServerRows(page, rest);
+    const { after, tokens } = await page.evaluate(() => ({ after: window.t.lists.length, tokens: window.t.tokens.slice() }));
+    expect(after === before, `the list reopened (${after - before})`);
+    expect(tokens.at(-1) === "Bearer token-2", `last Authorization ${tokens.at(-1)}`);
+    return `${tokens.length} requests with a token`;
+  });
+
+  await checks.check("another wasm location does not reopen the list (init() uses the first)", async () => {
+    await page.evaluate((o) => window.t.render({ ...o, wasm: "/pkg/sp_live_bg.wasm?one" }), options);
+    await waitStatus(page, "live");
+    const before = await lists();
+    await page.evaluate((o) => window.t.render({ ...o, wasm: "/pkg/sp_live_bg.wasm?two" }), options);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await lists()) === before, "reopened");
+  });
+
+  await checks.check("the render right after an options change shows the new list opening, not the old list's rows", async () => {
+    await page.evaluate((o) => window.t.render(o), options);
+    await waitStatus(page, "live");
+    await showsServerRows(page, rest);
+    const first = await page.evaluate((o) => {
+      window.t.render({ ...o, select: ["Title", "Modified"] }); // React 17: renders now
+      const { status, items, list } = window.t.last.root;
+      return { status, items: items.length, list: list === null };
+    }, options);
+    expect(first.status === "connecting" && first.items === 0 && first.list, `first render ${JSON.stringify(first)}`);
+    await waitStatus(page, "live");
+    await showsServerRows(page, rest);
+  });
+
+  await checks.check("storage \"indexedDB\": a hidden page's write starts its transaction at once", async () => {
+    await page.evaluate((o) => window.t.render({ ...o, storageKey: "sp-live-idb-hide", storage: "indexedDB" }), options);
+    await waitStatus(page, "live");
+    await showsServerRows(page, rest);
+    await rest.update((await rest.items())[0].id, { Title: "kept when hidden" });
+    await showsServerRows(page, rest);
+    await new Promise((r) => setTimeout(r, 100)); // the held connection opens
+    const started = await page.evaluate(() => {
+      const proto = IDBDatabase.prototype;
+      const transaction = proto.transaction;
+      let count = 0;
+      proto.transaction = function (...args) {
+        count += 1;
+        return transaction.apply(this, args);
+      };
+      window.dispatchEvent(new Event("pagehide"));
+      proto.transaction = transaction;
+      return count; // in the same task as the event
+    });
+    expect(started === 1, `${started} transactions started during pagehide`);
+    const kept = await page.evaluate(() =>
+      import("/pkg/checkpoint.js").then((m) => m.readCheckpoint("sp-live-idb-hide", { storage: "indexedDB" })));
+    const titles = kept ? kept.items.map((i) => i.Title) : [];
+    expect(titles.includes("kept when hidden"), `kept ${JSON.stringify(titles)}`);
+    await page.evaluate(() => window.t.unmount());
+  });
+}
