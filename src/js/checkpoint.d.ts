@@ -3,9 +3,10 @@ import type { ListItem, LiveList, LiveListCheckpoint } from "./sp_live.js";
 
 /** Where checkpoints are kept. */
 export interface CheckpointStoreOptions {
-  /** `"sessionStorage"` (default): ends with the tab, about 5 MB per origin (some 25,000
-   * rows of five short fields). `"indexedDB"`: for bigger lists; outlives the tab, so
-   * mind `maxAgeMs`. */
+  /** `"sessionStorage"` (default): ends with the tab; a checkpoint may take up to
+   * 2,000,000 characters of the origin's ~5 million, which SharePoint's own pages share
+   * (some 10,000 rows of five short fields). `"indexedDB"`: for bigger lists; outlives
+   * the tab, so mind `maxAgeMs`. */
   storage?: "sessionStorage" | "indexedDB";
   /** A kept checkpoint older than this is not used (nor kept, in IndexedDB). Default: a
    * day (86,400,000). */

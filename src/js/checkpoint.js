@@ -1,5 +1,6 @@
 // sp-live/checkpoint: keeping a LiveList's checkpoint across page loads, in
-// `sessionStorage` (the default: it ends with the tab, about 5 MB) or in IndexedDB (for
+// `sessionStorage` (the default: it ends with the tab; up to 2 million characters of the
+// origin's ~5 million, which SharePoint's pages share) or in IndexedDB (for
 // lists too big for that: hundreds of MB; it outlives the tab, so records expire after
 // `maxAgeMs`). JavaScript only, no wasm: usable before `init()`.
 //
@@ -12,6 +13,9 @@
 
 /** A day: how long a kept checkpoint is used by default. */
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** The most characters a checkpoint may take in `sessionStorage` (about 10,000 rows of
+ * five short fields): the page's own code, SharePoint's included, shares its ~5 million. */
+const SESSION_MAX_CHARS = 2000000;
 const DB_NAME = "sp-live";
 const DB_STORE = "checkpoints";
 
@@ -125,7 +129,8 @@ export async function readCheckpoint(key, options) {
 /**
  * Keeps `list.checkpoint()` (or a checkpoint given as it is) under `key`. Resolves
  * `true` when stored, `false` when there was nothing to keep (a closed list, one not
- * loaded yet: what is stored stays) or the storage refused it (quota, storage off).
+ * loaded yet: what is stored stays) or the storage refused it (quota, storage off; in
+ * `sessionStorage`, more than 2,000,000 characters: the page shares its ~5 million).
  * With `sessionStorage` it is stored before this returns, so a `pagehide` handler may
  * call it. An unknown `storage` rejects with a `TypeError`.
  */
@@ -147,6 +152,7 @@ function write(key, list, options, db) {
     if (!isCheckpoint(checkpoint)) return Promise.resolve(false);
     text = JSON.stringify({ savedAt: Date.now(), checkpoint });
     if (storage === "sessionStorage") {
+      if (text.length > SESSION_MAX_CHARS) return Promise.resolve(false);
       globalThis.sessionStorage.setItem(key, text);
       return Promise.resolve(true);
     }
@@ -215,10 +221,9 @@ export function keepCheckpoint(key, list, options) {
     }
     if (!isCheckpoint(checkpoint)) return nothing;
     if (checkpoint.token === kept.token) return kept.write; // the same rows: written already
-    const pending = write(key, checkpoint, options, db).then((stored) => {
-      if (!stored && kept.write === pending) kept = { token: null, write: nothing };
-      return stored;
-    });
+    // A checkpoint the storage refused is not tried again (each try stringifies it all):
+    // the next change is.
+    const pending = write(key, checkpoint, options, db);
     kept = { token: checkpoint.token, write: pending };
     return pending;
   };

@@ -12,8 +12,9 @@ export type UseLiveListOptions = LiveListOptions & {
    * and `readCheckpoint`. It holds list data: name the key per user (e.g. with SPFx's
    * `pageContext.user.loginName`). */
   storageKey?: string;
-  /** Where `storageKey`'s checkpoint is kept: `"sessionStorage"` (default; about 5 MB, a
-   * bigger checkpoint is not kept) or `"indexedDB"` (bigger lists; outlives the tab). */
+  /** Where `storageKey`'s checkpoint is kept: `"sessionStorage"` (default; up to 2,000,000
+   * characters, about 10,000 short rows: a bigger checkpoint is not kept) or
+   * `"indexedDB"` (bigger lists; outlives the tab). */
   storage?: CheckpointStoreOptions["storage"];
   /** A kept checkpoint older than this is not resumed from. Default: a day. */
   storageMaxAgeMs?: number;

@@ -2,7 +2,8 @@
 // a fetch or token that arrives after the first render is used, a token that rotates
 // and a new `wasm` do not reopen the list, the render right after an options change
 // shows the new list opening (not the old rows), and with IndexedDB a hidden page's
-// write starts at once (an unloading page runs no later task).
+// write starts at once (an unloading page runs no later task); sp-live/checkpoint leaves
+// most of sessionStorage to the page and does not retry what it refused.
 
 /**
  * `ctx`: { page, checks, base, listId, rest, showsServerRows, waitStatus, expect }.
@@ -98,5 +99,34 @@ export async function optionChecks({ page, checks, base, listId, rest, showsServ
     const titles = kept ? kept.items.map((i) => i.Title) : [];
     expect(titles.includes("kept when hidden"), `kept ${JSON.stringify(titles)}`);
     await page.evaluate(() => window.t.unmount());
+  });
+
+  await checks.check("sp-live/checkpoint: over 2,000,000 characters it stays out of sessionStorage (IndexedDB takes it), and a refused checkpoint is not stringified again on the next hide", async () => {
+    const result = await page.evaluate(async () => {
+      const m = await import("/pkg/checkpoint.js");
+      const big = { version: 1, key: "k", token: "1;3;x;1;1", items: [{ Id: 1, Title: "x".repeat(2_000_100) }] };
+      const out = {
+        session: await m.writeCheckpoint("big", big, { storage: "sessionStorage" }),
+        stored: sessionStorage.getItem("big"),
+        idb: await m.writeCheckpoint("big", big, { storage: "indexedDB" }),
+      };
+      await m.deleteCheckpoint("big", { storage: "indexedDB" });
+      // A list whose checkpoint sessionStorage refuses, hidden twice without a change.
+      const stringify = JSON.stringify;
+      let calls = 0;
+      JSON.stringify = (...args) => ((calls += 1), stringify(...args));
+      const stop = m.keepCheckpoint("big", { checkpoint: () => big });
+      window.dispatchEvent(new Event("pagehide"));
+      await new Promise((r) => setTimeout(r, 10)); // the refusal is known
+      window.dispatchEvent(new Event("pagehide"));
+      out.stringified = calls;
+      out.stop = await stop();
+      JSON.stringify = stringify;
+      return out;
+    });
+    expect(result.session === false && result.stored === null, `sessionStorage: ${result.session}, ${result.stored && result.stored.length}`);
+    expect(result.idb === true, `IndexedDB: ${result.idb}`);
+    expect(result.stringified === 1, `stringified ${result.stringified} times`);
+    expect(result.stop === false, `stop() ${result.stop}`);
   });
 }
