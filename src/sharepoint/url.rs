@@ -187,8 +187,10 @@ pub fn items_page_url(
 /// at most `limit` characters. Ids are read in ascending order, duplicates dropped, and
 /// a run of three or more consecutive ids is one range term (`(ID ge 4 and ID le 90)`,
 /// exact because every id in it is wanted), so a burst of new items is one read.
-/// Every id is covered by exactly one URL; a URL exceeds the limit only if a single
-/// term does not fit.
+/// A URL asks for at most 5,000 ids (one page at `$top=5000`; a query that matches more
+/// rows than the list view threshold may be refused on a big list), so a bigger burst is
+/// read in several. Every id is covered by exactly one URL; a URL exceeds the limit only
+/// if a single term does not fit.
 pub fn chunk_item_reads(
     site_url: &str,
     list: &ListRef,
@@ -213,10 +215,20 @@ pub fn chunk_item_reads(
     sorted.dedup();
     let mut urls = Vec::new();
     let mut current = String::new();
+    let mut in_current = 0; // ids the current URL asks for
+    let max_ids = MAX_TOP as usize;
     let mut i = 0;
     while i < sorted.len() {
+        if in_current == max_ids {
+            urls.push(base.clone() + &current + close);
+            current.clear();
+            in_current = 0;
+        }
         let mut j = i;
-        while j + 1 < sorted.len() && sorted[j + 1] == sorted[j] + 1 {
+        while j + 1 < sorted.len()
+            && sorted[j + 1] == sorted[j] + 1
+            && j + 1 - i < max_ids - in_current
+        {
             j += 1;
         }
         let mut term = String::new();
@@ -231,17 +243,19 @@ pub fn chunk_item_reads(
             text::push_int(&mut term, sorted[i]);
         }
         term.push(')');
-        i = j + 1;
         let sep = if current.is_empty() { "" } else { "%20or%20" };
         let length = base.len() + current.len() + sep.len() + term.len() + close.len();
         if !current.is_empty() && length > limit {
             urls.push(base.clone() + &current + close);
             current.clear();
+            in_current = 0;
             current.push_str(&term);
         } else {
             current.push_str(sep);
             current.push_str(&term);
         }
+        in_current += j + 1 - i;
+        i = j + 1;
     }
     if !current.is_empty() {
         urls.push(base + &current + close);

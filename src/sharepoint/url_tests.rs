@@ -142,6 +142,23 @@ fn chunks_item_reads_under_the_limit_covering_each_id_once() {
         chunk_item_reads(SITE, &list, &select, "", &burst, 1500).len(),
         1
     );
+    // At most 5,000 ids a URL (one page; a big list's threshold): a bulk import of 12,000
+    // items, and ranges and single ids mixed.
+    let import: Vec<i64> = (1..=12_000).collect();
+    let urls = chunk_item_reads(SITE, &list, &select, "", &import, 1500);
+    let counts: Vec<usize> = urls.iter().map(|u| filter_ids(u).len()).collect();
+    assert_eq!(counts, [5000, 5000, 2000]);
+    assert!(urls[1].ends_with("$filter=(ID%20ge%205001%20and%20ID%20le%2010000)"));
+    let mixed: Vec<i64> = (1..=4_999)
+        .chain([6_000, 6_002])
+        .chain(7_000..7_010)
+        .collect();
+    let urls = chunk_item_reads(SITE, &list, &select, "", &mixed, 1500);
+    let counts: Vec<usize> = urls.iter().map(|u| filter_ids(u).len()).collect();
+    assert_eq!(counts, [5000, 11], "{urls:?}");
+    let mut got: Vec<i64> = urls.iter().flat_map(|u| filter_ids(u)).collect();
+    got.sort_unstable();
+    assert_eq!(got, mixed);
 }
 
 /// The length of `url` as a browser sends it: the WHATWG URL parser percent-encodes `'`

@@ -140,6 +140,14 @@ impl ChangeFeed {
             if let Some(batch) = batch {
                 body = Some(batch);
                 headers.push(("Content-Type".into(), batch_content_type(&boundary)));
+                // The parts ask for the metadata level; the batch itself for plain JSON,
+                // as SPFx's and PnPjs's batches do (SharePoint Online has answered a
+                // `$batch` accepting `odata=nometadata` without the parts' details).
+                for (name, value) in headers.iter_mut() {
+                    if name == "Accept" {
+                        *value = "application/json".into();
+                    }
+                }
             }
         }
         if !self.cfg.client_tag.is_empty() {

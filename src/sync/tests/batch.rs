@@ -75,6 +75,18 @@ fn a_round_with_several_reads_reads_them_in_one_batch() {
     assert!(content_type
         .1
         .starts_with("multipart/mixed; boundary=batch_"));
+    let accept: Vec<&str> = batch
+        .headers
+        .iter()
+        .filter(|(k, _)| k == "Accept")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    assert_eq!(accept, ["application/json"], "the batch's own Accept");
+    let body = batch.body.as_deref().unwrap_or_default();
+    assert!(
+        body.contains("Accept: application/json;odata=nometadata"),
+        "the parts keep the metadata level: {body}"
+    );
     let urls = batch_urls(&batch);
     assert!(urls.len() > 1 && urls.len() <= 20, "{urls:?}");
     let parts: Vec<(u16, String)> = urls.iter().map(|u| (200, items_for(u))).collect();
