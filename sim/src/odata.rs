@@ -242,6 +242,8 @@ pub mod codes {
     pub const TOKEN_TOO_OLD: &str = "-2130575172, Microsoft.SharePoint.SPException";
     /// Change token of another object.
     pub const TOKEN_OTHER: &str = "-2146232832, Microsoft.SharePoint.SPException";
+    /// A batch part after a failed one.
+    pub const INDEX_OUT_OF_RANGE: &str = "-1, System.IndexOutOfRangeException";
     /// Unsupported Accept (406).
     pub const NOT_ACCEPTABLE: &str = "-1, Microsoft.SharePoint.Client.ClientServiceException";
 }

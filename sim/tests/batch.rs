@@ -128,9 +128,24 @@ async fn faults_and_the_url_limit_apply_to_each_part() {
     let (status, parts) = send(&t, batch_body(&urls), true).await;
     assert_eq!(status, 200);
     let codes: Vec<u16> = parts.iter().map(|p| p.0).collect();
-    assert_eq!(codes, [429, 200, 414]);
+    // As SharePoint Online: every part after a failed one is a 500 IndexOutOfRange.
+    assert_eq!(codes, [429, 500, 500]);
     assert!(parts[0].1.contains("RETRY-AFTER: 4"), "{}", parts[0].1);
     assert!(parts[0].2.contains("throttled"));
+    for part in &parts[1..] {
+        assert!(
+            part.2.contains("System.IndexOutOfRangeException"),
+            "{}",
+            part.2
+        );
+        assert!(part
+            .2
+            .contains("Index was outside the bounds of the array."));
+    }
+    // The fault used up: the URL limit applies to each part.
+    let (_, parts) = send(&t, batch_body(&urls[1..]), true).await;
+    let codes: Vec<u16> = parts.iter().map(|p| p.0).collect();
+    assert_eq!(codes, [200, 414]);
 }
 
 #[tokio::test]

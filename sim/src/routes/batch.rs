@@ -175,10 +175,14 @@ pub async fn batch(app: App, fmt: Fmt, headers: HeaderMap, body: Bytes) -> Respo
     }
     let reply_boundary = format!("batchresponse_{}", uuid::Uuid::new_v4());
     let mut out = Vec::new();
+    // SharePoint Online answers every part after a failed one with a 500
+    // IndexOutOfRangeException instead of running it (pnp/pnpjs#486, #1275).
+    let mut failed = false;
     for entry in entries {
         match entry {
             Entry::Request(part) => {
-                let response = answer(&app, &headers, part).await;
+                let response = answer_unless_failed(&app, &headers, part, failed).await;
+                failed |= response.status().as_u16() >= 400;
                 write_response(&mut out, &reply_boundary, response).await;
             }
             Entry::Changeset(parts) => {
@@ -188,7 +192,8 @@ pub async fn batch(app: App, fmt: Fmt, headers: HeaderMap, body: Bytes) -> Respo
                         .as_bytes(),
                 );
                 for part in parts {
-                    let response = answer(&app, &headers, part).await;
+                    let response = answer_unless_failed(&app, &headers, part, failed).await;
+                    failed |= response.status().as_u16() >= 400;
                     write_response(&mut out, &changeset, response).await;
                 }
                 out.extend_from_slice(format!("--{changeset}--\r\n").as_bytes());
@@ -204,8 +209,8 @@ pub async fn batch(app: App, fmt: Fmt, headers: HeaderMap, body: Bytes) -> Respo
     r
 }
 
-/// One part, as the middleware and the dispatcher would answer it alone.
-async fn answer(app: &App, outer: &HeaderMap, part: Part) -> Response {
+/// A part's own headers.
+fn part_headers(part: &Part) -> HeaderMap {
     let mut headers = HeaderMap::new();
     for (name, value) in &part.headers {
         if let (Ok(n), Ok(v)) = (
@@ -215,6 +220,30 @@ async fn answer(app: &App, outer: &HeaderMap, part: Part) -> Response {
             headers.insert(n, v);
         }
     }
+    headers
+}
+
+/// What SharePoint answers for a part that comes after a failed one, in the part's format.
+fn after_a_failed_part(part: &Part) -> Response {
+    let fmt = Fmt::negotiate(&part_headers(part)).unwrap_or_else(|fmt| fmt);
+    fmt.error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        codes::INDEX_OUT_OF_RANGE,
+        "Index was outside the bounds of the array.",
+    )
+}
+
+/// [`answer`], or after a failed part SharePoint's answer to every later one.
+async fn answer_unless_failed(app: &App, outer: &HeaderMap, part: Part, failed: bool) -> Response {
+    if failed {
+        return after_a_failed_part(&part);
+    }
+    answer(app, outer, part).await
+}
+
+/// One part, as the middleware and the dispatcher would answer it alone.
+async fn answer(app: &App, outer: &HeaderMap, part: Part) -> Response {
+    let mut headers = part_headers(&part);
     for name in [
         HOST,
         HeaderName::from_static("authorization"),

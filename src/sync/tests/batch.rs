@@ -159,6 +159,58 @@ fn a_throttled_part_is_retried_alone_after_its_retry_after_and_the_rest_count() 
 }
 
 #[test]
+fn parts_after_a_failed_one_fail_as_sharepoint_fails_them_and_are_read_again() {
+    // SharePoint Online answers every part after a failed one with a 500
+    // IndexOutOfRangeException: one error is reported (the first part's), and every
+    // read is made again after its Retry-After, in one batch.
+    let (mut f, batch) = round_with_many_reads(true);
+    let urls = batch_urls(&batch);
+    let cascade = r#"{"odata.error":{"code":"-1, System.IndexOutOfRangeException","message":{"lang":"en-US","value":"Index was outside the bounds of the array."}}}"#;
+    let parts: Vec<(u16, String)> = urls
+        .iter()
+        .enumerate()
+        .map(|(i, u)| match i {
+            0 => (200, items_for(u)),
+            1 => (
+                429,
+                r#"{"odata.error":{"message":{"value":"busy"}}}"#.to_owned(),
+            ),
+            _ => (500, cascade.to_owned()),
+        })
+        .collect();
+    f.handle_response(4, batch.id, ok(&batch_response(&parts)));
+    let outs = drain(&mut f);
+    let errors: Vec<&str> = outs
+        .iter()
+        .filter_map(|o| match o {
+            Output::Error(e) => Some(e.code),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [codes::THROTTLED],
+        "one error, the throttled part's"
+    );
+    assert!(requests(&outs).is_empty());
+    f.handle_timeout(4 + 9_000);
+    let again = only_request(&mut f);
+    let mut asked = batch_urls(&again);
+    asked.sort();
+    let mut want = urls[1..].to_vec();
+    want.sort();
+    assert_eq!(asked, want, "the failed and the unrun parts");
+    let parts: Vec<(u16, String)> = batch_urls(&again)
+        .iter()
+        .map(|u| (200, items_for(u)))
+        .collect();
+    f.handle_response(9_005, again.id, ok(&batch_response(&parts)));
+    let sets = delivered(&drain(&mut f));
+    assert_eq!(sets.len(), 1);
+    assert_eq!(sets[0].added.len(), 30, "every item once");
+}
+
+#[test]
 fn a_batch_that_does_not_parse_or_is_refused_falls_back_to_reads_one_by_one() {
     let one_part = "--batchresponse_1\r\n\r\nHTTP/1.1 200 OK\r\n\r\n{}\r\n--batchresponse_1--";
     let refused = HttpResponse {
