@@ -91,10 +91,16 @@ impl Fmt {
         r
     }
 
-    /// A SharePoint error body (`error` in verbose, `odata.error` otherwise).
+    /// A SharePoint error body: `error` in verbose, `odata.error` otherwise, the message
+    /// as `{lang, value}`; under OData 4, `error` with the message as a string (as
+    /// SharePoint Online answers SPFx, e.g. SharePoint/sp-dev-docs#599).
     pub fn error(&self, status: StatusCode, code: &str, message: &str) -> Response {
-        let inner = json!({"code": code, "message": {"lang": "en-US", "value": message}});
-        let key = if self.meta == Meta::Verbose {
+        let inner = if self.v4 {
+            json!({"code": code, "message": message})
+        } else {
+            json!({"code": code, "message": {"lang": "en-US", "value": message}})
+        };
+        let key = if self.meta == Meta::Verbose || self.v4 {
             "error"
         } else {
             "odata.error"

@@ -38,6 +38,25 @@ async fn contextinfo_shapes_and_digest_rules() {
             odata_error_message(&v).starts_with("The security validation for this page is invalid")
         );
     }
+    // Under OData 4 (as SPFx asks), `error` with the message as a string.
+    let r =
+        t.c.post(t.api("web/lists"))
+            .header("accept", "application/json;odata.metadata=minimal")
+            .header("odata-version", "4.0")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(r.status(), 403);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        v["error"]["code"],
+        "-2130575251, Microsoft.SharePoint.SPException"
+    );
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("The security validation for this page is invalid"));
     // A valid digest works; a made-up one does not; a digest of another site does not.
     let d = t.digest().await;
     let body = json!({"Title": "Digested", "BaseTemplate": 100}).to_string();
