@@ -214,51 +214,41 @@ pub fn chunk_item_reads(
     sorted.sort_unstable();
     sorted.dedup();
     let mut urls = Vec::new();
-    let mut current = String::new();
-    let mut in_current = 0; // ids the current URL asks for
-    let max_ids = MAX_TOP as usize;
-    let mut i = 0;
-    while i < sorted.len() {
-        if in_current == max_ids {
+    for group in sorted.chunks(MAX_TOP as usize) {
+        let mut current = String::new();
+        let mut i = 0;
+        while i < group.len() {
+            let mut j = i;
+            while j + 1 < group.len() && group[j + 1] == group[j] + 1 {
+                j += 1;
+            }
+            let mut term = String::new();
+            if j - i >= 2 {
+                term.push_str("(ID%20ge%20");
+                text::push_int(&mut term, group[i]);
+                term.push_str("%20and%20ID%20le%20");
+                text::push_int(&mut term, group[j]);
+            } else {
+                j = i;
+                term.push_str("(ID%20eq%20");
+                text::push_int(&mut term, group[i]);
+            }
+            term.push(')');
+            i = j + 1;
+            let sep = if current.is_empty() { "" } else { "%20or%20" };
+            let length = base.len() + current.len() + sep.len() + term.len() + close.len();
+            if !current.is_empty() && length > limit {
+                urls.push(base.clone() + &current + close);
+                current.clear();
+                current.push_str(&term);
+            } else {
+                current.push_str(sep);
+                current.push_str(&term);
+            }
+        }
+        if !current.is_empty() {
             urls.push(base.clone() + &current + close);
-            current.clear();
-            in_current = 0;
         }
-        let mut j = i;
-        while j + 1 < sorted.len()
-            && sorted[j + 1] == sorted[j] + 1
-            && j + 1 - i < max_ids - in_current
-        {
-            j += 1;
-        }
-        let mut term = String::new();
-        if j - i >= 2 {
-            term.push_str("(ID%20ge%20");
-            text::push_int(&mut term, sorted[i]);
-            term.push_str("%20and%20ID%20le%20");
-            text::push_int(&mut term, sorted[j]);
-        } else {
-            j = i;
-            term.push_str("(ID%20eq%20");
-            text::push_int(&mut term, sorted[i]);
-        }
-        term.push(')');
-        let sep = if current.is_empty() { "" } else { "%20or%20" };
-        let length = base.len() + current.len() + sep.len() + term.len() + close.len();
-        if !current.is_empty() && length > limit {
-            urls.push(base.clone() + &current + close);
-            current.clear();
-            in_current = 0;
-            current.push_str(&term);
-        } else {
-            current.push_str(sep);
-            current.push_str(&term);
-        }
-        in_current += j + 1 - i;
-        i = j + 1;
-    }
-    if !current.is_empty() {
-        urls.push(base + &current + close);
     }
     urls
 }

@@ -143,10 +143,8 @@ impl ChangeFeed {
                 // The parts ask for the metadata level; the batch itself for plain JSON,
                 // as SPFx's and PnPjs's batches do (SharePoint Online has answered a
                 // `$batch` accepting `odata=nometadata` without the parts' details).
-                for (name, value) in headers.iter_mut() {
-                    if name == "Accept" {
-                        *value = "application/json".into();
-                    }
+                if let Some(accept) = headers.first_mut() {
+                    accept.1 = "application/json".into(); // `Metadata::headers` puts it first
                 }
             }
         }
