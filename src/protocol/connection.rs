@@ -309,6 +309,12 @@ impl Connection {
         if let Some(error) = end.error {
             self.outputs.push_back(Output::Error(error));
         }
+        if end.retry_now {
+            // Not a reconnection (none is counted, `reconnection: false` does not stop
+            // it): the same attempt again, in the protocol `auto` has just found.
+            self.reconnect_at = Some(now);
+            return;
+        }
         let exhausted = self
             .options
             .reconnection_attempts
@@ -323,11 +329,7 @@ impl Connection {
                 Some(crate::text::concat(&["reconnect failed: ", &end.reason])),
             );
         } else {
-            let delay = if end.retry_now {
-                0
-            } else {
-                self.backoff.next_delay()
-            };
+            let delay = self.backoff.next_delay();
             self.reconnect_at = Some(now.saturating_add(delay));
             let state = if self.state == State::Connecting {
                 State::Connecting

@@ -175,3 +175,56 @@ fn heartbeat_values_at_the_extremes_do_not_panic() {
     h.recv("40");
     h.advance(10); // the harness fails on a deadline that does not move
 }
+
+#[test]
+fn switching_to_2x_is_not_a_reconnection() {
+    // Neither `reconnection: false` nor used-up attempts stop the switch (and it counts
+    // as no attempt).
+    for (reconnection, attempts) in [(false, None), (true, Some(0))] {
+        let mut o = ConnectOptions::new("http://h", Protocol::Auto);
+        o.auth = Some(json::parse(r#"{"token":"t"}"#).unwrap());
+        o.reconnection = reconnection;
+        o.reconnection_attempts = attempts;
+        let mut h = Harness::with(o);
+        h.open();
+        h.recv(V3_OPEN);
+        let out = h.recv("40");
+        assert!(statuses(&out).is_empty(), "{out:?}");
+        assert_eq!(
+            socket_urls(&h.advance(0)).len(),
+            1,
+            "{reconnection} {attempts:?}"
+        );
+        h.connect_v2();
+    }
+}
+
+#[test]
+fn the_wait_comes_on_top_of_a_short_connect_timeout() {
+    let mut o = ConnectOptions::new("http://h", Protocol::Auto);
+    o.connect_timeout_ms = 800;
+    let mut h = Harness::with(o);
+    h.open();
+    h.recv(V4_OPEN_OLD);
+    let out = h.advance(1_000);
+    assert_eq!(sent(&out), ["40"], "{out:?}");
+    assert!(error_codes(&out).is_empty(), "{out:?}");
+    h.recv(r#"40{"sid":"x"}"#);
+    assert_eq!(h.conn.state(), State::Open);
+}
+
+#[test]
+fn a_garbage_message_while_waiting_does_not_pin_2x() {
+    let mut h = Harness::new(Protocol::Auto);
+    h.open();
+    h.recv(V4_OPEN_OLD);
+    let out = h.recv("4zzz");
+    assert_eq!(error_codes(&out), ["protocol-decode"]);
+    h.advance(2_000);
+    h.open();
+    h.recv(V4_OPEN_OLD);
+    assert!(
+        sent(&h.advance(1_000)).contains(&"40".to_owned()),
+        "still auto"
+    );
+}

@@ -263,6 +263,8 @@ impl Session {
                             interval_ms: open.ping_interval_ms,
                             timeout_ms: open.ping_timeout_ms,
                         };
+                        // The wait is the client's, not the server's: on top of `timeout`.
+                        self.connect_deadline = self.connect_deadline.saturating_add(GRACE_MS);
                         return Ok(());
                     }
                     self.found = Some(Protocol::SocketIoV4);
@@ -291,10 +293,11 @@ impl Session {
                 }
             }
             EnginePacket::Message(text) => {
+                let packet = socketio::decode(&text)?;
                 // Unasked: only a 2.x server joins `/` on its own.
                 self.settle(EngineVersion::V3, true, now);
                 if !self.ended {
-                    self.on_socketio_packet(socketio::decode(&text)?)?;
+                    self.on_socketio_packet(packet)?;
                 }
             }
             EnginePacket::BinaryMessage(bytes) => self.on_attachment(bytes)?,
