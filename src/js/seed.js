@@ -104,22 +104,40 @@ export class RxJsEventEmitter {
 
 /** Ours on top of a seed emitter already on the page (see getInstance): our handlers
  * are kept as in RxJsEventEmitter, and each event name has one relay on the seed's bus
- * (its `on` cannot remove a handler, so one relay per `on` would pile up). */
+ * (its `on` cannot remove a handler, so one relay per `on` would pile up). The seed's
+ * `off(name)` and `dispose()` drop every handler of the bus, ours too: they are wrapped
+ * so that our relays come back at once for the handlers we still have. */
 class DelegatingEmitter extends RxJsEventEmitter {
   constructor(seed) {
     super();
     this._seed = seed;
     this._relayed = new Set();
+    for (const method of ["off", "dispose"]) {
+      const original = seed[method];
+      if (typeof original !== "function") continue;
+      seed[method] = (...args) => {
+        const result = original.apply(seed, args);
+        const names = method === "off" ? [String(args[0])] : [...this._relayed];
+        for (const name of names) {
+          this._relayed.delete(name);
+          if (this._handlers.has(name)) this._relay(name);
+        }
+        return result;
+      };
+    }
   }
 
   on(name, handler) {
     const off = super.on(name, handler);
     const key = String(name);
-    if (!this._relayed.has(key)) {
-      this._relayed.add(key);
-      this._seed.on(key, (data) => RxJsEventEmitter.prototype.emit.call(this, key, data));
-    }
+    if (!this._relayed.has(key)) this._relay(key);
     return off;
+  }
+
+  /** Puts our relay for `name` on the seed's bus. */
+  _relay(name) {
+    this._relayed.add(name);
+    this._seed.on(name, (data) => RxJsEventEmitter.prototype.emit.call(this, name, data));
   }
 
   emit(name, data) {

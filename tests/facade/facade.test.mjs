@@ -339,11 +339,19 @@ async function main() {
         for (let i = 0; i < 200; i += 1) emitter.on("y", () => out.push("gone"))();
         const keep = emitter.on("y", (d) => out.push(`y:${d}`));
         seed.emit("y", 4);
+        // An unported web part's off(name) drops every handler of the bus, our relay
+        // too: ours still hears, and so do handlers added later.
+        seed.off("y");
+        seed.emit("y", 5);
+        const later = emitter.on("y", (d) => out.push(`later:${d}`));
+        seed.emit("y", 6);
+        const relays = seed.subjects["$ y"].length;
         keep();
+        later();
         emitter.off("x");
-        return `${out.join(",")} relays:${seed.subjects["$ y"].length}`;
+        return `${out.join(",")} relays:${relays}`;
       });
-      expect(r === "seed:1,ours:1,seed:2,ours:2,seed:3,y:4 relays:1", r);
+      expect(r === "seed:1,ours:1,seed:2,ours:2,seed:3,y:4,y:5,y:6,later:6 relays:1", r);
       // The facade's payloads reach the seed's own subscribers.
       const s = await p2.evaluate((o) => {
         window.t.seedSide = [];
