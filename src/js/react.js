@@ -40,6 +40,8 @@ function withLatestFunctions(options, latest) {
   delete open.storageKey;
   delete open.storage;
   delete open.storageMaxAgeMs;
+  const token = open.accessToken;
+  delete open.accessToken;
   for (const [name, value] of Object.entries(open)) {
     if (typeof value === "function") {
       open[name] = (...args) => {
@@ -48,13 +50,15 @@ function withLatestFunctions(options, latest) {
       };
     }
   }
-  if (typeof open.accessToken === "string") {
-    const first = open.accessToken;
+  if (typeof token === "string" || typeof token === "function") {
+    // A string or a function, whichever the latest render gave.
+    const read = (value) => (typeof value === "function" ? value() : value);
     open.accessToken = () => {
       const current = latest.current && latest.current.accessToken;
-      if (typeof current === "function") return current();
-      return typeof current === "string" ? current : first;
+      return read(typeof current === "string" || typeof current === "function" ? current : token);
     };
+  } else if (token !== undefined) {
+    open.accessToken = token; // not a token: LiveList.open says so
   }
   return open;
 }

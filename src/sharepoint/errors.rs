@@ -75,9 +75,17 @@ fn xml_error(body: &str) -> Option<(Option<String>, String)> {
 fn xml_text(body: &str, name: &str) -> Option<String> {
     // Each part but the first starts with a tag: `m:message xml:lang="en-US">text`.
     for part in text::split(body, "<").skip(1) {
-        let (tag, content) = text::split_once(part, ">")?;
-        let qname = text::split(tag, " ").next()?;
-        if text::split(qname, ":").last()? == name {
+        let Some((tag, content)) = text::split_once(part, ">") else {
+            continue; // a `<` in text, not a tag
+        };
+        if tag.ends_with('/') {
+            continue; // `<m:code/>`: no text
+        }
+        let end = tag
+            .bytes()
+            .position(|b| b.is_ascii_whitespace() || b == b'/')
+            .unwrap_or(tag.len());
+        if text::split(&tag[..end], ":").last() == Some(name) {
             return Some(decode_entities(content));
         }
     }

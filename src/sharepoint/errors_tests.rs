@@ -57,6 +57,20 @@ fn xml_error_bodies_are_read_and_classified() {
 }
 
 #[test]
+fn xml_tags_split_over_lines_or_after_a_stray_angle_bracket_are_read() {
+    let body = "<?xml version=\"1.0\"?><m:error xmlns:m=\"x\">\n<m:code>-2130575251, Microsoft.SharePoint.SPException</m:code>\n<m:message\n  xml:lang=\"en-US\">a < b</m:message></m:error>";
+    assert_eq!(
+        error_body(body),
+        Some((
+            Some("-2130575251, Microsoft.SharePoint.SPException".into()),
+            "a ".into()
+        ))
+    );
+    let stray = "<m:error>1 < 2 <m:code>7</m:code><m:message\tx=\"y\">m</m:message></m:error>";
+    assert_eq!(error_body(stray), Some((Some("7".into()), "m".into())));
+}
+
+#[test]
 fn localised_expiry_with_the_generic_code_is_token_expired() {
     let de = r#"{"error":{"code":"-2146232832, Microsoft.SharePoint.SPException","message":{"lang":"de-DE","value":"Das changeToken verweist auf einen Zeitpunkt vor dem Beginn des aktuellen Änderungsprotokolls."}}}"#;
     assert_eq!(classify_error(500, de).kind, SpErrorKind::TokenExpired);

@@ -6,8 +6,10 @@
 //! recognisable from one response. But it fails every GetChanges from that cursor the
 //! same way, while what else fails a GetChanges passes (a transient server error) or
 //! is recognised anyway (throttling, auth, network, a known token error). So the same
-//! SharePoint error (status, code and message) from [`SAME_ERROR_LIMIT`] GetChanges in
-//! a row from one cursor counts as an expired token: the list reloads. Only once until
+//! SharePoint error (status, code and message) from [`SAME_ERROR_LIMIT`] GetChanges
+//! from one cursor with no other SharePoint error and no success between them (failures
+//! of another kind, such as throttling, do not count either way) counts as an expired
+//! token: the list reloads. Only once until
 //! a round completes (the reload streak): if GetChanges from the fresh token fails the
 //! same way, the token was not the cause, and it is retried as any failure.
 //! (The token's age cannot tell: the feed has no wall clock, and the change log's

@@ -48,6 +48,27 @@ export async function optionChecks({ page, checks, base, listId, rest, showsServ
     const { after, tokens } = await page.evaluate(() => ({ after: window.t.lists.length, tokens: window.t.tokens.slice() }));
     expect(after === before, `the list reopened (${after - before})`);
     expect(tokens.at(-1) === "Bearer token-2", `last Authorization ${tokens.at(-1)}`);
+    // A function (e.g. MSAL's acquireToken), then a string again: the latest is used.
+    await page.evaluate((o) => window.t.render({ ...o, accessToken: () => Promise.resolve("token-3") }), options);
+    await rest.update((await rest.items())[0].id, { Title: "seen with token 3" });
+    await showsServerRows(page, rest);
+    await page.evaluate((o) => window.t.render({ ...o, accessToken: "token-4" }), options);
+    await rest.update((await rest.items())[0].id, { Title: "seen with token 4" });
+    await showsServerRows(page, rest);
+    const last = await page.evaluate(() => ({ lists: window.t.lists.length, tokens: window.t.tokens.slice(-2) }));
+    expect(last.lists === before, `the list reopened (${last.lists - before})`);
+    expect(last.tokens.at(-1) === "Bearer token-4", `last Authorization ${last.tokens}`);
+    // Opened with a function, then given a string.
+    const fields = { ...options, select: ["Title", "Modified"] };
+    await page.evaluate((o) => window.t.render({ ...o, accessToken: () => "token-5" }), fields);
+    await waitStatus(page, "live");
+    const opened = await lists();
+    await page.evaluate((o) => window.t.render({ ...o, accessToken: "token-6" }), fields);
+    await rest.update((await rest.items())[0].id, { Title: "seen with token 6" });
+    await showsServerRows(page, rest);
+    const final = await page.evaluate(() => ({ lists: window.t.lists.length, token: window.t.tokens.at(-1) }));
+    expect(final.lists === opened, "reopened for a string after a function");
+    expect(final.token === "Bearer token-6", `last Authorization ${final.token}`);
     return `${tokens.length} requests with a token`;
   });
 
