@@ -1,13 +1,12 @@
-//! Browser tests of `Broadcaster` against the real fixture servers (socket.io
-//! 2.0.4, socket.io 4.8 with and without allowEIO3, socket.io 4.4, plain ws), started by
-//! `make test-browser` through tests/fixtures/supervisor.js.
+//! Browser tests of `Broadcaster` against the real fixture servers, started by `make
+//! test-browser` through tests/fixtures/supervisor.js: heartbeats, reconnection, bad
+//! input, one WebSocket per target, callbacks. Which servers it speaks to: browser_protocols.rs.
 
 #![cfg(target_arch = "wasm32")]
 
 #[path = "support/browser.rs"]
 mod support;
 
-use js_sys::Array;
 use sp_live::web::Broadcaster;
 use support::*;
 use wasm_bindgen::{JsCast, JsValue};
@@ -17,111 +16,11 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 const LIST: &str = "5c1ad7e3-13c4-4f2b-9d0e-1b1f3e6a7c01";
 
-fn port(server: &str) -> u16 {
-    match server {
-        "sio2" => 9302,
-        "sio4" => 9304,
-        "sio4eio3" => 9305,
-        "sio44" => 9307,
-        _ => 9306,
-    }
-}
-
-fn url(server: &str) -> String {
-    match server {
-        "ws" => format!("http://127.0.0.1:{}/ws", port(server)),
-        _ => format!("http://127.0.0.1:{}", port(server)),
-    }
-}
-
-/// Connects, posts a webhook to the server, and checks the parsed payload arrives.
-async fn receives_a_webhook(server: &str, protocol: &str) {
-    let mut hub = Broadcaster::connect(url(server), options(protocol))
-        .await
-        .unwrap();
-    let events = Recorder::new();
-    let _off = hub
-        .on("list:changes".into(), events.function.clone())
-        .unwrap();
-    wait_open(&hub).await;
-    supervisor(&format!("/ctl/{server}/webhook"), Some(&webhook_body(LIST))).await;
-    wait_until("the list:changes event", 5_000, || events.len() == 1).await;
-    let payload: Array = events.arg(0).into();
-    assert!(
-        Array::is_array(&payload),
-        "{server}/{protocol}: the JSON string arrives parsed"
-    );
-    assert_eq!(field(&payload.get(0), "resource").as_deref(), Some(LIST));
-    hub.close();
-}
-
-#[wasm_bindgen_test]
-async fn socket_io_2_0_4_seed_broadcaster() {
-    let _serial = serial().await;
-    receives_a_webhook("sio2", "socket.io-v2").await;
-}
-
-#[wasm_bindgen_test]
-async fn socket_io_4() {
-    let _serial = serial().await;
-    receives_a_webhook("sio4", "socket.io-v4").await;
-}
-
-#[wasm_bindgen_test]
-async fn socket_io_4_with_allow_eio3_in_both_protocols() {
-    let _serial = serial().await;
-    receives_a_webhook("sio4eio3", "socket.io-v2").await;
-    receives_a_webhook("sio4eio3", "socket.io-v4").await;
-}
-
-#[wasm_bindgen_test]
-async fn plain_websocket() {
-    let _serial = serial().await;
-    receives_a_webhook("ws", "websocket").await;
-}
-
-#[wasm_bindgen_test]
-async fn auto_connects_to_2x_and_4x_without_being_told() {
-    let _serial = serial().await;
-    receives_a_webhook("sio2", "auto").await;
-    receives_a_webhook("sio4", "auto").await;
-    receives_a_webhook("sio4eio3", "auto").await;
-}
-
-#[wasm_bindgen_test]
-async fn auto_connects_to_socket_io_4_4_whose_open_packet_has_no_max_payload() {
-    let _serial = serial().await;
-    receives_a_webhook("sio44", "socket.io-v4").await;
-    receives_a_webhook("sio44", "auto").await;
-}
-
-#[wasm_bindgen_test]
-async fn auto_on_a_2x_server_delivers_each_event_once() {
-    let _serial = serial().await;
-    let mut hub = Broadcaster::connect(url("sio2"), options("auto"))
-        .await
-        .unwrap();
-    let events = Recorder::new();
-    let _off = hub
-        .on("list:changes".into(), events.function.clone())
-        .unwrap();
-    wait_open(&hub).await;
-    supervisor("/ctl/sio2/webhook", Some(&webhook_body(LIST))).await;
-    wait_until("the event", 5_000, || events.len() == 1).await;
-    sleep(300).await;
-    assert_eq!(
-        events.len(),
-        1,
-        "no duplicate namespace socket on the server"
-    );
-    hub.close();
-}
-
 #[wasm_bindgen_test]
 async fn heartbeats_keep_the_link_past_several_intervals() {
     let _serial = serial().await;
     for (server, protocol) in [("sio2", "socket.io-v2"), ("sio4", "socket.io-v4")] {
-        let mut hub = Broadcaster::connect(url(server), options(protocol))
+        let mut hub = Broadcaster::connect(fixture_url(server), options(protocol))
             .await
             .unwrap();
         let statuses = Recorder::new();
@@ -153,7 +52,7 @@ async fn reconnects_after_the_server_is_killed_and_restarted() {
     let _serial = serial().await;
     trap_page_errors();
     for (server, protocol) in [("sio2", "auto"), ("sio4", "auto"), ("ws", "websocket")] {
-        let mut hub = Broadcaster::connect(url(server), options(protocol))
+        let mut hub = Broadcaster::connect(fixture_url(server), options(protocol))
             .await
             .unwrap();
         let statuses = Recorder::new();
@@ -200,7 +99,7 @@ async fn garbage_from_the_server_is_an_error_and_a_reconnect() {
         ("sio4", "socket.io-v4"),
         ("ws", "websocket"),
     ] {
-        let mut hub = Broadcaster::connect(url(server), options(protocol))
+        let mut hub = Broadcaster::connect(fixture_url(server), options(protocol))
             .await
             .unwrap();
         let statuses = Recorder::new();
@@ -239,10 +138,10 @@ async fn garbage_from_the_server_is_an_error_and_a_reconnect() {
 async fn one_websocket_per_target_shared_by_every_handle() {
     let _serial = serial().await;
     supervisor("/restart/sio4eio3", None).await; // counters from zero
-    let mut first = Broadcaster::connect(url("sio4eio3"), options("auto"))
+    let mut first = Broadcaster::connect(fixture_url("sio4eio3"), options("auto"))
         .await
         .unwrap();
-    let mut second = Broadcaster::connect(url("sio4eio3"), options("auto"))
+    let mut second = Broadcaster::connect(fixture_url("sio4eio3"), options("auto"))
         .await
         .unwrap();
     let a = Recorder::new();
@@ -291,7 +190,7 @@ async fn one_websocket_per_target_shared_by_every_handle() {
 #[wasm_bindgen_test]
 async fn unsubscribe_stops_delivery_and_is_idempotent() {
     let _serial = serial().await;
-    let mut hub = Broadcaster::connect(url("sio4"), options("socket.io-v4"))
+    let mut hub = Broadcaster::connect(fixture_url("sio4"), options("socket.io-v4"))
         .await
         .unwrap();
     let events = Recorder::new();
@@ -313,7 +212,7 @@ async fn unsubscribe_stops_delivery_and_is_idempotent() {
 #[wasm_bindgen_test]
 async fn binary_attachments_arrive_as_array_buffers() {
     let _serial = serial().await;
-    let mut hub = Broadcaster::connect(url("sio4"), options("socket.io-v4"))
+    let mut hub = Broadcaster::connect(fixture_url("sio4"), options("socket.io-v4"))
         .await
         .unwrap();
     let events = Recorder::new();
@@ -352,7 +251,7 @@ async fn callbacks_may_close_and_throw_without_breaking_others() {
     use wasm_bindgen::prelude::Closure;
     let _serial = serial().await;
     let hub = std::rc::Rc::new(std::cell::RefCell::new(
-        Broadcaster::connect(url("sio4"), options("socket.io-v4"))
+        Broadcaster::connect(fixture_url("sio4"), options("socket.io-v4"))
             .await
             .unwrap(),
     ));
@@ -407,7 +306,7 @@ async fn infinite_attempts_and_timeout_mean_unlimited_as_in_socket_io_client() {
     let o = options("auto");
     js_sys::Reflect::set(&o, &"reconnectionAttempts".into(), &f64::INFINITY.into()).unwrap();
     js_sys::Reflect::set(&o, &"timeout".into(), &f64::INFINITY.into()).unwrap();
-    let mut hub = Broadcaster::connect(url("sio4"), o).await.unwrap();
+    let mut hub = Broadcaster::connect(fixture_url("sio4"), o).await.unwrap();
     wait_open(&hub).await;
     hub.close();
 }

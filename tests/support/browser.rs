@@ -82,6 +82,22 @@ pub async fn request_with(
     js_sys::JSON::parse(&text).unwrap_or(JsValue::from(text))
 }
 
+/// The URL of a fixture server the supervisor runs, by its name (tests/fixtures/README.md).
+pub fn fixture_url(server: &str) -> String {
+    let port = match server {
+        "sio2" => 9302,
+        "sio4" => 9304,
+        "sio4eio3" => 9305,
+        "sio44" => 9307,
+        "sio2auth" => 9308,
+        _ => 9306,
+    };
+    match server {
+        "ws" => format!("http://127.0.0.1:{port}/ws"),
+        _ => format!("http://127.0.0.1:{port}"),
+    }
+}
+
 /// POST to the supervisor.
 pub async fn supervisor(path: &str, body: Option<&str>) -> JsValue {
     request("POST", &format!("{SUPERVISOR}{path}"), body).await
