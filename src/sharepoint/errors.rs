@@ -36,14 +36,10 @@ pub struct SpError {
 }
 
 /// Extracts `(code, message)` from `{"error":{"code","message":{"value"}}}`,
-/// `{"odata.error":...}`, `{"error":{"code","message":"..."}}`, an OAuth
-/// `{"error":"invalid_client","error_description":"..."}` or the XML form
-/// `<m:error><m:code>..</m:code><m:message>..</m:message></m:error>` (any prefix,
-/// entities decoded).
+/// `{"odata.error":...}`, `{"error":{"code","message":"..."}}` or an OAuth
+/// `{"error":"invalid_client","error_description":"..."}`.
 pub fn error_body(body: &str) -> Option<(Option<String>, String)> {
-    let Ok(root) = json::parse(body) else {
-        return xml_error(body);
-    };
+    let root = json::parse(body).ok()?;
     let e = root.get("error").or_else(|| root.get("odata.error"))?;
     let text_of = |v: Option<&Json>| v.and_then(Json::as_str).unwrap_or_default().to_owned();
     let code = match e {
@@ -62,64 +58,6 @@ pub fn error_body(body: &str) -> Option<(Option<String>, String)> {
     Some((code, message))
 }
 
-/// The first `code` and `message` elements' text of an XML body with an `error`
-/// element, whatever their namespace prefix.
-fn xml_error(body: &str) -> Option<(Option<String>, String)> {
-    xml_text(body, "error")?;
-    let message = xml_text(body, "message").unwrap_or_default();
-    Some((xml_text(body, "code"), message))
-}
-
-/// The text (up to its first child, entities decoded) of the first element of `body`
-/// named `name` with any namespace prefix or none.
-fn xml_text(body: &str, name: &str) -> Option<String> {
-    // Each part but the first starts with a tag: `m:message xml:lang="en-US">text`.
-    for part in text::split(body, "<").skip(1) {
-        let Some((tag, content)) = text::split_once(part, ">") else {
-            continue; // a `<` in text, not a tag
-        };
-        if tag.ends_with('/') {
-            continue; // `<m:code/>`: no text
-        }
-        let end = tag
-            .bytes()
-            .position(|b| b.is_ascii_whitespace() || b == b'/')
-            .unwrap_or(tag.len());
-        if text::split(&tag[..end], ":").last() == Some(name) {
-            return Some(decode_entities(content));
-        }
-    }
-    None
-}
-
-/// `text` with XML's five named entities decoded (SharePoint writes no others in its
-/// error messages); any other `&` stays as it is.
-fn decode_entities(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    // Each part but the first follows a `&`.
-    for (i, part) in text::split(text, "&").enumerate() {
-        if i > 0 {
-            let named = [
-                ("amp;", '&'),
-                ("lt;", '<'),
-                ("gt;", '>'),
-                ("quot;", '"'),
-                ("apos;", '\''),
-            ];
-            match named.iter().find(|(n, _)| part.starts_with(n)) {
-                Some((n, c)) => {
-                    out.push(*c);
-                    out.push_str(&part[n.len()..]);
-                    continue;
-                }
-                None => out.push('&'),
-            }
-        }
-        out.push_str(part);
-    }
-    out
-}
-
 /// Classifies a non-success response from its status and body.
 ///
 /// An expired token is recognised by its code (-2130575172), its English message, or
@@ -128,7 +66,11 @@ fn decode_entities(text: &str) -> String {
 /// that name reads as [`SpErrorKind::Http`]: the change feed takes the same error
 /// from GetChanges again and again as an expired token.
 pub fn classify_error(status: u16, body: &str) -> SpError {
-    let (code, mut message) = error_body(body).unwrap_or_default();
+    let parsed = error_body(body);
+    // Not JSON (e.g. XML's `<m:error><m:code>..`, which SharePoint sends a client that
+    // does not ask for JSON): the whole body is searched for the codes and messages.
+    let whole = parsed.is_none();
+    let (code, mut message) = parsed.unwrap_or_default();
     if message.is_empty() {
         let mut end = body.len().min(200);
         while !body.is_char_boundary(end) {
@@ -136,8 +78,10 @@ pub fn classify_error(status: u16, body: &str) -> SpError {
         }
         message = body[..end].to_owned();
     }
-    let code_has = |n: &str| code.as_deref().is_some_and(|c| text::contains(c, n));
-    let lower = message.to_ascii_lowercase();
+    let code_has = |n: &str| {
+        code.as_deref().is_some_and(|c| text::contains(c, n)) || (whole && text::contains(body, n))
+    };
+    let lower = if whole { body } else { &message }.to_ascii_lowercase();
     let kind = if text::contains(&lower, "before the start of the current change log")
         || code_has("-2130575172")
     {
