@@ -289,16 +289,23 @@ async fn a_port_that_throws_is_replaced_by_a_connection_of_its_own() {
     no_ports().await;
 }
 
-#[wasm_bindgen_test]
-async fn a_peer_hears_the_connection_go_and_come_back() {
-    let _serial = serial().await;
-    let mut own = Broadcaster::connect("http://127.0.0.1:9304".into(), options("auto"))
+/// This copy's open connection to the socket.io 4 fixture, its port, and the id of a
+/// peer attached to it that records what it hears (`peer_calls`).
+async fn a_peer_on_sio4() -> (Broadcaster, Function, JsValue) {
+    let own = Broadcaster::connect(fixture_url("sio4"), options("auto"))
         .await
         .unwrap();
     wait_open(&own).await;
     let port = ports_for("127.0.0.1:9304")[0].1.clone();
+    let id = port_call(&port, 0, &peer_recorder(), &JsValue::UNDEFINED);
+    (own, port, id)
+}
+
+#[wasm_bindgen_test]
+async fn a_peer_hears_the_connection_go_and_come_back() {
+    let _serial = serial().await;
+    let (mut own, port, id) = a_peer_on_sio4().await;
     let call = |op: u32, a: &JsValue| port_call(&port, op, a, &JsValue::UNDEFINED);
-    let id = call(0, &peer_recorder());
     own.close();
     supervisor("/kill/sio4", None).await;
     wait_until("reconnecting (2)", 5_000, || peer_calls().contains("[1,2,")).await;
@@ -311,13 +318,8 @@ async fn a_peer_hears_the_connection_go_and_come_back() {
 #[wasm_bindgen_test]
 async fn a_peer_can_ask_for_reconnection_after_a_server_disconnect() {
     let _serial = serial().await;
-    let mut own = Broadcaster::connect("http://127.0.0.1:9304".into(), options("auto"))
-        .await
-        .unwrap();
-    wait_open(&own).await;
-    let port = ports_for("127.0.0.1:9304")[0].1.clone();
+    let (mut own, port, id) = a_peer_on_sio4().await;
     let call = |op: u32, a: &JsValue| port_call(&port, op, a, &JsValue::UNDEFINED);
-    let id = call(0, &peer_recorder());
     assert_eq!(call(4, &JsValue::UNDEFINED), 0);
     js("globalThis.__peerCalls.length = 0");
     supervisor("/ctl/sio4/disconnect", None).await;
