@@ -15,7 +15,9 @@
 //! seeds show a view (a `$filter` that updates move items in and out of); a fifth have
 //! the safety poll on and leave the final catch-up, after one last edit whose webhook
 //! never comes, to it; a seventh close the page and reopen it later from a checkpoint
-//! of what it showed. `SP_SIM_SEEDS` sets the seed count (default 1000).
+//! of what it showed; a fifth leave the final catch-up, after an edit whose webhook was
+//! lost, to coming back online; every seed has a few random wakes (page visible again,
+//! back online). `SP_SIM_SEEDS` sets the seed count (default 1000).
 
 #[path = "sync_sim/deliver.rs"]
 mod deliver;
@@ -47,6 +49,8 @@ enum Event {
     Close,
     /// ... and a new page opens, resuming from that checkpoint.
     Reopen,
+    /// The page is visible again (`false`) or back online (`true`).
+    Wake(bool),
 }
 
 #[derive(Default, Debug)]
@@ -169,12 +173,13 @@ impl Sim {
             match event {
                 Event::Response(id, r) => self.feed.handle_response(self.now, id, r),
                 Event::NetError(id) => self.feed.handle_network_error(self.now, id, "offline"),
-                Event::Hint(_) | Event::Connected if self.closed => {}
+                Event::Hint(_) | Event::Connected | Event::Wake(_) if self.closed => {}
                 Event::Hint(guid) => self.feed.handle_hint(self.now, &guid),
                 Event::Connected => self.feed.handle_connected(self.now),
                 Event::Edit => self.edit(),
                 Event::Close => self.close_page(),
                 Event::Reopen => self.reopen_page(),
+                Event::Wake(network) => self.feed.handle_wake(self.now, network),
             }
         }
     }
@@ -295,6 +300,13 @@ fn run_seed(seed: u64) -> Stats {
         let back = t + 1 + sim.rng.up_to(1_800_000);
         sim.at(back, Event::Reopen);
     }
+    // Wakes (page visible again, back online), from their own generator so that the
+    // rest of each seed's world is what it was before they were added.
+    let mut wakes = SplitMix64::new(seed ^ 0x3A4E);
+    for _ in 0..wakes.up_to(6) {
+        let t = wakes.up_to(duration);
+        sim.at(t, Event::Wake(wakes.chance(0.5)));
+    }
     sim.feed.handle_start(0);
     sim.drive(seed);
 
@@ -306,6 +318,11 @@ fn run_seed(seed: u64) -> Stats {
         // A last edit whose webhook never comes: only the poll can find it.
         sim.server.add(sim.now);
         sim.until = sim.now + 2 * cfg_poll;
+    } else if seed % 5 == 4 {
+        // A last edit whose webhook was lost while the network was down: coming back
+        // online finds it, whatever the feed is doing.
+        sim.server.add(sim.now);
+        sim.feed.handle_wake(sim.now, true);
     } else {
         sim.feed.handle_connected(sim.now);
     }

@@ -37,9 +37,13 @@ pub struct ChangeFeed {
     /// Debounced hints: when their round may start, and when the first came.
     pub(super) hints_due: Option<u64>,
     pub(super) hints_since: Option<u64>,
-    /// When the safety poll runs a round (set while the feed is live and idle).
-    pub(super) poll_due: Option<u64>,
+    /// Since when the feed has been live and idle (the safety poll and
+    /// [`handle_wake`](Self::handle_wake) count from it).
+    pub(super) idle_since: Option<u64>,
     pub(super) retry_at: Option<u64>,
+    /// The retry waiting at `retry_at` is of a request that got no response (a
+    /// network error or a timeout): a wake sends it at once.
+    pub(super) retry_after_no_response: bool,
     pub(super) failures: u32,
     /// Reloads caused by token errors without a completed round since.
     pub(super) reload_streak: u32,
@@ -81,8 +85,9 @@ impl ChangeFeed {
             in_flight_polled: false,
             hints_due: None,
             hints_since: None,
-            poll_due: None,
+            idle_since: None,
             retry_at: None,
+            retry_after_no_response: false,
             failures: 0,
             reload_streak: 0,
             same_error: None,
@@ -251,8 +256,7 @@ impl ChangeFeed {
             self.retry_at = None;
         }
         self.release_debounced_hints(now);
-        if self.poll_due.is_some_and(|due| due <= now) {
-            self.poll_due = None;
+        if self.poll_due().is_some_and(|due| due <= now) {
             self.again = true;
         }
         self.step(now);
@@ -280,13 +284,21 @@ impl ChangeFeed {
     /// When [`handle_timeout`](Self::handle_timeout) should be called next, if ever.
     pub fn poll_timeout(&self) -> Option<u64> {
         let deadline = self.in_flight.as_ref().map(|f| f.deadline);
-        [self.retry_at, deadline, self.hints_due, self.poll_due]
+        [self.retry_at, deadline, self.hints_due, self.poll_due()]
             .into_iter()
             .flatten()
             .min()
     }
 
     // ---- internals ----
+
+    /// When the safety poll runs a round: `poll_interval_ms` after the feed last
+    /// became idle and live.
+    fn poll_due(&self) -> Option<u64> {
+        let interval = self.cfg.poll_interval_ms;
+        let since = self.idle_since.filter(|_| interval > 0)?;
+        Some(since.saturating_add(interval))
+    }
 
     fn take_in_flight(&mut self, id: u64) -> Option<InFlight> {
         if self.in_flight.as_ref().is_some_and(|f| f.id == id) {
@@ -308,12 +320,10 @@ impl ChangeFeed {
             (Job::Round(_), None) => FeedStatus::Syncing,
             (Job::Idle, None) => FeedStatus::Live,
         };
-        // The safety poll counts from when the feed last became idle and live.
-        let polls = self.cfg.poll_interval_ms > 0 && self.token.is_some();
-        if !(polls && self.is_idle()) {
-            self.poll_due = None;
-        } else if self.poll_due.is_none() {
-            self.poll_due = Some(now.saturating_add(self.cfg.poll_interval_ms));
+        if !(self.token.is_some() && self.is_idle()) {
+            self.idle_since = None;
+        } else if self.idle_since.is_none() {
+            self.idle_since = Some(now);
         }
         if self.started && self.last_status != Some(status) {
             self.last_status = Some(status);

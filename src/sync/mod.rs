@@ -19,7 +19,8 @@
 //!   page showed at a token are that token's load, handed out in pages as they are given
 //!   ([`ChangeFeed::resume_page`]); the `Reset` at the token follows at once on start,
 //!   then the catch-up round from it, as after a load.
-//! - **Round** (on a hint for this list, a (re)connect, or after a load): GetChanges from
+//! - **Round** (on a hint for this list, a (re)connect, a wake-up of the page
+//!   ([`ChangeFeed::handle_wake`]), or after a load): GetChanges from
 //!   the stored token, paged with `FetchLimit` from the last returned token until a page
 //!   is empty or short (stopping early never loses a change: the cursor is the last
 //!   record returned), collapse per item ([`collapse`]), read upserted ids by
@@ -71,6 +72,7 @@ mod tests;
 pub use collapse::{classify, collapse, Classified};
 pub use config::{Auth, FeedConfig, RetryPolicy};
 pub use feed::ChangeFeed;
+pub use hints::WAKE_QUIET_MS;
 pub use id_map::IdMap;
 pub use list_state::{diff_ops, Diff, ListState};
 pub use order::{compare_values, Order};

@@ -74,6 +74,7 @@ impl ChangeFeed {
                 if self.reload_streak > 1 {
                     let delay = self.backoff(self.reload_streak - 2);
                     self.retry_at = Some(now.saturating_add(delay));
+                    self.retry_after_no_response = false;
                 }
             }
             SpErrorKind::Throttled => {
@@ -123,6 +124,7 @@ impl ChangeFeed {
         };
         self.failures = self.failures.saturating_add(1);
         self.retry_at = Some(now.saturating_add(delay));
+        self.retry_after_no_response = matches!(code, codes::NETWORK | codes::TIMEOUT);
     }
 
     /// Exponential backoff for the `n`th consecutive failure with "equal jitter":

@@ -327,3 +327,4 @@ mod hints;
 mod load;
 mod read_ahead;
 mod resume;
+mod wake;

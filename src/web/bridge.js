@@ -241,3 +241,20 @@ export function send(done, id, fetchFn, token, url, method, headers, body) {
     })
     .then(undefined, (e) => finish(0, null, "", describe(e)));
 }
+
+/**
+ * Calls `wake(1)` whenever the browser is back online and `wake(0)` whenever the page is
+ * visible again (where there is a `window` or a `document`); returns what stops it.
+ * @param {(kind: number) => void} wake
+ */
+export function watchWake(wake) {
+  const { window: win, document: doc } = globalThis; // no `?.`: webpack 4
+  const online = () => wake(1);
+  const visible = () => doc.visibilityState === "visible" && wake(0);
+  const listen = (method) => {
+    if (win) win[method]("online", online);
+    if (doc) doc[method]("visibilitychange", visible);
+  };
+  listen("addEventListener");
+  return () => listen("removeEventListener");
+}

@@ -10,6 +10,7 @@ use super::hub::{Hub, HubEvent};
 use super::js;
 use super::mailbox::Timer;
 use super::rows::{self, LoadRows};
+use super::wake::WakeWatch;
 use crate::json::Json;
 use crate::protocol::{EventArg, State};
 use crate::sharepoint::parse_items;
@@ -32,6 +33,8 @@ pub(crate) enum FeedMessage {
     BroadcasterError(JsValue),
     /// The app asked to look for changes now (`LiveList.refresh`).
     Refresh,
+    /// The browser is back online (`true`) or the page visible again (`false`).
+    Wake(bool),
     /// The timer fired.
     Tick,
     /// A subscriber joined: deliver its snapshot if the list is loaded.
@@ -80,8 +83,11 @@ pub(crate) fn start(
     );
     // A shared connection may be open already: no change of state will tell us.
     hub.mailbox.post(FeedMessage::Broadcaster(bhub.state()));
+    let mailbox = hub.mailbox.clone();
+    let wake = WakeWatch::new(move |network| mailbox.post(FeedMessage::Wake(network)));
     let mut task = FeedTask {
         timer: Timer::new(&hub.mailbox, || FeedMessage::Tick),
+        _wake: wake,
         driver: Driver {
             hub: hub.clone(),
             list,
@@ -115,6 +121,8 @@ struct FeedTask {
     bhub: Rc<Hub>,
     owner: u32,
     started: bool,
+    /// The page's wake-ups, while the task runs.
+    _wake: WakeWatch,
 }
 
 impl FeedTask {
@@ -238,6 +246,7 @@ impl Driver {
             }
             FeedMessage::BroadcasterError(error) => self.errors.push(error),
             FeedMessage::Refresh => feed.handle_refresh(now),
+            FeedMessage::Wake(network) => feed.handle_wake(now, network),
             FeedMessage::Tick => feed.handle_timeout(now),
             FeedMessage::Catchup => self.hub.catchup_done(),
             FeedMessage::Shutdown => return false,

@@ -25,6 +25,7 @@ mod peers;
 mod rows;
 mod socket;
 mod unsubscribe;
+mod wake;
 
 /// Talc instead of Rust's default dlmalloc: smaller, and as fast for sp-live's pattern of
 /// many small JSON allocations (see bench/RESULTS.md).

@@ -4,8 +4,11 @@
 # when a change makes the package smaller; raise them only with a reason in the commit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# Achieved on 2026-11-26 (later): wasm 61,063 B, glue 6,341 B (sp_live.js + bridge.js).
-# What each change cost or saved, and why: bench/HISTORY.md. (Wasm lowered from 61,700:
+# Achieved on 2026-11-27: wasm 61,405 B, glue 6,514 B (sp_live.js + bridge.js).
+# What each change cost or saved, and why: bench/HISTORY.md. (Raised from 61,150 / 6,350
+# for wake-ups: a list looks for changes when the browser is back online, or when the
+# page is visible again after 30 s without a round, and sends a request that got no
+# response at once: +342 B wasm, +173 B glue. Wasm lowered from 61,700:
 # an XML error body is searched whole for SharePoint's codes and messages instead of
 # parsed into code and message (-558 B; sp-live always asks for JSON). Raised from 61,600
 # for a second review's fixes: switching to 2.x is no reconnection, auto's wait on top of
@@ -45,8 +48,8 @@ cd "$(dirname "$0")/../.."
 # then +284 B so that a number column sorts by value (2, 9.75, 10, 15.5; integers and
 # decimals used to compare as text against each other, which was not even transitive);
 # then +50 B so that orderBy finds its field ignoring case, as SharePoint's $select does.)
-WASM_GZIP_BUDGET=61150
-GLUE_GZIP_BUDGET=6350 # comments stripped, as packaged
+WASM_GZIP_BUDGET=61500
+GLUE_GZIP_BUDGET=6530 # comments stripped, as packaged
 wasm=$(gzip -9c pkg/sp_live_bg.wasm | wc -c)
 glue=0 # the glue and its snippets (bridge.js), each gzipped as served
 for f in pkg/sp_live.js $(find pkg/snippets -name '*.js' 2>/dev/null | sort); do

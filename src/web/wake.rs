@@ -1,0 +1,40 @@
+//! Wake-ups from the page: the browser back online, the page visible again. Either may
+//! follow a sleep or a network change during which the broadcaster's hints were lost,
+//! so each feed hears of them ([`crate::sync::ChangeFeed::handle_wake`]).
+
+use super::peers::Port;
+use js_sys::Function;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/src/web/bridge.js")]
+extern "C" {
+    /// Calls `wake(1)` whenever the browser is back online and `wake(0)` whenever the
+    /// page is visible again; returns what stops it.
+    #[wasm_bindgen(js_name = watchWake)]
+    fn watch_wake(wake: &JsValue) -> Function;
+}
+
+/// Calls `on_wake(network)` on each wake-up until dropped.
+pub(crate) struct WakeWatch {
+    /// Called by the page's listeners; dropped after they are removed.
+    _wake: Port,
+    stop: Function,
+}
+
+impl WakeWatch {
+    /// Starts listening.
+    pub(crate) fn new(on_wake: impl Fn(bool) + 'static) -> Self {
+        let wake = Port::new(move |kind: u32, _: JsValue, _: JsValue| {
+            on_wake(kind == 1);
+            JsValue::UNDEFINED
+        });
+        let stop = watch_wake(wake.as_ref());
+        WakeWatch { _wake: wake, stop }
+    }
+}
+
+impl Drop for WakeWatch {
+    fn drop(&mut self) {
+        let _ = self.stop.call0(&JsValue::NULL);
+    }
+}
