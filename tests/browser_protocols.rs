@@ -2,7 +2,8 @@
 //! `make test-browser` through tests/fixtures/supervisor.js): the seed's socket.io 2.0.4
 //! broadcaster (also one whose middleware checks a token), socket.io 4.8 with and
 //! without allowEIO3, socket.io 4.4 (no maxPayload in its open packet) and plain ws, each
-//! with its protocol named and with `auto`.
+//! with its protocol named and with `auto`; a plain WebSocket renewed when the browser
+//! is back online.
 
 #![cfg(target_arch = "wasm32")]
 
@@ -68,6 +69,32 @@ async fn socket_io_4_with_allow_eio3_in_both_protocols() {
 async fn plain_websocket() {
     let _serial = serial().await;
     receives_a_webhook("ws", "websocket").await;
+}
+
+/// Back online, a plain WebSocket (no heartbeat would notice its link died) is opened
+/// again, and still delivers; a socket.io connection stays (its heartbeat tells).
+#[wasm_bindgen_test]
+async fn back_online_a_plain_websocket_is_opened_again() {
+    let _serial = serial().await;
+    trap_page_errors();
+    for (server, protocol, renewed) in [("ws", "websocket", true), ("sio4", "auto", false)] {
+        let mut hub = Broadcaster::connect(fixture_url(server), options(protocol))
+            .await
+            .unwrap();
+        let statuses = Recorder::new();
+        let _off = hub.on_status(statuses.function.clone()).unwrap();
+        wait_open(&hub).await;
+        let online = js_sys::eval("dispatchEvent(new Event('online'))").unwrap();
+        assert_eq!(online, true);
+        sleep(300).await;
+        let seen = states(&statuses);
+        let reconnected = seen.contains(&"reconnecting".to_string());
+        assert_eq!(reconnected, renewed, "{server}: {seen:?}");
+        wait_open(&hub).await;
+        hub.close();
+    }
+    receives_a_webhook("ws", "websocket").await;
+    assert_eq!(page_errors(), Vec::<String>::new(), "no uncaught errors");
 }
 
 #[wasm_bindgen_test]

@@ -3,7 +3,7 @@
 
 use super::backoff::Backoff;
 use super::error::ProtocolError;
-use super::options::{target, ConnectOptions, Target};
+use super::options::{target, ConnectOptions, Protocol, Target};
 use super::session::{Session, SessionEnd};
 use super::socketio::Event;
 use super::{Frame, State};
@@ -193,6 +193,22 @@ impl Connection {
         if self.reconnect_at.is_some_and(|at| now >= at) {
             self.reconnect_at = None;
             self.start_attempt(now);
+        }
+    }
+
+    /// The browser is back online at `now`: a reconnection waiting out its backoff
+    /// starts now, and an open plain WebSocket is opened again (it has no heartbeat to
+    /// notice a link that died meanwhile; socket.io's does).
+    pub fn handle_network_back(&mut self, now: u64) {
+        if self.state == State::Open && self.options.protocol == Protocol::WebSocket {
+            if let Some(mut session) = self.session.take() {
+                session.close_by_client();
+                self.outputs.extend(session.take_outputs());
+            }
+            self.set_state(State::Reconnecting, Some("network back".into()));
+            self.reconnect_at = Some(now);
+        } else if self.reconnect_at.is_some() {
+            self.reconnect_at = Some(now);
         }
     }
 

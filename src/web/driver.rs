@@ -9,6 +9,7 @@ use super::hub::{Dispatch, Hub};
 use super::js;
 use super::mailbox::Timer;
 use super::socket::BrowserSocket;
+use super::wake::WakeWatch;
 use crate::json::Json;
 use crate::protocol::{Connection, Frame, Output, SocketId};
 use std::rc::Rc;
@@ -33,6 +34,8 @@ pub(crate) enum Message {
     /// A holder needs reconnection after the server's DISCONNECT (a live list
     /// joining a connection opened without it): on from now on.
     ReconnectAfterServerDisconnect,
+    /// The browser is back online.
+    NetworkBack,
     /// From the copy of sp-live whose connection this hub shares (see
     /// [`super::peers`]): `(kind, a, b)` as its port sent them.
     Peer(u32, JsValue, JsValue),
@@ -40,8 +43,15 @@ pub(crate) enum Message {
 
 /// Drives `connection` for `hub` from the next microtask until [`Message::Shutdown`].
 pub(crate) fn start(hub: &Rc<Hub>, connection: Connection) {
+    let mailbox = hub.mailbox.clone();
+    let wake = WakeWatch::new(move |network| {
+        if network {
+            mailbox.post(Message::NetworkBack);
+        }
+    });
     let mut task = ConnectionTask {
         timer: Timer::new(&hub.mailbox, || Message::Tick),
+        _wake: wake,
         hub: hub.clone(),
         connection,
         socket: None,
@@ -57,6 +67,8 @@ struct ConnectionTask {
     socket: Option<(SocketId, BrowserSocket)>,
     timer: Timer,
     shutting_down: bool,
+    /// The page's wake-ups, while the task runs.
+    _wake: WakeWatch,
 }
 
 impl ConnectionTask {
@@ -78,6 +90,7 @@ impl ConnectionTask {
                 Message::Frame(id, frame) => connection.handle_frame(id, frame, now),
                 Message::Closed(id, reason) => connection.handle_socket_closed(id, &reason, now),
                 Message::Tick => connection.handle_timeout(now),
+                Message::NetworkBack => connection.handle_network_back(now),
                 Message::Emit(name, args) => connection.emit(&name, args),
                 Message::ReconnectAfterServerDisconnect => {
                     connection.reconnect_after_server_disconnect()

@@ -1,6 +1,7 @@
 //! Wake-ups from the page: the browser back online, the page visible again. Either may
 //! follow a sleep or a network change during which the broadcaster's hints were lost,
-//! so each feed hears of them ([`crate::sync::ChangeFeed::handle_wake`]).
+//! so each feed hears of them ([`crate::sync::ChangeFeed::handle_wake`]), and each
+//! connection of the online one ([`crate::protocol::Connection::handle_network_back`]).
 
 use super::peers::Port;
 use js_sys::Function;

@@ -194,3 +194,38 @@ fn sharing_keys_tell_apart_what_must_not_share_a_socket() {
         assert_ne!(base, other);
     }
 }
+
+/// Back online, a reconnection waiting out its backoff starts at once, and an open
+/// plain WebSocket (no heartbeat would notice its link died) is opened again; an open
+/// socket.io connection stays (its heartbeat tells).
+#[test]
+fn back_online_reconnects_now_and_renews_a_plain_websocket() {
+    let mut h = Harness::new(Protocol::SocketIoV4);
+    h.connect_v4();
+    h.conn.handle_network_back(h.now);
+    assert!(h.take().is_empty(), "socket.io: its heartbeat tells");
+    h.conn
+        .handle_socket_closed(h.socket, "transport close", h.now);
+    assert_eq!(statuses(&h.take()), [State::Reconnecting]);
+    assert!(h.conn.poll_timeout().unwrap() > h.now, "a backoff first");
+    h.conn.handle_network_back(h.now);
+    h.conn.handle_timeout(h.now);
+    assert!(matches!(h.take()[..], [Output::OpenSocket { id: 2, .. }]));
+
+    let mut h = Harness::new(Protocol::WebSocket);
+    assert_eq!(statuses(&h.open()), [State::Open]);
+    h.conn.handle_network_back(h.now);
+    let out = h.take();
+    assert!(out.contains(&Output::CloseSocket { id: 1 }), "{out:?}");
+    assert_eq!(statuses(&out), [State::Reconnecting]);
+    h.conn.handle_timeout(h.now);
+    assert!(matches!(h.take()[..], [Output::OpenSocket { id: 2, .. }]));
+    assert_eq!(statuses(&h.open()), [State::Open]);
+
+    // Closed for good stays closed.
+    h.conn.close();
+    h.take();
+    h.conn.handle_network_back(h.now);
+    h.conn.handle_timeout(h.now);
+    assert!(h.take().is_empty());
+}

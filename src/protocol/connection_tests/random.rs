@@ -55,7 +55,7 @@ fn random_inputs_keep_the_connection_sound() {
                     1 => newest + 7,
                     _ => newest,
                 };
-                let action = rng.up_to(9);
+                let action = rng.up_to(10);
                 log.push(format!("{action}@{id}"));
                 match action {
                     0 => conn.handle_socket_open(id, now),
@@ -68,6 +68,7 @@ fn random_inputs_keep_the_connection_sound() {
                         conn.close();
                         closed = true;
                     }
+                    10 => conn.handle_network_back(now),
                     4 | 5 => {
                         now += rng.up_to(3_000);
                         if let Some(at) = conn.poll_timeout().filter(|at| *at <= now) {
