@@ -25,6 +25,7 @@ pub mod odata;
 pub mod ops;
 pub mod query;
 pub mod routes;
+pub mod schema;
 pub mod store;
 pub mod time;
 pub mod users;

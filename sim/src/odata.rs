@@ -232,6 +232,10 @@ pub mod codes {
     pub const DIGEST_MSG: &str = "The security validation for this page is invalid and might be corrupted. Please use your web browser's Back button to try your operation again.";
     /// Bad query or request shape.
     pub const INVALID_QUERY: &str = "-1, Microsoft.SharePoint.Client.InvalidClientQueryException";
+    /// An unknown field in `$select`/`$expand`, or a lookup read without its `$expand`.
+    pub const FIELD: &str = "-1, Microsoft.SharePoint.SPException";
+    /// An unknown column in `$filter` ("Column 'X' does not exist. ...").
+    pub const COLUMN_MISSING: &str = "-2147024809, System.ArgumentException";
     /// Argument errors.
     pub const ARGUMENT: &str = "-1, System.ArgumentException";
     /// List missing (by GUID).

@@ -99,6 +99,7 @@ impl Inner {
             changes: Vec::new(),
             last_change: 0,
             subscriptions: Vec::new(),
+            columns: Vec::new(),
         });
         Ok(self.sites[site].lists.len() - 1)
     }
@@ -130,6 +131,7 @@ impl Inner {
         l.next_id += 1;
         let mut fields = clean_fields(&fields);
         fields.entry("Title").or_insert(Value::Null);
+        l.add_columns(fields.keys());
         let item = Item {
             id,
             unique_id: Uuid::new_v4(),
@@ -162,8 +164,9 @@ impl Inner {
         if !etag_matches(if_match, item.version) {
             return Err(OpError::EtagMismatch);
         }
-        for (k, v) in clean_fields(fields) {
-            item.fields.insert(k, v);
+        let fields = clean_fields(fields);
+        for (k, v) in &fields {
+            item.fields.insert(k.clone(), v.clone());
         }
         if !system {
             item.version += 1;
@@ -171,6 +174,7 @@ impl Inner {
             item.editor_id = editor;
         }
         let (version, snapshot) = (item.version, item.clone());
+        l.add_columns(fields.keys());
         let ct = if system {
             change_type::SYSTEM_UPDATE
         } else {

@@ -87,6 +87,9 @@ pub struct List {
     pub last_change: i64,
     /// Webhook subscriptions.
     pub subscriptions: Vec<Subscription>,
+    /// Columns of the list beyond the built-in ones (see [`crate::schema`]), as first
+    /// spelt: every field a write ever set, and those declared through the admin API.
+    pub columns: Vec<String>,
 }
 
 impl List {

@@ -5,7 +5,6 @@
 use serde_json::{json, Map, Value};
 
 use crate::odata::{EntityMeta, Fmt};
-use crate::query::Query;
 
 /// The user new items and edits are attributed to unless an admin write says `?by=N`.
 pub const DEV_USER: i64 = 9;
@@ -70,6 +69,12 @@ pub fn person_field(author_id: i64, editor_id: i64, path: &str) -> Option<Value>
     Some(found.map_or(Value::Null, |(_, v)| v))
 }
 
+/// Whether `field` is a field of the user list a person column reads (`Title`,
+/// `EMail`, ...), its case ignored.
+pub fn is_user_field(field: &str) -> bool {
+    user(DEV_USER).is_some_and(|u| u.fields().keys().any(|k| k.eq_ignore_ascii_case(field)))
+}
+
 impl crate::store::Inner {
     /// Runs `write` with its adds and edits attributed to user `by`.
     pub fn as_user<T>(&mut self, by: i64, write: impl FnOnce(&mut Self) -> T) -> T {
@@ -109,55 +114,6 @@ pub struct Selection {
 }
 
 impl Selection {
-    /// Reads `$select` and `$expand`; `Err` is SharePoint's 400 message.
-    pub fn from_query(q: &Query) -> Result<Selection, String> {
-        let mut expand = Vec::new();
-        for name in q.list("$expand") {
-            let Some(column) = PERSON_COLUMNS
-                .into_iter()
-                .find(|c| c.eq_ignore_ascii_case(&name))
-            else {
-                return Err(format!("The field or property '{name}' does not exist."));
-            };
-            expand.push(column);
-        }
-        let selection = Selection {
-            select: q.select(),
-            expand,
-        };
-        let what = "The $select query string must specify the target fields and the";
-        selection.check_paths(&selection.select, what)?;
-        Ok(selection)
-    }
-
-    /// Checks the fields a `$filter` reads: a person column's field needs its
-    /// `$expand`, as in `$select`; `Err` is SharePoint's 400 message.
-    pub fn check_filter(&self, fields: &[String]) -> Result<(), String> {
-        self.check_paths(fields, "The")
-    }
-
-    /// Each `Column/Field` of `names` needs its column expanded and a user field of
-    /// that name; `Err` is SharePoint's 400 message (`what` opens its `$expand` part).
-    fn check_paths(&self, names: &[String], what: &str) -> Result<(), String> {
-        for name in names {
-            let Some((column, field)) = name.split_once('/') else {
-                continue;
-            };
-            if !self.expand.iter().any(|c| c.eq_ignore_ascii_case(column)) {
-                return Err(format!(
-                    "The query to field '{name}' is not valid. {what} $expand query string \
-                     must contains {column}."
-                ));
-            }
-            if !user(DEV_USER)
-                .is_some_and(|u| u.fields().keys().any(|k| k.eq_ignore_ascii_case(field)))
-            {
-                return Err(format!("The field or property '{field}' does not exist."));
-            }
-        }
-        Ok(())
-    }
-
     /// Every field (no `$select`, no `$expand`).
     pub fn all() -> Selection {
         Selection::default()

@@ -70,6 +70,7 @@ fn summary(inner: &Inner, site: usize, list: usize) -> Value {
         "entityTypeName": l.entity_name(),
         "listItemEntityTypeFullName": l.item_type(),
         "subscriptions": l.subscriptions.len(),
+        "columns": l.columns,
     })
 }
 
@@ -133,7 +134,12 @@ struct ListBody {
     title: Option<String>,
     site: Option<String>,
     count: Option<usize>,
+    /// Columns to declare on the list (as a write setting them would create them).
+    fields: Option<Vec<String>>,
 }
+
+/// The columns of the generated mail rows ([`mail_row`]).
+const MAIL_COLUMNS: [&str; 5] = ["Title", "Subject", "From", "To", "SentDate"];
 
 async fn create_list(State(app): State<App>, bytes: axum::body::Bytes) -> Response {
     let b: ListBody = match body(&bytes) {
@@ -149,7 +155,10 @@ async fn create_list(State(app): State<App>, bytes: axum::body::Bytes) -> Respon
         Err(r) => return r,
     };
     match inner.create_list(s, title.trim(), "", 100) {
-        Ok(l) => (StatusCode::CREATED, Json(summary(&inner, s, l))).into_response(),
+        Ok(l) => {
+            inner.sites[s].lists[l].add_columns(b.fields.iter().flatten());
+            (StatusCode::CREATED, Json(summary(&inner, s, l))).into_response()
+        }
         Err(e) => op_err(e),
     }
 }
@@ -205,6 +214,9 @@ async fn seed(State(app): State<App>, bytes: axum::body::Bytes) -> Response {
             Err(e) => return op_err(e),
         },
     };
+    let mail = MAIL_COLUMNS.map(String::from);
+    let list = &mut inner.sites[s].lists[l];
+    list.add_columns(mail.iter().chain(b.fields.iter().flatten()));
     let now = inner.now_ms();
     let start = inner.sites[s].lists[l].next_id as usize;
     for i in 0..count {

@@ -3,9 +3,10 @@
 use serde_json::{json, Map, Value};
 
 use crate::odata::{EntityMeta, Fmt};
+use crate::schema;
 use crate::store::{Item, List};
 use crate::time;
-use crate::users::Selection;
+use crate::users::{person_field, Selection};
 
 /// Plain field map of an item (what nometadata returns).
 pub fn item_fields(item: &Item) -> Map<String, Value> {
@@ -26,6 +27,21 @@ pub fn item_fields(item: &Item) -> Map<String, Value> {
     m
 }
 
+/// A field of an item as `$filter` reads it (`Editor/Title` included; `Null` if unset).
+pub fn field_value(item: &Item, name: &str) -> Value {
+    if name.eq_ignore_ascii_case("id") {
+        return json!(item.id);
+    }
+    if let Some(value) = person_field(item.author_id, item.editor_id, name) {
+        return value;
+    }
+    item_fields(item)
+        .into_iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
+        .unwrap_or(Value::Null)
+}
+
 /// One item in the negotiated shape, restricted to `$select` if given, with the
 /// `$expand`ed person columns.
 pub fn item_json(fmt: Fmt, base: &str, list: &List, item: &Item, shape: &Selection) -> Value {
@@ -41,7 +57,8 @@ pub fn item_json(fmt: Fmt, base: &str, list: &List, item: &Item, shape: &Selecti
                 .get_key_value(s.as_str())
                 .or_else(|| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(s)))
                 .map(|(k, v)| (k.clone(), v.clone()));
-            let (k, v) = found.unwrap_or((s.clone(), Value::Null));
+            let extra = || schema::extra_value(list, item, base, s);
+            let (k, v) = found.or_else(extra).unwrap_or((s.clone(), Value::Null));
             out.insert(k, v);
         }
         if ids {

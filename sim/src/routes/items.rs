@@ -11,27 +11,15 @@ use crate::filter;
 use crate::odata::{codes, EntityMeta};
 use crate::ops::OpError;
 use crate::query::encode;
+use crate::schema;
 use crate::store::{parse_guid, Item, List};
-use crate::users::{person_field, Selection};
+use crate::users::Selection;
 
 /// Largest honoured `$top`.
 pub const MAX_TOP: usize = 5000;
 
+use super::item_shape::field_value;
 pub use super::item_shape::{item_fields, item_json};
-
-fn field_value(item: &Item, name: &str) -> Value {
-    if name.eq_ignore_ascii_case("id") {
-        return json!(item.id);
-    }
-    if let Some(value) = person_field(item.author_id, item.editor_id, name) {
-        return value;
-    }
-    item_fields(item)
-        .into_iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v)
-        .unwrap_or(Value::Null)
-}
 
 fn etag_header(r: &mut Response, version: u32) {
     if let Ok(v) = HeaderValue::from_str(&format!("\"{version}\"")) {
@@ -65,6 +53,10 @@ fn op_error(ctx: &Ctx, e: OpError, if_match: Option<&str>, current: Option<u32>)
 
 fn bad_query(ctx: &Ctx, msg: &str) -> Response {
     ctx.err(StatusCode::BAD_REQUEST, codes::INVALID_QUERY, msg)
+}
+
+fn refused(ctx: &Ctx, r: schema::Refusal) -> Response {
+    ctx.err(StatusCode::BAD_REQUEST, r.code, &r.message)
 }
 
 /// `.../items`: GET a page of items, POST to create one.
@@ -117,6 +109,24 @@ fn query_items(ctx: &Ctx, list: usize) -> Response {
             )
         }
     };
+    let skip = match q.skip_id() {
+        None => None,
+        Some(Ok(n)) => Some(n),
+        Some(Err(e)) => return bad_query(ctx, &format!("Invalid $skiptoken: {e}.")),
+    };
+    let filter = match q.get("$filter").filter(|f| !f.trim().is_empty()) {
+        None => None,
+        Some(f) => match filter::parse(f) {
+            Ok(e) => Some(e),
+            Err(e) => return bad_query(ctx, &format!("The expression \"{f}\" is not valid: {e}.")),
+        },
+    };
+    let inner = ctx.app.lock();
+    let l = &inner.sites[ctx.site].lists[list];
+    let select = match schema::check(l, q, filter.as_ref()) {
+        Ok(s) => s,
+        Err(e) => return refused(ctx, e),
+    };
     let (by_modified, desc) = match q.get("$orderby").map(|o| o.trim().to_ascii_lowercase()) {
         None => (false, false),
         Some(o) => {
@@ -132,27 +142,6 @@ fn query_items(ctx: &Ctx, list: usize) -> Response {
             (f == "modified", dir == "desc")
         }
     };
-    let skip = match q.skip_id() {
-        None => None,
-        Some(Ok(n)) => Some(n),
-        Some(Err(e)) => return bad_query(ctx, &format!("Invalid $skiptoken: {e}.")),
-    };
-    let filter = match q.get("$filter").filter(|f| !f.trim().is_empty()) {
-        None => None,
-        Some(f) => match filter::parse(f) {
-            Ok(e) => Some(e),
-            Err(e) => return bad_query(ctx, &format!("The expression \"{f}\" is not valid: {e}.")),
-        },
-    };
-    let select = match Selection::from_query(q) {
-        Ok(s) => s,
-        Err(e) => return bad_query(ctx, &e),
-    };
-    if let Some(Err(e)) = filter.as_ref().map(|f| select.check_filter(&f.fields())) {
-        return bad_query(ctx, &e);
-    }
-    let inner = ctx.app.lock();
-    let l = &inner.sites[ctx.site].lists[list];
     if let Some(f) = &filter {
         let non_id = f.fields().iter().any(|n| !n.eq_ignore_ascii_case("id"));
         if non_id && l.items.len() > inner.knobs.view_threshold {
@@ -263,12 +252,12 @@ pub fn item(ctx: &Ctx, list: usize, id: u32) -> Response {
     };
     match ctx.method.as_str() {
         "GET" => {
-            let select = match Selection::from_query(&ctx.query) {
-                Ok(s) => s,
-                Err(e) => return bad_query(ctx, &e),
-            };
             let inner = ctx.app.lock();
             let l = &inner.sites[ctx.site].lists[list];
+            let select = match schema::check(l, &ctx.query, None) {
+                Ok(s) => s,
+                Err(e) => return refused(ctx, e),
+            };
             let Some(it) = l.items.get(&id) else {
                 return op_error(ctx, OpError::ItemNotFound, None, None);
             };
