@@ -106,9 +106,10 @@ pkg/.built: $(PKG_INPUTS) target/.size-std-$(SIZE_STD)
 test-size: pkg
 	@tests/scripts/check-size.sh
 
-## Consumer builds (tests/consumers): plain ES module page, webpack 5, Vite and an SPFx 1.22
-## web part (Node 22 from npm), each built against pkg/ and loaded in headless Chromium
-## against sp-sim + sp-broadcaster. CONSUMERS=vite,spfx runs some; see tests/consumers/README.md.
+## Consumer builds (tests/consumers): plain ES module page, webpack 5 (with React), webpack 4,
+## Vite, SPFx 1.22 (Node 22 from npm), SPFx 1.21 and 1.18 (gulp), and two copies of the SPFx
+## 1.22 bundle on one page; each built against pkg/ and loaded in headless Chromium against
+## sp-sim + sp-broadcaster. CONSUMERS=vite,spfx runs some; see tests/consumers/README.md.
 test-consumers: pkg
 	cargo build --quiet -p sp-sim -p sp-broadcaster
 	node tests/consumers/run.mjs
@@ -123,7 +124,7 @@ test-e2e: pkg
 	cargo build --release -p sp-sim -p sp-broadcaster
 	node tests/e2e/demo.test.mjs
 
-## Typings: tsc --noEmit on tests/types/consumer.ts (LiveList, Broadcaster, sp-live/seed)
+## Typings: tsc --noEmit on tests/types/ (LiveList, Broadcaster, sp-live/seed, /react, /checkpoint)
 ## against pkg/*.d.ts, strict and SPFx-like; known gaps are listed, not failed.
 test-types: pkg
 	@cp src/js/seed.js src/js/seed.d.ts pkg/

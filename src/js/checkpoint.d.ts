@@ -14,7 +14,8 @@ export interface CheckpointStoreOptions {
 }
 
 /** The checkpoint kept under `key`, or `null` (none, too old, unreadable, storage off).
- * Never rejects. A checkpoint holds list data: name the key per user. */
+ * Rejects only for an unknown `storage` (a `TypeError`). A checkpoint holds list data:
+ * name the key per user. */
 export function readCheckpoint<T extends ListItem = ListItem>(
   key: string,
   options?: CheckpointStoreOptions,
@@ -29,7 +30,8 @@ export function writeCheckpoint<T extends ListItem>(
   options?: CheckpointStoreOptions,
 ): Promise<boolean>;
 
-/** Deletes what is kept under `key` (e.g. when the user signs out). Never rejects. */
+/** Deletes what is kept under `key` (e.g. when the user signs out). Rejects only for an
+ * unknown `storage` (a `TypeError`). */
 export function deleteCheckpoint(key: string, options?: CheckpointStoreOptions): Promise<void>;
 
 /** Keeps `list`'s checkpoint under `key` whenever the page is hidden (a reload, a tab

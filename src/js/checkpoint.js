@@ -105,7 +105,8 @@ async function inDb(mode, work) {
 /**
  * The checkpoint kept under `key`, or `null`: none, older than `maxAgeMs` (default a
  * day; an expired one is deleted), unreadable, or the storage is off (private modes,
- * sandboxed frames). Never rejects: a missing checkpoint only means a full load.
+ * sandboxed frames). Rejects only for an unknown `storage` (a `TypeError`): a
+ * missing checkpoint only means a full load.
  */
 export async function readCheckpoint(key, options) {
   const storage = storageOf(options);
@@ -172,7 +173,8 @@ function write(key, list, options, db) {
   );
 }
 
-/** Deletes what is kept under `key` (e.g. when the user signs out). Never rejects. */
+/** Deletes what is kept under `key` (e.g. when the user signs out). Rejects only for an
+ * unknown `storage` (a `TypeError`). */
 export async function deleteCheckpoint(key, options) {
   const storage = storageOf(options);
   checkStorage(storage);

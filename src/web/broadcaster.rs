@@ -22,13 +22,20 @@ export interface BroadcasterOptions {
   namespace?: string;
   /** CONNECT payload (socket.io 3/4) or query parameters (socket.io 2.x, websocket). */
   auth?: Record<string, string | number | boolean>;
+  /** Reconnect after a lost link (default true). */
   reconnection?: boolean;
+  /** Reconnections tried before giving up (default: never give up). */
   reconnectionAttempts?: number;
+  /** First reconnection delay in ms, doubled each time (default 1000). */
   reconnectionDelay?: number;
+  /** Longest reconnection delay in ms (default 5000). */
   reconnectionDelayMax?: number;
+  /** Jitter of each delay, 0 to 1 (default 0.5). */
   randomizationFactor?: number;
   /** Connect timeout in ms (default 20000). */
   timeout?: number;
+  /** Largest frame accepted, in bytes (default 1,000,000): a bigger one is an error, and
+   * the link is opened again. */
   maxFrameBytes?: number;
   /** Reconnect after the server disconnects the socket (socket.io's DISCONNECT). Default:
    * false for `Broadcaster.connect`, as socket.io-client; true for `LiveList.open`. A

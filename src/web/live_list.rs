@@ -109,7 +109,7 @@ impl LiveList {
         }
     }
 
-    /// The current rows in ID order (a copy).
+    /// The current rows in display order (`orderBy`, else by ID), a copy.
     #[wasm_bindgen(skip_typescript)]
     pub fn items(&self) -> Array {
         match &self.hub {
