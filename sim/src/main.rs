@@ -78,6 +78,8 @@ async fn main() {
         let mut inner = sim.shared().lock();
         let now = inner.now_ms();
         if let Ok(l) = inner.create_list(0, "Mails", "", 100) {
+            let mail = sp_sim::admin::data::MAIL_COLUMNS.map(String::from);
+            inner.sites[0].lists[l].add_columns(mail.iter());
             for i in 0..n {
                 inner.add_item(
                     0,

@@ -139,7 +139,7 @@ struct ListBody {
 }
 
 /// The columns of the generated mail rows ([`mail_row`]).
-const MAIL_COLUMNS: [&str; 5] = ["Title", "Subject", "From", "To", "SentDate"];
+pub const MAIL_COLUMNS: [&str; 5] = ["Title", "Subject", "From", "To", "SentDate"];
 
 async fn create_list(State(app): State<App>, bytes: axum::body::Bytes) -> Response {
     let b: ListBody = match body(&bytes) {
