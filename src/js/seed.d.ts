@@ -1,5 +1,5 @@
 /* sp-live/seed: drop-in facade for web parts written against the seed's
- * `RxJsEventEmitter` and socket library. See sp-live's README, "Porting a seed web part". */
+ * `RxJsEventEmitter` and socket library. See the package README, "Porting a seed web part". */
 import type { InitInput, ListItem, LiveList, LiveListOptions } from "./sp_live.js";
 
 /** A deleted item as the seed reported it. */

@@ -5,7 +5,7 @@
 // A seed web part ports by changing its imports:
 //   import { RxJsEventEmitter, SocketListChanges } from "sp-live/seed";
 // Plain ES module (ES2019 syntax: webpack 4, SPFx 1.18 and older, parses it); types
-// in seed.d.ts. See sp-live's README, "Porting a seed web part".
+// in seed.d.ts. See the package README, "Porting a seed web part".
 
 import init, { LiveList } from "./sp_live.js";
 
