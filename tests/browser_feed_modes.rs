@@ -1,7 +1,7 @@
 //! Browser tests of the change feed's auth modes, metadata levels and failure paths
 //! against sp-sim: bearer tokens (string and async provider), a caller-supplied
 //! fetch, throttling with Retry-After, digest expiry, an expired change token, a load
-//! of many pages, lost webhooks made good by the next hint or by coming back online (what a round costs in
+//! of many pages, and lost webhooks made good by the next hint (what a round costs in
 //! requests is in browser_request_counts.rs).
 
 #![cfg(target_arch = "wasm32")]
@@ -313,57 +313,6 @@ async fn refresh_looks_for_changes_without_a_webhook() {
     list.close();
     list.refresh();
     assert_eq!(list.items().length(), 0);
-}
-
-/// Dispatches `name` on `target` (`window` or `document`), as the browser does.
-fn dispatch(target: &str, name: &str) {
-    let target = Reflect::get(&js_sys::global(), &target.into()).unwrap();
-    let event = js_sys::eval(&format!("new Event('{name}')")).unwrap();
-    let dispatch: Function = Reflect::get(&target, &"dispatchEvent".into())
-        .unwrap()
-        .into();
-    dispatch.call1(&target, &event).unwrap();
-}
-
-/// Back online, a list looks for the changes whose webhooks were lost meanwhile; the page
-/// visible again right after a round costs nothing (switching tabs); a closed list no
-/// longer listens.
-#[wasm_bindgen_test]
-async fn back_online_a_list_looks_for_changes_whose_webhook_was_lost() {
-    let _serial = serial().await;
-    trap_page_errors();
-    let list_id = fresh_watched_list("Woken").await;
-    let list = open_live(&list_id, &["Title"], &[("pollIntervalMs", 0.into())]).await;
-    admin("POST", "webhooks/drop", Some(r#"{"count":1}"#)).await;
-    add_item(&list_id, "written while the laptop slept").await;
-    sleep(600).await;
-    assert_eq!(list.items().length(), 5, "no webhook, no poll: not yet");
-    dispatch("window", "online");
-    wait_until("the item, back online", 3_000, || {
-        list.items().length() == 6
-    })
-    .await;
-    assert_eq!(rows_of(&list.items()), sim_rows(&list_id).await);
-
-    reset_counters_when_quiet().await;
-    dispatch("document", "visibilitychange");
-    sleep(300).await;
-    assert_eq!(
-        counter("getchanges").await,
-        0,
-        "a round that recent saw it all"
-    );
-
-    let mut list = list;
-    list.close();
-    dispatch("window", "online");
-    sleep(300).await;
-    assert_eq!(
-        counter("getchanges").await,
-        0,
-        "closed: no longer listening"
-    );
-    assert!(page_errors().is_empty(), "{:?}", page_errors());
 }
 
 /// A load of many pages (`pageSize: 3` over 11 items) in a field order: every page

@@ -37,7 +37,7 @@ use server::{Server, GUID, SITE};
 use sp_live::json::{self, Json};
 use sp_live::sharepoint::Item;
 use sp_live::sharepoint::{ChangeToken, ListRef, Metadata};
-use sp_live::sync::{Auth, ChangeFeed, FeedConfig, HttpResponse, Output, SplitMix64};
+use sp_live::sync::{Auth, ChangeFeed, FeedConfig, HttpResponse, Output, SplitMix64, Wake};
 
 enum Event {
     Response(u64, HttpResponse),
@@ -49,8 +49,8 @@ enum Event {
     Close,
     /// ... and a new page opens, resuming from that checkpoint.
     Reopen,
-    /// The page is visible again (`false`) or back online (`true`).
-    Wake(bool),
+    /// The page is back online (or the machine slept), or visible again.
+    Wake(Wake),
 }
 
 #[derive(Default, Debug)]
@@ -179,7 +179,7 @@ impl Sim {
                 Event::Edit => self.edit(),
                 Event::Close => self.close_page(),
                 Event::Reopen => self.reopen_page(),
-                Event::Wake(network) => self.feed.handle_wake(self.now, network),
+                Event::Wake(wake) => self.feed.handle_wake(self.now, wake),
             }
         }
     }
@@ -305,7 +305,12 @@ fn run_seed(seed: u64) -> Stats {
     let mut wakes = SplitMix64::new(seed ^ 0x3A4E);
     for _ in 0..wakes.up_to(6) {
         let t = wakes.up_to(duration);
-        sim.at(t, Event::Wake(wakes.chance(0.5)));
+        let wake = if wakes.chance(0.5) {
+            Wake::Online
+        } else {
+            Wake::Visible
+        };
+        sim.at(t, Event::Wake(wake));
     }
     sim.feed.handle_start(0);
     sim.drive(seed);
@@ -322,7 +327,7 @@ fn run_seed(seed: u64) -> Stats {
         // A last edit whose webhook was lost while the network was down: coming back
         // online finds it, whatever the feed is doing.
         sim.server.add(sim.now);
-        sim.feed.handle_wake(sim.now, true);
+        sim.feed.handle_wake(sim.now, Wake::Online);
     } else {
         sim.feed.handle_connected(sim.now);
     }

@@ -196,11 +196,13 @@ impl Connection {
         }
     }
 
-    /// The browser is back online at `now`: a reconnection waiting out its backoff
-    /// starts now, and an open plain WebSocket is opened again (it has no heartbeat to
-    /// notice a link that died meanwhile; socket.io's does).
+    /// The browser is back online at `now`, or the machine slept: a reconnection waiting
+    /// out its backoff starts now, and an open plain WebSocket is opened again (it has no
+    /// heartbeat to notice a link that died meanwhile; socket.io's does) unless
+    /// reconnection is off (one failed attempt would then close it for good).
     pub fn handle_network_back(&mut self, now: u64) {
-        if self.state == State::Open && self.options.protocol == Protocol::WebSocket {
+        let plain = self.options.protocol == Protocol::WebSocket;
+        if self.state == State::Open && plain && self.options.reconnection {
             if let Some(mut session) = self.session.take() {
                 session.close_by_client();
                 self.outputs.extend(session.take_outputs());

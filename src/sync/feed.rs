@@ -237,7 +237,7 @@ impl ChangeFeed {
 
     /// The request that carried a confirming GetChanges is over: unless that came back
     /// empty (`on_batch` cleared `confirming`), the hints it covered need a round.
-    fn confirmation_done(&mut self) {
+    pub(super) fn confirmation_done(&mut self) {
         if std::mem::take(&mut self.confirming) {
             self.again = true;
         }

@@ -18,10 +18,6 @@
 use super::feed::ChangeFeed;
 use super::jobs::{Job, Step};
 
-/// How long a feed must have been idle for a page that is visible again to look for
-/// changes ([`ChangeFeed::handle_wake`]).
-pub const WAKE_QUIET_MS: u64 = 30_000;
-
 impl ChangeFeed {
     /// A broadcaster hint for `list_guid` (any GUID form); other lists are ignored.
     pub fn handle_hint(&mut self, now: u64, list_guid: &str) {
@@ -50,34 +46,6 @@ impl ChangeFeed {
     /// waiting for the webhook): a round as for a hint, without a debounce or a settle.
     pub fn handle_refresh(&mut self, now: u64) {
         if self.started && !self.round_will_read_changes() {
-            self.again = true;
-        }
-        self.step(now);
-    }
-
-    /// The page is back: visible again after it was hidden (`network: false`), or the
-    /// browser is back online (`network: true`). Hints sent meanwhile may be lost (a
-    /// sleeping laptop's WebSocket is dead before anyone notices), so:
-    /// - a request that got no response (network error, timeout) is retried now
-    ///   instead of after its backoff (a throttled one still waits);
-    /// - back online, the feed looks for changes as for [`refresh`](Self::handle_refresh);
-    /// - visible again, an idle feed looks for changes if it has been idle
-    ///   [`WAKE_QUIET_MS`] or more (a round that recent has seen what the webhooks
-    ///   would tell: switching tabs back and forth costs nothing).
-    pub fn handle_wake(&mut self, now: u64, network: bool) {
-        if !self.started {
-            return;
-        }
-        if std::mem::take(&mut self.retry_after_no_response) && self.retry_at.is_some() {
-            self.retry_at = None;
-        }
-        let look = if network {
-            !self.round_will_read_changes()
-        } else {
-            let quiet = |since: u64| now.saturating_sub(since) >= WAKE_QUIET_MS;
-            self.idle_since.is_some_and(quiet)
-        };
-        if look {
             self.again = true;
         }
         self.step(now);

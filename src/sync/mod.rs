@@ -68,15 +68,16 @@ mod rng;
 mod sort;
 #[cfg(test)]
 mod tests;
+mod wake;
 
 pub use collapse::{classify, collapse, Classified};
 pub use config::{Auth, FeedConfig, RetryPolicy};
 pub use feed::ChangeFeed;
-pub use hints::WAKE_QUIET_MS;
 pub use id_map::IdMap;
 pub use list_state::{diff_ops, Diff, ListState};
 pub use order::{compare_values, Order};
 pub use rng::SplitMix64;
+pub use wake::{Wake, STALE_REQUEST_MS, WAKE_QUIET_MS};
 
 use crate::sharepoint::Item;
 

@@ -243,17 +243,28 @@ export function send(done, id, fetchFn, token, url, method, headers, body) {
 }
 
 /**
- * Calls `wake(1)` whenever the browser is back online and `wake(0)` whenever the page is
- * visible again (where there is a `window` or a `document`); returns what stops it.
+ * Calls `wake(1)` whenever the browser is back online or the page is visible again after
+ * the machine slept (its network link may have died meanwhile), and `wake(0)` whenever
+ * the page is visible again otherwise; returns what stops it. Where there is no
+ * `document` (a worker), only `online` is heard.
  * @param {(kind: number) => void} wake
  */
 export function watchWake(wake) {
-  const { window: win, document: doc } = globalThis; // no `?.`: webpack 4
+  const scope = globalThis;
+  const doc = scope.document;
+  const heard = (target) => target && typeof target.addEventListener === "function";
+  // The wall clock runs on while the machine sleeps; `performance.now()` does not (but
+  // on Windows): a gap between them that grew while the page was hidden means a sleep.
+  const gap = () => Date.now() - performance.now();
+  let hiddenGap = gap();
   const online = () => wake(1);
-  const visible = () => doc.visibilityState === "visible" && wake(0);
+  const visible = () => {
+    if (doc.visibilityState !== "visible") hiddenGap = gap();
+    else if (!scope.navigator || scope.navigator.onLine !== false) wake(gap() - hiddenGap > 5000 ? 1 : 0);
+  };
   const listen = (method) => {
-    if (win) win[method]("online", online);
-    if (doc) doc[method]("visibilitychange", visible);
+    if (heard(scope)) scope[method]("online", online);
+    if (heard(doc)) doc[method]("visibilitychange", visible);
   };
   listen("addEventListener");
   return () => listen("removeEventListener");

@@ -12,6 +12,7 @@ use super::socket::BrowserSocket;
 use super::wake::WakeWatch;
 use crate::json::Json;
 use crate::protocol::{Connection, Frame, Output, SocketId};
+use crate::sync::Wake;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
@@ -34,7 +35,7 @@ pub(crate) enum Message {
     /// A holder needs reconnection after the server's DISCONNECT (a live list
     /// joining a connection opened without it): on from now on.
     ReconnectAfterServerDisconnect,
-    /// The browser is back online.
+    /// The browser is back online, or the machine slept.
     NetworkBack,
     /// From the copy of sp-live whose connection this hub shares (see
     /// [`super::peers`]): `(kind, a, b)` as its port sent them.
@@ -44,8 +45,8 @@ pub(crate) enum Message {
 /// Drives `connection` for `hub` from the next microtask until [`Message::Shutdown`].
 pub(crate) fn start(hub: &Rc<Hub>, connection: Connection) {
     let mailbox = hub.mailbox.clone();
-    let wake = WakeWatch::new(move |network| {
-        if network {
+    let wake = WakeWatch::new(move |wake| {
+        if wake == Wake::Online {
             mailbox.post(Message::NetworkBack);
         }
     });

@@ -15,7 +15,7 @@ use crate::json::Json;
 use crate::protocol::{EventArg, State};
 use crate::sharepoint::parse_items;
 use crate::sync::{
-    ChangeFeed, ChangeSet, ChangeSetKind, FeedStatus, HttpResponse, ListState, Output,
+    ChangeFeed, ChangeSet, ChangeSetKind, FeedStatus, HttpResponse, ListState, Output, Wake,
 };
 use js_sys::Array;
 use std::rc::Rc;
@@ -33,8 +33,8 @@ pub(crate) enum FeedMessage {
     BroadcasterError(JsValue),
     /// The app asked to look for changes now (`LiveList.refresh`).
     Refresh,
-    /// The browser is back online (`true`) or the page visible again (`false`).
-    Wake(bool),
+    /// The page woke up.
+    Wake(Wake),
     /// The timer fired.
     Tick,
     /// A subscriber joined: deliver its snapshot if the list is loaded.
@@ -84,7 +84,7 @@ pub(crate) fn start(
     // A shared connection may be open already: no change of state will tell us.
     hub.mailbox.post(FeedMessage::Broadcaster(bhub.state()));
     let mailbox = hub.mailbox.clone();
-    let wake = WakeWatch::new(move |network| mailbox.post(FeedMessage::Wake(network)));
+    let wake = WakeWatch::new(move |wake| mailbox.post(FeedMessage::Wake(wake)));
     let mut task = FeedTask {
         timer: Timer::new(&hub.mailbox, || FeedMessage::Tick),
         _wake: wake,
@@ -246,7 +246,7 @@ impl Driver {
             }
             FeedMessage::BroadcasterError(error) => self.errors.push(error),
             FeedMessage::Refresh => feed.handle_refresh(now),
-            FeedMessage::Wake(network) => feed.handle_wake(now, network),
+            FeedMessage::Wake(wake) => feed.handle_wake(now, wake),
             FeedMessage::Tick => feed.handle_timeout(now),
             FeedMessage::Catchup => self.hub.catchup_done(),
             FeedMessage::Shutdown => return false,

@@ -80,8 +80,9 @@ export interface LiveListCheckpoint<T extends ListItem = ListItem> {
   items: T[];
 }
 /** `connecting` (before the first rows, or with rows while the broadcaster has not yet
- * connected: changes then show on `refresh()` and the safety poll), `loading` (the list), `live` (current and hearing
- * webhooks), `reconnecting` (the broadcaster link was lost and is being retried),
+ * connected: changes then show on `refresh()`, wake-ups and the safety poll), `loading`
+ * (the list), `live` (current and hearing webhooks), `reconnecting` (the broadcaster link
+ * was lost and is being retried),
  * `offline` (the link closed for good: reconnection off or given up; changes show on
  * `refresh()` and every `pollIntervalMs`), `resyncing` (reloading, retrying SharePoint,
  * or catching up from a checkpoint), `closed` (after `close()` or a failed open). */

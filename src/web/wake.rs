@@ -1,21 +1,24 @@
-//! Wake-ups from the page: the browser back online, the page visible again. Either may
-//! follow a sleep or a network change during which the broadcaster's hints were lost,
-//! so each feed hears of them ([`crate::sync::ChangeFeed::handle_wake`]), and each
-//! connection of the online one ([`crate::protocol::Connection::handle_network_back`]).
+//! Wake-ups from the page: the browser back online, the page visible again (after the
+//! machine slept, told apart by the wall clock running ahead of `performance.now()`).
+//! Either may follow a sleep or a network change during which the broadcaster's hints
+//! were lost, so each feed hears of them ([`crate::sync::ChangeFeed::handle_wake`]), and
+//! each connection of [`Wake::Online`] ([`crate::protocol::Connection::handle_network_back`]).
 
 use super::peers::Port;
+use crate::sync::Wake;
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/web/bridge.js")]
 extern "C" {
-    /// Calls `wake(1)` whenever the browser is back online and `wake(0)` whenever the
-    /// page is visible again; returns what stops it.
+    /// Calls `wake(1)` whenever the browser is back online or the page visible again
+    /// after a sleep, and `wake(0)` whenever it is visible again otherwise; returns what
+    /// stops it.
     #[wasm_bindgen(js_name = watchWake)]
     fn watch_wake(wake: &JsValue) -> Function;
 }
 
-/// Calls `on_wake(network)` on each wake-up until dropped.
+/// Calls `on_wake` on each wake-up until dropped.
 pub(crate) struct WakeWatch {
     /// Called by the page's listeners; dropped after they are removed.
     _wake: Port,
@@ -24,9 +27,13 @@ pub(crate) struct WakeWatch {
 
 impl WakeWatch {
     /// Starts listening.
-    pub(crate) fn new(on_wake: impl Fn(bool) + 'static) -> Self {
+    pub(crate) fn new(on_wake: impl Fn(Wake) + 'static) -> Self {
         let wake = Port::new(move |kind: u32, _: JsValue, _: JsValue| {
-            on_wake(kind == 1);
+            on_wake(if kind == 1 {
+                Wake::Online
+            } else {
+                Wake::Visible
+            });
             JsValue::UNDEFINED
         });
         let stop = watch_wake(wake.as_ref());

@@ -222,6 +222,15 @@ fn back_online_reconnects_now_and_renews_a_plain_websocket() {
     assert!(matches!(h.take()[..], [Output::OpenSocket { id: 2, .. }]));
     assert_eq!(statuses(&h.open()), [State::Open]);
 
+    // Reconnection off: a working link is not risked (a failed attempt would end it).
+    let mut o = ConnectOptions::new("http://127.0.0.1:9", Protocol::WebSocket);
+    o.reconnection = false;
+    let mut off = Harness::with(o);
+    off.open();
+    off.conn.handle_network_back(off.now);
+    assert!(off.take().is_empty());
+    assert_eq!(off.conn.state(), State::Open);
+
     // Closed for good stays closed.
     h.conn.close();
     h.take();
