@@ -110,3 +110,81 @@ fn token_lookup_any_case() {
     assert_eq!(validation_token("VALIDATIONTOKEN=z").as_deref(), Some("z"));
     assert_eq!(validation_token("token=z"), None);
 }
+
+/// A server state whose emit queue holds `queue` batches and is drained only by the test
+/// (the returned receiver stands in for the emitter task).
+fn state(queue: usize) -> (AppState, tokio::sync::mpsc::Receiver<Batch>) {
+    use std::sync::Arc;
+    let (_layer, io) = socketioxide::SocketIo::new_layer();
+    let (emit_tx, emit_rx) = tokio::sync::mpsc::channel(queue);
+    let (ws_tx, _) = tokio::sync::broadcast::channel(1);
+    let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
+    let st = AppState {
+        cfg: Arc::new(crate::Config::default()),
+        io,
+        stats: Arc::default(),
+        emit_tx,
+        ws_tx,
+        shutdown,
+        shutdown_tx: Arc::new(shutdown_tx),
+        started: std::time::Instant::now(),
+    };
+    (st, emit_rx)
+}
+
+/// POSTs `n` notification entries to the handler; its status and JSON body.
+async fn post(st: &AppState, n: usize) -> (StatusCode, serde_json::Value) {
+    let entries: Vec<String> = (0..n).map(|_| entry(L1, None)).collect();
+    let body = format!(r#"{{"value":[{}]}}"#, entries.join(","));
+    let resp = handle(
+        State(st.clone()),
+        RawQuery(None),
+        HeaderMap::new(),
+        Body::from(body),
+    )
+    .await;
+    let status = resp.status();
+    let bytes = to_bytes(resp.into_body(), usize::MAX).await.unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap())
+}
+
+/// `notifications.received` and `webhooks.requests` as `GET /health` reports them.
+async fn received_and_requests(st: &AppState) -> (serde_json::Value, serde_json::Value) {
+    let h = crate::health(State(st.clone())).await.0;
+    (
+        h["notifications"]["received"].clone(),
+        h["webhooks"]["requests"].clone(),
+    )
+}
+
+/// A body answered `503` (emit queue full, or no emitter any more) was not taken: its
+/// entries are not counted as received (SharePoint sends them again later), though the
+/// request is.
+#[tokio::test]
+async fn bodies_answered_503_are_not_counted_as_received() {
+    let (st, mut rx) = state(1);
+    assert_eq!(
+        post(&st, 2).await,
+        (StatusCode::ACCEPTED, serde_json::json!({ "accepted": 2 }))
+    );
+    assert_eq!(received_and_requests(&st).await, (2.into(), 1.into()));
+
+    // The queue (one batch) is full: refused, not counted.
+    let busy = (
+        StatusCode::SERVICE_UNAVAILABLE,
+        serde_json::json!({ "error": "busy, retry later" }),
+    );
+    assert_eq!(post(&st, 3).await, busy);
+    assert_eq!(received_and_requests(&st).await, (2.into(), 2.into()));
+    assert_eq!(rx.recv().await.map(|b| b.count), Some(2));
+    assert!(rx.try_recv().is_err(), "the refused body was not queued");
+
+    // Room again: the same body is taken and counted.
+    assert_eq!(post(&st, 3).await.0, StatusCode::ACCEPTED);
+    assert_eq!(received_and_requests(&st).await, (5.into(), 3.into()));
+
+    // No emitter (queue closed): refused, not counted.
+    drop(rx);
+    assert_eq!(post(&st, 4).await, busy);
+    assert_eq!(received_and_requests(&st).await, (5.into(), 4.into()));
+}

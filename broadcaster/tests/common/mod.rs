@@ -1,11 +1,12 @@
 //! Helpers shared by the integration tests: an embedded server, a tiny HTTP/1.1 client,
-//! webhook bodies, and WebSocket helpers.
+//! webhook bodies, WebSocket helpers, and socket.io over a raw WebSocket.
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
+use serde_json::Value;
 use sp_broadcaster::{serve, Config, ServerHandle};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -183,4 +184,59 @@ pub async fn wait_sockets(addr: SocketAddr, n: u64) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     panic!("socket count never reached {n}: {}", health(addr).await);
+}
+
+// socket.io over a raw WebSocket (Engine.IO 3 and 4).
+
+/// How long the socket.io handshake may take.
+pub const SIO_WAIT: Duration = Duration::from_secs(5);
+
+/// Connects to `/socket.io/` and completes the namespace handshake.
+pub async fn sio_connect(addr: std::net::SocketAddr, eio: u8) -> Ws {
+    let mut ws = ws_connect(addr, &format!("/socket.io/?EIO={eio}&transport=websocket")).await;
+    let open = ws_next_text(&mut ws, SIO_WAIT).await.expect("open packet");
+    assert!(open.starts_with("0{"), "{open}");
+    if eio == 4 {
+        ws_send(&mut ws, "40").await;
+        let c = next_packet(&mut ws, SIO_WAIT).await.expect("connect");
+        assert!(c.starts_with("40{\"sid\""), "eio{eio}: {c:?}");
+    } else {
+        assert_eq!(next_packet(&mut ws, SIO_WAIT).await.as_deref(), Some("40"));
+    }
+    ws
+}
+
+/// Next socket.io packet, answering/skipping Engine.IO pings.
+pub async fn next_packet(ws: &mut Ws, wait: Duration) -> Option<String> {
+    loop {
+        let t = ws_next_text(ws, wait).await?;
+        if t == "2" {
+            ws_send(ws, "3").await;
+            continue;
+        }
+        return Some(t);
+    }
+}
+
+/// Parses `42["list:changes","<json>"]` into the decoded array.
+pub fn list_changes(packet: &str) -> Vec<Value> {
+    let body = packet
+        .strip_prefix("42")
+        .unwrap_or_else(|| panic!("not an event: {packet}"));
+    let v: Value = serde_json::from_str(body).unwrap();
+    let args = v.as_array().unwrap();
+    assert_eq!(args.len(), 2, "one argument: {packet}");
+    assert_eq!(args[0], "list:changes");
+    let s = args[1].as_str().expect("argument is a JSON string");
+    serde_json::from_str::<Vec<Value>>(s).unwrap()
+}
+
+/// Parses `43<id>[<value>]` and returns the value.
+pub fn ack_value(packet: &str, id: u32) -> Value {
+    let body = packet
+        .strip_prefix(&format!("43{id}"))
+        .unwrap_or_else(|| panic!("not ack {id}: {packet}"));
+    let v: Vec<Value> = serde_json::from_str(body).unwrap();
+    assert_eq!(v.len(), 1, "{packet}");
+    v[0].clone()
 }

@@ -1,0 +1,97 @@
+//! Plain WebSocket frames of one batch: built once and shared by every connection, so
+//! every client gets the same bytes, and each only the part its subscription selects.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::{json, Value};
+use sp_broadcaster::Config;
+
+const WAIT: Duration = Duration::from_secs(5);
+const QUIET: Duration = Duration::from_millis(300);
+
+/// The exact frame a client must get for `entries` (as posted; `clientState` removed).
+fn expected_frame(entries: &[Value]) -> String {
+    let data = serde_json::to_string(&forwarded(entries)).unwrap();
+    format!(r#"{{"event":"list:changes","data":{data}}}"#)
+}
+
+/// Connects a plain-ws client and sets its subscription (`[]` = unfiltered); the server's
+/// reply proves the connection's loop is running (so it gets the next batch).
+async fn client(addr: std::net::SocketAddr, lists: &[&str]) -> Ws {
+    let mut ws = ws_connect(addr, "/ws").await;
+    let (event, reply) = if lists.is_empty() {
+        ("unsubscribe", "unsubscribed")
+    } else {
+        ("subscribe", "subscribed")
+    };
+    ws_send(
+        &mut ws,
+        &json!({ "event": event, "data": { "lists": lists } }).to_string(),
+    )
+    .await;
+    let r: Value = serde_json::from_str(&ws_next_text(&mut ws, WAIT).await.unwrap()).unwrap();
+    assert_eq!(r["event"], reply, "{r}");
+    assert_eq!(r["data"]["ok"], true, "{r}");
+    ws
+}
+
+/// Every frame `ws` receives until it has been quiet for [`QUIET`].
+async fn frames(ws: &mut Ws) -> Vec<String> {
+    let mut got = Vec::new();
+    while let Some(f) = ws_next_text(ws, QUIET).await {
+        got.push(f);
+    }
+    got
+}
+
+#[tokio::test]
+async fn every_plain_ws_client_gets_the_same_exact_frames_of_a_batch() {
+    let h = start(Config::default()).await;
+    let a = h.local_addr();
+    // Two clients per audience: unfiltered, list 1, list 2, both lists; and one whose
+    // list is not in the batch.
+    let audiences: [&[&str]; 5] = [&[], &[L1], &[L2], &[L2, L1], &[L3]];
+    let mut clients = Vec::new();
+    for lists in audiences {
+        for _ in 0..2 {
+            clients.push((lists, client(a, lists).await));
+        }
+    }
+    wait_sockets(a, clients.len() as u64).await;
+
+    let mut secret = entry(L1, Some("s3cret"));
+    secret["subscriptionId"] = "second-of-list-1".into();
+    let mut not_a_list = entry(L1, None);
+    not_a_list["resource"] = "not-a-list-guid".into();
+    let batch = [
+        entry(L1, None),
+        entry(L2, None),
+        not_a_list.clone(),
+        secret.clone(),
+        json!({ "resource": L2, "unknown": { "kept": [1, 2.5, null] } }),
+    ];
+    let r = post_webhook(a, &body(&batch)).await;
+    assert_eq!((r.status, r.json()), (202, json!({ "accepted": 5 })));
+
+    let all = expected_frame(&batch);
+    let list1 = expected_frame(&[batch[0].clone(), batch[3].clone()]);
+    let list2 = expected_frame(&[batch[1].clone(), batch[4].clone()]);
+    assert!(!all.contains("s3cret"), "{all}");
+    // Read every client at once (each waits until it has been quiet for a while).
+    let got = futures_util::future::join_all(clients.iter_mut().map(|(_, ws)| frames(ws))).await;
+    for ((lists, _), got) in clients.iter().zip(got) {
+        let want = match *lists {
+            [] => vec![all.clone()],
+            [l] if *l == L1 => vec![list1.clone()],
+            [l] if *l == L2 => vec![list2.clone()],
+            // One frame per list, in order of first appearance in the batch.
+            [_, _] => vec![list1.clone(), list2.clone()],
+            _ => vec![],
+        };
+        assert_eq!(got, want, "client subscribed to {lists:?}");
+    }
+    h.shutdown().await;
+}
