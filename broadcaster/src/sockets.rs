@@ -3,12 +3,15 @@
 //!
 //! Rooms: every socket starts in [`ALL_ROOM`] (unfiltered). `subscribe` moves it into one
 //! room per list (the lower-case GUID) and out of [`ALL_ROOM`]; when it leaves its last
-//! list room it goes back to [`ALL_ROOM`]. See `README.md` ("Rooms protocol").
+//! list room it goes back to [`ALL_ROOM`]; a new room is always joined before the old is
+//! left. See `README.md` ("Rooms protocol").
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use serde_json::{json, Value};
 use socketioxide::extract::{AckSender, SocketRef, TryData};
+use socketioxide::handler::ConnectHandler;
 use socketioxide::{SendError, SocketError, SocketIo};
 
 use crate::webhook::{normalize_list_id, EVENT};
@@ -111,8 +114,8 @@ async fn on_unsubscribe(socket: SocketRef, TryData(data): TryData<Value>, ack: A
             .into_iter()
             .filter(|l| !leaving.contains(l))
             .collect();
-        // Join "all" before leaving the last list room: a batch emitted in between then
-        // reaches the socket (maybe twice) instead of not at all.
+        // Join "all" before leaving the last list room: the socket is in one of them at
+        // every moment, so a batch emitted meanwhile reaches it (see `emit`).
         if left.is_empty() {
             socket.join(ALL_ROOM);
         }
@@ -125,20 +128,31 @@ async fn on_unsubscribe(socket: SocketRef, TryData(data): TryData<Value>, ack: A
 
 /// Registers the default namespace handlers on `io`.
 pub fn register(io: &SocketIo) {
-    io.ns("/", async |socket: SocketRef| {
-        tracing::info!(
-            sid = %socket.id,
-            protocol = ?socket.protocol(),
-            transport = ?socket.transport_type(),
-            "socket.io connected"
-        );
-        socket.join(ALL_ROOM);
-        socket.on("subscribe", on_subscribe);
-        socket.on("unsubscribe", on_unsubscribe);
-        socket.on_disconnect(async |s: SocketRef| {
-            tracing::info!(sid = %s.id, "socket.io disconnected");
-        });
+    io.ns("/", on_connect.with(set_up));
+}
+
+/// Puts a new socket in [`ALL_ROOM`] and registers its event handlers. It runs as a connect
+/// middleware, i.e. before the socket.io CONNECT answer is sent: a client may emit
+/// `subscribe` as soon as it has that answer, and socketioxide drops, without a word, an
+/// event with no handler yet. The connect handler is spawned after CONNECT is sent, so
+/// handlers registered there could come too late (a first `subscribe` lost, no ack).
+async fn set_up(socket: SocketRef) -> Result<(), std::convert::Infallible> {
+    socket.join(ALL_ROOM);
+    socket.on("subscribe", on_subscribe);
+    socket.on("unsubscribe", on_unsubscribe);
+    socket.on_disconnect(async |s: SocketRef| {
+        tracing::info!(sid = %s.id, "socket.io disconnected");
     });
+    Ok(())
+}
+
+async fn on_connect(socket: SocketRef) {
+    tracing::info!(
+        sid = %socket.id,
+        protocol = ?socket.protocol(),
+        transport = ?socket.transport_type(),
+        "socket.io connected"
+    );
 }
 
 /// Number of socket.io clients connected to `/` on this instance.
@@ -154,8 +168,16 @@ struct Lagging;
 /// How often a lagging socket's disconnect is retried while its buffer stays full.
 const DISCONNECT_RETRY: Duration = Duration::from_millis(50);
 
-/// Emits `list:changes` with the JSON *string* of the array: the whole batch to
-/// [`ALL_ROOM`], and to each list room only that list's entries.
+/// Emits `list:changes` with the JSON *string* of the array: the whole batch to sockets
+/// in [`ALL_ROOM`], and to a socket in list rooms one event per list of the batch it is
+/// subscribed to, with only that list's entries.
+///
+/// Which socket gets what is decided per socket, from its rooms read once (one lock),
+/// not room by room: `subscribe` and `unsubscribe` join a socket's new room before it
+/// leaves the old, so at every moment it is in one of them, and reading its rooms at one
+/// moment finds it there. Taking the rooms' members one room after the other would not:
+/// a socket that left its last list for "all" after "all" was read and before its list
+/// was read got neither (the batch was lost for it).
 ///
 /// Each socket is sent its events one by one, so that a socket whose buffer is full (a
 /// client that stopped reading, or a polling client between two polls) is known: it
@@ -164,27 +186,43 @@ const DISCONNECT_RETRY: Duration = Duration::from_millis(50);
 /// its client reconnects and catches up, as plain-ws clients closed with 1013 do.
 pub async fn emit(io: &SocketIo, batch: &Batch) {
     let Some(op) = io.of("/") else { return };
-    let rooms = std::iter::once((ALL_ROOM.to_owned(), &batch.all)).chain(
-        batch
-            .per_list
-            .iter()
-            .map(|(list, json)| (list.clone(), json)),
-    );
-    for (room, json) in rooms {
-        for socket in op.clone().to(room.clone()).sockets() {
-            if socket.extensions.get::<Lagging>().is_some() {
-                continue;
-            }
+    let rooms: Vec<String> = std::iter::once(ALL_ROOM.to_owned())
+        .chain(batch.per_list.iter().map(|(list, _)| list.clone()))
+        .collect();
+    let position: HashMap<&str, usize> = batch
+        .per_list
+        .iter()
+        .enumerate()
+        .map(|(i, (list, _))| (list.as_str(), i))
+        .collect();
+    // Every socket in one of those rooms (each once).
+    for socket in op.to(rooms).sockets() {
+        if socket.extensions.get::<Lagging>().is_some() {
+            continue;
+        }
+        let joined = socket.rooms();
+        let events: Vec<&String> = if joined.iter().any(|r| r == ALL_ROOM) {
+            vec![&batch.all]
+        } else {
+            let mut mine: Vec<usize> = joined
+                .iter()
+                .filter_map(|r| position.get(r.as_ref()).copied())
+                .collect();
+            mine.sort_unstable(); // the lists' order of first appearance in the batch
+            mine.into_iter().map(|i| &batch.per_list[i].1).collect()
+        };
+        for json in events {
             match socket.emit(EVENT, json) {
                 Ok(()) => {}
                 Err(SendError::Socket(SocketError::InternalChannelFull)) => {
-                    tracing::warn!(sid = %socket.id, room = %room, "socket.io client lagged; disconnecting it");
+                    tracing::warn!(sid = %socket.id, "socket.io client lagged; disconnecting it");
                     socket.extensions.insert(Lagging);
                     tokio::spawn(disconnect_lagging(socket));
+                    break;
                 }
                 // Closed meanwhile: nothing to do.
-                Err(SendError::Socket(SocketError::Closed)) => {}
-                Err(e) => tracing::warn!(error = %e, room = %room, "socket.io emit failed"),
+                Err(SendError::Socket(SocketError::Closed)) => break,
+                Err(e) => tracing::warn!(error = %e, sid = %socket.id, "socket.io emit failed"),
             }
         }
     }
