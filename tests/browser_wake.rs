@@ -1,7 +1,8 @@
 //! Browser tests of wake-ups: a list looks for the changes whose webhooks were lost while
 //! the browser was offline or the machine slept (told apart from a tab switch by the wall
 //! clock running ahead of `performance.now()`), a tab switch costs nothing, nothing is
-//! fetched while the browser says it is offline, and closing lets go of every listener.
+//! fetched while the browser says it is offline, a sleep is noticed with the page in view
+//! too, and closing lets go of every listener.
 //! (A plain WebSocket renewed back online: browser_protocols.rs.)
 
 #![cfg(target_arch = "wasm32")]
@@ -23,9 +24,10 @@ fn js(code: &str) -> wasm_bindgen::JsValue {
     js_sys::eval(code).unwrap()
 }
 
-/// Tracks the page's `online` and `visibilitychange` listeners added from now on and not
-/// removed yet, in `globalThis.__wakeListeners` (a set: removals of listeners added
-/// before, such as an earlier test's list closing late, do not count).
+/// Tracks the page's `online` and `visibilitychange` listeners and its intervals (the
+/// sleep check) added from now on and not removed yet, in `globalThis.__wakeListeners` (a
+/// set: removals of ones added before, such as an earlier test's list closing late, do not
+/// count).
 fn count_wake_listeners() {
     js(
         "if (!globalThis.__wakeListeners) { globalThis.__wakeListeners = new Set(); \
@@ -37,7 +39,11 @@ fn count_wake_listeners() {
           return add.call(this, type, listener, ...rest); }; \
         proto.removeEventListener = function (type, listener, ...rest) { \
           if (wakes(type)) __wakeListeners.delete(listener); \
-          return remove.call(this, type, listener, ...rest); }; }",
+          return remove.call(this, type, listener, ...rest); }; \
+        const every = setInterval, stop = clearInterval; \
+        globalThis.setInterval = (...args) => { \
+          const id = every(...args); __wakeListeners.add(id); return id; }; \
+        globalThis.clearInterval = (id) => { __wakeListeners.delete(id); stop(id); }; }",
     );
 }
 
@@ -130,6 +136,27 @@ async fn visible_after_a_sleep_a_list_looks_unless_offline() {
         list.items().length() == 6
     })
     .await;
+    assert_eq!(rows_of(&list.items()), sim_rows(&list_id).await);
+    let mut list = list;
+    list.close();
+    assert!(page_errors().is_empty(), "{:?}", page_errors());
+}
+
+/// A sleep with the page in view all along (no `visibilitychange`, no `offline`) is noticed
+/// by the check every 10 s: the first timer after the sleep sees the wall clock ahead.
+#[wasm_bindgen_test]
+async fn a_sleep_with_the_page_in_view_is_noticed_within_10_s() {
+    let _serial = serial().await;
+    trap_page_errors();
+    let (list_id, list) = live_with_a_lost_webhook("Slept in view").await;
+    js("globalThis.__realNow = Date.now; Date.now = () => __realNow() + 3600000;");
+    let mut waited = 0;
+    while list.items().length() != 6 && waited < 12_000 {
+        sleep(100).await;
+        waited += 100;
+    }
+    js("Date.now = __realNow;");
+    assert_eq!(list.items().length(), 6, "the item, after the sleep");
     assert_eq!(rows_of(&list.items()), sim_rows(&list_id).await);
     let mut list = list;
     list.close();

@@ -243,29 +243,43 @@ export function send(done, id, fetchFn, token, url, method, headers, body) {
 }
 
 /**
- * Calls `wake(1)` whenever the browser is back online or the page is visible again after
- * the machine slept (its network link may have died meanwhile), and `wake(0)` whenever
- * the page is visible again otherwise; returns what stops it. Where there is no
- * `document` (a worker), only `online` is heard.
+ * Calls `wake(1)` whenever the browser is back online or the machine has slept (its network
+ * link may have died meanwhile), and `wake(0)` whenever the page is visible again
+ * otherwise; returns what stops it. Where there is no `document` (a worker), only `online`
+ * and sleeps are heard.
  * @param {(kind: number) => void} wake
  */
 export function watchWake(wake) {
   const scope = globalThis;
   const doc = scope.document;
   const heard = (target) => target && typeof target.addEventListener === "function";
-  // The wall clock runs on while the machine sleeps; `performance.now()` does not (but
-  // on Windows): a gap between them that grew while the page was hidden means a sleep.
+  const offline = () => scope.navigator && scope.navigator.onLine === false; // `online` follows
+  // The wall clock runs on while the machine sleeps; `performance.now()` does not (but on
+  // Windows), so the gap between them jumps by the time asleep. It is looked at every 10 s
+  // (timers stop during a sleep: the first one after it sees the jump) and whenever the
+  // page is hidden or shown.
   const gap = () => Date.now() - performance.now();
-  let hiddenGap = gap();
+  let last = gap();
+  const slept = () => {
+    const now = gap();
+    const jumped = now - last > 5000;
+    last = now;
+    return jumped;
+  };
+  const check = () => slept() && !offline() && wake(1);
   const online = () => wake(1);
   const visible = () => {
-    if (doc.visibilityState !== "visible") hiddenGap = gap();
-    else if (!scope.navigator || scope.navigator.onLine !== false) wake(gap() - hiddenGap > 5000 ? 1 : 0);
+    if (doc.visibilityState !== "visible") check();
+    else if (!offline()) wake(slept() ? 1 : 0);
   };
   const listen = (method) => {
     if (heard(scope)) scope[method]("online", online);
     if (heard(doc)) doc[method]("visibilitychange", visible);
   };
   listen("addEventListener");
-  return () => listen("removeEventListener");
+  const timer = setInterval(check, 10000);
+  return () => {
+    clearInterval(timer);
+    listen("removeEventListener");
+  };
 }

@@ -1,8 +1,9 @@
-//! Wake-ups from the page: the browser back online, the page visible again (after the
-//! machine slept, told apart by the wall clock running ahead of `performance.now()`).
-//! Either may follow a sleep or a network change during which the broadcaster's hints
-//! were lost, so each feed hears of them ([`crate::sync::ChangeFeed::handle_wake`]), and
-//! each connection of [`Wake::Online`] ([`crate::protocol::Connection::handle_network_back`]).
+//! Wake-ups from the page: the browser back online, the machine awake after a sleep (the
+//! wall clock ran ahead of `performance.now()`: looked at every 10 s and whenever the page
+//! is hidden or shown), the page visible again. Each may follow a time during which the
+//! broadcaster's hints were lost, so each feed hears of them
+//! ([`crate::sync::ChangeFeed::handle_wake`]), and each connection of [`Wake::Online`]
+//! ([`crate::protocol::Connection::handle_network_back`]).
 
 use super::peers::Port;
 use crate::sync::Wake;
@@ -11,9 +12,8 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/web/bridge.js")]
 extern "C" {
-    /// Calls `wake(1)` whenever the browser is back online or the page visible again
-    /// after a sleep, and `wake(0)` whenever it is visible again otherwise; returns what
-    /// stops it.
+    /// Calls `wake(1)` whenever the browser is back online or the machine has slept, and
+    /// `wake(0)` whenever the page is visible again otherwise; returns what stops it.
     #[wasm_bindgen(js_name = watchWake)]
     fn watch_wake(wake: &JsValue) -> Function;
 }

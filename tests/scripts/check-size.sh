@@ -4,7 +4,7 @@
 # when a change makes the package smaller; raise them only with a reason in the commit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# Achieved on 2026-11-27: wasm 61,605 B, glue 6,620 B (sp_live.js + bridge.js).
+# Achieved on 2026-11-27: wasm 61,605 B, glue 6,709 B (sp_live.js + bridge.js).
 # What each change cost or saved, and why: bench/HISTORY.md. (Raised from 61,150 / 6,350
 # for wake-ups: a list looks for changes when the browser is back online, or when the
 # page is visible again after 30 s without a round, and sends a request that got no
@@ -12,7 +12,8 @@ cd "$(dirname "$0")/../.."
 # to reconnect tries at once and a plain WebSocket is opened again: +122 B wasm; then a
 # review's fixes: a sleep told by the wall clock running ahead of performance.now(), a
 # request out on a dead link given up back online, nothing fetched while offline, workers'
-# `online`: +78 B wasm, +106 B glue. Wasm
+# `online`: +78 B wasm, +106 B glue; then a sleep noticed with the page in view (the
+# clocks compared every 10 s): +89 B glue. Wasm
 # lowered from 61,700:
 # an XML error body is searched whole for SharePoint's codes and messages instead of
 # parsed into code and message (-558 B; sp-live always asks for JSON). Raised from 61,600
@@ -54,7 +55,7 @@ cd "$(dirname "$0")/../.."
 # decimals used to compare as text against each other, which was not even transitive);
 # then +50 B so that orderBy finds its field ignoring case, as SharePoint's $select does.)
 WASM_GZIP_BUDGET=61700
-GLUE_GZIP_BUDGET=6640 # comments stripped, as packaged
+GLUE_GZIP_BUDGET=6730 # comments stripped, as packaged
 wasm=$(gzip -9c pkg/sp_live_bg.wasm | wc -c)
 glue=0 # the glue and its snippets (bridge.js), each gzipped as served
 for f in pkg/sp_live.js $(find pkg/snippets -name '*.js' 2>/dev/null | sort); do
