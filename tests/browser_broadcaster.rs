@@ -190,13 +190,8 @@ async fn one_websocket_per_target_shared_by_every_handle() {
 #[wasm_bindgen_test]
 async fn unsubscribe_stops_delivery_and_is_idempotent() {
     let _serial = serial().await;
-    let mut hub = Broadcaster::connect(fixture_url("sio4"), options("socket.io-v4"))
-        .await
-        .unwrap();
-    let events = Recorder::new();
-    let off = hub
-        .on("list:changes".into(), events.function.clone())
-        .unwrap();
+    let (mut hub, events, off) =
+        connect_recording(&fixture_url("sio4"), options("socket.io-v4")).await;
     wait_open(&hub).await;
     supervisor("/ctl/sio4/webhook", Some(&webhook_body(LIST))).await;
     wait_until("first event", 5_000, || events.len() == 1).await;

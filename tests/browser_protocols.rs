@@ -27,13 +27,7 @@ async fn receives_a_webhook(server: &str, protocol: &str) {
 
 async fn receives_a_webhook_with(server: &str, options: JsValue) {
     let protocol = field(&options, "protocol").unwrap_or_default();
-    let mut hub = Broadcaster::connect(fixture_url(server), options)
-        .await
-        .unwrap();
-    let events = Recorder::new();
-    let _off = hub
-        .on("list:changes".into(), events.function.clone())
-        .unwrap();
+    let (mut hub, events, _off) = connect_recording(&fixture_url(server), options).await;
     wait_open(&hub).await;
     supervisor(&format!("/ctl/{server}/webhook"), Some(&webhook_body(LIST))).await;
     wait_until("the list:changes event", 5_000, || events.len() == 1).await;
@@ -145,13 +139,7 @@ async fn auth_reaches_a_2x_server_that_checks_it_also_with_auto() {
 #[wasm_bindgen_test]
 async fn auto_on_a_2x_server_delivers_each_event_once() {
     let _serial = serial().await;
-    let mut hub = Broadcaster::connect(fixture_url("sio2"), options("auto"))
-        .await
-        .unwrap();
-    let events = Recorder::new();
-    let _off = hub
-        .on("list:changes".into(), events.function.clone())
-        .unwrap();
+    let (mut hub, events, _off) = connect_recording(&fixture_url("sio2"), options("auto")).await;
     wait_open(&hub).await;
     supervisor("/ctl/sio2/webhook", Some(&webhook_body(LIST))).await;
     wait_until("the event", 5_000, || events.len() == 1).await;

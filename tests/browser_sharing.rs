@@ -205,13 +205,7 @@ async fn this_copy_joins_the_connection_another_copy_published() {
     assert_eq!(wait_sockets(before).await, before);
     fake_port(&key);
 
-    let mut hub = Broadcaster::connect(BROADCASTER.into(), options("auto"))
-        .await
-        .unwrap();
-    let events = Recorder::new();
-    let _off = hub
-        .on("list:changes".into(), events.function.clone())
-        .unwrap();
+    let (mut hub, events, _off) = connect_recording(BROADCASTER, options("auto")).await;
     let list = LiveList::open(live_list_options(BROADCASTER, &list_id, &["Title"], &[]))
         .await
         .unwrap();
@@ -336,13 +330,7 @@ async fn a_peer_cannot_let_go_of_another_handle() {
     let _serial = serial().await;
     no_ports().await;
     let before = broadcaster_sockets().await;
-    let mut own = Broadcaster::connect(BROADCASTER.into(), options("auto"))
-        .await
-        .unwrap();
-    let events = Recorder::new();
-    let _off = own
-        .on("list:changes".into(), events.function.clone())
-        .unwrap();
+    let (mut own, events, _off) = connect_recording(BROADCASTER, options("auto")).await;
     let port = ports()[0].1.clone();
     let call = |op: u32, a: &JsValue| port_call(&port, op, a, &JsValue::UNDEFINED);
     let id = call(0, &peer_recorder()).as_f64().unwrap() as u32;

@@ -38,15 +38,6 @@ async fn refusal(t: &T, url: &str, accept: &str) -> (u16, String, String) {
     (status, code.to_owned(), message.to_owned())
 }
 
-fn ids(v: &Value) -> Vec<i64> {
-    v["value"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["ID"].as_i64().unwrap())
-        .collect()
-}
-
 #[tokio::test]
 async fn unknown_columns_are_refused_in_every_shape() {
     let t = start().await;

@@ -5,15 +5,6 @@ use common::*;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-fn ids(v: &Value) -> Vec<i64> {
-    let arr = v.get("value").or_else(|| v["d"].get("results")).unwrap();
-    arr.as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["ID"].as_i64().unwrap())
-        .collect()
-}
-
 #[tokio::test]
 async fn filter_select_orderby_top() {
     let t = start().await;

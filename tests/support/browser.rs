@@ -156,6 +156,22 @@ impl Recorder {
     }
 }
 
+/// Connects to `url` with `options` and records every `list:changes` event: the handle,
+/// the recorder and the function that stops the recording.
+pub async fn connect_recording(
+    url: &str,
+    options: JsValue,
+) -> (sp_live::web::Broadcaster, Recorder, Function) {
+    let hub = sp_live::web::Broadcaster::connect(url.into(), options)
+        .await
+        .unwrap();
+    let events = Recorder::new();
+    let off = hub
+        .on("list:changes".into(), events.function.clone())
+        .unwrap();
+    (hub, events, off)
+}
+
 /// Waits (up to 10 s) until a broadcaster connection is open.
 pub async fn wait_open(hub: &sp_live::web::Broadcaster) {
     wait_until("status open", 10_000, || {

@@ -156,3 +156,13 @@ pub fn odata_error_message(v: &Value) -> String {
     };
     e["message"]["value"].as_str().unwrap_or("").to_string()
 }
+
+/// The `ID`s of a collection answer (`value`, or verbose `d.results`), in order.
+pub fn ids(v: &Value) -> Vec<i64> {
+    let arr = v.get("value").or_else(|| v["d"].get("results")).unwrap();
+    arr.as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["ID"].as_i64().unwrap())
+        .collect()
+}
