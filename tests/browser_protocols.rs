@@ -3,16 +3,20 @@
 //! broadcaster (also one whose middleware checks a token), socket.io 4.8 with and
 //! without allowEIO3, socket.io 4.4 (no maxPayload in its open packet) and plain ws, each
 //! with its protocol named and with `auto`; a plain WebSocket renewed when the browser
-//! is back online.
+//! is back online; an `auth` function asked before every attempt (a rotated token),
+//! also by live lists, which share one socket.
 
 #![cfg(target_arch = "wasm32")]
 
 #[path = "support/browser.rs"]
-mod support;
+mod browser;
+#[path = "support/sim.rs"]
+mod sim;
 
+use browser::*;
 use js_sys::Array;
-use sp_live::web::Broadcaster;
-use support::*;
+use sim::*;
+use sp_live::web::{Broadcaster, LiveList};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -134,6 +138,173 @@ async fn auth_reaches_a_2x_server_that_checks_it_also_with_auto() {
         .unwrap_or_default()
         .contains("Not authorized"));
     hub.close();
+}
+
+/// `options(protocol)` with `auth` set to a JavaScript function of `cb` whose body is
+/// `body`; it may read and count through `globalThis.spAuth` (`token`, `calls`).
+fn with_auth_function(protocol: &str, body: &str) -> JsValue {
+    let o = options(protocol);
+    let ask = js_sys::Function::new_with_args("cb", body);
+    js_sys::Reflect::set(&o, &"auth".into(), &ask).unwrap();
+    o
+}
+
+fn auth_state() -> JsValue {
+    js_sys::Reflect::get(&js_sys::global(), &"spAuth".into()).unwrap()
+}
+
+fn set_auth_state(token: &str, calls: u32) {
+    let state = js_sys::Object::new();
+    js_sys::Reflect::set(&state, &"token".into(), &token.into()).unwrap();
+    js_sys::Reflect::set(&state, &"calls".into(), &calls.into()).unwrap();
+    js_sys::Reflect::set(&js_sys::global(), &"spAuth".into(), &state).unwrap();
+}
+
+fn auth_calls() -> u32 {
+    let calls = js_sys::Reflect::get(&auth_state(), &"calls".into()).unwrap();
+    calls.as_f64().unwrap_or(0.0) as u32
+}
+
+async fn set_server_token(server: &str, token: &str) {
+    let body = format!(r#"{{"token":"{token}"}}"#);
+    supervisor(&format!("/ctl/{server}/token"), Some(&body)).await;
+}
+
+/// A broadcaster rotates its token and drops every link: the reconnection asks the
+/// function again and gets in with the new token (a fixed `auth` would be refused for
+/// good), on a 4.x server (the CONNECT payload) and a 2.x one (the URL's query).
+#[wasm_bindgen_test]
+async fn an_auth_function_is_asked_before_every_attempt_so_a_rotated_token_gets_in() {
+    let _serial = serial().await;
+    trap_page_errors();
+    let forms = [
+        // socket.io-client's callback, on 4.x.
+        (
+            "sio4auth",
+            "socket.io-v4",
+            "spAuth.calls++; cb({ token: spAuth.token });",
+        ),
+        // A Promise (an async token provider), on 2.x.
+        (
+            "sio2auth",
+            "socket.io-v2",
+            "spAuth.calls++; return Promise.resolve().then(() => ({ token: spAuth.token }));",
+        ),
+        // A plain return, with `auto` on 2.x (asked again for the 2.x URL).
+        (
+            "sio2auth",
+            "auto",
+            "spAuth.calls++; return { token: spAuth.token };",
+        ),
+    ];
+    for (server, protocol, body) in forms {
+        set_server_token(server, "fixture-token").await;
+        set_auth_state("fixture-token", 0);
+        let options = with_auth_function(protocol, body);
+        let (mut hub, events, _off) = connect_recording(&fixture_url(server), options).await;
+        wait_open(&hub).await;
+        let first = auth_calls();
+        assert!(first >= 1, "{server}/{protocol}: asked before connecting");
+
+        set_server_token(server, "rotated").await;
+        set_auth_state("rotated", first);
+        supervisor(&format!("/ctl/{server}/drop"), None).await;
+        wait_until("asked again", 5_000, || auth_calls() > first).await;
+        wait_open(&hub).await;
+        supervisor(&format!("/ctl/{server}/webhook"), Some(&webhook_body(LIST))).await;
+        wait_until("the event after the rotation", 5_000, || events.len() == 1).await;
+        hub.close();
+        set_server_token(server, "fixture-token").await;
+    }
+    assert_eq!(page_errors(), Vec::<String>::new(), "no uncaught errors");
+}
+
+/// A function that throws (or rejects, or answers no object) fails that attempt with
+/// `protocol-auth`; the next attempt asks again and gets in.
+#[wasm_bindgen_test]
+async fn an_auth_function_that_fails_reports_protocol_auth_and_is_asked_again() {
+    let _serial = serial().await;
+    trap_page_errors();
+    set_server_token("sio4auth", "fixture-token").await;
+    set_auth_state("fixture-token", 0);
+    let body = "spAuth.calls++;         if (spAuth.calls === 1) throw new Error('token service down');         if (spAuth.calls === 2) return Promise.reject(new Error('still down'));         if (spAuth.calls === 3) return 'not an object';         return { token: spAuth.token };";
+    let options = with_auth_function("socket.io-v4", body);
+    let mut hub = Broadcaster::connect(fixture_url("sio4auth"), options)
+        .await
+        .unwrap();
+    let errors = Recorder::new();
+    let _off = hub.on_error(errors.function.clone()).unwrap();
+    wait_open(&hub).await;
+    assert_eq!(auth_calls(), 4);
+    let codes: Vec<_> = (0..errors.len())
+        .filter_map(|i| field(&errors.arg(i), "code"))
+        .collect();
+    assert_eq!(codes, ["protocol-auth"; 3]);
+    let messages: Vec<_> = (0..errors.len())
+        .filter_map(|i| field(&errors.arg(i), "message"))
+        .collect();
+    assert!(messages[0].contains("token service down"), "{messages:?}");
+    assert!(messages[1].contains("still down"), "{messages:?}");
+    assert!(messages[2].contains("object"), "{messages:?}");
+    hub.close();
+    assert_eq!(page_errors(), Vec::<String>::new(), "no uncaught errors");
+}
+
+/// Live lists whose `auth` is a function share one socket (the first list's function is
+/// asked) and get their hints through a broadcaster that checks the token.
+#[wasm_bindgen_test]
+async fn live_lists_whose_auth_is_a_function_share_one_socket_and_hear_hints() {
+    let _serial = serial().await;
+    trap_page_errors();
+    set_server_token("sio4auth", "fixture-token").await;
+    set_auth_state("fixture-token", 0);
+    admin("POST", "reset", None).await;
+    let broadcaster = fixture_url("sio4auth");
+    let lists = [fresh_list("AuthA", 3).await, fresh_list("AuthB", 3).await];
+    for id in &lists {
+        subscribe_webhook(id, &format!("{broadcaster}/api/webhook")).await;
+    }
+    let (_, before) = stats("sio4auth").await;
+    let bodies = [
+        "spAuth.calls++; cb({ token: spAuth.token });",
+        "spAuth.other = (spAuth.other || 0) + 1; cb({ token: spAuth.token });",
+    ];
+    let mut open = vec![];
+    for (id, body) in lists.iter().zip(bodies) {
+        let ask = js_sys::Function::new_with_args("cb", body);
+        let extra = [("protocol", "socket.io-v4".into()), ("auth", ask.into())];
+        let options = live_list_options(&broadcaster, id, &["Title"], &extra);
+        let list = LiveList::open(options).await.unwrap();
+        wait_until("live", 10_000, || list.status() == "live").await;
+        open.push(list);
+    }
+    assert_eq!(
+        stats("sio4auth").await.1,
+        before + 1,
+        "one socket for both lists"
+    );
+    assert_eq!(auth_calls(), 1, "the first list's function is asked");
+    let other = js_sys::Reflect::get(&auth_state(), &"other".into()).unwrap();
+    assert!(other.is_undefined(), "the second one's is not");
+    for (id, list) in lists.iter().zip(&open) {
+        add_item(id, "through the hint").await;
+        flush_webhooks().await;
+        wait_until("the new row", 5_000, || {
+            rows_of(&list.items())
+                .iter()
+                .any(|(_, t)| t == "through the hint")
+        })
+        .await;
+        let hints = js_sys::Reflect::get(&list.stats(), &"hints".into()).unwrap();
+        assert!(
+            hints.as_f64().unwrap_or(0.0) >= 1.0,
+            "{id}: found by a hint"
+        );
+    }
+    for mut list in open {
+        list.close();
+    }
+    assert_eq!(page_errors(), Vec::<String>::new(), "no uncaught errors");
 }
 
 #[wasm_bindgen_test]

@@ -10,6 +10,8 @@ use super::{Frame, State};
 use crate::json::Json;
 use std::collections::VecDeque;
 
+mod auth;
+
 /// Identifies one WebSocket opened for this connection; inputs naming an older
 /// socket are ignored (browser callbacks can fire after a close).
 pub type SocketId = u32;
@@ -33,6 +35,13 @@ pub enum Output {
         id: SocketId,
         /// The frame.
         frame: Frame,
+    },
+    /// Ask the caller's `auth` function for this attempt's credentials and answer with
+    /// [`Connection::handle_auth`] (with [`ConnectOptions::auth_each_attempt`]); socket
+    /// `id` opens after the answer.
+    AuthNeeded {
+        /// The attempt: the tag its socket will have.
+        id: SocketId,
     },
     /// Close socket `id` and forget it.
     CloseSocket {
@@ -62,6 +71,8 @@ pub struct Connection {
     state: State,
     session: Option<Session>,
     reconnect_at: Option<u64>,
+    /// The attempt waiting for its `auth` answer, and when it gives up.
+    awaiting_auth: Option<(SocketId, u64)>,
     next_socket_id: SocketId,
     send_buffer: VecDeque<Json>,
     outputs: VecDeque<Output>,
@@ -72,7 +83,12 @@ impl Connection {
     /// any monotonic clock).
     pub fn new(options: ConnectOptions, now: u64) -> Result<Self, ProtocolError> {
         let target = target(&options)?;
-        let auth = options.auth.as_ref().map(Json::to_json);
+        // An `auth` function's answers are not known yet: its connections share by the
+        // function's presence (the first holder's function is asked).
+        let auth = match options.auth_each_attempt {
+            true => Some("auth()".into()),
+            false => options.auth.as_ref().map(Json::to_json),
+        };
         let protocol = crate::text::uint(options.protocol as u64);
         let sharing_key = crate::text::join(
             &[
@@ -97,6 +113,7 @@ impl Connection {
             state: State::Connecting,
             session: None,
             reconnect_at: None,
+            awaiting_auth: None,
             next_socket_id: 0,
             send_buffer: VecDeque::new(),
             outputs: VecDeque::new(),
@@ -186,6 +203,7 @@ impl Connection {
     /// Time passed: run heartbeats, timeouts and scheduled reconnections. Harmless
     /// to call at any time.
     pub fn handle_timeout(&mut self, now: u64) {
+        self.auth_timeout(now);
         if let Some(session) = self.session.as_mut() {
             session.on_time(now);
             self.drain_session(now);
@@ -245,6 +263,7 @@ impl Connection {
             self.outputs.extend(session.take_outputs());
         }
         self.reconnect_at = None;
+        self.awaiting_auth = None;
         self.set_state(State::Closed, Some("client close".into()));
     }
 
@@ -259,7 +278,11 @@ impl Connection {
     /// When to call [`handle_timeout`](Self::handle_timeout) next.
     pub fn poll_timeout(&self) -> Option<u64> {
         let session = self.session.as_ref().and_then(Session::next_deadline);
-        match (session, self.reconnect_at) {
+        // Besides the session's, one at most: waiting to reconnect, or for `auth`.
+        let waiting = self
+            .reconnect_at
+            .or(self.awaiting_auth.map(|(_, until)| until));
+        match (session, waiting) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         }
@@ -277,6 +300,14 @@ impl Connection {
         }
         self.next_socket_id = self.next_socket_id.wrapping_add(1);
         let id = self.next_socket_id;
+        if self.options.auth_each_attempt {
+            self.ask_auth(id, now);
+        } else {
+            self.open_socket(id, now);
+        }
+    }
+
+    fn open_socket(&mut self, id: SocketId, now: u64) {
         self.session = Some(Session::new(id, &self.options, &self.target, now));
         self.outputs.push_back(Output::OpenSocket {
             id,

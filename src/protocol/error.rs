@@ -73,6 +73,15 @@ impl ProtocolError {
         }
     }
 
+    /// The caller's `auth` function threw, rejected, gave no object or did not answer
+    /// in time ([`ConnectOptions::auth_each_attempt`](super::ConnectOptions)).
+    pub fn auth(message: impl Into<String>) -> Self {
+        Self {
+            code: "protocol-auth",
+            message: message.into(),
+        }
+    }
+
     /// Invalid configuration (bad URL, unknown protocol name).
     pub fn config(message: impl Into<String>) -> Self {
         Self {
@@ -83,7 +92,8 @@ impl ProtocolError {
 
     /// The stable code: `protocol-decode`, `protocol-frame-too-large`,
     /// `protocol-connect-refused`, `protocol-heartbeat-timeout`,
-    /// `protocol-connect-timeout`, `protocol-transport` or `protocol-config`.
+    /// `protocol-connect-timeout`, `protocol-transport`, `protocol-auth` or
+    /// `protocol-config`.
     pub fn code(&self) -> &'static str {
         self.code
     }

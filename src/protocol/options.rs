@@ -62,6 +62,11 @@ pub struct ConnectOptions {
     /// Credentials for the broadcaster: the CONNECT payload for socket.io 3/4, query
     /// parameters for socket.io 2.x and plain WebSockets.
     pub auth: Option<Json>,
+    /// Ask for `auth` before every attempt ([`Output::AuthNeeded`](super::Output),
+    /// answered by [`Connection::handle_auth`](super::Connection::handle_auth)), as
+    /// socket.io-client calls an `auth` function: credentials that expire are fresh
+    /// on each reconnection. `auth` is then whatever the last answer gave (default false).
+    pub auth_each_attempt: bool,
     /// Reconnect after a lost link (default true).
     pub reconnection: bool,
     /// Give up after this many failed attempts (default: never).
@@ -92,6 +97,7 @@ impl ConnectOptions {
             path: None,
             namespace: None,
             auth: None,
+            auth_each_attempt: false,
             reconnection: true,
             reconnection_attempts: None,
             reconnection_delay_ms: 1000,

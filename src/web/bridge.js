@@ -138,6 +138,34 @@ export function closeSocket(ws) {
   }
 }
 
+/**
+ * Asks the `auth` option's function for one connection attempt's credentials, as
+ * socket.io-client does: `ask(cb)` may call `cb(auth)`, return the auth, or return a
+ * Promise of it (one that gives `undefined` leaves the answer to `cb`); the first answer
+ * counts. Calls `done(id, 0, undefined, auth, error)` once (`error` for a throw or a
+ * rejection), as `send` answers.
+ * @param {Function} ask the caller's function
+ * @param {number} id the attempt
+ * @param {Function} done the connection's callback (throws once the connection is gone)
+ */
+export function askAuth(ask, id, done) {
+  let answered = false;
+  const answer = (auth, error) => {
+    if (answered) return;
+    answered = true;
+    try {
+      done(id, 0, undefined, auth, error); // the shape of `send`'s answers
+    } catch (e) {
+      // The connection ended while asking: its answer is not wanted.
+    }
+  };
+  // The executor runs `ask` now; a throw in it rejects.
+  new Promise((resolve) => resolve(ask((auth) => answer(auth)))).then(
+    (auth) => auth !== undefined && answer(auth),
+    (e) => answer(undefined, describe(e)),
+  );
+}
+
 /** A thrown value as text: an `Error`'s message, a string, or its JSON. */
 function describe(error) {
   if (error instanceof Error) return error.message;

@@ -20,8 +20,10 @@ export interface BroadcasterOptions {
   path?: string;
   /** Socket.IO namespace (default: the URL's path, else "/"). */
   namespace?: string;
-  /** CONNECT payload (socket.io 3/4) or query parameters (socket.io 2.x, websocket). */
-  auth?: Record<string, string | number | boolean>;
+  /** CONNECT payload (socket.io 3/4) or query parameters (socket.io 2.x, websocket); or a
+   * function asked before every connection attempt, as socket.io-client's, for
+   * credentials that expire: it calls `cb(auth)` or returns the auth or a Promise of it. */
+  auth?: BroadcasterAuth | AuthProvider;
   /** Reconnect after a lost link (default true). */
   reconnection?: boolean;
   /** Reconnections tried before giving up (default: never give up). */
@@ -42,13 +44,20 @@ export interface BroadcasterOptions {
    * connection shared on the page does once any of its holders asks for it. */
   reconnectOnServerDisconnect?: boolean;
 }
+/** What `auth` sends: values are strings, numbers or booleans. */
+export type BroadcasterAuth = Record<string, string | number | boolean>;
+/** Gives one connection attempt's `auth` (a throw, a rejection or no answer within
+ * `timeout` fails the attempt with `protocol-auth`; the next one asks again). */
+export type AuthProvider = (
+  cb: (auth: BroadcasterAuth | null) => void,
+) => void | BroadcasterAuth | null | Promise<BroadcasterAuth | null | void>;
 export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
 export interface ConnectionStatus { state: ConnectionState; reason: string | null; }
 /** The stable codes of sp-live's errors. */
 export type SpLiveErrorCode =
   | "invalid-options" | "closed"
   | "protocol-config" | "protocol-decode" | "protocol-frame-too-large" | "protocol-connect-refused"
-  | "protocol-heartbeat-timeout" | "protocol-connect-timeout" | "protocol-transport"
+  | "protocol-heartbeat-timeout" | "protocol-connect-timeout" | "protocol-transport" | "protocol-auth"
   | "sp-http" | "sp-parse" | "sp-throttled" | "sp-token-expired" | "sp-token-invalid"
   | "sp-auth" | "sp-network" | "sp-timeout";
 /** Every error sp-live reports is an `Error` with a stable `code`. */
@@ -71,7 +80,8 @@ export class Broadcaster {
 "#;
 
 /// A connection to a broadcaster (socket.io 2.x, 3.x/4.x or a plain WebSocket).
-/// Every handle for the same URL, path, protocol and auth shares one WebSocket.
+/// Every handle for the same URL, path, protocol and auth shares one WebSocket (every
+/// `auth` function counts as the same auth).
 #[wasm_bindgen(skip_typescript)]
 pub struct Broadcaster {
     hub: Option<Rc<Hub>>,
@@ -199,20 +209,33 @@ pub(crate) fn connection_for(
     url: String,
     options: &JsValue,
     for_list: bool,
-) -> Result<Connection, JsValue> {
-    let options = read_options(url, options, for_list)?;
-    Connection::new(options, js::now_ms()).map_err(|e| coded_error(e.code(), e.message()))
+) -> Result<NewConnection, JsValue> {
+    let (options, auth) = read_options(url, options, for_list)?;
+    let connection =
+        Connection::new(options, js::now_ms()).map_err(|e| coded_error(e.code(), e.message()))?;
+    Ok(NewConnection { connection, auth })
+}
+
+/// A connection validated and not yet driven, with the `auth` function its attempts
+/// ask, if `auth` is one.
+pub(crate) struct NewConnection {
+    pub(crate) connection: Connection,
+    pub(crate) auth: Option<Function>,
 }
 
 /// Joins (or opens) the page's connection to `connection`'s target: the hub and a
 /// handle id to release it with.
-pub(crate) fn join_connection(connection: Connection) -> (Rc<Hub>, u32) {
+pub(crate) fn join_connection(connection: NewConnection) -> (Rc<Hub>, u32) {
     let hub = Hub::acquire(connection);
     let id = hub.next_id();
     (hub, id)
 }
 
-fn read_options(url: String, o: &JsValue, for_list: bool) -> Result<ConnectOptions, JsValue> {
+fn read_options(
+    url: String,
+    o: &JsValue,
+    for_list: bool,
+) -> Result<(ConnectOptions, Option<Function>), JsValue> {
     let protocol = match js::get_string(o, "protocol")? {
         Some(name) => {
             Protocol::parse(&name).map_err(|e| coded_error("invalid-options", e.message()))?
@@ -223,7 +246,14 @@ fn read_options(url: String, o: &JsValue, for_list: bool) -> Result<ConnectOptio
     options.reconnect_after_server_disconnect = for_list;
     options.path = js::get_string(o, "path")?;
     options.namespace = js::get_string(o, "namespace")?;
-    options.auth = js::js_to_json(&js::get(o, "auth"))?;
+    let auth = js::get(o, "auth");
+    let auth = if auth.is_function() {
+        options.auth_each_attempt = true;
+        Some(auth.unchecked_into())
+    } else {
+        options.auth = js::js_to_json(&auth)?;
+        None
+    };
     if let Some(v) = js::get_bool(o, "reconnection")? {
         options.reconnection = v;
     }
@@ -249,5 +279,5 @@ fn read_options(url: String, o: &JsValue, for_list: bool) -> Result<ConnectOptio
         options.reconnect_after_server_disconnect = v;
     }
     options.seed = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
-    Ok(options)
+    Ok((options, auth))
 }

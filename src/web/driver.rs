@@ -5,6 +5,8 @@
 //! outputs, re-arms one timer for the next deadline and calls JavaScript listeners
 //! last, with no Rust borrow held.
 
+use super::auth::AuthSource;
+use super::broadcaster::NewConnection;
 use super::hub::{Dispatch, Hub};
 use super::js;
 use super::mailbox::Timer;
@@ -37,13 +39,17 @@ pub(crate) enum Message {
     ReconnectAfterServerDisconnect,
     /// The browser is back online, or the machine slept.
     NetworkBack,
+    /// The `auth` function's answer for attempt `id`: the auth object, or why none.
+    Auth(SocketId, Result<Option<Json>, String>),
     /// From the copy of sp-live whose connection this hub shares (see
     /// [`super::peers`]): `(kind, a, b)` as its port sent them.
     Peer(u32, JsValue, JsValue),
 }
 
 /// Drives `connection` for `hub` from the next microtask until [`Message::Shutdown`].
-pub(crate) fn start(hub: &Rc<Hub>, connection: Connection) {
+pub(crate) fn start(hub: &Rc<Hub>, new: NewConnection) {
+    let NewConnection { connection, auth } = new;
+    let auth = auth.map(|ask| AuthSource::new(ask, &hub.mailbox));
     let mailbox = hub.mailbox.clone();
     let wake = WakeWatch::new(move |wake| {
         if wake == Wake::Online {
@@ -56,6 +62,7 @@ pub(crate) fn start(hub: &Rc<Hub>, connection: Connection) {
         hub: hub.clone(),
         connection,
         socket: None,
+        auth,
         shutting_down: false,
     };
     hub.mailbox.start(move || task.turn());
@@ -66,6 +73,8 @@ struct ConnectionTask {
     hub: Rc<Hub>,
     connection: Connection,
     socket: Option<(SocketId, BrowserSocket)>,
+    /// The caller's `auth` function, asked before each attempt.
+    auth: Option<AuthSource>,
     timer: Timer,
     shutting_down: bool,
     /// The page's wake-ups, while the task runs.
@@ -92,6 +101,7 @@ impl ConnectionTask {
                 Message::Closed(id, reason) => connection.handle_socket_closed(id, &reason, now),
                 Message::Tick => connection.handle_timeout(now),
                 Message::NetworkBack => connection.handle_network_back(now),
+                Message::Auth(id, auth) => connection.handle_auth(id, auth, now),
                 Message::Emit(name, args) => connection.emit(&name, args),
                 Message::ReconnectAfterServerDisconnect => {
                     connection.reconnect_after_server_disconnect()
@@ -119,6 +129,12 @@ impl ConnectionTask {
                 Output::Send { id, frame } => {
                     if let Some((_, s)) = self.socket.as_ref().filter(|(sid, _)| *sid == id) {
                         s.send(&frame);
+                    }
+                }
+                Output::AuthNeeded { id } => {
+                    // Asked for only when `auth` is a function (read_options).
+                    if let Some(auth) = &self.auth {
+                        auth.request(id);
                     }
                 }
                 Output::CloseSocket { id } => {

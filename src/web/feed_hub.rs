@@ -3,13 +3,12 @@
 //! It holds what subscribers see (rows as JavaScript objects in display order) and
 //! delivers events with no Rust borrow held.
 
-use super::broadcaster::join_connection;
+use super::broadcaster::{join_connection, NewConnection};
 use super::feed_driver::{self, FeedMessage};
 use super::http::Transport;
 use super::js;
 use super::mailbox::Mailbox;
 use super::unsubscribe;
-use crate::protocol::Connection;
 use crate::sync::{ChangeFeed, ListState};
 use js_sys::{Array, Function};
 use std::cell::{Cell, RefCell};
@@ -112,7 +111,7 @@ impl FeedHub {
         feed: (ChangeFeed, Option<Array>),
         list: ListState,
         transport: Transport,
-        connection: Connection,
+        connection: NewConnection,
     ) -> Rc<FeedHub> {
         if let Some(existing) = FEEDS.with(|f| f.borrow().iter().find(|h| h.key == key).cloned()) {
             existing.handles.set(existing.handles.get() + 1);

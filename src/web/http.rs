@@ -70,8 +70,10 @@ pub(crate) struct Transport {
     pub access_token: Option<JsValue>,
 }
 
-/// The signature of the response callback: id, status, Retry-After, body, error.
-type Done = dyn FnMut(f64, f64, Option<String>, JsValue, Option<String>);
+/// The signature of the response callback: id, status, Retry-After, body, error. (The
+/// `auth` answers of [`super::auth`] come through the same shape: one closure signature,
+/// with its glue, less in the package.)
+pub(crate) type Done = dyn FnMut(f64, f64, Option<String>, JsValue, Option<String>);
 
 /// Starts requests and hands each outcome to `on_response` (`Err` is a network-level
 /// failure for people to read). Responses arriving after this is dropped are ignored.

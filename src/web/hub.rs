@@ -1,14 +1,16 @@
-//! One shared connection per (socket URL, namespace, protocol, auth) per page.
+//! One shared connection per (socket URL, namespace, protocol, auth) per page (an `auth`
+//! function counts as one auth: the first holder's is asked).
 //!
 //! Every `Broadcaster` handle for the same target shares one [`Hub`]: one
 //! WebSocket, one driver task. Handles are counted; when the last one closes, the
 //! hub leaves the registry and its task shuts the connection down.
 
+use super::broadcaster::NewConnection;
 use super::driver::{self, Message};
 use super::js;
 use super::mailbox::Mailbox;
 use super::unsubscribe;
-use crate::protocol::{Connection, Event, ProtocolError, State};
+use crate::protocol::{Event, ProtocolError, State};
 use js_sys::{Array, Function};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -92,7 +94,8 @@ pub(crate) struct Hub {
 impl Hub {
     /// Returns the hub for `connection`'s target (its sharing key), creating it (and
     /// starting its task) if there is none; the caller holds one handle on it.
-    pub(crate) fn acquire(connection: Connection) -> Rc<Hub> {
+    pub(crate) fn acquire(new: NewConnection) -> Rc<Hub> {
+        let connection = &new.connection;
         let key = connection.sharing_key();
         // A shared connection reconnects after the server's DISCONNECT if any of its
         // holders asks for it (the option is not part of the key: one socket per page).
@@ -123,7 +126,7 @@ impl Hub {
         if super::peers::join(&hub) {
             reconnect(&hub);
         } else {
-            driver::start(&hub, connection);
+            driver::start(&hub, new);
             super::peers::publish(&hub);
         }
         hub

@@ -7,6 +7,7 @@
 //! - JavaScript callbacks run after Rust borrows are released, each in isolation;
 //! - failures reach JavaScript as `Error` objects with a stable `code`.
 
+mod auth;
 mod broadcaster;
 pub use broadcaster::Broadcaster;
 

@@ -260,6 +260,7 @@ async function liveChange(browser, name, listId) {
     const s = await state();
     const snap = s.events.indexOf("snapshot");
     if (snap < 0 || !s.events.slice(snap).includes("changes")) throw new Error(`events: ${s.events.join(",")}: no snapshot, then changes`);
+    if (!name.startsWith("spfx") && !(s.authAsked >= 1)) throw new Error(`the auth function was asked ${s.authAsked} times`);
     if (name === "webpack" || name === "vite" || name === "webpack4") {
       const seed = await page.evaluate(() => window.__seedExports);
       if (!seed?.includes("RxJsEventEmitter")) throw new Error(`sp-live/seed exports: ${JSON.stringify(seed)}`);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # with-servers.sh COMMAND...: starts the fixture supervisor (socket.io 2.0.4, 4.x,
-# ws on 127.0.0.1:9300-9308), sp-sim on 9500 and sp-broadcaster on 9400, runs
+# ws on 127.0.0.1:9300-9309), sp-sim on 9500 and sp-broadcaster on 9400, runs
 # COMMAND, and stops everything again.
 set -uo pipefail
 cd "$(dirname "$0")/../.."

@@ -90,7 +90,9 @@ pub fn fixture_url(server: &str) -> String {
         "sio4eio3" => 9305,
         "sio44" => 9307,
         "sio2auth" => 9308,
-        _ => 9306,
+        "sio4auth" => 9309,
+        "ws" => 9306,
+        other => panic!("no fixture server {other}"),
     };
     match server {
         "ws" => format!("http://127.0.0.1:{port}/ws"),

@@ -4,6 +4,7 @@
 import init, {
   Broadcaster,
   LiveList,
+  type AuthProvider,
   type ConnectionStatus,
   type FeedError,
   type ListDiff,
@@ -217,6 +218,19 @@ export async function broadcaster(): Promise<void> {
   offError();
   b.close();
 
+  // `auth` as a function, asked before every attempt (socket.io-client's forms).
+  const fresh = async (): Promise<string> => "t";
+  const viaCallback: AuthProvider = (cb) => cb({ token: "t" });
+  await Broadcaster.connect("https://b", { auth: viaCallback });
+  await Broadcaster.connect("https://b", { auth: async () => ({ token: await fresh() }) });
+  await Broadcaster.connect("https://b", { auth: () => ({ token: "t" }) });
+  await Broadcaster.connect("https://b", {
+    auth: (cb) => {
+      void fresh().then((token) => cb({ token }));
+    },
+  });
+  // @ts-expect-error an auth function gives an object of strings, numbers or booleans
+  await Broadcaster.connect("https://b", { auth: () => "token" });
   // @ts-expect-error unknown protocol
   await Broadcaster.connect("https://b", { protocol: "engine.io" });
   // @ts-expect-error auth values are strings, numbers or booleans

@@ -32,6 +32,9 @@ pub unsafe extern "C" fn conn_new(
     options.path = get_str(&o, "path").map(str::to_owned);
     options.namespace = get_str(&o, "namespace").map(str::to_owned);
     options.auth = o.get("auth").filter(|a| **a != Json::Null).cloned();
+    if let Some(v) = get_bool(&o, "authEachAttempt") {
+        options.auth_each_attempt = v; // the JavaScript driver's `auth` is a function
+    }
     if let Some(v) = get_bool(&o, "reconnection") {
         options.reconnection = v;
     }
@@ -127,6 +130,35 @@ pub extern "C" fn conn_timeout(c: &mut Connection, now: f64) {
     c.handle_timeout(ms(now));
 }
 
+#[no_mangle]
+pub extern "C" fn conn_network_back(c: &mut Connection, now: f64) {
+    c.handle_network_back(ms(now));
+}
+
+/// The `auth` function's answer for attempt `id`: `ok` 1 with a JSON text (`null`: no
+/// auth), `ok` 0 with why there is none.
+///
+/// # Safety
+/// As `conn_new`.
+#[no_mangle]
+pub unsafe extern "C" fn conn_auth(
+    c: &mut Connection,
+    id: u32,
+    ok: u32,
+    ptr: *mut u8,
+    len: usize,
+    now: f64,
+) {
+    let text = string(ptr, len);
+    let auth = match ok {
+        1 => json::parse(&text)
+            .map(|a| (a != Json::Null).then_some(a))
+            .map_err(|e| e.message()),
+        _ => Err(text),
+    };
+    c.handle_auth(id, auth, ms(now));
+}
+
 /// `args`: a JSON array text (JSON.stringify of the arguments, undefined as null).
 /// Returns 0, or 1 with an error in the buffer.
 ///
@@ -178,7 +210,7 @@ fn put_state(state: State) {
 
 /// Drains every output. Tags: 0 OpenSocket(id,url) 1 Send(id,kind,bytes)
 /// 2 CloseSocket(id) 3 Event(name,n,[kind,bytes]) 4 Status(state,reason?)
-/// 5 Error(code,message).
+/// 5 Error(code,message) 6 AuthNeeded(id).
 #[no_mangle]
 pub extern "C" fn conn_poll(c: &mut Connection) -> usize {
     out().clear();
@@ -205,6 +237,10 @@ pub extern "C" fn conn_poll(c: &mut Connection) -> usize {
             }
             COut::CloseSocket { id } => {
                 put_u8(2);
+                put_u32(id);
+            }
+            COut::AuthNeeded { id } => {
+                put_u8(6);
                 put_u32(id);
             }
             COut::Event(event) => {

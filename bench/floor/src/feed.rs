@@ -6,7 +6,7 @@ use crate::json::Json;
 use crate::sharepoint::{is_field_path, items_text, ListRef, Metadata};
 use crate::sync::{
     diff_ops, Auth, ChangeFeed, ChangeSet, ChangeSetKind, FeedConfig, FeedStatus, HttpResponse,
-    ListState, Order, Output as FOut,
+    ListState, Order, Output as FOut, Wake,
 };
 use crate::text;
 
@@ -155,6 +155,17 @@ pub extern "C" fn feed_reload(f: &mut Feed, now: f64) {
 #[no_mangle]
 pub extern "C" fn feed_timeout(f: &mut Feed, now: f64) {
     f.feed.handle_timeout(ms(now));
+}
+
+/// `online`: 1 back online or the machine slept, 0 the page is visible again.
+#[no_mangle]
+pub extern "C" fn feed_wake(f: &mut Feed, online: u32, now: f64) {
+    let wake = if online == 1 {
+        Wake::Online
+    } else {
+        Wake::Visible
+    };
+    f.feed.handle_wake(ms(now), wake);
 }
 
 /// A webhook hint (the `resource` of a `list:changes` notification); returns 1 when it

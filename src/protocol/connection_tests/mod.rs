@@ -132,6 +132,7 @@ fn error_codes(outputs: &[Output]) -> Vec<&'static str> {
         .collect()
 }
 
+mod auth;
 mod auto;
 mod lifecycle;
 mod messages;

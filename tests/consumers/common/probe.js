@@ -5,7 +5,7 @@
 // resolves the package its own way (bundler, import map). ES2019 syntax only (no `?.`,
 // `??`): webpack 4 parses this file too.
 export async function probe(consumer, { init, LiveList }) {
-  const state = { consumer, status: "starting", events: [], titles: [], error: null };
+  const state = { consumer, status: "starting", events: [], titles: [], error: null, authAsked: 0 };
   window.__consumer = state;
   const q = new URLSearchParams(location.search);
   const out = document.getElementById("status");
@@ -20,6 +20,12 @@ export async function probe(consumer, { init, LiveList }) {
       siteUrl: q.get("site"),
       listId: q.get("list"),
       select: ["Title"],
+      // Asked before each connection attempt (sp-broadcaster ignores what it gives): the
+      // release build's askAuth in bridge.js, through each bundler.
+      auth: (cb) => {
+        state.authAsked += 1;
+        cb({ client: consumer });
+      },
     });
     list.subscribe((e) => {
       state.events.push(e.type);
