@@ -1,5 +1,6 @@
 //! Credentials asked for before every attempt (`auth_each_attempt`, an `auth`
-//! function in JavaScript): where the answer goes, and what a failed or missing one does.
+//! function in JavaScript): where the answer goes, and what a failed or missing one does;
+//! and a server closing a WebSocket with an application code (its refusal).
 
 use super::*;
 
@@ -187,4 +188,32 @@ fn asking_connections_share_with_each_other_not_with_fixed_or_no_auth() {
     assert_eq!(key(true, None), key(true, None));
     assert_ne!(key(true, None), key(false, None));
     assert_ne!(key(true, None), key(false, Some(r#"{"t":1}"#)));
+}
+
+#[test]
+fn a_close_with_an_application_code_is_the_servers_refusal() {
+    // sp-broadcaster closes a plain-ws client without its token with 4401.
+    let mut h = Harness::new(Protocol::WebSocket);
+    h.open();
+    assert_eq!(h.conn.state(), State::Open);
+    h.conn
+        .handle_socket_closed(h.socket, "4401 Not authorized", h.now);
+    let out = h.take();
+    assert_eq!(error_codes(&out), ["protocol-connect-refused"]);
+    let Some(Output::Error(e)) = out.iter().find(|o| matches!(o, Output::Error(_))) else {
+        unreachable!()
+    };
+    assert_eq!(e.message(), "closed by the server: 4401 Not authorized");
+    assert_eq!(h.conn.state(), State::Reconnecting, "and tries again");
+    // Other codes after the link was up are a state change only; before, a transport error.
+    h.advance(5_000);
+    h.open();
+    h.conn.handle_socket_closed(h.socket, "1006", h.now);
+    assert!(error_codes(&h.take()).is_empty());
+    let mut h = Harness::new(Protocol::SocketIoV4);
+    h.conn.handle_socket_closed(h.socket, "1006", h.now);
+    assert_eq!(error_codes(&h.take()), ["protocol-transport"]);
+    let mut h = Harness::new(Protocol::SocketIoV4);
+    h.conn.handle_socket_closed(h.socket, "4000", h.now);
+    assert_eq!(error_codes(&h.take()), ["protocol-connect-refused"]);
 }

@@ -142,11 +142,21 @@ impl Session {
             return;
         }
         self.ended = true;
-        // Closed before the namespace connected: this attempt failed, an error as
-        // socket.io-client's `connect_error` (a link lost later is a state change only).
-        let error = (self.stage != Stage::Ready).then(|| {
-            ProtocolError::transport(crate::text::concat(&["could not connect: ", reason]))
-        });
+        // A close code of the application range (4000-4999, e.g. sp-broadcaster's 4401 for
+        // a plain-ws client without its token) is the server's refusal, reported as a
+        // socket.io server's CONNECT_ERROR is. Closed before the namespace connected: this
+        // attempt failed, an error as socket.io-client's `connect_error` (a link lost
+        // later is a state change only).
+        let code = reason.as_bytes();
+        let error =
+            if code.len() >= 4 && code[0] == b'4' && code[..4].iter().all(u8::is_ascii_digit) {
+                let message = crate::text::concat(&["closed by the server: ", reason]);
+                Some(ProtocolError::connect_refused(message))
+            } else {
+                (self.stage != Stage::Ready).then(|| {
+                    ProtocolError::transport(crate::text::concat(&["could not connect: ", reason]))
+                })
+            };
         self.end = Some(SessionEnd {
             reason: crate::text::concat(&["transport close: ", reason]),
             error,
