@@ -58,6 +58,9 @@ pub struct Config {
     pub max_body: usize,
     /// Accepted `clientState` secrets; empty means every notification is accepted.
     pub client_states: Vec<String>,
+    /// Tokens a socket.io or plain-ws client must present one of (see
+    /// [`crate::client_auth`]); empty means anyone may listen.
+    pub client_tokens: Vec<String>,
     /// Engine.IO ping interval (also the plain-ws ping period).
     pub ping_interval: Duration,
     /// Engine.IO ping timeout (also the plain-ws pong grace period).
@@ -78,6 +81,7 @@ impl Default for Config {
             ws_path: DEFAULT_WS_PATH.to_owned(),
             max_body: DEFAULT_MAX_BODY,
             client_states: Vec::new(),
+            client_tokens: Vec::new(),
             ping_interval: Duration::from_millis(25_000),
             ping_timeout: Duration::from_millis(20_000),
             cors: CorsMode::Public,
@@ -126,6 +130,9 @@ impl Config {
         if self.client_states.iter().any(|s| s.trim().is_empty()) {
             return Err("a blank clientState secret is not allowed".into());
         }
+        if self.client_tokens.iter().any(|s| s.trim().is_empty()) {
+            return Err("a blank client token is not allowed".into());
+        }
         Ok(())
     }
 }
@@ -160,6 +167,17 @@ pub struct Cli {
         value_parser = parse_secret
     )]
     pub client_state: Vec<String>,
+    /// Accepted client token (repeatable; env: comma-separated): socket.io and plain-ws
+    /// clients must give one (`auth: {token}`, or `?token=`). Trimmed; a blank one is
+    /// refused. Without any, anyone may listen.
+    #[arg(
+        long = "client-token",
+        env = "SP_CLIENT_TOKEN",
+        value_delimiter = ',',
+        hide_env_values = true,
+        value_parser = parse_token
+    )]
+    pub client_token: Vec<String>,
     /// Engine.IO ping interval in milliseconds.
     #[arg(
         long,
@@ -190,6 +208,7 @@ impl From<Cli> for Config {
             ws_path: cli.ws_path,
             max_body: cli.max_body,
             client_states: cli.client_state,
+            client_tokens: cli.client_token,
             ping_interval: Duration::from_millis(cli.ping_interval_ms),
             ping_timeout: Duration::from_millis(cli.ping_timeout_ms),
             cors: cli.cors,
@@ -211,6 +230,17 @@ pub fn parse_secret(s: &str) -> Result<String, String> {
         );
     }
     Ok(secret.to_owned())
+}
+
+/// Parses one client token: trimmed, and refused when blank (an empty `SP_CLIENT_TOKEN`,
+/// or an empty item in its comma-separated list).
+pub fn parse_token(s: &str) -> Result<String, String> {
+    let token = s.trim();
+    if token.is_empty() {
+        return Err("a client token (--client-token / SP_CLIENT_TOKEN) must not be blank;                     unset it to let anyone listen"
+            .into());
+    }
+    Ok(token.to_owned())
 }
 
 /// Parses `262144`, `256K`, `256KiB`, `1M`, `1MiB` (case-insensitive, K = 1024).
@@ -257,10 +287,15 @@ mod tests {
         ]);
         let cfg = Config::from(cli);
         assert_eq!(cfg.client_states, ["a", "b", "c"]);
-        for blank in [" ", "", "a,", "a, ,b"] {
-            let parsed = Cli::try_parse_from(["x", "--client-state", blank]);
-            assert!(parsed.is_err(), "{blank:?} accepted");
+        assert!(cfg.client_tokens.is_empty(), "anyone may listen by default");
+        for flag in ["--client-state", "--client-token"] {
+            for blank in [" ", "", "a,", "a, ,b"] {
+                let parsed = Cli::try_parse_from(["x", flag, blank]);
+                assert!(parsed.is_err(), "{flag} {blank:?} accepted");
+            }
         }
+        let cli = Cli::parse_from(["x", "--client-token", " t1 ,t2", "--client-token", "t3"]);
+        assert_eq!(Config::from(cli).client_tokens, ["t1", "t2", "t3"]);
         assert_eq!(cfg.webhook_path, DEFAULT_WEBHOOK_PATH);
         assert_eq!(cfg.max_body, DEFAULT_MAX_BODY);
         assert!(cfg.validate().is_ok());

@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 pub mod batch;
+pub mod client_auth;
 pub mod config;
 pub mod plain_ws;
 pub mod sockets;
@@ -142,7 +143,7 @@ pub async fn serve(cfg: Config) -> std::io::Result<ServerHandle> {
         .max_payload(64 * 1024)
         .max_buffer_size(SOCKETIO_BUFFER)
         .build_layer();
-    sockets::register(&io);
+    sockets::register(&io, Arc::new(cfg.client_tokens.clone()));
 
     let (emit_tx, emit_rx) = mpsc::channel(EMIT_QUEUE);
     let (ws_tx, _) = broadcast::channel(WS_BUFFER);
@@ -181,6 +182,7 @@ pub async fn serve(cfg: Config) -> std::io::Result<ServerHandle> {
         webhook = %cfg.webhook_path,
         ws = %cfg.ws_path,
         client_states = cfg.client_states.len(),
+        client_tokens = cfg.client_tokens.len(),
         cors = ?cfg.cors,
         "sp-broadcaster listening"
     );

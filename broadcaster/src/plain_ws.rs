@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
+use axum::http::Uri;
 use axum::response::Response;
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
@@ -22,6 +23,7 @@ use serde_json::{json, Value};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{interval_at, timeout, Instant, MissedTickBehavior};
 
+use crate::client_auth;
 use crate::sockets::{parse_lists, MAX_LISTS_PER_CLIENT};
 use crate::webhook::EVENT;
 use crate::AppState;
@@ -36,11 +38,28 @@ const CLOSE_GOING_AWAY: u16 = 1001;
 /// Close code sent to a client from which nothing (pong included) arrived in time.
 const CLOSE_TIMED_OUT: u16 = 1000;
 
-/// `GET {ws_path}`: upgrades to a plain WebSocket.
-pub async fn upgrade(State(st): State<AppState>, ws: WebSocketUpgrade) -> Response {
-    ws.max_message_size(MAX_CLIENT_MESSAGE)
-        .max_frame_size(MAX_CLIENT_MESSAGE)
-        .on_upgrade(move |socket| run(st, socket))
+/// `GET {ws_path}`: upgrades to a plain WebSocket. A client without a valid `?token=`
+/// (with `--client-token` set) is closed at once with 4401 "Not authorized": a browser
+/// sees a close reason, not a failed handshake's status.
+pub async fn upgrade(State(st): State<AppState>, uri: Uri, ws: WebSocketUpgrade) -> Response {
+    let ws = ws
+        .max_message_size(MAX_CLIENT_MESSAGE)
+        .max_frame_size(MAX_CLIENT_MESSAGE);
+    if !client_auth::admitted(&st.cfg.client_tokens, None, &uri) {
+        tracing::info!("plain ws client refused: no valid token");
+        return ws.on_upgrade(|mut socket| async move {
+            let frame = CloseFrame {
+                code: client_auth::CLOSE_NOT_AUTHORIZED,
+                reason: client_auth::REFUSED.into(),
+            };
+            let _ = timeout(
+                Duration::from_secs(5),
+                socket.send(Message::Close(Some(frame))),
+            )
+            .await;
+        });
+    }
+    ws.on_upgrade(move |socket| run(st, socket))
 }
 
 /// Decrements the connected-client gauge however the connection ends.

@@ -7,6 +7,7 @@
 //! left. See `README.md` ("Rooms protocol").
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -14,6 +15,7 @@ use socketioxide::extract::{AckSender, SocketRef, TryData};
 use socketioxide::handler::ConnectHandler;
 use socketioxide::{SendError, SocketError, SocketIo};
 
+use crate::client_auth;
 use crate::webhook::{normalize_list_id, EVENT};
 use crate::Batch;
 
@@ -126,9 +128,22 @@ async fn on_unsubscribe(socket: SocketRef, TryData(data): TryData<Value>, ack: A
     reply(ack, res);
 }
 
-/// Registers the default namespace handlers on `io`.
-pub fn register(io: &SocketIo) {
-    io.ns("/", on_connect.with(set_up));
+/// Registers the default namespace handlers on `io`; with `tokens`, a client that gives
+/// none of them is refused (CONNECT_ERROR "Not authorized") before it joins anything.
+pub fn register(io: &SocketIo, tokens: Arc<Vec<String>>) {
+    let admit = move |socket: SocketRef, TryData(auth): TryData<Value>| {
+        let tokens = tokens.clone();
+        async move {
+            if client_auth::admitted(&tokens, auth.ok().as_ref(), &socket.req_parts().uri) {
+                Ok(())
+            } else {
+                tracing::info!(sid = %socket.id, "socket.io client refused: no valid token");
+                Err(client_auth::Refused)
+            }
+        }
+    };
+    // The last middleware given runs first: the token is checked before set-up.
+    io.ns("/", on_connect.with(set_up).with(admit));
 }
 
 /// Puts a new socket in [`ALL_ROOM`] and registers its event handlers. It runs as a connect

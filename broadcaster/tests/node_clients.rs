@@ -43,8 +43,19 @@ struct NodeClient {
 
 impl NodeClient {
     async fn spawn(name: &str, script: &str, args: Vec<String>) -> Self {
+        let mut c = Self::start(name, script, args, None);
+        c.wait_for("ready").await;
+        c
+    }
+
+    /// Starts a client (giving `token`, if any) without waiting for it to be ready.
+    fn start(name: &str, script: &str, args: Vec<String>, token: Option<&str>) -> Self {
         let (dir, modules) = paths();
-        let mut child = Command::new(NODE)
+        let mut command = Command::new(NODE);
+        if let Some(token) = token {
+            command.env("SP_CLIENT_TOKEN", token);
+        }
+        let mut child = command
             .arg(dir.join(script))
             .args(&args)
             .env("SP_FIXTURE_MODULES", &modules)
@@ -55,13 +66,11 @@ impl NodeClient {
             .spawn()
             .expect("spawn node");
         let lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-        let mut c = Self {
+        Self {
             name: name.to_owned(),
             _child: child,
             lines,
-        };
-        c.wait_for("ready").await;
-        c
+        }
     }
 
     async fn next(&mut self, wait: Duration) -> Option<Value> {
@@ -245,4 +254,41 @@ async fn heartbeats_keep_v2_and_v4_clients_connected() {
     // after a transport error).
     v2.wait_for_disconnect().await;
     v4.wait_for_disconnect().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_client_tokens_real_clients_listen_only_with_one() {
+    let h = start(Config {
+        client_tokens: vec!["t1".into(), "t2".into()],
+        ..Config::default()
+    })
+    .await;
+    let a = h.local_addr();
+    let base = format!("http://{a}");
+    let args = |v: &str| vec![v.to_owned(), base.clone()];
+    // socket.io-client 2.0.4 with `query`, 4.8.1 with `auth`.
+    let mut v2 = NodeClient::start("v2+token", "sio_client.js", args("v2"), Some("t2"));
+    let mut v4 = NodeClient::start("v4+token", "sio_client.js", args("v4"), Some("t1"));
+    v2.wait_for("ready").await;
+    v4.wait_for("ready").await;
+    for (version, token) in [
+        ("v2", None),
+        ("v4", None),
+        ("v2", Some("t3")),
+        ("v4", Some("t3")),
+    ] {
+        let name = format!("{version} with {token:?}");
+        let mut c = NodeClient::start(&name, "sio_client.js", args(version), token);
+        let v = c
+            .next(WAIT)
+            .await
+            .unwrap_or_else(|| panic!("{name}: no answer"));
+        assert_eq!(v["type"], "error", "{name}: {v}");
+        assert_eq!(v["message"], "Not authorized", "{name}: {v}");
+    }
+    let entries = vec![entry(L1, None)];
+    assert_eq!(post_webhook(a, &body(&entries)).await.status, 202);
+    assert_eq!(v2.changes().await, forwarded(&entries));
+    assert_eq!(v4.changes().await, forwarded(&entries));
+    h.shutdown().await;
 }

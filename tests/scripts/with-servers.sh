@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # with-servers.sh COMMAND...: starts the fixture supervisor (socket.io 2.0.4, 4.x,
-# ws on 127.0.0.1:9300-9309), sp-sim on 9500 and sp-broadcaster on 9400, runs
-# COMMAND, and stops everything again.
+# ws on 127.0.0.1:9300-9309), sp-sim on 9500 and sp-broadcaster on 9400 (and on 9401
+# with --client-token browser-token), runs COMMAND, and stops everything again.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 logs=target/test-logs
 mkdir -p "$logs"
-for port in 9300 9400 9500; do
+for port in 9300 9400 9401 9500; do
   if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
     echo "port $port is taken (test servers already running?): stop them first" >&2
     exit 1
@@ -26,10 +26,13 @@ sim=$!
 target/debug/sp-broadcaster --port 9400 --cors all --ping-interval-ms 1000 --ping-timeout-ms 2000 \
   > "$logs/sp-broadcaster.log" 2>&1 &
 bro=$!
+target/debug/sp-broadcaster --port 9401 --cors all --ping-interval-ms 1000 --ping-timeout-ms 2000 \
+  --client-token browser-token > "$logs/sp-broadcaster-token.log" 2>&1 &
+bro_token=$!
 cleanup() {
   exec 3>&-
-  kill "$sup" "$sim" "$bro" 2>/dev/null
-  wait "$sup" "$sim" "$bro" 2>/dev/null
+  kill "$sup" "$sim" "$bro" "$bro_token" 2>/dev/null
+  wait "$sup" "$sim" "$bro" "$bro_token" 2>/dev/null
 }
 trap cleanup EXIT
 for _ in $(seq 1 100); do
@@ -38,7 +41,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 grep -q "fixtures ready" "$logs/fixtures.log" || { echo "fixtures did not start" >&2; cat "$logs/fixtures.log"; exit 1; }
-for url in http://127.0.0.1:9500/_admin/health http://127.0.0.1:9400/health; do
+for url in http://127.0.0.1:9500/_admin/health http://127.0.0.1:9400/health http://127.0.0.1:9401/health; do
   for _ in $(seq 1 100); do curl -sf -o /dev/null "$url" && break; sleep 0.1; done
   curl -sf -o /dev/null "$url" || { echo "$url did not come up" >&2; tail "$logs"/sp-*.log; exit 1; }
 done

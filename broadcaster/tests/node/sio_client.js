@@ -1,5 +1,6 @@
 // socket.io client used by sp-broadcaster's Rust tests.
 // usage: node sio_client.js <v2|v4> <base url> [comma-separated list GUIDs to subscribe]
+// env SP_CLIENT_TOKEN: a token to give (v2: `query: {token}`, v4: `auth: {token}`).
 // Prints one JSON object per line: {"type":"connect"|"ack"|"ready"|"event"|"error", ...}.
 // Exits when stdin closes (the Rust test drops it) or after 60 s.
 "use strict";
@@ -10,7 +11,9 @@ const [version, url, lists] = process.argv.slice(2);
 const io = require(path.join(modules, version === "v2" ? "socket.io-client-v2" : "socket.io-client-v4"));
 
 const out = (o) => process.stdout.write(JSON.stringify(o) + "\n");
-const socket = io(url, { transports: ["websocket"], reconnection: false, forceNew: true });
+const token = process.env.SP_CLIENT_TOKEN;
+const given = token === undefined ? {} : version === "v2" ? { query: { token } } : { auth: { token } };
+const socket = io(url, { transports: ["websocket"], reconnection: false, forceNew: true, ...given });
 let readied = false;
 
 socket.on("connect", () => {
