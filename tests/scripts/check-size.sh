@@ -4,11 +4,12 @@
 # when a change makes the package smaller; raise them only with a reason in the commit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# Achieved on 2026-11-27: wasm 62,279 B, glue 6,826 B (sp_live.js + bridge.js).
+# Achieved on 2026-11-27: wasm 62,354 B, glue 6,826 B (sp_live.js + bridge.js).
 # What each change cost or saved, and why: bench/HISTORY.md. (Raised from 61,700 / 6,730
 # for `auth` as a function asked before every connection attempt, so that a broadcaster
 # token that expires or rotates is fresh on each reconnection: +674 B wasm, +117 B glue,
-# after sharing the response callback's closure signature and a shorter askAuth. Raised
+# after sharing the response callback's closure signature and a shorter askAuth; then
+# +75 B wasm: a WebSocket closed with a 4000-4999 code is reported as a refusal. Raised
 # from 61,150 / 6,350
 # for wake-ups: a list looks for changes when the browser is back online, or when the
 # page is visible again after 30 s without a round, and sends a request that got no
