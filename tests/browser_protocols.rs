@@ -165,6 +165,22 @@ fn auth_calls() -> u32 {
     calls.as_f64().unwrap_or(0.0) as u32
 }
 
+/// An item added to `list_id` shows in `list`, found through a webhook's hint.
+async fn hears_a_hint(list: &LiveList, list_id: &str) {
+    let title = format!("heard {}", js_sys::Date::now());
+    add_item(list_id, &title).await;
+    flush_webhooks().await;
+    wait_until("the new row", 5_000, || {
+        rows_of(&list.items()).iter().any(|(_, t)| *t == title)
+    })
+    .await;
+    let hints = js_sys::Reflect::get(&list.stats(), &"hints".into()).unwrap();
+    assert!(
+        hints.as_f64().unwrap_or(0.0) >= 1.0,
+        "{list_id}: found by a hint"
+    );
+}
+
 async fn set_server_token(server: &str, token: &str) {
     let body = format!(r#"{{"token":"{token}"}}"#);
     supervisor(&format!("/ctl/{server}/token"), Some(&body)).await;
@@ -227,7 +243,13 @@ async fn an_auth_function_that_fails_reports_protocol_auth_and_is_asked_again() 
     trap_page_errors();
     set_server_token("sio4auth", "fixture-token").await;
     set_auth_state("fixture-token", 0);
-    let body = "spAuth.calls++;         if (spAuth.calls === 1) throw new Error('token service down');         if (spAuth.calls === 2) return Promise.reject(new Error('still down'));         if (spAuth.calls === 3) return 'not an object';         return { token: spAuth.token };";
+    let body = concat!(
+        "spAuth.calls++;",
+        "if (spAuth.calls === 1) throw new Error('token service down');",
+        "if (spAuth.calls === 2) return Promise.reject(new Error('still down'));",
+        "if (spAuth.calls === 3) return 'not an object';",
+        "return { token: spAuth.token };",
+    );
     let options = with_auth_function("socket.io-v4", body);
     let mut hub = Broadcaster::connect(fixture_url("sio4auth"), options)
         .await
@@ -287,19 +309,7 @@ async fn live_lists_whose_auth_is_a_function_share_one_socket_and_hear_hints() {
     let other = js_sys::Reflect::get(&auth_state(), &"other".into()).unwrap();
     assert!(other.is_undefined(), "the second one's is not");
     for (id, list) in lists.iter().zip(&open) {
-        add_item(id, "through the hint").await;
-        flush_webhooks().await;
-        wait_until("the new row", 5_000, || {
-            rows_of(&list.items())
-                .iter()
-                .any(|(_, t)| t == "through the hint")
-        })
-        .await;
-        let hints = js_sys::Reflect::get(&list.stats(), &"hints".into()).unwrap();
-        assert!(
-            hints.as_f64().unwrap_or(0.0) >= 1.0,
-            "{id}: found by a hint"
-        );
+        hears_a_hint(list, id).await;
     }
     for mut list in open {
         list.close();
@@ -323,7 +333,11 @@ async fn sp_broadcaster_with_client_tokens_refuses_then_admits_an_auth_function(
         let list_id = fresh_list(&format!("Tokens {protocol}"), 2).await;
         subscribe_webhook(&list_id, &format!("{server}/api/webhook")).await;
         set_auth_state("wrong-token", 0);
-        let body = "spAuth.calls++;             const token = spAuth.calls === 1 ? spAuth.token : 'browser-token';             return Promise.resolve({ token });";
+        let body = concat!(
+            "spAuth.calls++;",
+            "const token = spAuth.calls === 1 ? spAuth.token : 'browser-token';",
+            "return Promise.resolve({ token });",
+        );
         let ask = js_sys::Function::new_with_args("cb", body);
         let extra = [("protocol", protocol.into()), ("auth", ask.into())];
         let options = live_list_options(broadcaster, &list_id, &["Title"], &extra);
@@ -344,17 +358,7 @@ async fn sp_broadcaster_with_client_tokens_refuses_then_admits_an_auth_function(
             refused.iter().any(|m| m.contains("Not authorized")),
             "{protocol}: the refusal is reported: {refused:?}"
         );
-        add_item(&list_id, "heard").await;
-        flush_webhooks().await;
-        wait_until("the new row", 5_000, || {
-            rows_of(&list.items()).iter().any(|(_, t)| t == "heard")
-        })
-        .await;
-        let hints = js_sys::Reflect::get(&list.stats(), &"hints".into()).unwrap();
-        assert!(
-            hints.as_f64().unwrap_or(0.0) >= 1.0,
-            "{protocol}: found by a hint"
-        );
+        hears_a_hint(&list, &list_id).await;
         list.close();
     }
     assert_eq!(page_errors(), Vec::<String>::new(), "no uncaught errors");

@@ -24,16 +24,6 @@ fn asked(outputs: &[Output]) -> Vec<SocketId> {
         .collect()
 }
 
-fn opened_urls(outputs: &[Output]) -> Vec<String> {
-    outputs
-        .iter()
-        .filter_map(|o| match o {
-            Output::OpenSocket { url, .. } => Some(url.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
 fn token(t: &str) -> Result<Option<Json>, String> {
     Ok(Some(
         json::parse(&["{\"token\":\"", t, "\"}"].concat()).unwrap(),
@@ -45,7 +35,7 @@ fn each_attempt_asks_first_and_a_v4_connect_carries_that_answer() {
     let mut h = asking(Protocol::SocketIoV4);
     assert_eq!(asked(&h.log), [1], "the first attempt asks");
     assert!(
-        opened_urls(&h.log).is_empty(),
+        socket_urls(&h.log).is_empty(),
         "no socket before the answer"
     );
     assert_eq!(
@@ -54,7 +44,7 @@ fn each_attempt_asks_first_and_a_v4_connect_carries_that_answer() {
         "the answer has the connect timeout"
     );
     h.conn.handle_auth(1, token("one"), h.now);
-    assert_eq!(opened_urls(&h.take()).len(), 1);
+    assert_eq!(socket_urls(&h.take()).len(), 1);
     h.open();
     assert_eq!(sent(&h.recv(V4_OPEN)), [r#"40{"token":"one"}"#]);
     h.recv(r#"40{"sid":"x"}"#);
@@ -75,13 +65,13 @@ fn a_v2_or_plain_websocket_url_carries_each_answer_in_its_query() {
     for protocol in [Protocol::SocketIoV2, Protocol::WebSocket] {
         let mut h = asking(protocol);
         h.conn.handle_auth(1, token("one"), h.now);
-        let first = opened_urls(&h.take());
+        let first = socket_urls(&h.take());
         assert!(first[0].contains("token=one"), "{first:?}");
         h.conn.handle_socket_closed(h.socket, "1006", h.now);
         h.take();
         h.advance(100);
         h.conn.handle_auth(2, token("two"), h.now);
-        let second = opened_urls(&h.take());
+        let second = socket_urls(&h.take());
         assert!(second[0].contains("token=two"), "{second:?}");
         assert!(!second[0].contains("token=one"), "{second:?}");
     }
@@ -101,7 +91,7 @@ fn auto_asks_again_for_the_2x_retry_whose_url_carries_the_auth() {
         "the same attempt again, asking again"
     );
     h.conn.handle_auth(2, token("two"), h.now);
-    let url = &opened_urls(&h.take())[0];
+    let url = &socket_urls(&h.take())[0];
     assert!(url.contains("EIO=3") && url.contains("token=two"), "{url}");
 }
 
@@ -113,7 +103,7 @@ fn no_answer_an_error_or_a_non_object_fails_the_attempt_and_the_next_one_asks_ag
         .handle_auth(1, Err("token service down".into()), h.now);
     let out = h.take();
     assert_eq!(error_codes(&out), ["protocol-auth"]);
-    assert!(opened_urls(&out).is_empty());
+    assert!(socket_urls(&out).is_empty());
     assert_eq!(h.conn.state(), State::Connecting);
     // Not an object.
     assert_eq!(asked(&h.advance(100)), [2]);
@@ -134,7 +124,7 @@ fn no_answer_an_error_or_a_non_object_fails_the_attempt_and_the_next_one_asks_ag
     assert!(h.take().is_empty());
     h.conn.handle_auth(4, Ok(None), h.now);
     assert_eq!(
-        opened_urls(&h.take()).len(),
+        socket_urls(&h.take()).len(),
         1,
         "no auth at all is an answer"
     );

@@ -10,16 +10,6 @@ fn opened(url: &str) -> Vec<String> {
     vec![url.to_owned()]
 }
 
-fn socket_urls(outputs: &[Output]) -> Vec<String> {
-    outputs
-        .iter()
-        .filter_map(|o| match o {
-            Output::OpenSocket { url, .. } => Some(url.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
 #[test]
 fn a_socket_io_3_to_4_4_server_gets_connect_after_the_grace_and_at_once_later() {
     let mut h = Harness::new(Protocol::Auto);

@@ -122,6 +122,17 @@ fn statuses(outputs: &[Output]) -> Vec<State> {
         .collect()
 }
 
+/// The URLs of the sockets opened.
+fn socket_urls(outputs: &[Output]) -> Vec<String> {
+    outputs
+        .iter()
+        .filter_map(|o| match o {
+            Output::OpenSocket { url, .. } => Some(url.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 fn error_codes(outputs: &[Output]) -> Vec<&'static str> {
     outputs
         .iter()
