@@ -239,6 +239,26 @@ async fn bad_options_reject_with_a_coded_error() {
             "{code}"
         );
     }
+    // What JSON cannot hold (a function, a symbol) is a coded error, not a throw out of wasm.
+    let symbol = js_sys::eval("Symbol('x')").unwrap();
+    let o = options("auto");
+    js_sys::Reflect::set(&o, &"auth".into(), &symbol).unwrap();
+    let error = Broadcaster::connect("http://127.0.0.1:9302".into(), o)
+        .await
+        .err();
+    assert_eq!(
+        field(&error.unwrap(), "code").as_deref(),
+        Some("invalid-options")
+    );
+    let mut hub = Broadcaster::connect("http://127.0.0.1:9302".into(), options("auto"))
+        .await
+        .unwrap();
+    let function = js_sys::Function::new_no_args("return 1");
+    for bad in [function.into(), symbol] {
+        let error = hub.emit("x".into(), vec![bad]).unwrap_err();
+        assert_eq!(field(&error, "code").as_deref(), Some("invalid-options"));
+    }
+    hub.close();
 }
 
 #[wasm_bindgen_test]

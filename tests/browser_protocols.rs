@@ -235,8 +235,8 @@ async fn an_auth_function_is_asked_before_every_attempt_so_a_rotated_token_gets_
     assert_eq!(page_errors(), Vec::<String>::new(), "no uncaught errors");
 }
 
-/// A function that throws (or rejects, or answers no object) fails that attempt with
-/// `protocol-auth`; the next attempt asks again and gets in.
+/// A function that throws (or rejects, or answers no object, or what JSON cannot hold)
+/// fails that attempt with `protocol-auth` at once; the next attempt asks again and gets in.
 #[wasm_bindgen_test]
 async fn an_auth_function_that_fails_reports_protocol_auth_and_is_asked_again() {
     let _serial = serial().await;
@@ -248,6 +248,7 @@ async fn an_auth_function_that_fails_reports_protocol_auth_and_is_asked_again() 
         "if (spAuth.calls === 1) throw new Error('token service down');",
         "if (spAuth.calls === 2) return Promise.reject(new Error('still down'));",
         "if (spAuth.calls === 3) return 'not an object';",
+        "if (spAuth.calls === 4) return cb(() => 1);",
         "return { token: spAuth.token };",
     );
     let options = with_auth_function("socket.io-v4", body);
@@ -257,23 +258,25 @@ async fn an_auth_function_that_fails_reports_protocol_auth_and_is_asked_again() 
     let errors = Recorder::new();
     let _off = hub.on_error(errors.function.clone()).unwrap();
     wait_open(&hub).await;
-    assert_eq!(auth_calls(), 4);
+    assert_eq!(auth_calls(), 5);
     let codes: Vec<_> = (0..errors.len())
         .filter_map(|i| field(&errors.arg(i), "code"))
         .collect();
-    assert_eq!(codes, ["protocol-auth"; 3]);
+    assert_eq!(codes, ["protocol-auth"; 4]);
     let messages: Vec<_> = (0..errors.len())
         .filter_map(|i| field(&errors.arg(i), "message"))
         .collect();
     assert!(messages[0].contains("token service down"), "{messages:?}");
     assert!(messages[1].contains("still down"), "{messages:?}");
     assert!(messages[2].contains("object"), "{messages:?}");
+    assert!(messages[3].contains("cannot be converted"), "{messages:?}");
     hub.close();
     assert_eq!(page_errors(), Vec::<String>::new(), "no uncaught errors");
 }
 
-/// Live lists whose `auth` is a function share one socket (the first list's function is
-/// asked) and get their hints through a broadcaster that checks the token.
+/// Live lists whose `auth` is a function share one socket (the newest holder's function
+/// is asked; once it lets go, the one before) and get their hints through a broadcaster
+/// that checks the token.
 #[wasm_bindgen_test]
 async fn live_lists_whose_auth_is_a_function_share_one_socket_and_hear_hints() {
     let _serial = serial().await;
@@ -305,15 +308,35 @@ async fn live_lists_whose_auth_is_a_function_share_one_socket_and_hear_hints() {
         before + 1,
         "one socket for both lists"
     );
-    assert_eq!(auth_calls(), 1, "the first list's function is asked");
-    let other = js_sys::Reflect::get(&auth_state(), &"other".into()).unwrap();
-    assert!(other.is_undefined(), "the second one's is not");
+    let other = || {
+        let n = js_sys::Reflect::get(&auth_state(), &"other".into()).unwrap();
+        n.as_f64().unwrap_or(0.0) as u32
+    };
+    assert_eq!(
+        (auth_calls(), other()),
+        (1, 0),
+        "the first list's function opened it"
+    );
     for (id, list) in lists.iter().zip(&open) {
         hears_a_hint(list, id).await;
     }
-    for mut list in open {
-        list.close();
-    }
+    // The link drops: the newest holder's function is asked.
+    supervisor("/ctl/sio4auth/drop", None).await;
+    wait_until("the second function asked", 5_000, || other() == 1).await;
+    wait_until("live again", 10_000, || open[0].status() == "live").await;
+    assert_eq!(auth_calls(), 1);
+    // Its list lets go (a disposed web part): the next attempt asks the one before.
+    let mut second = open.pop().unwrap();
+    second.close();
+    supervisor("/ctl/sio4auth/drop", None).await;
+    wait_until("the first function asked again", 5_000, || {
+        auth_calls() == 2
+    })
+    .await;
+    assert_eq!(other(), 1, "a holder that let go is not asked");
+    wait_until("live again", 10_000, || open[0].status() == "live").await;
+    hears_a_hint(&open[0], &lists[0]).await;
+    open[0].close();
     assert_eq!(page_errors(), Vec::<String>::new(), "no uncaught errors");
 }
 

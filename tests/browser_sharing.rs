@@ -354,3 +354,51 @@ async fn a_peer_cannot_let_go_of_another_handle() {
     own.close();
     assert_eq!(wait_sockets(before).await, before);
 }
+
+/// With `auth` functions, copies hand theirs over through the port: a peer's, given when
+/// it attaches (op 0's third argument), is asked once this copy's holder let go; and this
+/// copy gives its own when it joins another copy's connection.
+#[wasm_bindgen_test]
+async fn copies_hand_their_auth_functions_over_through_the_port() {
+    let _serial = serial().await;
+    let sio4 = "127.0.0.1:9304";
+    let with_auth = |who: &str| {
+        let o = options("socket.io-v4");
+        let body = format!("globalThis.__asked.push('{who}'); cb({{}});");
+        let ask = Function::new_with_args("cb", &body);
+        js_sys::Reflect::set(&o, &"auth".into(), &ask).unwrap();
+        o
+    };
+    js("globalThis.__asked = []");
+    let url = format!("http://{sio4}");
+    let mut own = Broadcaster::connect(url.clone(), with_auth("own"))
+        .await
+        .unwrap();
+    wait_open(&own).await;
+    let (key, port) = ports_for(sio4).pop().expect("a port");
+    assert!(key.ends_with("|auth()"), "{key}");
+    let peer_auth = js("(cb) => { globalThis.__asked.push('peer'); cb({}); }");
+    let id = port_call(&port, 0, &peer_recorder(), &peer_auth);
+    own.close();
+    supervisor("/ctl/sio4/drop", None).await;
+    wait_until("the peer's function asked", 5_000, || {
+        js("globalThis.__asked.join()").as_string().unwrap() == "own,peer"
+    })
+    .await;
+    port_call(&port, 1, &id, &JsValue::UNDEFINED);
+    wait_until("withdrawn", 5_000, || ports_for(sio4).is_empty()).await;
+
+    // This copy joins another's connection (a fake port) and gives its function.
+    fake_port(&key);
+    let mut joined = Broadcaster::connect(url, with_auth("joined"))
+        .await
+        .unwrap();
+    assert_eq!(
+        js("typeof globalThis.__portCalls[0][2]")
+            .as_string()
+            .as_deref(),
+        Some("function")
+    );
+    joined.close();
+    js("globalThis[Symbol.for('sp-live.ports.1')].clear()");
+}

@@ -237,8 +237,11 @@ pub fn parse_secret(s: &str) -> Result<String, String> {
 pub fn parse_token(s: &str) -> Result<String, String> {
     let token = s.trim();
     if token.is_empty() {
-        return Err("a client token (--client-token / SP_CLIENT_TOKEN) must not be blank;                     unset it to let anyone listen"
-            .into());
+        return Err(
+            "a client token (--client-token / SP_CLIENT_TOKEN) must not be blank; unset it to \
+             let anyone listen"
+                .into(),
+        );
     }
     Ok(token.to_owned())
 }

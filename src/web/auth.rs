@@ -18,16 +18,15 @@ extern "C" {
     fn ask_auth(ask: &Function, id: u32, done: &Function);
 }
 
-/// The caller's `auth` function and the callback its answers come back through, owned
-/// by the connection task (answers after it ended are dropped in `bridge.js`).
+/// The callback the holders' `auth` functions answer through, owned by the connection
+/// task (answers after it ended are dropped in `bridge.js`).
 pub(crate) struct AuthSource {
-    ask: Function,
     done: Closure<Done>,
 }
 
 impl AuthSource {
-    /// Answers of `ask` go to `mailbox` as [`Message::Auth`].
-    pub(crate) fn new(ask: Function, mailbox: &Rc<Mailbox<Message>>) -> Self {
+    /// Answers go to `mailbox` as [`Message::Auth`].
+    pub(crate) fn new(mailbox: &Rc<Mailbox<Message>>) -> Self {
         let mailbox = mailbox.clone();
         let done = Closure::<Done>::new(move |id: f64, _, _, auth, error: Option<String>| {
             let auth = match error {
@@ -37,11 +36,11 @@ impl AuthSource {
             };
             mailbox.post(Message::Auth(id as SocketId, auth));
         });
-        Self { ask, done }
+        Self { done }
     }
 
-    /// Asks for attempt `id`'s credentials.
-    pub(crate) fn request(&self, id: SocketId) {
-        ask_auth(&self.ask, id, self.done.as_ref().unchecked_ref());
+    /// Asks `ask` for attempt `id`'s credentials.
+    pub(crate) fn request(&self, ask: &Function, id: SocketId) {
+        ask_auth(ask, id, self.done.as_ref().unchecked_ref());
     }
 }

@@ -226,9 +226,7 @@ pub(crate) struct NewConnection {
 /// Joins (or opens) the page's connection to `connection`'s target: the hub and a
 /// handle id to release it with.
 pub(crate) fn join_connection(connection: NewConnection) -> (Rc<Hub>, u32) {
-    let hub = Hub::acquire(connection);
-    let id = hub.next_id();
-    (hub, id)
+    Hub::acquire(connection)
 }
 
 fn read_options(

@@ -6,7 +6,6 @@
 //! last, with no Rust borrow held.
 
 use super::auth::AuthSource;
-use super::broadcaster::NewConnection;
 use super::hub::{Dispatch, Hub};
 use super::js;
 use super::mailbox::Timer;
@@ -47,9 +46,7 @@ pub(crate) enum Message {
 }
 
 /// Drives `connection` for `hub` from the next microtask until [`Message::Shutdown`].
-pub(crate) fn start(hub: &Rc<Hub>, new: NewConnection) {
-    let NewConnection { connection, auth } = new;
-    let auth = auth.map(|ask| AuthSource::new(ask, &hub.mailbox));
+pub(crate) fn start(hub: &Rc<Hub>, connection: Connection) {
     let mailbox = hub.mailbox.clone();
     let wake = WakeWatch::new(move |wake| {
         if wake == Wake::Online {
@@ -62,7 +59,7 @@ pub(crate) fn start(hub: &Rc<Hub>, new: NewConnection) {
         hub: hub.clone(),
         connection,
         socket: None,
-        auth,
+        auth: None,
         shutting_down: false,
     };
     hub.mailbox.start(move || task.turn());
@@ -73,7 +70,7 @@ struct ConnectionTask {
     hub: Rc<Hub>,
     connection: Connection,
     socket: Option<(SocketId, BrowserSocket)>,
-    /// The caller's `auth` function, asked before each attempt.
+    /// How the holders' `auth` functions are asked (made at the first attempt that asks).
     auth: Option<AuthSource>,
     timer: Timer,
     shutting_down: bool,
@@ -131,12 +128,17 @@ impl ConnectionTask {
                         s.send(&frame);
                     }
                 }
-                Output::AuthNeeded { id } => {
-                    // Asked for only when `auth` is a function (read_options).
-                    if let Some(auth) = &self.auth {
-                        auth.request(id);
+                Output::AuthNeeded { id } => match hub.newest_auth() {
+                    Some(ask) => self
+                        .auth
+                        .get_or_insert_with(|| AuthSource::new(&hub.mailbox))
+                        .request(&ask, id),
+                    // Not reached: every holder of a connection that asks has a function.
+                    None => {
+                        let none = Err("no holder gives an `auth` function".into());
+                        self.connection.handle_auth(id, none, js::now_ms());
                     }
-                }
+                },
                 Output::CloseSocket { id } => {
                     if self.socket.as_ref().is_some_and(|(sid, _)| *sid == id) {
                         self.socket = None;

@@ -1,5 +1,5 @@
 //! One shared connection per (socket URL, namespace, protocol, auth) per page (an `auth`
-//! function counts as one auth: the first holder's is asked).
+//! function counts as one auth: the newest holder's is asked).
 //!
 //! Every `Broadcaster` handle for the same target shares one [`Hub`]: one
 //! WebSocket, one driver task. Handles are counted; when the last one closes, the
@@ -32,6 +32,9 @@ pub(crate) enum Topic {
     Error,
     /// Everything, for Rust sinks.
     All,
+    /// Nothing: a holder's `auth` function (a `Js` callback), asked before each attempt
+    /// while it is the newest holder's; it goes with its holder like its listeners.
+    Auth,
 }
 
 /// What a Rust sink receives.
@@ -93,9 +96,10 @@ pub(crate) struct Hub {
 
 impl Hub {
     /// Returns the hub for `connection`'s target (its sharing key), creating it (and
-    /// starting its task) if there is none; the caller holds one handle on it.
-    pub(crate) fn acquire(new: NewConnection) -> Rc<Hub> {
-        let connection = &new.connection;
+    /// starting its task) if there is none, and the handle id the caller holds it by
+    /// (its `auth` function, if any, is asked from now on).
+    pub(crate) fn acquire(new: NewConnection) -> (Rc<Hub>, u32) {
+        let NewConnection { connection, auth } = new;
         let key = connection.sharing_key();
         // A shared connection reconnects after the server's DISCONNECT if any of its
         // holders asks for it (the option is not part of the key: one socket per page).
@@ -110,7 +114,8 @@ impl Hub {
         if let Some(hub) = HUBS.with(|hubs| hubs.borrow().iter().find(open).cloned()) {
             hub.handles.set(hub.handles.get() + 1);
             reconnect(&hub);
-            return hub; // the new `connection` was never driven: dropping it does nothing
+            let id = hub.hold(auth.as_ref());
+            return (hub, id); // the new `connection` was never driven: dropping it does nothing
         }
         let hub = Rc::new(Hub {
             key: key.clone(),
@@ -121,15 +126,39 @@ impl Hub {
             replay_pending: Cell::new(false),
             port: RefCell::new(None),
         });
+        let id = hub.hold(auth.as_ref());
         HUBS.with(|hubs| hubs.borrow_mut().push(hub.clone()));
         // Another copy of sp-live on the page may hold this connection already.
-        if super::peers::join(&hub) {
+        if super::peers::join(&hub, auth.as_ref()) {
             reconnect(&hub);
         } else {
-            driver::start(&hub, new);
+            driver::start(&hub, connection);
             super::peers::publish(&hub);
         }
-        hub
+        (hub, id)
+    }
+
+    /// A new handle's id; its `auth` function, if any, is asked from now on.
+    fn hold(&self, auth: Option<&Function>) -> u32 {
+        let id = self.next_id();
+        if let Some(ask) = auth {
+            self.push_listener(id, Topic::Auth, Callback::Js(ask.clone()));
+        }
+        id
+    }
+
+    /// The `auth` function to ask: the newest holder's (one that let go, a disposed web
+    /// part, is not asked any more). Every holder of a connection that asks has one: its
+    /// sharing key says so, and copies of sp-live that share it hand theirs over.
+    pub(crate) fn newest_auth(&self) -> Option<Function> {
+        let listeners = self.listeners.borrow();
+        listeners
+            .iter()
+            .rev()
+            .find_map(|l| match (&l.topic, &l.callback) {
+                (Topic::Auth, Callback::Js(ask)) => Some(ask.clone()),
+                _ => None,
+            })
     }
 
     /// Lets go of one handle: drops `owner`'s listeners, and the connection with
@@ -180,11 +209,15 @@ impl Hub {
     }
 
     /// Lets another copy of sp-live share this connection: `peer(kind, a, b)` gets
-    /// every event, status change and error from now on. The peer holds a handle until
+    /// every event, status change and error from now on, and its `auth` function, if
+    /// any, is asked while it is the newest holder's. The peer holds a handle until
     /// [`Hub::detach_peer`]; returns its id.
-    pub(crate) fn attach_peer(&self, peer: Function) -> u32 {
+    pub(crate) fn attach_peer(&self, peer: Function, auth: Option<Function>) -> u32 {
         self.handles.set(self.handles.get() + 1);
         let id = self.next_id();
+        if let Some(ask) = auth {
+            self.push_listener(id, Topic::Auth, Callback::Js(ask));
+        }
         self.listeners.borrow_mut().push(Listener {
             id,
             owner: id,

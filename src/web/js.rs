@@ -42,9 +42,12 @@ pub(crate) fn js_to_json(value: &JsValue) -> Result<Option<Json>, JsValue> {
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
+    // A function or a symbol: `JSON.stringify` gives `undefined`, not a string (converting
+    // that would throw out of wasm with no `code`).
     let text = js_sys::JSON::stringify(value)
-        .map_err(|_| coded_error("invalid-options", "value cannot be converted to JSON"))?;
-    let text: String = text.into();
+        .ok()
+        .and_then(|text| text.as_string())
+        .ok_or_else(|| coded_error("invalid-options", "value cannot be converted to JSON"))?;
     json::parse(&text)
         .map(Some)
         .map_err(|e| coded_error("invalid-options", &e.message()))

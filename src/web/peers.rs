@@ -11,7 +11,9 @@
 //!
 //! A port is one function, `port(op, a, b)`, so that copies of different versions keep
 //! understanding each other (a change of it would get a new symbol):
-//! - `port(0, peer)` attaches `peer(kind, a, b)` and returns its id. From then on the
+//! - `port(0, peer, auth)` attaches `peer(kind, a, b)` and returns its id; `auth`, the
+//!   peer's `auth` function if its connection has one, is asked while it is the newest
+//!   holder's (a port of an older copy ignores it). From then on the
 //!   peer gets `(0, name, args)` for every event (`args` a JSON array text; a binary
 //!   attachment is `{}`), `(1, state, reason)` for every change of state (`state` 0
 //!   connecting, 1 open, 2 reconnecting, 3 closed) and `(2, code, message)` for every
@@ -65,9 +67,11 @@ pub(crate) fn publish(hub: &Rc<Hub>) {
             return JsValue::UNDEFINED;
         };
         let answer = match op {
-            0 => a
-                .dyn_into::<Function>()
-                .map_or(f64::NAN, |peer| hub.attach_peer(peer).into()),
+            0 => {
+                let auth = b.is_function().then(|| b.unchecked_into());
+                a.dyn_into::<Function>()
+                    .map_or(f64::NAN, |peer| hub.attach_peer(peer, auth).into())
+            }
             1 => {
                 hub.detach_peer(a.as_f64().unwrap_or(-1.0) as u32);
                 0.0
@@ -109,8 +113,9 @@ fn json_array(text: &JsValue) -> Option<Vec<Json>> {
 }
 
 /// Joins another copy's connection for `hub`'s key if one is published, and drives
-/// `hub` from it; `false` if there is none (or it is gone).
-pub(crate) fn join(hub: &Rc<Hub>) -> bool {
+/// `hub` from it, handing over this copy's `auth` function; `false` if there is none
+/// (or it is gone).
+pub(crate) fn join(hub: &Rc<Hub>, auth: Option<&Function>) -> bool {
     let Some(port) = find(hub.key()) else {
         return false;
     };
@@ -119,7 +124,8 @@ pub(crate) fn join(hub: &Rc<Hub>) -> bool {
         mailbox.post(Message::Peer(kind, a, b));
         JsValue::UNDEFINED
     });
-    let id = call_port(&port, 0, listener.as_ref(), &JsValue::UNDEFINED);
+    let none = JsValue::UNDEFINED;
+    let id = call_port(&port, 0, listener.as_ref(), auth.map_or(&none, |ask| ask));
     if id.is_nan() {
         ports(hub.key(), &port, false);
         return false;
