@@ -347,3 +347,19 @@ async fn a_url_the_browser_refuses_closes_with_the_reason() {
     );
     hub.close();
 }
+
+/// An `auth` function that answers after its connection closed: the answer is dropped
+/// quietly (no "closure invoked after being dropped" on the page).
+#[wasm_bindgen_test]
+async fn an_auth_answer_after_close_is_dropped_quietly() {
+    let _serial = serial().await;
+    trap_page_errors();
+    let o = options("socket.io-v4");
+    let late = js_sys::Function::new_with_args("cb", "setTimeout(() => cb({ token: 't' }), 300);");
+    js_sys::Reflect::set(&o, &"auth".into(), &late).unwrap();
+    let mut hub = Broadcaster::connect(fixture_url("sio4"), o).await.unwrap();
+    sleep(50).await; // asked by now
+    hub.close();
+    sleep(600).await;
+    assert_eq!(page_errors(), Vec::<String>::new(), "no uncaught errors");
+}

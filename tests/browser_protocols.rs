@@ -375,10 +375,19 @@ async fn sp_broadcaster_with_client_tokens_refuses_then_admits_an_auth_function(
         let refused: Vec<String> = (0..events.len())
             .map(|i| events.arg(i))
             .filter(|e| field(e, "type").as_deref() == Some("error"))
-            .filter_map(|e| field(&js_sys::Reflect::get(&e, &"error".into()).ok()?, "message"))
+            .filter_map(|e| {
+                let error = js_sys::Reflect::get(&e, &"error".into()).ok()?;
+                Some(format!(
+                    "{} {}",
+                    field(&error, "code")?,
+                    field(&error, "message")?
+                ))
+            })
             .collect();
         assert!(
-            refused.iter().any(|m| m.contains("Not authorized")),
+            refused
+                .iter()
+                .any(|m| m.starts_with("protocol-connect-refused ") && m.contains("Not authorized")),
             "{protocol}: the refusal is reported: {refused:?}"
         );
         hears_a_hint(&list, &list_id).await;
