@@ -75,8 +75,8 @@ function withLatestFunctions(options, latest) {
  *
  * The list reopens when an option other than a function, `accessToken`, `resume` or
  * `wasm` changes (compared as JSON), or when `fetch` or `accessToken` comes or goes;
- * `fetch` and `accessToken` (a function, or a string that rotates) are read from the
- * latest render's options. A render with new options returns the new list's state.
+ * functions (`fetch`, an `auth` function) and `accessToken` (a function, or a string
+ * that rotates) are read from the latest render's options. A render with new options returns the new list's state.
  * `null` or `undefined` options open nothing (status `"closed"`), e.g. until a web
  * part's properties are set. Lists with the same options share one feed and one socket
  * across hooks, web parts and bundles, as `LiveList.open` does.

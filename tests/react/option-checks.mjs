@@ -1,9 +1,12 @@
 // Checks of how useLiveList treats changing options, run by react.test.mjs on its page:
-// a fetch or token that arrives after the first render is used, a token that rotates
-// and a new `wasm` do not reopen the list, the render right after an options change
+// a fetch or token that arrives after the first render is used, a token that rotates,
+// an inline `auth` function (the latest render's is asked) and a new `wasm` do not reopen
+// the list, the render right after an options change
 // shows the new list opening (not the old rows), and with IndexedDB a hidden page's
 // write starts at once (an unloading page runs no later task); sp-live/checkpoint leaves
 // most of sessionStorage to the page and does not retry what it refused.
+
+import { waitFor } from "../e2e/lib.mjs";
 
 /**
  * `ctx`: { page, checks, base, listId, rest, showsServerRows, waitStatus, expect }.
@@ -70,6 +73,44 @@ export async function optionChecks({ page, checks, base, listId, rest, showsServ
     expect(final.lists === opened, "reopened for a string after a function");
     expect(final.token === "Bearer token-6", `last Authorization ${final.token}`);
     return `${tokens.length} requests with a token`;
+  });
+
+  await checks.check("an inline auth function keeps the list, and a reconnection asks the latest render's", async () => {
+    await page.evaluate(() => {
+      // The page's WebSockets from now on, to drop the link.
+      window.t.sockets = [];
+      window.t.asked = [];
+      window.t.NativeWebSocket = window.t.NativeWebSocket || globalThis.WebSocket;
+      globalThis.WebSocket = class extends window.t.NativeWebSocket {
+        constructor(...args) {
+          super(...args);
+          window.t.sockets.push(this);
+        }
+      };
+    });
+    const render = (who) => page.evaluate(([o, who]) => window.t.render({
+      ...o,
+      auth: (cb) => {
+        window.t.asked.push(who);
+        cb({ client: who });
+      },
+    }), [options, who]);
+    try {
+      await render("first");
+      await waitStatus(page, "live");
+      const before = await lists();
+      await render("second");
+      await page.evaluate(() => window.t.sockets.forEach((ws) => ws.close()));
+      await waitFor("the second render's function asked", async () =>
+        (await page.evaluate(() => window.t.asked.slice())).includes("second"), 10000);
+      await waitStatus(page, "live");
+      const { after, asked } = await page.evaluate(() => ({ after: window.t.lists.length, asked: window.t.asked.slice() }));
+      expect(after === before, `the list reopened (${after - before})`);
+      expect(asked[0] === "first" && !asked.slice(asked.indexOf("second")).includes("first"), `asked ${asked}`);
+      return `asked ${asked.join(", ")}`;
+    } finally {
+      await page.evaluate(() => (globalThis.WebSocket = window.t.NativeWebSocket));
+    }
   });
 
   await checks.check("another wasm location does not reopen the list (init() uses the first)", async () => {
