@@ -239,6 +239,16 @@ async fn bad_options_reject_with_a_coded_error() {
             "{code}"
         );
     }
+    // An auth that is neither an object nor a function says what it may be.
+    let o = options("auto");
+    js_sys::Reflect::set(&o, &"auth".into(), &"token".into()).unwrap();
+    let error = Broadcaster::connect("http://127.0.0.1:9302".into(), o)
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(field(&error, "code").as_deref(), Some("protocol-config"));
+    let message = field(&error, "message").unwrap();
+    assert!(message.contains("object, or a function"), "{message}");
     // What JSON cannot hold (a function, a symbol) is a coded error, not a throw out of wasm.
     let symbol = js_sys::eval("Symbol('x')").unwrap();
     let o = options("auto");

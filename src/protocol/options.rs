@@ -158,7 +158,9 @@ pub(crate) fn target(options: &ConnectOptions) -> Result<Target, ProtocolError> 
         .as_ref()
         .is_some_and(|a| !matches!(a, Json::Object(_)))
     {
-        return Err(ProtocolError::config("`auth` must be an object"));
+        return Err(ProtocolError::config(
+            "`auth` must be an object, or a function that gives one",
+        ));
     }
     if options
         .namespace
