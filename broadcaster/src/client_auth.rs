@@ -10,7 +10,8 @@ use std::collections::HashMap;
 use axum::extract::Query;
 use axum::http::Uri;
 use serde_json::Value;
-use subtle::ConstantTimeEq;
+
+use crate::webhook::one_of_secrets;
 
 /// The reason a refused client is given (socket.io CONNECT_ERROR message, plain-ws close).
 pub const REFUSED: &str = "Not authorized";
@@ -33,12 +34,9 @@ pub fn admitted(tokens: &[String], auth: Option<&Value>, uri: &Uri) -> bool {
             .ok()
             .and_then(|Query(mut q)| q.remove("token"))
     };
-    let Some(given) = from_auth.or_else(from_query) else {
-        return false;
-    };
-    tokens.iter().fold(false, |acc, t| {
-        acc | bool::from(t.as_bytes().ct_eq(given.as_bytes()))
-    })
+    from_auth
+        .or_else(from_query)
+        .is_some_and(|given| one_of_secrets(&given, tokens))
 }
 
 /// A refusal, as socket.io's connect middleware reports it.

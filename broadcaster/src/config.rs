@@ -220,30 +220,30 @@ impl From<Cli> for Config {
 /// Parses one `clientState` secret: trimmed, and refused when blank (an empty
 /// `SP_CLIENT_STATE`, or an empty item in its comma-separated list).
 pub fn parse_secret(s: &str) -> Result<String, String> {
-    let secret = s.trim();
-    if secret.is_empty() {
-        return Err(
-            "a clientState secret (--client-state / SP_CLIENT_STATE) must not be \
-                    blank; unset it to accept every clientState, or give the subscriptions' \
-                    secret"
-                .into(),
-        );
-    }
-    Ok(secret.to_owned())
+    non_blank(
+        s,
+        "a clientState secret (--client-state / SP_CLIENT_STATE) must not be blank; unset it \
+         to accept every clientState, or give the subscriptions' secret",
+    )
 }
 
 /// Parses one client token: trimmed, and refused when blank (an empty `SP_CLIENT_TOKEN`,
 /// or an empty item in its comma-separated list).
 pub fn parse_token(s: &str) -> Result<String, String> {
-    let token = s.trim();
-    if token.is_empty() {
-        return Err(
-            "a client token (--client-token / SP_CLIENT_TOKEN) must not be blank; unset it to \
-             let anyone listen"
-                .into(),
-        );
+    non_blank(
+        s,
+        "a client token (--client-token / SP_CLIENT_TOKEN) must not be blank; unset it to \
+         let anyone listen",
+    )
+}
+
+/// `s` trimmed, or `blank` as the error when nothing is left.
+fn non_blank(s: &str, blank: &str) -> Result<String, String> {
+    let trimmed = s.trim();
+    if trimmed.is_empty() {
+        return Err(blank.to_owned());
     }
-    Ok(token.to_owned())
+    Ok(trimmed.to_owned())
 }
 
 /// Parses `262144`, `256K`, `256KiB`, `1M`, `1MiB` (case-insensitive, K = 1024).

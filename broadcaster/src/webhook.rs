@@ -115,12 +115,17 @@ pub fn normalize_list_id(s: &str) -> Option<String> {
     ok.then(|| t.to_ascii_lowercase())
 }
 
-/// Constant-time check of one `clientState` against every secret (no early exit).
-fn client_state_ok(got: Option<&str>, secrets: &[String]) -> bool {
-    let Some(got) = got else { return false };
+/// Constant-time check of `given` against every secret (no early exit): one of them?
+/// (`clientState` here, and the client tokens of [`crate::client_auth`].)
+pub(crate) fn one_of_secrets(given: &str, secrets: &[String]) -> bool {
     secrets.iter().fold(false, |acc, s| {
-        acc | bool::from(s.as_bytes().ct_eq(got.as_bytes()))
+        acc | bool::from(s.as_bytes().ct_eq(given.as_bytes()))
     })
+}
+
+/// Whether a notification's `clientState` is one of the secrets.
+fn client_state_ok(got: Option<&str>, secrets: &[String]) -> bool {
+    got.is_some_and(|got| one_of_secrets(got, secrets))
 }
 
 /// Parses and checks a notification body. `secrets` empty = accept any `clientState`.

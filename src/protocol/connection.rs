@@ -1,9 +1,11 @@
-//! The connection state machine: attempts, reconnection and user-visible status.
+//! The connection state machine: attempts, reconnection and user-visible status. The
+//! `auth` asked before an attempt is in `connection/auth.rs`, what follows a session's end
+//! in `connection/reconnect.rs`.
 //! What happens inside one WebSocket session lives in [`super::session`].
 
 use super::backoff::Backoff;
 use super::error::ProtocolError;
-use super::options::{target, ConnectOptions, Protocol, Target};
+use super::options::{target, ConnectOptions, Target};
 use super::session::{Session, SessionEnd};
 use super::socketio::Event;
 use super::{Frame, State};
@@ -11,6 +13,7 @@ use crate::json::Json;
 use std::collections::VecDeque;
 
 mod auth;
+mod reconnect;
 
 /// Identifies one WebSocket opened for this connection; inputs naming an older
 /// socket are ignored (browser callbacks can fire after a close).
@@ -214,24 +217,6 @@ impl Connection {
         }
     }
 
-    /// The browser is back online at `now`, or the machine slept: a reconnection waiting
-    /// out its backoff starts now, and an open plain WebSocket is opened again (it has no
-    /// heartbeat to notice a link that died meanwhile; socket.io's does) unless
-    /// reconnection is off (one failed attempt would then close it for good).
-    pub fn handle_network_back(&mut self, now: u64) {
-        let plain = self.options.protocol == Protocol::WebSocket;
-        if self.state == State::Open && plain && self.options.reconnection {
-            if let Some(mut session) = self.session.take() {
-                session.close_by_client();
-                self.outputs.extend(session.take_outputs());
-            }
-            self.set_state(State::Reconnecting, Some("network back".into()));
-            self.reconnect_at = Some(now);
-        } else if self.reconnect_at.is_some() {
-            self.reconnect_at = Some(now);
-        }
-    }
-
     // ----- mutators -----
 
     /// Sends an event (`42["name",...args]`; on a plain WebSocket
@@ -351,41 +336,6 @@ impl Connection {
         }
         if let Some(end) = end {
             self.after_session_end(end, now);
-        }
-    }
-
-    fn after_session_end(&mut self, end: SessionEnd, now: u64) {
-        if let Some(error) = end.error {
-            self.outputs.push_back(Output::Error(error));
-        }
-        if end.retry_now {
-            // Not a reconnection (none is counted, `reconnection: false` does not stop
-            // it): the same attempt again, in the protocol `auto` has just found.
-            self.reconnect_at = Some(now);
-            return;
-        }
-        let exhausted = self
-            .options
-            .reconnection_attempts
-            .is_some_and(|max| self.backoff.attempts() >= max);
-        let may_retry = self.options.reconnection
-            && (!end.server_disconnect || self.options.reconnect_after_server_disconnect);
-        if !may_retry {
-            self.set_state(State::Closed, Some(end.reason));
-        } else if exhausted {
-            self.set_state(
-                State::Closed,
-                Some(crate::text::concat(&["reconnect failed: ", &end.reason])),
-            );
-        } else {
-            let delay = self.backoff.next_delay();
-            self.reconnect_at = Some(now.saturating_add(delay));
-            let state = if self.state == State::Connecting {
-                State::Connecting
-            } else {
-                State::Reconnecting
-            };
-            self.set_state(state, Some(end.reason));
         }
     }
 

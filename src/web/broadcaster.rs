@@ -198,11 +198,11 @@ impl Drop for Broadcaster {
 /// Validates broadcaster options and joins (or opens) the page's connection for
 /// them; returns the hub and a handle id to release it with.
 pub(crate) fn acquire_hub(url: String, options: &JsValue) -> Result<(Rc<Hub>, u32), JsValue> {
-    Ok(join_connection(connection_for(url, options, false)?))
+    Ok(Hub::acquire(connection_for(url, options, false)?))
 }
 
 /// A connection for broadcaster options, validated and not yet driven (dropping it
-/// does nothing): for [`join_connection`]. `for_list`: a LiveList's, which reconnects
+/// does nothing): for [`Hub::acquire`]. `for_list`: a LiveList's, which reconnects
 /// after the server's DISCONNECT unless `reconnectOnServerDisconnect` is `false` (a
 /// list without webhooks is not live; socket.io-client's default is not to).
 pub(crate) fn connection_for(
@@ -221,12 +221,6 @@ pub(crate) fn connection_for(
 pub(crate) struct NewConnection {
     pub(crate) connection: Connection,
     pub(crate) auth: Option<Function>,
-}
-
-/// Joins (or opens) the page's connection to `connection`'s target: the hub and a
-/// handle id to release it with.
-pub(crate) fn join_connection(connection: NewConnection) -> (Rc<Hub>, u32) {
-    Hub::acquire(connection)
 }
 
 fn read_options(

@@ -3,9 +3,10 @@
 //! It holds what subscribers see (rows as JavaScript objects in display order) and
 //! delivers events with no Rust borrow held.
 
-use super::broadcaster::{join_connection, NewConnection};
+use super::broadcaster::NewConnection;
 use super::feed_driver::{self, FeedMessage};
 use super::http::Transport;
+use super::hub::Hub;
 use super::js;
 use super::mailbox::Mailbox;
 use super::unsubscribe;
@@ -117,7 +118,7 @@ impl FeedHub {
             existing.handles.set(existing.handles.get() + 1);
             return existing;
         }
-        let broadcaster = join_connection(connection);
+        let broadcaster = Hub::acquire(connection);
         let hub = Rc::new(FeedHub {
             key: key.clone(),
             mailbox: Rc::new(Mailbox::default()),

@@ -1,0 +1,61 @@
+//! What follows a session's end (a retry at once, a reconnection after the backoff, or
+//! closed for good) and a network that came back (a reconnection waiting goes now).
+
+use super::{Connection, Output, SessionEnd};
+use crate::protocol::options::Protocol;
+use crate::protocol::State;
+
+impl Connection {
+    /// The browser is back online at `now`, or the machine slept: a reconnection waiting
+    /// out its backoff starts now, and an open plain WebSocket is opened again (it has no
+    /// heartbeat to notice a link that died meanwhile; socket.io's does) unless
+    /// reconnection is off (one failed attempt would then close it for good).
+    pub fn handle_network_back(&mut self, now: u64) {
+        let plain = self.options.protocol == Protocol::WebSocket;
+        if self.state == State::Open && plain && self.options.reconnection {
+            if let Some(mut session) = self.session.take() {
+                session.close_by_client();
+                self.outputs.extend(session.take_outputs());
+            }
+            self.set_state(State::Reconnecting, Some("network back".into()));
+            self.reconnect_at = Some(now);
+        } else if self.reconnect_at.is_some() {
+            self.reconnect_at = Some(now);
+        }
+    }
+
+    pub(super) fn after_session_end(&mut self, end: SessionEnd, now: u64) {
+        if let Some(error) = end.error {
+            self.outputs.push_back(Output::Error(error));
+        }
+        if end.retry_now {
+            // Not a reconnection (none is counted, `reconnection: false` does not stop
+            // it): the same attempt again, in the protocol `auto` has just found.
+            self.reconnect_at = Some(now);
+            return;
+        }
+        let exhausted = self
+            .options
+            .reconnection_attempts
+            .is_some_and(|max| self.backoff.attempts() >= max);
+        let may_retry = self.options.reconnection
+            && (!end.server_disconnect || self.options.reconnect_after_server_disconnect);
+        if !may_retry {
+            self.set_state(State::Closed, Some(end.reason));
+        } else if exhausted {
+            self.set_state(
+                State::Closed,
+                Some(crate::text::concat(&["reconnect failed: ", &end.reason])),
+            );
+        } else {
+            let delay = self.backoff.next_delay();
+            self.reconnect_at = Some(now.saturating_add(delay));
+            let state = if self.state == State::Connecting {
+                State::Connecting
+            } else {
+                State::Reconnecting
+            };
+            self.set_state(state, Some(end.reason));
+        }
+    }
+}
