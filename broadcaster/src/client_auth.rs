@@ -1,9 +1,11 @@
-//! Who may listen. With `--client-token` set, a socket.io or plain-ws client must present
-//! one of the tokens: socket.io 3/4 clients as `auth: { token }` (the CONNECT payload),
-//! socket.io 2.x and plain-ws clients as `?token=` in the URL's query (where socket.io-client
-//! 2.x's `query` option and sp-live put `auth` for them); either is accepted from any
-//! client. Several tokens let one be rotated without a gap: add the new, move the clients
-//! (sp-live asks an `auth` function before every attempt), then drop the old.
+//! Who may listen. With `--client-token` or `--entra-tenant` set, a socket.io or plain-ws
+//! client must present a token: socket.io 3/4 clients as `auth: { token }` (the CONNECT
+//! payload), socket.io 2.x and plain-ws clients as `?token=` in the URL's query (where
+//! socket.io-client 2.x's `query` option and sp-live put `auth` for them); either is
+//! accepted from any client. It is admitted when it is one of the client tokens, or an
+//! Entra ID access token for the configured app and tenant ([`crate::entra`]). Several
+//! client tokens let one be rotated without a gap: add the new, move the clients (sp-live
+//! asks an `auth` function before every attempt), then drop the old.
 
 use std::collections::HashMap;
 
@@ -11,6 +13,7 @@ use axum::extract::Query;
 use axum::http::Uri;
 use serde_json::Value;
 
+use crate::entra::{TokenRefused, Verifier};
 use crate::webhook::one_of_secrets;
 
 /// The reason a refused client is given (socket.io CONNECT_ERROR message, plain-ws close).
@@ -19,29 +22,84 @@ pub const REFUSED: &str = "Not authorized";
 /// Close code of a plain-ws connection refused for its token (application range).
 pub const CLOSE_NOT_AUTHORIZED: u16 = 4401;
 
-/// Whether a client may listen: no tokens configured, or it gave one of them (checked in
-/// constant time against every token, with no early exit).
-pub fn admitted(tokens: &[String], auth: Option<&Value>, uri: &Uri) -> bool {
-    if tokens.is_empty() {
-        return true;
-    }
+/// The token a client gave: `auth.token` (a string), else the query's `token`.
+pub fn presented(auth: Option<&Value>, uri: &Uri) -> Option<String> {
     let from_auth = auth
         .and_then(|a| a.get("token"))
         .and_then(Value::as_str)
         .map(str::to_owned);
-    let from_query = || {
+    from_auth.or_else(|| {
         Query::<HashMap<String, String>>::try_from_uri(uri)
             .ok()
             .and_then(|Query(mut q)| q.remove("token"))
-    };
-    from_auth
-        .or_else(from_query)
-        .is_some_and(|given| one_of_secrets(&given, tokens))
+    })
 }
 
-/// A refusal, as socket.io's connect middleware reports it.
-#[derive(Debug)]
-pub struct Refused;
+/// The admission check of socket.io and plain-ws clients.
+pub struct Gate {
+    tokens: Vec<String>,
+    entra: Option<Verifier>,
+}
+
+impl Gate {
+    /// Admits clients with one of `tokens` or, with `entra`, a valid Entra ID token;
+    /// everyone when both are empty.
+    pub fn new(tokens: Vec<String>, entra: Option<Verifier>) -> Self {
+        Self { tokens, entra }
+    }
+
+    /// The Entra ID verifier, if tokens of a tenant are accepted.
+    pub fn entra(&self) -> Option<&Verifier> {
+        self.entra.as_ref()
+    }
+
+    /// Whether a client that gave `auth` (socket.io 3/4's CONNECT payload) and connected to
+    /// `uri` may listen; the reason (for the log, never for the client) when not.
+    pub async fn admits(&self, auth: Option<&Value>, uri: &Uri) -> Result<(), Refused> {
+        if self.tokens.is_empty() && self.entra.is_none() {
+            return Ok(());
+        }
+        let Some(given) = presented(auth, uri) else {
+            return Err(Refused::NoToken);
+        };
+        // Constant time against every client token, with no early exit.
+        if one_of_secrets(&given, &self.tokens) {
+            return Ok(());
+        }
+        match &self.entra {
+            // A JWT has two dots; anything else is a wrong client token.
+            Some(verifier) if given.bytes().filter(|&c| c == b'.').count() == 2 => {
+                let claims = verifier.verify(&given).await.map_err(Refused::Entra)?;
+                tracing::debug!(oid = ?claims.oid, "Entra ID token accepted");
+                Ok(())
+            }
+            _ => Err(Refused::WrongToken),
+        }
+    }
+}
+
+/// A refusal, as socket.io's connect middleware reports it (its `Display` is what the
+/// client hears: [`REFUSED`]); `reason` says why, for the server's log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// The client gave no token.
+    NoToken,
+    /// Not one of the client tokens (nor a JWT, when Entra ID tokens are accepted).
+    WrongToken,
+    /// An Entra ID token that did not pass.
+    Entra(TokenRefused),
+}
+
+impl Refused {
+    /// Why, for the server's log (never the token itself).
+    pub fn reason(&self) -> String {
+        match self {
+            Self::NoToken => "no token".into(),
+            Self::WrongToken => "not a client token".into(),
+            Self::Entra(why) => format!("Entra ID token refused: {why}"),
+        }
+    }
+}
 
 impl std::fmt::Display for Refused {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -58,6 +116,16 @@ mod tests {
         format!("/socket.io/?EIO=3&transport=websocket{query}")
             .parse()
             .unwrap()
+    }
+
+    fn admitted(tokens: &[String], auth: Option<&Value>, uri: &Uri) -> bool {
+        let gate = Gate::new(tokens.to_vec(), None);
+        let admits = gate.admits(auth, uri);
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(admits)
+            .is_ok()
     }
 
     #[test]

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 
+use crate::entra::{EntraConfig, DEFAULT_REFETCH_INTERVAL};
+
 /// Default TCP port.
 pub const DEFAULT_PORT: u16 = 9400;
 /// Default path of the SharePoint webhook endpoint.
@@ -61,6 +63,9 @@ pub struct Config {
     /// Tokens a socket.io or plain-ws client must present one of (see
     /// [`crate::client_auth`]); empty means anyone may listen.
     pub client_tokens: Vec<String>,
+    /// Entra ID access tokens that admit a client besides the client tokens (see
+    /// [`crate::entra`]); `None` accepts none.
+    pub entra: Option<EntraConfig>,
     /// Engine.IO ping interval (also the plain-ws ping period).
     pub ping_interval: Duration,
     /// Engine.IO ping timeout (also the plain-ws pong grace period).
@@ -82,6 +87,7 @@ impl Default for Config {
             max_body: DEFAULT_MAX_BODY,
             client_states: Vec::new(),
             client_tokens: Vec::new(),
+            entra: None,
             ping_interval: Duration::from_millis(25_000),
             ping_timeout: Duration::from_millis(20_000),
             cors: CorsMode::Public,
@@ -133,6 +139,12 @@ impl Config {
         if self.client_tokens.iter().any(|s| s.trim().is_empty()) {
             return Err("a blank client token is not allowed".into());
         }
+        if let Some(entra) = &self.entra {
+            if entra.tenant.is_empty() {
+                return Err("--entra-audience and --entra-keys-url need --entra-tenant".into());
+            }
+            entra.validate()?;
+        }
         Ok(())
     }
 }
@@ -178,6 +190,18 @@ pub struct Cli {
         value_parser = parse_token
     )]
     pub client_token: Vec<String>,
+    /// Also admit clients whose token is an Entra ID access token of this tenant (its id, a
+    /// GUID) for `--entra-audience`, e.g. from SPFx's `aadTokenProviderFactory`.
+    #[arg(long, env = "SP_ENTRA_TENANT", value_parser = parse_token)]
+    pub entra_tenant: Option<String>,
+    /// Accepted `aud` of Entra ID tokens (repeatable; env: comma-separated): the app's ID
+    /// URI (`api://...`, v1 tokens) and/or its client id (v2 tokens).
+    #[arg(long, env = "SP_ENTRA_AUDIENCE", value_delimiter = ',', value_parser = parse_token)]
+    pub entra_audience: Vec<String>,
+    /// The tenant's signing keys (JWKS); default
+    /// `https://login.microsoftonline.com/{tenant}/discovery/v2.0/keys`.
+    #[arg(long, env = "SP_ENTRA_KEYS_URL")]
+    pub entra_keys_url: Option<String>,
     /// Engine.IO ping interval in milliseconds.
     #[arg(
         long,
@@ -201,7 +225,26 @@ pub struct Cli {
 
 impl From<Cli> for Config {
     fn from(cli: Cli) -> Self {
+        // An audience or keys URL without a tenant is kept as a blank tenant, which
+        // `validate` refuses, rather than silently ignored.
+        let entra = match (
+            cli.entra_tenant,
+            cli.entra_audience.is_empty(),
+            cli.entra_keys_url,
+        ) {
+            (None, true, None) => None,
+            (tenant, _, keys_url) => {
+                let tenant = tenant.unwrap_or_default();
+                Some(EntraConfig {
+                    keys_url: keys_url.unwrap_or_else(|| EntraConfig::default_keys_url(&tenant)),
+                    tenant,
+                    audiences: cli.entra_audience,
+                    refetch_interval: DEFAULT_REFETCH_INTERVAL,
+                })
+            }
+        };
         Self {
+            entra,
             host: cli.host,
             port: cli.port,
             webhook_path: cli.webhook_path,
@@ -307,6 +350,7 @@ mod tests {
             ..Config::default()
         };
         assert!(bad.validate().is_err());
+        assert!(cfg.entra.is_none(), "no Entra ID tokens by default");
         for p in ["/a/{x}", "/:x", "/*x", "/a//b", "/a/", "ws", "/"] {
             let bad = Config {
                 webhook_path: p.into(),
@@ -314,5 +358,38 @@ mod tests {
             };
             assert!(bad.validate().is_err(), "{p}");
         }
+    }
+
+    #[test]
+    fn entra_flags() {
+        let tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+        let cli = Cli::parse_from([
+            "x",
+            "--entra-tenant",
+            tenant,
+            "--entra-audience",
+            "api://sp-live, 5d2c1b0a-9f8e-4d7c-8b6a-5f4e3d2c1b0a",
+        ]);
+        let cfg = Config::from(cli);
+        let entra = cfg.entra.clone().expect("Entra ID tokens accepted");
+        assert_eq!(
+            entra.audiences,
+            ["api://sp-live", "5d2c1b0a-9f8e-4d7c-8b6a-5f4e3d2c1b0a"]
+        );
+        assert_eq!(
+            entra.keys_url,
+            format!("https://login.microsoftonline.com/{tenant}/discovery/v2.0/keys")
+        );
+        assert_eq!(cfg.validate(), Ok(()));
+        let cli = Cli::parse_from(["x", "--entra-audience", "api://sp-live"]);
+        let error = Config::from(cli).validate().unwrap_err();
+        assert!(error.contains("need --entra-tenant"), "{error}");
+        let cli = Cli::parse_from(["x", "--entra-tenant", tenant]);
+        let error = Config::from(cli).validate().unwrap_err();
+        assert!(error.contains("--entra-audience"), "{error}");
+        let cli = Cli::parse_from(["x", "--entra-tenant", "contoso.onmicrosoft.com"]);
+        let error = Config::from(cli).validate().unwrap_err();
+        assert!(error.contains("GUID"), "{error}");
+        assert!(Cli::try_parse_from(["x", "--entra-tenant", " "]).is_err());
     }
 }

@@ -15,6 +15,7 @@
 pub mod batch;
 pub mod client_auth;
 pub mod config;
+pub mod entra;
 pub mod plain_ws;
 pub mod sockets;
 pub mod webhook;
@@ -79,6 +80,8 @@ pub struct AppState {
     pub emit_tx: mpsc::Sender<Batch>,
     /// Fan-out to plain-ws connections: each batch's frames, built once.
     pub ws_tx: broadcast::Sender<Arc<plain_ws::Frames>>,
+    /// Who may listen.
+    pub gate: Arc<client_auth::Gate>,
     /// Becomes `true` on shutdown.
     pub shutdown: watch::Receiver<bool>,
     shutdown_tx: Arc<watch::Sender<bool>>,
@@ -143,7 +146,19 @@ pub async fn serve(cfg: Config) -> std::io::Result<ServerHandle> {
         .max_payload(64 * 1024)
         .max_buffer_size(SOCKETIO_BUFFER)
         .build_layer();
-    sockets::register(&io, Arc::new(cfg.client_tokens.clone()));
+    let gate = Arc::new(client_auth::Gate::new(
+        cfg.client_tokens.clone(),
+        cfg.entra.clone().map(entra::Verifier::new),
+    ));
+    if gate.entra().is_some() {
+        let gate = gate.clone();
+        tokio::spawn(async move {
+            if let Some(verifier) = gate.entra() {
+                verifier.prefetch().await;
+            }
+        });
+    }
+    sockets::register(&io, gate.clone());
 
     let (emit_tx, emit_rx) = mpsc::channel(EMIT_QUEUE);
     let (ws_tx, _) = broadcast::channel(WS_BUFFER);
@@ -154,6 +169,7 @@ pub async fn serve(cfg: Config) -> std::io::Result<ServerHandle> {
         stats: Arc::new(Stats::default()),
         emit_tx,
         ws_tx,
+        gate,
         shutdown,
         shutdown_tx: Arc::new(shutdown_tx),
         started: Instant::now(),
@@ -183,6 +199,7 @@ pub async fn serve(cfg: Config) -> std::io::Result<ServerHandle> {
         ws = %cfg.ws_path,
         client_states = cfg.client_states.len(),
         client_tokens = cfg.client_tokens.len(),
+        entra_tenant = cfg.entra.as_ref().map(|e| e.tenant.as_str()),
         cors = ?cfg.cors,
         "sp-broadcaster listening"
     );

@@ -39,14 +39,14 @@ const CLOSE_GOING_AWAY: u16 = 1001;
 const CLOSE_TIMED_OUT: u16 = 1000;
 
 /// `GET {ws_path}`: upgrades to a plain WebSocket. A client without a valid `?token=`
-/// (with `--client-token` set) is closed at once with 4401 "Not authorized": a browser
+/// (with `--client-token` or `--entra-tenant` set) is closed at once with 4401 "Not authorized": a browser
 /// sees a close reason, not a failed handshake's status.
 pub async fn upgrade(State(st): State<AppState>, uri: Uri, ws: WebSocketUpgrade) -> Response {
     let ws = ws
         .max_message_size(MAX_CLIENT_MESSAGE)
         .max_frame_size(MAX_CLIENT_MESSAGE);
-    if !client_auth::admitted(&st.cfg.client_tokens, None, &uri) {
-        tracing::info!("plain ws client refused: no valid token");
+    if let Err(refused) = st.gate.admits(None, &uri).await {
+        tracing::info!(reason = %refused.reason(), "plain ws client refused");
         return ws.on_upgrade(|mut socket| async move {
             let frame = CloseFrame {
                 code: client_auth::CLOSE_NOT_AUTHORIZED,

@@ -128,18 +128,18 @@ async fn on_unsubscribe(socket: SocketRef, TryData(data): TryData<Value>, ack: A
     reply(ack, res);
 }
 
-/// Registers the default namespace handlers on `io`; with `tokens`, a client that gives
-/// none of them is refused (CONNECT_ERROR "Not authorized") before it joins anything.
-pub fn register(io: &SocketIo, tokens: Arc<Vec<String>>) {
+/// Registers the default namespace handlers on `io`; a client that `gate` does not admit
+/// is refused (CONNECT_ERROR "Not authorized") before it joins anything.
+pub fn register(io: &SocketIo, gate: Arc<client_auth::Gate>) {
     let admit = move |socket: SocketRef, TryData(auth): TryData<Value>| {
-        let tokens = tokens.clone();
+        let gate = gate.clone();
         async move {
-            if client_auth::admitted(&tokens, auth.ok().as_ref(), &socket.req_parts().uri) {
-                Ok(())
-            } else {
-                tracing::info!(sid = %socket.id, "socket.io client refused: no valid token");
-                Err(client_auth::Refused)
+            let uri = &socket.req_parts().uri;
+            let admitted = gate.admits(auth.ok().as_ref(), uri).await;
+            if let Err(refused) = &admitted {
+                tracing::info!(sid = %socket.id, reason = %refused.reason(), "socket.io client refused");
             }
+            admitted
         }
     };
     // The last middleware given runs first: the token is checked before set-up.

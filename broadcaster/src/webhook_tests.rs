@@ -125,6 +125,7 @@ fn state(queue: usize) -> (AppState, tokio::sync::mpsc::Receiver<Batch>) {
         stats: Arc::default(),
         emit_tx,
         ws_tx,
+        gate: Arc::new(crate::client_auth::Gate::new(Vec::new(), None)),
         shutdown,
         shutdown_tx: Arc::new(shutdown_tx),
         started: std::time::Instant::now(),

@@ -20,27 +20,6 @@ fn with_tokens() -> Config {
     }
 }
 
-/// Opens `/socket.io/` with `query`, reads the open packet and sends `connect` (EIO=4 only:
-/// a 2.x server connects `/` by itself); returns the socket and the server's answer.
-async fn sio_attempt(
-    addr: std::net::SocketAddr,
-    eio: u8,
-    query: &str,
-    connect: &str,
-) -> (Ws, String) {
-    let path = format!("/socket.io/?EIO={eio}&transport=websocket{query}");
-    let mut ws = ws_connect(addr, &path).await;
-    let open = ws_next_text(&mut ws, WAIT).await.expect("open packet");
-    assert!(open.starts_with("0{"), "{open}");
-    if eio == 4 {
-        ws_send(&mut ws, connect).await;
-    }
-    let answer = next_packet(&mut ws, WAIT)
-        .await
-        .expect("an answer to connect");
-    (ws, answer)
-}
-
 #[tokio::test]
 async fn socket_io_clients_need_a_token_in_auth_or_the_query() {
     let h = start(with_tokens()).await;

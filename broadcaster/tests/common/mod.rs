@@ -240,3 +240,24 @@ pub fn ack_value(packet: &str, id: u32) -> Value {
     assert_eq!(v.len(), 1, "{packet}");
     v[0].clone()
 }
+
+/// Opens `/socket.io/` with `query`, reads the open packet and sends `connect` (EIO=4 only:
+/// a 2.x server connects `/` by itself); returns the socket and the server's answer.
+pub async fn sio_attempt(
+    addr: std::net::SocketAddr,
+    eio: u8,
+    query: &str,
+    connect: &str,
+) -> (Ws, String) {
+    let path = format!("/socket.io/?EIO={eio}&transport=websocket{query}");
+    let mut ws = ws_connect(addr, &path).await;
+    let open = ws_next_text(&mut ws, SIO_WAIT).await.expect("open packet");
+    assert!(open.starts_with("0{"), "{open}");
+    if eio == 4 {
+        ws_send(&mut ws, connect).await;
+    }
+    let answer = next_packet(&mut ws, SIO_WAIT)
+        .await
+        .expect("an answer to connect");
+    (ws, answer)
+}
