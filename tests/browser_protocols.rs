@@ -149,38 +149,6 @@ fn with_auth_function(protocol: &str, body: &str) -> JsValue {
     o
 }
 
-fn auth_state() -> JsValue {
-    js_sys::Reflect::get(&js_sys::global(), &"spAuth".into()).unwrap()
-}
-
-fn set_auth_state(token: &str, calls: u32) {
-    let state = js_sys::Object::new();
-    js_sys::Reflect::set(&state, &"token".into(), &token.into()).unwrap();
-    js_sys::Reflect::set(&state, &"calls".into(), &calls.into()).unwrap();
-    js_sys::Reflect::set(&js_sys::global(), &"spAuth".into(), &state).unwrap();
-}
-
-fn auth_calls() -> u32 {
-    let calls = js_sys::Reflect::get(&auth_state(), &"calls".into()).unwrap();
-    calls.as_f64().unwrap_or(0.0) as u32
-}
-
-/// An item added to `list_id` shows in `list`, found through a webhook's hint.
-async fn hears_a_hint(list: &LiveList, list_id: &str) {
-    let title = format!("heard {}", js_sys::Date::now());
-    add_item(list_id, &title).await;
-    flush_webhooks().await;
-    wait_until("the new row", 5_000, || {
-        rows_of(&list.items()).iter().any(|(_, t)| *t == title)
-    })
-    .await;
-    let hints = js_sys::Reflect::get(&list.stats(), &"hints".into()).unwrap();
-    assert!(
-        hints.as_f64().unwrap_or(0.0) >= 1.0,
-        "{list_id}: found by a hint"
-    );
-}
-
 async fn set_server_token(server: &str, token: &str) {
     let body = format!(r#"{{"token":"{token}"}}"#);
     supervisor(&format!("/ctl/{server}/token"), Some(&body)).await;
@@ -337,62 +305,6 @@ async fn live_lists_whose_auth_is_a_function_share_one_socket_and_hear_hints() {
     wait_until("live again", 10_000, || open[0].status() == "live").await;
     hears_a_hint(&open[0], &lists[0]).await;
     open[0].close();
-    assert_eq!(page_errors(), Vec::<String>::new(), "no uncaught errors");
-}
-
-/// sp-broadcaster with `--client-token` (on 9401): a live list whose `auth` function first
-/// gives a wrong token is refused (the error reaches its subscribers), is asked again, and
-/// then hears hints, over socket.io (the CONNECT payload) and a plain WebSocket (`?token=`).
-#[wasm_bindgen_test]
-async fn sp_broadcaster_with_client_tokens_refuses_then_admits_an_auth_function() {
-    let _serial = serial().await;
-    trap_page_errors();
-    admin("POST", "reset", None).await;
-    let server = "http://127.0.0.1:9401";
-    for (protocol, broadcaster) in [
-        ("socket.io-v4", server),
-        ("websocket", &format!("{server}/ws")),
-    ] {
-        let list_id = fresh_list(&format!("Tokens {protocol}"), 2).await;
-        subscribe_webhook(&list_id, &format!("{server}/api/webhook")).await;
-        set_auth_state("wrong-token", 0);
-        let body = concat!(
-            "spAuth.calls++;",
-            "const token = spAuth.calls === 1 ? spAuth.token : 'browser-token';",
-            "return Promise.resolve({ token });",
-        );
-        let ask = js_sys::Function::new_with_args("cb", body);
-        let extra = [("protocol", protocol.into()), ("auth", ask.into())];
-        let options = live_list_options(broadcaster, &list_id, &["Title"], &extra);
-        let mut list = LiveList::open(options).await.unwrap();
-        let events = Recorder::new();
-        let _sub = list.subscribe(events.function.clone()).unwrap();
-        wait_until("live", 10_000, || list.status() == "live").await;
-        assert!(
-            auth_calls() >= 2,
-            "{protocol}: asked again after the refusal"
-        );
-        let refused: Vec<String> = (0..events.len())
-            .map(|i| events.arg(i))
-            .filter(|e| field(e, "type").as_deref() == Some("error"))
-            .filter_map(|e| {
-                let error = js_sys::Reflect::get(&e, &"error".into()).ok()?;
-                Some(format!(
-                    "{} {}",
-                    field(&error, "code")?,
-                    field(&error, "message")?
-                ))
-            })
-            .collect();
-        assert!(
-            refused
-                .iter()
-                .any(|m| m.starts_with("protocol-connect-refused ") && m.contains("Not authorized")),
-            "{protocol}: the refusal is reported: {refused:?}"
-        );
-        hears_a_hint(&list, &list_id).await;
-        list.close();
-    }
     assert_eq!(page_errors(), Vec::<String>::new(), "no uncaught errors");
 }
 

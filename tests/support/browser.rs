@@ -255,3 +255,22 @@ pub fn page_errors() -> Vec<String> {
         .filter_map(|e| e.as_string())
         .collect()
 }
+
+/// `globalThis.spAuth`: what the tests' `auth` functions read and count (`token`, `calls`).
+pub fn auth_state() -> JsValue {
+    js_sys::Reflect::get(&js_sys::global(), &"spAuth".into()).unwrap()
+}
+
+/// Sets `globalThis.spAuth` to `{token, calls}`.
+pub fn set_auth_state(token: &str, calls: u32) {
+    let state = js_sys::Object::new();
+    js_sys::Reflect::set(&state, &"token".into(), &token.into()).unwrap();
+    js_sys::Reflect::set(&state, &"calls".into(), &calls.into()).unwrap();
+    js_sys::Reflect::set(&js_sys::global(), &"spAuth".into(), &state).unwrap();
+}
+
+/// `globalThis.spAuth.calls`: how often the tests' `auth` functions were asked.
+pub fn auth_calls() -> u32 {
+    let calls = js_sys::Reflect::get(&auth_state(), &"calls".into()).unwrap();
+    calls.as_f64().unwrap_or(0.0) as u32
+}

@@ -183,3 +183,19 @@ pub async fn add_items(list_id: &str, prefix: &str, count: usize) {
     let body = format!("[{}]", items.join(","));
     admin("POST", &format!("lists/{list_id}/items"), Some(&body)).await;
 }
+
+/// An item added to `list_id` shows in `list`, found through a webhook's hint.
+pub async fn hears_a_hint(list: &sp_live::web::LiveList, list_id: &str) {
+    let title = format!("heard {}", js_sys::Date::now());
+    add_item(list_id, &title).await;
+    flush_webhooks().await;
+    wait_until("the new row", 5_000, || {
+        rows_of(&list.items()).iter().any(|(_, t)| *t == title)
+    })
+    .await;
+    let hints = js_sys::Reflect::get(&list.stats(), &"hints".into()).unwrap();
+    assert!(
+        hints.as_f64().unwrap_or(0.0) >= 1.0,
+        "{list_id}: found by a hint"
+    );
+}
