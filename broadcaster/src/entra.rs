@@ -7,9 +7,9 @@
 //! connects; a connection outlives its token, as an HTTP response outlives its request.
 //!
 //! The tenant's keys are fetched from its JWKS document once at start, again when a token
-//! names a key not seen yet (Entra ID rolls its keys over; at most once per
-//! [`EntraConfig::refetch_interval`], so tokens with made-up key ids cannot make the server
-//! hammer the key endpoint) and when they are a day old.
+//! names a key not seen yet (Entra ID rolls its keys over) and when they are a day old, at
+//! most once per [`EntraConfig::refetch_interval`] (so tokens with made-up key ids cannot
+//! make the server hammer the key endpoint); each fetch replaces the keys.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
@@ -140,8 +140,9 @@ struct Keys {
 }
 
 impl Verifier {
-    /// A verifier for `cfg` (already validated); fetches nothing yet.
-    pub fn new(cfg: EntraConfig) -> Self {
+    /// A verifier for `cfg` (already validated); fetches nothing yet. Fails only when no
+    /// HTTP client can be built (its TLS set-up failed).
+    pub fn new(cfg: EntraConfig) -> Result<Self, String> {
         let mut validation = Validation::new(Algorithm::RS256);
         validation.set_audience(&cfg.audiences);
         validation.set_issuer(&[
@@ -154,14 +155,14 @@ impl Verifier {
         let http = reqwest::Client::builder()
             .timeout(FETCH_TIMEOUT)
             .build()
-            .unwrap_or_default();
-        Self {
+            .map_err(|e| format!("no HTTP client for the Entra ID keys: {}", with_causes(&e)))?;
+        Ok(Self {
             cfg,
             validation,
             http,
             keys: RwLock::default(),
             fetching: tokio::sync::Mutex::new(None),
-        }
+        })
     }
 
     /// Admits or refuses `token`.
@@ -172,7 +173,7 @@ impl Verifier {
             _ => return Err(TokenRefused::Algorithm),
         };
         if self.stale() {
-            self.fetch_keys(Duration::ZERO).await;
+            self.fetch_keys(self.cfg.refetch_interval).await;
         }
         let key = match self.key(&kid) {
             Some(key) => key,
@@ -221,9 +222,9 @@ impl Verifier {
             Ok(found) => {
                 tracing::info!(keys = found.len(), url = %self.cfg.keys_url, "Entra ID keys fetched");
                 if let Ok(mut keys) = self.keys.write() {
-                    // Keys dropped from the document stay usable until the process ends:
-                    // tokens signed before a rollover are still valid for their hour.
-                    keys.by_id.extend(found);
+                    // Replaced, not merged: a key Entra ID stops publishing (after a
+                    // rollover, or revoked) checks no token once the keys are fetched again.
+                    keys.by_id = found;
                     keys.fetched = Some(Instant::now());
                 }
             }
@@ -319,7 +320,8 @@ mod tests {
         let verifier = Verifier::new(EntraConfig {
             keys_url: "http://127.0.0.1:9/never".into(),
             ..cfg()
-        });
+        })
+        .unwrap();
         assert_eq!(
             verifier.verify("t1").await.unwrap_err(),
             TokenRefused::Malformed

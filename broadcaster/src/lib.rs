@@ -146,10 +146,9 @@ pub async fn serve(cfg: Config) -> std::io::Result<ServerHandle> {
         .max_payload(64 * 1024)
         .max_buffer_size(SOCKETIO_BUFFER)
         .build_layer();
-    let gate = Arc::new(client_auth::Gate::new(
-        cfg.client_tokens.clone(),
-        cfg.entra.clone().map(entra::Verifier::new),
-    ));
+    let entra = cfg.entra.clone().map(entra::Verifier::new).transpose();
+    let entra = entra.map_err(std::io::Error::other)?;
+    let gate = Arc::new(client_auth::Gate::new(cfg.client_tokens.clone(), entra));
     if gate.entra().is_some() {
         let gate = gate.clone();
         tokio::spawn(async move {

@@ -291,13 +291,19 @@ async fn a_key_rolled_over_is_fetched_when_a_token_names_it() {
     );
     assert_eq!(keys.fetches(), 3);
 
-    // A key dropped from the document still checks the tokens it signed.
+    // A key dropped from the document (rolled over, or revoked) checks no token once the
+    // keys are fetched again.
     *keys.doc.lock().unwrap() = fixture("jwks.json");
+    assert!(
+        sio4_with(a, &new_key_token).await.is_ok(),
+        "not fetched yet"
+    );
     tokio::time::sleep(Duration::from_millis(250)).await;
     let unknown = mint((STRANGER.0, "test-unknown"), &v1_claims());
     assert!(sio4_with(a, &unknown).await.is_err());
     assert_eq!(keys.fetches(), 4);
-    assert!(sio4_with(a, &new_key_token).await.is_ok());
+    assert!(sio4_with(a, &new_key_token).await.is_err(), "dropped");
+    assert!(sio4_with(a, &mint(TRUSTED, &v1_claims())).await.is_ok());
     h.shutdown().await;
 }
 
