@@ -31,6 +31,11 @@ impl Backoff {
 
     /// The next delay in milliseconds; counts an attempt.
     pub fn next_delay(&mut self) -> u64 {
+        self.next_delay_up_to(self.max_ms)
+    }
+
+    /// [`next_delay`](Self::next_delay), capped at `max_ms` instead of the configured cap.
+    pub fn next_delay_up_to(&mut self, max_ms: u64) -> u64 {
         let exponent = self.attempts.min(40);
         self.attempts = self.attempts.saturating_add(1);
         let mut ms = self.min_ms as f64 * 2f64.powi(exponent as i32);
@@ -43,7 +48,7 @@ impl Backoff {
                 ms + deviation
             };
         }
-        (ms.min(self.max_ms as f64).max(0.0)) as u64
+        (ms.min(max_ms as f64).max(0.0)) as u64
     }
 
     /// Back to the first delay (after a successful connection).

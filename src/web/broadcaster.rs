@@ -30,7 +30,8 @@ export interface BroadcasterOptions {
   reconnectionAttempts?: number;
   /** First reconnection delay in ms, doubled each time (default 1000). */
   reconnectionDelay?: number;
-  /** Longest reconnection delay in ms (default 5000). */
+  /** Longest reconnection delay in ms (default 5000); after refusals by the server, a
+   * minute if that is longer. */
   reconnectionDelayMax?: number;
   /** Jitter of each delay, 0 to 1 (default 0.5). */
   randomizationFactor?: number;

@@ -5,6 +5,14 @@ use super::{Connection, Output, SessionEnd};
 use crate::protocol::options::Protocol;
 use crate::protocol::State;
 
+/// The longest wait before trying again after the server refused the connection (a
+/// CONNECT_ERROR, or a WebSocket closed with a 4000-4999 code), when longer than
+/// `reconnectionDelayMax`. socket.io-client does not try again at all; sp-live does (an
+/// `auth` function may have a fresh token, a server's configuration may be fixed), but a
+/// refusal that lasts (a wrong fixed `auth`, a misconfigured server) then costs the
+/// server an attempt a minute from each page instead of one every few seconds.
+const REFUSED_DELAY_MAX_MS: u64 = 60_000;
+
 impl Connection {
     /// The browser is back online at `now`, or the machine slept: a reconnection waiting
     /// out its backoff starts now, and an open plain WebSocket is opened again (it has no
@@ -25,6 +33,7 @@ impl Connection {
     }
 
     pub(super) fn after_session_end(&mut self, end: SessionEnd, now: u64) {
+        let refused = (end.error.as_ref()).is_some_and(|e| e.code() == "protocol-connect-refused");
         if let Some(error) = end.error {
             self.outputs.push_back(Output::Error(error));
         }
@@ -48,7 +57,11 @@ impl Connection {
                 Some(crate::text::concat(&["reconnect failed: ", &end.reason])),
             );
         } else {
-            let delay = self.backoff.next_delay();
+            let max = self.options.reconnection_delay_max_ms;
+            let delay = match refused {
+                true => self.backoff.next_delay_up_to(max.max(REFUSED_DELAY_MAX_MS)),
+                false => self.backoff.next_delay(),
+            };
             self.reconnect_at = Some(now.saturating_add(delay));
             let state = if self.state == State::Connecting {
                 State::Connecting

@@ -103,6 +103,43 @@ fn a_late_wake_up_judges_by_the_clock() {
     assert_eq!(error_codes(&h.take()), ["protocol-heartbeat-timeout"]);
 }
 
+/// A refusal that lasts backs off to once a minute instead of `reconnectionDelayMax`;
+/// other failures in between keep the usual cap, and a success starts over.
+#[test]
+fn refusals_back_off_to_a_minute() {
+    let mut h = Harness::new(Protocol::SocketIoV4);
+    let mut delays = vec![];
+    for _ in 0..9 {
+        h.open();
+        h.recv(V4_OPEN);
+        let out = h.recv(r#"44{"message":"Not authorized"}"#);
+        assert_eq!(error_codes(&out), ["protocol-connect-refused"]);
+        let before = h.now;
+        h.advance(h.conn.poll_timeout().unwrap() - before);
+        delays.push(h.now - before);
+    }
+    let minute = 60_000;
+    assert_eq!(
+        delays,
+        [1000, 2000, 4000, 8000, 16_000, 32_000, minute, minute, minute]
+    );
+    h.conn.handle_socket_closed(h.socket, "1006", h.now);
+    h.take();
+    let before = h.now;
+    h.advance(h.conn.poll_timeout().unwrap() - before);
+    assert_eq!(h.now - before, 5000, "a transport failure: the usual cap");
+    h.conn
+        .handle_socket_closed(h.socket, "4401 Not authorized", h.now);
+    assert_eq!(error_codes(&h.take()), ["protocol-connect-refused"]);
+    assert_eq!(h.conn.poll_timeout(), Some(h.now + minute));
+    h.advance(minute);
+    h.connect_v4();
+    h.conn
+        .handle_socket_closed(h.socket, "4401 Not authorized", h.now);
+    h.take();
+    assert_eq!(h.conn.poll_timeout(), Some(h.now + 1000), "starts over");
+}
+
 #[test]
 fn reconnects_with_socket_io_client_backoff_and_resets_after_success() {
     let mut h = Harness::new(Protocol::SocketIoV2);
