@@ -74,6 +74,9 @@ pub struct Connection {
     state: State,
     session: Option<Session>,
     reconnect_at: Option<u64>,
+    /// When a plain WebSocket opened: it proves no admission (a server refuses by closing
+    /// it), so the backoff starts over only once it has stayed open a while.
+    plain_open_at: Option<u64>,
     /// The attempt waiting for its `auth` answer, and when it gives up.
     awaiting_auth: Option<(SocketId, u64)>,
     next_socket_id: SocketId,
@@ -116,6 +119,7 @@ impl Connection {
             state: State::Connecting,
             session: None,
             reconnect_at: None,
+            plain_open_at: None,
             awaiting_auth: None,
             next_socket_id: 0,
             send_buffer: VecDeque::new(),
@@ -321,7 +325,11 @@ impl Connection {
         }
         let became_ready = session.is_ready() && self.state != State::Open;
         if became_ready {
-            self.backoff.reset();
+            if self.options.protocol == super::Protocol::WebSocket {
+                self.plain_open_at = Some(now);
+            } else {
+                self.backoff.reset();
+            }
             while let Some(message) = self.send_buffer.pop_front() {
                 session.send_event(&message);
             }

@@ -13,6 +13,10 @@ use crate::protocol::State;
 /// server an attempt a minute from each page instead of one every few seconds.
 const REFUSED_DELAY_MAX_MS: u64 = 60_000;
 
+/// How long a plain WebSocket must have stayed open for its end to start the backoff over
+/// (sp-broadcaster refuses one by closing it at once, 4401).
+const PLAIN_STABLE_MS: u64 = 10_000;
+
 impl Connection {
     /// The browser is back online at `now`, or the machine slept: a reconnection waiting
     /// out its backoff starts now, and an open plain WebSocket is opened again (it has no
@@ -33,6 +37,10 @@ impl Connection {
     }
 
     pub(super) fn after_session_end(&mut self, end: SessionEnd, now: u64) {
+        let stayed_open = self.plain_open_at.take();
+        if stayed_open.is_some_and(|at| now.saturating_sub(at) >= PLAIN_STABLE_MS) {
+            self.backoff.reset();
+        }
         let refused = (end.error.as_ref()).is_some_and(|e| e.code() == "protocol-connect-refused");
         if let Some(error) = end.error {
             self.outputs.push_back(Output::Error(error));

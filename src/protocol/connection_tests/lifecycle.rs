@@ -140,6 +140,66 @@ fn refusals_back_off_to_a_minute() {
     assert_eq!(h.conn.poll_timeout(), Some(h.now + 1000), "starts over");
 }
 
+/// A plain WebSocket is open before the server can refuse it (sp-broadcaster closes it at
+/// once with 4401): its refusals back off all the same, and so do its reconnection
+/// attempts; one that stayed open a while starts over.
+#[test]
+fn plain_websocket_refusals_back_off_too() {
+    let mut options = ConnectOptions::new("http://127.0.0.1:9", Protocol::WebSocket);
+    options.reconnection_attempts = Some(8);
+    let mut h = Harness::with(options);
+    let mut delays = vec![];
+    for _ in 0..8 {
+        h.open();
+        h.conn
+            .handle_socket_closed(h.socket, "4401 Not authorized", h.now);
+        assert_eq!(error_codes(&h.take()), ["protocol-connect-refused"]);
+        let before = h.now;
+        h.advance(h.conn.poll_timeout().unwrap() - before);
+        delays.push(h.now - before);
+    }
+    assert_eq!(
+        delays,
+        [1000, 2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000]
+    );
+    h.open();
+    h.conn
+        .handle_socket_closed(h.socket, "4401 Not authorized", h.now);
+    h.take();
+    assert_eq!(
+        h.conn.state(),
+        State::Closed,
+        "reconnectionAttempts ran out"
+    );
+
+    let mut h = Harness::new(Protocol::WebSocket);
+    h.open();
+    h.conn
+        .handle_socket_closed(h.socket, "4401 Not authorized", h.now);
+    h.take();
+    h.advance(1000);
+    h.open();
+    h.advance(10_000);
+    h.conn
+        .handle_socket_closed(h.socket, "4401 Not authorized", h.now);
+    h.take();
+    assert_eq!(
+        h.conn.poll_timeout(),
+        Some(h.now + 1000),
+        "open 10 s: starts over"
+    );
+    h.advance(1000);
+    h.open();
+    h.advance(3000);
+    h.conn.handle_socket_closed(h.socket, "1006", h.now);
+    h.take();
+    assert_eq!(
+        h.conn.poll_timeout(),
+        Some(h.now + 2000),
+        "open 3 s: a flapping link"
+    );
+}
+
 #[test]
 fn reconnects_with_socket_io_client_backoff_and_resets_after_success() {
     let mut h = Harness::new(Protocol::SocketIoV2);
