@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 
-use crate::entra::{EntraConfig, DEFAULT_REFETCH_INTERVAL};
+use crate::entra::{EntraConfig, DEFAULT_SCOPE};
 
 /// Default TCP port.
 pub const DEFAULT_PORT: u16 = 9400;
@@ -198,7 +198,16 @@ pub struct Cli {
     /// URI (`api://...`, v1 tokens) and/or its client id (v2 tokens).
     #[arg(long, env = "SP_ENTRA_AUDIENCE", value_delimiter = ',', value_parser = parse_token)]
     pub entra_audience: Vec<String>,
-    /// The tenant's signing keys (JWKS); default
+    /// Accepted delegated scope of Entra ID tokens, in their `scp` (repeatable; env:
+    /// comma-separated).
+    #[arg(long, env = "SP_ENTRA_SCOPE", value_delimiter = ',', value_parser = parse_token,
+          default_value = DEFAULT_SCOPE)]
+    pub entra_scope: Vec<String>,
+    /// Accepted app role of Entra ID tokens, in their `roles` (repeatable; env:
+    /// comma-separated): app-only tokens, e.g. of a daemon.
+    #[arg(long, env = "SP_ENTRA_ROLE", value_delimiter = ',', value_parser = parse_token)]
+    pub entra_role: Vec<String>,
+    /// The tenant's signing keys (JWKS, https); default
     /// `https://login.microsoftonline.com/{tenant}/discovery/v2.0/keys`.
     #[arg(long, env = "SP_ENTRA_KEYS_URL")]
     pub entra_keys_url: Option<String>,
@@ -235,11 +244,12 @@ impl From<Cli> for Config {
             (None, true, None) => None,
             (tenant, _, keys_url) => {
                 let tenant = tenant.unwrap_or_default();
+                let defaults = EntraConfig::new(&tenant, cli.entra_audience);
                 Some(EntraConfig {
-                    keys_url: keys_url.unwrap_or_else(|| EntraConfig::default_keys_url(&tenant)),
-                    tenant,
-                    audiences: cli.entra_audience,
-                    refetch_interval: DEFAULT_REFETCH_INTERVAL,
+                    keys_url: keys_url.unwrap_or(defaults.keys_url.clone()),
+                    scopes: cli.entra_scope,
+                    roles: cli.entra_role,
+                    ..defaults
                 })
             }
         };
@@ -307,89 +317,5 @@ pub fn parse_size(s: &str) -> Result<usize, String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes() {
-        assert_eq!(parse_size("262144"), Ok(262144));
-        assert_eq!(parse_size("256KiB"), Ok(262144));
-        assert_eq!(parse_size("1m"), Ok(1 << 20));
-        assert!(parse_size("abc").is_err());
-        assert!(parse_size("0").is_err());
-        assert!(parse_size("5 parsecs").is_err());
-    }
-
-    #[test]
-    fn cli_defaults_and_client_states() {
-        let cli = Cli::parse_from([
-            "x",
-            "--client-state",
-            "a",
-            "--client-state",
-            "b,c",
-            "--port",
-            "0",
-        ]);
-        let cfg = Config::from(cli);
-        assert_eq!(cfg.client_states, ["a", "b", "c"]);
-        assert!(cfg.client_tokens.is_empty(), "anyone may listen by default");
-        for flag in ["--client-state", "--client-token"] {
-            for blank in [" ", "", "a,", "a, ,b"] {
-                let parsed = Cli::try_parse_from(["x", flag, blank]);
-                assert!(parsed.is_err(), "{flag} {blank:?} accepted");
-            }
-        }
-        let cli = Cli::parse_from(["x", "--client-token", " t1 ,t2", "--client-token", "t3"]);
-        assert_eq!(Config::from(cli).client_tokens, ["t1", "t2", "t3"]);
-        assert_eq!(cfg.webhook_path, DEFAULT_WEBHOOK_PATH);
-        assert_eq!(cfg.max_body, DEFAULT_MAX_BODY);
-        assert!(cfg.validate().is_ok());
-        let bad = Config {
-            ws_path: "/socket.io/x".into(),
-            ..Config::default()
-        };
-        assert!(bad.validate().is_err());
-        assert!(cfg.entra.is_none(), "no Entra ID tokens by default");
-        for p in ["/a/{x}", "/:x", "/*x", "/a//b", "/a/", "ws", "/"] {
-            let bad = Config {
-                webhook_path: p.into(),
-                ..Config::default()
-            };
-            assert!(bad.validate().is_err(), "{p}");
-        }
-    }
-
-    #[test]
-    fn entra_flags() {
-        let tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-        let cli = Cli::parse_from([
-            "x",
-            "--entra-tenant",
-            tenant,
-            "--entra-audience",
-            "api://sp-live, 5d2c1b0a-9f8e-4d7c-8b6a-5f4e3d2c1b0a",
-        ]);
-        let cfg = Config::from(cli);
-        let entra = cfg.entra.clone().expect("Entra ID tokens accepted");
-        assert_eq!(
-            entra.audiences,
-            ["api://sp-live", "5d2c1b0a-9f8e-4d7c-8b6a-5f4e3d2c1b0a"]
-        );
-        assert_eq!(
-            entra.keys_url,
-            format!("https://login.microsoftonline.com/{tenant}/discovery/v2.0/keys")
-        );
-        assert_eq!(cfg.validate(), Ok(()));
-        let cli = Cli::parse_from(["x", "--entra-audience", "api://sp-live"]);
-        let error = Config::from(cli).validate().unwrap_err();
-        assert!(error.contains("need --entra-tenant"), "{error}");
-        let cli = Cli::parse_from(["x", "--entra-tenant", tenant]);
-        let error = Config::from(cli).validate().unwrap_err();
-        assert!(error.contains("--entra-audience"), "{error}");
-        let cli = Cli::parse_from(["x", "--entra-tenant", "contoso.onmicrosoft.com"]);
-        let error = Config::from(cli).validate().unwrap_err();
-        assert!(error.contains("GUID"), "{error}");
-        assert!(Cli::try_parse_from(["x", "--entra-tenant", " "]).is_err());
-    }
-}
+#[path = "config_tests.rs"]
+mod tests;

@@ -1,145 +1,22 @@
 //! `--entra-tenant` / `--entra-audience`: an Entra ID access token for the app, signed by one
-//! of the tenant's published keys, admits a client as a client token does. The keys come
-//! from a local JWKS server (`--entra-keys-url`) and the tokens are signed with the test
-//! keys in `tests/fixtures/entra`.
+//! of the tenant's published keys and carrying an accepted scope or role, admits a client as
+//! a client token does. The keys come from a local JWKS server (`--entra-keys-url`) and the
+//! tokens are signed with the test keys in `tests/fixtures/entra`; fetching the keys:
+//! `entra_keys.rs`.
 
 mod common;
 
-use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use axum::extract::State;
-use axum::http::StatusCode;
+use common::entra::*;
 use common::*;
 use futures_util::StreamExt;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
-use sp_broadcaster::entra::{EntraConfig, DEFAULT_REFETCH_INTERVAL};
+use sp_broadcaster::entra::DEFAULT_REFETCH_INTERVAL;
 use sp_broadcaster::Config;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::Message;
-
-const TENANT: &str = "0b7f6d55-3c2a-4f1e-9d8c-7a6b5c4d3e2f";
-const OTHER_TENANT: &str = "f0e1d2c3-b4a5-4697-8877-665544332211";
-const APP_URI: &str = "api://sp-live-tests";
-const CLIENT_ID: &str = "5d2c1b0a-9f8e-4d7c-8b6a-5f4e3d2c1b0a";
-const TRUSTED: (&str, &str) = ("trusted.pem", "test-trusted");
-const STRANGER: (&str, &str) = ("stranger.pem", "test-stranger");
-
-fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/entra/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-/// Claims of a v1 token for the app (as SPFx's `aadTokenProvider` gets for `api://...`).
-fn v1_claims() -> Value {
-    json!({
-        "aud": APP_URI,
-        "iss": format!("https://sts.windows.net/{TENANT}/"),
-        "tid": TENANT,
-        "oid": "00000000-0000-0000-0000-00000000000a",
-        "scp": "user_impersonation",
-        "nbf": now() - 10,
-        "exp": now() + 3600,
-    })
-}
-
-/// `claims` with `changes` merged in (a `null` removes the claim).
-fn with(mut claims: Value, changes: Value) -> Value {
-    for (k, v) in changes.as_object().unwrap() {
-        match v {
-            Value::Null => claims.as_object_mut().unwrap().remove(k),
-            v => claims.as_object_mut().unwrap().insert(k.clone(), v.clone()),
-        };
-    }
-    claims
-}
-
-/// A token signed with the test key `key.0`, naming key id `key.1`.
-fn mint(key: (&str, &str), claims: &Value) -> String {
-    let mut header = Header::new(Algorithm::RS256);
-    header.kid = Some(key.1.into());
-    let pem = fixture(key.0);
-    let signer = EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap();
-    jsonwebtoken::encode(&header, claims, &signer).unwrap()
-}
-
-/// A JWKS server: serves `doc` (503 while it is empty) and counts the fetches.
-struct KeyServer {
-    addr: SocketAddr,
-    doc: Arc<Mutex<String>>,
-    fetches: Arc<AtomicUsize>,
-}
-
-impl KeyServer {
-    async fn start(doc: &str) -> Self {
-        type St = (Arc<Mutex<String>>, Arc<AtomicUsize>);
-        let doc = Arc::new(Mutex::new(doc.to_owned()));
-        let fetches = Arc::new(AtomicUsize::new(0));
-        let app = axum::Router::new()
-            .route(
-                "/keys",
-                axum::routing::get(|State((doc, fetches)): State<St>| async move {
-                    fetches.fetch_add(1, Ordering::SeqCst);
-                    let doc = doc.lock().unwrap().clone();
-                    match doc.is_empty() {
-                        true => Err(StatusCode::SERVICE_UNAVAILABLE),
-                        false => Ok(doc),
-                    }
-                }),
-            )
-            .with_state((doc.clone(), fetches.clone()));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        Self { addr, doc, fetches }
-    }
-
-    fn config(&self, refetch_interval: Duration) -> Config {
-        Config {
-            entra: Some(EntraConfig {
-                tenant: TENANT.into(),
-                audiences: vec![APP_URI.into(), CLIENT_ID.into()],
-                keys_url: format!("http://{}/keys", self.addr),
-                refetch_interval,
-            }),
-            ..Config::default()
-        }
-    }
-
-    fn fetches(&self) -> usize {
-        self.fetches.load(Ordering::SeqCst)
-    }
-
-    async fn wait_fetches(&self, n: usize) {
-        for _ in 0..250 {
-            if self.fetches() >= n {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("{} key fetches, not {n}", self.fetches());
-    }
-}
-
-/// A socket.io 4 client giving `token` in its CONNECT payload: the socket if admitted.
-async fn sio4_with(addr: SocketAddr, token: &str) -> Result<Ws, String> {
-    let connect = format!("40{}", json!({ "token": token }));
-    let (ws, answer) = sio_attempt(addr, 4, "", &connect).await;
-    match answer.starts_with("40") {
-        true => Ok(ws),
-        false => Err(answer),
-    }
-}
 
 #[tokio::test]
 async fn entra_tokens_for_the_app_admit_socket_io_and_plain_ws_clients() {
@@ -222,6 +99,24 @@ async fn tokens_that_do_not_pass_are_refused_and_hear_nothing() {
             mint(TRUSTED, &with(v1_claims(), json!({"iss": other_issuer}))),
         ),
         (
+            "no scope (app-only, no roles)",
+            mint(TRUSTED, &with(v1_claims(), json!({"scp": null}))),
+        ),
+        (
+            "another scope",
+            mint(
+                TRUSTED,
+                &with(v1_claims(), json!({"scp": "Sites.Read.All"})),
+            ),
+        ),
+        (
+            "an ID token (no scp)",
+            mint(
+                TRUSTED,
+                &with(v1_claims(), json!({"scp": null, "aud": CLIENT_ID})),
+            ),
+        ),
+        (
             "a forged signature",
             mint((STRANGER.0, TRUSTED.1), &v1_claims()),
         ),
@@ -267,65 +162,32 @@ async fn tokens_that_do_not_pass_are_refused_and_hear_nothing() {
     h.shutdown().await;
 }
 
+/// An app role admits an app-only token (a daemon), when `--entra-role` names it; the
+/// tenant and GUID audiences may be given in upper case.
 #[tokio::test]
-async fn a_key_rolled_over_is_fetched_when_a_token_names_it() {
+async fn roles_admit_app_only_tokens_and_guids_are_compared_in_lower_case() {
     let keys = KeyServer::start(&fixture("jwks.json")).await;
-    let h = start(keys.config(Duration::from_millis(200))).await;
+    let mut cfg = keys.config(DEFAULT_REFETCH_INTERVAL);
+    let entra = cfg.entra.as_mut().unwrap();
+    entra.roles = vec!["Listener".into()];
+    entra.tenant = TENANT.to_ascii_uppercase();
+    entra.audiences = vec![CLIENT_ID.to_ascii_uppercase()];
+    let h = start(cfg).await;
     let a = h.local_addr();
-    keys.wait_fetches(1).await;
-    tokio::time::sleep(Duration::from_millis(250)).await; // a refetch interval
-    let new_key_token = mint(STRANGER, &v1_claims());
+    let app_only = json!({"scp": null, "roles": ["Listener"], "aud": CLIENT_ID});
+    let token = mint(TRUSTED, &with(v1_claims(), app_only));
+    assert!(sio4_with(a, &token).await.is_ok(), "an app role");
+    let other = json!({"scp": null, "roles": ["Writer"], "aud": CLIENT_ID});
+    assert!(sio4_with(a, &mint(TRUSTED, &with(v1_claims(), other)))
+        .await
+        .is_err());
+    let user = json!({"aud": CLIENT_ID});
     assert!(
-        sio4_with(a, &new_key_token).await.is_err(),
-        "not published yet"
+        sio4_with(a, &mint(TRUSTED, &with(v1_claims(), user)))
+            .await
+            .is_ok(),
+        "the default scope"
     );
-    assert_eq!(keys.fetches(), 2);
-
-    // Entra ID publishes the new key beside the old one before signing with it.
-    *keys.doc.lock().unwrap() = fixture("jwks-rotated.json");
-    tokio::time::sleep(Duration::from_millis(250)).await;
-    assert!(sio4_with(a, &new_key_token).await.is_ok(), "the new key");
-    assert!(
-        sio4_with(a, &mint(TRUSTED, &v1_claims())).await.is_ok(),
-        "the old key"
-    );
-    assert_eq!(keys.fetches(), 3);
-
-    // A key dropped from the document (rolled over, or revoked) checks no token once the
-    // keys are fetched again.
-    *keys.doc.lock().unwrap() = fixture("jwks.json");
-    assert!(
-        sio4_with(a, &new_key_token).await.is_ok(),
-        "not fetched yet"
-    );
-    tokio::time::sleep(Duration::from_millis(250)).await;
-    let unknown = mint((STRANGER.0, "test-unknown"), &v1_claims());
-    assert!(sio4_with(a, &unknown).await.is_err());
-    assert_eq!(keys.fetches(), 4);
-    assert!(sio4_with(a, &new_key_token).await.is_err(), "dropped");
-    assert!(sio4_with(a, &mint(TRUSTED, &v1_claims())).await.is_ok());
-    h.shutdown().await;
-}
-
-#[tokio::test]
-async fn clients_are_refused_while_the_keys_are_out_of_reach_and_admitted_after() {
-    let keys = KeyServer::start("").await; // 503
-    let h = start(keys.config(Duration::from_millis(200))).await;
-    let a = h.local_addr();
-    keys.wait_fetches(1).await;
-    tokio::time::sleep(Duration::from_millis(250)).await; // a refetch interval
-    let token = mint(TRUSTED, &v1_claims());
-    assert!(sio4_with(a, &token).await.is_err(), "no keys yet");
-    *keys.doc.lock().unwrap() = "not json".into();
-    tokio::time::sleep(Duration::from_millis(250)).await;
-    assert!(
-        sio4_with(a, &token).await.is_err(),
-        "a document that is no JWKS"
-    );
-    *keys.doc.lock().unwrap() = fixture("jwks.json");
-    tokio::time::sleep(Duration::from_millis(250)).await;
-    assert!(sio4_with(a, &token).await.is_ok(), "the keys are back");
-    assert_eq!(keys.fetches(), 4);
     h.shutdown().await;
 }
 
@@ -335,6 +197,7 @@ async fn a_server_with_a_bad_entra_configuration_does_not_start() {
     for (change, expected) in [
         (json!({"tenant": "contoso.onmicrosoft.com"}), "GUID"),
         (json!({"audiences": []}), "--entra-audience"),
+        (json!({"keys_url": "http://keys.example.net/keys"}), "https"),
     ] {
         let mut cfg = keys.config(DEFAULT_REFETCH_INTERVAL);
         let entra = cfg.entra.as_mut().unwrap();
@@ -343,6 +206,9 @@ async fn a_server_with_a_bad_entra_configuration_does_not_start() {
         }
         if change.get("audiences").is_some() {
             entra.audiences.clear();
+        }
+        if let Some(url) = change.get("keys_url") {
+            entra.keys_url = url.as_str().unwrap().into();
         }
         let error = sp_broadcaster::serve(cfg).await.err().expect("refused");
         assert!(error.to_string().contains(expected), "{error}");

@@ -6,34 +6,35 @@
 //! (`nbf`..`exp`, 60 s of clock skew allowed). The token is checked when the client
 //! connects; a connection outlives its token, as an HTTP response outlives its request.
 //!
-//! The tenant's keys are fetched from its JWKS document once at start, again when a token
-//! names a key not seen yet (Entra ID rolls its keys over) and when they are a day old, at
-//! most once per [`EntraConfig::refetch_interval`] (so tokens with made-up key ids cannot
-//! make the server hammer the key endpoint); each fetch replaces the keys.
+//! The token must also carry one of the accepted delegated scopes in `scp` (default
+//! `user_impersonation`, what the web part's API permission request names) or one of the
+//! accepted app roles in `roles`: any app registered in a tenant can get an app-only token
+//! for another app of it, with neither, and an ID token has no `scp`.
+//!
+//! The tenant's keys: [`keys`].
 
-use std::collections::HashMap;
-use std::sync::RwLock;
-use std::time::{Duration, Instant};
+mod keys;
 
-use jsonwebtoken::jwk::JwkSet;
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use std::time::Duration;
+
+use jsonwebtoken::{Algorithm, Validation};
 use serde::Deserialize;
+
+use keys::KeyCache;
 
 /// How often an unknown key id may make the server fetch the keys again, by default.
 pub const DEFAULT_REFETCH_INTERVAL: Duration = Duration::from_secs(60);
 /// How often an unknown key id may make the server fetch the keys while it has none.
 const NO_KEYS_REFETCH_INTERVAL: Duration = Duration::from_secs(5);
-/// Keys older than this are fetched again before the next token is checked.
-const KEYS_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
-/// Longest wait for the key document (a connecting client waits meanwhile).
-const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
-/// Largest accepted key document (Entra ID's is a few KB).
-const MAX_KEYS_DOCUMENT: usize = 1024 * 1024;
+/// Keys older than this are fetched again in the background, by default.
+pub const DEFAULT_KEYS_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
+/// The delegated scope accepted by default.
+pub const DEFAULT_SCOPE: &str = "user_impersonation";
 /// Clock skew allowed on `exp` and `nbf`, in seconds.
 const LEEWAY_SECS: u64 = 60;
 
 /// Which Entra ID tokens admit a client (`--entra-tenant`, `--entra-audience`,
-/// `--entra-keys-url`).
+/// `--entra-scope`, `--entra-role`, `--entra-keys-url`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntraConfig {
     /// The tenant's id (a GUID, as in the tokens' issuer; not a domain name).
@@ -41,13 +42,34 @@ pub struct EntraConfig {
     /// Accepted `aud` values: the app's ID URI (`api://...`, v1 tokens) and/or its client
     /// id (v2 tokens).
     pub audiences: Vec<String>,
-    /// The tenant's JWKS document (see [`EntraConfig::default_keys_url`]).
+    /// Accepted delegated scopes (one must be in the token's `scp`).
+    pub scopes: Vec<String>,
+    /// Accepted app roles (one must be in the token's `roles`), for app-only tokens.
+    pub roles: Vec<String>,
+    /// The tenant's JWKS document (see [`EntraConfig::default_keys_url`]): https, or http
+    /// to a loopback address (tests).
     pub keys_url: String,
-    /// Least time between two fetches of the keys caused by unknown key ids.
+    /// Least time between two fetches of the keys caused by tokens.
     pub refetch_interval: Duration,
+    /// Keys older than this are fetched again (in the background).
+    pub keys_max_age: Duration,
 }
 
 impl EntraConfig {
+    /// A configuration with the defaults: scope `user_impersonation`, no roles, the
+    /// tenant's published keys, refetched at most once a minute and after a day.
+    pub fn new(tenant: &str, audiences: Vec<String>) -> Self {
+        Self {
+            tenant: tenant.to_owned(),
+            audiences,
+            scopes: vec![DEFAULT_SCOPE.into()],
+            roles: Vec::new(),
+            keys_url: Self::default_keys_url(tenant),
+            refetch_interval: DEFAULT_REFETCH_INTERVAL,
+            keys_max_age: DEFAULT_KEYS_MAX_AGE,
+        }
+    }
+
     /// Entra ID's published signing keys for `tenant` (the same keys sign v1 and v2 tokens).
     pub fn default_keys_url(tenant: &str) -> String {
         format!("https://login.microsoftonline.com/{tenant}/discovery/v2.0/keys")
@@ -70,10 +92,24 @@ impl EntraConfig {
                     .into(),
             );
         }
-        if !(self.keys_url.starts_with("https://") || self.keys_url.starts_with("http://")) {
+        if self.scopes.is_empty() && self.roles.is_empty() {
+            return Err("Entra ID tokens need an --entra-scope or an --entra-role to check".into());
+        }
+        let blank = |v: &[String]| v.iter().any(|x| x.trim().is_empty());
+        if blank(&self.scopes) || blank(&self.roles) {
+            return Err("a blank --entra-scope or --entra-role is not allowed".into());
+        }
+        let loopback = [
+            "http://127.0.0.1:",
+            "http://127.0.0.1/",
+            "http://localhost:",
+            "http://[::1]:",
+        ];
+        let url = &self.keys_url;
+        if !(url.starts_with("https://") || loopback.iter().any(|l| url.starts_with(l))) {
             return Err(format!(
-                "--entra-keys-url must be an http(s) URL: {:?}",
-                self.keys_url
+                "--entra-keys-url must be an https URL (whoever could change the keys on their \
+                 way could sign tokens): {url:?}"
             ));
         }
         Ok(())
@@ -102,6 +138,8 @@ pub enum TokenRefused {
     UnknownKey,
     /// Signature, audience, issuer or validity failed (jsonwebtoken's reason).
     Invalid(String),
+    /// Valid, but with none of the accepted scopes or roles.
+    NoPermission,
 }
 
 impl std::fmt::Display for TokenRefused {
@@ -111,38 +149,52 @@ impl std::fmt::Display for TokenRefused {
             Self::Algorithm => f.write_str("not signed with RS256 and a key id"),
             Self::UnknownKey => f.write_str("signed with a key the tenant does not publish"),
             Self::Invalid(why) => write!(f, "{why}"),
+            Self::NoPermission => f.write_str("none of the accepted scopes (scp) or roles"),
         }
     }
 }
 
-/// Who the token names, for the logs.
+/// What is read from a token besides what [`Validation`] checks.
 #[derive(Debug, Deserialize)]
 pub struct Claims {
-    /// The user's object id (absent in app-only tokens).
+    /// The user's object id (absent in app-only tokens), for the logs.
     #[serde(default)]
     pub oid: Option<String>,
+    /// Delegated scopes, space-separated.
+    #[serde(default)]
+    pub scp: Option<String>,
+    /// App roles.
+    #[serde(default)]
+    pub roles: Option<Vec<String>>,
+}
+
+impl Claims {
+    fn allowed(&self, cfg: &EntraConfig) -> bool {
+        let scopes = self.scp.as_deref().unwrap_or_default().split(' ');
+        let roles = self.roles.iter().flatten();
+        scopes
+            .into_iter()
+            .any(|s| cfg.scopes.iter().any(|a| a == s))
+            || roles.into_iter().any(|r| cfg.roles.contains(r))
+    }
 }
 
 /// Checks Entra ID tokens against a tenant's keys, fetching them as needed.
 pub struct Verifier {
     cfg: EntraConfig,
     validation: Validation,
-    http: reqwest::Client,
-    keys: RwLock<Keys>,
-    /// Held while fetching; notes when the last fetch started.
-    fetching: tokio::sync::Mutex<Option<Instant>>,
-}
-
-#[derive(Default)]
-struct Keys {
-    by_id: HashMap<String, DecodingKey>,
-    fetched: Option<Instant>,
+    keys: KeyCache,
 }
 
 impl Verifier {
-    /// A verifier for `cfg` (already validated); fetches nothing yet. Fails only when no
-    /// HTTP client can be built (its TLS set-up failed).
-    pub fn new(cfg: EntraConfig) -> Result<Self, String> {
+    /// A verifier for `cfg` (already validated); fetches nothing yet. The tenant and GUID
+    /// audiences are compared in lower case, as Entra ID writes them in tokens. Fails only
+    /// when no HTTP client can be built (its TLS set-up failed).
+    pub fn new(mut cfg: EntraConfig) -> Result<Self, String> {
+        cfg.tenant.make_ascii_lowercase();
+        for audience in cfg.audiences.iter_mut().filter(|a| is_guid(a)) {
+            audience.make_ascii_lowercase();
+        }
         let mut validation = Validation::new(Algorithm::RS256);
         validation.set_audience(&cfg.audiences);
         validation.set_issuer(&[
@@ -152,16 +204,11 @@ impl Verifier {
         validation.set_required_spec_claims(&["exp", "aud", "iss"]);
         validation.validate_nbf = true;
         validation.leeway = LEEWAY_SECS;
-        let http = reqwest::Client::builder()
-            .timeout(FETCH_TIMEOUT)
-            .build()
-            .map_err(|e| format!("no HTTP client for the Entra ID keys: {}", with_causes(&e)))?;
+        let keys = KeyCache::new(cfg.keys_url.clone())?;
         Ok(Self {
             cfg,
             validation,
-            http,
-            keys: RwLock::default(),
-            fetching: tokio::sync::Mutex::new(None),
+            keys,
         })
     }
 
@@ -172,108 +219,34 @@ impl Verifier {
             (Algorithm::RS256, Some(kid)) => kid,
             _ => return Err(TokenRefused::Algorithm),
         };
-        if self.stale() {
-            self.fetch_keys(self.cfg.refetch_interval).await;
+        if self.keys.older_than(self.cfg.keys_max_age) {
+            self.keys.refresh(self.cfg.refetch_interval);
         }
-        let key = match self.key(&kid) {
+        let key = match self.keys.key(&kid) {
             Some(key) => key,
             None => {
                 // With no keys at all (the key endpoint was out of reach), try sooner.
-                let no_keys = self.keys.read().map(|k| k.by_id.is_empty()).unwrap_or(true);
-                let interval = match no_keys {
+                let interval = match self.keys.is_empty() {
                     true => self.cfg.refetch_interval.min(NO_KEYS_REFETCH_INTERVAL),
                     false => self.cfg.refetch_interval,
                 };
-                self.fetch_keys(interval).await;
-                self.key(&kid).ok_or(TokenRefused::UnknownKey)?
+                self.keys.fetch(interval).await;
+                self.keys.key(&kid).ok_or(TokenRefused::UnknownKey)?
             }
         };
-        jsonwebtoken::decode::<Claims>(token, &key, &self.validation)
+        let claims = jsonwebtoken::decode::<Claims>(token, &key, &self.validation)
             .map(|data| data.claims)
-            .map_err(|e| TokenRefused::Invalid(e.to_string()))
+            .map_err(|e| TokenRefused::Invalid(e.to_string()))?;
+        match claims.allowed(&self.cfg) {
+            true => Ok(claims),
+            false => Err(TokenRefused::NoPermission),
+        }
     }
 
     /// Fetches the keys now (at start, so the first client does not wait); logs a failure.
     pub async fn prefetch(&self) {
-        self.fetch_keys(Duration::ZERO).await;
+        self.keys.fetch(Duration::ZERO).await;
     }
-
-    fn key(&self, kid: &str) -> Option<DecodingKey> {
-        self.keys.read().ok()?.by_id.get(kid).cloned()
-    }
-
-    fn stale(&self) -> bool {
-        self.keys
-            .read()
-            .map(|k| k.fetched.is_some_and(|at| at.elapsed() > KEYS_MAX_AGE))
-            .unwrap_or(false)
-    }
-
-    /// Fetches the keys unless a fetch started less than `interval` ago; concurrent
-    /// callers wait for the one fetch and then use its keys.
-    async fn fetch_keys(&self, interval: Duration) {
-        let started = Instant::now();
-        let mut last = self.fetching.lock().await;
-        if last.is_some_and(|at| at.elapsed() < interval || at >= started) {
-            return;
-        }
-        *last = Some(Instant::now());
-        match self.download().await {
-            Ok(found) => {
-                tracing::info!(keys = found.len(), url = %self.cfg.keys_url, "Entra ID keys fetched");
-                if let Ok(mut keys) = self.keys.write() {
-                    // Replaced, not merged: a key Entra ID stops publishing (after a
-                    // rollover, or revoked) checks no token once the keys are fetched again.
-                    keys.by_id = found;
-                    keys.fetched = Some(Instant::now());
-                }
-            }
-            Err(error) => {
-                tracing::warn!(%error, url = %self.cfg.keys_url, "could not fetch the Entra ID keys");
-            }
-        }
-    }
-
-    async fn download(&self) -> Result<HashMap<String, DecodingKey>, String> {
-        let response = self
-            .http
-            .get(&self.cfg.keys_url)
-            .send()
-            .await
-            .map_err(|e| with_causes(&e))?;
-        if !response.status().is_success() {
-            return Err(format!("HTTP {}", response.status()));
-        }
-        let body = response.bytes().await.map_err(|e| with_causes(&e))?;
-        if body.len() > MAX_KEYS_DOCUMENT {
-            return Err(format!("a key document of {} bytes", body.len()));
-        }
-        let set: JwkSet = serde_json::from_slice(&body).map_err(|e| format!("not a JWKS: {e}"))?;
-        let found: HashMap<_, _> = set
-            .keys
-            .iter()
-            .filter_map(|jwk| {
-                let kid = jwk.common.key_id.clone()?;
-                DecodingKey::from_jwk(jwk).ok().map(|key| (kid, key))
-            })
-            .collect();
-        if found.is_empty() {
-            return Err("no usable key in the document".into());
-        }
-        Ok(found)
-    }
-}
-
-/// `error` and its causes, `: `-separated (reqwest's own message names only the URL).
-fn with_causes(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut cause = error.source();
-    while let Some(e) = cause {
-        text.push_str(": ");
-        text.push_str(&e.to_string());
-        cause = e.source();
-    }
-    text
 }
 
 #[cfg(test)]
@@ -281,13 +254,8 @@ mod tests {
     use super::*;
 
     fn cfg() -> EntraConfig {
-        let tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47".to_owned();
-        EntraConfig {
-            keys_url: EntraConfig::default_keys_url(&tenant),
-            tenant,
-            audiences: vec!["api://sp-live".into()],
-            refetch_interval: DEFAULT_REFETCH_INTERVAL,
-        }
+        let tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+        EntraConfig::new(tenant, vec!["api://sp-live".into()])
     }
 
     #[test]
@@ -308,11 +276,67 @@ mod tests {
             let bad = EntraConfig { audiences, ..cfg() };
             assert!(bad.validate().unwrap_err().contains("--entra-audience"));
         }
+        for keys_url in [
+            "/etc/keys.json",
+            "http://keys.example.net/keys",
+            "http://127.0.0.1.example.net/",
+        ] {
+            let bad = EntraConfig {
+                keys_url: keys_url.into(),
+                ..cfg()
+            };
+            assert!(bad.validate().unwrap_err().contains("https"), "{keys_url}");
+        }
+        for keys_url in [
+            "http://127.0.0.1:8080/keys",
+            "http://localhost:1/k",
+            "https://k.example.net/",
+        ] {
+            let good = EntraConfig {
+                keys_url: keys_url.into(),
+                ..cfg()
+            };
+            assert_eq!(good.validate(), Ok(()), "{keys_url}");
+        }
         let bad = EntraConfig {
-            keys_url: "/etc/keys.json".into(),
+            scopes: vec![],
+            ..cfg()
+        };
+        assert!(bad.validate().unwrap_err().contains("--entra-scope"));
+        let roles_only = EntraConfig {
+            scopes: vec![],
+            roles: vec!["Listener".into()],
+            ..cfg()
+        };
+        assert_eq!(roles_only.validate(), Ok(()));
+        let bad = EntraConfig {
+            roles: vec![" ".into()],
             ..cfg()
         };
         assert!(bad.validate().is_err());
+    }
+
+    #[test]
+    fn a_token_needs_an_accepted_scope_or_role() {
+        let cfg = EntraConfig {
+            roles: vec!["Listener".into()],
+            ..cfg()
+        };
+        let claims = |scp: Option<&str>, roles: Option<Vec<&str>>| Claims {
+            oid: None,
+            scp: scp.map(str::to_owned),
+            roles: roles.map(|r| r.into_iter().map(str::to_owned).collect()),
+        };
+        assert!(claims(Some("user_impersonation"), None).allowed(&cfg));
+        assert!(claims(Some("Sites.Read.All user_impersonation"), None).allowed(&cfg));
+        assert!(claims(None, Some(vec!["Other", "Listener"])).allowed(&cfg));
+        assert!(
+            !claims(None, None).allowed(&cfg),
+            "an app-only token without roles"
+        );
+        assert!(!claims(Some("user_impersonation.x"), None).allowed(&cfg));
+        assert!(!claims(Some(""), Some(vec![])).allowed(&cfg));
+        assert!(!claims(Some("Listener"), Some(vec!["user_impersonation"])).allowed(&cfg));
     }
 
     #[tokio::test]
@@ -335,6 +359,6 @@ mod tests {
         // {"alg":"none"}
         let none = "eyJhbGciOiJub25lIn0.e30.";
         assert!(verifier.verify(none).await.is_err());
-        assert!(verifier.fetching.lock().await.is_none(), "nothing fetched");
+        assert!(verifier.keys.is_empty(), "nothing fetched");
     }
 }

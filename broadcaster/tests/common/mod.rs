@@ -2,6 +2,8 @@
 //! webhook bodies, WebSocket helpers, and socket.io over a raw WebSocket.
 #![allow(dead_code)]
 
+pub mod entra;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
