@@ -4,12 +4,13 @@
 # when a change makes the package smaller; raise them only with a reason in the commit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# Achieved on 2026-11-27: wasm 62,731 B, glue 6,826 B (sp_live.js + bridge.js).
+# Achieved on 2026-11-27: wasm 62,753 B, glue 6,826 B (sp_live.js + bridge.js).
 # What each change cost or saved, and why: bench/HISTORY.md. (Wasm raised from 62,700
 # for refusals backing off to a minute instead of reconnectionDelayMax, so that a wrong
 # token on many pages does not flood the server: +65 B; then +57 B so that a plain
 # WebSocket's refusals do too (it is open before sp-broadcaster closes it with 4401, and
-# its backoff now starts over only once it stayed open 10 s). Raised from 61,700 / 6,730
+# its backoff now starts over only once it stayed open 10 s; +22 B for a wake-up that
+# replaces one). Raised from 61,700 / 6,730
 # for `auth` as a function asked before every connection attempt, so that a broadcaster
 # token that expires or rotates is fresh on each reconnection: +674 B wasm, +117 B glue,
 # after sharing the response callback's closure signature and a shorter askAuth; then

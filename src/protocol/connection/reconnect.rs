@@ -23,6 +23,7 @@ impl Connection {
     /// heartbeat to notice a link that died meanwhile; socket.io's does) unless
     /// reconnection is off (one failed attempt would then close it for good).
     pub fn handle_network_back(&mut self, now: u64) {
+        self.settle_plain_open(now);
         let plain = self.options.protocol == Protocol::WebSocket;
         if self.state == State::Open && plain && self.options.reconnection {
             if let Some(mut session) = self.session.take() {
@@ -36,11 +37,17 @@ impl Connection {
         }
     }
 
-    pub(super) fn after_session_end(&mut self, end: SessionEnd, now: u64) {
-        let stayed_open = self.plain_open_at.take();
-        if stayed_open.is_some_and(|at| now.saturating_sub(at) >= PLAIN_STABLE_MS) {
+    /// A plain WebSocket's session ends (or is replaced) at `now`: the backoff starts over
+    /// if it stayed open [`PLAIN_STABLE_MS`].
+    fn settle_plain_open(&mut self, now: u64) {
+        let opened = self.plain_open_at.take();
+        if opened.is_some_and(|at| now.saturating_sub(at) >= PLAIN_STABLE_MS) {
             self.backoff.reset();
         }
+    }
+
+    pub(super) fn after_session_end(&mut self, end: SessionEnd, now: u64) {
+        self.settle_plain_open(now);
         let refused = (end.error.as_ref()).is_some_and(|e| e.code() == "protocol-connect-refused");
         if let Some(error) = end.error {
             self.outputs.push_back(Output::Error(error));

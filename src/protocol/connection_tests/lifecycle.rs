@@ -198,6 +198,30 @@ fn plain_websocket_refusals_back_off_too() {
         Some(h.now + 2000),
         "open 3 s: a flapping link"
     );
+
+    // Refused five times, then admitted for an hour: a wake-up that replaces the socket
+    // starts the backoff and the attempts over.
+    let mut options = ConnectOptions::new("http://127.0.0.1:9", Protocol::WebSocket);
+    options.reconnection_attempts = Some(6);
+    let mut h = Harness::with(options);
+    for _ in 0..5 {
+        h.open();
+        h.conn
+            .handle_socket_closed(h.socket, "4401 Not authorized", h.now);
+        h.take();
+        h.advance(h.conn.poll_timeout().unwrap() - h.now);
+    }
+    h.open();
+    h.advance(3_600_000);
+    h.conn.handle_network_back(h.now);
+    h.take();
+    h.advance(0);
+    h.open();
+    h.advance(3000);
+    h.conn.handle_socket_closed(h.socket, "1006", h.now);
+    h.take();
+    assert_eq!(h.conn.state(), State::Reconnecting, "not out of attempts");
+    assert_eq!(h.conn.poll_timeout(), Some(h.now + 1000));
 }
 
 #[test]
