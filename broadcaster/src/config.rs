@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 
-use crate::entra::{EntraConfig, DEFAULT_SCOPE};
+use crate::entra::EntraConfig;
 
 /// Default TCP port.
 pub const DEFAULT_PORT: u16 = 9400;
@@ -141,7 +141,7 @@ impl Config {
         }
         if let Some(entra) = &self.entra {
             if entra.tenant.is_empty() {
-                return Err("--entra-audience and --entra-keys-url need --entra-tenant".into());
+                return Err("the --entra-* flags need --entra-tenant".into());
             }
             entra.validate()?;
         }
@@ -199,12 +199,11 @@ pub struct Cli {
     #[arg(long, env = "SP_ENTRA_AUDIENCE", value_delimiter = ',', value_parser = parse_token)]
     pub entra_audience: Vec<String>,
     /// Accepted delegated scope of Entra ID tokens, in their `scp` (repeatable; env:
-    /// comma-separated).
-    #[arg(long, env = "SP_ENTRA_SCOPE", value_delimiter = ',', value_parser = parse_token,
-          default_value = DEFAULT_SCOPE)]
+    /// comma-separated). Default `user_impersonation`, unless `--entra-role` is given.
+    #[arg(long, env = "SP_ENTRA_SCOPE", value_delimiter = ',', value_parser = parse_token)]
     pub entra_scope: Vec<String>,
     /// Accepted app role of Entra ID tokens, in their `roles` (repeatable; env:
-    /// comma-separated): app-only tokens, e.g. of a daemon.
+    /// comma-separated): app-only tokens (a daemon's), or users assigned the role.
     #[arg(long, env = "SP_ENTRA_ROLE", value_delimiter = ',', value_parser = parse_token)]
     pub entra_role: Vec<String>,
     /// The tenant's signing keys (JWKS, https); default
@@ -234,20 +233,22 @@ pub struct Cli {
 
 impl From<Cli> for Config {
     fn from(cli: Cli) -> Self {
-        // An audience or keys URL without a tenant is kept as a blank tenant, which
+        // Any other --entra-* flag without a tenant is kept as a blank tenant, which
         // `validate` refuses, rather than silently ignored.
-        let entra = match (
-            cli.entra_tenant,
-            cli.entra_audience.is_empty(),
-            cli.entra_keys_url,
-        ) {
-            (None, true, None) => None,
+        let others = cli.entra_audience.len() + cli.entra_scope.len() + cli.entra_role.len();
+        let entra = match (cli.entra_tenant, others, cli.entra_keys_url) {
+            (None, 0, None) => None,
             (tenant, _, keys_url) => {
                 let tenant = tenant.unwrap_or_default();
                 let defaults = EntraConfig::new(&tenant, cli.entra_audience);
+                let scopes = match cli.entra_scope.is_empty() && !cli.entra_role.is_empty() {
+                    true => Vec::new(), // roles only
+                    false if cli.entra_scope.is_empty() => defaults.scopes.clone(),
+                    false => cli.entra_scope,
+                };
                 Some(EntraConfig {
                     keys_url: keys_url.unwrap_or(defaults.keys_url.clone()),
-                    scopes: cli.entra_scope,
+                    scopes,
                     roles: cli.entra_role,
                     ..defaults
                 })

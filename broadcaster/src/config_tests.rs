@@ -94,6 +94,20 @@ fn entra_flags() {
             vec!["Listener".to_owned(), "Reader".to_owned()]
         )
     );
+    let cli = Cli::parse_from([
+        "x",
+        "--entra-tenant",
+        tenant,
+        "--entra-audience",
+        "api://sp-live",
+        "--entra-role",
+        "Listener",
+    ]);
+    let entra = Config::from(cli).entra.unwrap();
+    assert!(entra.scopes.is_empty(), "roles only");
+    let cli = Cli::parse_from(["x", "--entra-role", "Listener"]);
+    let error = Config::from(cli).validate().unwrap_err();
+    assert!(error.contains("need --entra-tenant"), "{error}");
     let cli = Cli::parse_from(["x", "--entra-audience", "api://sp-live"]);
     let error = Config::from(cli).validate().unwrap_err();
     assert!(error.contains("need --entra-tenant"), "{error}");

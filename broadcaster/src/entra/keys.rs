@@ -39,6 +39,8 @@ impl KeyCache {
     pub fn new(url: String) -> Result<Self, String> {
         let http = reqwest::Client::builder()
             .timeout(FETCH_TIMEOUT)
+            // Entra ID's key endpoint does not redirect; a redirect could lead to http.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| format!("no HTTP client for the Entra ID keys: {}", with_causes(&e)))?;
         Ok(Self {
@@ -66,11 +68,14 @@ impl KeyCache {
     }
 
     /// Fetches the keys and waits for them, unless a fetch started less than `interval`
-    /// ago; a caller that finds a fetch running waits for it and then uses its keys.
+    /// ago; a caller that finds a fetch running waits for it and then uses its keys (it
+    /// does not start another, however long that one took).
     pub async fn fetch(&self, interval: Duration) {
-        let asked = Instant::now();
-        let last = self.fetching.clone().lock_owned().await;
-        if last.is_some_and(|at| at.elapsed() < interval || at >= asked) {
+        let Ok(last) = self.fetching.clone().try_lock_owned() else {
+            drop(self.fetching.lock().await);
+            return;
+        };
+        if last.is_some_and(|at| at.elapsed() < interval) {
             return;
         }
         let _ = self.spawn(last).await;

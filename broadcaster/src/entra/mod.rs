@@ -11,7 +11,7 @@
 //! accepted app roles in `roles`: any app registered in a tenant can get an app-only token
 //! for another app of it, with neither, and an ID token has no `scp`.
 //!
-//! The tenant's keys: [`keys`].
+//! The tenant's keys: the `keys` module.
 
 mod keys;
 
@@ -44,7 +44,8 @@ pub struct EntraConfig {
     pub audiences: Vec<String>,
     /// Accepted delegated scopes (one must be in the token's `scp`).
     pub scopes: Vec<String>,
-    /// Accepted app roles (one must be in the token's `roles`), for app-only tokens.
+    /// Accepted app roles (one must be in the token's `roles`): app-only tokens (a
+    /// daemon's), or a user's to whom the role is assigned.
     pub roles: Vec<String>,
     /// The tenant's JWKS document (see [`EntraConfig::default_keys_url`]): https, or http
     /// to a loopback address (tests).
@@ -99,21 +100,31 @@ impl EntraConfig {
         if blank(&self.scopes) || blank(&self.roles) {
             return Err("a blank --entra-scope or --entra-role is not allowed".into());
         }
-        let loopback = [
-            "http://127.0.0.1:",
-            "http://127.0.0.1/",
-            "http://localhost:",
-            "http://[::1]:",
-        ];
-        let url = &self.keys_url;
-        if !(url.starts_with("https://") || loopback.iter().any(|l| url.starts_with(l))) {
+        if !keys_url_is_safe(&self.keys_url) {
             return Err(format!(
-                "--entra-keys-url must be an https URL (whoever could change the keys on their \
-                 way could sign tokens): {url:?}"
+                "--entra-keys-url must be an https URL with no user name or password (http only \
+                 to a loopback address, for tests): whoever could change the keys on their way \
+                 could sign tokens: {:?}",
+                self.keys_url
             ));
         }
         Ok(())
     }
+}
+
+/// An https URL, or an http one to a loopback address; with no user name or password.
+fn keys_url_is_safe(url: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(url) else {
+        return false;
+    };
+    let host = url.host_str().unwrap_or_default();
+    let ip = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = host == "localhost"
+        || ip
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    let plain = url.username().is_empty() && url.password().is_none();
+    plain && (url.scheme() == "https" || (url.scheme() == "http" && loopback))
 }
 
 /// `8-4-4-4-12` hexadecimal digits.
@@ -280,6 +291,11 @@ mod tests {
             "/etc/keys.json",
             "http://keys.example.net/keys",
             "http://127.0.0.1.example.net/",
+            "http://127.0.0.1:80@evil.example/keys",
+            "http://localhost:x@evil.example/keys",
+            "http://127.0.0.1:@evil.example/keys",
+            "https://user:secret@login.example.net/keys",
+            "ftp://127.0.0.1/keys",
         ] {
             let bad = EntraConfig {
                 keys_url: keys_url.into(),
@@ -290,6 +306,9 @@ mod tests {
         for keys_url in [
             "http://127.0.0.1:8080/keys",
             "http://localhost:1/k",
+            "http://localhost/k",
+            "http://[::1]/k",
+            "HTTPS://k.example.net/",
             "https://k.example.net/",
         ] {
             let good = EntraConfig {
