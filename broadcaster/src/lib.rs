@@ -338,6 +338,10 @@ async fn health(State(st): State<AppState>) -> Json<serde_json::Value> {
     let sio = sockets::connected(&st.io);
     let ws = s.ws_clients.load(Ordering::Relaxed);
     let n = |a: &AtomicU64| a.load(Ordering::Relaxed);
+    let entra = st.gate.entra().map(|verifier| {
+        let (keys, age) = verifier.keys_status();
+        json!({ "keys": keys, "keys_age_secs": age.map(|a| a.as_secs()) })
+    });
     Json(json!({
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),
@@ -353,6 +357,7 @@ async fn health(State(st): State<AppState>) -> Json<serde_json::Value> {
             "emitted": n(&s.notifications_emitted),
             "batches_emitted": n(&s.batches_emitted),
         },
+        "entra": entra,
     }))
 }
 

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use common::entra::*;
 use common::*;
+use serde_json::json;
 use tokio::io::AsyncWriteExt;
 
 /// The refetch interval of these tests, and a wait past it.
@@ -71,9 +72,19 @@ async fn clients_are_refused_while_the_keys_are_out_of_reach_and_admitted_after(
         sio4_with(a, &token).await.is_err(),
         "a document that is no JWKS"
     );
+    let entra = &health(a).await["entra"];
+    assert_eq!(
+        (&entra["keys"], &entra["keys_age_secs"]),
+        (&json!(0), &json!(null))
+    );
     *keys.doc.lock().unwrap() = fixture("jwks.json");
     tokio::time::sleep(PAST_INTERVAL).await;
     assert!(sio4_with(a, &token).await.is_ok(), "the keys are back");
+    let entra = &health(a).await["entra"];
+    assert_eq!(
+        (&entra["keys"], &entra["keys_age_secs"]),
+        (&json!(1), &json!(0))
+    );
     assert_eq!(keys.fetches(), 4);
     h.shutdown().await;
 }

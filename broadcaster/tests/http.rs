@@ -169,6 +169,7 @@ async fn health_reports_counts() {
     assert_eq!(hj["status"], "ok");
     assert!(hj["uptime_secs"].is_u64());
     assert_eq!(hj["sockets"]["total"], 0);
+    assert!(hj["entra"].is_null(), "no Entra ID tokens");
     let _w1 = ws_connect(a, "/ws").await;
     let _w2 = ws_connect(a, "/ws").await;
     wait_sockets(a, 2).await;

@@ -61,6 +61,14 @@ impl KeyCache {
         self.keys.read().map(|k| k.by_id.is_empty()).unwrap_or(true)
     }
 
+    /// How many keys are known, and how long ago they were fetched (for `/health`).
+    pub fn status(&self) -> (usize, Option<Duration>) {
+        match self.keys.read() {
+            Ok(k) => (k.by_id.len(), k.fetched.map(|at| at.elapsed())),
+            Err(_) => (0, None),
+        }
+    }
+
     /// Whether the keys were fetched longer than `max_age` ago.
     pub fn older_than(&self, max_age: Duration) -> bool {
         let keys = self.keys.read();

@@ -254,6 +254,12 @@ impl Verifier {
         }
     }
 
+    /// How many signing keys are in hand, and how long ago they were fetched (`None`:
+    /// never), for `/health`.
+    pub fn keys_status(&self) -> (usize, Option<Duration>) {
+        self.keys.status()
+    }
+
     /// Fetches the keys now (at start, so the first client does not wait); logs a failure.
     pub async fn prefetch(&self) {
         self.keys.fetch(Duration::ZERO).await;
