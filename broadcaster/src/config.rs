@@ -241,9 +241,9 @@ impl From<Cli> for Config {
             (tenant, _, keys_url) => {
                 let tenant = tenant.unwrap_or_default();
                 let defaults = EntraConfig::new(&tenant, cli.entra_audience);
-                let scopes = match cli.entra_scope.is_empty() && !cli.entra_role.is_empty() {
-                    true => Vec::new(), // roles only
-                    false if cli.entra_scope.is_empty() => defaults.scopes.clone(),
+                // The default scope only when neither scopes nor roles are given.
+                let scopes = match cli.entra_scope.is_empty() && cli.entra_role.is_empty() {
+                    true => defaults.scopes.clone(),
                     false => cli.entra_scope,
                 };
                 Some(EntraConfig {

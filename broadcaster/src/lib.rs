@@ -149,13 +149,8 @@ pub async fn serve(cfg: Config) -> std::io::Result<ServerHandle> {
     let entra = cfg.entra.clone().map(entra::Verifier::new).transpose();
     let entra = entra.map_err(std::io::Error::other)?;
     let gate = Arc::new(client_auth::Gate::new(cfg.client_tokens.clone(), entra));
-    if gate.entra().is_some() {
-        let gate = gate.clone();
-        tokio::spawn(async move {
-            if let Some(verifier) = gate.entra() {
-                verifier.prefetch().await;
-            }
-        });
+    if let Some(verifier) = gate.entra() {
+        verifier.prefetch();
     }
     sockets::register(&io, gate.clone());
 

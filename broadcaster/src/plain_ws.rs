@@ -39,8 +39,8 @@ const CLOSE_GOING_AWAY: u16 = 1001;
 const CLOSE_TIMED_OUT: u16 = 1000;
 
 /// `GET {ws_path}`: upgrades to a plain WebSocket. A client without a valid `?token=`
-/// (with `--client-token` or `--entra-tenant` set) is closed at once with 4401 "Not authorized": a browser
-/// sees a close reason, not a failed handshake's status.
+/// (with `--client-token` or `--entra-tenant` set) is closed at once with 4401 "Not
+/// authorized": a browser sees a close reason, not a failed handshake's status.
 pub async fn upgrade(State(st): State<AppState>, uri: Uri, ws: WebSocketUpgrade) -> Response {
     let ws = ws
         .max_message_size(MAX_CLIENT_MESSAGE)

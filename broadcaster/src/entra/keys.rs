@@ -56,23 +56,12 @@ impl KeyCache {
         self.keys.read().ok()?.by_id.get(kid).cloned()
     }
 
-    /// Whether no key is known (none could be fetched yet).
-    pub fn is_empty(&self) -> bool {
-        self.keys.read().map(|k| k.by_id.is_empty()).unwrap_or(true)
-    }
-
-    /// How many keys are known, and how long ago they were fetched (for `/health`).
+    /// How many keys are known, and how long ago they were fetched (`None`: never).
     pub fn status(&self) -> (usize, Option<Duration>) {
         match self.keys.read() {
             Ok(k) => (k.by_id.len(), k.fetched.map(|at| at.elapsed())),
             Err(_) => (0, None),
         }
-    }
-
-    /// Whether the keys were fetched longer than `max_age` ago.
-    pub fn older_than(&self, max_age: Duration) -> bool {
-        let keys = self.keys.read();
-        keys.is_ok_and(|k| k.fetched.is_some_and(|at| at.elapsed() > max_age))
     }
 
     /// Fetches the keys and waits for them, unless a fetch started less than `interval`
@@ -152,7 +141,7 @@ async fn download(
 }
 
 /// `error` and its causes, `: `-separated (reqwest's own message names only the URL).
-pub(super) fn with_causes(error: &dyn std::error::Error) -> String {
+fn with_causes(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut cause = error.source();
     while let Some(e) = cause {
