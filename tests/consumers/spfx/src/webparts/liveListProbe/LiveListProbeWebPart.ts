@@ -64,7 +64,10 @@ export default class LiveListProbeWebPart extends BaseClientSideWebPart<ILiveLis
         select: ['Title'],
         resume: kept,
       });
-      this._state.statuses.push(this._list.status); // `resyncing` while it catches up
+      // `resyncing` while it catches up; `live` at once for a copy that joined a live
+      // feed (status events come on changes only, so none may follow).
+      this._state.status = this._list.status;
+      this._state.statuses.push(this._list.status);
       this._list.subscribe((event: LiveListEvent) => this._onEvent(event));
       // Kept whenever the page is hidden (a reload does not dispose web parts) and on dispose.
       this._stopKeeping = keepCheckpoint(this._storageKey, this._list);
