@@ -341,6 +341,33 @@ async fn late_subscribers_get_a_snapshot_and_callbacks_may_reenter() {
     );
 }
 
+/// A status line fed by `status` events alone is right however late it subscribes:
+/// status events come on changes, so a joining subscriber is told the current one
+/// (after its snapshot once the list is loaded).
+#[wasm_bindgen_test]
+async fn every_subscriber_hears_the_current_status_when_it_joins() {
+    let _serial = serial().await;
+    admin("POST", "reset", None).await;
+    let list_id = fresh_list("StatusOnJoin", 2).await;
+    let (mut list, first, _sub) = open(BROADCASTER, &list_id).await;
+    assert_eq!(first.types()[0], "status", "{:?}", first.types());
+
+    let late = Events(Recorder::new());
+    list.subscribe(late.0.function.clone()).unwrap();
+    // A second LiveList (another web part) joins the live feed.
+    let (mut other, joined, _other_sub) = open(BROADCASTER, &list_id).await;
+    for (who, events) in [("late", &late), ("joined", &joined)] {
+        wait_until(who, 5_000, || events.0.len() >= 2).await;
+        sleep(200).await;
+        assert_eq!(events.types(), ["snapshot", "status"], "{who}");
+        let status = &events.of("status")[0];
+        assert_eq!(field(status, "status").as_deref(), Some("live"), "{who}");
+        assert!(Reflect::get(status, &"reason".into()).unwrap().is_null());
+    }
+    other.close();
+    list.close();
+}
+
 #[wasm_bindgen_test]
 async fn bad_options_are_coded_errors() {
     for bad in [

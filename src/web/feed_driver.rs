@@ -4,7 +4,7 @@
 
 use super::checkpoint;
 use super::driver::Message as HubMessage;
-use super::feed_hub::{Audience, FeedHub, Outbox};
+use super::feed_hub::{status_event, Audience, FeedHub, Outbox};
 use super::http::{feed_error, Requests, Transport};
 use super::hub::{Hub, HubEvent};
 use super::js;
@@ -338,16 +338,8 @@ impl Driver {
         };
         if view.status != status {
             view.status = status;
-            view.reason = reason.map(str::to_owned);
-            let reason = js::optional(reason);
-            outbox.push(
-                Audience::All,
-                js::object(&[
-                    ("type", "status".into()),
-                    ("status", status.into()),
-                    ("reason", reason),
-                ]),
-            );
+            view.status_event = status_event(status, reason);
+            outbox.status(view.status_event.clone());
         }
     }
 

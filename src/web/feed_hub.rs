@@ -27,6 +27,8 @@ struct Subscriber {
     callback: Function,
     /// Has had its snapshot: only then do `changes` and `reset` reach it.
     synced: bool,
+    /// Has heard a status: a new subscriber is told the current one when it joins.
+    heard_status: bool,
 }
 
 /// Counters for people (the demo's numbers).
@@ -52,7 +54,8 @@ pub(crate) struct View {
     pub token: Option<String>,
     /// `connecting | loading | live | reconnecting | offline | resyncing | closed`.
     pub status: &'static str,
-    pub reason: Option<String>,
+    /// The last `status` event (what a new subscriber is told).
+    pub status_event: JsValue,
     pub stats: Stats,
 }
 
@@ -67,6 +70,8 @@ pub(crate) enum Audience {
 
 enum Entry {
     Event(Audience, JsValue),
+    /// A `status` event, for everyone.
+    Status(JsValue),
     /// The whole list at that point: `reset` for synced subscribers, `snapshot` for
     /// the others.
     Reset(Array),
@@ -82,6 +87,11 @@ impl Outbox {
     /// Queues an event.
     pub(crate) fn push(&mut self, audience: Audience, event: JsValue) {
         self.entries.push(Entry::Event(audience, event));
+    }
+
+    /// Queues a `status` event.
+    pub(crate) fn status(&mut self, event: JsValue) {
+        self.entries.push(Entry::Status(event));
     }
 
     /// Queues a full-state event; `rows` must be a copy (later changes must not
@@ -128,7 +138,7 @@ impl FeedHub {
                 loaded: false,
                 token: None,
                 status: "connecting",
-                reason: None,
+                status_event: status_event("connecting", None),
                 stats: Stats::default(),
             }),
             handles: Cell::new(1),
@@ -171,7 +181,8 @@ impl FeedHub {
         }
     }
 
-    /// Adds a subscriber; it gets a snapshot first (now if loaded, else after the load).
+    /// Adds a subscriber; it gets a snapshot first (now if loaded, else after the load)
+    /// and the current status (after the snapshot if loaded, else at once).
     pub(crate) fn subscribe(&self, owner: u32, callback: Function) -> u32 {
         let id = self.next_id();
         self.subscribers.borrow_mut().push(Subscriber {
@@ -179,6 +190,7 @@ impl FeedHub {
             owner,
             callback,
             synced: false,
+            heard_status: false,
         });
         if !self.catchup_pending.replace(true) {
             self.mailbox.post(FeedMessage::Catchup);
@@ -197,7 +209,8 @@ impl FeedHub {
     /// with none held; a subscriber removed meanwhile is skipped and a throwing one
     /// does not stop the others. A subscriber without its snapshot gets `status`,
     /// `progress` and `error` events, then (once the list is loaded) a snapshot of the
-    /// rows as they are after this batch, so it never sees a change twice.
+    /// rows as they are after this batch, so it never sees a change twice. A subscriber
+    /// that has heard no status yet is told the current one last.
     pub(crate) fn deliver(&self, outbox: Outbox) {
         let mut calls: Vec<(u32, Function, JsValue)> = Vec::new();
         {
@@ -216,6 +229,10 @@ impl FeedHub {
                                 calls.push((s.id, s.callback.clone(), event.clone()));
                             }
                         }
+                        Entry::Status(event) => {
+                            calls.push((s.id, s.callback.clone(), event.clone()));
+                            s.heard_status = true;
+                        }
                     }
                 }
                 if !s.synced && view.loaded {
@@ -226,6 +243,10 @@ impl FeedHub {
                     ));
                     s.synced = true;
                 }
+                if !s.heard_status {
+                    calls.push((s.id, s.callback.clone(), view.status_event.clone()));
+                    s.heard_status = true;
+                }
             }
         }
         for (id, callback, event) in calls {
@@ -235,6 +256,15 @@ impl FeedHub {
             }
         }
     }
+}
+
+/// `{type: "status", status, reason}` (`reason` is `null` when there is none).
+pub(crate) fn status_event(status: &str, reason: Option<&str>) -> JsValue {
+    js::object(&[
+        ("type", "status".into()),
+        ("status", status.into()),
+        ("reason", js::optional(reason)),
+    ])
 }
 
 /// `{type, items}` with a copy of `rows`.

@@ -108,7 +108,9 @@ export class LiveList<T extends ListItem = ListItem> {
   private constructor();
   free(): void;
   static open<T extends ListItem = ListItem>(options: LiveListOptions): Promise<LiveList<T>>;
-  /** `snapshot` first (now, or once loaded), then `changes`, `reset`, `status`, `progress`, `error`. */
+  /** `snapshot` (now, or once loaded) before its first `changes` or `reset`; `status`, `progress` and
+   * `error` as they happen, and the current `status` when it joins (after its snapshot if the
+   * list is loaded). */
   subscribe(callback: (event: LiveListEvent<T>) => void): Subscription;
   /** Current rows in display order (`orderBy`, default ID ascending; a copy). */
   items(): T[];
