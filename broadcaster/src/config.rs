@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 
-use crate::entra::EntraConfig;
+use crate::entra::{EntraCloud, EntraConfig};
 
 /// Default TCP port.
 pub const DEFAULT_PORT: u16 = 9400;
@@ -194,6 +194,10 @@ pub struct Cli {
     /// GUID) for `--entra-audience`, e.g. from SPFx's `aadTokenProviderFactory`.
     #[arg(long, env = "SP_ENTRA_TENANT", value_parser = parse_token)]
     pub entra_tenant: Option<String>,
+    /// The Entra ID cloud of `--entra-tenant`: `global` (Microsoft 365 commercial and GCC),
+    /// `usgov` (GCC High and DoD) or `china` (21Vianet); default `global`.
+    #[arg(long, env = "SP_ENTRA_CLOUD", value_enum)]
+    pub entra_cloud: Option<EntraCloud>,
     /// Accepted `aud` of Entra ID tokens (repeatable; env: comma-separated): the app's ID
     /// URI (`api://...`, v1 tokens) and/or its client id (v2 tokens).
     #[arg(long, env = "SP_ENTRA_AUDIENCE", value_delimiter = ',', value_parser = parse_token)]
@@ -207,7 +211,8 @@ pub struct Cli {
     #[arg(long, env = "SP_ENTRA_ROLE", value_delimiter = ',', value_parser = parse_token)]
     pub entra_role: Vec<String>,
     /// The tenant's signing keys (JWKS, https); default
-    /// `https://login.microsoftonline.com/{tenant}/discovery/v2.0/keys`.
+    /// `https://login.microsoftonline.com/{tenant}/discovery/v2.0/keys` (the host is
+    /// `--entra-cloud`'s).
     #[arg(long, env = "SP_ENTRA_KEYS_URL")]
     pub entra_keys_url: Option<String>,
     /// Engine.IO ping interval in milliseconds.
@@ -235,12 +240,16 @@ impl From<Cli> for Config {
     fn from(cli: Cli) -> Self {
         // Any other --entra-* flag without a tenant is kept as a blank tenant, which
         // `validate` refuses, rather than silently ignored.
-        let others = cli.entra_audience.len() + cli.entra_scope.len() + cli.entra_role.len();
+        let others = cli.entra_audience.len()
+            + cli.entra_scope.len()
+            + cli.entra_role.len()
+            + usize::from(cli.entra_cloud.is_some());
         let entra = match (cli.entra_tenant, others, cli.entra_keys_url) {
             (None, 0, None) => None,
             (tenant, _, keys_url) => {
                 let tenant = tenant.unwrap_or_default();
-                let defaults = EntraConfig::new(&tenant, cli.entra_audience);
+                let cloud = cli.entra_cloud.unwrap_or_default();
+                let defaults = EntraConfig::in_cloud(cloud, &tenant, cli.entra_audience);
                 // The default scope only when neither scopes nor roles are given.
                 let scopes = match cli.entra_scope.is_empty() && cli.entra_role.is_empty() {
                     true => defaults.scopes.clone(),

@@ -119,3 +119,35 @@ fn entra_flags() {
     assert!(error.contains("GUID"), "{error}");
     assert!(Cli::try_parse_from(["x", "--entra-tenant", " "]).is_err());
 }
+
+#[test]
+fn entra_cloud_flag() {
+    let tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    let entra = |cloud: &str| {
+        let cli = Cli::parse_from([
+            "x",
+            "--entra-tenant",
+            tenant,
+            "--entra-audience",
+            "api://sp-live",
+            "--entra-cloud",
+            cloud,
+        ]);
+        Config::from(cli).entra.unwrap()
+    };
+    let usgov = entra("usgov");
+    assert_eq!(usgov.cloud, EntraCloud::Usgov);
+    assert_eq!(
+        usgov.keys_url,
+        format!("https://login.microsoftonline.us/{tenant}/discovery/v2.0/keys")
+    );
+    assert_eq!(entra("china").cloud, EntraCloud::China);
+    assert_eq!(
+        entra("global"),
+        EntraConfig::new(tenant, vec!["api://sp-live".into()])
+    );
+    assert!(Cli::try_parse_from(["x", "--entra-cloud", "germany"]).is_err());
+    let cli = Cli::parse_from(["x", "--entra-cloud", "usgov"]);
+    let error = Config::from(cli).validate().unwrap_err();
+    assert!(error.contains("need --entra-tenant"), "{error}");
+}

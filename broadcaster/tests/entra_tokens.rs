@@ -13,7 +13,7 @@ use common::*;
 use futures_util::StreamExt;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
-use sp_broadcaster::entra::DEFAULT_REFETCH_INTERVAL;
+use sp_broadcaster::entra::{EntraCloud, DEFAULT_REFETCH_INTERVAL};
 use sp_broadcaster::Config;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::Message;
@@ -189,6 +189,48 @@ async fn roles_admit_app_only_tokens_and_guids_are_compared_in_lower_case() {
         "the default scope"
     );
     h.shutdown().await;
+}
+
+/// `--entra-cloud`: a tenant of a national cloud is checked against that cloud's issuers
+/// (Azure Government's v1 tokens name the global `sts.windows.net`), and no other's.
+#[tokio::test]
+async fn each_cloud_admits_its_own_issuers_only() {
+    let keys = KeyServer::start(&fixture("jwks.json")).await;
+    let v1_global = format!("https://sts.windows.net/{TENANT}/");
+    let v2_global = format!("https://login.microsoftonline.com/{TENANT}/v2.0");
+    let v2_usgov = format!("https://login.microsoftonline.us/{TENANT}/v2.0");
+    let v1_china = format!("https://sts.chinacloudapi.cn/{TENANT}/");
+    let v2_china = format!("https://login.partner.microsoftonline.cn/{TENANT}/v2.0");
+    for (cloud, admitted, refused) in [
+        (
+            EntraCloud::Global,
+            vec![&v1_global, &v2_global],
+            vec![&v2_usgov, &v1_china, &v2_china],
+        ),
+        (
+            EntraCloud::Usgov,
+            vec![&v1_global, &v2_usgov],
+            vec![&v2_global, &v1_china, &v2_china],
+        ),
+        (
+            EntraCloud::China,
+            vec![&v1_china, &v2_china],
+            vec![&v1_global, &v2_global, &v2_usgov],
+        ),
+    ] {
+        let mut cfg = keys.config(DEFAULT_REFETCH_INTERVAL);
+        cfg.entra.as_mut().unwrap().cloud = cloud;
+        let h = start(cfg).await;
+        let a = h.local_addr();
+        let token = |iss: &str| mint(TRUSTED, &with(v1_claims(), json!({ "iss": iss })));
+        for iss in admitted {
+            assert!(sio4_with(a, &token(iss)).await.is_ok(), "{cloud:?}: {iss}");
+        }
+        for iss in refused {
+            assert!(sio4_with(a, &token(iss)).await.is_err(), "{cloud:?}: {iss}");
+        }
+        h.shutdown().await;
+    }
 }
 
 #[tokio::test]

@@ -13,6 +13,7 @@
 //!
 //! The tenant's keys: the `keys` module.
 
+mod cloud;
 mod keys;
 
 use std::time::Duration;
@@ -20,6 +21,7 @@ use std::time::Duration;
 use jsonwebtoken::{Algorithm, Validation};
 use serde::Deserialize;
 
+pub use cloud::EntraCloud;
 use keys::KeyCache;
 
 /// How often an unknown key id may make the server fetch the keys again, by default.
@@ -33,12 +35,14 @@ pub const DEFAULT_SCOPE: &str = "user_impersonation";
 /// Clock skew allowed on `exp` and `nbf`, in seconds.
 const LEEWAY_SECS: u64 = 60;
 
-/// Which Entra ID tokens admit a client (`--entra-tenant`, `--entra-audience`,
-/// `--entra-scope`, `--entra-role`, `--entra-keys-url`).
+/// Which Entra ID tokens admit a client (`--entra-tenant`, `--entra-cloud`,
+/// `--entra-audience`, `--entra-scope`, `--entra-role`, `--entra-keys-url`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntraConfig {
     /// The tenant's id (a GUID, as in the tokens' issuer; not a domain name).
     pub tenant: String,
+    /// The cloud the tenant lives in: its tokens' issuers and its keys' default URL.
+    pub cloud: EntraCloud,
     /// Accepted `aud` values: the app's ID URI (`api://...`, v1 tokens) and/or its client
     /// id (v2 tokens).
     pub audiences: Vec<String>,
@@ -47,8 +51,8 @@ pub struct EntraConfig {
     /// Accepted app roles (one must be in the token's `roles`): app-only tokens (a
     /// daemon's), or a user's to whom the role is assigned.
     pub roles: Vec<String>,
-    /// The tenant's JWKS document (see [`EntraConfig::default_keys_url`]): https, or http
-    /// to a loopback address (tests).
+    /// The tenant's JWKS document (default [`EntraCloud::keys_url`]): https, or http to a
+    /// loopback address (tests).
     pub keys_url: String,
     /// Least time between two fetches of the keys caused by tokens.
     pub refetch_interval: Duration,
@@ -57,23 +61,24 @@ pub struct EntraConfig {
 }
 
 impl EntraConfig {
-    /// A configuration with the defaults: scope `user_impersonation`, no roles, the
-    /// tenant's published keys, refetched at most once a minute and after a day.
+    /// A configuration with the defaults: the global cloud, scope `user_impersonation`, no
+    /// roles, the tenant's published keys, refetched at most once a minute and after a day.
     pub fn new(tenant: &str, audiences: Vec<String>) -> Self {
+        Self::in_cloud(EntraCloud::Global, tenant, audiences)
+    }
+
+    /// [`EntraConfig::new`] for a tenant of `cloud` (its issuers, its keys).
+    pub fn in_cloud(cloud: EntraCloud, tenant: &str, audiences: Vec<String>) -> Self {
         Self {
             tenant: tenant.to_owned(),
+            cloud,
             audiences,
             scopes: vec![DEFAULT_SCOPE.into()],
             roles: Vec::new(),
-            keys_url: Self::default_keys_url(tenant),
+            keys_url: cloud.keys_url(tenant),
             refetch_interval: DEFAULT_REFETCH_INTERVAL,
             keys_max_age: DEFAULT_KEYS_MAX_AGE,
         }
-    }
-
-    /// Entra ID's published signing keys for `tenant` (the same keys sign v1 and v2 tokens).
-    pub fn default_keys_url(tenant: &str) -> String {
-        format!("https://login.microsoftonline.com/{tenant}/discovery/v2.0/keys")
     }
 
     /// Checks the values; a human-readable reason on failure.
@@ -208,10 +213,7 @@ impl Verifier {
         }
         let mut validation = Validation::new(Algorithm::RS256);
         validation.set_audience(&cfg.audiences);
-        validation.set_issuer(&[
-            format!("https://sts.windows.net/{}/", cfg.tenant),
-            format!("https://login.microsoftonline.com/{}/v2.0", cfg.tenant),
-        ]);
+        validation.set_issuer(&cfg.cloud.issuers(&cfg.tenant));
         validation.set_required_spec_claims(&["exp", "aud", "iss"]);
         validation.validate_nbf = true;
         validation.leeway = LEEWAY_SECS;
@@ -269,123 +271,4 @@ impl Verifier {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn cfg() -> EntraConfig {
-        let tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-        EntraConfig::new(tenant, vec!["api://sp-live".into()])
-    }
-
-    #[test]
-    fn configuration_is_checked() {
-        assert_eq!(cfg().validate(), Ok(()));
-        for tenant in [
-            "contoso.onmicrosoft.com",
-            "",
-            "72f988bf-86f1-41af-91ab-2d7cd011db4",
-        ] {
-            let bad = EntraConfig {
-                tenant: tenant.into(),
-                ..cfg()
-            };
-            assert!(bad.validate().unwrap_err().contains("GUID"), "{tenant}");
-        }
-        for audiences in [vec![], vec![" ".to_owned()]] {
-            let bad = EntraConfig { audiences, ..cfg() };
-            assert!(bad.validate().unwrap_err().contains("--entra-audience"));
-        }
-        for keys_url in [
-            "/etc/keys.json",
-            "http://keys.example.net/keys",
-            "http://127.0.0.1.example.net/",
-            "http://127.0.0.1:80@evil.example/keys",
-            "http://localhost:x@evil.example/keys",
-            "http://127.0.0.1:@evil.example/keys",
-            "https://user:secret@login.example.net/keys",
-            "ftp://127.0.0.1/keys",
-        ] {
-            let bad = EntraConfig {
-                keys_url: keys_url.into(),
-                ..cfg()
-            };
-            assert!(bad.validate().unwrap_err().contains("https"), "{keys_url}");
-        }
-        for keys_url in [
-            "http://127.0.0.1:8080/keys",
-            "http://localhost:1/k",
-            "http://localhost/k",
-            "http://[::1]/k",
-            "HTTPS://k.example.net/",
-            "https://k.example.net/",
-        ] {
-            let good = EntraConfig {
-                keys_url: keys_url.into(),
-                ..cfg()
-            };
-            assert_eq!(good.validate(), Ok(()), "{keys_url}");
-        }
-        let bad = EntraConfig {
-            scopes: vec![],
-            ..cfg()
-        };
-        assert!(bad.validate().unwrap_err().contains("--entra-scope"));
-        let roles_only = EntraConfig {
-            scopes: vec![],
-            roles: vec!["Listener".into()],
-            ..cfg()
-        };
-        assert_eq!(roles_only.validate(), Ok(()));
-        let bad = EntraConfig {
-            roles: vec![" ".into()],
-            ..cfg()
-        };
-        assert!(bad.validate().is_err());
-    }
-
-    #[test]
-    fn a_token_needs_an_accepted_scope_or_role() {
-        let cfg = EntraConfig {
-            roles: vec!["Listener".into()],
-            ..cfg()
-        };
-        let claims = |scp: Option<&str>, roles: Option<Vec<&str>>| Claims {
-            oid: None,
-            scp: scp.map(str::to_owned),
-            roles: roles.map(|r| r.into_iter().map(str::to_owned).collect()),
-        };
-        assert!(claims(Some("user_impersonation"), None).allowed(&cfg));
-        assert!(claims(Some("Sites.Read.All user_impersonation"), None).allowed(&cfg));
-        assert!(claims(None, Some(vec!["Other", "Listener"])).allowed(&cfg));
-        assert!(
-            !claims(None, None).allowed(&cfg),
-            "an app-only token without roles"
-        );
-        assert!(!claims(Some("user_impersonation.x"), None).allowed(&cfg));
-        assert!(!claims(Some(""), Some(vec![])).allowed(&cfg));
-        assert!(!claims(Some("Listener"), Some(vec!["user_impersonation"])).allowed(&cfg));
-    }
-
-    #[tokio::test]
-    async fn what_is_not_an_rs256_jwt_is_refused_before_any_fetch() {
-        let verifier = Verifier::new(EntraConfig {
-            keys_url: "http://127.0.0.1:9/never".into(),
-            ..cfg()
-        })
-        .unwrap();
-        assert_eq!(
-            verifier.verify("t1").await.unwrap_err(),
-            TokenRefused::Malformed
-        );
-        // {"alg":"HS256","typ":"JWT","kid":"k"} . {} . signature
-        let hs256 = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsifQ.e30.c2ln";
-        assert_eq!(
-            verifier.verify(hs256).await.unwrap_err(),
-            TokenRefused::Algorithm
-        );
-        // {"alg":"none"}
-        let none = "eyJhbGciOiJub25lIn0.e30.";
-        assert!(verifier.verify(none).await.is_err());
-        assert_eq!(verifier.keys_status().0, 0, "nothing fetched");
-    }
-}
+mod tests;
