@@ -5,16 +5,18 @@
 //! accepted from any client. It is admitted when it is one of the client tokens, or an
 //! Entra ID access token for the configured app and tenant ([`crate::entra`]). Several
 //! client tokens let one be rotated without a gap: add the new, move the clients (sp-live
-//! asks an `auth` function before every attempt), then drop the old.
+//! asks an `auth` function before every attempt), then drop the old; with
+//! `--client-token-file`, without a restart ([`crate::secrets`]).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::extract::Query;
 use axum::http::Uri;
 use serde_json::Value;
 
 use crate::entra::{TokenRefused, Verifier};
-use crate::webhook::one_of_secrets;
+use crate::secrets::Secrets;
 
 /// The reason a refused client is given (socket.io CONNECT_ERROR message, plain-ws close).
 pub const REFUSED: &str = "Not authorized";
@@ -37,14 +39,14 @@ pub fn presented(auth: Option<&Value>, uri: &Uri) -> Option<String> {
 
 /// The admission check of socket.io and plain-ws clients.
 pub struct Gate {
-    tokens: Vec<String>,
+    tokens: Arc<Secrets>,
     entra: Option<Verifier>,
 }
 
 impl Gate {
     /// Admits clients with one of `tokens` or, with `entra`, a valid Entra ID token;
     /// everyone when both are empty.
-    pub fn new(tokens: Vec<String>, entra: Option<Verifier>) -> Self {
+    pub fn new(tokens: Arc<Secrets>, entra: Option<Verifier>) -> Self {
         Self { tokens, entra }
     }
 
@@ -63,7 +65,7 @@ impl Gate {
             return Err(Refused::NoToken);
         };
         // Constant time against every client token, with no early exit.
-        if one_of_secrets(&given, &self.tokens) {
+        if self.tokens.matches(&given) {
             return Ok(());
         }
         match &self.entra {
@@ -119,7 +121,7 @@ mod tests {
     }
 
     fn admitted(tokens: &[String], auth: Option<&Value>, uri: &Uri) -> bool {
-        let gate = Gate::new(tokens.to_vec(), None);
+        let gate = Gate::new(Arc::new(Secrets::fixed("token", tokens.to_vec())), None);
         let admits = gate.admits(auth, uri);
         tokio::runtime::Builder::new_current_thread()
             .build()

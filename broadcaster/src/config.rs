@@ -2,6 +2,7 @@
 //! environment front end ([`Cli`]) of the `sp-broadcaster` binary.
 
 use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
@@ -63,6 +64,12 @@ pub struct Config {
     /// Tokens a socket.io or plain-ws client must present one of (see
     /// [`crate::client_auth`]); empty means anyone may listen.
     pub client_tokens: Vec<String>,
+    /// A file of more client tokens, one per line, read again when it changes.
+    pub client_token_file: Option<PathBuf>,
+    /// A file of more `clientState` secrets, one per line, read again when it changes.
+    pub client_state_file: Option<PathBuf>,
+    /// How often the secrets files are looked at for changes.
+    pub secrets_reload: Duration,
     /// Entra ID access tokens that admit a client besides the client tokens (see
     /// [`crate::entra`]); `None` accepts none.
     pub entra: Option<EntraConfig>,
@@ -87,6 +94,9 @@ impl Default for Config {
             max_body: DEFAULT_MAX_BODY,
             client_states: Vec::new(),
             client_tokens: Vec::new(),
+            client_token_file: None,
+            client_state_file: None,
+            secrets_reload: crate::secrets::DEFAULT_RELOAD_INTERVAL,
             entra: None,
             ping_interval: Duration::from_millis(25_000),
             ping_timeout: Duration::from_millis(20_000),
@@ -130,8 +140,8 @@ impl Config {
         if self.ping_interval.is_zero() || self.ping_timeout.is_zero() {
             return Err("ping interval and timeout must be > 0".into());
         }
-        if self.read_timeout.is_zero() {
-            return Err("read timeout must be > 0".into());
+        if self.read_timeout.is_zero() || self.secrets_reload.is_zero() {
+            return Err("read timeout and secrets reload interval must be > 0".into());
         }
         if self.client_states.iter().any(|s| s.trim().is_empty()) {
             return Err("a blank clientState secret is not allowed".into());
@@ -179,6 +189,10 @@ pub struct Cli {
         value_parser = parse_secret
     )]
     pub client_state: Vec<String>,
+    /// A file of more `clientState` secrets, one per line (blank lines and `#` comments
+    /// ignored), read again within 5 s of a change: rotate without a restart.
+    #[arg(long, env = "SP_CLIENT_STATE_FILE")]
+    pub client_state_file: Option<PathBuf>,
     /// Accepted client token (repeatable; env: comma-separated): socket.io and plain-ws
     /// clients must give one (`auth: {token}`, or `?token=`). Trimmed; a blank one is
     /// refused. Without any, anyone may listen.
@@ -190,6 +204,10 @@ pub struct Cli {
         value_parser = parse_token
     )]
     pub client_token: Vec<String>,
+    /// A file of more client tokens, one per line (blank lines and `#` comments ignored),
+    /// read again within 5 s of a change: rotate without a restart.
+    #[arg(long, env = "SP_CLIENT_TOKEN_FILE")]
+    pub client_token_file: Option<PathBuf>,
     /// Also admit clients whose token is an Entra ID access token of this tenant (its id, a
     /// GUID) for `--entra-audience`, e.g. from SPFx's `aadTokenProviderFactory`.
     #[arg(long, env = "SP_ENTRA_TENANT", value_parser = parse_token)]
@@ -272,6 +290,9 @@ impl From<Cli> for Config {
             max_body: cli.max_body,
             client_states: cli.client_state,
             client_tokens: cli.client_token,
+            client_token_file: cli.client_token_file,
+            client_state_file: cli.client_state_file,
+            secrets_reload: crate::secrets::DEFAULT_RELOAD_INTERVAL,
             ping_interval: Duration::from_millis(cli.ping_interval_ms),
             ping_timeout: Duration::from_millis(cli.ping_timeout_ms),
             cors: cli.cors,

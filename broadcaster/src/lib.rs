@@ -17,6 +17,7 @@ pub mod client_auth;
 pub mod config;
 pub mod entra;
 pub mod plain_ws;
+pub mod secrets;
 pub mod sockets;
 pub mod webhook;
 
@@ -82,6 +83,8 @@ pub struct AppState {
     pub ws_tx: broadcast::Sender<Arc<plain_ws::Frames>>,
     /// Who may listen.
     pub gate: Arc<client_auth::Gate>,
+    /// The accepted `clientState` secrets (`--client-state` and its file).
+    pub client_states: Arc<secrets::Secrets>,
     /// Becomes `true` on shutdown.
     pub shutdown: watch::Receiver<bool>,
     shutdown_tx: Arc<watch::Sender<bool>>,
@@ -148,7 +151,16 @@ pub async fn serve(cfg: Config) -> std::io::Result<ServerHandle> {
         .build_layer();
     let entra = cfg.entra.clone().map(entra::Verifier::new).transpose();
     let entra = entra.map_err(std::io::Error::other)?;
-    let gate = Arc::new(client_auth::Gate::new(cfg.client_tokens.clone(), entra));
+    let invalid = |e: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, e);
+    let (tokens, tokens_file) = (cfg.client_tokens.clone(), cfg.client_token_file.clone());
+    let tokens =
+        Arc::new(secrets::Secrets::load("client token", tokens, tokens_file).map_err(invalid)?);
+    let (states, states_file) = (cfg.client_states.clone(), cfg.client_state_file.clone());
+    let client_states = Arc::new(
+        secrets::Secrets::load("clientState secret", states, states_file).map_err(invalid)?,
+    );
+    let client_tokens = tokens.get().len();
+    let gate = Arc::new(client_auth::Gate::new(tokens.clone(), entra));
     if let Some(verifier) = gate.entra() {
         verifier.prefetch();
     }
@@ -164,11 +176,14 @@ pub async fn serve(cfg: Config) -> std::io::Result<ServerHandle> {
         emit_tx,
         ws_tx,
         gate,
+        client_states: client_states.clone(),
         shutdown,
         shutdown_tx: Arc::new(shutdown_tx),
         started: Instant::now(),
     };
     tokio::spawn(emitter(state.clone(), emit_rx));
+    tokens.watch(cfg.secrets_reload, state.shutdown.clone());
+    client_states.watch(cfg.secrets_reload, state.shutdown.clone());
 
     let app = Router::new()
         .route("/health", get(health))
@@ -191,13 +206,13 @@ pub async fn serve(cfg: Config) -> std::io::Result<ServerHandle> {
         %addr,
         webhook = %cfg.webhook_path,
         ws = %cfg.ws_path,
-        client_states = cfg.client_states.len(),
-        client_tokens = cfg.client_tokens.len(),
+        client_states = client_states.get().len(),
+        client_tokens,
         entra_tenant = cfg.entra.as_ref().map(|e| e.tenant.as_str()),
         cors = ?cfg.cors,
         "sp-broadcaster listening"
     );
-    if cfg.client_states.is_empty() {
+    if client_states.is_empty() {
         tracing::warn!(
             "no clientState secret configured: every webhook body is accepted, whoever sends \
              it; set --client-state / SP_CLIENT_STATE to the subscriptions' secret"

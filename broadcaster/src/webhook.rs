@@ -234,7 +234,7 @@ pub async fn handle(
             return json_error(StatusCode::BAD_REQUEST, "could not read request body");
         }
     };
-    let batch = match parse_body(&bytes, &st.cfg.client_states) {
+    let batch = match parse_body(&bytes, &st.client_states.get()) {
         Ok(b) => b,
         Err(BodyError::BadRequest(m)) => {
             st.stats.rejected.fetch_add(1, Ordering::Relaxed);

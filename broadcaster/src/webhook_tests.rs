@@ -125,12 +125,17 @@ fn state(queue: usize) -> (AppState, tokio::sync::mpsc::Receiver<Batch>) {
         stats: Arc::default(),
         emit_tx,
         ws_tx,
-        gate: Arc::new(crate::client_auth::Gate::new(Vec::new(), None)),
+        gate: Arc::new(crate::client_auth::Gate::new(no_secrets(), None)),
+        client_states: no_secrets(),
         shutdown,
         shutdown_tx: Arc::new(shutdown_tx),
         started: std::time::Instant::now(),
     };
     (st, emit_rx)
+}
+
+fn no_secrets() -> std::sync::Arc<crate::secrets::Secrets> {
+    std::sync::Arc::new(crate::secrets::Secrets::fixed("secret", Vec::new()))
 }
 
 /// POSTs `n` notification entries to the handler; its status and JSON body.
