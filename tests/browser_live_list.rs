@@ -368,6 +368,59 @@ async fn every_subscriber_hears_the_current_status_when_it_joins() {
     list.close();
 }
 
+/// `subscribe` returns a function that unsubscribes (a React effect's cleanup), which is
+/// also its own `unsubscribe()`; either stops delivery, and calling again is harmless.
+#[wasm_bindgen_test]
+async fn a_subscription_is_called_or_unsubscribed_to_stop() {
+    let _serial = serial().await;
+    admin("POST", "reset", None).await;
+    let list_id = fresh_list("Unsubscribe", 1).await;
+    subscribe_webhook(&list_id, &format!("{BROADCASTER}/api/webhook")).await;
+    let (mut list, first, _sub) = open(BROADCASTER, &list_id).await;
+    let (called, unsubscribed) = (Events(Recorder::new()), Events(Recorder::new()));
+    let by_call: js_sys::Function = list
+        .subscribe(called.0.function.clone())
+        .unwrap()
+        .dyn_into()
+        .expect("a subscription is a function");
+    let by_method = list.subscribe(unsubscribed.0.function.clone()).unwrap();
+    wait_until("both snapshots", 5_000, || {
+        called.of("snapshot").len() == 1 && unsubscribed.of("snapshot").len() == 1
+    })
+    .await;
+    by_call.call0(&JsValue::NULL).unwrap();
+    by_call.call0(&JsValue::NULL).unwrap();
+    let method: js_sys::Function = Reflect::get(&by_method, &"unsubscribe".into())
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    method.call0(&by_method).unwrap();
+    method.call0(&by_method).unwrap();
+    add_item(&list_id, "after both let go").await;
+    wait_until("the change", 5_000, || first.of("changes").len() == 1).await;
+    sleep(200).await;
+    assert!(called.of("changes").is_empty() && unsubscribed.of("changes").is_empty());
+    list.close();
+}
+
+/// An empty `listId` or `listTitle` counts as absent (a property pane leaves one empty).
+#[wasm_bindgen_test]
+async fn an_empty_list_id_or_title_counts_as_absent() {
+    let _serial = serial().await;
+    admin("POST", "reset", None).await;
+    fresh_list("ByTitle", 2).await;
+    let options = list_options(BROADCASTER, "", &[("listTitle", "ByTitle".into())]);
+    let mut list = LiveList::open(options)
+        .await
+        .expect("listId \"\" is absent");
+    wait_until("live", 10_000, || list.status() == "live").await;
+    assert_eq!(list.items().length(), 2);
+    list.close();
+    let both_empty = list_options(BROADCASTER, "", &[("listTitle", "".into())]);
+    let error = LiveList::open(both_empty).await.err().expect("refused");
+    assert_eq!(field(&error, "code").as_deref(), Some("invalid-options"));
+}
+
 #[wasm_bindgen_test]
 async fn bad_options_are_coded_errors() {
     for bad in [

@@ -1,5 +1,5 @@
 /* sp-live/checkpoint: keeping a LiveList's checkpoint across page loads. */
-import type { ListItem, LiveList, LiveListCheckpoint } from "./sp_live.js";
+import type { ItemWithId, ListItem, LiveList, LiveListCheckpoint } from "./sp_live.js";
 
 /** Where checkpoints are kept. */
 export interface CheckpointStoreOptions {
@@ -16,7 +16,7 @@ export interface CheckpointStoreOptions {
 /** The checkpoint kept under `key`, or `null` (none, too old, unreadable, storage off).
  * Rejects only for an unknown `storage` (a `TypeError`). A checkpoint holds list data:
  * name the key per user. */
-export function readCheckpoint<T extends ListItem = ListItem>(
+export function readCheckpoint<T extends ItemWithId = ListItem>(
   key: string,
   options?: CheckpointStoreOptions,
 ): Promise<LiveListCheckpoint<T> | null>;
@@ -24,7 +24,7 @@ export function readCheckpoint<T extends ListItem = ListItem>(
 /** Keeps `list.checkpoint()` (or the checkpoint given) under `key`; `true` when stored,
  * `false` when there was nothing to keep or the storage refused it. With
  * `sessionStorage` it is stored before this returns (fine in a `pagehide` handler). */
-export function writeCheckpoint<T extends ListItem>(
+export function writeCheckpoint<T extends ItemWithId>(
   key: string,
   list: LiveList<T> | LiveListCheckpoint<T>,
   options?: CheckpointStoreOptions,
@@ -38,7 +38,7 @@ export function deleteCheckpoint(key: string, options?: CheckpointStoreOptions):
  * closed or switched: SharePoint does not dispose web parts then), writing only when it
  * changed. Returns `stop`: removes the listeners and keeps it once more (call it before
  * `list.close()`, e.g. in `onDispose`); `true` when the current checkpoint is kept. */
-export function keepCheckpoint<T extends ListItem>(
+export function keepCheckpoint<T extends ItemWithId>(
   key: string,
   list: LiveList<T>,
   options?: CheckpointStoreOptions,

@@ -1,5 +1,5 @@
 /* sp-live/react: `useLiveList`, a React hook (React 16.8 or later, a peer dependency). */
-import type { FeedError, InitInput, ListItem, LiveList, LiveListOptions, LiveListStatus, SpLiveError } from "./sp_live.js";
+import type { FeedError, InitInput, ItemWithId, ListItem, LiveList, LiveListOptions, LiveListStatus, SpLiveError } from "./sp_live.js";
 import type { CheckpointStoreOptions } from "./checkpoint.js";
 
 /** Options of `useLiveList`: those of `LiveList.open`, and where to load the wasm from. */
@@ -21,15 +21,15 @@ export type UseLiveListOptions = LiveListOptions & {
 };
 
 /** What `useLiveList` returns; a new object whenever something in it changes. */
-export interface LiveListState<T extends ListItem = ListItem> {
+export interface LiveListState<T extends ItemWithId = ListItem> {
   /** The rows in display order: a new array after every change; `[]` until the first snapshot. */
   readonly items: T[];
   /** `"connecting"` until the list is open, then the list's status; `"closed"` without options
    * or after a failed open. */
   readonly status: LiveListStatus;
-  /** The last error: a failed open (`status` `"closed"`), or an `error` event, cleared when
-   * rows arrive or the list is live again. */
-  readonly error: FeedError | SpLiveError | Error | null;
+  /** The last error: a failed open (`status` `"closed"`; code `init` when the wasm could not
+   * be loaded), or an `error` event, cleared when rows arrive or the list is live again. */
+  readonly error: FeedError | SpLiveError | null;
   /** The load's progress (`total` is `null` under a `filter`), `null` before the load. */
   readonly progress: { readonly loaded: number; readonly total: number | null } | null;
   /** The open list (for `refresh()` and `stats()`), or `null`. */
@@ -45,6 +45,6 @@ export interface LiveListState<T extends ListItem = ListItem> {
  * new list's state (`"connecting"`, no rows), not the old one's. `null` or `undefined`
  * opens nothing (status `"closed"`).
  */
-export function useLiveList<T extends ListItem = ListItem>(
+export function useLiveList<T extends ItemWithId = ListItem>(
   options: UseLiveListOptions | null | undefined,
 ): LiveListState<T>;

@@ -12,6 +12,13 @@ import { keepCheckpoint, readCheckpoint } from "./checkpoint.js";
 const OPENING = Object.freeze({ items: [], status: "connecting", error: null, progress: null, list: null });
 const NONE = Object.freeze({ ...OPENING, status: "closed" });
 
+/** Every error the hook reports has a `code`: one without (the wasm failed to load) gets `init`. */
+function coded(error) {
+  if (error && typeof error.code === "string") return error;
+  const message = (error && error.message) || String(error);
+  return Object.assign(new Error(`sp-live could not start: ${message}`), { code: "init", cause: error });
+}
+
 /**
  * What identifies a list to open: every option, but of a function (`fetch`) and of
  * `accessToken` (a string that rotates, or a function) only whether there is one: they
@@ -142,7 +149,7 @@ export function useLiveList(options) {
             break;
         }
       });
-    })().catch((error) => update({ status: "closed", error }));
+    })().catch((error) => update({ status: "closed", error: coded(error) }));
     return () => {
       gone = true;
       if (stopKeeping) stopKeeping(); // takes the checkpoint now, before the close

@@ -56,7 +56,7 @@ export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
 export interface ConnectionStatus { state: ConnectionState; reason: string | null; }
 /** The stable codes of sp-live's errors. */
 export type SpLiveErrorCode =
-  | "invalid-options" | "closed"
+  | "invalid-options" | "closed" | "init"
   | "protocol-config" | "protocol-decode" | "protocol-frame-too-large" | "protocol-connect-refused"
   | "protocol-heartbeat-timeout" | "protocol-connect-timeout" | "protocol-transport" | "protocol-auth"
   | "sp-http" | "sp-parse" | "sp-throttled" | "sp-token-expired" | "sp-token-invalid"
@@ -70,6 +70,9 @@ export type Unsubscribe = () => void;
 export class Broadcaster {
   private constructor();
   free(): void;
+  /** Connects (or joins the page's connection to `url`), resolving at once with status
+   * `connecting`: `onStatus` tells when it is `open`. Calls `init()` with its defaults first
+   * if it has not been (a failure to load the wasm rejects with code `init`). */
   static connect(url: string, options?: BroadcasterOptions): Promise<Broadcaster>;
   on(event: string, callback: (...args: unknown[]) => void): Unsubscribe;
   onStatus(callback: (status: ConnectionStatus) => void): Unsubscribe;

@@ -90,14 +90,16 @@ impl LiveList {
             None => open_here(&options).unchecked_into(),
         }
     }
-    /// Calls `callback(event)` for every event, a snapshot first; returns
-    /// `{ unsubscribe() }`.
+    /// Calls `callback(event)` for every event, a snapshot before any change; returns a
+    /// function that removes it, which is also its own `unsubscribe` method (a
+    /// `Subscription`: `sub()` or `sub.unsubscribe()`, as a React effect's cleanup wants).
     #[wasm_bindgen(skip_typescript)]
     pub fn subscribe(&self, callback: Function) -> Result<JsValue, JsValue> {
         let hub = self.hub.as_ref().ok_or_else(closed)?;
         let id = hub.subscribe(self.id, callback);
         let unsubscribe = unsubscribe::function(id, Target::Subscriber(Rc::downgrade(hub)));
-        Ok(js::object(&[("unsubscribe", unsubscribe.into())]))
+        let _ = js_sys::Reflect::set(&unsubscribe, &"unsubscribe".into(), &unsubscribe);
+        Ok(unsubscribe.into())
     }
 
     /// Looks for changes now, without waiting for a webhook (after the app's own
@@ -205,12 +207,11 @@ fn read_feed_options(o: &JsValue) -> Result<(FeedConfig, Transport), JsValue> {
     if !(site_url.starts_with("https://") || site_url.starts_with("http://")) {
         return Err(invalid("`siteUrl` must be an absolute http(s) URL"));
     }
-    let list = match (
-        js::get_string(o, "listId")?,
-        js::get_string(o, "listTitle")?,
-    ) {
+    // An empty string counts as absent (a web part's property pane leaves one field empty).
+    let given = |key| js::get_string(o, key).map(|v| v.filter(|v| !v.is_empty()));
+    let list = match (given("listId")?, given("listTitle")?) {
         (Some(id), None) => ListRef::by_id(&id).ok_or_else(|| invalid("`listId` is not a GUID"))?,
-        (None, Some(title)) if !title.is_empty() => ListRef::by_title(&title),
+        (None, Some(title)) => ListRef::by_title(&title),
         (Some(_), Some(_)) => return Err(invalid("give `listId` or `listTitle`, not both")),
         _ => return Err(invalid("`listId` or `listTitle` is required")),
     };

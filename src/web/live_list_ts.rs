@@ -7,6 +7,9 @@ use wasm_bindgen::prelude::*;
 const TS_LIVE_LIST: &str = r#"
 /** A SharePoint list item as SharePoint returns it (Id, ID, Title, Modified, selected fields). */
 export interface ListItem { Id: number; ID?: number; [field: string]: unknown; }
+/** What an item type must have: its numeric `Id` (an SPFx-style `interface IMail { Id: number;
+ * Title: string }` fits; no index signature needed). */
+export interface ItemWithId { Id: number; }
 /** Options of `LiveList.open`: a broadcaster (as in `Broadcaster.connect`) and a list,
  * by id or by title. */
 export type LiveListOptions = LiveListBaseOptions &
@@ -30,8 +33,11 @@ export interface LiveListBaseOptions extends BroadcasterOptions {
    * field. Numbers compare by value (integers, decimals, exponents), text and dates
    * ordinally. */
   orderBy?: string;
+  /** The JSON flavour asked of SharePoint (default "nometadata", OData 3); "odata4" with
+   * SPFx's SPHttpClient. */
   metadata?: "nometadata" | "minimalmetadata" | "verbose" | "odata4";
-  /** A fetch-compatible function that owns auth (e.g. wrapping SPFx's SPHttpClient). */
+  /** A fetch-compatible function that owns auth (e.g. wrapping SPFx's SPHttpClient, which
+   * sends `OData-Version: 4.0`: then set `metadata: "odata4"`). */
   fetch?: (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<{ status: number; text(): Promise<string>; headers: { get(name: string): string | null } }>;
   /** A bearer token, or a function returning one (or a Promise of one). */
   accessToken?: string | (() => string | Promise<string>);
@@ -69,45 +75,52 @@ export interface LiveListBaseOptions extends BroadcasterOptions {
    * or for a feed already open is ignored: the list loads as usual. A token SharePoint no
    * longer knows (older than its change log) reloads the list; items that cannot be read
    * (no `Id`) give an `sp-parse` error event and the list loads. */
-  resume?: LiveListCheckpoint | null;
+  resume?: LiveListCheckpoint<ItemWithId> | null;
 }
 /** What a LiveList showed and the change token it was current at: plain JSON. */
-export interface LiveListCheckpoint<T extends ListItem = ListItem> {
+export interface LiveListCheckpoint<T extends ItemWithId = ListItem> {
   version: 1;
   /** Which options it is for (site, list, fields, filter, order, ...). */
   key: string;
   token: string;
   items: T[];
 }
-/** `connecting` (before the first rows, or with rows while the broadcaster has not yet
- * connected: changes then show on `refresh()`, wake-ups and the safety poll), `loading`
- * (the list), `live` (current and hearing webhooks), `reconnecting` (the broadcaster link
+/** `loading` (the list's first load), `connecting` (for a moment before the load starts,
+ * or with rows while the broadcaster has not yet connected: changes then show on
+ * `refresh()`, wake-ups and the safety poll), `live` (current and hearing webhooks), `reconnecting` (the broadcaster link
  * was lost and is being retried),
  * `offline` (the link closed for good: reconnection off or given up; changes show on
  * `refresh()` and every `pollIntervalMs`), `resyncing` (reloading, retrying SharePoint,
- * or catching up from a checkpoint), `closed` (after `close()` or a failed open). */
+ * or catching up from a checkpoint), `closed` (after `close()` or a failed open: the
+ * `status` property only, as `close()` sends subscribers no event). */
 export type LiveListStatus = "connecting" | "loading" | "live" | "reconnecting" | "offline" | "resyncing" | "closed";
 /** Index-based edits, to apply in order. */
-export type ListDiff<T extends ListItem = ListItem> =
+export type ListDiff<T extends ItemWithId = ListItem> =
   | { op: "insert"; index: number; item: T }
   | { op: "update"; index: number; item: T }
   | { op: "remove"; index: number };
 export interface FeedError extends SpLiveError { request?: { method: "GET" | "POST"; url: string }; status?: number; }
-export type LiveListEvent<T extends ListItem = ListItem> =
+export type LiveListEvent<T extends ItemWithId = ListItem> =
   | { type: "snapshot"; items: T[] }
   | { type: "changes"; added: T[]; updated: T[]; deleted: number[]; diffs: ListDiff<T>[]; token: string }
   | { type: "reset"; items: T[] }
   | { type: "status"; status: LiveListStatus; reason: string | null }
   | { type: "progress"; loaded: number; total: number | null }
   | { type: "error"; error: FeedError };
-export interface Subscription { unsubscribe(): void; }
+/** Calling it, or its `unsubscribe()`, removes the subscriber; safe more than once. */
+export interface Subscription { (): void; unsubscribe(): void; }
 export interface LiveListStats { hints: number; requests: number; changesApplied: number; rounds: number; lastLatencyMs: number | null; lastApplyMs: number | null; }
-/** `T` describes the items (e.g. `ListItem & { Title: string; SentDate: string }`); it is
- * not checked at run time: the items are what SharePoint returns for `select`. */
-export class LiveList<T extends ListItem = ListItem> {
+/** `T` describes the items: an interface such as `IMail { Id: number; Title: string }`, or
+ * `ListItem & { Title: string }`; it is not checked at run time: the items are what
+ * SharePoint returns for `select`. */
+export class LiveList<T extends ItemWithId = ListItem> {
   private constructor();
   free(): void;
-  static open<T extends ListItem = ListItem>(options: LiveListOptions): Promise<LiveList<T>>;
+  /** Opens the list (or joins the page's feed of the same list), resolving at once: its
+   * rows come as the `snapshot` event. Calls `init()` with its defaults first if it has not
+   * been (a failure to load the wasm rejects with code `init`). Bad options reject with
+   * `invalid-options`. */
+  static open<T extends ItemWithId = ListItem>(options: LiveListOptions): Promise<LiveList<T>>;
   /** `snapshot` (now, or once loaded) before its first `changes` or `reset`; `status`, `progress` and
    * `error` as they happen, and the current `status` when it joins (after its snapshot if the
    * list is loaded). */

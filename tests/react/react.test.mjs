@@ -89,9 +89,36 @@ async function main() {
   const base = { broadcaster: BROADCASTER, siteUrl: SITE, select: ["Title"] };
 
   try {
+    // Before anything loaded the wasm: a failure to load it is coded, and the core API
+    // loads it itself when init() was not called.
+    await checks.check("a wasm that cannot be loaded: status closed and an error with code init", async () => {
+      await page.evaluate((o) => window.t.render(o), { ...base, listId: mails.id, wasm: "/no-such.wasm" });
+      await waitStatus(page, "closed");
+      const error = await page.evaluate(() => window.t.text("root", "error"));
+      expect(error.startsWith("init: "), `error ${error}`);
+      await page.evaluate(() => window.t.unmount());
+      return error;
+    });
+
+    await checks.check("LiveList.open without init() loads the wasm itself and goes live", async () => {
+      const status = await page.evaluate(async (o) => {
+        const { LiveList } = await import("/pkg/sp_live.js");
+        const list = await LiveList.open(o);
+        for (let i = 0; i < 200 && list.status !== "live"; i++) await new Promise((r) => setTimeout(r, 50));
+        const seen = `${list.status}, ${list.items().length} rows`;
+        list.close();
+        return seen;
+      }, { ...base, listId: mails.id });
+      expect(status.startsWith("live, "), status);
+      return status;
+    });
+
     await checks.check("a grid with useLiveList goes connecting -> live and shows the list's rows", async () => {
+      // The first status rendered (the wasm is loaded by now, so the list may be loading
+      // before this test reads the page: read the statuses it rendered, in order).
+      await page.evaluate(() => (window.t.statuses.length = 0));
       await page.evaluate((o) => window.t.render(o, { fetchTag: "a" }), { ...base, listId: mails.id });
-      const first = await status(page);
+      const first = await page.evaluate(() => window.t.statuses[0]);
       expect(first === "connecting", `first render's status ${first}`);
       await waitStatus(page, "live");
       const n = await showsServerRows(page, rest);

@@ -373,6 +373,28 @@ export async function typedItems(): Promise<void> {
   void n;
 }
 
+// An SPFx-style interface (no index signature) types the items everywhere.
+interface IMail {
+  Id: number;
+  Title: string;
+}
+export async function interfaceItems(): Promise<string[]> {
+  const resume = await readCheckpoint<IMail>("mails");
+  const mails = await LiveList.open<IMail>({ broadcaster: "https://b", siteUrl: "https://s", listTitle: "Mail", resume });
+  const stop = keepCheckpoint<IMail>("mails", mails);
+  const state: LiveListState<IMail> = useLiveList<IMail>(null);
+  // @ts-expect-error a misspelt field of an interface item
+  void mails.items()[0]?.Tilte;
+  // @ts-expect-error an item type needs a numeric Id
+  await LiveList.open<{ Title: string }>({ broadcaster: "https://b", siteUrl: "https://s", listTitle: "Mail" });
+  // A subscription is its own unsubscribe function (a React effect's cleanup) and has `unsubscribe()`.
+  const cleanup: () => void = mails.subscribe(() => undefined);
+  cleanup();
+  mails.subscribe(() => undefined).unsubscribe();
+  await stop();
+  return [...mails.items(), ...state.items].map((m) => m.Title);
+}
+
 // sp-live/react: the hook's state is typed by the item shape; null opens nothing.
 export function reactGrid(props: { siteUrl: string | null }): string[] {
   const options: UseLiveListOptions | null = props.siteUrl
@@ -381,7 +403,7 @@ export function reactGrid(props: { siteUrl: string | null }): string[] {
   const state: LiveListState<Mail> = useLiveList<Mail>(options);
   const status: LiveListStatus = state.status;
   void status;
-  const code: string | undefined = state.error && "code" in state.error ? state.error.code : undefined;
+  const code: string | undefined = state.error?.code;
   void code;
   state.list?.refresh();
   const loaded: number | undefined = state.progress?.loaded;
