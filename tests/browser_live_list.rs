@@ -29,15 +29,10 @@ struct Events(Recorder);
 
 impl Events {
     fn of(&self, kind: &str) -> Vec<JsValue> {
-        (0..self.0.len())
-            .map(|i| self.0.arg(i))
-            .filter(|e| field(e, "type").as_deref() == Some(kind))
-            .collect()
+        self.0.of_type(kind)
     }
     fn types(&self) -> Vec<String> {
-        (0..self.0.len())
-            .filter_map(|i| field(&self.0.arg(i), "type"))
-            .collect()
+        self.0.types()
     }
 }
 
@@ -339,86 +334,6 @@ async fn late_subscribers_get_a_snapshot_and_callbacks_may_reenter() {
         1,
         "the subscriber after a throwing one still got the change"
     );
-}
-
-/// A status line fed by `status` events alone is right however late it subscribes:
-/// status events come on changes, so a joining subscriber is told the current one
-/// (after its snapshot once the list is loaded).
-#[wasm_bindgen_test]
-async fn every_subscriber_hears_the_current_status_when_it_joins() {
-    let _serial = serial().await;
-    admin("POST", "reset", None).await;
-    let list_id = fresh_list("StatusOnJoin", 2).await;
-    let (mut list, first, _sub) = open(BROADCASTER, &list_id).await;
-    assert_eq!(first.types()[0], "status", "{:?}", first.types());
-
-    let late = Events(Recorder::new());
-    list.subscribe(late.0.function.clone()).unwrap();
-    // A second LiveList (another web part) joins the live feed.
-    let (mut other, joined, _other_sub) = open(BROADCASTER, &list_id).await;
-    for (who, events) in [("late", &late), ("joined", &joined)] {
-        wait_until(who, 5_000, || events.0.len() >= 2).await;
-        sleep(200).await;
-        assert_eq!(events.types(), ["snapshot", "status"], "{who}");
-        let status = &events.of("status")[0];
-        assert_eq!(field(status, "status").as_deref(), Some("live"), "{who}");
-        assert!(Reflect::get(status, &"reason".into()).unwrap().is_null());
-    }
-    other.close();
-    list.close();
-}
-
-/// `subscribe` returns a function that unsubscribes (a React effect's cleanup), which is
-/// also its own `unsubscribe()`; either stops delivery, and calling again is harmless.
-#[wasm_bindgen_test]
-async fn a_subscription_is_called_or_unsubscribed_to_stop() {
-    let _serial = serial().await;
-    admin("POST", "reset", None).await;
-    let list_id = fresh_list("Unsubscribe", 1).await;
-    subscribe_webhook(&list_id, &format!("{BROADCASTER}/api/webhook")).await;
-    let (mut list, first, _sub) = open(BROADCASTER, &list_id).await;
-    let (called, unsubscribed) = (Events(Recorder::new()), Events(Recorder::new()));
-    let by_call: js_sys::Function = list
-        .subscribe(called.0.function.clone())
-        .unwrap()
-        .dyn_into()
-        .expect("a subscription is a function");
-    let by_method = list.subscribe(unsubscribed.0.function.clone()).unwrap();
-    wait_until("both snapshots", 5_000, || {
-        called.of("snapshot").len() == 1 && unsubscribed.of("snapshot").len() == 1
-    })
-    .await;
-    by_call.call0(&JsValue::NULL).unwrap();
-    by_call.call0(&JsValue::NULL).unwrap();
-    let method: js_sys::Function = Reflect::get(&by_method, &"unsubscribe".into())
-        .unwrap()
-        .dyn_into()
-        .unwrap();
-    method.call0(&by_method).unwrap();
-    method.call0(&by_method).unwrap();
-    add_item(&list_id, "after both let go").await;
-    wait_until("the change", 5_000, || first.of("changes").len() == 1).await;
-    sleep(200).await;
-    assert!(called.of("changes").is_empty() && unsubscribed.of("changes").is_empty());
-    list.close();
-}
-
-/// An empty `listId` or `listTitle` counts as absent (a property pane leaves one empty).
-#[wasm_bindgen_test]
-async fn an_empty_list_id_or_title_counts_as_absent() {
-    let _serial = serial().await;
-    admin("POST", "reset", None).await;
-    fresh_list("ByTitle", 2).await;
-    let options = list_options(BROADCASTER, "", &[("listTitle", "ByTitle".into())]);
-    let mut list = LiveList::open(options)
-        .await
-        .expect("listId \"\" is absent");
-    wait_until("live", 10_000, || list.status() == "live").await;
-    assert_eq!(list.items().length(), 2);
-    list.close();
-    let both_empty = list_options(BROADCASTER, "", &[("listTitle", "".into())]);
-    let error = LiveList::open(both_empty).await.err().expect("refused");
-    assert_eq!(field(&error, "code").as_deref(), Some("invalid-options"));
 }
 
 #[wasm_bindgen_test]

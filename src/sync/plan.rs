@@ -29,6 +29,9 @@ impl ChangeFeed {
                 if self.needs_reload {
                     self.needs_reload = false;
                     self.resumed = false;
+                    // A list opened by title is looked up by title again: one deleted and
+                    // created again under it has another GUID (its old one only fails).
+                    self.list = self.cfg.list.clone();
                     self.job = Job::Load(Load {
                         token: None,
                         next_url: None,

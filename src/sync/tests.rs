@@ -320,6 +320,7 @@ fn title_lists_learn_their_guid_for_hints() {
 }
 
 mod batch;
+mod by_title;
 mod cursor;
 mod expiry;
 mod failures;

@@ -54,8 +54,8 @@ struct Driver {
     feed_status: Option<FeedStatus>,
     broadcaster: State,
     broadcaster_was_open: bool,
-    /// This feed asked for its list's room since the link last opened.
-    in_room: bool,
+    /// The list GUID whose room this feed asked for since the link last opened.
+    room: Option<String>,
     hint_at: Option<u64>,
     /// Rows of a load in progress.
     load: LoadRows,
@@ -94,7 +94,7 @@ pub(crate) fn start(
             feed_status: None,
             broadcaster: State::Connecting,
             broadcaster_was_open: false,
-            in_room: false,
+            room: None,
             hint_at: None,
             load: LoadRows::default(),
             errors: Vec::new(),
@@ -240,7 +240,7 @@ impl Driver {
                 self.broadcaster = state;
                 if state == State::Open {
                     self.broadcaster_was_open = true;
-                    self.in_room = false; // the server forgot the socket's rooms
+                    self.room = None; // the server forgot the socket's rooms
                     feed.handle_connected(now);
                 }
             }
@@ -346,13 +346,17 @@ impl Driver {
     /// Asks the broadcaster for this list's room once the list GUID is known and the
     /// link is open (servers without rooms ignore it; hints are filtered here anyway).
     fn subscribe_room(&mut self, feed: &ChangeFeed, bhub: &Hub) {
-        if self.broadcaster != State::Open || self.in_room {
+        if self.broadcaster != State::Open {
             return;
         }
-        if let Some(guid) = feed.list_guid() {
+        // The GUID may change: a list opened by title and created again under it.
+        if let Some(guid) = feed
+            .list_guid()
+            .filter(|g| self.room.as_deref() != Some(*g))
+        {
             bhub.mailbox
                 .post(HubMessage::Emit("subscribe".into(), vec![lists_arg(guid)]));
-            self.in_room = true;
+            self.room = Some(guid.to_owned());
         }
     }
 }

@@ -156,6 +156,21 @@ impl Recorder {
     pub fn arg(&self, i: usize) -> JsValue {
         self.calls.borrow()[i].get(0)
     }
+
+    /// The first arguments whose `type` is `kind` (a LiveList subscriber's events).
+    pub fn of_type(&self, kind: &str) -> Vec<JsValue> {
+        (0..self.len())
+            .map(|i| self.arg(i))
+            .filter(|e| field(e, "type").as_deref() == Some(kind))
+            .collect()
+    }
+
+    /// The `type` of each first argument, in order.
+    pub fn types(&self) -> Vec<String> {
+        (0..self.len())
+            .filter_map(|i| field(&self.arg(i), "type"))
+            .collect()
+    }
 }
 
 /// Connects to `url` with `options` and records every `list:changes` event: the handle,
