@@ -180,6 +180,21 @@ pub fn items_page_url(
     url
 }
 
+/// The item id a paging link's `$skiptoken` continues after (`p_ID=N`, percent-encoded
+/// or not, in any case), if it names one.
+pub fn skiptoken_id(url: &str) -> Option<i64> {
+    let lower = url.to_ascii_lowercase();
+    let at = text::find(&lower, "p_id%3d")
+        .map(|i| i + 7)
+        .or_else(|| text::find(&lower, "p_id=").map(|i| i + 5))?;
+    let rest = &url[at..];
+    let end = rest
+        .bytes()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(rest.len());
+    text::parse_int(&rest[..end])
+}
+
 /// Item reads by ID: `{list}/items?$select=...&$top=5000&$filter=(ID eq 1) or (ID eq 7)`
 /// (spaces percent-encoded, as the browser would send them; with a [`view_filter`] `F`,
 /// `$filter=F and ((ID eq 1) or ...)`, so an item it no longer lets through reads as

@@ -184,3 +184,26 @@ fn reads_with_a_quoted_view_filter_stay_under_the_limit_as_sent() {
         }
     }
 }
+
+#[test]
+fn skiptoken_ids_are_read_from_paging_links() {
+    let cases = [
+        (
+            "https://x/_api/web/lists(guid'a')/items?$top=2&$skiptoken=Paged%3dTRUE%26p_ID%3d42",
+            Some(42),
+        ),
+        (
+            "https://x/items?%24skiptoken=Paged%3DTRUE%26P_ID%3D7&%24top=2",
+            Some(7),
+        ),
+        (
+            "https://x/items?$skiptoken=Paged=TRUE&p_ID=1500000&$filter=x",
+            Some(1_500_000),
+        ),
+        ("https://x/items?$top=2", None),
+        ("https://x/items?$skiptoken=Paged%3dTRUE%26p_ID%3d", None),
+    ];
+    for (url, id) in cases {
+        assert_eq!(skiptoken_id(url), id, "{url}");
+    }
+}

@@ -140,13 +140,23 @@ impl ChangeFeed {
         let Job::Round(r) = &mut self.job else {
             return Ok(None);
         };
-        let got_any = !page.items.is_empty();
+        // An empty page that links on is followed as a load's is (a view paged by
+        // windows of a big list): ids not read are taken as deleted when the reads end.
+        r.empty_reads = if page.items.is_empty() {
+            r.empty_reads + 1
+        } else {
+            0
+        };
+        let empty = r.empty_reads;
         for item in page.items {
             if r.requested.binary_search(&item.id).is_ok() {
                 r.fetched.insert(item.id, item);
             }
         }
-        Ok(next.filter(|l| got_any && l != url))
+        Ok(next.filter(|l| match empty {
+            0 => l != url,
+            _ => super::load::follow_empty_page(url, l, empty),
+        }))
     }
 
     /// Applies a 2xx `$batch` response to the round's first `n` reads, each part as that

@@ -5,12 +5,27 @@ use super::feed::ChangeFeed;
 use super::id_map::IdMap;
 use super::jobs::Job;
 use super::Output;
-use crate::sharepoint::{items_page_url, parse_items, Item};
+use crate::sharepoint::{items_page_url, parse_items, skiptoken_id, Item};
 
-/// Empty pages in a row with a next link that a load follows. SharePoint may page a
-/// view (`$filter`) of a big list by windows of the list, some of which hold none of
-/// the view's items; a server that links empty pages for ever must not hold the load.
+/// Empty pages in a row, with next links that do not move past the ids already paged,
+/// that a load or a read follows: a server that links such pages for ever must not hold
+/// the feed.
 const MAX_EMPTY_PAGES: u32 = 100;
+
+/// Whether to follow `link`, the next link of an empty page requested as `url`, with
+/// `empty` empty pages in a row so far (this one included). SharePoint may page a view
+/// (`$filter`) of a big list by windows of the list, some of which hold none of the
+/// view's items: a link whose `$skiptoken` moves past the page's own ids is followed
+/// however many such pages come (the ids end); any other (one to itself never), for
+/// [`MAX_EMPTY_PAGES`] in a row.
+pub(super) fn follow_empty_page(url: &str, link: &str, empty: u32) -> bool {
+    let advances = match (skiptoken_id(url), skiptoken_id(link)) {
+        (Some(at), Some(next)) => next > at,
+        (None, Some(_)) => true,
+        _ => false,
+    };
+    link != url && (advances || empty <= MAX_EMPTY_PAGES)
+}
 
 impl ChangeFeed {
     /// Takes a 2xx answer to the load's page request `url`: hands the page out and
@@ -33,11 +48,11 @@ impl ChangeFeed {
         };
         // A page that does not move past the ids already seen (a server ignoring the
         // skip token) ends the load whatever it links to; so does an empty page without
-        // a new link to follow, or after too many empty ones.
+        // a link to follow (see `follow_empty_page`).
         let stuck = last_id.is_some() && last_id <= before;
         l.next_url = match (last_id, next) {
             _ if stuck => None,
-            (None, Some(link)) if link != url && l.empty_pages <= MAX_EMPTY_PAGES => Some(link),
+            (None, Some(link)) if follow_empty_page(url, &link, l.empty_pages) => Some(link),
             (None, _) => None,
             (Some(_), Some(link)) if link != url => Some(link),
             (Some(id), _) if full => Some(items_page_url(

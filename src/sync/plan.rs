@@ -54,6 +54,7 @@ impl ChangeFeed {
                         reads: VecDeque::new(),
                         requested: Vec::new(),
                         fetched: IdMap::new(),
+                        empty_reads: 0,
                         ahead: None,
                     });
                 } else {

@@ -141,22 +141,78 @@ fn a_load_follows_empty_pages_that_link_on() {
     assert!(!delivered(&outs).is_empty(), "the load ended");
 }
 
-/// A server that links empty pages for ever: the load ends after a hundred of them.
+/// However many empty pages a view of a huge list takes, a load follows links that move
+/// past the ids paged so far (the ids end); it used to stop after a hundred and deliver
+/// the view without the rest.
 #[test]
-fn a_run_of_empty_pages_ends_the_load() {
+fn a_load_follows_advancing_empty_pages_to_the_end() {
     let mut f = ChangeFeed::new(config());
     let mut req = started_load(&mut f);
-    for n in 0u64..200 {
-        let link = format!(
-            "{SITE}/_api/web/lists(guid'{GUID}')/items?$top=2&$skiptoken=Paged%3dTRUE%26p_ID%3d{n}"
+    let link = |after: u64| {
+        format!("{SITE}/_api/web/lists(guid'{GUID}')/items?$top=2&$skiptoken=Paged%3dTRUE%26p_ID%3d{after}")
+    };
+    for n in 0u64..300 {
+        f.handle_response(
+            2 + n,
+            req.id,
+            ok(&page_with_link(&[], &link(5000 * (n + 1)))),
         );
-        f.handle_response(2 + n, req.id, ok(&page_with_link(&[], &link)));
         let outs = drain(&mut f);
-        if !delivered(&outs).is_empty() {
-            assert_eq!(n, 100, "pages followed");
-            return;
-        }
+        assert!(
+            delivered(&outs).is_empty(),
+            "the load ended after {n} empty pages"
+        );
         req = requests(&outs).pop().expect("the next page");
     }
-    panic!("200 empty pages followed");
+    f.handle_response(400, req.id, ok(&items_body(&[(1_500_001, "last")])));
+    drain(&mut f);
+    assert_eq!(f.item_ids().collect::<Vec<_>>(), [1_500_001]);
+}
+
+/// A server that links empty pages for ever without moving past the ids already paged
+/// (the same `p_ID`, or none): the load ends after a hundred of them.
+#[test]
+fn a_run_of_empty_pages_that_do_not_advance_ends_the_load() {
+    for same_id in [true, false] {
+        let mut f = ChangeFeed::new(config());
+        let mut req = started_load(&mut f);
+        let mut ended = None;
+        for n in 0u64..200 {
+            let link = match same_id {
+                true => format!("{SITE}/_api/web/lists(guid'{GUID}')/items?$top=2&$skiptoken=Paged%3dTRUE%26p_ID%3d7&n={n}"),
+                false => format!("{SITE}/_api/web/lists(guid'{GUID}')/items?$top=2&page={n}"),
+            };
+            f.handle_response(2 + n, req.id, ok(&page_with_link(&[], &link)));
+            let outs = drain(&mut f);
+            if !delivered(&outs).is_empty() {
+                ended = Some(n);
+                break;
+            }
+            req = requests(&outs).pop().expect("the next page");
+        }
+        assert_eq!(ended, Some(100), "same p_ID: {same_id}");
+    }
+}
+
+/// A read by ID under a view (`filter`) can page as a load does: an empty page that
+/// links on is followed, and an item on a later page is not taken as deleted.
+#[test]
+fn a_read_follows_empty_pages_that_link_on() {
+    let mut cfg = config();
+    cfg.auth = Auth::Bearer;
+    cfg.filter = "Status eq 'Open'".into();
+    cfg.batch_reads = false;
+    let mut f = ChangeFeed::new(cfg);
+    let gc = loaded(&mut f, &[(7000, "a")]);
+    f.handle_response(3, gc.id, ok(&changes_body(&[(11, 2, 7000)])));
+    let read = only_request(&mut f);
+    let next = format!("{}&$skiptoken=Paged%3DTRUE%26p_ID%3D5000", read.url);
+    f.handle_response(4, read.id, ok(&page_with_link(&[], &next)));
+    let follow = only_request(&mut f);
+    assert_eq!(follow.url, next, "the empty page's link is followed");
+    f.handle_response(5, follow.id, ok(&items_body(&[(7000, "still open")])));
+    let sets = delivered(&drain(&mut f));
+    assert_eq!(sets.len(), 1);
+    assert!(sets[0].deleted.is_empty(), "7000 is not deleted");
+    assert_eq!(sets[0].updated[0].id, 7000);
 }
