@@ -69,11 +69,15 @@ export type JsonValue = string | number | boolean | null | readonly JsonValue[] 
 export type Unsubscribe = () => void;
 export class Broadcaster {
   private constructor();
+  /** wasm-bindgen's: closes the handle and frees it; nothing may be called on it after
+   * (`close()` is enough: a closed handle holds next to nothing). */
   free(): void;
   /** Connects (or joins the page's connection to `url`), resolving at once with status
    * `connecting`: `onStatus` tells when it is `open`. Calls `init()` with its defaults first
    * if it has not been (a failure to load the wasm rejects with code `init`). */
   static connect(url: string, options?: BroadcasterOptions): Promise<Broadcaster>;
+  /** Calls `callback` with each `event`'s arguments (parsed JSON: check their shape, a
+   * server decides it). Throws an `SpLiveError` `closed` after `close()`, as `emit` does. */
   on(event: string, callback: (...args: unknown[]) => void): Unsubscribe;
   onStatus(callback: (status: ConnectionStatus) => void): Unsubscribe;
   onError(callback: (error: SpLiveError) => void): Unsubscribe;

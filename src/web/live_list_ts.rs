@@ -117,6 +117,8 @@ export interface LiveListStats { hints: number; requests: number; changesApplied
  * SharePoint returns for `select`. */
 export class LiveList<T extends ItemWithId = ListItem> {
   private constructor();
+  /** wasm-bindgen's: closes the handle and frees it; nothing may be called on it after
+   * (`close()` is enough: a closed handle holds next to nothing). */
   free(): void;
   /** Opens the list (or joins the page's feed of the same list), resolving at once: its
    * rows come as the `snapshot` event. Calls `init()` with its defaults first if it has not
@@ -125,7 +127,7 @@ export class LiveList<T extends ItemWithId = ListItem> {
   static open<T extends ItemWithId = ListItem>(options: LiveListOptions): Promise<LiveList<T>>;
   /** `snapshot` (now, or once loaded) before its first `changes` or `reset`; `status`, `progress` and
    * `error` as they happen, and the current `status` when it joins (after its snapshot if the
-   * list is loaded). */
+   * list is loaded). Throws an `SpLiveError` with code `closed` after `close()`. */
   subscribe(callback: (event: LiveListEvent<T>) => void): Subscription;
   /** Current rows in display order (`orderBy`, default ID ascending; a copy). */
   items(): T[];
