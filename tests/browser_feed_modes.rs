@@ -93,13 +93,28 @@ async fn bearer_tokens_from_a_string_and_from_an_async_provider() {
 async fn a_caller_supplied_fetch_owns_the_requests() {
     let _serial = serial().await;
     let list_id = fresh_watched_list("Custom fetch").await;
-    // Counts calls and adds its own bearer header, as an SPHttpClient wrapper would.
+    // Counts calls, notes the OData headers and adds its own bearer header, as an
+    // SPHttpClient wrapper would.
     let fetch = Function::new_with_args(
         "url, init",
         "globalThis.__spFetchCalls = (globalThis.__spFetchCalls || 0) + 1; \
+         (globalThis.__spOData = globalThis.__spOData || []).push( \
+           `${init.headers['OData-Version'] || '-'} ${init.headers['Accept'] || '-'}`); \
          init.headers['Authorization'] = 'Bearer from-the-wrapper'; return fetch(url, init);",
     );
-    let (mut list, events) = round_trip(&list_id, &[("fetch", fetch.into())]).await;
+    let odata = || -> Vec<String> {
+        let seen = Reflect::get(&js_sys::global(), &"__spOData".into()).unwrap();
+        let _ = Reflect::set(
+            &js_sys::global(),
+            &"__spOData".into(),
+            &js_sys::Array::new(),
+        );
+        js_sys::Array::from(&seen)
+            .iter()
+            .filter_map(|v| v.as_string())
+            .collect()
+    };
+    let (mut list, events) = round_trip(&list_id, &[("fetch", fetch.clone().into())]).await;
     let calls = Reflect::get(&js_sys::global(), &"__spFetchCalls".into())
         .unwrap()
         .as_f64()
@@ -111,6 +126,23 @@ async fn a_caller_supplied_fetch_owns_the_requests() {
         error_codes(&events)
     );
     list.close();
+    // With a fetch, OData 4 by default (SPHttpClient's own OData-Version), as asked.
+    let seen = odata();
+    assert!(seen.iter().all(|h| h.starts_with("4.0 ")), "{seen:?}");
+    assert!(
+        seen.iter().any(|h| h.contains("odata.metadata=none")),
+        "{seen:?}"
+    );
+    let nometadata = [("fetch", fetch.into()), ("metadata", "nometadata".into())];
+    let (mut list, events) = round_trip(&list_id, &nometadata).await;
+    assert!(error_codes(&events).is_empty());
+    list.close();
+    let seen = odata();
+    assert!(seen.iter().all(|h| h.starts_with("- ")), "{seen:?}");
+    assert!(
+        seen.iter().any(|h| h.contains("odata=nometadata")),
+        "{seen:?}"
+    );
 }
 
 #[wasm_bindgen_test]

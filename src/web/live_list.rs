@@ -235,19 +235,18 @@ fn read_feed_options(o: &JsValue) -> Result<(FeedConfig, Transport), JsValue> {
             }
         }
     }
-    if let Some(level) = js::get_string(o, "metadata")? {
-        config.metadata = match level.as_str() {
-            "nometadata" => Metadata::None,
-            "minimalmetadata" => Metadata::Minimal,
-            "verbose" => Metadata::Verbose,
-            "odata4" => Metadata::OData4None,
-            _ => {
-                return Err(invalid(
-                    "`metadata` must be nometadata, minimalmetadata, verbose or odata4",
-                ))
-            }
-        };
-    }
+    let metadata = match js::get_string(o, "metadata")?.as_deref() {
+        None => None,
+        Some("nometadata") => Some(Metadata::None),
+        Some("minimalmetadata") => Some(Metadata::Minimal),
+        Some("verbose") => Some(Metadata::Verbose),
+        Some("odata4") => Some(Metadata::OData4None),
+        Some(_) => {
+            return Err(invalid(
+                "`metadata` must be nometadata, minimalmetadata, verbose or odata4",
+            ))
+        }
+    };
     if let Some(filter) = js::get_string(o, "filter")? {
         config.filter = filter;
     }
@@ -292,6 +291,13 @@ fn read_feed_options(o: &JsValue) -> Result<(FeedConfig, Transport), JsValue> {
         t if t.is_undefined() || t.is_null() => None,
         t if t.is_string() || t.is_function() => Some(t),
         _ => return Err(invalid("`accessToken` must be a string or a function")),
+    };
+    // SPFx's SPHttpClient sends `OData-Version: 4.0` unless a request has one: with a
+    // `fetch`, ask for OData 4 JSON by default, so that the two agree.
+    config.metadata = match (metadata, &fetch) {
+        (Some(level), _) => level,
+        (None, Some(_)) => Metadata::OData4None,
+        (None, None) => config.metadata,
     };
     config.auth = match (&fetch, &access_token) {
         (Some(_), _) => Auth::External,

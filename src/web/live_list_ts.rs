@@ -35,11 +35,11 @@ export interface LiveListBaseOptions extends BroadcasterOptions {
    * field. Numbers compare by value (integers, decimals, exponents), text and dates
    * ordinally. */
   orderBy?: string;
-  /** The JSON flavour asked of SharePoint (default "nometadata", OData 3); "odata4" with
-   * SPFx's SPHttpClient. */
+  /** The JSON flavour asked of SharePoint: default "nometadata" (OData 3), or "odata4" when a
+   * `fetch` is given (as SPFx's SPHttpClient speaks). */
   metadata?: "nometadata" | "minimalmetadata" | "verbose" | "odata4";
   /** A fetch-compatible function that owns auth (e.g. wrapping SPFx's SPHttpClient, which
-   * sends `OData-Version: 4.0`: then set `metadata: "odata4"`). */
+   * sends `OData-Version: 4.0`: with a `fetch`, `metadata` defaults to "odata4"). */
   fetch?: (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<{ status: number; text(): Promise<string>; headers: { get(name: string): string | null } }>;
   /** A bearer token, or a function returning one (or a Promise of one). */
   accessToken?: string | (() => string | Promise<string>);

@@ -4,8 +4,13 @@
 # when a change makes the package smaller; raise them only with a reason in the commit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# Achieved on 2026-11-27: wasm 62,888 B, glue 6,931 B (sp_live.js + bridge.js).
-# What each change cost or saved, and why: bench/HISTORY.md. (Wasm raised from 62,900 for
+# Achieved on 2026-11-27: wasm 63,170 B, glue 6,931 B (sp_live.js + bridge.js).
+# What each change cost or saved, and why: bench/HISTORY.md. (Wasm raised from 62,950 for
+# two review findings: a list opened by title and created again under it is followed
+# (+95 B), and a view's reads follow empty pages that link on, a load following them to
+# the end while their skiptoken advances (+192 B; an item still in the view was taken
+# as deleted, and a huge view's load stopped silently after 100 empty pages). Wasm
+# raised from 62,900 for
 # a subscription that is its own unsubscribe function (a React effect's cleanup) and an
 # empty listId or listTitle counted as absent: +76 B; glue from 6,850 for LiveList.open
 # and Broadcaster.connect loading the wasm themselves before init(), with a coded error
@@ -74,7 +79,7 @@ cd "$(dirname "$0")/../.."
 # then +284 B so that a number column sorts by value (2, 9.75, 10, 15.5; integers and
 # decimals used to compare as text against each other, which was not even transitive);
 # then +50 B so that orderBy finds its field ignoring case, as SharePoint's $select does.)
-WASM_GZIP_BUDGET=62950
+WASM_GZIP_BUDGET=63250
 GLUE_GZIP_BUDGET=6960 # comments stripped, as packaged
 wasm=$(gzip -9c pkg/sp_live_bg.wasm | wc -c)
 glue=0 # the glue and its snippets (bridge.js), each gzipped as served
