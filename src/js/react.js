@@ -12,11 +12,12 @@ import { keepCheckpoint, readCheckpoint } from "./checkpoint.js";
 const OPENING = Object.freeze({ items: [], status: "connecting", error: null, progress: null, list: null });
 const NONE = Object.freeze({ ...OPENING, status: "closed" });
 
-/** Every error the hook reports has a `code`: one without (the wasm failed to load) gets `init`. */
-function coded(error) {
+/** Every error the hook reports has a `code`: `code` for one without (`init` when the wasm
+ * failed to load; `invalid-options` for a bad `storage`, which readCheckpoint refuses). */
+function coded(error, code) {
   if (error && typeof error.code === "string") return error;
   const message = (error && error.message) || String(error);
-  return Object.assign(new Error(`sp-live could not start: ${message}`), { code: "init", cause: error });
+  return Object.assign(new Error(`sp-live could not start: ${message}`), { code, cause: error });
 }
 
 /**
@@ -120,7 +121,9 @@ export function useLiveList(options) {
     (async () => {
       const options = { ...latest.current };
       if (storageKey && options.resume == null) options.resume = await readCheckpoint(storageKey, store);
-      await init(options.wasm === undefined ? undefined : { module_or_path: options.wasm });
+      await init(options.wasm === undefined ? undefined : { module_or_path: options.wasm }).catch((e) => {
+        throw coded(e, "init");
+      });
       const opened = await LiveList.open(withLatestFunctions(options, latest));
       if (gone) {
         opened.close();
@@ -149,7 +152,7 @@ export function useLiveList(options) {
             break;
         }
       });
-    })().catch((error) => update({ status: "closed", error: coded(error) }));
+    })().catch((error) => update({ status: "closed", error: coded(error, "invalid-options") }));
     return () => {
       gone = true;
       if (stopKeeping) stopKeeping(); // takes the checkpoint now, before the close

@@ -181,13 +181,14 @@ pub fn items_page_url(
 }
 
 /// The item id a paging link's `$skiptoken` continues after (`p_ID=N`, percent-encoded
-/// or not, in any case), if it names one.
+/// or not, in any case), if it names one (the first `p_ID` after `skiptoken=`).
 pub fn skiptoken_id(url: &str) -> Option<i64> {
     let lower = url.to_ascii_lowercase();
-    let at = text::find(&lower, "p_id%3d")
+    let lower = &lower[text::find(&lower, "skiptoken=")?..];
+    let at = text::find(lower, "p_id%3d")
         .map(|i| i + 7)
-        .or_else(|| text::find(&lower, "p_id=").map(|i| i + 5))?;
-    let rest = &url[at..];
+        .or_else(|| text::find(lower, "p_id=").map(|i| i + 5))?;
+    let rest = &lower[at..];
     let end = rest
         .bytes()
         .position(|b| !b.is_ascii_digit())

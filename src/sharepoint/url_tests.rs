@@ -201,6 +201,10 @@ fn skiptoken_ids_are_read_from_paging_links() {
             Some(1_500_000),
         ),
         ("https://x/items?$top=2", None),
+        (
+            "https://x/items?$filter=Title eq 'p_ID=9'&$skiptoken=Paged=TRUE&p_ID=3",
+            Some(3),
+        ),
         ("https://x/items?$skiptoken=Paged%3dTRUE%26p_ID%3d", None),
     ];
     for (url, id) in cases {

@@ -12,7 +12,8 @@ use super::{ChangeSet, ChangeSetKind, HttpResponse, Output};
 
 use crate::sharepoint::{
     chunk_item_reads, items_page_url, origin, parse_batch, parse_changes, parse_context_info,
-    parse_items, parse_list_info, BatchPart, ChangeToken, Item, ItemEffect, ListRef, ParseError,
+    parse_items, parse_list_info, skiptoken_id, BatchPart, ChangeToken, Item, ItemEffect, ListRef,
+    ParseError,
 };
 use crate::text::{concat, uint};
 
@@ -140,22 +141,18 @@ impl ChangeFeed {
         let Job::Round(r) = &mut self.job else {
             return Ok(None);
         };
-        // An empty page that links on is followed as a load's is (a view paged by
-        // windows of a big list): ids not read are taken as deleted when the reads end.
-        r.empty_reads = if page.items.is_empty() {
-            r.empty_reads + 1
-        } else {
-            0
-        };
-        let empty = r.empty_reads;
         for item in page.items {
             if r.requested.binary_search(&item.id).is_ok() {
                 r.fetched.insert(item.id, item);
             }
         }
-        Ok(next.filter(|l| match empty {
-            0 => l != url,
-            _ => super::load::follow_empty_page(url, l, empty),
+        // A next link (a view paged by windows of a big list: a page may be empty and
+        // link on) is followed while its `$skiptoken` moves past the page's ids and short
+        // of the last id asked for, so the pages end whatever the server sends; the ids
+        // not read are taken as deleted when the reads end.
+        let last_asked = r.requested.last().copied().unwrap_or(0);
+        Ok(next.filter(|l| {
+            super::load::advances(url, l) && skiptoken_id(l).is_some_and(|n| n < last_asked)
         }))
     }
 

@@ -61,8 +61,6 @@ pub(super) struct Round {
     /// Ids read this round, ascending.
     pub requested: Vec<i64>,
     pub fetched: IdMap,
-    /// Empty read pages in a row (their next links followed, see `follow_empty_page`).
-    pub empty_reads: u32,
     /// Items from the read-ahead that came with the latest GetChanges page: as new as
     /// that page or newer, so they stand in for reads of its changed items.
     pub ahead: Option<Vec<Item>>,

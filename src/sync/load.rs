@@ -7,24 +7,33 @@ use super::jobs::Job;
 use super::Output;
 use crate::sharepoint::{items_page_url, parse_items, skiptoken_id, Item};
 
-/// Empty pages in a row, with next links that do not move past the ids already paged,
-/// that a load or a read follows: a server that links such pages for ever must not hold
-/// the feed.
+/// Empty pages in a row that a load follows when their next links do not move past the
+/// ids already paged (a server that links such pages for ever must not hold the feed)...
 const MAX_EMPTY_PAGES: u32 = 100;
+/// ...and when they do: a view of a huge list paged by windows of 5,000 items may take
+/// many (this is 50 million ids), but a server must not hold the feed with them either.
+const MAX_ADVANCING_EMPTY_PAGES: u32 = 10_000;
+
+/// Whether `link` (a page's next link) moves past the ids of the page requested as `url`
+/// by its `$skiptoken`'s `p_ID`.
+pub(super) fn advances(url: &str, link: &str) -> bool {
+    match (skiptoken_id(url), skiptoken_id(link)) {
+        (at, Some(next)) => at.is_none_or(|at| next > at),
+        _ => false,
+    }
+}
 
 /// Whether to follow `link`, the next link of an empty page requested as `url`, with
 /// `empty` empty pages in a row so far (this one included). SharePoint may page a view
 /// (`$filter`) of a big list by windows of the list, some of which hold none of the
-/// view's items: a link whose `$skiptoken` moves past the page's own ids is followed
-/// however many such pages come (the ids end); any other (one to itself never), for
-/// [`MAX_EMPTY_PAGES`] in a row.
-pub(super) fn follow_empty_page(url: &str, link: &str, empty: u32) -> bool {
-    let advances = match (skiptoken_id(url), skiptoken_id(link)) {
-        (Some(at), Some(next)) => next > at,
-        (None, Some(_)) => true,
-        _ => false,
+/// view's items: links that advance are followed for [`MAX_ADVANCING_EMPTY_PAGES`] in a
+/// row, any other (one to itself never) for [`MAX_EMPTY_PAGES`].
+fn follow_empty_page(url: &str, link: &str, empty: u32) -> bool {
+    let most = match advances(url, link) {
+        true => MAX_ADVANCING_EMPTY_PAGES,
+        false => MAX_EMPTY_PAGES,
     };
-    link != url && (advances || empty <= MAX_EMPTY_PAGES)
+    link != url && empty <= most
 }
 
 impl ChangeFeed {
@@ -53,6 +62,16 @@ impl ChangeFeed {
         l.next_url = match (last_id, next) {
             _ if stuck => None,
             (None, Some(link)) if follow_empty_page(url, &link, l.empty_pages) => Some(link),
+            (None, Some(_)) if l.empty_pages > 1 => {
+                // Not silently: the rows may lack the rest of the view.
+                self.outputs.push_back(Output::Error(super::FeedError {
+                    code: super::codes::PARSE,
+                    message: "the load ended at a long run of empty pages".into(),
+                    request: None,
+                    status: None,
+                }));
+                None
+            }
             (None, _) => None,
             (Some(_), Some(link)) if link != url => Some(link),
             (Some(id), _) if full => Some(items_page_url(

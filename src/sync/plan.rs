@@ -29,9 +29,6 @@ impl ChangeFeed {
                 if self.needs_reload {
                     self.needs_reload = false;
                     self.resumed = false;
-                    // A list opened by title is looked up by title again: one deleted and
-                    // created again under it has another GUID (its old one only fails).
-                    self.list = self.cfg.list.clone();
                     self.job = Job::Load(Load {
                         token: None,
                         next_url: None,
@@ -54,7 +51,6 @@ impl ChangeFeed {
                         reads: VecDeque::new(),
                         requested: Vec::new(),
                         fetched: IdMap::new(),
-                        empty_reads: 0,
                         ahead: None,
                     });
                 } else {

@@ -41,6 +41,12 @@ impl ChangeFeed {
     }
 
     pub(super) fn on_http_error(&mut self, now: u64, inf: &InFlight, resp: &HttpResponse) {
+        // A list opened by title whose GUID is gone (deleted, and maybe created again
+        // under the title: another GUID) is looked up by title again on the retry; a
+        // renamed one goes on by its GUID.
+        if inf.step == Step::ListInfo && resp.status == 404 {
+            self.list = self.cfg.list.clone();
+        }
         let mut e = classify_error(resp.status, &resp.body);
         if inf.step == Step::Changes && self.same_error_again(&e) {
             e.kind = SpErrorKind::TokenExpired;

@@ -336,8 +336,9 @@ impl Driver {
             }
             (true, _, _) => ("connecting", Some("waiting for the broadcaster")),
         };
-        if view.status != status {
-            view.status = status;
+        // A reason that changes is news too (a subscriber joining is told the current one).
+        if (view.status, view.reason) != (status, reason) {
+            (view.status, view.reason) = (status, reason);
             view.status_event = status_event(status, reason);
             outbox.status(view.status_event.clone());
         }

@@ -54,6 +54,8 @@ pub(crate) struct View {
     pub token: Option<String>,
     /// `connecting | loading | live | reconnecting | offline | resyncing | closed`.
     pub status: &'static str,
+    /// Why, for some statuses.
+    pub reason: Option<&'static str>,
     /// The last `status` event (what a new subscriber is told).
     pub status_event: JsValue,
     pub stats: Stats,
@@ -138,6 +140,7 @@ impl FeedHub {
                 loaded: false,
                 token: None,
                 status: "connecting",
+                reason: None,
                 status_event: status_event("connecting", None),
                 stats: Stats::default(),
             }),

@@ -344,6 +344,14 @@ async function main() {
       return error;
     });
 
+    await checks.check("a storage the checkpoint module does not know: status closed and an invalid-options error", async () => {
+      await page.evaluate((o) => window.t.render(o), { ...base, listId: mails.id, storageKey: "k", storage: "localStorage" });
+      await waitStatus(page, "closed");
+      const error = await page.evaluate(() => window.t.text("root", "error"));
+      expect(error.startsWith("invalid-options: "), `error ${error}`);
+      return error;
+    });
+
     await checks.check("unmounting while the list opens closes it when it opens: no socket left", async () => {
       await page.evaluate((o) => {
         window.t.render(o);

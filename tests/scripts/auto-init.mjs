@@ -29,6 +29,15 @@ if (!/^async function __wbg_init\(module_or_path\)/m.test(glue) || !/^let wasmMo
   console.error(`auto-init.mjs: ${file} has no __wbg_init or wasm binding of the expected shape`);
   process.exit(1);
 }
+// A second instance must not replace the first: with init() optional, a default load
+// started by LiveList.open may finish after the app's own initSync(bytes), and objects
+// made on the first instance would then point into the second's memory.
+const finalize = "function __wbg_finalize_init(instance, module) {";
+if (!glue.includes(finalize)) {
+  console.error(`auto-init.mjs: ${file} has no __wbg_finalize_init of the expected shape`);
+  process.exit(1);
+}
+glue = glue.replace(finalize, `${finalize}\n    if (wasm !== undefined) return wasm;`);
 glue += `
 function initForYou() {
     return __wbg_init().catch((e) => { throw Object.assign(new Error(\`sp-live: init() failed: \${e}\`), { code: "init", cause: e }); });

@@ -4,8 +4,12 @@
 # when a change makes the package smaller; raise them only with a reason in the commit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# Achieved on 2026-11-27: wasm 63,170 B, glue 6,931 B (sp_live.js + bridge.js).
-# What each change cost or saved, and why: bench/HISTORY.md. (Wasm raised from 62,950 for
+# Achieved on 2026-11-27: wasm 63,344 B, glue 6,932 B (sp_live.js + bridge.js).
+# What each change cost or saved, and why: bench/HISTORY.md. (Wasm raised from 63,250 for
+# a review's findings on the two fixes below: a read's next links followed only while
+# they advance short of the last id asked for (a cycle or an endless run looped), a load
+# of advancing empty pages capped at 10,000 with an error, a renamed list reloaded by its
+# GUID, a status whose reason changes told: +174 B. Wasm raised from 62,950 for
 # two review findings: a list opened by title and created again under it is followed
 # (+95 B), and a view's reads follow empty pages that link on, a load following them to
 # the end while their skiptoken advances (+192 B; an item still in the view was taken
@@ -79,7 +83,7 @@ cd "$(dirname "$0")/../.."
 # then +284 B so that a number column sorts by value (2, 9.75, 10, 15.5; integers and
 # decimals used to compare as text against each other, which was not even transitive);
 # then +50 B so that orderBy finds its field ignoring case, as SharePoint's $select does.)
-WASM_GZIP_BUDGET=63250
+WASM_GZIP_BUDGET=63400
 GLUE_GZIP_BUDGET=6960 # comments stripped, as packaged
 wasm=$(gzip -9c pkg/sp_live_bg.wasm | wc -c)
 glue=0 # the glue and its snippets (bridge.js), each gzipped as served

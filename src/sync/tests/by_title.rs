@@ -1,6 +1,7 @@
-//! A list opened by title is looked up by title again whenever it reloads: a list deleted
-//! and created again under the same title (another GUID) is followed, from a load or
-//! from a checkpoint, instead of asking for the deleted list's GUID for ever.
+//! A list opened by title goes on by its GUID once known (through a rename too), and is
+//! looked up by title again when that GUID is gone: a list deleted and created again
+//! under the same title (another GUID) is followed, from a load or from a checkpoint,
+//! instead of asking for the deleted list's GUID for ever.
 
 use super::*;
 
@@ -92,4 +93,31 @@ fn a_list_created_again_under_its_title_is_followed_from_a_checkpoint() {
     let mut now = 1;
     let info = until_it_asks_again(&mut f, &mut now, gc);
     follows_the_new_list(&mut f, &mut now, info);
+}
+
+/// Renamed (same GUID), then its token expires: the reload goes on by the GUID, which
+/// still answers, rather than by the old title, which no longer does.
+#[test]
+fn a_renamed_list_is_reloaded_by_its_guid() {
+    let mut f = by_title();
+    f.handle_start(0);
+    let info = only_request(&mut f);
+    f.handle_response(1, info.id, ok(&list_info(GUID, 10)));
+    let page = only_request(&mut f);
+    f.handle_response(2, page.id, ok(&items_body(&[(1, "a")])));
+    let gc = requests(&drain(&mut f)).pop().unwrap();
+    let expired = r#"{"odata.error":{"code":"-2130575172, Microsoft.SharePoint.SPException","message":{"lang":"en-US","value":"The change token refers to a time before the start of the current change log."}}}"#;
+    let resp = HttpResponse {
+        status: 400,
+        retry_after_secs: None,
+        body: expired.into(),
+    };
+    f.handle_response(3, gc.id, resp);
+    let info = requests(&drain(&mut f))
+        .pop()
+        .expect("the reload's list info");
+    assert!(info.url.contains(GUID), "by its GUID: {}", info.url);
+    f.handle_response(4, info.id, ok(&list_info(GUID, 60)));
+    let page = only_request(&mut f);
+    assert!(page.url.contains(GUID), "{}", page.url);
 }

@@ -185,6 +185,8 @@ fn a_run_of_empty_pages_that_do_not_advance_ends_the_load() {
             f.handle_response(2 + n, req.id, ok(&page_with_link(&[], &link)));
             let outs = drain(&mut f);
             if !delivered(&outs).is_empty() {
+                let codes: Vec<_> = errors(&outs).iter().map(|e| e.code).collect();
+                assert_eq!(codes, [codes::PARSE], "not silently");
                 ended = Some(n);
                 break;
             }
@@ -215,4 +217,67 @@ fn a_read_follows_empty_pages_that_link_on() {
     assert_eq!(sets.len(), 1);
     assert!(sets[0].deleted.is_empty(), "7000 is not deleted");
     assert_eq!(sets[0].updated[0].id, 7000);
+}
+
+/// A server whose empty pages link one id further for ever: the load ends after 10,000
+/// of them in a row, with an error (the rows may lack the rest of the view).
+#[test]
+fn a_load_of_empty_pages_advancing_for_ever_ends() {
+    let mut f = ChangeFeed::new(config());
+    let mut req = started_load(&mut f);
+    let link = |after: u64| {
+        format!("{SITE}/_api/web/lists(guid'{GUID}')/items?$top=2&$skiptoken=Paged%3dTRUE%26p_ID%3d{after}")
+    };
+    for n in 0u64..20_000 {
+        f.handle_response(2 + n, req.id, ok(&page_with_link(&[], &link(n + 1))));
+        let outs = drain(&mut f);
+        if !delivered(&outs).is_empty() {
+            assert_eq!(n, 10_000, "pages followed");
+            let codes: Vec<_> = errors(&outs).iter().map(|e| e.code).collect();
+            assert_eq!(codes, [codes::PARSE]);
+            return;
+        }
+        req = requests(&outs).pop().expect("the next page");
+    }
+    panic!("20,000 empty pages followed");
+}
+
+/// A read's next links are followed only while they move past the page's ids and short
+/// of the last id asked for: a server linking pages in a cycle, or empty pages one id
+/// further for ever, cannot hold the round.
+#[test]
+fn a_read_follows_no_link_cycle_and_no_endless_run() {
+    for cycle in [true, false] {
+        let mut cfg = config();
+        cfg.auth = Auth::Bearer;
+        cfg.batch_reads = false;
+        let mut f = ChangeFeed::new(cfg);
+        let gc = loaded(&mut f, &[(1, "a"), (9000, "z")]);
+        f.handle_response(3, gc.id, ok(&changes_body(&[(11, 2, 1), (12, 2, 9000)])));
+        let mut req = only_request(&mut f);
+        let base = req.url.clone();
+        let at = |after: u64| format!("{base}&$skiptoken=Paged%3dTRUE%26p_ID%3d{after}");
+        let (a, b) = (at(5), at(9));
+        let mut reads = 0;
+        loop {
+            reads += 1;
+            assert!(reads < 10_000, "cycle: {cycle}: the round never ends");
+            let body = match (cycle, req.url == b) {
+                (true, true) => page_with_link(&[], &a),
+                (true, false) => page_with_link(&[(1, "a2")], &b),
+                (false, _) => page_with_link(&[], &at(reads + 1)),
+            };
+            f.handle_response(4 + reads, req.id, ok(&body));
+            let outs = drain(&mut f);
+            match requests(&outs).pop() {
+                Some(next) => req = next,
+                None => break,
+            }
+        }
+        // The cycle ends at once; the run at the last id asked for (9000).
+        assert!(
+            reads <= if cycle { 3 } else { 9000 },
+            "cycle: {cycle}: {reads} reads"
+        );
+    }
 }
