@@ -11,9 +11,9 @@ export interface ListItem { Id: number; ID?: number; [field: string]: unknown; }
  * Title: string }` fits; no index signature needed). */
 export interface ItemWithId { Id: number; }
 /** Options of `LiveList.open`: a broadcaster (as in `Broadcaster.connect`) and a list,
- * by id or by title (an empty string counts as absent). A list opened by title is looked
- * up by title again whenever it reloads, so one deleted and created again under the title
- * is followed; one opened by id is followed through renames. */
+ * by id or by title (an empty string counts as absent). A list opened by title goes
+ * on by its GUID (through renames) and is looked up by title again when that GUID is gone:
+ * a list deleted and created again under the title is followed. */
 export type LiveListOptions = LiveListBaseOptions &
   ({ listId: string; listTitle?: never } | { listTitle: string; listId?: never });
 export interface LiveListBaseOptions extends BroadcasterOptions {
