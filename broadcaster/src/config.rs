@@ -140,8 +140,11 @@ impl Config {
         if self.ping_interval.is_zero() || self.ping_timeout.is_zero() {
             return Err("ping interval and timeout must be > 0".into());
         }
-        if self.read_timeout.is_zero() || self.secrets_reload.is_zero() {
-            return Err("read timeout and secrets reload interval must be > 0".into());
+        if self.read_timeout.is_zero() {
+            return Err("read timeout must be > 0".into());
+        }
+        if self.secrets_reload.is_zero() {
+            return Err("the secrets files' reload interval must be > 0".into());
         }
         if self.client_states.iter().any(|s| s.trim().is_empty()) {
             return Err("a blank clientState secret is not allowed".into());

@@ -2,10 +2,13 @@
 //! optionally, in a file that is read again when it changes, so that a secret can be
 //! rotated without a restart: add the new one to the file, move the clients or the
 //! subscriptions over, then remove the old one. Nothing is lost on a bad edit: a file that
-//! cannot be read or holds no secret keeps the secrets in hand (and the log says so).
+//! cannot be read or holds no secret keeps the secrets in hand (and the log says so), and
+//! a change is used only once two reads in a row agree (a file caught half-written is
+//! not). The file must be a regular file of at most 64 KiB.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -14,14 +17,18 @@ use crate::webhook::one_of_secrets;
 
 /// How often a secrets file is looked at for changes, by default.
 pub const DEFAULT_RELOAD_INTERVAL: Duration = Duration::from_secs(5);
+/// The largest secrets file read.
+const MAX_FILE_BYTES: u64 = 64 * 1024;
 
 /// One kind of secret: the fixed ones plus those of the file, if any.
 pub struct Secrets {
     what: &'static str,
     fixed: Vec<String>,
     file: Option<PathBuf>,
-    /// The fixed secrets, then the file's, as last read.
+    /// The fixed secrets, then the file's, as last used.
     current: RwLock<Arc<Vec<String>>>,
+    /// A change read once: used when the next read agrees.
+    pending: Mutex<Option<Vec<String>>>,
 }
 
 impl Secrets {
@@ -32,6 +39,7 @@ impl Secrets {
             current: RwLock::new(Arc::new(fixed.clone())),
             fixed,
             file: None,
+            pending: Mutex::new(None),
         }
     }
 
@@ -70,18 +78,26 @@ impl Secrets {
         one_of_secrets(given, &self.get())
     }
 
-    /// Reads the file again; `Ok(Some(count))` when its secrets changed, `Ok(None)` when
-    /// they did not (or there is no file), `Err` (the secrets in hand kept) when it cannot
-    /// be read or holds none.
+    /// Reads the file again; `Ok(Some(count))` when its secrets changed (the same change
+    /// read twice in a row), `Ok(None)` when they did not, or not yet (or there is no
+    /// file), `Err` (the secrets in hand kept) when it cannot be read or holds none.
     pub fn reload(&self) -> Result<Option<usize>, String> {
         let Some(path) = &self.file else {
             return Ok(None);
         };
-        let next = self.with_fixed(read_file(self.what, path)?);
+        let read = read_file(self.what, path);
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let next = self.with_fixed(read.inspect_err(|_| *pending = None)?);
         let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());
         if **current == next {
+            *pending = None;
             return Ok(None);
         }
+        if pending.as_ref() != Some(&next) {
+            *pending = Some(next);
+            return Ok(None);
+        }
+        *pending = None;
         let count = next.len() - self.fixed.len();
         *current = Arc::new(next);
         Ok(Some(count))
@@ -103,7 +119,14 @@ impl Secrets {
                 let Some(secrets) = secrets.upgrade() else {
                     return;
                 };
-                match secrets.reload() {
+                // Off the async workers: a stalled network share must not stall them.
+                let reading = secrets.clone();
+                let read = tokio::task::spawn_blocking(move || reading.reload());
+                let outcome = match tokio::time::timeout(every, read).await {
+                    Ok(Ok(outcome)) => outcome,
+                    _ => Err(format!("the {} file did not answer", secrets.what)),
+                };
+                match outcome {
                     Ok(None) => {}
                     Ok(Some(count)) => tracing::info!(
                         file = %path.display(),
@@ -124,8 +147,20 @@ impl Secrets {
 
 /// The secrets of `path`, or why there are none.
 fn read_file(what: &str, path: &Path) -> Result<Vec<String>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read the {what} file {}: {e}", path.display()))?;
+    let cannot =
+        |e: &dyn std::fmt::Display| format!("cannot read the {what} file {}: {e}", path.display());
+    // A FIFO or a device would block or never end: regular files only (links followed).
+    let meta = std::fs::metadata(path).map_err(|e| cannot(&e))?;
+    if !meta.is_file() {
+        return Err(cannot(&"not a regular file"));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_string(&mut text))
+        .map_err(|e| cannot(&e))?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(cannot(&"larger than 64 KiB"));
+    }
     let secrets = parse(&text);
     if secrets.is_empty() {
         return Err(format!(
@@ -137,9 +172,12 @@ fn read_file(what: &str, path: &Path) -> Result<Vec<String>, String> {
     Ok(secrets)
 }
 
-/// One secret per line, trimmed; blank lines and `#` comments skipped.
+/// One secret per line, trimmed; blank lines and `#` comments skipped. A byte order mark
+/// (PowerShell 5's UTF-8) is not part of the first line: else a first comment would be
+/// taken as a secret.
 fn parse(text: &str) -> Vec<String> {
-    text.lines()
+    text.trim_start_matches('\u{feff}')
+        .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(str::to_owned)
@@ -150,10 +188,15 @@ fn parse(text: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("sp-secrets-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
     #[test]
     fn a_file_adds_to_the_fixed_secrets_and_a_bad_edit_keeps_them() {
-        let dir = std::env::temp_dir().join(format!("sp-secrets-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = scratch("edits");
         let path = dir.join("tokens");
         std::fs::write(&path, "# rotated monthly\n\n  new-1  \r\nnew-2\n").unwrap();
         let s = Secrets::load("client token", vec!["fixed".into()], Some(path.clone())).unwrap();
@@ -161,15 +204,25 @@ mod tests {
         assert!(s.matches("new-1") && s.matches("fixed") && !s.matches("new"));
         assert_eq!(s.reload(), Ok(None), "unchanged");
 
+        // A change is used once two reads in a row agree (not a file caught half-written).
         std::fs::write(&path, "new-2\n").unwrap();
-        assert_eq!(s.reload(), Ok(Some(1)));
+        assert_eq!(s.reload(), Ok(None), "read once");
+        assert!(s.matches("new-1"));
+        assert_eq!(s.reload(), Ok(Some(1)), "read twice");
         assert!(!s.matches("new-1") && s.matches("new-2"));
+        std::fs::write(&path, "n").unwrap();
+        assert_eq!(s.reload(), Ok(None));
+        std::fs::write(&path, "new-3\n").unwrap();
+        assert_eq!(s.reload(), Ok(None), "another read: not the same change");
+        assert!(!s.matches("n") && s.matches("new-2"));
+        assert_eq!(s.reload(), Ok(Some(1)));
+        assert!(s.matches("new-3"));
 
         std::fs::write(&path, "# all gone\n").unwrap();
         assert!(s.reload().unwrap_err().contains("holds no client token"));
         std::fs::remove_file(&path).unwrap();
         assert!(s.reload().unwrap_err().contains("cannot read"));
-        assert_eq!(*s.get(), ["fixed", "new-2"], "kept");
+        assert_eq!(*s.get(), ["fixed", "new-3"], "kept");
 
         let error = Secrets::load("client token", vec![], Some(path))
             .err()
@@ -178,6 +231,37 @@ mod tests {
             error.contains("cannot read the client token file"),
             "{error}"
         );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_byte_order_mark_does_not_make_a_comment_a_secret() {
+        let dir = scratch("bom");
+        let path = dir.join("tokens");
+        std::fs::write(&path, "\u{feff}# rotated monthly\r\nsecret-1\r\n").unwrap();
+        let s = Secrets::load("client token", vec![], Some(path.clone())).unwrap();
+        assert_eq!(*s.get(), ["secret-1"]);
+        std::fs::write(&path, "\u{feff}# nothing\r\n").unwrap();
+        let error = Secrets::load("client token", vec![], Some(path))
+            .err()
+            .unwrap();
+        assert!(error.contains("holds no client token"), "{error}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn only_a_regular_file_of_at_most_64_kib_is_read() {
+        let dir = scratch("kinds");
+        let error = Secrets::load("client token", vec![], Some(dir.clone()))
+            .err()
+            .unwrap();
+        assert!(error.contains("not a regular file"), "{error}");
+        let big = dir.join("big");
+        std::fs::write(&big, "x".repeat(64 * 1024 + 1)).unwrap();
+        let error = Secrets::load("client token", vec![], Some(big))
+            .err()
+            .unwrap();
+        assert!(error.contains("larger than 64 KiB"), "{error}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

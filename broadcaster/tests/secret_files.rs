@@ -104,7 +104,12 @@ async fn a_bad_secrets_file_stops_the_server() {
     let comments = dir.join("comments");
     std::fs::write(&comments, "# to do\n\n").unwrap();
     let missing = dir.join("missing");
+    // A FIFO would block a read for ever: refused, as a directory would be.
+    let fifo = dir.join("fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
     for (flag, file, expected) in [
+        ("--client-token-file", &fifo, "not a regular file"),
         (
             "--client-token-file",
             &missing,
