@@ -62,8 +62,9 @@ impl ChangeFeed {
         l.next_url = match (last_id, next) {
             _ if stuck => None,
             (None, Some(link)) if follow_empty_page(url, &link, l.empty_pages) => Some(link),
-            (None, Some(_)) if l.empty_pages > 1 => {
-                // Not silently: the rows may lack the rest of the view.
+            (None, Some(link)) if link != url => {
+                // A run of empty pages too long to follow: not silently, as the rows may
+                // lack the rest of the view.
                 self.outputs.push_back(Output::Error(super::FeedError {
                     code: super::codes::PARSE,
                     message: "the load ended at a long run of empty pages".into(),

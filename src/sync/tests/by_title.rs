@@ -22,7 +22,7 @@ fn list_info(guid: &str, n: i64) -> String {
 }
 
 /// Answers `req` with a 404 for the deleted list until the feed asks something else
-/// (running the clock to each retry): that request, within `limit` answers.
+/// (running the clock to each retry): that request, within 10 answers.
 fn until_it_asks_again(f: &mut ChangeFeed, now: &mut u64, req: HttpRequest) -> HttpRequest {
     let mut req = req;
     for _ in 0..10 {
