@@ -12,7 +12,8 @@
 //! delivered for that item. Every output also goes through a `ListState` in one of six
 //! display orders (by ID, title or a number, either way), whose diffs must replay to
 //! its ids and show each item once, in order (`sync_sim/view.rs`). A quarter of the
-//! seeds show a view (a `$filter` that updates move items in and out of); a fifth have
+//! seeds show a view (a `$filter` that updates move items in and out of; half of them
+//! read by windows of the list, with short and empty pages that link on); a fifth have
 //! the safety poll on and leave the final catch-up, after one last edit whose webhook
 //! never comes, to it; a seventh close the page and reopen it later from a checkpoint
 //! of what it showed; a fifth leave the final catch-up, after an edit whose webhook was

@@ -275,12 +275,14 @@ pub fn filter_ids(url: &str) -> Vec<i64> {
     let Some(mut start) = url.find("$filter=").map(|at| at + 8) else {
         return Vec::new();
     };
+    // The filter ends at the next parameter (a `$skiptoken` of a next link, say).
+    let end = url[start..].find('&').map_or(url.len(), |at| start + at);
     // After a view filter, the ids are the last `and`'s operand.
-    if let Some(at) = url.rfind("%20and%20((ID%20") {
+    if let Some(at) = url[..end].rfind("%20and%20((ID%20") {
         start = at + 9;
     }
     let mut ids = Vec::new();
-    for term in url[start..].split("%20or%20") {
+    for term in url[start..end].split("%20or%20") {
         let term = term.trim_start_matches('(').trim_end_matches(')');
         if let Some(id) = term.strip_prefix("ID%20eq%20") {
             ids.extend(id.parse::<i64>().ok());

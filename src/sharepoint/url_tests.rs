@@ -211,3 +211,9 @@ fn skiptoken_ids_are_read_from_paging_links() {
         assert_eq!(skiptoken_id(url), id, "{url}");
     }
 }
+
+#[test]
+fn filter_ids_stop_at_the_next_parameter() {
+    let url = "https://x/items?$top=5000&$filter=(Version%20mod%203%20ne%200)%20and%20((ID%20eq%2038)%20or%20(ID%20ge%2040%20and%20ID%20le%2042))&$skiptoken=Paged%3dTRUE%26p_ID%3d37";
+    assert_eq!(filter_ids(url), [38, 40, 41, 42]);
+}

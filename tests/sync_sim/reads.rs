@@ -26,8 +26,8 @@ impl Server {
             }
         }
         let view = filtered(url);
-        if view && filter.is_none() && self.scan_window > 0 && !self.omit_next_links {
-            return self.view_page_by_windows(url, after, top);
+        if view && self.scan_window > 0 && !self.omit_next_links {
+            return self.view_page_by_windows(url, after, top, filter.as_deref());
         }
         let selected: Vec<(&i64, &Item)> = self
             .items
@@ -53,10 +53,16 @@ impl Server {
     }
 
     /// A page of a view (`$filter`) read as SharePoint may read a big list: at most
-    /// `scan_window` items of the list looked at, the view's among them (up to `top`),
-    /// and a next link past the last one looked at while the list goes on, so a page
-    /// may be short, or empty, and still link on.
-    fn view_page_by_windows(&self, url: &str, after: i64, top: usize) -> HttpResponse {
+    /// `scan_window` items of the list looked at, the view's among them (up to `top`;
+    /// only `ids`' for a read by ID), and a next link past the last one looked at while
+    /// the list goes on, so a page may be short, or empty, and still link on.
+    fn view_page_by_windows(
+        &self,
+        url: &str,
+        after: i64,
+        top: usize,
+        ids: Option<&[i64]>,
+    ) -> HttpResponse {
         let mut shown = Vec::new();
         let mut last_seen = None;
         let mut more = false;
@@ -66,7 +72,7 @@ impl Server {
                 break;
             }
             last_seen = Some(*id);
-            if item.shown() {
+            if item.shown() && ids.is_none_or(|ids| ids.contains(id)) {
                 shown.push(self.item_json(*id, item));
             }
         }

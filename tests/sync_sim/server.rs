@@ -68,8 +68,8 @@ pub struct Server {
     /// log's: changes logged right after a list read carry an earlier time than its
     /// token (GetChanges pages by change number all the same).
     pub clock_ahead_ms: u64,
-    /// Read a view's load pages by windows of this many items of the list (0: off):
-    /// short and empty pages that link on.
+    /// Read a view's load pages and its reads by ID by windows of this many items of the
+    /// list (0: off): short and empty pages that link on.
     pub scan_window: usize,
     /// Read-ahead queries answered with items.
     pub read_aheads: u64,
