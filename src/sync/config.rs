@@ -2,6 +2,9 @@
 
 use crate::sharepoint::{ListRef, Metadata, DEFAULT_URL_LIMIT, MAX_TOP};
 
+/// The default `X-ClientService-ClientTag`: this crate, at its version.
+pub const DEFAULT_CLIENT_TAG: &str = concat!("NONISV|sp-live|sp-live/", env!("CARGO_PKG_VERSION"));
+
 /// How requests are authenticated; the engine only needs to know whether it must fetch
 /// and send a form digest.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -80,7 +83,7 @@ pub struct FeedConfig {
     /// Authentication mode.
     pub auth: Auth,
     /// Sent as `X-ClientService-ClientTag` when not empty; the driver may also use it
-    /// as a `User-Agent`. Default `NONISV|sp-live|sp-live/0.1`.
+    /// as a `User-Agent`. Default `NONISV|sp-live|sp-live/<crate version>`.
     pub client_tag: String,
     /// Refresh the digest this long before `FormDigestTimeoutSeconds` runs out
     /// (at most half the lifetime). Default 60 s.
@@ -124,7 +127,7 @@ impl FeedConfig {
             fetch_limit: 1000,
             max_changes_per_round: 10_000,
             auth: Auth::Digest,
-            client_tag: "NONISV|sp-live|sp-live/0.1".to_owned(),
+            client_tag: DEFAULT_CLIENT_TAG.to_owned(),
             digest_margin_ms: 60_000,
             hint_debounce_ms: 0,
             hint_debounce_max_ms: 1_000,

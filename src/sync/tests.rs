@@ -153,7 +153,8 @@ fn digest_mode_loads_then_catches_up_with_a_digest() {
     assert!(gc
         .headers
         .iter()
-        .any(|(k, v)| k == "X-ClientService-ClientTag" && v.contains("sp-live")));
+        .any(|(k, v)| k == "X-ClientService-ClientTag"
+            && *v == format!("NONISV|sp-live|sp-live/{}", env!("CARGO_PKG_VERSION"))));
     assert!(gc.body.as_deref().unwrap().contains(&tok(10)));
     // Update 2, delete 1, add 3 (then updated): one read for 1, 2, 3.
     f.handle_response(
