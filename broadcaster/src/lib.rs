@@ -152,13 +152,17 @@ pub async fn serve(cfg: Config) -> std::io::Result<ServerHandle> {
     let entra = cfg.entra.clone().map(entra::Verifier::new).transpose();
     let entra = entra.map_err(std::io::Error::other)?;
     let invalid = |e: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, e);
-    let (tokens, tokens_file) = (cfg.client_tokens.clone(), cfg.client_token_file.clone());
-    let tokens =
-        Arc::new(secrets::Secrets::load("client token", tokens, tokens_file).map_err(invalid)?);
-    let (states, states_file) = (cfg.client_states.clone(), cfg.client_state_file.clone());
-    let client_states = Arc::new(
-        secrets::Secrets::load("clientState secret", states, states_file).map_err(invalid)?,
-    );
+    let load = |what, fixed: &Vec<String>, file: &Option<std::path::PathBuf>| {
+        secrets::Secrets::load(what, fixed.clone(), file.clone())
+            .map(Arc::new)
+            .map_err(invalid)
+    };
+    let tokens = load("client token", &cfg.client_tokens, &cfg.client_token_file)?;
+    let client_states = load(
+        "clientState secret",
+        &cfg.client_states,
+        &cfg.client_state_file,
+    )?;
     let client_tokens = tokens.get().len();
     let gate = Arc::new(client_auth::Gate::new(tokens.clone(), entra));
     if let Some(verifier) = gate.entra() {

@@ -12,8 +12,7 @@ use super::{ChangeSet, ChangeSetKind, HttpResponse, Output};
 
 use crate::sharepoint::{
     chunk_item_reads, items_page_url, origin, parse_batch, parse_changes, parse_context_info,
-    parse_items, parse_list_info, skiptoken_id, BatchPart, ChangeToken, Item, ItemEffect, ListRef,
-    ParseError,
+    parse_items, parse_list_info, BatchPart, ChangeToken, Item, ItemEffect, ListRef, ParseError,
 };
 use crate::text::{concat, uint};
 
@@ -151,9 +150,7 @@ impl ChangeFeed {
         // of the last id asked for, so the pages end whatever the server sends; the ids
         // not read are taken as deleted when the reads end.
         let last_asked = r.requested.last().copied().unwrap_or(0);
-        Ok(next.filter(|l| {
-            super::load::advances(url, l) && skiptoken_id(l).is_some_and(|n| n < last_asked)
-        }))
+        Ok(next.filter(|l| super::load::advance(url, l).is_some_and(|next| next < last_asked)))
     }
 
     /// Applies a 2xx `$batch` response to the round's first `n` reads, each part as that

@@ -14,13 +14,11 @@ const MAX_EMPTY_PAGES: u32 = 100;
 /// many (this is 50 million ids), but a server must not hold the feed with them either.
 const MAX_ADVANCING_EMPTY_PAGES: u32 = 10_000;
 
-/// Whether `link` (a page's next link) moves past the ids of the page requested as `url`
-/// by its `$skiptoken`'s `p_ID`.
-pub(super) fn advances(url: &str, link: &str) -> bool {
-    match (skiptoken_id(url), skiptoken_id(link)) {
-        (at, Some(next)) => at.is_none_or(|at| next > at),
-        _ => false,
-    }
+/// The `p_ID` of `link` (a page's next link) when its `$skiptoken` moves past the ids of
+/// the page requested as `url`.
+pub(super) fn advance(url: &str, link: &str) -> Option<i64> {
+    let next = skiptoken_id(link)?;
+    skiptoken_id(url).is_none_or(|at| next > at).then_some(next)
 }
 
 /// Whether to follow `link`, the next link of an empty page requested as `url`, with
@@ -29,9 +27,9 @@ pub(super) fn advances(url: &str, link: &str) -> bool {
 /// view's items: links that advance are followed for [`MAX_ADVANCING_EMPTY_PAGES`] in a
 /// row, any other (one to itself never) for [`MAX_EMPTY_PAGES`].
 fn follow_empty_page(url: &str, link: &str, empty: u32) -> bool {
-    let most = match advances(url, link) {
-        true => MAX_ADVANCING_EMPTY_PAGES,
-        false => MAX_EMPTY_PAGES,
+    let most = match advance(url, link) {
+        Some(_) => MAX_ADVANCING_EMPTY_PAGES,
+        None => MAX_EMPTY_PAGES,
     };
     link != url && empty <= most
 }
