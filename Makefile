@@ -131,8 +131,8 @@ test-types: pkg
 	@cp src/js/seed.js src/js/seed.d.ts pkg/
 	node tests/types/check.mjs
 
-## The seed facade (sp-live/seed) in headless Chromium against sp-sim (127.0.0.1:39500) and
-## sp-broadcaster (39400), page on 39080; logs in target/facade/.
+## The seed facade (sp-live/seed) in headless Chromium against sp-sim (127.0.0.1:21500) and
+## sp-broadcaster (21400), page on 21080; logs in target/facade/.
 test-facade: pkg
 	cargo build --quiet -p sp-sim -p sp-broadcaster
 	@cp src/js/seed.js src/js/seed.d.ts pkg/

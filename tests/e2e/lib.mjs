@@ -199,7 +199,7 @@ export function launchChromium(chromium) {
 
 // ---------- sp-sim's admin API, webhooks, static pages ----------
 
-/** A call to sp-sim's admin API at `simUrl` (e.g. "http://127.0.0.1:39500"); the JSON
+/** A call to sp-sim's admin API at `simUrl` (e.g. "http://127.0.0.1:21500"); the JSON
  * answer, or `null`. */
 export async function admin(simUrl, method, route, body) {
   const r = await fetch(`${simUrl}/_admin${route}`, {

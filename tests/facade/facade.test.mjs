@@ -6,7 +6,8 @@
 //
 //   cargo build -p sp-sim -p sp-broadcaster && make pkg && cp src/js/seed.* pkg/
 //   node tests/facade/facade.test.mjs
-// Ports (127.0.0.1): sim 39500, broadcaster 39400, page 39080. Logs: target/facade/.
+// Ports (127.0.0.1): sim 21500, broadcaster 21400, page 21080 (below Linux's ephemeral range,
+// 32768-60999, where a client socket's own port could take one first). Logs: target/facade/.
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
@@ -18,9 +19,9 @@ const ROOT = path.resolve(HERE, "../..");
 const require = createRequire(path.join(ROOT, "tests/tools/package.json"));
 const { chromium } = require("playwright-core");
 
-const SIM = 39500;
-const BC = 39400;
-const PAGE = 39080;
+const SIM = 21500;
+const BC = 21400;
+const PAGE = 21080;
 const HOST = "127.0.0.1";
 const SITE = `http://${HOST}:${SIM}/sites/dev`;
 const BROADCASTER = `http://${HOST}:${BC}`;

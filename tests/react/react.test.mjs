@@ -8,7 +8,7 @@
 //
 //   cargo build -p sp-sim -p sp-broadcaster && make pkg
 //   node tests/react/react.test.mjs
-// Ports (127.0.0.1): sim 39510, broadcaster 39410, page 39090. Logs: target/react/.
+// Ports (127.0.0.1): sim 21510, broadcaster 21410, page 21090. Logs: target/react/.
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
@@ -23,7 +23,7 @@ const require = createRequire(path.join(ROOT, "tests/tools/package.json"));
 const { chromium } = require("playwright-core");
 
 const HOST = "127.0.0.1";
-const [SIM, BC, PAGE] = [39510, 39410, 39090];
+const [SIM, BC, PAGE] = [21510, 21410, 21090];
 const SITE = `http://${HOST}:${SIM}/sites/dev`;
 const BROADCASTER = `http://${HOST}:${BC}`;
 const BIN = path.join(ROOT, "target/debug");
