@@ -38,6 +38,13 @@ const CLOSE_GOING_AWAY: u16 = 1001;
 /// Close code sent to a client from which nothing (pong included) arrived in time.
 const CLOSE_TIMED_OUT: u16 = 1000;
 
+/// How long the server waits for a refused client to answer its close frame (a connected
+/// one gets the ping timeout). Until it does, the socket stays open and is read: a socket
+/// dropped with unread data, or written to by the client after it closed, is reset, and a
+/// browser that gets the reset before it has read the close frame reports 1006 with no
+/// reason (in Chromium about 1 refusal in 200 was seen as a lost link).
+const CLOSING_HANDSHAKE: Duration = Duration::from_secs(5);
+
 /// `GET {ws_path}`: upgrades to a plain WebSocket. A client without a valid `?token=`
 /// (with `--client-token` or `--entra-tenant` set) is closed at once with 4401 "Not
 /// authorized": a browser sees a close reason, not a failed handshake's status.
@@ -52,10 +59,11 @@ pub async fn upgrade(State(st): State<AppState>, uri: Uri, ws: WebSocketUpgrade)
                 code: client_auth::CLOSE_NOT_AUTHORIZED,
                 reason: client_auth::REFUSED.into(),
             };
-            let _ = timeout(
-                Duration::from_secs(5),
-                socket.send(Message::Close(Some(frame))),
-            )
+            let _ = timeout(CLOSING_HANDSHAKE, async {
+                if socket.send(Message::Close(Some(frame))).await.is_ok() {
+                    while let Some(Ok(_)) = socket.recv().await {}
+                }
+            })
             .await;
         });
     }
@@ -177,14 +185,15 @@ impl Outbox {
     }
 
     /// Sends a close frame (unless the client's own close is being answered, which the
-    /// WebSocket layer queued already) and flushes it, within the time limit.
-    async fn close(&mut self, frame: Option<Message>) {
+    /// WebSocket layer queued already) and flushes it, within the time limit; `false`
+    /// if it could not.
+    async fn close(&mut self, frame: Option<Message>) -> bool {
         if let Some(frame) = frame {
             if !self.send(frame).await {
-                return;
+                return false;
             }
         }
-        let _ = timeout(self.limit, self.sink.close()).await;
+        matches!(timeout(self.limit, self.sink.close()).await, Ok(Ok(())))
     }
 }
 
@@ -256,7 +265,15 @@ async fn run(st: AppState, socket: WebSocket) {
             }
         }
     };
-    out.close(last_frame).await;
+    // A client that went silent will not answer the close either.
+    let awaits_answer = matches!(&last_frame,
+        Some(Message::Close(Some(f))) if f.code != CLOSE_TIMED_OUT);
+    if out.close(last_frame).await && awaits_answer {
+        let _ = timeout(out.limit, async {
+            while let Some(Ok(_)) = rx.next().await {}
+        })
+        .await;
+    }
     tracing::info!("plain ws disconnected");
 }
 

@@ -98,6 +98,40 @@ async fn plain_websocket_clients_need_a_token_in_the_query() {
     h.shutdown().await;
 }
 
+/// A refused browser has usually sent its first message (its list subscription) before
+/// the close frame arrives. The server must read on until the client answers the close:
+/// a socket dropped with unread data is reset, and a reset can reach the client before it
+/// read the close frame, which then shows as 1006 with no reason (no refusal reported).
+#[tokio::test]
+async fn a_refused_plain_websocket_that_spoke_first_still_reads_the_refusal() {
+    use futures_util::SinkExt;
+    let h = start(with_tokens()).await;
+    let a = h.local_addr();
+    for round in 0..40 {
+        let mut ws = ws_connect(a, "/ws?token=t3").await;
+        let join = r#"{"event":"subscribe","data":{"lists":["x"]}}"#;
+        let _ = ws.send(Message::Text(join.into())).await;
+        // Let the server finish with the socket before this client reads anything.
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        let close = tokio::time::timeout(WAIT, ws.next())
+            .await
+            .expect("a close");
+        match close {
+            Some(Ok(Message::Close(Some(frame)))) => {
+                assert_eq!(frame.code, CloseCode::from(4401), "round {round}");
+            }
+            other => panic!("round {round}: {other:?}"),
+        }
+        // The client's answer to the close is read: the connection ends cleanly, not
+        // with a reset.
+        let end = tokio::time::timeout(WAIT, ws.next())
+            .await
+            .expect("the end");
+        assert!(end.is_none(), "round {round}: {end:?}");
+    }
+    h.shutdown().await;
+}
+
 #[tokio::test]
 async fn without_tokens_anyone_listens() {
     let h = start(Config::default()).await;
