@@ -15,6 +15,7 @@
 pub mod batch;
 pub mod client_auth;
 pub mod config;
+mod conn_close;
 pub mod entra;
 pub mod plain_ws;
 pub mod secrets;
@@ -257,11 +258,14 @@ async fn accept_loop(
             () = async { let _ = stop.wait_for(|v| *v).await; } => break,
         };
         no_delay(&stream);
-        let service = app
-            .clone()
-            .map_request(|req: axum::http::Request<hyper::body::Incoming>| {
-                req.map(axum::body::Body::new)
-            });
+        // Lets the socket.io side close a refused 2.x client's connection (`sockets`).
+        let (stream, closer) = conn_close::wrap(stream);
+        let service =
+            app.clone()
+                .map_request(move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                    req.extensions_mut().insert(closer.clone());
+                    req.map(axum::body::Body::new)
+                });
         let service = hyper_util::service::TowerToHyperService::new(service);
         let conn = http
             .serve_connection(TokioIo::new(stream), service)

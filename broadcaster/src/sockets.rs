@@ -13,9 +13,10 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use socketioxide::extract::{AckSender, SocketRef, TryData};
 use socketioxide::handler::ConnectHandler;
-use socketioxide::{SendError, SocketError, SocketIo};
+use socketioxide::{ProtocolVersion, SendError, SocketError, SocketIo};
 
 use crate::client_auth;
+use crate::conn_close::CloseHandle;
 use crate::webhook::{normalize_list_id, EVENT};
 use crate::Batch;
 
@@ -138,12 +139,41 @@ pub fn register(io: &SocketIo, gate: Arc<client_auth::Gate>) {
             let admitted = gate.admits(auth.ok().as_ref(), uri).await;
             if let Err(refused) = &admitted {
                 tracing::info!(sid = %socket.id, reason = %refused.reason(), "socket.io client refused");
+                if socket.protocol() == ProtocolVersion::V4 {
+                    tokio::spawn(close_refused(socket.clone()));
+                }
             }
             admitted
         }
     };
     // The last middleware given runs first: the token is checked before set-up.
     io.ns("/", on_connect.with(set_up).with(admit));
+}
+
+/// How long after its refusal a socket.io 2.x client is sent DISCONNECT: socketioxide
+/// queues the CONNECT_ERROR once the middleware has returned, and it must go first.
+const REFUSED_DISCONNECT_AFTER: Duration = Duration::from_millis(250);
+/// How long after that DISCONNECT the server closes the connection itself.
+const REFUSED_CLOSE_AFTER: Duration = Duration::from_secs(1);
+
+/// Ends the connection of a refused socket.io 2.x (protocol v4) client, which would
+/// otherwise keep it open, pinging, for ever (socketioxide closes refused 3.x/4.x clients
+/// after its connect timeout; 2.x clients join `/` without asking, so none applies). It
+/// gets DISCONNECT (`41`) after the CONNECT_ERROR: socket.io-client 2.x then closes its
+/// connection and, the disconnect being the server's, does not reconnect (a connection
+/// merely closed by the server would be reopened every second or two, refused each time).
+/// A client that stays on anyway has its connection closed by the server.
+async fn close_refused(socket: SocketRef) {
+    tokio::time::sleep(REFUSED_DISCONNECT_AFTER).await;
+    // The socket never joined the namespace: this only sends the packet.
+    if let Err(e) = socket.clone().disconnect() {
+        tracing::debug!(sid = %socket.id, error = %e, "no DISCONNECT for a refused client");
+    }
+    tokio::time::sleep(REFUSED_CLOSE_AFTER).await;
+    match socket.req_parts().extensions.get::<CloseHandle>() {
+        Some(connection) => connection.close(),
+        None => tracing::warn!(sid = %socket.id, "cannot close a refused client's connection"),
+    }
 }
 
 /// Puts a new socket in [`ALL_ROOM`] and registers its event handlers. It runs as a connect

@@ -59,8 +59,10 @@ async fn socket_io_clients_need_a_token_in_auth_or_the_query() {
         assert_eq!(list_changes(&event), forwarded(&entries));
     }
     for ws in &mut refused {
-        let next = next_packet(ws, Duration::from_millis(300)).await;
-        assert!(next.is_none(), "a refused client heard {next:?}");
+        // 2.x clients are sent DISCONNECT after the refusal (see the test below).
+        while let Some(next) = next_packet(ws, Duration::from_millis(300)).await {
+            assert_eq!(next, "41", "a refused client heard {next:?}");
+        }
     }
     h.shutdown().await;
 }
@@ -146,4 +148,68 @@ async fn without_tokens_anyone_listens() {
         "no close"
     );
     h.shutdown().await;
+}
+
+/// socket.io-client 2.x keeps its Engine.IO connection open after a refusal (with pings
+/// for ever): the server sends it a DISCONNECT after the refusal (so that it closes and
+/// does not reconnect) and closes the WebSocket itself soon after. Admitted 2.x clients
+/// and refused 3.x/4.x clients are left as they were.
+#[tokio::test]
+async fn a_refused_socket_io_2_client_is_closed_by_the_server() {
+    let h = start(with_tokens()).await;
+    let a = h.local_addr();
+    let refused_at = tokio::time::Instant::now();
+    let (mut refused, answer) = sio_attempt(a, 3, "&token=t3", "").await;
+    // socketioxide sends `44{"message":"Not authorized"}` to 2.x clients too.
+    assert!(
+        answer.starts_with("44") && answer.contains("Not authorized"),
+        "{answer}"
+    );
+    let (mut admitted, answer) = sio_attempt(a, 3, "&token=t1", "").await;
+    assert_eq!(answer, "40");
+    let (mut refused_v4, answer) = sio_attempt(a, 4, "", "40").await;
+    assert!(answer.starts_with("44{"), "{answer}");
+
+    // The refused 2.x client hears a DISCONNECT, then the server closes the WebSocket,
+    // although this client answers pings and never closes it.
+    let next = next_packet(&mut refused, WAIT).await;
+    assert_eq!(next.as_deref(), Some("41"), "after the refusal");
+    let left = refused_at + Duration::from_secs(3) - tokio::time::Instant::now();
+    assert_eq!(
+        heard_until_closed(&mut refused, left).await,
+        Some(vec![]),
+        "the server closes the refused 2.x client within 3 s"
+    );
+
+    // The others are still open: the admitted one hears a webhook, the refused 4.x one
+    // hears nothing and is not closed (socketioxide closes it after its connect timeout).
+    let entries = [entry(L1, None)];
+    assert_eq!(post_webhook(a, &body(&entries)).await.status, 202);
+    let event = next_packet(&mut admitted, WAIT).await.expect("the event");
+    assert_eq!(list_changes(&event), forwarded(&entries));
+    let v4 = heard_until_closed(&mut refused_v4, Duration::from_millis(500)).await;
+    assert_eq!(
+        v4, None,
+        "the refused 4.x client is left open, hearing nothing"
+    );
+    assert_eq!(health(a).await["sockets"]["socketio"], 1);
+    h.shutdown().await;
+}
+
+/// Reads `ws` (answering pings) for at most `wait`: the text frames it heard if it was
+/// closed by then (a close frame, the end of the stream, or an error), `None` if still open.
+async fn heard_until_closed(ws: &mut Ws, wait: Duration) -> Option<Vec<String>> {
+    let mut heard = vec![];
+    let closed = tokio::time::timeout(wait, async {
+        loop {
+            match ws.next().await {
+                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return,
+                Some(Ok(Message::Text(t))) if t.as_str() == "2" => ws_send(ws, "3").await,
+                Some(Ok(Message::Text(t))) => heard.push(t.as_str().to_owned()),
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    closed.ok().map(|()| heard)
 }

@@ -50,11 +50,15 @@ impl NodeClient {
 
     /// Starts a client (giving `token`, if any) without waiting for it to be ready.
     fn start(name: &str, script: &str, args: Vec<String>, token: Option<&str>) -> Self {
+        let env: Vec<_> = token.map(|t| ("SP_CLIENT_TOKEN", t)).into_iter().collect();
+        Self::start_env(name, script, args, &env)
+    }
+
+    /// Starts a client with more environment variables, without waiting for it.
+    fn start_env(name: &str, script: &str, args: Vec<String>, env: &[(&str, &str)]) -> Self {
         let (dir, modules) = paths();
         let mut command = Command::new(NODE);
-        if let Some(token) = token {
-            command.env("SP_CLIENT_TOKEN", token);
-        }
+        command.envs(env.iter().copied());
         let mut child = command
             .arg(dir.join(script))
             .args(&args)
@@ -290,5 +294,31 @@ async fn with_client_tokens_real_clients_listen_only_with_one() {
     assert_eq!(post_webhook(a, &body(&entries)).await.status, 202);
     assert_eq!(v2.changes().await, forwarded(&entries));
     assert_eq!(v4.changes().await, forwarded(&entries));
+    h.shutdown().await;
+}
+
+/// socket.io-client 2.0.4 does not close its connection when refused, and would reopen it
+/// about every second if the server merely closed it. The server sends it DISCONNECT
+/// after the refusal ("io server disconnect": it closes and stays closed), then closes the
+/// connection. Here with reconnection on, as by default.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_v2_client_is_disconnected_and_stays_away() {
+    let h = start(Config {
+        client_tokens: vec!["t1".into()],
+        ..Config::default()
+    })
+    .await;
+    let a = h.local_addr();
+    let args = vec!["v2".to_owned(), format!("http://{a}")];
+    let env = [("SP_CLIENT_TOKEN", "t3"), ("SP_RECONNECTION", "1")];
+    let mut c = NodeClient::start_env("v2 refused", "sio_client.js", args, &env);
+    let v = c.next(WAIT).await.expect("an answer");
+    assert_eq!(v["type"], "error", "{v}");
+    assert_eq!(v["message"], "Not authorized", "{v}");
+    let v = c.next(WAIT).await.expect("a disconnect");
+    assert_eq!(v["type"], "disconnect", "{v}");
+    assert_eq!(v["reason"], "io server disconnect", "{v}");
+    // No reconnection attempt (the first would come after 0.5 to 1.5 s).
+    c.quiet(Duration::from_millis(3000)).await;
     h.shutdown().await;
 }

@@ -1,7 +1,9 @@
 // socket.io client used by sp-broadcaster's Rust tests.
 // usage: node sio_client.js <v2|v4> <base url> [comma-separated list GUIDs to subscribe]
 // env SP_CLIENT_TOKEN: a token to give (v2: `query: {token}`, v4: `auth: {token}`).
-// Prints one JSON object per line: {"type":"connect"|"ack"|"ready"|"event"|"error", ...}.
+// env SP_RECONNECTION=1: reconnect as socket.io-client does by default (else it does not).
+// Prints one JSON object per line:
+// {"type":"connect"|"ack"|"ready"|"event"|"error"|"disconnect"|"reconnect_attempt", ...}.
 // Exits when stdin closes (the Rust test drops it) or after 60 s.
 "use strict";
 const path = require("path");
@@ -13,7 +15,8 @@ const io = require(path.join(modules, version === "v2" ? "socket.io-client-v2" :
 const out = (o) => process.stdout.write(JSON.stringify(o) + "\n");
 const token = process.env.SP_CLIENT_TOKEN;
 const given = token === undefined ? {} : version === "v2" ? { query: { token } } : { auth: { token } };
-const socket = io(url, { transports: ["websocket"], reconnection: false, forceNew: true, ...given });
+const reconnection = process.env.SP_RECONNECTION === "1";
+const socket = io(url, { transports: ["websocket"], reconnection, forceNew: true, ...given });
 let readied = false;
 
 socket.on("connect", () => {
@@ -33,6 +36,7 @@ socket.on("list:changes", (...args) => out({ type: "event", event: "list:changes
 socket.on("connect_error", (e) => out({ type: "error", message: String(e && e.message || e) }));
 socket.on("error", (e) => out({ type: "error", message: String(e && e.message || e) }));
 socket.on("disconnect", (reason) => out({ type: "disconnect", reason }));
+socket.io.on("reconnect_attempt", (n) => out({ type: "reconnect_attempt", attempt: n }));
 
 process.stdin.on("end", () => process.exit(0));
 process.stdin.resume();
