@@ -53,7 +53,8 @@ test-browser:
 ## changed since the last build (pkg/.built).
 PKG_INPUTS := Makefile Cargo.toml Cargo.lock $(shell find src -type f 2>/dev/null) \
   tests/scripts/package.mjs tests/scripts/minify-names.mjs \
-  tests/scripts/strip-comments.mjs tests/scripts/auto-init.mjs tests/scripts/pkg-readme.md
+  tests/scripts/strip-comments.mjs tests/scripts/auto-init.mjs tests/scripts/keep-handles.mjs \
+  tests/scripts/pkg-readme.md
 ## SIZE_STD=1 (the default when rust-src is installed) rebuilds the standard library for size, with panics as plain
 ## traps and no Debug formatting (nothing user-facing uses either): about 13 KB gzip less.
 ## These are unstable cargo/rustc options, enabled for this one build on the stable
@@ -98,6 +99,7 @@ pkg/.built: $(PKG_INPUTS) target/.size-std-$(SIZE_STD)
 	node tests/scripts/minify-names.mjs pkg
 	node tests/scripts/strip-comments.mjs pkg
 	node tests/scripts/auto-init.mjs pkg
+	node tests/scripts/keep-handles.mjs pkg
 	node tests/scripts/package.mjs pkg
 	@printf 'pkg/sp_live_bg.wasm: %s bytes, %s gzip -9\n' \
 	  "$$(stat -c %s pkg/sp_live_bg.wasm)" "$$(gzip -9c pkg/sp_live_bg.wasm | wc -c)"

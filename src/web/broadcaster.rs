@@ -83,6 +83,8 @@ export class Broadcaster {
   onError(callback: (error: SpLiveError) => void): Unsubscribe;
   readonly status: ConnectionStatus;
   emit(event: string, ...args: JsonValue[]): void;
+  /** Lets go of the connection (closed with its last holder). Until then the handle lives
+   * even if the page keeps no reference to it: close what you open. */
   close(): void;
 }
 "#;

@@ -141,6 +141,9 @@ export class LiveList<T extends ItemWithId = ListItem> {
   checkpoint(): LiveListCheckpoint<T> | null;
   readonly status: LiveListStatus;
   stats(): LiveListStats;
+  /** Stops the list (and, with the page's last list or broadcaster on it, the WebSocket).
+   * Until then it lives even if the page keeps no reference to it, as an open WebSocket
+   * with listeners does: close what you open (a web part in `onDispose`). */
   close(): void;
 }
 "#;

@@ -188,12 +188,13 @@ export async function startSimAndBroadcaster(bin, simPort, bcPort, log, broadcas
 }
 
 /** The system Chromium, headless, with nothing running in the background (no sandbox:
- * CI runs in containers). `chromium` is playwright-core's. */
+ * CI runs in containers), and `gc()` in its pages (a test drops handles and collects).
+ * `chromium` is playwright-core's. */
 export function launchChromium(chromium) {
   return chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--no-first-run"],
+      "--disable-component-update", "--disable-sync", "--no-first-run", "--js-flags=--expose-gc"],
   });
 }
 

@@ -12,6 +12,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import { droppedHandlesKeepListening } from "./dropped-handles.mjs";
 import { Checks, Rest, admin as adminApi, killAll, launchChromium, portTaken, serveStatic, sleep, startSimAndBroadcaster, subscribeWebhook, under, waitFor } from "../e2e/lib.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -367,6 +368,12 @@ async function main() {
       expect(p.AddedItems[0]?.Id === added, value[0]);
       await p2.evaluate(() => window.t.sockets.main.stop());
       await p2.close();
+    });
+
+    await checks.check("a LiveList and a Broadcaster the page dropped (keeping only callbacks) still hear a change after garbage collection", async () => {
+      const p3 = await openPage();
+      await droppedHandlesKeepListening(p3, { base, broadcaster: BROADCASTER, rest });
+      await p3.close();
     });
 
     await checks.check("no uncaught page errors", () => {
