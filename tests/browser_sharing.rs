@@ -1,20 +1,24 @@
 //! Browser tests of what a page shares: the broadcaster's per-list rooms of a socket
 //! that many feeds use (a closing feed leaves none), and one connection per broadcaster
 //! across copies of sp-live (each SPFx bundle carries its own), through the port a copy
-//! publishes. Lists across copies: `browser_hosting.rs`.
+//! publishes. Lists across copies: `browser_hosting.rs`; `auth` across copies:
+//! `browser_sharing_auth.rs`.
 
 #![cfg(target_arch = "wasm32")]
 
 #[path = "support/browser.rs"]
 mod browser;
+#[path = "support/ports.rs"]
+mod ports;
 #[path = "support/sim.rs"]
 mod sim;
 
 use browser::*;
-use js_sys::{Array, Function};
+use js_sys::Function;
+use ports::*;
 use sim::*;
 use sp_live::web::{Broadcaster, LiveList};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -38,58 +42,6 @@ async fn a_room_stays_while_any_feed_on_the_socket_needs_it() {
         subjects.items().length() == 4
     })
     .await;
-}
-
-/// Calls a published port: `port(op, a, b)`.
-fn port_call(port: &Function, op: u32, a: &JsValue, b: &JsValue) -> JsValue {
-    port.call3(&JsValue::NULL, &op.into(), a, b).unwrap()
-}
-
-/// Runs JavaScript and returns its value.
-fn js(code: &str) -> JsValue {
-    js_sys::eval(code).unwrap()
-}
-
-/// The page's published ports for sp-broadcaster's URL: `[key, port]` pairs.
-fn ports() -> Vec<(String, Function)> {
-    ports_for("127.0.0.1:9400")
-}
-
-/// The page's published ports whose key names `target`.
-fn ports_for(target: &str) -> Vec<(String, Function)> {
-    let entries = js("[...(globalThis[Symbol.for('sp-live.ports.1')] || new Map()).entries()]");
-    Array::from(&entries)
-        .iter()
-        .map(|pair| {
-            let pair = Array::from(&pair);
-            (
-                pair.get(0).as_string().unwrap(),
-                pair.get(1).unchecked_into(),
-            )
-        })
-        .filter(|(key, _)| key.contains(target))
-        .collect()
-}
-
-/// Waits until no copy publishes a port for sp-broadcaster (a test's lists let go of
-/// their connections a turn after they close).
-async fn no_ports() {
-    wait_until("no port left", 5_000, || ports().is_empty()).await;
-}
-
-/// What `globalThis.__peer` (the peer of [`peer_recorder`]) was told, as JSON.
-fn peer_calls() -> String {
-    js("JSON.stringify(globalThis.__peerCalls)")
-        .as_string()
-        .unwrap()
-}
-
-/// A peer function `(kind, a, b)` that records its calls in `globalThis.__peerCalls`
-/// (an event's arguments parsed).
-fn peer_recorder() -> Function {
-    js("globalThis.__peerCalls = []; \
-        (kind, a, b) => { __peerCalls.push([kind, a, kind === 0 ? JSON.parse(b) : b]); }")
-    .unchecked_into()
 }
 
 async fn webhook(list_id: &str) {
@@ -158,40 +110,6 @@ async fn another_copy_shares_this_copys_connection_through_its_port() {
         &JsValue::UNDEFINED,
     );
     assert!(late.map_or(true, |id| id.as_f64().unwrap().is_nan()));
-}
-
-/// Installs a port for `key` that records its calls in `globalThis.__portCalls` (an
-/// emit's arguments parsed), keeps the peer it is given in `globalThis.__peer` and
-/// answers id 5.
-fn fake_port(key: &str) {
-    let install = Function::new_with_args(
-        "key",
-        "globalThis.__portCalls = []; \
-         const port = (op, a, b) => { \
-           __portCalls.push([op, op === 0 ? 'peer' : a, op === 2 ? JSON.parse(b) : b]); \
-           if (op === 0) globalThis.__peer = a; return op === 0 ? 5 : 0; }; \
-         const s = Symbol.for('sp-live.ports.1'); \
-         if (!(globalThis[s] instanceof Map)) globalThis[s] = new Map(); \
-         globalThis[s].set(key, port);",
-    );
-    install.call1(&JsValue::NULL, &key.into()).unwrap();
-}
-
-fn fake_port_calls() -> String {
-    js("JSON.stringify(globalThis.__portCalls)")
-        .as_string()
-        .unwrap()
-}
-
-/// The sharing key of sp-broadcaster's connection with [`options`]`("auto")`.
-async fn broadcaster_key() -> String {
-    no_ports().await;
-    let mut probe = Broadcaster::connect(BROADCASTER.into(), options("auto"))
-        .await
-        .unwrap();
-    let key = ports()[0].0.clone();
-    probe.close();
-    key
 }
 
 #[wasm_bindgen_test]
@@ -353,52 +271,4 @@ async fn a_peer_cannot_let_go_of_another_handle() {
     .await;
     own.close();
     assert_eq!(wait_sockets(before).await, before);
-}
-
-/// With `auth` functions, copies hand theirs over through the port: a peer's, given when
-/// it attaches (op 0's third argument), is asked once this copy's holder let go; and this
-/// copy gives its own when it joins another copy's connection.
-#[wasm_bindgen_test]
-async fn copies_hand_their_auth_functions_over_through_the_port() {
-    let _serial = serial().await;
-    let sio4 = "127.0.0.1:9304";
-    let with_auth = |who: &str| {
-        let o = options("socket.io-v4");
-        let body = format!("globalThis.__asked.push('{who}'); cb({{}});");
-        let ask = Function::new_with_args("cb", &body);
-        js_sys::Reflect::set(&o, &"auth".into(), &ask).unwrap();
-        o
-    };
-    js("globalThis.__asked = []");
-    let url = format!("http://{sio4}");
-    let mut own = Broadcaster::connect(url.clone(), with_auth("own"))
-        .await
-        .unwrap();
-    wait_open(&own).await;
-    let (key, port) = ports_for(sio4).pop().expect("a port");
-    assert!(key.ends_with("|auth()"), "{key}");
-    let peer_auth = js("(cb) => { globalThis.__asked.push('peer'); cb({}); }");
-    let id = port_call(&port, 0, &peer_recorder(), &peer_auth);
-    own.close();
-    supervisor("/ctl/sio4/drop", None).await;
-    wait_until("the peer's function asked", 5_000, || {
-        js("globalThis.__asked.join()").as_string().unwrap() == "own,peer"
-    })
-    .await;
-    port_call(&port, 1, &id, &JsValue::UNDEFINED);
-    wait_until("withdrawn", 5_000, || ports_for(sio4).is_empty()).await;
-
-    // This copy joins another's connection (a fake port) and gives its function.
-    fake_port(&key);
-    let mut joined = Broadcaster::connect(url, with_auth("joined"))
-        .await
-        .unwrap();
-    assert_eq!(
-        js("typeof globalThis.__portCalls[0][2]")
-            .as_string()
-            .as_deref(),
-        Some("function")
-    );
-    joined.close();
-    js("globalThis[Symbol.for('sp-live.ports.1')].clear()");
 }

@@ -201,6 +201,11 @@ export function callPort(port, op, a, b) {
   }
 }
 
+/** The `auth` a copy hands to the connection it joins: its peer names its newest holder's. */
+export function peerAuth(peer) {
+  return (cb) => peer(3)(cb);
+}
+
 // Response bodies are copied into wasm memory by the browser's UTF-8 encoder (wasm-bindgen's
 // string passing copies them a UTF-16 unit at a time in JavaScript). Every browser that
 // runs this wasm has `encodeInto`: it needs reference types, which came later.

@@ -49,6 +49,9 @@ extern "C" {
     /// `port(op, a, b)`, or NaN if it throws.
     #[wasm_bindgen(js_name = callPort)]
     fn call_port(port: &Function, op: u32, a: &JsValue, b: &JsValue) -> f64;
+    /// `(cb) => peer(3)(cb)`: the `auth` function a copy hands to the connection it joins.
+    #[wasm_bindgen(js_name = peerAuth)]
+    fn peer_auth(peer: &JsValue) -> Function;
 }
 
 /// The port published for `key`, if any.
@@ -113,19 +116,31 @@ fn json_array(text: &JsValue) -> Option<Vec<Json>> {
 }
 
 /// Joins another copy's connection for `hub`'s key if one is published, and drives
-/// `hub` from it, handing over this copy's `auth` function; `false` if there is none
-/// (or it is gone).
+/// `hub` from it; `false` if there is none (or it is gone). If this copy's holders have
+/// `auth` functions, the owner is handed one that asks whichever is the newest holder's
+/// when it is called (`peer(3)` here names it), as a connection of this copy's own would:
+/// not the first holder's, which may have let go (a disposed web part).
 pub(crate) fn join(hub: &Rc<Hub>, auth: Option<&Function>) -> bool {
     let Some(port) = find(hub.key()) else {
         return false;
     };
-    let mailbox = hub.mailbox.clone();
+    let weak = Rc::downgrade(hub);
     let listener = Port::new(move |kind, a, b| {
-        mailbox.post(Message::Peer(kind, a, b));
+        let Some(hub) = weak.upgrade() else {
+            return JsValue::UNDEFINED;
+        };
+        if kind == 3 {
+            // Which function to ask: the newest holder's (`peerAuth` calls it).
+            return hub.newest_auth().map_or(JsValue::UNDEFINED, Into::into);
+        }
+        hub.mailbox.post(Message::Peer(kind, a, b));
         JsValue::UNDEFINED
     });
-    let none = JsValue::UNDEFINED;
-    let id = call_port(&port, 0, listener.as_ref(), auth.map_or(&none, |ask| ask));
+    let auth = match auth {
+        Some(_) => peer_auth(listener.as_ref()).into(),
+        None => JsValue::UNDEFINED,
+    };
+    let id = call_port(&port, 0, listener.as_ref(), &auth);
     if id.is_nan() {
         ports(hub.key(), &port, false);
         return false;
