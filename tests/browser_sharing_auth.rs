@@ -20,6 +20,15 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// Options for the socket.io 4 fixture with an `auth` function whose body is `body` (its
+/// argument is `cb`).
+fn with_auth(body: &str) -> JsValue {
+    let o = options("socket.io-v4");
+    let ask = Function::new_with_args("cb", body);
+    js_sys::Reflect::set(&o, &"auth".into(), &ask).unwrap();
+    o
+}
+
 /// With `auth` functions, copies hand theirs over through the port: a peer's, given when
 /// it attaches (op 0's third argument), is asked once this copy's holder let go; and this
 /// copy gives its own when it joins another copy's connection.
@@ -27,13 +36,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 async fn copies_hand_their_auth_functions_over_through_the_port() {
     let _serial = serial().await;
     let sio4 = "127.0.0.1:9304";
-    let with_auth = |who: &str| {
-        let o = options("socket.io-v4");
-        let body = format!("globalThis.__asked.push('{who}'); cb({{}});");
-        let ask = Function::new_with_args("cb", &body);
-        js_sys::Reflect::set(&o, &"auth".into(), &ask).unwrap();
-        o
-    };
+    let with_auth = |who: &str| with_auth(&format!("globalThis.__asked.push('{who}'); cb({{}});"));
     js("globalThis.__asked = []");
     let url = format!("http://{sio4}");
     let mut own = Broadcaster::connect(url.clone(), with_auth("own"))
@@ -76,12 +79,6 @@ async fn copies_hand_their_auth_functions_over_through_the_port() {
 async fn the_function_handed_over_asks_the_newest_holder_of_this_copy() {
     let _serial = serial().await;
     let url = "http://127.0.0.1:9304".to_owned();
-    let with_auth = |body: &str| {
-        let o = options("socket.io-v4");
-        let ask = Function::new_with_args("cb", body);
-        js_sys::Reflect::set(&o, &"auth".into(), &ask).unwrap();
-        o
-    };
     js("globalThis[Symbol.for('sp-live.ports.1')]?.clear()");
     let key = {
         let mut probe = Broadcaster::connect(url.clone(), with_auth("cb({})"))
