@@ -59,22 +59,29 @@ function fromRecord(text, maxAgeMs, now) {
 // ---------- IndexedDB: one store of `key -> record text`, a connection per operation ----------
 // (keepCheckpoint holds one open, so that a write when the page goes away starts at once)
 
+/** How long an IndexedDB open may take before it is given up on (some browsers' first
+ * open never answers): the list then loads without its checkpoint. */
+const OPEN_TIMEOUT_MS = 2000;
+
 function openDb() {
   return new Promise((resolve, reject) => {
-    let blocked = false;
+    let givenUp = false;
+    const giveUp = (error) => {
+      givenUp = true;
+      reject(error);
+    };
     const request = globalThis.indexedDB.open(DB_NAME, 1);
+    const timer = setTimeout(() => giveUp(new Error("sp-live/checkpoint: IndexedDB did not open")), OPEN_TIMEOUT_MS);
     request.onupgradeneeded = () => request.result.createObjectStore(DB_STORE);
     request.onsuccess = () => {
+      clearTimeout(timer);
       const db = request.result;
-      if (blocked) return db.close(); // given up on already
+      if (givenUp) return db.close();
       db.onversionchange = () => db.close(); // a newer version elsewhere: let it upgrade
       resolve(db);
     };
-    request.onerror = () => reject(request.error);
-    request.onblocked = () => {
-      blocked = true;
-      reject(new Error("sp-live/checkpoint: IndexedDB is blocked by another tab"));
-    };
+    request.onerror = () => (clearTimeout(timer), reject(request.error));
+    request.onblocked = () => (clearTimeout(timer), giveUp(new Error("sp-live/checkpoint: IndexedDB is blocked by another tab")));
   });
 }
 
@@ -161,12 +168,8 @@ function write(key, list, options, db) {
     return Promise.resolve(false); // over the quota, or storage off: the next page loads the list
   }
   const put = (store) => store.put(text, key);
-  let stored;
-  try {
-    stored = db ? inTransaction(db, "readwrite", put) : inDb("readwrite", put);
-  } catch (error) {
-    stored = inDb("readwrite", put); // the held connection closed (another version)
-  }
+  // The held connection may have closed (another tab's newer version): then a fresh one.
+  const stored = db ? inTransaction(db, "readwrite", put).catch(() => inDb("readwrite", put)) : inDb("readwrite", put);
   return stored.then(
     () => true,
     () => false,

@@ -124,6 +124,7 @@ export function useLiveList(options) {
       await init(options.wasm === undefined ? undefined : { module_or_path: options.wasm }).catch((e) => {
         throw coded(e, "init");
       });
+      if (gone) return; // unmounted or reopened while the checkpoint or the wasm loaded
       const opened = await LiveList.open(withLatestFunctions(options, latest));
       if (gone) {
         opened.close();
@@ -152,7 +153,12 @@ export function useLiveList(options) {
             break;
         }
       });
-    })().catch((error) => update({ status: "closed", error: coded(error, "invalid-options") }));
+    })().catch((error) => {
+      // Opened, then refused (a bad `storage` with `resume` given): closed, as shown.
+      if (list) list.close();
+      list = null;
+      update({ status: "closed", error: coded(error, "invalid-options") });
+    });
     return () => {
       gone = true;
       if (stopKeeping) stopKeeping(); // takes the checkpoint now, before the close

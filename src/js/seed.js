@@ -194,8 +194,9 @@ export class SocketListChanges {
 
   /**
    * Initialises the wasm module if needed, opens the list and starts emitting.
-   * Resolves to `this` (idempotent). Rejects if the options are invalid, after
-   * emitting a payload whose `ErrorMsg` is the message.
+   * Resolves to `this` (idempotent). Rejects if the options are invalid (code
+   * `invalid-options`) or the wasm fails to load (code `init`), after emitting a payload
+   * whose `ErrorMsg` is the message; `start()` may then be called again.
    */
   start() {
     if (this._stopped) return Promise.reject(closedError());
@@ -210,9 +211,12 @@ export class SocketListChanges {
     }
     let list;
     try {
-      await init(this._options.wasm === undefined ? undefined : { module_or_path: this._options.wasm });
+      await init(this._options.wasm === undefined ? undefined : { module_or_path: this._options.wasm }).catch((e) => {
+        throw initError(e);
+      });
       list = await LiveList.open(listOptions);
     } catch (error) {
+      if (!this._stopped) this._starting = null; // start() may try again (a wasm that failed to load)
       this._emitError(error);
       throw error;
     }
@@ -297,6 +301,12 @@ export class SocketListChanges {
     const deleted = [...before.keys()].filter((id) => !this._known.has(id));
     if (added.length + updated.length + deleted.length > 0) this._emit(payload(added, updated, deleted, ""));
   }
+}
+
+/** A failure to load the wasm, as an `Error` with code `init`. */
+function initError(cause) {
+  const message = (cause && cause.message) || String(cause);
+  return Object.assign(new Error(`sp-live: init() failed: ${message}`), { code: "init", cause });
 }
 
 function closedError() {

@@ -12,7 +12,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { droppedHandlesKeepListening } from "./dropped-handles.mjs";
+import { droppedHandlesKeepListening, startRetriesAfterTheWasmFailedToLoad } from "./lifecycle-checks.mjs";
 import { Checks, Rest, admin as adminApi, killAll, launchChromium, portTaken, serveStatic, sleep, startSimAndBroadcaster, subscribeWebhook, under, waitFor } from "../e2e/lib.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -374,6 +374,12 @@ async function main() {
       const p3 = await openPage();
       await droppedHandlesKeepListening(p3, { base, broadcaster: BROADCASTER, rest });
       await p3.close();
+    });
+
+    await checks.check("start() whose wasm failed to load rejects with code init, and a second start() loads it and goes live", async () => {
+      const p4 = await openPage();
+      await startRetriesAfterTheWasmFailedToLoad(p4, { base, wasmPath: path.join(ROOT, "pkg/sp_live_bg.wasm") });
+      await p4.close();
     });
 
     await checks.check("no uncaught page errors", () => {

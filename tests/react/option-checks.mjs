@@ -4,7 +4,9 @@
 // the list, the render right after an options change
 // shows the new list opening (not the old rows), and with IndexedDB a hidden page's
 // write starts at once (an unloading page runs no later task); sp-live/checkpoint leaves
-// most of sessionStorage to the page and does not retry what it refused.
+// most of sessionStorage to the page and does not retry what it refused, gives up on an
+// IndexedDB that never opens, and writes through a fresh connection when its held one was
+// closed; a list opened and then refused (a bad `storage`) is closed.
 
 import { waitFor } from "../e2e/lib.mjs";
 
@@ -161,6 +163,47 @@ export async function optionChecks({ page, checks, base, listId, rest, showsServ
     const titles = kept ? kept.items.map((i) => i.Title) : [];
     expect(titles.includes("kept when hidden"), `kept ${JSON.stringify(titles)}`);
     await page.evaluate(() => window.t.unmount());
+  });
+
+  await checks.check("a `resume` with a bad `storage`: invalid-options, and the list it opened is closed (no socket left)", async () => {
+    await page.evaluate(() => window.t.unmount());
+    await waitFor("no socket open", () => page.evaluate(() => window.t.openSockets() === 0), 5000);
+    const resume = { version: 1, key: "another list", token: "1;3;x;1;1", items: [] };
+    await page.evaluate(({ o, resume }) => window.t.render({ ...o, resume, storageKey: "k", storage: "IndexedDB" }), { o: options, resume });
+    await waitStatus(page, "closed");
+    const error = await page.evaluate(() => window.t.text("root", "error"));
+    expect(error.startsWith("invalid-options"), error);
+    await waitFor("the opened list closed with its socket", () => page.evaluate(() => window.t.openSockets() === 0), 5000);
+    await page.evaluate(() => window.t.unmount());
+  });
+
+  await checks.check("sp-live/checkpoint: an IndexedDB open that never answers is given up on (no checkpoint), and a write after the held connection closed (another tab's deleteDatabase) uses a fresh one", async () => {
+    const result = await page.evaluate(async () => {
+      const m = await import("/pkg/checkpoint.js");
+      const cp = { version: 1, key: "k", token: "1;3;x;1;1", items: [{ Id: 1, Title: "a" }] };
+      const stop = m.keepCheckpoint("held", { checkpoint: () => cp }, { storage: "indexedDB" });
+      await new Promise((r) => setTimeout(r, 200)); // the held connection opens
+      await new Promise((r) => {
+        const request = indexedDB.deleteDatabase("sp-live");
+        request.onsuccess = request.onerror = request.onblocked = r;
+      });
+      const out = { kept: await stop() };
+      const read = await m.readCheckpoint("held", { storage: "indexedDB" });
+      out.read = read && read.token;
+      const open = IDBFactory.prototype.open;
+      IDBFactory.prototype.open = () => ({}); // a request that never answers
+      const t0 = performance.now();
+      try {
+        out.hung = await m.readCheckpoint("held", { storage: "indexedDB" });
+      } finally {
+        IDBFactory.prototype.open = open;
+      }
+      out.ms = performance.now() - t0;
+      await m.deleteCheckpoint("held", { storage: "indexedDB" });
+      return out;
+    });
+    expect(result.kept === true && result.read === "1;3;x;1;1", `after the close: stop() ${result.kept}, read ${result.read}`);
+    expect(result.hung === null && result.ms < 4000, `a hung open: ${JSON.stringify(result.hung)} after ${Math.round(result.ms)} ms`);
   });
 
   await checks.check("sp-live/checkpoint: over 2,000,000 characters it stays out of sessionStorage (IndexedDB takes it), and a refused checkpoint is not stringified again on the next hide", async () => {
