@@ -77,7 +77,7 @@ mod tests {
 
     fn from_entries(entries: &[String]) -> Batch {
         let body = format!(r#"{{"value":[{}]}}"#, entries.join(","));
-        parse_body(body.as_bytes(), &[]).unwrap()
+        parse_body(body.as_bytes(), &[]).unwrap().0
     }
 
     fn batch(lists: &[&str]) -> Batch {

@@ -133,7 +133,11 @@ fn client_state_ok(got: Option<&str>, secrets: &[String]) -> bool {
 /// The entries of the returned [`Batch`] are the body's entries as received (members,
 /// their order and values kept) except `clientState`, which is removed: it is the secret
 /// proving a notification comes from SharePoint, and the batch goes to anonymous clients.
-pub fn parse_body(body: &[u8], secrets: &[String]) -> Result<Batch, BodyError> {
+/// An entry whose `clientState` matches no secret is left out, and counted (the number
+/// returned with the batch): each entry carries its own proof, and SharePoint may send
+/// the notifications of several subscriptions (one still on a retired secret, say) in
+/// one body. [`BodyError::Forbidden`] when no entry passes.
+pub fn parse_body(body: &[u8], secrets: &[String]) -> Result<(Batch, usize), BodyError> {
     let bad = |m: &str| BodyError::BadRequest(m.to_owned());
     let env: Envelope<'_> = serde_json::from_slice(body)
         .map_err(|e| bad(&format!("body is not a JSON object: {e}")))?;
@@ -142,7 +146,7 @@ pub fn parse_body(body: &[u8], secrets: &[String]) -> Result<Batch, BodyError> {
         serde_json::from_str(raw.get()).map_err(|_| bad("\"value\" must be an array"))?;
     let mut all: Vec<std::borrow::Cow<'_, str>> = Vec::with_capacity(items.len());
     let mut per_list: Vec<(String, Vec<usize>)> = Vec::new();
-    let mut forbidden = false;
+    let mut refused = 0;
     for (i, item) in items.iter().enumerate() {
         let e: Entry<'_> = serde_json::from_str(item.get())
             .map_err(|_| bad(&format!("value[{i}] must be an object")))?;
@@ -156,31 +160,36 @@ pub fn parse_body(body: &[u8], secrets: &[String]) -> Result<Batch, BodyError> {
         let client_state = e.member(CLIENT_STATE).map_err(|()| twice(CLIENT_STATE))?;
         if !secrets.is_empty() {
             let cs = client_state.and_then(|v| serde_json::from_str::<String>(v.get()).ok());
-            forbidden |= !client_state_ok(cs.as_deref(), secrets);
+            if !client_state_ok(cs.as_deref(), secrets) {
+                refused += 1;
+                continue;
+            }
         }
         if let Some(list) = normalize_list_id(&resource) {
+            let at = all.len();
             match per_list.iter_mut().find(|(l, _)| *l == list) {
-                Some((_, v)) => v.push(i),
-                None => per_list.push((list, vec![i])),
+                Some((_, v)) => v.push(at),
+                None => per_list.push((list, vec![at])),
             }
         }
         all.push(e.without_client_state(item.get()));
     }
-    if forbidden {
+    if refused > 0 && all.is_empty() {
         return Err(BodyError::Forbidden);
     }
     let join = |indexes: &mut dyn Iterator<Item = usize>| {
         let parts: Vec<&str> = indexes.map(|i| all[i].as_ref()).collect();
         format!("[{}]", parts.join(","))
     };
-    Ok(Batch {
+    let batch = Batch {
         all: join(&mut (0..all.len())),
         per_list: per_list
             .iter()
             .map(|(l, v)| (l.clone(), join(&mut v.iter().copied())))
             .collect(),
-        count: items.len(),
-    })
+        count: all.len(),
+    };
+    Ok((batch, refused))
 }
 
 /// Finds `validationtoken` (name matched case-insensitively) in a raw query string.
@@ -235,7 +244,12 @@ pub async fn handle(
         }
     };
     let batch = match parse_body(&bytes, &st.client_states.get()) {
-        Ok(b) => b,
+        Ok((batch, 0)) => batch,
+        Ok((batch, refused)) => {
+            // Not counted as a rejected request: the rest of the body is accepted.
+            tracing::warn!(refused, "webhook entries left out: clientState mismatch");
+            batch
+        }
         Err(BodyError::BadRequest(m)) => {
             st.stats.rejected.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(reason = %m, "webhook body rejected");
@@ -243,7 +257,7 @@ pub async fn handle(
         }
         Err(BodyError::Forbidden) => {
             st.stats.rejected.fetch_add(1, Ordering::Relaxed);
-            tracing::warn!("webhook rejected: clientState mismatch");
+            tracing::warn!("webhook rejected: no entry's clientState matches");
             return json_error(StatusCode::FORBIDDEN, "clientState mismatch");
         }
     };

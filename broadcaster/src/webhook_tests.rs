@@ -37,7 +37,7 @@ fn groups_per_list_and_passes_entries_through() {
         entry(L2, None),
         entry(L1, Some("x"))
     );
-    let b = parse_body(body.as_bytes(), &[]).unwrap();
+    let (b, _) = parse_body(body.as_bytes(), &[]).unwrap();
     assert_eq!(b.count, 3);
     let all: serde_json::Value = serde_json::from_str(&b.all).unwrap();
     assert_eq!(all.as_array().unwrap().len(), 3);
@@ -58,13 +58,27 @@ fn client_state_rules() {
         entry(L2, Some("other"))
     );
     assert!(parse_body(ok.as_bytes(), &secrets).is_ok());
+    // One entry on a secret no longer (or never) accepted: left out, the others kept.
     let one_bad = format!(
-        r#"{{"value":[{},{}]}}"#,
+        r#"{{"value":[{},{},{}]}}"#,
         entry(L1, Some("s3cret")),
-        entry(L2, Some("nope"))
+        entry(L2, Some("nope")),
+        entry(L1, None)
+    );
+    let (batch, refused) = parse_body(one_bad.as_bytes(), &secrets).unwrap();
+    assert_eq!(refused, 2);
+    assert_eq!(batch.count, 1);
+    let kept = format!(r#"[{{"subscriptionId":"s","resource":"{L1}","siteUrl":"/sites/t"}}]"#);
+    assert_eq!(batch.all, kept);
+    assert_eq!(batch.per_list, vec![(L1.to_ascii_lowercase(), kept)]);
+    // No entry passes: the body is refused.
+    let all_bad = format!(
+        r#"{{"value":[{},{}]}}"#,
+        entry(L1, Some("nope")),
+        entry(L2, Some("stale"))
     );
     assert_eq!(
-        parse_body(one_bad.as_bytes(), &secrets).unwrap_err(),
+        parse_body(all_bad.as_bytes(), &secrets).unwrap_err(),
         BodyError::Forbidden
     );
     let null = format!(r#"{{"value":[{}]}}"#, entry(L1, None));
