@@ -86,7 +86,9 @@ export type SocketListChangesOptions = LiveListOptions & {
  */
 export class SocketListChanges {
   constructor(options: SocketListChangesOptions);
-  /** Initialises the wasm module if needed, opens the list, starts emitting; resolves to `this`. Idempotent. */
+  /** Initialises the wasm module if needed, opens the list, starts emitting; resolves to `this`. Idempotent.
+   * Rejects with an `Error` whose `code` is `init` (the wasm failed to load), `invalid-options`, or `closed`
+   * (stopped meanwhile); after `init` or `invalid-options` it may be called again. */
   start(): Promise<this>;
   /** Stops emitting and closes the list. Idempotent; a stopped instance cannot start again. */
   stop(): void;
