@@ -116,10 +116,18 @@ impl ServerHandle {
     }
 
     /// Graceful shutdown: disconnects socket.io and plain-ws clients, stops accepting, and
-    /// waits (at most a few seconds) for in-flight requests.
+    /// waits (at most a few seconds) for in-flight requests. The plain-ws connections are
+    /// waited for too: a process that exits first drops them before their close frame
+    /// (1001) is out, and browsers see 1006.
     pub async fn shutdown(self) {
         let _ = self.state.shutdown_tx.send(true);
         let _ = tokio::time::timeout(SHUTDOWN_GRACE, self.state.io.close()).await;
+        let ws_closed = async {
+            while self.state.stats.ws_clients.load(Ordering::Relaxed) > 0 {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        };
+        let _ = tokio::time::timeout(SHUTDOWN_GRACE, ws_closed).await;
         let abort = self.task.abort_handle();
         if tokio::time::timeout(SHUTDOWN_GRACE, self.task)
             .await
