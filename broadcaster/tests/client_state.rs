@@ -3,12 +3,11 @@
 
 mod common;
 
-use std::process::Stdio;
 use std::time::Duration;
 
 use common::*;
 use sp_broadcaster::Config;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+use tokio::io::AsyncReadExt;
 
 const WAIT: Duration = Duration::from_secs(5);
 
@@ -45,23 +44,6 @@ async fn client_state_secret_is_not_sent_to_plain_ws_clients() {
     h.shutdown().await;
 }
 
-/// The binary, with `SP_*` variables of the calling environment removed.
-fn binary() -> tokio::process::Command {
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_sp-broadcaster"));
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("SP_") {
-            cmd.env_remove(name);
-        }
-    }
-    cmd.args(["--host", "127.0.0.1", "--port", "0"])
-        .env("RUST_LOG", "info")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    cmd
-}
-
 /// A blank `SP_CLIENT_STATE` (a secret missing from a deployment template), or a blank
 /// item in it, stops the binary with a clear error instead of accepting every webhook.
 #[tokio::test]
@@ -90,12 +72,7 @@ async fn blank_client_state_refuses_to_start() {
 #[tokio::test]
 async fn no_client_state_starts_with_a_warning() {
     let mut child = binary().spawn().unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let line = tokio::time::timeout(Duration::from_secs(10), lines.next_line())
-        .await
-        .unwrap()
-        .unwrap()
-        .expect("started");
+    let line = first_stdout_line(&mut child).await;
     assert!(line.contains("listening on http://"), "{line}");
     child.kill().await.unwrap();
     let mut stderr = String::new();

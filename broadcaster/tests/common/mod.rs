@@ -1,5 +1,5 @@
 //! Helpers shared by the integration tests: an embedded server, a tiny HTTP/1.1 client,
-//! webhook bodies, WebSocket helpers, and socket.io over a raw WebSocket.
+//! webhook bodies, WebSocket helpers, socket.io over a raw WebSocket, and the binary.
 #![allow(dead_code)]
 
 pub mod entra;
@@ -262,4 +262,34 @@ pub async fn sio_attempt(
         .await
         .expect("an answer to connect");
     (ws, answer)
+}
+
+/// The binary, with `SP_*` variables of the calling environment removed.
+pub fn binary() -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_sp-broadcaster"));
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("SP_") {
+            cmd.env_remove(name);
+        }
+    }
+    cmd.args(["--host", "127.0.0.1", "--port", "0"])
+        .env("RUST_LOG", "info")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true);
+    cmd
+}
+
+/// The first line `child` (started by [`binary`]) prints on stdout: its "listening on
+/// http://..." once it serves (within 10 s).
+pub async fn first_stdout_line(child: &mut tokio::process::Child) -> String {
+    use tokio::io::AsyncBufReadExt;
+    let stdout = child.stdout.take().expect("stdout piped");
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    tokio::time::timeout(Duration::from_secs(10), lines.next_line())
+        .await
+        .unwrap()
+        .unwrap()
+        .expect("started")
 }
