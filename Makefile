@@ -7,7 +7,7 @@ export WASM_PACK_CACHE := $(CURDIR)/target/wasm-pack-cache
 
 SUITE := tests/scripts/run-suite.sh
 
-.PHONY: all test tools test-native test-lint test-fixtures test-browser test-size test-e2e test-consumers test-types test-facade test-react pkg demo bench floor floor-build clean
+.PHONY: all test tools test-native test-lint test-fixtures test-browser test-size test-e2e test-consumers test-types test-facade test-react test-probe probe-tenant pkg demo bench floor floor-build clean
 
 all: test
 
@@ -28,6 +28,7 @@ test: tools
 	-@$(SUITE) types $(MAKE) --no-print-directory test-types
 	-@$(SUITE) facade $(MAKE) --no-print-directory test-facade
 	-@$(SUITE) react $(MAKE) --no-print-directory test-react
+	-@$(SUITE) probe $(MAKE) --no-print-directory test-probe
 	@tests/scripts/summary.sh
 
 test-lint:
@@ -36,7 +37,7 @@ test-lint:
 	cargo clippy --lib --tests --target wasm32-unknown-unknown --color never -- -D warnings
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --lib --target wasm32-unknown-unknown --color never
 	@# The bench is not run by CI: at least make sure its scripts parse.
-	for f in bench/*.mjs bench/page/*.js bench/floor/*.mjs; do node --check "$$f" || exit 1; done
+	for f in bench/*.mjs bench/page/*.js bench/floor/*.mjs tests/tenant/*.mjs; do node --check "$$f" || exit 1; done
 	@echo "lint: 1 passed, 0 failed"
 
 test-native:
@@ -121,6 +122,17 @@ test-consumers: pkg
 ## DEMO_ARGS="--edits" adds a stream of random edits; see `sp-demo --help` for ports.
 demo: pkg
 	cargo run --release -p sp-sim --bin sp-demo -- $(DEMO_ARGS)
+
+## The tenant probe (tests/tenant/probe.mjs) against a real SharePoint site: sp-live in
+## Node, end to end, on a list you name (SP_SITE, SP_LIST and SP_TOKEN, SP_TOKEN_CMD or
+## SP_COOKIE; see README "Checking a real tenant"). Exchanges go to target/tenant-probe/.
+probe-tenant: pkg
+	node tests/tenant/probe.mjs
+
+## The tenant probe's own test, against sp-sim.
+test-probe: pkg
+	cargo build --release -p sp-sim
+	node tests/tenant/self-test.mjs
 
 ## End-to-end: the demo page in headless Chromium (playwright-core), screenshot in target/e2e/.
 test-e2e: pkg

@@ -1,0 +1,76 @@
+// The tenant probe's own test, against sp-sim (`make test-probe`): every check passes
+// against a simulated site, the record leaves the credentials out, a SharePoint that
+// refuses GetChanges makes the probe fail (it can tell), and either way the probe
+// deletes the items it added.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Checks, admin, portTaken, start, watchdog } from "../e2e/lib.mjs";
+import { Rest } from "./rest.mjs";
+import { probe } from "./probe.mjs";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const SECRET = "probe-self-test-token";
+
+const checks = new Checks();
+const timer = watchdog(checks, 240_000, "the tenant probe's self-test");
+let port = 28600;
+while (await portTaken(port)) port += 1;
+const simUrl = `http://127.0.0.1:${port}`;
+await start("sp-sim", path.join(ROOT, "target/release/sp-sim"), ["--port", String(port), "--seed", "20"], { ready: /listening on/ }).ready;
+const out = fs.mkdtempSync(path.join(os.tmpdir(), "sp-live-probe-"));
+const env = {
+  SP_SITE: `${simUrl}/sites/dev`,
+  SP_LIST: "Mails",
+  SP_TOKEN: SECRET,
+  SP_PROBE_OUT: out,
+  SP_PROBE_BULK: "40",
+  SP_PROBE_WAIT_MS: "10000",
+};
+const titles = async () => (await new Rest({ site: env.SP_SITE, list: "Mails", auth: {}, out: path.join(out, "x") }).items()).map((i) => i.title);
+const before = await titles();
+
+/** The probe's own report, indented under this test's checks. */
+async function quietly(fn) {
+  const log = console.log;
+  console.log = (...a) => log("    #", ...a);
+  try {
+    return await fn();
+  } finally {
+    console.log = log;
+  }
+}
+
+await checks.check("every probe check passes against sp-sim", async () => {
+  const c = await quietly(() => probe(env));
+  if (c.failed || c.passed < 11) throw new Error(`${c.passed} passed, ${c.failed} failed`);
+  return `${c.passed} checks`;
+});
+await checks.check("the record has every exchange and no credential", async () => {
+  const files = fs.readdirSync(out).filter((f) => f.endsWith(".txt"));
+  if (files.length < 50) throw new Error(`only ${files.length} exchanges recorded`);
+  const leaked = files.filter((f) => fs.readFileSync(path.join(out, f), "utf8").includes(SECRET));
+  if (leaked.length) throw new Error(`the token is in ${leaked.join(", ")}`);
+  for (const kind of ["load-get", "load-batch", "verbose-batch", "contextinfo", "recycle"]) {
+    if (!files.some((f) => f.includes(kind))) throw new Error(`no ${kind} exchange recorded`);
+  }
+  return `${files.length} files`;
+});
+await checks.check("the probe deleted what it added", async () => {
+  const after = await titles();
+  if (JSON.stringify(after) !== JSON.stringify(before)) throw new Error(`${before.length} items before, ${after.length} after`);
+});
+await checks.check("a SharePoint that refuses GetChanges fails the probe", async () => {
+  await admin(simUrl, "POST", "/faults", { status: 503, count: 100000, retry_after: 0, match: "getchanges" });
+  const c = await quietly(() => probe({ ...env, SP_PROBE_WAIT_MS: "3000", SP_PROBE_BULK: "3" }));
+  await admin(simUrl, "DELETE", "/faults");
+  if (!c.failed) throw new Error(`all ${c.passed} checks passed`);
+  const after = await titles();
+  if (after.length !== before.length) throw new Error(`${after.length - before.length} probe items left behind`);
+  return `${c.failed} of ${c.passed + c.failed} checks failed, as they must`;
+});
+fs.rmSync(out, { recursive: true, force: true });
+clearTimeout(timer);
+console.log(`${checks.passed} passed, ${checks.failed} failed`);
+process.exit(checks.failed ? 1 : 0);
