@@ -14,7 +14,8 @@
 // for SharePoint) or SP_TOKEN_CMD (a command printing one) or SP_COOKIE (a browser's
 // FedAuth/rtFa cookies), SP_PROBE_OUT (default target/tenant-probe), SP_PROBE_BULK
 // (items added at once, default 120), SP_PROBE_WAIT_MS (how long a list may take to
-// show a change, default 60000).
+// show a change, default 60000), SP_BIG_LIST (optional: a list over the 5,000-item view
+// threshold, only read).
 import { execSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -196,6 +197,15 @@ export async function probe(env = process.env) {
       const took = await converge(old, rest, waitMs);
       return `${took}${told.length ? `; told: ${told.join(" | ")}` : ""}`;
     });
+    if (env.SP_BIG_LIST) {
+      await checks.check(`a list over the view threshold ("${env.SP_BIG_LIST}", read only) loads`, async () => {
+        const big = rest.withList(env.SP_BIG_LIST);
+        const live = await open(sp, big, "big");
+        opened.push(live.list);
+        const took = await converge(live, big, Math.max(waitMs, 120000));
+        return `${took}, ${live.list.stats().requests} requests`;
+      });
+    }
     await checks.check("an unknown list gives a coded error", async () => {
       let error;
       try {

@@ -19,10 +19,16 @@ export class Rest {
     this.listTitle = list;
     this.list = `${this.site}/_api/web/lists/getbytitle('${encodeURIComponent(list.replace(/'/g, "''"))}')`;
     this.auth = auth;
-    this.out = out;
+    this.log = { out, n: 0 };
     this.digest = null;
-    this.n = 0;
     fs.mkdirSync(out, { recursive: true });
+  }
+
+  /** The same site, credentials and record, for another list. */
+  withList(list) {
+    const other = new Rest({ site: this.site, list, auth: this.auth, out: this.log.out });
+    other.log = this.log;
+    return other;
   }
 
   /** `fetch` with the credentials, recorded under `name`. Resolves to
@@ -49,8 +55,8 @@ export class Rest {
   }
 
   record(name, req, res, text) {
-    this.n += 1;
-    const file = path.join(this.out, `${String(this.n).padStart(3, "0")}-${name.replace(/[^\w.-]+/g, "_")}.txt`);
+    this.log.n += 1;
+    const file = path.join(this.log.out, `${String(this.log.n).padStart(3, "0")}-${name.replace(/[^\w.-]+/g, "_")}.txt`);
     const heads = (h) => Object.entries(h).map(([k, v]) => `${k}: ${SECRET.test(k) ? "(left out)" : v}`);
     const resHeads = [];
     res.headers.forEach((v, k) => {

@@ -28,6 +28,8 @@ const env = {
   SP_PROBE_BULK: "40",
   SP_PROBE_WAIT_MS: "10000",
 };
+await admin(simUrl, "POST", "/seed", { title: "Big", count: 6000 });
+env.SP_BIG_LIST = "Big";
 const titles = async () => (await new Rest({ site: env.SP_SITE, list: "Mails", auth: {}, out: path.join(out, "x") }).items()).map((i) => i.title);
 const before = await titles();
 
@@ -44,7 +46,7 @@ async function quietly(fn) {
 
 await checks.check("every probe check passes against sp-sim", async () => {
   const c = await quietly(() => probe(env));
-  if (c.failed || c.passed < 11) throw new Error(`${c.passed} passed, ${c.failed} failed`);
+  if (c.failed || c.passed < 12) throw new Error(`${c.passed} passed, ${c.failed} failed`);
   return `${c.passed} checks`;
 });
 await checks.check("the record has every exchange and no credential", async () => {
@@ -52,7 +54,7 @@ await checks.check("the record has every exchange and no credential", async () =
   if (files.length < 50) throw new Error(`only ${files.length} exchanges recorded`);
   const leaked = files.filter((f) => fs.readFileSync(path.join(out, f), "utf8").includes(SECRET));
   if (leaked.length) throw new Error(`the token is in ${leaked.join(", ")}`);
-  for (const kind of ["load-get", "load-batch", "verbose-batch", "contextinfo", "recycle"]) {
+  for (const kind of ["load-get", "load-batch", "verbose-batch", "big-get", "contextinfo", "recycle"]) {
     if (!files.some((f) => f.includes(kind))) throw new Error(`no ${kind} exchange recorded`);
   }
   return `${files.length} files`;
