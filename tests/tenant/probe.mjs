@@ -175,12 +175,16 @@ export async function probe(env = process.env) {
       if (times.some((t, k) => k > 0 && t > times[k - 1])) throw new Error("rows not in Modified desc order");
       return took;
     });
-    for (const metadata of ["verbose", "minimalmetadata", "nometadata"]) {
-      await checks.check(`metadata ${metadata}: load and an edit`, async () => {
-        const live = await openList(metadata, { metadata });
+    for (const metadata of ["verbose", "minimalmetadata", "nometadata", "odata4"]) {
+      await checks.check(`metadata ${metadata}: load, an edit, a person column's field`, async () => {
+        const live = await openList(metadata, { metadata, select: ["Title", "Editor/Title"] });
         await converge(live, rest, waitMs);
-        await rest.update([...created].at(-1), `${marker} ${metadata}`);
-        return converge(live, rest, waitMs);
+        const id = [...created].at(-1);
+        await rest.update(id, `${marker} ${metadata}`);
+        const took = await converge(live, rest, waitMs);
+        const row = live.list.items().find((i) => (i.Id ?? i.ID) === id);
+        if (typeof row?.Editor?.Title !== "string" || !row.Editor.Title) throw new Error(`no Editor.Title in ${JSON.stringify(row)}`);
+        return `${took}, edited by ${row.Editor.Title}`;
       });
     }
     await checks.check("an expired change token reloads the list", async () => {

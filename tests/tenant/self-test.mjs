@@ -46,7 +46,7 @@ async function quietly(fn) {
 
 await checks.check("every probe check passes against sp-sim", async () => {
   const c = await quietly(() => probe(env));
-  if (c.failed || c.passed < 12) throw new Error(`${c.passed} passed, ${c.failed} failed`);
+  if (c.failed || c.passed < 13) throw new Error(`${c.passed} passed, ${c.failed} failed`);
   return `${c.passed} checks`;
 });
 await checks.check("the record has every exchange and no credential", async () => {
