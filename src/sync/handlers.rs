@@ -349,11 +349,13 @@ impl ChangeFeed {
                     .requested
                     .iter()
                     .filter(|id| !r.fetched.contains_key(**id));
+                // Ascending, as `requested` is: removed in one pass.
                 for &id in gone {
-                    if self.items.remove(id).is_some() {
+                    if self.items.contains_key(id) {
                         set.deleted.push(id);
                     }
                 }
+                self.items.remove_sorted(&set.deleted);
                 for (id, item) in r.fetched.into_entries() {
                     let print = item.print;
                     match self.items.insert(id, print) {

@@ -102,6 +102,27 @@ impl<V> IdMap<V> {
     }
 }
 
+impl<V: Copy> IdMap<V> {
+    /// Removes the entries of `ids` (ascending, each in the map) in one pass, not a
+    /// shift of the tail per id (100 deletes in 10,000 entries moved ~12 MB).
+    pub fn remove_sorted(&mut self, ids: &[i64]) {
+        if ids.is_empty() {
+            return;
+        }
+        let (mut kept, mut next) = (0, 0);
+        for at in 0..self.entries.len() {
+            let entry = self.entries[at];
+            if ids.get(next) == Some(&entry.0) {
+                next += 1;
+            } else {
+                self.entries[kept] = entry;
+                kept += 1;
+            }
+        }
+        self.entries.truncate(kept);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +147,32 @@ mod tests {
         let theirs: Vec<(i64, Json)> = model.into_iter().collect();
         assert_eq!(ours, theirs);
         assert_eq!(map.last_id(), ours.last().map(|(i, _)| *i));
+    }
+
+    #[test]
+    fn removes_sorted_ids_in_one_pass() {
+        let mut rng = crate::sync::SplitMix64::new(7);
+        for _ in 0..200 {
+            let mut map: IdMap<u64> = IdMap::new();
+            let mut model = std::collections::BTreeMap::new();
+            for _ in 0..(rng.next_u64() % 60) {
+                let id = (rng.next_u64() % 100) as i64;
+                map.insert(id, id as u64);
+                model.insert(id, id as u64);
+            }
+            let gone: Vec<i64> = model
+                .keys()
+                .copied()
+                .filter(|_| rng.next_u64() % 3 == 0)
+                .collect();
+            map.remove_sorted(&gone);
+            for id in &gone {
+                model.remove(id);
+            }
+            let ours: Vec<(i64, u64)> = map.iter().map(|(i, v)| (i, *v)).collect();
+            let theirs: Vec<(i64, u64)> = model.into_iter().collect();
+            assert_eq!(ours, theirs);
+        }
     }
 
     /// The feed keeps an `(id, fingerprint)` entry per item of the list: 24 bytes, with
