@@ -421,7 +421,9 @@ async fn chaos(seed: u64) {
 async fn lists_stay_exact_through_edits_faults_and_restarts() {
     let _serial = serial().await;
     let seeds: u64 = option_env!("SP_CHAOS_SEEDS").map_or(2, |n| n.parse().unwrap());
-    for seed in 1..=seeds {
+    // Where to start: a long run can go on past seeds already run.
+    let first: u64 = option_env!("SP_CHAOS_FIRST").map_or(1, |n| n.parse().unwrap());
+    for seed in first..first + seeds {
         chaos(seed).await;
     }
 }
