@@ -10,6 +10,11 @@ fn tok(n: i64) -> String {
     format!("1;3;{GUID};{};{n}", 638_000_000_000_000_000i64 + n)
 }
 
+/// The wall clock a moment after [`tok`]'s tokens were made (a checkpoint of today).
+fn wall() -> i64 {
+    crate::sharepoint::ticks_to_ms(638_000_000_000_000_000) + 60_000
+}
+
 /// The scripts here follow a round whose GetChanges goes alone (the path of lists over
 /// the view threshold, `read_ahead: false`, or a refused `$batch`); the read-ahead has
 /// its own in `tests/read_ahead.rs`.

@@ -60,6 +60,8 @@ pub(crate) fn resume(
             "`resume` must be a checkpoint from `LiveList.checkpoint()`",
         ));
     };
-    let fits = format == f64::from(FORMAT) && for_key == key && feed.resume_from(&token);
+    let fits = format == f64::from(FORMAT)
+        && for_key == key
+        && feed.resume_from(&token, js_sys::Date::now() as i64);
     Ok(fits.then_some(items))
 }

@@ -73,9 +73,9 @@ export interface LiveListBaseOptions extends BroadcasterOptions {
   /** A checkpoint from `LiveList.checkpoint()` (e.g. kept in `sessionStorage` across page
    * loads): its items show at once, as the snapshot, and the list catches up from its
    * change token with GetChanges instead of loading every item (status `resyncing` until
-   * it has). One of other options (site, list, fields, filter, order), of another format
-   * or for a feed already open is ignored: the list loads as usual. A token SharePoint no
-   * longer knows (older than its change log) reloads the list; items that cannot be read
+   * it has). One of other options (site, list, fields, filter, order), of another format,
+   * for a feed already open, or whose token is over 50 days old is ignored: the list loads
+   * as usual. A token SharePoint no longer knows reloads the list; items that cannot be read
    * (no `Id`) give an `sp-parse` error event and the list loads. */
   resume?: LiveListCheckpoint<ItemWithId> | null;
 }

@@ -21,7 +21,7 @@ impl Sim {
     pub(crate) fn reopen_page(&mut self) {
         self.closed = false;
         if let Some(token) = &self.token_text {
-            let resumed = self.feed.resume_from(token);
+            let resumed = self.feed.resume_from(token, super::server::wall(self.now));
             assert!(resumed, "a delivered token resumes its list");
             // In pieces, as the web layer hands a checkpoint over.
             let items = self.view.items();

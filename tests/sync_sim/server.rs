@@ -78,7 +78,7 @@ pub struct Server {
 #[path = "reads.rs"]
 mod reads;
 
-fn wall(now: u64) -> i64 {
+pub(crate) fn wall(now: u64) -> i64 {
     EPOCH_MS + now as i64
 }
 

@@ -84,7 +84,7 @@ fn a_list_created_again_under_its_title_is_followed_after_a_load() {
 #[test]
 fn a_list_created_again_under_its_title_is_followed_from_a_checkpoint() {
     let mut f = by_title();
-    assert!(f.resume_from(&tok(10)));
+    assert!(f.resume_from(&tok(10), wall()));
     let items = crate::sharepoint::parse_items(&items_body(&[(1, "a")])).unwrap();
     f.resume_page(items.items);
     f.handle_start(0);

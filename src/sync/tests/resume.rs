@@ -23,7 +23,7 @@ fn titles(items: &[Item]) -> Vec<(i64, String)> {
 /// A feed resumed at token 10 with items 2 "b" and 1 "a", then 3 "c": its outputs on
 /// start.
 fn resumed(f: &mut ChangeFeed) -> Vec<Output> {
-    assert!(f.resume_from(&tok(10)));
+    assert!(f.resume_from(&tok(10), wall()));
     f.resume_page(checkpoint_items(&[(2, "b"), (1, "a")]));
     f.resume_page(checkpoint_items(&[(3, "c")]));
     f.handle_start(0);
@@ -121,7 +121,7 @@ fn checkpoints_that_do_not_fit_are_refused_and_the_list_loads() {
     let web = format!("1;2;{GUID};638000000000000010;10");
     for token in ["", "not a token", other, &web] {
         let mut f = feed(Auth::Bearer);
-        assert!(!f.resume_from(token), "{token}");
+        assert!(!f.resume_from(token, wall()), "{token}");
         f.resume_page(checkpoint_items(&[(1, "a")]));
         f.handle_start(0);
         let info = only_request(&mut f);
@@ -130,13 +130,40 @@ fn checkpoints_that_do_not_fit_are_refused_and_the_list_loads() {
     }
     let mut started = feed(Auth::Bearer);
     started.handle_start(0);
-    assert!(!started.resume_from(&tok(10)), "too late once started");
+    assert!(
+        !started.resume_from(&tok(10), wall()),
+        "too late once started"
+    );
+}
+
+#[test]
+fn a_checkpoint_older_than_the_change_log_loads_the_list() {
+    // SharePoint Online has answered GetChanges from a token past its change log with
+    // nothing and no error: the checkpoint's rows would stand as if current.
+    let day = 24 * 3600 * 1000;
+    for (age, resumes) in [(49 * day, true), (51 * day, false), (400 * day, false)] {
+        let mut f = feed(Auth::Bearer);
+        assert_eq!(f.resume_from(&tok(10), wall() + age), resumes, "{age}");
+        f.resume_page(checkpoint_items(&[(1, "a")]));
+        f.handle_start(0);
+        let outs = drain(&mut f);
+        let url = &requests(&outs)[0].url;
+        if resumes {
+            assert_eq!(delivered(&outs)[0].kind, ChangeSetKind::Reset);
+            assert!(url.ends_with("/GetChanges"), "{url}");
+        } else {
+            assert!(delivered(&outs).is_empty(), "no rows from the checkpoint");
+            assert!(url.contains("$select=CurrentChangeToken"), "{url}");
+        }
+    }
+    // A clock behind SharePoint's (the token from its future) still resumes.
+    assert!(feed(Auth::Bearer).resume_from(&tok(10), wall() - day));
 }
 
 #[test]
 fn a_checkpoint_that_cannot_be_read_is_given_up_for_a_load() {
     let mut f = feed(Auth::Bearer);
-    assert!(f.resume_from(&tok(10)));
+    assert!(f.resume_from(&tok(10), wall()));
     f.resume_page(checkpoint_items(&[(1, "a")]));
     f.resume_failed();
     f.handle_start(0);
@@ -155,7 +182,7 @@ fn a_checkpoint_that_cannot_be_read_is_given_up_for_a_load() {
 #[test]
 fn an_empty_checkpoint_is_an_empty_list() {
     let mut f = feed(Auth::Bearer);
-    assert!(f.resume_from(&tok(10)));
+    assert!(f.resume_from(&tok(10), wall()));
     f.handle_start(0);
     let outs = drain(&mut f);
     assert!(load_pages(&outs).is_empty());
