@@ -1,104 +1,64 @@
 // The tenant probe: runs sp-live (pkg/, in Node) against a real SharePoint site and
 // checks, end to end, what the tests can only check against sp-sim: loads in every
 // metadata level, edits, deletes, recycle and restore, a bulk of adds, a view with a
-// `datetime` filter, the read-ahead's window (one request for a lone edit), an expired
-// change token, an unknown list. It edits only items it adds itself, in a list you name,
+// `datetime` filter, the read-ahead's window (one request for a lone edit), old and
+// expired change tokens, an unknown list. It edits only items it adds itself, in a list you name,
 // and deletes them at the end. Every exchange is written to the output folder with the
 // credentials left out. See README "Checking a real tenant".
 //
 //   SP_SITE=https://contoso.sharepoint.com/sites/team SP_LIST="sp-live probe" \
-//   SP_TOKEN_CMD="az account get-access-token --resource https://contoso.sharepoint.com --query accessToken -o tsv" \
+//   SP_TOKEN_CMD="m365 util accesstoken get --resource https://contoso.sharepoint.com --output text" \
 //   make probe-tenant
 //
-// Environment: SP_SITE, SP_LIST (a list you may add items to), SP_TOKEN (a bearer token
-// for SharePoint) or SP_TOKEN_CMD (a command printing one) or SP_COOKIE (a browser's
-// FedAuth/rtFa cookies), SP_PROBE_OUT (default target/tenant-probe), SP_PROBE_BULK
-// (items added at once, default 120), SP_PROBE_WAIT_MS (how long a list may take to
-// show a change, default 60000), SP_BIG_LIST (optional: a list over the 5,000-item view
-// threshold, only read).
-import { execSync } from "node:child_process";
+// Environment: SP_SITE, SP_LIST (a list you may add items to, under 5,000 items),
+// SP_TOKEN (a bearer token for SharePoint) or SP_TOKEN_CMD (a command printing one) or
+// SP_COOKIE (a browser's FedAuth/rtFa cookies), SP_PROBE_OUT (default
+// target/tenant-probe), SP_PROBE_BULK (items added at once, default 120),
+// SP_PROBE_WAIT_MS (how long a list may take to show a change, default 60000),
+// SP_PROBE_RETRIES (of the probe's own throttled requests, default 8), SP_BIG_LIST
+// (optional: a list over the 5,000-item view threshold, only read).
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Checks, sleep } from "../e2e/lib.mjs";
-import { Rest } from "./rest.mjs";
+import { changeOf, converge, open, quiet, rowsOf } from "./live.mjs";
+import { Rest, checkToken, credentials } from "./rest.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
-/** .NET ticks of 2001-01-01: a change token from then is long past any change log. */
+/** .NET ticks of 2001-01-01 (and that time in ms): a change token from then is long past
+ * any change log. */
 const ANCIENT_TICKS = "631139040000000000";
+const ANCIENT_MS = Date.UTC(2001, 0, 1);
 
-/** A LiveList with what it told its subscriber. */
-async function open(sp, rest, label, options = {}) {
-  const events = [];
-  const list = await sp.LiveList.open({
-    broadcaster: "ws://127.0.0.1:9/", // none: changes are looked for with refresh()
-    protocol: "websocket",
-    reconnection: false,
-    siteUrl: rest.site,
-    listTitle: rest.listTitle,
-    select: ["Title"],
-    pollIntervalMs: 0,
-    fetch: rest.fetchFor(label),
-    ...options,
-  });
-  list.subscribe((e) => events.push(e));
-  return { list, events, errors: () => events.filter((e) => e.type === "error" && !e.error.code.startsWith("protocol-")) };
+/** Empties the output folder, refusing one that holds anything but a record. */
+function freshOutput(out) {
+  const entries = fs.existsSync(out) ? fs.readdirSync(out) : [];
+  const foreign = entries.filter((f) => !/^\d{3}-.*\.txt$/.test(f));
+  if (foreign.length) throw new Error(`SP_PROBE_OUT ${out} holds other files (${foreign.slice(0, 3).join(", ")}): give an empty folder`);
+  fs.rmSync(out, { recursive: true, force: true });
 }
 
-const rowsOf = (list) =>
-  list.items().map((i) => ({ id: i.Id ?? i.ID, title: i.Title ?? "" })).sort((a, b) => a.id - b.id);
-
-function difference(have, want) {
-  const h = new Map(have.map((r) => [r.id, r.title]));
-  const w = new Map(want.map((r) => [r.id, r.title]));
-  const missing = [...w.keys()].filter((id) => !h.has(id));
-  const extra = [...h.keys()].filter((id) => !w.has(id));
-  const stale = [...w.keys()].filter((id) => h.has(id) && h.get(id) !== w.get(id));
-  if (!missing.length && !extra.length && !stale.length) return null;
-  return `missing ${JSON.stringify(missing.slice(0, 10))}, extra ${JSON.stringify(extra.slice(0, 10))}, stale ${JSON.stringify(stale.slice(0, 10))}`;
-}
-
-/** Waits until `live`'s rows equal the list's own (through `filter`), asking it to look
- * for changes every 2 s and comparing every 500 ms; resolves to how long that took. */
-async function converge(live, rest, waitMs, filter) {
-  const t0 = Date.now();
-  for (let k = 0; ; k++) {
-    const errors = live.errors();
-    if (errors.length > 3) throw new Error(`${errors.length} errors, the last: ${errors.at(-1).error.code} ${errors.at(-1).error.message}`);
-    const diff = difference(rowsOf(live.list), await rest.items(filter));
-    if (!diff) return `${Date.now() - t0} ms, ${live.list.items().length} rows`;
-    if (Date.now() - t0 > waitMs) throw new Error(`rows differ after ${waitMs} ms: ${diff}`);
-    if (k % 4 === 0) live.list.refresh();
-    await sleep(500);
+/** `fn()` with `Date.now()` at `ms`: sp-live then takes an old checkpoint for a recent
+ * one and asks SharePoint about its token. */
+async function at(ms, fn) {
+  const now = Date.now;
+  Date.now = () => ms;
+  try {
+    return await fn();
+  } finally {
+    Date.now = now;
   }
-}
-
-/** Waits for a `changes` event naming `id` after `since` events; throws after `waitMs`. */
-async function changeOf(live, id, since, waitMs) {
-  const t0 = Date.now();
-  for (;;) {
-    const seen = live.events.slice(since).some((e) =>
-      e.type === "changes" && [...e.added, ...e.updated].some((i) => (i.Id ?? i.ID) === id));
-    if (seen) return;
-    if (Date.now() - t0 > waitMs) throw new Error(`no change of item ${id} within ${waitMs} ms`);
-    await sleep(100);
-  }
-}
-
-function credentials(env) {
-  if (env.SP_TOKEN) return { Authorization: `Bearer ${env.SP_TOKEN.trim()}` };
-  if (env.SP_TOKEN_CMD) return { Authorization: `Bearer ${execSync(env.SP_TOKEN_CMD, { encoding: "utf8" }).trim()}` };
-  if (env.SP_COOKIE) return { Cookie: env.SP_COOKIE };
-  return {};
 }
 
 /** Runs every check; resolves to the `Checks` tally. */
 export async function probe(env = process.env) {
   if (!env.SP_SITE || !env.SP_LIST) throw new Error("set SP_SITE (the site URL) and SP_LIST (a list the probe may add items to)");
   const out = path.resolve(env.SP_PROBE_OUT ?? path.join(ROOT, "target/tenant-probe"));
-  fs.rmSync(out, { recursive: true, force: true });
+  freshOutput(out);
   const rest = new Rest({ site: env.SP_SITE, list: env.SP_LIST, auth: credentials(env), out });
+  rest.retries = Number(env.SP_PROBE_RETRIES ?? 8);
+  checkToken(rest.auth, rest.site);
   const waitMs = Number(env.SP_PROBE_WAIT_MS ?? 60000);
   const bulk = Number(env.SP_PROBE_BULK ?? 120);
   const sp = await import(pathToFileURL(path.join(ROOT, "pkg/sp_live.js")));
@@ -122,6 +82,9 @@ export async function probe(env = process.env) {
   try {
     const info = await rest.listInfo();
     console.log(`# list ${info.Id}, ${info.ItemCount} items`);
+    if (info.ItemCount + bulk + 20 > 5000) {
+      throw new Error(`"${rest.listTitle}" has ${info.ItemCount} items: with the probe's it would pass the 5,000-item view threshold (no read-ahead, no filter on Modified); use a smaller list, and name a big one in SP_BIG_LIST`);
+    }
     let main;
     await checks.check("the list loads (OData 4, the default with a fetch)", async () => {
       main = await openList("load");
@@ -131,7 +94,7 @@ export async function probe(env = process.env) {
     await checks.check("a lone edit takes one request (the read-ahead's datetime window)", async () => {
       const id = await add("lone");
       await converge(main, rest, waitMs);
-      await sleep(1500);
+      await quiet(main);
       const [before, since] = [main.list.stats().requests, main.events.length];
       await rest.update(id, `${marker} lone, edited`);
       main.list.refresh();
@@ -168,12 +131,13 @@ export async function probe(env = process.env) {
       const since = new Date(Date.now() - 30 * 60_000).toISOString().replace(/\.\d+Z$/, "Z");
       const filter = `Modified ge datetime'${since}'`;
       const view = await openList("view", { filter, select: ["Title", "Modified"], orderBy: "Modified desc" });
-      await converge(view, rest, waitMs, filter);
+      await converge(view, rest, waitMs, { filter });
       await rest.update(await add("view"), `${marker} view, edited`);
-      const took = await converge(view, rest, waitMs, filter);
+      const took = await converge(view, rest, waitMs, { filter });
       const times = view.list.items().map((i) => Date.parse(i.Modified));
       if (times.some((t, k) => k > 0 && t > times[k - 1])) throw new Error("rows not in Modified desc order");
-      return took;
+      if (times.some((t) => t < Date.parse(since))) throw new Error(`a row modified before ${since} is shown`);
+      return `${took} of ${(await rest.items()).length} in the list`;
     });
     for (const metadata of ["verbose", "minimalmetadata", "nometadata", "odata4"]) {
       await checks.check(`metadata ${metadata}: load, an edit, a person column's field`, async () => {
@@ -187,33 +151,49 @@ export async function probe(env = process.env) {
         return `${took}, edited by ${row.Editor.Title}`;
       });
     }
-    await checks.check("an expired change token reloads the list", async () => {
-      const checkpoint = main.list.checkpoint();
-      for (const list of opened) list.close(); // a checkpoint of a feed that is open is ignored
-      const parts = checkpoint.token.split(";");
-      parts[3] = ANCIENT_TICKS;
-      parts[4] = "1";
-      const old = await openList("expired", { resume: { ...checkpoint, token: parts.join(";") } });
-      const reloaded = () => old.events.some((e) => e.type === "reset" || (e.type === "status" && e.reason === "reloading the whole list"));
-      for (const t0 = Date.now(); !reloaded() && Date.now() - t0 < waitMs; ) await sleep(200);
-      const told = old.errors().map((e) => `${e.error.code}: ${e.error.message}`);
-      if (!reloaded()) throw new Error(`no reload within ${waitMs} ms; errors: ${told.join(" | ") || "none"}`);
+    const checkpoint = main.list.checkpoint();
+    for (const list of opened) list.close(); // a checkpoint of a feed that is open is ignored
+    const parts = checkpoint.token.split(";");
+    parts[3] = ANCIENT_TICKS;
+    parts[4] = "1";
+    const ancient = { ...checkpoint, token: parts.join(";") };
+    await checks.check("a checkpoint over 50 days old loads the list", async () => {
+      const old = await openList("old-checkpoint", { resume: ancient });
       const took = await converge(old, rest, waitMs);
-      return `${took}${told.length ? `; told: ${told.join(" | ")}` : ""}`;
+      const seen = old.events.map((e) => e.reason ?? e.type);
+      if (seen.includes("catching up from a checkpoint")) throw new Error(`caught up from it: ${seen.join(", ")}`);
+      old.list.close();
+      return took;
+    });
+    await checks.check("a change token from 2001: what the site says, and sp-live reloads", async () => {
+      const direct = await rest.getChanges("direct-getchanges-2001", ancient.token);
+      const said = `HTTP ${direct.status} ${direct.text.slice(0, 160).replace(/\s+/g, " ")}`;
+      // Today's clock would make sp-live load the list without asking (the check above).
+      const old = await at(ANCIENT_MS + 86_400_000, () => openList("expired", { resume: ancient }));
+      const reloaded = () => old.events.some((e) => e.type === "reset" || e.reason === "reloading the whole list");
+      for (const t0 = Date.now(); !reloaded() && Date.now() - t0 < waitMs; ) await sleep(200);
+      const told = old.errors().map((e) => `${e.error.code}: ${e.error.message}`).join(" | ") || "no error";
+      if (direct.status < 300) {
+        // Nothing sp-live could see: the 50-day rule is what keeps such checkpoints out.
+        return `the site ACCEPTED it (${said}): it does not report an expired token; sp-live ${reloaded() ? "reloaded anyway" : "could not tell"} (${told})`;
+      }
+      if (!reloaded()) throw new Error(`the site refused it (${said}) but sp-live did not reload: ${told}`);
+      const took = await converge(old, rest, waitMs);
+      return `${took}; the site said ${said}; sp-live was told ${told}`;
     });
     if (env.SP_BIG_LIST) {
       await checks.check(`a list over the view threshold ("${env.SP_BIG_LIST}", read only) loads`, async () => {
         const big = rest.withList(env.SP_BIG_LIST);
         const live = await open(sp, big, "big");
         opened.push(live.list);
-        const took = await converge(live, big, Math.max(waitMs, 120000));
+        const took = await converge(live, big, Math.max(waitMs, 120000), { pollMs: 10_000 });
         return `${took}, ${live.list.stats().requests} requests`;
       });
     }
     await checks.check("an unknown list gives a coded error", async () => {
       let error;
       try {
-        const live = await openList("missing", { listTitle: `${marker} missing` });
+        const live = await openList("missing", { listTitle: `sp-live probe missing ${Date.now()}` });
         const t0 = Date.now();
         while (!live.errors().length && Date.now() - t0 < waitMs) await sleep(100);
         error = live.errors()[0]?.error;
@@ -221,6 +201,7 @@ export async function probe(env = process.env) {
         error = e;
       }
       if (!error?.code) throw new Error(`no coded error: ${error?.message ?? "nothing"}`);
+      if (error.status !== 404) throw new Error(`expected a 404, got ${error.status} ${error.code}: ${error.message}`);
       return `${error.code}${error.status ? ` ${error.status}` : ""}: ${error.message}`;
     });
   } catch (e) {

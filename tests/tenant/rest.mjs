@@ -3,6 +3,7 @@
 // through `fetchFor`) is written to the output folder with the credentials left out,
 // so that what a real tenant answered can be read, compared with sp-sim and turned into
 // fixtures.
+import { execSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 
@@ -10,6 +11,45 @@ export const NOMETADATA = "application/json;odata=nometadata";
 
 /** Headers that are never written to the record. */
 const SECRET = /^(authorization|cookie|x-requestdigest)$/i;
+
+/** Response headers written to the record. */
+const KEPT = /^(content-type|odata-version|sprequestguid|request-id|retry-after|x-ms-diagnostics|www-authenticate)$/i;
+
+/** The probe's own requests say who they are, as Microsoft asks of REST clients. */
+const USER_AGENT = "NONISV|sp-live|tenant-probe";
+
+/** The headers that authenticate every request, from the environment: `SP_TOKEN`, the
+ * output of `SP_TOKEN_CMD`, or `SP_COOKIE`. */
+export function credentials(env) {
+  // `m365 util accesstoken get` prints JSON (a quoted string) unless `--output text`.
+  const bearer = (raw) => ({ Authorization: `Bearer ${raw.trim().replace(/^"(.*)"$/s, "$1")}` });
+  if (env.SP_TOKEN) return bearer(env.SP_TOKEN);
+  if (env.SP_TOKEN_CMD) return bearer(execSync(env.SP_TOKEN_CMD, { encoding: "utf8" }));
+  if (env.SP_COOKIE) return { Cookie: env.SP_COOKIE };
+  return {};
+}
+
+/** Checks a bearer token before the first request: a JWT for the site's host (not for
+ * `-my.sharepoint.com`, say), with a word on app-only tokens and a near expiry. A token
+ * that is no JWT is only warned about (sp-sim takes anything). */
+export function checkToken(auth, site) {
+  const token = /^Bearer (.+)$/.exec(auth.Authorization ?? "")?.[1];
+  if (!token) return;
+  let claims;
+  try {
+    claims = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());
+  } catch {
+    console.log("# the token is not a JWT: SharePoint Online will refuse it");
+    return;
+  }
+  const origin = new URL(site).origin;
+  const aud = String(claims.aud ?? "").replace(/\/+$/, "");
+  if (aud !== origin && aud !== "00000003-0000-0ff1-ce00-000000000000") {
+    throw new Error(`the token is for ${claims.aud}, not ${origin}: ask for one with --resource ${origin}`);
+  }
+  if (!claims.scp) console.log("# an app-only token: SharePoint takes those only from a certificate");
+  if (claims.exp * 1000 < Date.now() + 30 * 60_000) console.log(`# the token expires at ${new Date(claims.exp * 1000).toISOString()}`);
+}
 
 export class Rest {
   /** `site`: the site URL; `list`: the scratch list's title; `auth`: headers to add to
@@ -21,6 +61,9 @@ export class Rest {
     this.auth = auth;
     this.log = { out, n: 0 };
     this.digest = null;
+    this.digestUntil = 0;
+    /** How often a throttled request of the probe's own is sent again. */
+    this.retries = 8;
     fs.mkdirSync(out, { recursive: true });
   }
 
@@ -28,17 +71,26 @@ export class Rest {
   withList(list) {
     const other = new Rest({ site: this.site, list, auth: this.auth, out: this.log.out });
     other.log = this.log;
+    other.retries = this.retries;
     return other;
   }
 
   /** `fetch` with the credentials, recorded under `name`. Resolves to
-   * `{ status, headers, text }` (never rejects on an HTTP status). */
-  async send(name, url, { method = "GET", headers = {}, body } = {}) {
-    const all = { ...headers, ...this.auth };
-    const r = await fetch(url, { method, headers: all, body });
-    const text = await r.text();
-    this.record(name, { method, url, headers: all, body }, r, text);
-    return { status: r.status, headers: r.headers, text };
+   * `{ status, headers, text }` (never rejects on an HTTP status). With `retry`, a
+   * 429 or 503 is sent again after its `Retry-After` (up to 8 times). */
+  async send(name, url, { method = "GET", headers = {}, body, retry = true } = {}) {
+    const all = { "User-Agent": USER_AGENT, ...headers, ...this.auth };
+    for (let n = 0; ; n++) {
+      const r = await fetch(url, { method, headers: all, body, signal: AbortSignal.timeout(120_000) });
+      const text = await r.text();
+      this.record(n ? `${name}-retry${n}` : name, { method, url, headers: all, body }, r, text);
+      if (retry && (r.status === 429 || r.status === 503) && n < this.retries) {
+        const seconds = Number(r.headers.get("retry-after"));
+        await new Promise((ok) => setTimeout(ok, (seconds > 0 ? seconds : 2 ** n) * 1000));
+        continue;
+      }
+      return { status: r.status, headers: r.headers, text };
+    }
   }
 
   /** The `fetch` option of a LiveList: sp-live's requests with the credentials,
@@ -49,7 +101,8 @@ export class Rest {
       const headers = { ...init.headers };
       // With cookies, as in a browser, a POST ($batch) needs a form digest.
       if (init.method === "POST" && !this.auth.Authorization) headers["X-RequestDigest"] = await this.formDigest();
-      const r = await this.send(`${label}-${kind}`, url, { ...init, headers });
+      // sp-live's own requests reach it as they are: it handles throttling itself.
+      const r = await this.send(`${label}-${kind}`, url, { ...init, headers, retry: false });
       return { status: r.status, headers: r.headers, text: async () => r.text };
     };
   }
@@ -60,11 +113,12 @@ export class Rest {
     const heads = (h) => Object.entries(h).map(([k, v]) => `${k}: ${SECRET.test(k) ? "(left out)" : v}`);
     const resHeads = [];
     res.headers.forEach((v, k) => {
-      if (/^(content-type|odata-version|sprequestguid|request-id|retry-after|x-ms-diagnostics)$/i.test(k)) resHeads.push(`${k}: ${v}`);
+      if (KEPT.test(k)) resHeads.push(`${k}: ${v}`);
     });
     const lines = [`${req.method} ${req.url}`, ...heads(req.headers)];
     if (req.body) lines.push("", String(req.body).slice(0, 65536));
-    lines.push("", `HTTP ${res.status}`, ...resHeads, "", text.slice(0, 262144));
+    const shown = text.slice(0, 262144).replace(/("FormDigestValue"\s*:\s*")[^"]*/g, "$1(left out)");
+    lines.push("", `HTTP ${res.status}`, ...resHeads, "", shown);
     fs.writeFileSync(file, lines.join("\n"));
   }
 
@@ -75,10 +129,12 @@ export class Rest {
     return r.text ? JSON.parse(r.text) : null;
   }
 
+  /** A form digest, fetched again 2 minutes before it expires. */
   async formDigest() {
-    if (!this.digest) {
+    if (!this.digest || Date.now() > this.digestUntil) {
       const j = await this.json("contextinfo", `${this.site}/_api/contextinfo`, { method: "POST", headers: { Accept: NOMETADATA } });
       this.digest = j.FormDigestValue;
+      this.digestUntil = Date.now() + ((j.FormDigestTimeoutSeconds ?? 1800) - 120) * 1000;
     }
     return this.digest;
   }
@@ -89,6 +145,14 @@ export class Rest {
     if (verb) Object.assign(headers, { "X-HTTP-Method": verb, "IF-MATCH": "*" });
     if (fields) headers["Content-Type"] = NOMETADATA;
     return this.json(name, url, { method: "POST", headers, body: fields ? JSON.stringify(fields) : undefined });
+  }
+
+  /** GetChanges from `token`, straight to the list (not through sp-live): what the
+   * site answers to it, recorded under `name`. */
+  async getChanges(name, token) {
+    const query = { Item: true, Add: true, Update: true, DeleteObject: true, Restore: true, ChangeTokenStart: { StringValue: token } };
+    const headers = { Accept: NOMETADATA, "Content-Type": NOMETADATA, "X-RequestDigest": await this.formDigest() };
+    return this.send(name, `${this.list}/GetChanges`, { method: "POST", headers, body: JSON.stringify({ query }) });
   }
 
   async listInfo() {

@@ -30,7 +30,8 @@ const env = {
 };
 await admin(simUrl, "POST", "/seed", { title: "Big", count: 6000 });
 env.SP_BIG_LIST = "Big";
-const titles = async () => (await new Rest({ site: env.SP_SITE, list: "Mails", auth: {}, out: path.join(out, "x") }).items()).map((i) => i.title);
+const reads = fs.mkdtempSync(path.join(os.tmpdir(), "sp-live-probe-reads-"));
+const titles = async () => (await new Rest({ site: env.SP_SITE, list: "Mails", auth: {}, out: reads }).items()).map((i) => i.title);
 const before = await titles();
 
 /** The probe's own report, indented under this test's checks. */
@@ -46,14 +47,16 @@ async function quietly(fn) {
 
 await checks.check("every probe check passes against sp-sim", async () => {
   const c = await quietly(() => probe(env));
-  if (c.failed || c.passed < 13) throw new Error(`${c.passed} passed, ${c.failed} failed`);
+  if (c.failed || c.passed < 14) throw new Error(`${c.passed} passed, ${c.failed} failed`);
   return `${c.passed} checks`;
 });
-await checks.check("the record has every exchange and no credential", async () => {
+await checks.check("the record has every exchange and no credential or digest", async () => {
   const files = fs.readdirSync(out).filter((f) => f.endsWith(".txt"));
   if (files.length < 50) throw new Error(`only ${files.length} exchanges recorded`);
   const leaked = files.filter((f) => fs.readFileSync(path.join(out, f), "utf8").includes(SECRET));
   if (leaked.length) throw new Error(`the token is in ${leaked.join(", ")}`);
+  const digests = files.filter((f) => /"FormDigestValue"\s*:\s*"0x/.test(fs.readFileSync(path.join(out, f), "utf8")));
+  if (digests.length) throw new Error(`a form digest is in ${digests.join(", ")}`);
   for (const kind of ["load-get", "load-batch", "verbose-batch", "big-get", "contextinfo", "recycle"]) {
     if (!files.some((f) => f.includes(kind))) throw new Error(`no ${kind} exchange recorded`);
   }
@@ -65,14 +68,14 @@ await checks.check("the probe deleted what it added", async () => {
 });
 await checks.check("a SharePoint that refuses GetChanges fails the probe", async () => {
   await admin(simUrl, "POST", "/faults", { status: 503, count: 100000, retry_after: 0, match: "getchanges" });
-  const c = await quietly(() => probe({ ...env, SP_PROBE_WAIT_MS: "3000", SP_PROBE_BULK: "3" }));
+  const c = await quietly(() => probe({ ...env, SP_PROBE_WAIT_MS: "3000", SP_PROBE_BULK: "3", SP_PROBE_RETRIES: "0" }));
   await admin(simUrl, "DELETE", "/faults");
   if (!c.failed) throw new Error(`all ${c.passed} checks passed`);
   const after = await titles();
   if (after.length !== before.length) throw new Error(`${after.length - before.length} probe items left behind`);
   return `${c.failed} of ${c.passed + c.failed} checks failed, as they must`;
 });
-fs.rmSync(out, { recursive: true, force: true });
+for (const dir of [out, reads]) fs.rmSync(dir, { recursive: true, force: true });
 clearTimeout(timer);
 console.log(`${checks.passed} passed, ${checks.failed} failed`);
 process.exit(checks.failed ? 1 : 0);
