@@ -158,6 +158,8 @@ impl Sim {
                 },
             };
             self.now = self.now.max(next);
+            // The page's wall clock, as the web layer gives it before each turn.
+            self.feed.set_wall_clock(server::wall(self.now));
             if feed_t.is_some_and(|t| t <= self.now) {
                 self.feed.handle_timeout(self.now);
                 let again = self.feed.poll_timeout();

@@ -28,6 +28,10 @@ pub struct ChangeFeed {
     pub(super) digest: Option<(String, u64)>,
     pub(super) job: Job,
     pub(super) needs_reload: bool,
+    /// The wall clock (Unix ms) as of the latest inputs, if the driver gives it.
+    pub(super) wall_ms: Option<i64>,
+    /// When the last load started (the feed's clock).
+    pub(super) load_started: Option<u64>,
     pub(super) again: bool,
     /// A confirming GetChanges (in a `$batch`) has left and not yet come back empty.
     pub(super) confirming: bool,
@@ -79,6 +83,8 @@ impl ChangeFeed {
             digest: None,
             job: Job::Idle,
             needs_reload: false,
+            wall_ms: None,
+            load_started: None,
             again: false,
             confirming: false,
             in_flight: None,

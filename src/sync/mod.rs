@@ -76,7 +76,7 @@ pub use feed::ChangeFeed;
 pub use id_map::IdMap;
 pub use list_state::{diff_ops, Diff, ListState};
 pub use order::{compare_values, Order};
-pub use resume::MAX_RESUME_AGE_MS;
+pub use resume::MAX_TOKEN_AGE_MS;
 pub use rng::SplitMix64;
 pub use wake::{Wake, STALE_REQUEST_MS, WAKE_QUIET_MS};
 

@@ -29,6 +29,7 @@ impl ChangeFeed {
                 if self.needs_reload {
                     self.needs_reload = false;
                     self.resumed = false;
+                    self.load_started = Some(now);
                     self.job = Job::Load(Load {
                         token: None,
                         next_url: None,
@@ -43,6 +44,10 @@ impl ChangeFeed {
                         self.needs_reload = true;
                         continue;
                     };
+                    if self.cursor_too_old(&token, now) {
+                        self.needs_reload = true;
+                        continue;
+                    }
                     self.same_error = None;
                     self.job = Job::Round(Round {
                         cursor: token,

@@ -3,7 +3,8 @@
 //! `sessionStorage`, across a page load). The feed shows them at once and catches up
 //! with GetChanges from that token, exactly as after a reconnect; a token SharePoint
 //! no longer knows (expired, another list) reloads the list as usual, and so does a
-//! token older than [`MAX_RESUME_AGE_MS`].
+//! token older than [`MAX_TOKEN_AGE_MS`] (a running feed's cursor too: see
+//! [`ChangeFeed::set_wall_clock`]).
 
 use super::feed::ChangeFeed;
 use super::id_map::IdMap;
@@ -11,12 +12,22 @@ use super::jobs::{Job, Load};
 use super::{codes, FeedError, Output};
 use crate::sharepoint::{ticks_to_ms, ChangeToken, Item, ListRef, TokenScope};
 
-/// How old (by the token's time) a checkpoint's change token may be to catch up from:
-/// an older one reloads the list. SharePoint keeps its change log about 60 days and
-/// should refuse an older token, but SharePoint Online has been reported to answer
-/// GetChanges from one with no changes and no error (sp-dev-docs issue 10389), which
-/// would leave the checkpoint's rows standing as if current.
-pub const MAX_RESUME_AGE_MS: i64 = 50 * 24 * 3600 * 1000;
+/// How old (by the token's time) a change token may be to ask GetChanges from: with an
+/// older one the list reloads. SharePoint keeps its change log about 60 days and should
+/// refuse an older token, but SharePoint Online has been reported to answer GetChanges
+/// from one with no changes and no error (sp-dev-docs issue 10389), which would leave a
+/// checkpoint's rows standing as if current, or a feed idle that long deaf.
+pub const MAX_TOKEN_AGE_MS: i64 = 50 * 24 * 3600 * 1000;
+
+/// How often at most a running feed reloads because its cursor is old (a day).
+const RELOAD_FOR_AGE_EVERY_MS: u64 = 24 * 3600 * 1000;
+
+/// Whether `token` is older than [`MAX_TOKEN_AGE_MS`] at `wall_ms` (Unix ms); a token
+/// that does not parse is not (it fails on its own).
+pub(super) fn too_old(token: &str, wall_ms: i64) -> bool {
+    ChangeToken::parse(token)
+        .is_ok_and(|t| wall_ms.saturating_sub(ticks_to_ms(t.ticks)) > MAX_TOKEN_AGE_MS)
+}
 
 impl ChangeFeed {
     /// Starts from a checkpoint whose items were the list at `token`, a token this
@@ -25,15 +36,15 @@ impl ChangeFeed {
     /// delivers them as a `Reset` at that token and catches up from it. Returns `false`,
     /// and the feed loads the list as usual, when the feed has started or the token does
     /// not parse, is not a list's, names another list than the configured one, or is
-    /// older than [`MAX_RESUME_AGE_MS`] at `now_unix_ms` (the wall clock). A list
+    /// older than [`MAX_TOKEN_AGE_MS`] at `now_unix_ms` (the wall clock). A list
     /// configured by title takes the token's list GUID (as a load would take the list's).
     pub fn resume_from(&mut self, token: &str, now_unix_ms: i64) -> bool {
         let Ok(parsed) = ChangeToken::parse(token) else {
             return false;
         };
         let other_list = matches!(&self.list, ListRef::Id(id) if *id != parsed.scope_id);
-        let too_old = now_unix_ms.saturating_sub(ticks_to_ms(parsed.ticks)) > MAX_RESUME_AGE_MS;
-        if self.started || parsed.scope != TokenScope::List || other_list || too_old {
+        let old = too_old(token, now_unix_ms);
+        if self.started || parsed.scope != TokenScope::List || other_list || old {
             return false;
         }
         self.list = ListRef::Id(parsed.scope_id);
@@ -75,6 +86,23 @@ impl ChangeFeed {
                 status: None,
             }));
         }
+    }
+
+    /// The wall clock (Unix ms) at the next inputs: a round whose cursor is older than
+    /// [`MAX_TOKEN_AGE_MS`] by it reloads the list instead (an idle list's cursor is the
+    /// token of its last change or load). Without it the cursor's age is not looked at.
+    pub fn set_wall_clock(&mut self, unix_ms: i64) {
+        self.wall_ms = Some(unix_ms);
+    }
+
+    /// Whether a round from `cursor` should reload instead: it is older than
+    /// [`MAX_TOKEN_AGE_MS`] by the wall clock, and no load started in the last day (a
+    /// page's clock far ahead of SharePoint's would otherwise reload every round).
+    pub(super) fn cursor_too_old(&self, cursor: &str, now: u64) -> bool {
+        let loaded_lately = self
+            .load_started
+            .is_some_and(|at| now.saturating_sub(at) < RELOAD_FOR_AGE_EVERY_MS);
+        !loaded_lately && self.wall_ms.is_some_and(|wall| too_old(cursor, wall))
     }
 
     /// Whether the feed started from a checkpoint and no change round has completed

@@ -140,6 +140,7 @@ impl FeedTask {
             self.perform();
         }
         let now = js::now_ms();
+        self.feed.set_wall_clock(js_sys::Date::now() as i64);
         while let Some(message) = self.driver.hub.mailbox.try_recv() {
             if !self.driver.handle(message, &mut self.feed, now) {
                 self.finish();

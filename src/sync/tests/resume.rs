@@ -189,3 +189,60 @@ fn an_empty_checkpoint_is_an_empty_list() {
     assert_eq!(delivered(&outs)[0].kind, ChangeSetKind::Reset);
     assert!(requests(&outs)[0].url.ends_with("/GetChanges"));
 }
+
+#[test]
+fn a_cursor_older_than_the_change_log_reloads_instead_of_asking_getchanges() {
+    // An idle list's cursor is its load's (or last change's) token: after 50 days the
+    // next round reloads, as SharePoint Online may answer GetChanges from it with nothing.
+    let day = 24 * 3600 * 1000;
+    let idle = |f: &mut ChangeFeed, gc: HttpRequest, now: u64| {
+        f.handle_response(now, gc.id, ok(&changes_body(&[])));
+        drain(f);
+    };
+    for (age, asks) in [(49 * day, true), (51 * day, false)] {
+        let mut f = feed(Auth::Bearer);
+        f.set_wall_clock(wall());
+        let gc = loaded(&mut f, &[(1, "a")]);
+        idle(&mut f, gc, 3);
+        f.set_wall_clock(wall() + age);
+        f.handle_refresh(day as u64);
+        let next = only_request(&mut f);
+        let reloads = next.url.contains("$select=CurrentChangeToken");
+        assert_eq!(
+            (next.url.ends_with("/GetChanges"), reloads),
+            (asks, !asks),
+            "{age}"
+        );
+        if asks {
+            continue;
+        }
+        // As with a page's clock 51 days ahead of SharePoint's: the fresh load's token
+        // looks as old, but the next reload for age waits a day.
+        let info = format!(
+            r#"{{"CurrentChangeToken":{{"StringValue":"{}"}},"Id":"{GUID}"}}"#,
+            tok(20)
+        );
+        f.handle_response(day as u64 + 1, next.id, ok(&info));
+        let page = only_request(&mut f);
+        f.handle_response(day as u64 + 2, page.id, ok(&items_body(&[(1, "a")])));
+        let gc = only_request(&mut f);
+        assert!(gc.url.ends_with("/GetChanges"), "{}", gc.url);
+        idle(&mut f, gc, day as u64 + 3);
+        f.handle_refresh(2 * day as u64 - 1);
+        let within = only_request(&mut f);
+        assert!(within.url.ends_with("/GetChanges"), "within a day");
+        idle(&mut f, within, 2 * day as u64);
+        f.handle_refresh(2 * day as u64 + 2);
+        let later = only_request(&mut f);
+        assert!(
+            later.url.contains("$select=CurrentChangeToken"),
+            "a day later"
+        );
+    }
+    // Without a wall clock the cursor's age is not looked at.
+    let mut f = feed(Auth::Bearer);
+    let gc = loaded(&mut f, &[(1, "a")]);
+    idle(&mut f, gc, 3);
+    f.handle_refresh(day as u64);
+    assert!(only_request(&mut f).url.ends_with("/GetChanges"));
+}
