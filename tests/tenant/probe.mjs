@@ -91,6 +91,14 @@ export async function probe(env = process.env) {
       return converge(main, rest, waitMs);
     });
     if (!main) throw new Error("the list did not load: the other checks need it");
+    await checks.check("CurrentChangeToken carries the current time (a reload's cursor is fresh)", async () => {
+      const j = await rest.json("current-token", `${rest.list}?$select=CurrentChangeToken`, { headers: { Accept: "application/json;odata=nometadata" } });
+      const ticks = Number(j.CurrentChangeToken.StringValue.split(";")[3]);
+      const offMs = (ticks - 621355968000000000) / 10_000 - Date.now();
+      // Else a list idle for 50 days would reload once a day instead of once.
+      if (Math.abs(offMs) > 10 * 60_000) throw new Error(`its time is ${(offMs / 3_600_000).toFixed(1)} h from this machine's clock`);
+      return `${(offMs / 1000).toFixed(1)} s from this machine's clock`;
+    });
     await checks.check("a lone edit takes one request (the read-ahead's datetime window)", async () => {
       const id = await add("lone");
       await converge(main, rest, waitMs);
