@@ -56,8 +56,8 @@ export async function probe(env = process.env) {
   if (!env.SP_SITE || !env.SP_LIST) throw new Error("set SP_SITE (the site URL) and SP_LIST (a list the probe may add items to)");
   const out = path.resolve(env.SP_PROBE_OUT ?? path.join(ROOT, "target/tenant-probe"));
   freshOutput(out);
-  const rest = new Rest({ site: env.SP_SITE, list: env.SP_LIST, auth: credentials(env), out });
-  rest.retries = Number(env.SP_PROBE_RETRIES ?? 8);
+  const retries = Number(env.SP_PROBE_RETRIES ?? 8);
+  const rest = new Rest({ site: env.SP_SITE, list: env.SP_LIST, auth: credentials(env), out, retries });
   checkToken(rest.auth, rest.site);
   const waitMs = Number(env.SP_PROBE_WAIT_MS ?? 60000);
   const bulk = Number(env.SP_PROBE_BULK ?? 120);

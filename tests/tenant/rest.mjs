@@ -6,6 +6,7 @@
 import { execSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { sleep } from "../e2e/lib.mjs";
 
 export const NOMETADATA = "application/json;odata=nometadata";
 
@@ -53,8 +54,9 @@ export function checkToken(auth, site) {
 
 export class Rest {
   /** `site`: the site URL; `list`: the scratch list's title; `auth`: headers to add to
-   * every request; `out`: the folder the exchanges are written to. */
-  constructor({ site, list, auth, out }) {
+   * every request; `out`: the folder the exchanges are written to; `retries`: how often
+   * a throttled request of the probe's own is sent again. */
+  constructor({ site, list, auth, out, retries = 8 }) {
     this.site = site.replace(/\/+$/, "");
     this.listTitle = list;
     this.list = `${this.site}/_api/web/lists/getbytitle('${encodeURIComponent(list.replace(/'/g, "''"))}')`;
@@ -62,22 +64,20 @@ export class Rest {
     this.log = { out, n: 0 };
     this.digest = null;
     this.digestUntil = 0;
-    /** How often a throttled request of the probe's own is sent again. */
-    this.retries = 8;
+    this.retries = retries;
     fs.mkdirSync(out, { recursive: true });
   }
 
   /** The same site, credentials and record, for another list. */
   withList(list) {
-    const other = new Rest({ site: this.site, list, auth: this.auth, out: this.log.out });
+    const other = new Rest({ site: this.site, list, auth: this.auth, out: this.log.out, retries: this.retries });
     other.log = this.log;
-    other.retries = this.retries;
     return other;
   }
 
   /** `fetch` with the credentials, recorded under `name`. Resolves to
    * `{ status, headers, text }` (never rejects on an HTTP status). With `retry`, a
-   * 429 or 503 is sent again after its `Retry-After` (up to 8 times). */
+   * 429 or 503 is sent again after its `Retry-After` (up to `retries` times). */
   async send(name, url, { method = "GET", headers = {}, body, retry = true } = {}) {
     const all = { "User-Agent": USER_AGENT, ...headers, ...this.auth };
     for (let n = 0; ; n++) {
@@ -86,7 +86,7 @@ export class Rest {
       this.record(n ? `${name}-retry${n}` : name, { method, url, headers: all, body }, r, text);
       if (retry && (r.status === 429 || r.status === 503) && n < this.retries) {
         const seconds = Number(r.headers.get("retry-after"));
-        await new Promise((ok) => setTimeout(ok, (seconds > 0 ? seconds : 2 ** n) * 1000));
+        await sleep((seconds > 0 ? seconds : 2 ** n) * 1000);
         continue;
       }
       return { status: r.status, headers: r.headers, text };
