@@ -211,41 +211,46 @@ impl FeedHub {
     /// Delivers `outbox` in order. Calls are collected under a short borrow and made
     /// with none held; a subscriber removed meanwhile is skipped and a throwing one
     /// does not stop the others. A subscriber without its snapshot gets `status`,
-    /// `progress` and `error` events, then (once the list is loaded) a snapshot of the
-    /// rows as they are after this batch, so it never sees a change twice. A subscriber
-    /// that has heard no status yet is told the current one last.
+    /// `progress` and `error` events; once the list is loaded, its snapshot (the rows as
+    /// they are after this batch, so it never sees a change twice) takes the place of
+    /// the batch's last change to the rows, or comes first if there is none. A
+    /// subscriber that has heard no status yet is told the current one last.
     pub(crate) fn deliver(&self, outbox: Outbox) {
         let mut calls: Vec<(u32, Function, JsValue)> = Vec::new();
+        let entries = &outbox.entries;
+        // Where a joining subscriber's snapshot goes: the rows are what it shows from there.
+        let snapshot_at = entries
+            .iter()
+            .rposition(|e| matches!(e, Entry::Reset(_) | Entry::Event(Audience::Synced, _)))
+            .unwrap_or(0);
         {
             let view = self.view.borrow();
             let mut subscribers = self.subscribers.borrow_mut();
             for s in subscribers.iter_mut() {
-                for entry in &outbox.entries {
+                let joins = !s.synced && view.loaded;
+                let snapshot = || items_event("snapshot", &view.rows);
+                for (at, entry) in entries.iter().enumerate() {
+                    if joins && at == snapshot_at {
+                        calls.push((s.id, s.callback.clone(), snapshot()));
+                    }
                     match entry {
-                        Entry::Reset(rows) => {
-                            let kind = if s.synced { "reset" } else { "snapshot" };
-                            calls.push((s.id, s.callback.clone(), items_event(kind, rows)));
-                            s.synced = true;
+                        Entry::Reset(rows) if s.synced => {
+                            calls.push((s.id, s.callback.clone(), items_event("reset", rows)));
                         }
-                        Entry::Event(audience, event) => {
-                            if *audience == Audience::All || s.synced {
-                                calls.push((s.id, s.callback.clone(), event.clone()));
-                            }
+                        Entry::Event(audience, event) if s.synced || *audience == Audience::All => {
+                            calls.push((s.id, s.callback.clone(), event.clone()));
                         }
                         Entry::Status(event) => {
                             calls.push((s.id, s.callback.clone(), event.clone()));
                             s.heard_status = true;
                         }
+                        _ => {}
                     }
                 }
-                if !s.synced && view.loaded {
-                    calls.push((
-                        s.id,
-                        s.callback.clone(),
-                        items_event("snapshot", &view.rows),
-                    ));
-                    s.synced = true;
+                if joins && entries.is_empty() {
+                    calls.push((s.id, s.callback.clone(), snapshot()));
                 }
+                s.synced |= joins;
                 if !s.heard_status {
                     calls.push((s.id, s.callback.clone(), view.status_event.clone()));
                     s.heard_status = true;
@@ -277,3 +282,7 @@ fn items_event(kind: &str, rows: &Array) -> JsValue {
         ("items", rows.slice(0, rows.length()).into()),
     ])
 }
+
+#[cfg(test)]
+#[path = "feed_hub_tests.rs"]
+mod tests;
