@@ -20,6 +20,12 @@ pub const DEFAULT_MAX_BODY: usize = 256 * 1024;
 /// Default longest wait for a request's headers or a webhook's body (SharePoint wants an
 /// answer within 5 s, so a slower body is not SharePoint's).
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// Default Engine.IO ping timeout in milliseconds: the seed broadcaster's (socket.io 2.0.4).
+/// A socket.io 2.x client pings from a timer, and Chrome runs the timers of a page hidden
+/// for a while once a minute; with socket.io 4's 20 s the server would drop such a client
+/// 45 s after its last ping, i.e. about every minute. The cost: a client whose network
+/// died is noticed after 85 s instead of 45 (by the server, and by an Engine.IO 4 client).
+pub const DEFAULT_PING_TIMEOUT_MS: u64 = 60_000;
 /// Longest accepted `validationtoken`, in bytes.
 pub const MAX_VALIDATION_TOKEN: usize = 1024;
 
@@ -99,7 +105,7 @@ impl Default for Config {
             secrets_reload: crate::secrets::DEFAULT_RELOAD_INTERVAL,
             entra: None,
             ping_interval: Duration::from_millis(25_000),
-            ping_timeout: Duration::from_millis(20_000),
+            ping_timeout: Duration::from_millis(DEFAULT_PING_TIMEOUT_MS),
             cors: CorsMode::Public,
             read_timeout: DEFAULT_READ_TIMEOUT,
         }
@@ -243,8 +249,13 @@ pub struct Cli {
         default_value_t = 25_000
     )]
     pub ping_interval_ms: u64,
-    /// Engine.IO ping timeout in milliseconds.
-    #[arg(long, env = "SP_BROADCASTER_PING_TIMEOUT_MS", default_value_t = 20_000)]
+    /// Engine.IO ping timeout in milliseconds (the seed's socket.io 2.0.4 default; see
+    /// [`DEFAULT_PING_TIMEOUT_MS`]).
+    #[arg(
+        long,
+        env = "SP_BROADCASTER_PING_TIMEOUT_MS",
+        default_value_t = DEFAULT_PING_TIMEOUT_MS
+    )]
     pub ping_timeout_ms: u64,
     /// Longest wait in milliseconds for a request's headers or a webhook's body.
     #[arg(long, env = "SP_BROADCASTER_READ_TIMEOUT_MS", default_value_t = 5_000)]

@@ -145,3 +145,27 @@ async fn client_state_secret_is_not_sent_to_socketio_clients() {
     }
     h.shutdown().await;
 }
+
+/// The heartbeat announced to clients by default is the seed broadcaster's (socket.io
+/// 2.0.4: ping every 25 s, 60 s to answer). A socket.io 2.x client pings from a timer, and
+/// Chrome runs the timers of a page hidden for a while once a minute: with socket.io 4's
+/// 20 s the server would drop such a client 45 s after its last ping, every minute or so.
+#[tokio::test]
+async fn the_default_heartbeat_outlasts_a_background_tab_s_once_a_minute_timers() {
+    let cli = <sp_broadcaster::Cli as clap::Parser>::parse_from(["sp-broadcaster"]);
+    let from_cli = Config::from(cli);
+    let h = start(Config::default()).await;
+    for eio in [3u8, 4] {
+        let path = format!("/socket.io/?EIO={eio}&transport=websocket");
+        let mut ws = ws_connect(h.local_addr(), &path).await;
+        let open = ws_next_text(&mut ws, WAIT).await.expect("open packet");
+        let open: serde_json::Value = serde_json::from_str(&open[1..]).unwrap();
+        assert_eq!(open["pingInterval"], 25_000, "EIO={eio}");
+        assert_eq!(open["pingTimeout"], 60_000, "EIO={eio}");
+        let window = open["pingInterval"].as_u64().unwrap() + open["pingTimeout"].as_u64().unwrap();
+        assert!(window > 60_000 + 20_000, "a minute's timer and margin");
+    }
+    assert_eq!(from_cli.ping_timeout, Config::default().ping_timeout);
+    assert_eq!(from_cli.ping_interval, Config::default().ping_interval);
+    h.shutdown().await;
+}
