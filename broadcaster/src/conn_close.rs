@@ -21,7 +21,9 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 #[derive(Default)]
 struct Shared {
     closed: AtomicBool,
+    aborted: AtomicBool,
     reader: AtomicWaker,
+    writer: AtomicWaker,
 }
 
 /// Ends the reading side of one accepted connection (see the module documentation).
@@ -34,6 +36,15 @@ impl CloseHandle {
     pub fn close(&self) {
         self.0.closed.store(true, Ordering::SeqCst);
         self.0.reader.wake();
+    }
+
+    /// Reads end and writes fail from now on (a pending write too): the connection is
+    /// dropped with whatever it had queued, as if the client had vanished. For a client
+    /// that stopped reading, whose writer would otherwise wait on it for ever.
+    pub fn abort(&self) {
+        self.0.aborted.store(true, Ordering::SeqCst);
+        self.close();
+        self.0.writer.wake();
     }
 }
 
@@ -65,12 +76,25 @@ impl<S: AsyncRead + Unpin> AsyncRead for Closable<S> {
     }
 }
 
+impl<S> Closable<S> {
+    /// Registers the writer (before the check: an abort in between still wakes it) and
+    /// fails once the connection is aborted.
+    fn write_allowed(&self, cx: &Context<'_>) -> io::Result<()> {
+        self.shared.writer.register(cx.waker());
+        if self.shared.aborted.load(Ordering::SeqCst) {
+            return Err(io::ErrorKind::ConnectionAborted.into());
+        }
+        Ok(())
+    }
+}
+
 impl<S: AsyncWrite + Unpin> AsyncWrite for Closable<S> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
+        self.write_allowed(cx)?;
         Pin::new(&mut self.inner).poll_write(cx, buf)
     }
 
@@ -79,6 +103,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Closable<S> {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
+        self.write_allowed(cx)?;
         Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
     }
 
@@ -87,6 +112,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Closable<S> {
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.write_allowed(cx)?;
         Pin::new(&mut self.inner).poll_flush(cx)
     }
 
@@ -119,5 +145,17 @@ mod tests {
         let mut got = [0u8; 3];
         theirs.read_exact(&mut got).await.unwrap();
         assert_eq!(&got, b"bye");
+    }
+
+    #[tokio::test]
+    async fn abort_fails_a_write_waiting_on_a_client_that_stopped_reading() {
+        let (ours, _theirs) = tokio::io::duplex(64);
+        let (mut ours, handle) = wrap(ours);
+        let writer = tokio::spawn(async move { ours.write_all(&[0u8; 1024]).await });
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        assert!(!writer.is_finished(), "the pipe holds 64 bytes");
+        handle.abort();
+        let error = writer.await.unwrap().unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::ConnectionAborted);
     }
 }

@@ -226,9 +226,9 @@ const DISCONNECT_RETRY: Duration = Duration::from_millis(50);
 ///
 /// Each socket is sent its events one by one, so that a socket whose buffer is full (a
 /// client that stopped reading, or a polling client between two polls) is known: it
-/// would otherwise lose events silently. Such a socket is sent nothing more and is
-/// disconnected (socket.io DISCONNECT) as soon as its buffer has room for that packet, so
-/// its client reconnects and catches up, as plain-ws clients closed with 1013 do.
+/// would otherwise lose events silently. Such a socket is sent nothing more and is ended
+/// (see [`disconnect_lagging`]), so its client reconnects and catches up, as plain-ws
+/// clients closed with 1013 do.
 pub async fn emit(io: &SocketIo, batch: &Batch) {
     let Some(op) = io.of("/") else { return };
     let rooms: Vec<String> = std::iter::once(ALL_ROOM.to_owned())
@@ -273,10 +273,20 @@ pub async fn emit(io: &SocketIo, batch: &Batch) {
     }
 }
 
-/// Disconnects a lagging socket, retrying while its buffer is still full (the DISCONNECT
-/// packet needs one free place) until it succeeds or the socket closes otherwise (e.g. by
-/// the Engine.IO heartbeat).
+/// Ends a lagging socket. One on a WebSocket of its own loses its connection: every
+/// socket.io client reopens a lost connection (and sp-live catches up), while a standard
+/// one stays away after the server's DISCONNECT. Others (polling, or upgraded from it: the
+/// connection at hand is the first poll's) are sent DISCONNECT, retried while the buffer is
+/// still full (the packet needs one free place) until it goes or the socket closes
+/// otherwise (e.g. by the Engine.IO heartbeat).
 async fn disconnect_lagging(socket: SocketRef) {
+    let parts = socket.req_parts();
+    let query = parts.uri.query().unwrap_or_default();
+    if query.split('&').any(|pair| pair == "transport=websocket") {
+        if let Some(connection) = parts.extensions.get::<CloseHandle>() {
+            return connection.abort();
+        }
+    }
     while socket.connected() {
         match socket.clone().disconnect() {
             Err(SocketError::InternalChannelFull) => tokio::time::sleep(DISCONNECT_RETRY).await,

@@ -16,11 +16,16 @@ use tokio_tungstenite::tungstenite::Message;
 /// A raw WebSocket client with a small receive buffer: it completes the handshake and then
 /// reads only when the test says so, and never answers pings.
 async fn raw_ws(addr: SocketAddr) -> TcpStream {
+    raw_ws_at(addr, "/ws").await
+}
+
+/// [`raw_ws`] on `path`.
+async fn raw_ws_at(addr: SocketAddr, path: &str) -> TcpStream {
     let sock = tokio::net::TcpSocket::new_v4().unwrap();
     sock.set_recv_buffer_size(2048).unwrap();
     let mut s = sock.connect(addr).await.unwrap();
     let req = format!(
-        "GET /ws HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
          Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
     );
     s.write_all(req.as_bytes()).await.unwrap();
@@ -171,6 +176,67 @@ async fn slow_socketio_client_is_disconnected_not_silently_skipped() {
     assert!(disconnected, "{events} of {n} events and no DISCONNECT");
     assert_eq!(count(a, "socketio").await, 0);
     h.shutdown().await;
+}
+
+/// A socket.io client on a WebSocket of its own whose buffer overflows (it stopped reading)
+/// loses its connection, which every socket.io client reopens (and catches up after), not
+/// a DISCONNECT, after which a standard client stays away for good.
+#[tokio::test]
+async fn a_lagging_socketio_websocket_client_loses_its_connection_not_its_session() {
+    let h = start(Config {
+        ping_interval: Duration::from_secs(60),
+        ping_timeout: Duration::from_secs(60),
+        ..Config::default()
+    })
+    .await;
+    let a = h.local_addr();
+    // socket.io 2.x (Engine.IO 3): joined to `/` without a word from the client.
+    let mut client = raw_ws_at(a, "/socket.io/?EIO=3&transport=websocket").await;
+    wait_until_socketio(a, 1).await;
+    // ~200 KiB bodies: the socket buffers and socketioxide's 256 packets fill up.
+    let big: Vec<_> = (0..700).map(|_| entry(L1, None)).collect();
+    let b = body(&big);
+    let mut posted = 0u64;
+    while posted < 600 && health(a).await["sockets"]["socketio"].as_u64() == Some(1) {
+        assert_eq!(post_webhook(a, &b).await.status, 202);
+        posted += 1;
+    }
+    // Everything the server sent, until the connection ends.
+    let mut raw = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), async {
+        let mut chunk = vec![0u8; 1 << 16];
+        loop {
+            match client.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => raw.extend_from_slice(&chunk[..n]),
+            }
+        }
+    })
+    .await;
+    assert!(
+        read.is_ok(),
+        "the connection stayed open ({posted} webhooks)"
+    );
+    let texts: Vec<String> = frames(&raw)
+        .into_iter()
+        .filter(|(op, _)| *op == 1)
+        .map(|(_, p)| String::from_utf8_lossy(&p).into_owned())
+        .collect();
+    let events = texts.iter().filter(|t| t.starts_with("42")).count() as u64;
+    assert!(events < posted, "all {posted} events arrived: no overflow");
+    assert!(!texts.iter().any(|t| t == "41"), "sent DISCONNECT");
+    assert_eq!(count(a, "socketio").await, 0);
+    h.shutdown().await;
+}
+
+async fn wait_until_socketio(a: SocketAddr, n: u64) {
+    for _ in 0..200 {
+        if count(a, "socketio").await == n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("not {n} socket.io clients");
 }
 
 /// A request whose headers trickle in (slow loris) is closed after the read timeout.
