@@ -7,7 +7,7 @@
 //! left. See `README.md` ("Rooms protocol").
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -87,27 +87,64 @@ fn reply(ack: AckSender, res: Result<Vec<String>, String>) {
     let _ = ack.send(&body);
 }
 
+/// Makes a socket's `subscribe` and `unsubscribe` requests change its rooms one at a
+/// time. socketioxide runs each request in its own task, and each reads the socket's
+/// rooms, then joins and leaves: two at once (unsubscribing from L1 and from L2, say) could
+/// each see the other's list still there, neither join [`ALL_ROOM`], and leave the socket
+/// in no room, deaf to every batch.
+#[derive(Clone, Default)]
+struct RoomChanges(Arc<Mutex<()>>);
+
+impl RoomChanges {
+    /// Runs `change` while no other request of `socket` changes its rooms.
+    fn one_at_a_time<T>(socket: &SocketRef, change: impl FnOnce() -> T) -> T {
+        let lock = socket.extensions.get::<RoomChanges>().unwrap_or_default();
+        let _held = lock.0.lock().unwrap_or_else(|e| e.into_inner());
+        change()
+    }
+}
+
 async fn on_subscribe(socket: SocketRef, TryData(data): TryData<Value>, ack: AckSender) {
-    let res = parse_lists(data.as_ref().ok()).and_then(|lists| {
+    let lists = parse_lists(data.as_ref().ok());
+    let res = RoomChanges::one_at_a_time(&socket, || subscribe(&socket, lists));
+    tracing::debug!(sid = %socket.id, result = ?res, "socket.io subscribe");
+    reply(ack, res);
+}
+
+/// Adds `lists` to the socket's (leaving "all" after joining them); its lists now.
+fn subscribe(
+    socket: &SocketRef,
+    lists: Result<Vec<String>, String>,
+) -> Result<Vec<String>, String> {
+    lists.and_then(|lists| {
         if lists.is_empty() {
             return Err("no lists given".to_owned());
         }
-        let current = subscribed(&socket);
+        let current = subscribed(socket);
         let new = lists.iter().filter(|l| !current.contains(l)).count();
         if current.len() + new > MAX_LISTS_PER_CLIENT {
             return Err(format!("at most {MAX_LISTS_PER_CLIENT} lists"));
         }
         socket.join(lists);
         socket.leave(ALL_ROOM);
-        Ok(subscribed(&socket))
-    });
-    tracing::debug!(sid = %socket.id, result = ?res, "socket.io subscribe");
-    reply(ack, res);
+        Ok(subscribed(socket))
+    })
 }
 
 async fn on_unsubscribe(socket: SocketRef, TryData(data): TryData<Value>, ack: AckSender) {
-    let res = parse_lists(data.as_ref().ok()).map(|lists| {
-        let current = subscribed(&socket);
+    let lists = parse_lists(data.as_ref().ok());
+    let res = RoomChanges::one_at_a_time(&socket, || unsubscribe(&socket, lists));
+    tracing::debug!(sid = %socket.id, result = ?res, "socket.io unsubscribe");
+    reply(ack, res);
+}
+
+/// Removes `lists` (all when empty), back in "all" when none is left; its lists now.
+fn unsubscribe(
+    socket: &SocketRef,
+    lists: Result<Vec<String>, String>,
+) -> Result<Vec<String>, String> {
+    lists.map(|lists| {
+        let current = subscribed(socket);
         let leaving: Vec<String> = if lists.is_empty() {
             current.clone()
         } else {
@@ -123,10 +160,8 @@ async fn on_unsubscribe(socket: SocketRef, TryData(data): TryData<Value>, ack: A
             socket.join(ALL_ROOM);
         }
         socket.leave(leaving);
-        subscribed(&socket)
-    });
-    tracing::debug!(sid = %socket.id, result = ?res, "socket.io unsubscribe");
-    reply(ack, res);
+        subscribed(socket)
+    })
 }
 
 /// Registers the default namespace handlers on `io`; a client that `gate` does not admit
@@ -182,6 +217,7 @@ async fn close_refused(socket: SocketRef) {
 /// event with no handler yet. The connect handler is spawned after CONNECT is sent, so
 /// handlers registered there could come too late (a first `subscribe` lost, no ack).
 async fn set_up(socket: SocketRef) -> Result<(), std::convert::Infallible> {
+    socket.extensions.insert(RoomChanges::default());
     socket.join(ALL_ROOM);
     socket.on("subscribe", on_subscribe);
     socket.on("unsubscribe", on_unsubscribe);

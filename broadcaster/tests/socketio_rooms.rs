@@ -9,8 +9,10 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use common::*;
+use futures_util::SinkExt;
 use serde_json::{json, Value};
 use sp_broadcaster::Config;
+use tokio_tungstenite::tungstenite::Message;
 
 const WAIT: Duration = Duration::from_secs(5);
 const QUIET: Duration = Duration::from_millis(200);
@@ -209,6 +211,65 @@ async fn no_batch_is_lost_while_sockets_switch_rooms() {
     assert!(
         missed.iter().all(|m| *m == 0),
         "batches missed (per socket): {missed:?} in {switches} switches"
+    );
+    h.shutdown().await;
+}
+
+/// Rounds of [`concurrent_unsubscribes_leave_a_socket_unfiltered`] per socket.
+const UNSUBSCRIBE_ROUNDS: u32 = 20;
+
+/// A socket subscribed to lists A and B (128 each) that unsubscribes from both with two
+/// requests sent at once (two components of a page going away, say) must be left with
+/// no list, i.e. unfiltered, whichever request runs first. socketioxide runs each request
+/// in its own task: when both read the socket's lists before either left its rooms, each
+/// saw the other's lists still there, so neither joined "all", and the socket was left in
+/// no room at all, where no batch ever reaches it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_unsubscribes_leave_a_socket_unfiltered() {
+    let h = start(Config::default()).await;
+    let a = h.local_addr();
+    let io = h.io().clone();
+    let lists: Vec<String> = (0..256)
+        .map(|i| format!("{i:08x}-0000-4000-8000-000000000000"))
+        .collect();
+    let lists: Vec<&str> = lists.iter().map(String::as_str).collect();
+    let (first, second) = lists.split_at(128);
+    let mut ws = ws_connect(a, "/socket.io/?EIO=4&transport=websocket").await;
+    ws_next_text(&mut ws, SIO_WAIT).await.expect("open packet");
+    ws_send(&mut ws, "40").await;
+    let connect = next_packet(&mut ws, SIO_WAIT).await.expect("connect");
+    let sid: Value = serde_json::from_str(&connect[2..]).unwrap();
+    let sid = sid["sid"].as_str().unwrap().parse().unwrap();
+    let mut stranded = 0;
+    let mut none = |e: Vec<Value>| panic!("unexpected event {e:?}");
+    for round in 0..UNSUBSCRIBE_ROUNDS {
+        let id = round * 3 + 1;
+        let ack = request(&mut ws, id, "subscribe", &lists, &mut none).await;
+        assert_eq!(ack["ok"], true, "{ack}");
+        // Both in one write, as a page's two requests of one moment go out.
+        for (n, half) in [(1, first), (2, second)] {
+            let packet = json!(["unsubscribe", { "lists": half }]);
+            let text = format!("42{}{packet}", id + n);
+            ws.feed(Message::Text(text.into())).await.unwrap();
+        }
+        ws.flush().await.unwrap();
+        for _ in 0..2 {
+            let ack = next_packet(&mut ws, WAIT).await.expect("ack");
+            assert!(ack.starts_with("43"), "{ack}");
+        }
+        let socket = io.get_socket(sid).expect("connected");
+        if socket.rooms().is_empty() {
+            stranded += 1;
+        }
+    }
+    // Where it ends, a batch shows what that means.
+    let batch = [entry(L1, None)];
+    assert_eq!(post_webhook(a, &body(&batch)).await.status, 202);
+    let heard = next_packet(&mut ws, WAIT).await.map(|p| list_changes(&p));
+    assert_eq!(
+        (stranded, heard),
+        (0, Some(forwarded(&batch))),
+        "times of {UNSUBSCRIBE_ROUNDS} the socket was left in no room (deaf to every batch)",
     );
     h.shutdown().await;
 }
