@@ -263,6 +263,15 @@ pub async fn handle(
     };
     let count = batch.count;
     let lists = batch.per_list.len();
+    // Shutting down, the listeners are being disconnected: nobody would hear the batch,
+    // and SharePoint does not send again what it was told was accepted.
+    if count > 0 && *st.shutdown.borrow() {
+        tracing::warn!("webhook received while shutting down; asking the sender to retry");
+        return json_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "shutting down, retry later",
+        );
+    }
     if count > 0 && st.emit_tx.try_send(batch).is_err() {
         tracing::error!("emit queue full; asking the sender to retry");
         return json_error(StatusCode::SERVICE_UNAVAILABLE, "busy, retry later");

@@ -51,3 +51,42 @@ async fn sigterm_closes_every_plain_ws_client_with_going_away() {
     let status = tokio::time::timeout(Duration::from_secs(10), child.wait()).await;
     assert!(status.unwrap().unwrap().success());
 }
+
+/// A webhook whose body is still coming in when the server starts shutting down is not
+/// answered `202`: its listeners are being disconnected, so nobody would hear it, and
+/// SharePoint does not send again what it was told was accepted. Answered `503`, it is
+/// sent again later (to this server restarted, or another instance).
+#[tokio::test]
+async fn a_webhook_received_while_shutting_down_is_not_accepted() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let h = start(sp_broadcaster::Config::default()).await;
+    let a = h.local_addr();
+    let mut ws = ws_connect(a, "/ws").await;
+    wait_sockets(a, 1).await;
+    let b = body(&[entry(L1, None)]);
+    let mut post = tokio::net::TcpStream::connect(a).await.unwrap();
+    let head = format!(
+        "POST /api/webhook HTTP/1.1\r\nHost: {a}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        b.len()
+    );
+    post.write_all(head.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let shutdown = tokio::spawn(h.shutdown());
+    // The listener is closed (1001) with nothing more.
+    assert_eq!(ws_next_text(&mut ws, Duration::from_secs(5)).await, None);
+    post.write_all(&b).await.unwrap();
+    let mut answer = String::new();
+    let read = post.read_to_string(&mut answer);
+    tokio::time::timeout(Duration::from_secs(10), read)
+        .await
+        .unwrap()
+        .unwrap();
+    let status = answer.lines().next().unwrap_or_default();
+    assert!(
+        status.starts_with("HTTP/1.1 503"),
+        "told SharePoint {status:?}; nobody heard it"
+    );
+    shutdown.await.unwrap();
+}
