@@ -203,6 +203,7 @@ pub async fn serve(cfg: Config) -> std::io::Result<ServerHandle> {
         .route("/health", get(health))
         .route(&cfg.ws_path, get(plain_ws::upgrade))
         .route(&cfg.webhook_path, post(webhook::handle))
+        .fallback(webhook::handle_other)
         .with_state(state.clone())
         .layer(io_layer);
     let app = match cors_layer(&cfg) {
@@ -250,7 +251,9 @@ fn cors_layer(cfg: &Config) -> Option<CorsLayer> {
         CorsMode::Public => {
             let webhook = cfg.webhook_path.clone();
             Some(base.allow_origin(AllowOrigin::predicate(
-                move |_origin: &HeaderValue, parts| parts.uri.path() != webhook,
+                move |_origin: &HeaderValue, parts| {
+                    !webhook::is_webhook_path(parts.uri.path(), &webhook)
+                },
             )))
         }
     }

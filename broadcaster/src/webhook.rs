@@ -204,6 +204,30 @@ fn json_error(status: StatusCode, msg: &str) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
+/// Whether a request for `path` is one for the webhook at `configured`: as the seed's
+/// Express routes match, letter case aside and with one trailing slash allowed, so that
+/// a subscription made against the seed (`/API/Webhook/`, say) keeps working.
+pub fn is_webhook_path(path: &str, configured: &str) -> bool {
+    let path = path.strip_suffix('/').unwrap_or(path);
+    path.eq_ignore_ascii_case(configured)
+}
+
+/// Every request no route took: `POST` to the webhook path spelt another way
+/// ([`is_webhook_path`]) is the webhook's; anything else is 404, as before.
+pub async fn handle_other(
+    state: State<AppState>,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+    query: RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    if method == axum::http::Method::POST && is_webhook_path(uri.path(), &state.cfg.webhook_path) {
+        return handle(state, query, headers, body).await;
+    }
+    StatusCode::NOT_FOUND.into_response()
+}
+
 /// `POST {webhook_path}`: validation handshake or notification batch.
 pub async fn handle(
     State(st): State<AppState>,

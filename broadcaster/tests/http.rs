@@ -53,6 +53,43 @@ async fn validation_token_any_case() {
     h.shutdown().await;
 }
 
+/// The seed's Express routes ignore letter case and a trailing slash, so a subscription
+/// made against the seed with `/API/Webhook/` in its `notificationUrl` keeps working.
+#[tokio::test]
+async fn the_webhook_path_matches_as_loosely_as_the_seed_s() {
+    let h = start(Config::default()).await;
+    let a = h.local_addr();
+    let mut listener = ws_connect(a, "/ws").await;
+    wait_sockets(a, 1).await;
+    for path in ["/api/webhook/", "/API/Webhook", "/Api/WebHook/"] {
+        let r = http(a, "POST", &format!("{path}?validationtoken=t1"), &[], b"").await;
+        assert_eq!((r.status, r.body.as_str()), (200, "t1"), "{path}");
+        let r = post_to(a, path, &body(&[entry(L1, None)])).await;
+        assert_eq!(r.status, 202, "{path}");
+        assert!(ws_next_text(&mut listener, Duration::from_secs(5))
+            .await
+            .is_some());
+    }
+    for path in ["/api/webhook//", "/api/webhooks", "/api", "/api/webhook/x"] {
+        let r = post_to(a, path, &body(&[entry(L1, None)])).await;
+        assert_eq!(r.status, 404, "{path}");
+    }
+    assert_eq!(ws_next_text(&mut listener, QUIET).await, None);
+    assert_eq!(http(a, "GET", "/API/Webhook", &[], b"").await.status, 404);
+    h.shutdown().await;
+}
+
+async fn post_to(a: std::net::SocketAddr, path: &str, body: &[u8]) -> Resp {
+    http(
+        a,
+        "POST",
+        path,
+        &[("Content-Type", "application/json")],
+        body,
+    )
+    .await
+}
+
 #[tokio::test]
 async fn client_state_accept_and_reject() {
     let cfg = Config {
@@ -212,11 +249,13 @@ async fn cors_modes() {
         Some("http://127.0.0.1:8000")
     );
     assert_eq!(r.header("access-control-allow-credentials"), Some("true"));
-    let r = http(a, "OPTIONS", "/api/webhook", &pre, b"").await;
-    assert!(
-        r.header("access-control-allow-origin").is_none(),
-        "public mode: webhook not CORS"
-    );
+    for path in ["/api/webhook", "/API/Webhook/"] {
+        let r = http(a, "OPTIONS", path, &pre, b"").await;
+        assert!(
+            r.header("access-control-allow-origin").is_none(),
+            "public mode: webhook not CORS ({path})"
+        );
+    }
     h.shutdown().await;
 
     let h = start(Config {
