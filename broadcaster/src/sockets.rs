@@ -104,11 +104,26 @@ impl RoomChanges {
     }
 }
 
-async fn on_subscribe(socket: SocketRef, TryData(data): TryData<Value>, ack: AckSender) {
-    let lists = parse_lists(data.as_ref().ok());
-    let res = RoomChanges::one_at_a_time(&socket, || subscribe(&socket, lists));
-    tracing::debug!(sid = %socket.id, result = ?res, "socket.io subscribe");
+/// What a `subscribe` or `unsubscribe` request does to a socket's rooms: given the lists
+/// of its payload (or why they could not be read), the socket's lists after it.
+type RoomChange = fn(&SocketRef, Result<Vec<String>, String>) -> Result<Vec<String>, String>;
+
+/// Applies one `subscribe` / `unsubscribe` request (`what`) whole, and acks its outcome.
+fn change_rooms(
+    socket: &SocketRef,
+    data: Option<&Value>,
+    ack: AckSender,
+    what: &str,
+    change: RoomChange,
+) {
+    let lists = parse_lists(data);
+    let res = RoomChanges::one_at_a_time(socket, || change(socket, lists));
+    tracing::debug!(sid = %socket.id, request = what, result = ?res, "socket.io rooms");
     reply(ack, res);
+}
+
+async fn on_subscribe(socket: SocketRef, TryData(data): TryData<Value>, ack: AckSender) {
+    change_rooms(&socket, data.as_ref().ok(), ack, "subscribe", subscribe);
 }
 
 /// Adds `lists` to the socket's (leaving "all" after joining them); its lists now.
@@ -132,10 +147,7 @@ fn subscribe(
 }
 
 async fn on_unsubscribe(socket: SocketRef, TryData(data): TryData<Value>, ack: AckSender) {
-    let lists = parse_lists(data.as_ref().ok());
-    let res = RoomChanges::one_at_a_time(&socket, || unsubscribe(&socket, lists));
-    tracing::debug!(sid = %socket.id, result = ?res, "socket.io unsubscribe");
-    reply(ack, res);
+    change_rooms(&socket, data.as_ref().ok(), ack, "unsubscribe", unsubscribe);
 }
 
 /// Removes `lists` (all when empty), back in "all" when none is left; its lists now.

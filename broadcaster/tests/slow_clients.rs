@@ -43,6 +43,15 @@ async fn count(a: SocketAddr, transport: &str) -> u64 {
     health(a).await["sockets"][transport].as_u64().unwrap()
 }
 
+/// A heartbeat that stays out of the way of a test's minute.
+fn slow_ping() -> Config {
+    Config {
+        ping_interval: Duration::from_secs(60),
+        ping_timeout: Duration::from_secs(60),
+        ..Config::default()
+    }
+}
+
 fn fast_ping() -> Config {
     Config {
         ping_interval: Duration::from_millis(200),
@@ -131,12 +140,7 @@ async fn plain_ws_client_close_is_answered() {
 /// disconnected once it drains, instead of silently missing the events that did not fit.
 #[tokio::test]
 async fn slow_socketio_client_is_disconnected_not_silently_skipped() {
-    let h = start(Config {
-        ping_interval: Duration::from_secs(60),
-        ping_timeout: Duration::from_secs(60),
-        ..Config::default()
-    })
-    .await;
+    let h = start(slow_ping()).await;
     let a = h.local_addr();
     let open = http(a, "GET", "/socket.io/?EIO=4&transport=polling", &[], b"").await;
     let v: serde_json::Value = serde_json::from_str(&open.body[1..]).unwrap();
@@ -183,12 +187,7 @@ async fn slow_socketio_client_is_disconnected_not_silently_skipped() {
 /// a DISCONNECT, after which a standard client stays away for good.
 #[tokio::test]
 async fn a_lagging_socketio_websocket_client_loses_its_connection_not_its_session() {
-    let h = start(Config {
-        ping_interval: Duration::from_secs(60),
-        ping_timeout: Duration::from_secs(60),
-        ..Config::default()
-    })
-    .await;
+    let h = start(slow_ping()).await;
     let a = h.local_addr();
     // socket.io 2.x (Engine.IO 3): joined to `/` without a word from the client.
     let mut client = raw_ws_at(a, "/socket.io/?EIO=3&transport=websocket").await;
