@@ -18,6 +18,7 @@ pub mod client_auth;
 pub mod config;
 mod conn_close;
 pub mod entra;
+pub mod expiry;
 pub mod plain_ws;
 pub mod secrets;
 pub mod sockets;
@@ -87,6 +88,8 @@ pub struct AppState {
     pub gate: Arc<client_auth::Gate>,
     /// The accepted `clientState` secrets (`--client-state` and its file).
     pub client_states: Arc<secrets::Secrets>,
+    /// The webhook subscriptions heard from, and when each ends.
+    pub subscriptions: Arc<expiry::Subscriptions>,
     /// Becomes `true` on shutdown.
     pub shutdown: watch::Receiver<bool>,
     shutdown_tx: Arc<watch::Sender<bool>>,
@@ -191,6 +194,7 @@ pub async fn serve(cfg: Config) -> std::io::Result<ServerHandle> {
         ws_tx,
         gate,
         client_states: client_states.clone(),
+        subscriptions: Arc::default(),
         shutdown,
         shutdown_tx: Arc::new(shutdown_tx),
         started: Instant::now(),
@@ -312,6 +316,7 @@ async fn health(State(st): State<AppState>) -> Json<serde_json::Value> {
             "emitted": n(&s.notifications_emitted),
             "batches_emitted": n(&s.batches_emitted),
         },
+        "subscriptions": st.subscriptions.summary(expiry::unix_now()),
         "entra": entra,
     }))
 }

@@ -287,6 +287,8 @@ pub async fn handle(
     };
     let count = batch.count;
     let lists = batch.per_list.len();
+    // Their subscriptions are SharePoint's, whatever becomes of the batch here.
+    crate::expiry::log(&st.subscriptions.note(&batch.all, crate::expiry::unix_now()));
     // Shutting down, the listeners are being disconnected: nobody would hear the batch,
     // and SharePoint does not send again what it was told was accepted.
     if count > 0 && *st.shutdown.borrow() {

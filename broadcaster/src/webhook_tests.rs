@@ -141,6 +141,7 @@ fn state(queue: usize) -> (AppState, tokio::sync::mpsc::Receiver<Batch>) {
         ws_tx,
         gate: Arc::new(crate::client_auth::Gate::new(no_secrets(), None)),
         client_states: no_secrets(),
+        subscriptions: Arc::default(),
         shutdown,
         shutdown_tx: Arc::new(shutdown_tx),
         started: std::time::Instant::now(),
