@@ -51,6 +51,9 @@ const WS_BUFFER: usize = 256;
 const SOCKETIO_BUFFER: usize = 256;
 /// How long shutdown waits for connections to drain.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+/// How long after the last batch went out shutdown closes the socket.io clients (their
+/// connections are dropped with whatever is still queued).
+const SOCKETIO_FLUSH_GRACE: Duration = Duration::from_millis(500);
 
 /// Counters reported by `GET /health` (and [`ServerHandle::stats`]).
 #[derive(Debug, Default)]
@@ -65,6 +68,8 @@ pub struct Stats {
     pub notifications_emitted: AtomicU64,
     /// Batches broadcast.
     pub batches_emitted: AtomicU64,
+    /// When the last batch was broadcast, in ms since the server started.
+    pub last_emit_ms: AtomicU64,
     /// Bodies refused (400/403/413).
     pub rejected: AtomicU64,
     /// Plain WebSocket clients currently connected.
@@ -90,9 +95,13 @@ pub struct AppState {
     pub client_states: Arc<secrets::Secrets>,
     /// The webhook subscriptions heard from, and when each ends.
     pub subscriptions: Arc<expiry::Subscriptions>,
-    /// Becomes `true` on shutdown.
+    /// Becomes `true` on shutdown: no more webhooks or connections are accepted.
     pub shutdown: watch::Receiver<bool>,
     shutdown_tx: Arc<watch::Sender<bool>>,
+    /// Becomes `true` once the shutdown has emitted every accepted webhook: the
+    /// listeners are closed.
+    pub closing_clients: watch::Receiver<bool>,
+    closing_clients_tx: Arc<watch::Sender<bool>>,
     started: Instant,
 }
 
@@ -119,12 +128,35 @@ impl ServerHandle {
         &self.state.io
     }
 
-    /// Graceful shutdown: disconnects socket.io and plain-ws clients, stops accepting, and
-    /// waits (at most a few seconds) for in-flight requests. The plain-ws connections are
-    /// waited for too: a process that exits first drops them before their close frame
-    /// (1001) is out, and browsers see 1006.
+    /// Graceful shutdown: stops accepting connections and webhooks (one still arriving
+    /// is answered 503), emits every webhook already accepted (SharePoint will not send
+    /// those again), then disconnects socket.io and plain-ws clients and waits (at most a
+    /// few seconds each) for in-flight requests. The plain-ws connections are waited for
+    /// too: a process that exits first drops them before their close frame (1001) is
+    /// out, and browsers see 1006.
     pub async fn shutdown(self) {
+        // Once `send` returns, no webhook handler is between its check of the flag and
+        // its batch being queued (it holds the flag's read lock meanwhile).
         let _ = self.state.shutdown_tx.send(true);
+        let stats = &self.state.stats;
+        let emitted = async {
+            while stats.notifications_emitted.load(Ordering::SeqCst)
+                < stats.notifications_received.load(Ordering::SeqCst)
+            {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        };
+        let _ = tokio::time::timeout(SHUTDOWN_GRACE, emitted).await;
+        let _ = self.state.closing_clients_tx.send(true);
+        // socketioxide's close drops what a socket has not written yet: the last batches
+        // get a moment to go out (not needed when none went out lately).
+        if stats.batches_emitted.load(Ordering::SeqCst) > 0 {
+            let now = self.state.started.elapsed().as_millis() as u64;
+            let since = now.saturating_sub(stats.last_emit_ms.load(Ordering::SeqCst));
+            if let Some(wait) = SOCKETIO_FLUSH_GRACE.checked_sub(Duration::from_millis(since)) {
+                tokio::time::sleep(wait).await;
+            }
+        }
         let _ = tokio::time::timeout(SHUTDOWN_GRACE, self.state.io.close()).await;
         let ws_closed = async {
             while self.state.stats.ws_clients.load(Ordering::Relaxed) > 0 {
@@ -186,6 +218,7 @@ pub async fn serve(cfg: Config) -> std::io::Result<ServerHandle> {
     let (emit_tx, emit_rx) = mpsc::channel(EMIT_QUEUE);
     let (ws_tx, _) = broadcast::channel(WS_BUFFER);
     let (shutdown_tx, shutdown) = watch::channel(false);
+    let (closing_clients_tx, closing_clients) = watch::channel(false);
     let state = AppState {
         cfg: cfg.clone(),
         io,
@@ -197,6 +230,8 @@ pub async fn serve(cfg: Config) -> std::io::Result<ServerHandle> {
         subscriptions: Arc::default(),
         shutdown,
         shutdown_tx: Arc::new(shutdown_tx),
+        closing_clients,
+        closing_clients_tx: Arc::new(closing_clients_tx),
         started: Instant::now(),
     };
     tokio::spawn(emitter(state.clone(), emit_rx));
@@ -280,9 +315,12 @@ async fn emitter(st: AppState, mut rx: mpsc::Receiver<Batch>) {
         carried = batch::coalesce(&mut batch, &mut rx, st.cfg.max_body);
         sockets::emit(&st.io, &batch).await;
         plain_ws::publish(&st, &batch);
+        // Before the count that shutdown waits on (see `ServerHandle::shutdown`).
+        let now = st.started.elapsed().as_millis() as u64;
+        st.stats.last_emit_ms.store(now, Ordering::SeqCst);
         st.stats
             .notifications_emitted
-            .fetch_add(batch.count as u64, Ordering::Relaxed);
+            .fetch_add(batch.count as u64, Ordering::SeqCst);
         st.stats.batches_emitted.fetch_add(1, Ordering::Relaxed);
         tracing::debug!(
             notifications = batch.count,

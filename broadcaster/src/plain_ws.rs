@@ -201,7 +201,7 @@ async fn run(st: AppState, socket: WebSocket) {
     st.stats.ws_clients.fetch_add(1, Ordering::Relaxed);
     let _gauge = Gauge(st.clone());
     let mut batches = st.ws_tx.subscribe();
-    let mut shutdown = st.shutdown.clone();
+    let mut closing = st.closing_clients.clone();
     let (sink, mut rx) = socket.split();
     let mut out = Outbox {
         sink,
@@ -224,23 +224,9 @@ async fn run(st: AppState, socket: WebSocket) {
     // gone or closed first (its close is answered by `Outbox::close`).
     let last_frame = 'conn: loop {
         tokio::select! {
-            () = async { let _ = shutdown.wait_for(|v| *v).await; } => {
-                break close(CLOSE_GOING_AWAY, "server shutting down");
-            }
-            incoming = rx.next() => {
-                let Some(Ok(msg)) = incoming else { break None };
-                last_seen = Instant::now();
-                match msg {
-                    Message::Text(t) => {
-                        if let Some(reply) = on_client_text(t.as_str(), &mut lists) {
-                            tracing::debug!(lists = lists.len(), "plain ws subscription message");
-                            if !out.send(reply).await { break None; }
-                        }
-                    }
-                    Message::Close(_) => break None,
-                    _ => {}
-                }
-            }
+            // Batches first: those published before the shutdown closes the listeners
+            // (every accepted one) go out before the close frame.
+            biased;
             b = batches.recv() => match b {
                 Ok(frames) => {
                     for f in frames_for(&frames, &lists) {
@@ -256,6 +242,23 @@ async fn run(st: AppState, socket: WebSocket) {
                 }
                 Err(RecvError::Closed) => break close(CLOSE_GOING_AWAY, "server shutting down"),
             },
+            incoming = rx.next() => {
+                let Some(Ok(msg)) = incoming else { break None };
+                last_seen = Instant::now();
+                match msg {
+                    Message::Text(t) => {
+                        if let Some(reply) = on_client_text(t.as_str(), &mut lists) {
+                            tracing::debug!(lists = lists.len(), "plain ws subscription message");
+                            if !out.send(reply).await { break None; }
+                        }
+                    }
+                    Message::Close(_) => break None,
+                    _ => {}
+                }
+            }
+            () = async { let _ = closing.wait_for(|v| *v).await; } => {
+                break close(CLOSE_GOING_AWAY, "server shutting down");
+            }
             _ = ticker.tick() => {
                 if last_seen.elapsed() > deadline {
                     tracing::info!("plain ws client timed out");

@@ -289,22 +289,27 @@ pub async fn handle(
     let lists = batch.per_list.len();
     // Their subscriptions are SharePoint's, whatever becomes of the batch here.
     crate::expiry::log(&st.subscriptions.note(&batch.all, crate::expiry::unix_now()));
-    // Shutting down, the listeners are being disconnected: nobody would hear the batch,
-    // and SharePoint does not send again what it was told was accepted.
-    if count > 0 && *st.shutdown.borrow() {
-        tracing::warn!("webhook received while shutting down; asking the sender to retry");
-        return json_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "shutting down, retry later",
-        );
+    {
+        // Held until the batch is queued and counted: a shutdown starting meanwhile waits
+        // for it, and then for it to be emitted (see `ServerHandle::shutdown`).
+        let shutting_down = st.shutdown.borrow();
+        // Shutting down, the listeners are about to be disconnected: nobody might hear
+        // the batch, and SharePoint does not send again what it was told was accepted.
+        if count > 0 && *shutting_down {
+            tracing::warn!("webhook received while shutting down; asking the sender to retry");
+            return json_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "shutting down, retry later",
+            );
+        }
+        if count > 0 && st.emit_tx.try_send(batch).is_err() {
+            tracing::error!("emit queue full; asking the sender to retry");
+            return json_error(StatusCode::SERVICE_UNAVAILABLE, "busy, retry later");
+        }
+        st.stats
+            .notifications_received
+            .fetch_add(count as u64, Ordering::SeqCst);
     }
-    if count > 0 && st.emit_tx.try_send(batch).is_err() {
-        tracing::error!("emit queue full; asking the sender to retry");
-        return json_error(StatusCode::SERVICE_UNAVAILABLE, "busy, retry later");
-    }
-    st.stats
-        .notifications_received
-        .fetch_add(count as u64, Ordering::Relaxed);
     tracing::info!(notifications = count, lists, "webhook accepted");
     let body = serde_json::json!({ "accepted": count }).to_string();
     (

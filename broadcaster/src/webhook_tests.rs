@@ -133,6 +133,7 @@ fn state(queue: usize) -> (AppState, tokio::sync::mpsc::Receiver<Batch>) {
     let (emit_tx, emit_rx) = tokio::sync::mpsc::channel(queue);
     let (ws_tx, _) = tokio::sync::broadcast::channel(1);
     let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
+    let (closing_clients_tx, closing_clients) = tokio::sync::watch::channel(false);
     let st = AppState {
         cfg: Arc::new(crate::Config::default()),
         io,
@@ -144,6 +145,8 @@ fn state(queue: usize) -> (AppState, tokio::sync::mpsc::Receiver<Batch>) {
         subscriptions: Arc::default(),
         shutdown,
         shutdown_tx: Arc::new(shutdown_tx),
+        closing_clients,
+        closing_clients_tx: Arc::new(closing_clients_tx),
         started: std::time::Instant::now(),
     };
     (st, emit_rx)

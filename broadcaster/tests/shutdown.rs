@@ -90,3 +90,54 @@ async fn a_webhook_received_while_shutting_down_is_not_accepted() {
     );
     shutdown.await.unwrap();
 }
+
+/// Every webhook answered `202` reaches the listeners before shutdown closes them:
+/// SharePoint does not send an accepted notification again, so one still on its way to
+/// the listeners when the shutdown starts must not be dropped (plain-ws: exactly; socket.io:
+/// given half a second after the last batch, ample for a client that reads).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accepted_webhooks_reach_the_listeners_before_shutdown_closes_them() {
+    const WEBHOOKS: usize = 40;
+    for round in 0..5 {
+        let h = start(sp_broadcaster::Config::default()).await;
+        let a = h.local_addr();
+        let mut ws = ws_connect(a, "/ws").await;
+        let mut sio = sio_connect(a, 4).await;
+        wait_sockets(a, 2).await;
+        // ~70 KiB bodies: emitting them takes a while.
+        let entries: Vec<_> = (0..250).map(|_| entry(L1, None)).collect();
+        let b = std::sync::Arc::new(body(&entries));
+        let posts: Vec<_> = (0..WEBHOOKS)
+            .map(|_| {
+                let b = b.clone();
+                tokio::spawn(async move { post_webhook(a, &b).await.status })
+            })
+            .collect();
+        for post in posts {
+            assert_eq!(post.await.unwrap(), 202);
+        }
+        // Both listeners read as they would: at once, each on its own.
+        let plain = tokio::spawn(async move {
+            let mut entries = 0;
+            while let Some(text) = ws_next_text(&mut ws, Duration::from_secs(5)).await {
+                let frame: serde_json::Value = serde_json::from_str(&text).unwrap();
+                entries += frame["data"].as_array().map_or(0, Vec::len);
+            }
+            entries
+        });
+        let socketio = tokio::spawn(async move {
+            let mut entries = 0;
+            while let Some(packet) = next_packet(&mut sio, Duration::from_secs(5)).await {
+                if packet.starts_with("42") {
+                    entries += list_changes(&packet).len();
+                }
+            }
+            entries
+        });
+        let shutdown = tokio::spawn(h.shutdown());
+        let (plain, socketio) = (plain.await.unwrap(), socketio.await.unwrap());
+        shutdown.await.unwrap();
+        let sent = WEBHOOKS * entries.len();
+        assert_eq!((plain, socketio), (sent, sent), "round {round}");
+    }
+}
