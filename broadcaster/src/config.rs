@@ -20,11 +20,12 @@ pub const DEFAULT_MAX_BODY: usize = 256 * 1024;
 /// Default longest wait for a request's headers or a webhook's body (SharePoint wants an
 /// answer within 5 s, so a slower body is not SharePoint's).
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(5);
-/// Default Engine.IO ping timeout in milliseconds: the seed broadcaster's (socket.io 2.0.4).
-/// A socket.io 2.x client pings from a timer, and Chrome runs the timers of a page hidden
-/// for a while once a minute; with socket.io 4's 20 s the server would drop such a client
-/// 45 s after its last ping, i.e. about every minute. The cost: a client whose network
-/// died is noticed after 85 s instead of 45 (by the server, and by an Engine.IO 4 client).
+/// Default Engine.IO ping timeout in milliseconds: the seed broadcaster's (socket.io 2.0.4),
+/// so that socket.io 2.x clients keep the slack they had. They ping from a timer, which
+/// browsers may run late in a background page; with socket.io 4's 20 s a client is
+/// dropped once 45 s pass without a ping from it, with 60 s once 85 s do. The cost: a
+/// client whose network died is noticed after 85 s instead of 45 (by the server, and by
+/// an Engine.IO 4 client).
 pub const DEFAULT_PING_TIMEOUT_MS: u64 = 60_000;
 /// Longest accepted `validationtoken`, in bytes.
 pub const MAX_VALIDATION_TOKEN: usize = 1024;

@@ -147,11 +147,12 @@ async fn client_state_secret_is_not_sent_to_socketio_clients() {
 }
 
 /// The heartbeat announced to clients by default is the seed broadcaster's (socket.io
-/// 2.0.4: ping every 25 s, 60 s to answer). A socket.io 2.x client pings from a timer, and
-/// Chrome runs the timers of a page hidden for a while once a minute: with socket.io 4's
-/// 20 s the server would drop such a client 45 s after its last ping, every minute or so.
+/// 2.0.4: ping every 25 s, 60 s to answer). A socket.io 2.x client pings from a timer,
+/// which a browser may run late in a background page (Chrome delays chained timers of a
+/// page hidden for a while to once a minute): with socket.io 4's 20 s it would be dropped
+/// once 45 s pass without a ping from it.
 #[tokio::test]
-async fn the_default_heartbeat_outlasts_a_background_tab_s_once_a_minute_timers() {
+async fn the_default_heartbeat_is_the_seed_s_and_outlasts_a_minute_late_ping() {
     let cli = <sp_broadcaster::Cli as clap::Parser>::parse_from(["sp-broadcaster"]);
     let from_cli = Config::from(cli);
     let h = start(Config::default()).await;
