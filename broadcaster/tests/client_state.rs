@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use common::*;
 use sp_broadcaster::Config;
-use tokio::io::AsyncReadExt;
 
 const WAIT: Duration = Duration::from_secs(5);
 
@@ -74,15 +73,7 @@ async fn no_client_state_starts_with_a_warning() {
     let mut child = binary().spawn().unwrap();
     let line = first_stdout_line(&mut child).await;
     assert!(line.contains("listening on http://"), "{line}");
-    child.kill().await.unwrap();
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .await
-        .unwrap();
+    let stderr = kill_and_read_log(&mut child).await;
     assert!(stderr.contains("WARN"), "{stderr}");
     assert!(
         stderr.contains("no clientState secret configured"),

@@ -9,7 +9,6 @@ use std::time::Duration;
 use common::*;
 use sp_broadcaster::expiry::{format_utc, unix_now};
 use sp_broadcaster::Config;
-use tokio::io::AsyncReadExt;
 
 const DAY: i64 = 86_400;
 
@@ -61,15 +60,7 @@ async fn the_log_warns_of_a_subscription_that_ends_within_30_days() {
     ];
     assert_eq!(post_webhook(a, &body(&entries)).await.status, 202);
     tokio::time::sleep(Duration::from_millis(200)).await;
-    child.kill().await.unwrap();
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .await
-        .unwrap();
+    let stderr = kill_and_read_log(&mut child).await;
     let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains("ends soon")).collect();
     assert_eq!(warnings.len(), 1, "{stderr}");
     for part in [

@@ -281,6 +281,16 @@ pub fn binary() -> tokio::process::Command {
     cmd
 }
 
+/// Kills `child` (started by [`binary`]) and returns all it wrote on stderr (its log).
+pub async fn kill_and_read_log(child: &mut tokio::process::Child) -> String {
+    use tokio::io::AsyncReadExt;
+    child.kill().await.unwrap();
+    let mut log = String::new();
+    let stderr = child.stderr.as_mut().expect("stderr piped");
+    stderr.read_to_string(&mut log).await.unwrap();
+    log
+}
+
 /// The first line `child` (started by [`binary`]) prints on stdout: its "listening on
 /// http://..." once it serves (within 10 s).
 pub async fn first_stdout_line(child: &mut tokio::process::Child) -> String {
