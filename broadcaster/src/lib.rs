@@ -95,11 +95,12 @@ pub struct AppState {
     pub client_states: Arc<secrets::Secrets>,
     /// The webhook subscriptions heard from, and when each ends.
     pub subscriptions: Arc<expiry::Subscriptions>,
-    /// Becomes `true` on shutdown: no more webhooks or connections are accepted.
+    /// Becomes `true` on shutdown: no more webhooks are accepted.
     pub shutdown: watch::Receiver<bool>,
     shutdown_tx: Arc<watch::Sender<bool>>,
-    /// Becomes `true` once the shutdown has emitted every accepted webhook: the
-    /// listeners are closed.
+    /// Becomes `true` once the shutdown has emitted every accepted webhook (and given
+    /// socket.io clients a moment to fetch it): the listeners are closed, no more
+    /// connections are accepted.
     pub closing_clients: watch::Receiver<bool>,
     closing_clients_tx: Arc<watch::Sender<bool>>,
     started: Instant,
@@ -128,10 +129,11 @@ impl ServerHandle {
         &self.state.io
     }
 
-    /// Graceful shutdown: stops accepting connections and webhooks (one still arriving
-    /// is answered 503), emits every webhook already accepted (SharePoint will not send
-    /// those again), then disconnects socket.io and plain-ws clients and waits (at most a
-    /// few seconds each) for in-flight requests. The plain-ws connections are waited for
+    /// Graceful shutdown: stops accepting webhooks (one still arriving is answered 503),
+    /// emits every webhook already accepted (SharePoint will not send those again), then
+    /// stops accepting connections (long-polling clients poll until then), disconnects
+    /// socket.io and plain-ws clients and waits (at most a few seconds each) for
+    /// in-flight requests. The plain-ws connections are waited for
     /// too: a process that exits first drops them before their close frame (1001) is
     /// out, and browsers see 1006.
     pub async fn shutdown(self) {
@@ -147,9 +149,9 @@ impl ServerHandle {
             }
         };
         let _ = tokio::time::timeout(SHUTDOWN_GRACE, emitted).await;
-        let _ = self.state.closing_clients_tx.send(true);
         // socketioxide's close drops what a socket has not written yet: the last batches
-        // get a moment to go out (not needed when none went out lately).
+        // get a moment to go out (not needed when none went out lately). Connections are
+        // still taken meanwhile: a long-polling client fetches them with its next polls.
         if stats.batches_emitted.load(Ordering::SeqCst) > 0 {
             let now = self.state.started.elapsed().as_millis() as u64;
             let since = now.saturating_sub(stats.last_emit_ms.load(Ordering::SeqCst));
@@ -157,6 +159,7 @@ impl ServerHandle {
                 tokio::time::sleep(wait).await;
             }
         }
+        let _ = self.state.closing_clients_tx.send(true);
         let _ = tokio::time::timeout(SHUTDOWN_GRACE, self.state.io.close()).await;
         let ws_closed = async {
             while self.state.stats.ws_clients.load(Ordering::Relaxed) > 0 {
@@ -250,11 +253,13 @@ pub async fn serve(cfg: Config) -> std::io::Result<ServerHandle> {
         None => app,
     };
 
+    // Until the listeners are closed: a long-polling socket.io client needs new requests
+    // (and connections) to fetch the batches emitted during the shutdown.
     let task = tokio::spawn(accept::accept_loop(
         listener,
         app,
         cfg.read_timeout,
-        state.shutdown.clone(),
+        state.closing_clients.clone(),
     ));
     tracing::info!(
         %addr,

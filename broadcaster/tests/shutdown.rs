@@ -141,3 +141,65 @@ async fn accepted_webhooks_reach_the_listeners_before_shutdown_closes_them() {
         assert_eq!((plain, socketio), (sent, sent), "round {round}");
     }
 }
+
+/// One long poll on a fresh connection; `None` once the server takes no more.
+async fn poll_once(a: std::net::SocketAddr, path: &str) -> Option<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(a).await.ok()?;
+    let req = format!("GET {path} HTTP/1.1\r\nHost: {a}\r\nConnection: close\r\n\r\n");
+    s.write_all(req.as_bytes()).await.ok()?;
+    let mut raw = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut raw))
+        .await
+        .ok()?
+        .ok()?;
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    head.starts_with("HTTP/1.1 200").then(|| body.to_owned())
+}
+
+/// Long-polling socket.io clients are listeners too: every webhook answered `202` before
+/// the shutdown reaches them, as it does websocket ones.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accepted_webhooks_reach_polling_socketio_clients_before_shutdown() {
+    const WEBHOOKS: usize = 20;
+    let h = start(sp_broadcaster::Config::default()).await;
+    let a = h.local_addr();
+    let open = http(a, "GET", "/socket.io/?EIO=4&transport=polling", &[], b"").await;
+    let v: serde_json::Value = serde_json::from_str(&open.body[1..]).unwrap();
+    let sid = v["sid"].as_str().unwrap().to_owned();
+    let p = format!("/socket.io/?EIO=4&transport=polling&sid={sid}");
+    let text = [("Content-Type", "text/plain")];
+    assert_eq!(http(a, "POST", &p, &text, b"40").await.status, 200);
+    let connected = poll_once(a, &p).await.unwrap();
+    assert!(connected.contains("40{"), "{connected}");
+    // The client polls as a browser does: again as soon as a poll is answered.
+    let poller = tokio::spawn(async move {
+        let mut entries = 0;
+        while let Some(body) = poll_once(a, &p).await {
+            for packet in body.split('\u{1e}') {
+                if packet.starts_with("42") {
+                    entries += list_changes(packet).len();
+                }
+            }
+            if body.split('\u{1e}').any(|p| p == "41" || p == "1") {
+                break;
+            }
+        }
+        entries
+    });
+    let entries: Vec<_> = (0..100).map(|_| entry(L1, None)).collect();
+    let b = std::sync::Arc::new(body(&entries));
+    let posts: Vec<_> = (0..WEBHOOKS)
+        .map(|_| {
+            let b = b.clone();
+            tokio::spawn(async move { post_webhook(a, &b).await.status })
+        })
+        .collect();
+    for post in posts {
+        assert_eq!(post.await.unwrap(), 202);
+    }
+    h.shutdown().await;
+    let got = poller.await.unwrap();
+    assert_eq!(got, WEBHOOKS * entries.len());
+}
