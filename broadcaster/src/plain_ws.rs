@@ -242,6 +242,10 @@ async fn run(st: AppState, socket: WebSocket) {
                 }
                 Err(RecvError::Closed) => break close(CLOSE_GOING_AWAY, "server shutting down"),
             },
+            // Before the client's messages: one that never stops sending is closed too.
+            () = async { let _ = closing.wait_for(|v| *v).await; } => {
+                break close(CLOSE_GOING_AWAY, "server shutting down");
+            }
             incoming = rx.next() => {
                 let Some(Ok(msg)) = incoming else { break None };
                 last_seen = Instant::now();
@@ -255,9 +259,6 @@ async fn run(st: AppState, socket: WebSocket) {
                     Message::Close(_) => break None,
                     _ => {}
                 }
-            }
-            () = async { let _ = closing.wait_for(|v| *v).await; } => {
-                break close(CLOSE_GOING_AWAY, "server shutting down");
             }
             _ = ticker.tick() => {
                 if last_seen.elapsed() > deadline {

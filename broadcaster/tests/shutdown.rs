@@ -203,3 +203,39 @@ async fn accepted_webhooks_reach_polling_socketio_clients_before_shutdown() {
     let got = poller.await.unwrap();
     assert_eq!(got, WEBHOOKS * entries.len());
 }
+
+/// A plain-ws client that keeps sending (here as fast as it can) is closed with 1001 on
+/// shutdown too: its messages do not hold the close back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chatty_plain_ws_client_is_closed_on_shutdown() {
+    use futures_util::SinkExt;
+    let h = start(sp_broadcaster::Config::default()).await;
+    let a = h.local_addr();
+    let ws = ws_connect(a, "/ws").await;
+    wait_sockets(a, 1).await;
+    let (mut tx, mut rx) = ws.split();
+    let sender = tokio::spawn(async move {
+        let msg = r#"{"event":"noise"}"#;
+        while tx.send(Message::Text(msg.into())).await.is_ok() {}
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let started = std::time::Instant::now();
+    let shutdown = tokio::spawn(h.shutdown());
+    let close = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(Ok(msg)) = rx.next().await {
+            if let Message::Close(frame) = msg {
+                return frame.map(|f| f.code);
+            }
+        }
+        None
+    })
+    .await;
+    sender.abort();
+    assert_eq!(close.ok().flatten(), Some(CloseCode::Away));
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    shutdown.await.unwrap();
+}
