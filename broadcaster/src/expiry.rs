@@ -10,7 +10,6 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use serde::Deserialize;
 use serde_json::{json, Value};
 
 /// How long before its end a subscription is warned about: 30 days.
@@ -22,16 +21,6 @@ const KEEP_ENDED_SECS: i64 = 7 * DAY;
 /// Most subscriptions tracked (the least urgent give way).
 pub const MAX_TRACKED: usize = 1024;
 const DAY: i64 = 86_400;
-
-/// The members of a notification entry this module reads.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Notice {
-    subscription_id: Option<String>,
-    resource: Option<String>,
-    site_url: Option<String>,
-    expiration_date_time: Option<String>,
-}
 
 struct Seen {
     resource: String,
@@ -66,17 +55,19 @@ impl Subscriptions {
     /// `now` (Unix seconds); returns those to warn about now. Entries without an id or a
     /// readable `expirationDateTime` are skipped.
     pub fn note(&self, entries: &str, now: i64) -> Vec<Expiring> {
-        let Ok(notices) = serde_json::from_str::<Vec<Notice>>(entries) else {
+        let Ok(notices) = serde_json::from_str::<Vec<Value>>(entries) else {
             return Vec::new();
         };
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         seen.retain(|_, s| s.expires + KEEP_ENDED_SECS > now);
         let mut warnings = Vec::new();
         for n in notices {
-            let (Some(id), Some(expires)) = (n.subscription_id, n.expiration_date_time) else {
+            // Each member on its own: an odd one leaves the others' entries noted.
+            let text = |name: &str| n.get(name).and_then(Value::as_str).map(str::to_owned);
+            let Some(id) = text("subscriptionId") else {
                 continue;
             };
-            let Some(expires) = parse_utc(&expires) else {
+            let Some(expires) = text("expirationDateTime").as_deref().and_then(parse_utc) else {
                 continue;
             };
             if !seen.contains_key(&id)
@@ -95,8 +86,8 @@ impl Subscriptions {
                 entry.warned_at = None; // renewed (or shortened): news
             }
             entry.expires = expires;
-            entry.resource = n.resource.unwrap_or_default();
-            entry.site_url = n.site_url.unwrap_or_default();
+            entry.resource = text("resource").unwrap_or_default();
+            entry.site_url = text("siteUrl").unwrap_or_default();
             let due = entry.warned_at.is_none_or(|at| now - at >= WARN_EVERY_SECS);
             if expires - now <= WARN_WITHIN_SECS && due {
                 entry.warned_at = Some(now);
@@ -114,7 +105,8 @@ impl Subscriptions {
 
     /// `{seen, ending_within_30_days, ended, soonest_end}` at `now` for `/health` (no ids).
     pub fn summary(&self, now: i64) -> Value {
-        let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        seen.retain(|_, s| s.expires + KEEP_ENDED_SECS > now);
         let live = seen.values().filter(|s| s.expires > now);
         let soonest = live.clone().map(|s| s.expires).min();
         json!({

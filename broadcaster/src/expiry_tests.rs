@@ -92,8 +92,11 @@ fn an_ended_subscription_is_reported_for_a_week_then_forgotten() {
         (summary["ended"].clone(), summary["soonest_end"].clone()),
         (json!(1), Value::Null)
     );
-    subs.note("[]", NOW + 6 * DAY + 1);
-    assert_eq!(subs.summary(NOW + 6 * DAY + 1)["seen"], 0);
+    assert_eq!(
+        subs.summary(NOW + 6 * DAY + 1)["seen"],
+        0,
+        "forgotten without new notes"
+    );
 }
 
 #[test]
@@ -105,6 +108,15 @@ fn unreadable_entries_are_skipped_and_the_least_urgent_give_way() {
     assert!(subs.note(&no_date.to_string(), NOW).is_empty());
     assert!(subs.note(&entries(&[("y", "soon")]), NOW).is_empty());
     assert_eq!(subs.summary(NOW)["seen"], 0);
+    // An entry with odd members does not hide the others of its batch.
+    let soon = format_utc(NOW + 2 * DAY);
+    let mixed = json!([
+        { "subscriptionId": 7, "expirationDateTime": soon },
+        { "subscriptionId": "ok", "expirationDateTime": soon, "resource": ["odd"] },
+    ]);
+    assert_eq!(subs.note(&mixed.to_string(), NOW).len(), 1);
+    assert_eq!(subs.summary(NOW)["seen"], 1);
+    let subs = Subscriptions::default();
 
     let far: Vec<(String, String)> = (0..MAX_TRACKED)
         .map(|i| (format!("s{i}"), format_utc(NOW + 100 * DAY + i as i64)))

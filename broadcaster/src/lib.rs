@@ -323,10 +323,10 @@ async fn emitter(st: AppState, mut rx: mpsc::Receiver<Batch>) {
         // Before the count that shutdown waits on (see `ServerHandle::shutdown`).
         let now = st.started.elapsed().as_millis() as u64;
         st.stats.last_emit_ms.store(now, Ordering::SeqCst);
+        st.stats.batches_emitted.fetch_add(1, Ordering::SeqCst);
         st.stats
             .notifications_emitted
             .fetch_add(batch.count as u64, Ordering::SeqCst);
-        st.stats.batches_emitted.fetch_add(1, Ordering::Relaxed);
         tracing::debug!(
             notifications = batch.count,
             lists = batch.per_list.len(),
