@@ -106,16 +106,7 @@ async fn accepted_webhooks_reach_the_listeners_before_shutdown_closes_them() {
         wait_sockets(a, 2).await;
         // ~70 KiB bodies: emitting them takes a while.
         let entries: Vec<_> = (0..250).map(|_| entry(L1, None)).collect();
-        let b = std::sync::Arc::new(body(&entries));
-        let posts: Vec<_> = (0..WEBHOOKS)
-            .map(|_| {
-                let b = b.clone();
-                tokio::spawn(async move { post_webhook(a, &b).await.status })
-            })
-            .collect();
-        for post in posts {
-            assert_eq!(post.await.unwrap(), 202);
-        }
+        post_webhooks_at_once(a, &body(&entries), WEBHOOKS).await;
         // Both listeners read as they would: at once, each on its own.
         let plain = tokio::spawn(async move {
             let mut entries = 0;
@@ -165,12 +156,7 @@ async fn accepted_webhooks_reach_polling_socketio_clients_before_shutdown() {
     const WEBHOOKS: usize = 20;
     let h = start(sp_broadcaster::Config::default()).await;
     let a = h.local_addr();
-    let open = http(a, "GET", "/socket.io/?EIO=4&transport=polling", &[], b"").await;
-    let v: serde_json::Value = serde_json::from_str(&open.body[1..]).unwrap();
-    let sid = v["sid"].as_str().unwrap().to_owned();
-    let p = format!("/socket.io/?EIO=4&transport=polling&sid={sid}");
-    let text = [("Content-Type", "text/plain")];
-    assert_eq!(http(a, "POST", &p, &text, b"40").await.status, 200);
+    let p = polling_session(a).await;
     let connected = poll_once(a, &p).await.unwrap();
     assert!(connected.contains("40{"), "{connected}");
     // The client polls as a browser does: again as soon as a poll is answered.
@@ -189,16 +175,7 @@ async fn accepted_webhooks_reach_polling_socketio_clients_before_shutdown() {
         entries
     });
     let entries: Vec<_> = (0..100).map(|_| entry(L1, None)).collect();
-    let b = std::sync::Arc::new(body(&entries));
-    let posts: Vec<_> = (0..WEBHOOKS)
-        .map(|_| {
-            let b = b.clone();
-            tokio::spawn(async move { post_webhook(a, &b).await.status })
-        })
-        .collect();
-    for post in posts {
-        assert_eq!(post.await.unwrap(), 202);
-    }
+    post_webhooks_at_once(a, &body(&entries), WEBHOOKS).await;
     h.shutdown().await;
     let got = poller.await.unwrap();
     assert_eq!(got, WEBHOOKS * entries.len());

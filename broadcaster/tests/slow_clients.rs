@@ -142,12 +142,7 @@ async fn plain_ws_client_close_is_answered() {
 async fn slow_socketio_client_is_disconnected_not_silently_skipped() {
     let h = start(slow_ping()).await;
     let a = h.local_addr();
-    let open = http(a, "GET", "/socket.io/?EIO=4&transport=polling", &[], b"").await;
-    let v: serde_json::Value = serde_json::from_str(&open.body[1..]).unwrap();
-    let sid = v["sid"].as_str().unwrap().to_owned();
-    let p = format!("/socket.io/?EIO=4&transport=polling&sid={sid}");
-    let text = [("Content-Type", "text/plain")];
-    assert_eq!(http(a, "POST", &p, &text, b"40").await.status, 200);
+    let p = polling_session(a).await;
     let connected = http(a, "GET", &p, &[], b"").await;
     assert!(connected.body.contains("40{"), "{}", connected.body);
     let n = 300u64; // more than the socket's buffer holds

@@ -264,6 +264,32 @@ pub async fn sio_attempt(
     (ws, answer)
 }
 
+/// Opens an Engine.IO 4 long-polling session and sends socket.io's CONNECT on it; returns
+/// the session's polling path (the CONNECT answer is the next poll's).
+pub async fn polling_session(addr: SocketAddr) -> String {
+    let open = http(addr, "GET", "/socket.io/?EIO=4&transport=polling", &[], b"").await;
+    let v: serde_json::Value = serde_json::from_str(&open.body[1..]).unwrap();
+    let sid = v["sid"].as_str().unwrap().to_owned();
+    let p = format!("/socket.io/?EIO=4&transport=polling&sid={sid}");
+    let text = [("Content-Type", "text/plain")];
+    assert_eq!(http(addr, "POST", &p, &text, b"40").await.status, 200);
+    p
+}
+
+/// POSTs `body` as `n` webhooks at once; checks that each is answered `202`.
+pub async fn post_webhooks_at_once(addr: SocketAddr, body: &[u8], n: usize) {
+    let body = std::sync::Arc::new(body.to_vec());
+    let posts: Vec<_> = (0..n)
+        .map(|_| {
+            let b = body.clone();
+            tokio::spawn(async move { post_webhook(addr, &b).await.status })
+        })
+        .collect();
+    for post in posts {
+        assert_eq!(post.await.unwrap(), 202);
+    }
+}
+
 /// The binary, with `SP_*` variables of the calling environment removed.
 pub fn binary() -> tokio::process::Command {
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_sp-broadcaster"));
