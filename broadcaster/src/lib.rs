@@ -141,14 +141,8 @@ impl ServerHandle {
         // its batch being queued (it holds the flag's read lock meanwhile).
         let _ = self.state.shutdown_tx.send(true);
         let stats = &self.state.stats;
-        let emitted = async {
-            while stats.notifications_emitted.load(Ordering::SeqCst)
-                < stats.notifications_received.load(Ordering::SeqCst)
-            {
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
-        };
-        let _ = tokio::time::timeout(SHUTDOWN_GRACE, emitted).await;
+        let n = |counter: &AtomicU64| counter.load(Ordering::SeqCst);
+        wait_until(|| n(&stats.notifications_emitted) >= n(&stats.notifications_received)).await;
         // socketioxide's close drops what a socket has not written yet: the last batches
         // get a moment to go out (not needed when none went out lately). Connections are
         // still taken meanwhile: a long-polling client fetches them with its next polls.
@@ -161,12 +155,7 @@ impl ServerHandle {
         }
         let _ = self.state.closing_clients_tx.send(true);
         let _ = tokio::time::timeout(SHUTDOWN_GRACE, self.state.io.close()).await;
-        let ws_closed = async {
-            while self.state.stats.ws_clients.load(Ordering::Relaxed) > 0 {
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-        };
-        let _ = tokio::time::timeout(SHUTDOWN_GRACE, ws_closed).await;
+        wait_until(|| stats.ws_clients.load(Ordering::Relaxed) == 0).await;
         let abort = self.task.abort_handle();
         if tokio::time::timeout(SHUTDOWN_GRACE, self.task)
             .await
@@ -181,6 +170,17 @@ impl ServerHandle {
     pub async fn wait(&mut self) {
         let _ = (&mut self.task).await;
     }
+}
+
+/// Waits until `done` holds, looking every few milliseconds, for at most
+/// [`SHUTDOWN_GRACE`].
+async fn wait_until(done: impl Fn() -> bool) {
+    let waited = async {
+        while !done() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    };
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, waited).await;
 }
 
 /// Binds `cfg.host:cfg.port` and starts serving in the background.
