@@ -158,6 +158,7 @@ pub fn log(warnings: &[Expiring]) {
 
 /// Unix seconds of an ISO 8601 date and time with a zone (`Z` or `±HH:MM`), as SharePoint
 /// writes `expirationDateTime` (`2026-05-01T12:00:00.0000000Z`); fractions are dropped.
+/// A date the calendar does not have (`2026-02-29`) or an offset past `±23:59` is `None`.
 pub fn parse_utc(text: &str) -> Option<i64> {
     let b = text.trim().as_bytes();
     let num = |from: usize, len: usize| -> Option<i64> {
@@ -175,7 +176,7 @@ pub fn parse_utc(text: &str) -> Option<i64> {
     let (year, month, day) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
     let (hour, minute, second) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
     if !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
+        || !(1..=days_in_month(year, month)).contains(&day)
         || hour > 23
         || minute > 59
         || second > 60
@@ -194,7 +195,11 @@ pub fn parse_utc(text: &str) -> Option<i64> {
     let offset = match (b.get(at), b.len() - at) {
         (Some(b'Z' | b'z'), 1) => 0,
         (Some(&sign @ (b'+' | b'-')), 6) if b[at + 3] == b':' => {
-            let minutes = num(at + 1, 2)? * 60 + num(at + 4, 2)?;
+            let (hours, minutes) = (num(at + 1, 2)?, num(at + 4, 2)?);
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let minutes = hours * 60 + minutes;
             if sign == b'+' {
                 minutes
             } else {
@@ -213,6 +218,17 @@ pub fn format_utc(secs: i64) -> String {
     let (year, month, day) = civil_from_days(days);
     let (h, m, s) = (rest / 3600, rest % 3600 / 60, rest % 60);
     format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}Z")
+}
+
+/// How many days `month` (1-12) of `year` has in the Gregorian calendar.
+fn days_in_month(year: i64, month: i64) -> i64 {
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
