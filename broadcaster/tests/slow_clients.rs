@@ -13,43 +13,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 
-/// A raw WebSocket client with a small receive buffer: it completes the handshake and then
-/// reads only when the test says so, and never answers pings.
+/// [`raw_ws_at`] on the plain-ws path.
 async fn raw_ws(addr: SocketAddr) -> TcpStream {
     raw_ws_at(addr, "/ws").await
-}
-
-/// [`raw_ws`] on `path`.
-async fn raw_ws_at(addr: SocketAddr, path: &str) -> TcpStream {
-    let sock = tokio::net::TcpSocket::new_v4().unwrap();
-    sock.set_recv_buffer_size(2048).unwrap();
-    let mut s = sock.connect(addr).await.unwrap();
-    let req = format!(
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-    );
-    s.write_all(req.as_bytes()).await.unwrap();
-    let mut head = Vec::new();
-    let mut b = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        s.read_exact(&mut b).await.unwrap();
-        head.push(b[0]);
-    }
-    assert!(String::from_utf8_lossy(&head).starts_with("HTTP/1.1 101"));
-    s
-}
-
-async fn count(a: SocketAddr, transport: &str) -> u64 {
-    health(a).await["sockets"][transport].as_u64().unwrap()
-}
-
-/// A heartbeat that stays out of the way of a test's minute.
-fn slow_ping() -> Config {
-    Config {
-        ping_interval: Duration::from_secs(60),
-        ping_timeout: Duration::from_secs(60),
-        ..Config::default()
-    }
 }
 
 fn fast_ping() -> Config {
@@ -81,27 +47,6 @@ async fn plain_ws_client_that_stops_reading_is_dropped() {
         "a stalled client is still connected"
     );
     h.shutdown().await;
-}
-
-/// Server frames (unmasked) from raw bytes: (opcode, payload).
-fn frames(mut raw: &[u8]) -> Vec<(u8, Vec<u8>)> {
-    let mut out = Vec::new();
-    while raw.len() >= 2 {
-        let (mut len, mut at) = ((raw[1] & 0x7f) as usize, 2);
-        if len == 126 {
-            len = u16::from_be_bytes([raw[2], raw[3]]) as usize;
-            at = 4;
-        } else if len == 127 {
-            len = u64::from_be_bytes(raw[2..10].try_into().unwrap()) as usize;
-            at = 10;
-        }
-        if raw.len() < at + len {
-            break;
-        }
-        out.push((raw[0] & 0x0f, raw[at..at + len].to_vec()));
-        raw = &raw[at + len..];
-    }
-    out
 }
 
 /// A client that never answers pings is closed with a close frame, not just cut off.
@@ -221,16 +166,6 @@ async fn a_lagging_socketio_websocket_client_loses_its_connection_not_its_sessio
     assert!(!texts.iter().any(|t| t == "41"), "sent DISCONNECT");
     assert_eq!(count(a, "socketio").await, 0);
     h.shutdown().await;
-}
-
-async fn wait_until_socketio(a: SocketAddr, n: u64) {
-    for _ in 0..200 {
-        if count(a, "socketio").await == n {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("not {n} socket.io clients");
 }
 
 /// A request whose headers trickle in (slow loris) is closed after the read timeout.
