@@ -1,13 +1,18 @@
 //! Closing an accepted connection from the server side, whoever owns it by then.
 //!
-//! socketioxide 0.18 gives no way to close the Engine.IO connection of a socket that its
-//! namespace middleware refused: `Socket::disconnect` only leaves the namespace, and the
-//! Engine.IO socket (with its `close`) is private. A socket.io 2.x client keeps such a
-//! connection open for ever. So every accepted TCP stream is wrapped in a [`Closable`],
-//! and its [`CloseHandle`] rides in each request's extensions (socketioxide hands them on
-//! in `SocketRef::req_parts`). [`CloseHandle::close`] makes the stream read as ended, as
-//! if the client had hung up: the WebSocket's reader stops, Engine.IO closes the session
-//! (its writer sends what is queued, then a close frame) and the connection is dropped.
+//! socketioxide 0.18 gives no way to close the Engine.IO connection of a socket: the
+//! Engine.IO socket (with its `close`) is private, and `Socket::disconnect` only leaves the
+//! namespace (a DISCONNECT, after which a standard socket.io client stays away). So every
+//! accepted TCP stream is wrapped in a [`Closable`], and its [`CloseHandle`] rides in each
+//! request's extensions (socketioxide hands the first request's on in
+//! `SocketRef::req_parts`; `cut` keeps those of WebSocket upgrades). With it the server
+//! ends the connection of a refused socket.io 2.x client, which would keep it open for
+//! ever, and of a lagging client on a WebSocket, which then reconnects.
+//!
+//! [`CloseHandle::close`] makes the stream read as ended, as if the client had hung up:
+//! the WebSocket's reader stops, Engine.IO closes the session (its writer sends what is
+//! queued, then a close frame) and the connection is dropped. [`CloseHandle::abort`] also
+//! fails its writes. [`CloseHandle::is_live`] tells whether the connection is still served.
 
 use std::io;
 use std::pin::Pin;
@@ -22,6 +27,8 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 struct Shared {
     closed: AtomicBool,
     aborted: AtomicBool,
+    /// The stream was dropped: the connection is over.
+    dropped: AtomicBool,
     reader: AtomicWaker,
     writer: AtomicWaker,
 }
@@ -46,6 +53,11 @@ impl CloseHandle {
         self.close();
         self.0.writer.wake();
     }
+
+    /// Whether the connection is still served (its stream not dropped yet), closed or not.
+    pub fn is_live(&self) -> bool {
+        !self.0.dropped.load(Ordering::SeqCst)
+    }
 }
 
 /// A stream whose reading side a [`CloseHandle`] can end.
@@ -59,6 +71,12 @@ pub fn wrap<S>(inner: S) -> (Closable<S>, CloseHandle) {
     let shared = Arc::new(Shared::default());
     let handle = CloseHandle(shared.clone());
     (Closable { inner, shared }, handle)
+}
+
+impl<S> Drop for Closable<S> {
+    fn drop(&mut self) {
+        self.shared.dropped.store(true, Ordering::SeqCst);
+    }
 }
 
 impl<S: AsyncRead + Unpin> AsyncRead for Closable<S> {
@@ -157,5 +175,16 @@ mod tests {
         handle.abort();
         let error = writer.await.unwrap().unwrap_err();
         assert_eq!(error.kind(), io::ErrorKind::ConnectionAborted);
+    }
+
+    #[test]
+    fn a_handle_knows_when_its_connection_is_dropped() {
+        let (ours, _theirs) = tokio::io::duplex(64);
+        let (ours, handle) = wrap(ours);
+        assert!(handle.is_live());
+        handle.abort();
+        assert!(handle.is_live(), "aborted, still owned");
+        drop(ours);
+        assert!(!handle.is_live());
     }
 }
