@@ -17,6 +17,7 @@ pub mod batch;
 pub mod client_auth;
 pub mod config;
 mod conn_close;
+mod cut;
 pub mod entra;
 pub mod expiry;
 pub mod plain_ws;
@@ -192,6 +193,7 @@ pub async fn serve(cfg: Config) -> std::io::Result<ServerHandle> {
     let cfg = Arc::new(cfg);
 
     let (io_layer, io) = SocketIo::builder()
+        .req_path(cut::SOCKETIO_PATH)
         .ping_interval(cfg.ping_interval)
         .ping_timeout(cfg.ping_timeout)
         .max_payload(64 * 1024)
@@ -247,7 +249,12 @@ pub async fn serve(cfg: Config) -> std::io::Result<ServerHandle> {
         .route(&cfg.webhook_path, post(webhook::handle))
         .fallback(webhook::handle_other)
         .with_state(state.clone())
-        .layer(io_layer);
+        .layer(io_layer)
+        // In front of socket.io: cut-off sessions never reach it (see `cut`).
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(cut::Cuts::default()),
+            cut::guard,
+        ));
     let app = match cors_layer(&cfg) {
         Some(cors) => app.layer(cors),
         None => app,

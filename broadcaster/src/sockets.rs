@@ -17,6 +17,7 @@ use socketioxide::{ProtocolVersion, SendError, SocketError, SocketIo};
 
 use crate::client_auth;
 use crate::conn_close::CloseHandle;
+use crate::cut::Cuts;
 use crate::webhook::{normalize_list_id, EVENT};
 use crate::Batch;
 
@@ -234,6 +235,9 @@ async fn set_up(socket: SocketRef) -> Result<(), std::convert::Infallible> {
     socket.on("subscribe", on_subscribe);
     socket.on("unsubscribe", on_unsubscribe);
     socket.on_disconnect(async |s: SocketRef| {
+        if let Some(cuts) = s.req_parts().extensions.get::<Arc<Cuts>>() {
+            cuts.forget(&s.id.to_string());
+        }
         tracing::info!(sid = %s.id, "socket.io disconnected");
     });
     Ok(())
@@ -257,9 +261,6 @@ pub fn connected(io: &SocketIo) -> usize {
 /// until it is disconnected.
 #[derive(Clone, Copy)]
 struct Lagging;
-
-/// How often a lagging socket's disconnect is retried while its buffer stays full.
-const DISCONNECT_RETRY: Duration = Duration::from_millis(50);
 
 /// Emits `list:changes` with the JSON *string* of the array: the whole batch to sockets
 /// in [`ALL_ROOM`], and to a socket in list rooms one event per list of the batch it is
@@ -321,12 +322,14 @@ pub async fn emit(io: &SocketIo, batch: &Batch) {
     }
 }
 
-/// Ends a lagging socket. One on a WebSocket of its own loses its connection: every
-/// socket.io client reopens a lost connection (and sp-live catches up), while a standard
-/// one stays away after the server's DISCONNECT. Others (polling, or upgraded from it: the
-/// connection at hand is the first poll's) are sent DISCONNECT, retried while the buffer is
-/// still full (the packet needs one free place) until it goes or the socket closes
-/// otherwise (e.g. by the Engine.IO heartbeat).
+/// Ends a lagging socket so that its client reconnects (and sp-live catches up): never
+/// with DISCONNECT, after which a standard socket.io client stays away.
+///
+/// One on a WebSocket of its own (its first request was `transport=websocket`) loses that
+/// connection: every socket.io client reopens a lost connection. Any other (long polling,
+/// or upgraded from it) is cut off (see [`Cuts::cut`]): its upgrade WebSocket's connection
+/// is aborted, and its polls, POSTs and upgrade attempts from now on are answered as
+/// engine.io answers a session it does not know; its session ends on the heartbeat.
 async fn disconnect_lagging(socket: SocketRef) {
     let parts = socket.req_parts();
     let query = parts.uri.query().unwrap_or_default();
@@ -335,6 +338,23 @@ async fn disconnect_lagging(socket: SocketRef) {
             return connection.abort();
         }
     }
+    let Some(cuts) = parts.extensions.get::<Arc<Cuts>>() else {
+        return send_disconnect(socket).await; // not served by `serve` (no `cut::guard`)
+    };
+    let sid = socket.id.to_string();
+    cuts.cut(&sid);
+    // Gone meanwhile, its disconnect may have forgotten it before the cut: forget it now.
+    if !socket.connected() {
+        cuts.forget(&sid);
+    }
+}
+
+/// How often a lagging socket's DISCONNECT is retried while its buffer stays full.
+const DISCONNECT_RETRY: Duration = Duration::from_millis(50);
+
+/// Sends a lagging socket DISCONNECT, retried while the buffer is still full (the packet
+/// needs one free place) until it goes or the socket closes otherwise.
+async fn send_disconnect(socket: SocketRef) {
     while socket.connected() {
         match socket.clone().disconnect() {
             Err(SocketError::InternalChannelFull) => tokio::time::sleep(DISCONNECT_RETRY).await,

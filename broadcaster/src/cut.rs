@@ -1,0 +1,194 @@
+//! Cutting off a lagging socket.io client that is not on a WebSocket of its own (long
+//! polling, or upgraded from it), in a way its client recovers from.
+//!
+//! Such a client cannot be sent DISCONNECT (a standard socket.io client never reconnects
+//! after the server's), and the connection socketioxide knows it by is its first poll's.
+//! So the server remembers, per Engine.IO session id (a socket's `id` in socketioxide),
+//! the connections of its WebSocket upgrade requests (`transport=websocket&sid=...`:
+//! browsers open a connection of its own for each), and [`Cuts::cut`] does two things:
+//!
+//! - it aborts those connections: an upgraded client sees its connection lost;
+//! - it marks the session as cut: from then on [`guard`] answers every request with its
+//!   sid (poll, POST, upgrade attempt) `400` with engine.io's unknown-session body, before
+//!   socketioxide sees it. engine.io-client (2.x and 4.x) takes a poll that is not `200`
+//!   as a transport error, and socket.io-client then reconnects.
+//!
+//! A pending poll's connection is not aborted: a lagging polling client has none (its
+//! buffer would be draining), and a poll's connection is a pooled keep-alive one that
+//! another page of the same browser may be using.
+//!
+//! Nothing is kept for ever: the session of a cut client ends on the Engine.IO heartbeat
+//! (its pings or pongs are refused, or cannot be queued), and the socket's disconnect
+//! [`Cuts::forget`]s it; upgrade connections that have ended are dropped from time to time.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, StatusCode, Uri};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::conn_close::CloseHandle;
+
+/// The path socket.io is served on.
+pub(crate) const SOCKETIO_PATH: &str = "/socket.io";
+/// What engine.io answers a request for a session it does not know.
+pub(crate) const UNKNOWN_SESSION: &str = r#"{"code":1,"message":"Session ID unknown"}"#;
+/// Sessions with upgrade connections remembered before ended ones are first looked for.
+const FIRST_PURGE_AT: usize = 64;
+
+/// The Engine.IO sessions cut off, and the WebSocket upgrade connections of each session
+/// (see the module documentation).
+#[derive(Default)]
+pub(crate) struct Cuts(Mutex<Remembered>);
+
+#[derive(Default)]
+struct Remembered {
+    upgrades: HashMap<String, Vec<CloseHandle>>,
+    cut: HashSet<String>,
+    /// When `upgrades` has this many sessions, those whose connections all ended go.
+    purge_at: usize,
+}
+
+impl Cuts {
+    fn remembered(&self) -> std::sync::MutexGuard<'_, Remembered> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Remembers `connection` as one of session `sid`'s WebSocket upgrade requests.
+    fn remember_upgrade(&self, sid: &str, connection: CloseHandle) {
+        let mut remembered = self.remembered();
+        let Remembered {
+            upgrades, purge_at, ..
+        } = &mut *remembered;
+        if upgrades.len() >= (*purge_at).max(FIRST_PURGE_AT) {
+            upgrades.retain(|_, connections| {
+                connections.retain(CloseHandle::is_live);
+                !connections.is_empty()
+            });
+            // Amortised: the next purge after as many new sessions as are left.
+            *purge_at = 2 * upgrades.len();
+        }
+        let connections = upgrades.entry(sid.to_owned()).or_default();
+        connections.retain(CloseHandle::is_live);
+        connections.push(connection);
+    }
+
+    /// Cuts session `sid` off: its upgrade connections are aborted, and requests with its
+    /// sid are refused until it is forgotten.
+    pub(crate) fn cut(&self, sid: &str) {
+        let mut remembered = self.remembered();
+        remembered.cut.insert(sid.to_owned());
+        for connection in remembered.upgrades.remove(sid).unwrap_or_default() {
+            connection.abort();
+        }
+    }
+
+    fn is_cut(&self, sid: &str) -> bool {
+        self.remembered().cut.contains(sid)
+    }
+
+    /// Forgets all about session `sid` (it has ended).
+    pub(crate) fn forget(&self, sid: &str) {
+        let mut remembered = self.remembered();
+        remembered.cut.remove(sid);
+        remembered.upgrades.remove(sid);
+    }
+}
+
+/// The Engine.IO session id of a request to socket.io, and whether it asks for a WebSocket.
+fn session_of(uri: &Uri) -> Option<(&str, bool)> {
+    let rest = uri.path().strip_prefix(SOCKETIO_PATH)?;
+    if !(rest.is_empty() || rest.starts_with('/')) {
+        return None;
+    }
+    let query = uri.query()?;
+    let sid = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("sid="))?;
+    Some((
+        sid,
+        query.split('&').any(|pair| pair == "transport=websocket"),
+    ))
+}
+
+/// Middleware in front of socket.io: refuses the requests of cut sessions, remembers the
+/// connections of WebSocket upgrades, and puts `cuts` in every request's extensions (the
+/// socket.io side finds it in a socket's `req_parts`).
+pub(crate) async fn guard(State(cuts): State<Arc<Cuts>>, mut req: Request, next: Next) -> Response {
+    if let Some((sid, websocket)) = session_of(req.uri()) {
+        if cuts.is_cut(sid) {
+            tracing::debug!(sid, "request of a cut-off socket.io session refused");
+            return unknown_session();
+        }
+        if websocket {
+            if let Some(connection) = req.extensions().get::<CloseHandle>() {
+                cuts.remember_upgrade(sid, connection.clone());
+            }
+        }
+    }
+    req.extensions_mut().insert(cuts);
+    next.run(req).await
+}
+
+/// engine.io's answer to a request for a session it does not know.
+fn unknown_session() -> Response {
+    let json = [(header::CONTENT_TYPE, "application/json")];
+    (StatusCode::BAD_REQUEST, json, Body::from(UNKNOWN_SESSION)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conn_close;
+    use tokio::io::AsyncWriteExt;
+
+    #[test]
+    fn sessions_of_socketio_requests_only() {
+        let uri = |s: &str| s.parse::<Uri>().unwrap();
+        let ws = uri("/socket.io/?EIO=4&transport=websocket&sid=abc");
+        assert_eq!(session_of(&ws), Some(("abc", true)));
+        let poll = uri("/socket.io/?EIO=3&transport=polling&t=x&sid=abc");
+        assert_eq!(session_of(&poll), Some(("abc", false)));
+        assert_eq!(
+            session_of(&uri("/socket.io/?EIO=4&transport=polling")),
+            None
+        );
+        assert_eq!(session_of(&uri("/socket.iox/?sid=abc")), None);
+        assert_eq!(session_of(&uri("/ws?sid=abc")), None);
+    }
+
+    #[tokio::test]
+    async fn a_cut_aborts_the_upgrades_until_it_is_forgotten() {
+        let cuts = Cuts::default();
+        let (stream, _client) = tokio::io::duplex(64);
+        let (mut upgrade, handle) = conn_close::wrap(stream);
+        cuts.remember_upgrade("a", handle);
+        cuts.cut("a");
+        let error = upgrade.write_all(b"x").await.unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::ConnectionAborted);
+        assert!(cuts.is_cut("a") && !cuts.is_cut("b"));
+        cuts.forget("a");
+        assert!(!cuts.is_cut("a"));
+        let remembered = cuts.remembered();
+        assert!(remembered.cut.is_empty() && remembered.upgrades.is_empty());
+    }
+
+    #[test]
+    fn ended_upgrade_connections_are_purged() {
+        let cuts = Cuts::default();
+        let (_kept, handle) = conn_close::wrap(tokio::io::empty());
+        cuts.remember_upgrade("kept", handle);
+        for i in 0..1000 {
+            let (ended, handle) = conn_close::wrap(tokio::io::empty());
+            cuts.remember_upgrade(&format!("s{i}"), handle);
+            drop(ended);
+        }
+        let remembered = cuts.remembered();
+        let sessions = remembered.upgrades.len();
+        assert!(sessions <= FIRST_PURGE_AT, "{sessions} sessions remembered");
+        assert!(remembered.upgrades.contains_key("kept"));
+    }
+}
