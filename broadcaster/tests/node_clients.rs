@@ -10,7 +10,7 @@ use std::time::Duration;
 use common::*;
 use serde_json::Value;
 use sp_broadcaster::Config;
-use tokio::io::{AsyncBufReadExt, BufReader, Lines};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdout, Command};
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -37,7 +37,7 @@ fn paths() -> (PathBuf, PathBuf) {
 /// A Node client process printing JSON lines.
 struct NodeClient {
     name: String,
-    _child: Child,
+    child: Child,
     lines: Lines<BufReader<ChildStdout>>,
 }
 
@@ -72,9 +72,18 @@ impl NodeClient {
         let lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
         Self {
             name: name.to_owned(),
-            _child: child,
+            child,
             lines,
         }
+    }
+
+    /// Sends the client one command line (see `sio_client.js`).
+    async fn command(&mut self, line: &str) {
+        let stdin = self.child.stdin.as_mut().expect("stdin piped");
+        stdin
+            .write_all(format!("{line}\n").as_bytes())
+            .await
+            .unwrap();
     }
 
     async fn next(&mut self, wait: Duration) -> Option<Value> {
@@ -320,5 +329,53 @@ async fn a_refused_v2_client_is_disconnected_and_stays_away() {
     assert_eq!(v["reason"], "io server disconnect", "{v}");
     // No reconnection attempt (the first would come after 0.5 to 1.5 s).
     c.quiet(Duration::from_millis(3000)).await;
+    h.shutdown().await;
+}
+
+/// socket.io-client 2.0.4 and 4.8.1 with their default transports (long polling, upgraded
+/// to a WebSocket), made to lag by no longer reading their TCP socket, lose their
+/// connection (no DISCONNECT) and, reading again, reconnect and get the events that follow.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lagging_upgraded_v2_and_v4_clients_reconnect() {
+    lagging_upgraded_client_reconnects("v2").await;
+    lagging_upgraded_client_reconnects("v4").await;
+}
+
+async fn lagging_upgraded_client_reconnects(version: &str) {
+    let h = start(slow_ping()).await;
+    let a = h.local_addr();
+    let args = vec![version.to_owned(), format!("http://{a}")];
+    let env = [("SP_RECONNECTION", "1"), ("SP_TRANSPORTS", "default")];
+    let name = format!("{version} upgraded");
+    let mut c = NodeClient::start_env(&name, "sio_client.js", args, &env);
+    let (mut ready, mut upgraded) = (false, false); // in either order
+    while !(ready && upgraded) {
+        let v = c.wait_for_nonempty().await;
+        ready |= v["type"] == "ready";
+        upgraded |= v["type"] == "upgrade";
+    }
+    c.command("pause").await;
+    c.wait_for("paused").await;
+    // ~200 KiB bodies until the server has let the client go.
+    let big = body(&(0..700).map(|_| entry(L1, None)).collect::<Vec<_>>());
+    let mut posted = 0;
+    while posted < 600 && count(a, "socketio").await == 1 {
+        assert_eq!(post_webhook(a, &big).await.status, 202);
+        posted += 1;
+    }
+    assert_eq!(count(a, "socketio").await, 0, "{name}: {posted} webhooks");
+    c.command("resume").await;
+    let reason = loop {
+        let v = c.next(WAIT).await.expect("a disconnect");
+        assert_ne!(v["type"], "connect", "{name}: {v}");
+        if v["type"] == "disconnect" {
+            break v["reason"].clone();
+        }
+    };
+    assert_ne!(reason, "io server disconnect", "{name}");
+    c.wait_for("connect").await;
+    let small = vec![entry(L2, None)];
+    assert_eq!(post_webhook(a, &body(&small)).await.status, 202);
+    assert_eq!(c.changes().await, forwarded(&small));
     h.shutdown().await;
 }

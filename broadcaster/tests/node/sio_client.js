@@ -2,8 +2,11 @@
 // usage: node sio_client.js <v2|v4> <base url> [comma-separated list GUIDs to subscribe]
 // env SP_CLIENT_TOKEN: a token to give (v2: `query: {token}`, v4: `auth: {token}`).
 // env SP_RECONNECTION=1: reconnect as socket.io-client does by default (else it does not).
+// env SP_TRANSPORTS=default: long polling, then an upgrade to WebSocket (else WebSocket only).
+// stdin lines "pause" / "resume": stop / go on reading the upgraded WebSocket's TCP socket.
 // Prints one JSON object per line:
-// {"type":"connect"|"ack"|"ready"|"event"|"error"|"disconnect"|"reconnect_attempt", ...}.
+// {"type":"connect"|"ack"|"ready"|"event"|"error"|"disconnect"|"reconnect_attempt"|"upgrade"
+//  |"paused"|"resumed", ...}.
 // Exits when stdin closes (the Rust test drops it) or after 60 s.
 "use strict";
 const path = require("path");
@@ -16,7 +19,8 @@ const out = (o) => process.stdout.write(JSON.stringify(o) + "\n");
 const token = process.env.SP_CLIENT_TOKEN;
 const given = token === undefined ? {} : version === "v2" ? { query: { token } } : { auth: { token } };
 const reconnection = process.env.SP_RECONNECTION === "1";
-const socket = io(url, { transports: ["websocket"], reconnection, forceNew: true, ...given });
+const transports = process.env.SP_TRANSPORTS === "default" ? {} : { transports: ["websocket"] };
+const socket = io(url, { ...transports, reconnection, forceNew: true, ...given });
 let readied = false;
 
 socket.on("connect", () => {
@@ -37,6 +41,21 @@ socket.on("connect_error", (e) => out({ type: "error", message: String(e && e.me
 socket.on("error", (e) => out({ type: "error", message: String(e && e.message || e) }));
 socket.on("disconnect", (reason) => out({ type: "disconnect", reason }));
 socket.io.on("reconnect_attempt", (n) => out({ type: "reconnect_attempt", attempt: n }));
+socket.io.on("open", () => socket.io.engine.on("upgrade", (t) => out({ type: "upgrade", transport: t.name })));
+
+// The TCP socket under the WebSocket transport (socket.io-client 2.x: `ws` 3, 4.x: `ws` 8).
+const tcp = () => socket.io.engine.transport.ws._socket;
+let pending = "";
+process.stdin.on("data", (chunk) => {
+  pending += chunk;
+  let nl;
+  while ((nl = pending.indexOf("\n")) >= 0) {
+    const command = pending.slice(0, nl);
+    pending = pending.slice(nl + 1);
+    if (command === "pause") { tcp().pause(); out({ type: "paused" }); }
+    if (command === "resume") { tcp().resume(); out({ type: "resumed" }); }
+  }
+});
 
 process.stdin.on("end", () => process.exit(0));
 process.stdin.resume();
