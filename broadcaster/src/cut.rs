@@ -52,28 +52,41 @@ struct Remembered {
     purge_at: usize,
 }
 
-impl Cuts {
-    fn remembered(&self) -> std::sync::MutexGuard<'_, Remembered> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
+impl Remembered {
     /// Remembers `connection` as one of session `sid`'s WebSocket upgrade requests.
-    fn remember_upgrade(&self, sid: &str, connection: CloseHandle) {
-        let mut remembered = self.remembered();
-        let Remembered {
-            upgrades, purge_at, ..
-        } = &mut *remembered;
-        if upgrades.len() >= (*purge_at).max(FIRST_PURGE_AT) {
+    fn remember_upgrade(&mut self, sid: &str, connection: CloseHandle) {
+        let upgrades = &mut self.upgrades;
+        if upgrades.len() >= self.purge_at.max(FIRST_PURGE_AT) {
             upgrades.retain(|_, connections| {
                 connections.retain(CloseHandle::is_live);
                 !connections.is_empty()
             });
             // Amortised: the next purge after as many new sessions as are left.
-            *purge_at = 2 * upgrades.len();
+            self.purge_at = 2 * upgrades.len();
         }
         let connections = upgrades.entry(sid.to_owned()).or_default();
         connections.retain(CloseHandle::is_live);
         connections.push(connection);
+    }
+}
+
+impl Cuts {
+    fn remembered(&self) -> std::sync::MutexGuard<'_, Remembered> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether a request of session `sid` is refused (the session is cut); if not, `upgrade`
+    /// (the connection of a WebSocket upgrade request) is remembered. One look under one
+    /// lock: an upgrade let through just before a cut is aborted by it, never missed.
+    fn refuses(&self, sid: &str, upgrade: Option<&CloseHandle>) -> bool {
+        let mut remembered = self.remembered();
+        if remembered.cut.contains(sid) {
+            return true;
+        }
+        if let Some(connection) = upgrade {
+            remembered.remember_upgrade(sid, connection.clone());
+        }
+        false
     }
 
     /// Cuts session `sid` off: its upgrade connections are aborted, and requests with its
@@ -84,10 +97,6 @@ impl Cuts {
         for connection in remembered.upgrades.remove(sid).unwrap_or_default() {
             connection.abort();
         }
-    }
-
-    fn is_cut(&self, sid: &str) -> bool {
-        self.remembered().cut.contains(sid)
     }
 
     /// Forgets all about session `sid` (it has ended).
@@ -119,14 +128,10 @@ fn session_of(uri: &Uri) -> Option<(&str, bool)> {
 /// socket.io side finds it in a socket's `req_parts`).
 pub(crate) async fn guard(State(cuts): State<Arc<Cuts>>, mut req: Request, next: Next) -> Response {
     if let Some((sid, websocket)) = session_of(req.uri()) {
-        if cuts.is_cut(sid) {
+        let upgrade = websocket.then(|| req.extensions().get::<CloseHandle>());
+        if cuts.refuses(sid, upgrade.flatten()) {
             tracing::debug!(sid, "request of a cut-off socket.io session refused");
             return unknown_session();
-        }
-        if websocket {
-            if let Some(connection) = req.extensions().get::<CloseHandle>() {
-                cuts.remember_upgrade(sid, connection.clone());
-            }
         }
     }
     req.extensions_mut().insert(cuts);
@@ -165,13 +170,15 @@ mod tests {
         let cuts = Cuts::default();
         let (stream, _client) = tokio::io::duplex(64);
         let (mut upgrade, handle) = conn_close::wrap(stream);
-        cuts.remember_upgrade("a", handle);
+        assert!(!cuts.refuses("a", Some(&handle)));
         cuts.cut("a");
         let error = upgrade.write_all(b"x").await.unwrap_err();
         assert_eq!(error.kind(), std::io::ErrorKind::ConnectionAborted);
-        assert!(cuts.is_cut("a") && !cuts.is_cut("b"));
+        assert!(cuts.refuses("a", None) && !cuts.refuses("b", None));
+        let (_late, late) = conn_close::wrap(tokio::io::empty());
+        assert!(cuts.refuses("a", Some(&late)), "an upgrade after the cut");
         cuts.forget("a");
-        assert!(!cuts.is_cut("a"));
+        assert!(!cuts.refuses("a", None));
         let remembered = cuts.remembered();
         assert!(remembered.cut.is_empty() && remembered.upgrades.is_empty());
     }
@@ -180,10 +187,10 @@ mod tests {
     fn ended_upgrade_connections_are_purged() {
         let cuts = Cuts::default();
         let (_kept, handle) = conn_close::wrap(tokio::io::empty());
-        cuts.remember_upgrade("kept", handle);
+        assert!(!cuts.refuses("kept", Some(&handle)));
         for i in 0..1000 {
             let (ended, handle) = conn_close::wrap(tokio::io::empty());
-            cuts.remember_upgrade(&format!("s{i}"), handle);
+            assert!(!cuts.refuses(&format!("s{i}"), Some(&handle)));
             drop(ended);
         }
         let remembered = cuts.remembered();

@@ -322,14 +322,16 @@ pub async fn emit(io: &SocketIo, batch: &Batch) {
     }
 }
 
-/// Ends a lagging socket so that its client reconnects (and sp-live catches up): never
-/// with DISCONNECT, after which a standard socket.io client stays away.
+/// Ends a lagging socket so that its client reconnects (and sp-live catches up), not with
+/// DISCONNECT, after which a standard socket.io client stays away.
 ///
 /// One on a WebSocket of its own (its first request was `transport=websocket`) loses that
 /// connection: every socket.io client reopens a lost connection. Any other (long polling,
 /// or upgraded from it) is cut off (see [`Cuts::cut`]): its upgrade WebSocket's connection
 /// is aborted, and its polls, POSTs and upgrade attempts from now on are answered as
 /// engine.io answers a session it does not know; its session ends on the heartbeat.
+/// Only sockets served without [`crate::cut::guard`] (not by `serve`), which cannot be cut
+/// off, are sent DISCONNECT.
 async fn disconnect_lagging(socket: SocketRef) {
     let parts = socket.req_parts();
     let query = parts.uri.query().unwrap_or_default();
