@@ -199,7 +199,12 @@ async fn a_lagging_polling_client_is_told_its_session_is_unknown() {
     let connected = http(a, "GET", &p, &[], b"").await;
     assert!(connected.body.contains("40{"), "{}", connected.body);
     post_one_by_one(a, 300).await; // more than the socket's buffer holds
-    assert_unknown_session(&http(a, "GET", &p, &[], b"").await, "poll");
+                                   // A browser's poll: the answer carries CORS headers, so the page sees the 400 itself.
+    let origin = [("Origin", "https://tenant.example")];
+    let poll = http(a, "GET", &p, &origin, b"").await;
+    assert_unknown_session(&poll, "poll");
+    let allowed = poll.header("access-control-allow-origin");
+    assert_eq!(allowed, Some("https://tenant.example"));
     let text = [("Content-Type", "text/plain")];
     assert_unknown_session(&http(a, "POST", &p, &text, b"3").await, "POST");
     let ws = format!("/socket.io/?EIO=4&transport=websocket&sid={sid}");
