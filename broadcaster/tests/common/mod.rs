@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod entra;
+pub mod node;
 
 use std::net::SocketAddr;
 use std::time::Duration;
