@@ -2,13 +2,17 @@
 // usage: node sio_client.js <v2|v4> <base url> [comma-separated list GUIDs to subscribe]
 // env SP_CLIENT_TOKEN: a token to give (v2: `query: {token}`, v4: `auth: {token}`).
 // env SP_RECONNECTION=1: reconnect as socket.io-client does by default (else it does not).
-// env SP_TRANSPORTS=default: long polling, then an upgrade to WebSocket (else WebSocket only).
-// stdin lines "pause" / "resume": stop / go on reading the upgraded WebSocket's TCP socket.
+// env SP_TRANSPORTS=default: long polling, then an upgrade to WebSocket; =polling: long
+// polling only (else WebSocket only).
+// stdin lines "pause" / "resume": stop / go on reading the upgraded WebSocket's TCP socket;
+// "block <file>": block the event loop (no poll, no reading at all) until <file> exists
+// (at most 30 s), printing "blocking" before and "unblocked" after.
 // Prints one JSON object per line:
 // {"type":"connect"|"ack"|"ready"|"event"|"error"|"disconnect"|"reconnect_attempt"|"upgrade"
-//  |"paused"|"resumed", ...}.
+//  |"paused"|"resumed"|"blocking"|"unblocked", ...}.
 // Exits when stdin closes (the Rust test drops it) or after 60 s.
 "use strict";
+const fs = require("fs");
 const path = require("path");
 const modules = process.env.SP_FIXTURE_MODULES ||
   path.resolve(__dirname, "..", "..", "..", "tests", "fixtures", "node_modules");
@@ -19,7 +23,9 @@ const out = (o) => process.stdout.write(JSON.stringify(o) + "\n");
 const token = process.env.SP_CLIENT_TOKEN;
 const given = token === undefined ? {} : version === "v2" ? { query: { token } } : { auth: { token } };
 const reconnection = process.env.SP_RECONNECTION === "1";
-const transports = process.env.SP_TRANSPORTS === "default" ? {} : { transports: ["websocket"] };
+const transports = process.env.SP_TRANSPORTS === "default" ? {}
+  : process.env.SP_TRANSPORTS === "polling" ? { transports: ["polling"] }
+  : { transports: ["websocket"] };
 const socket = io(url, { ...transports, reconnection, forceNew: true, ...given });
 let readied = false;
 
@@ -45,6 +51,14 @@ socket.io.on("open", () => socket.io.engine.on("upgrade", (t) => out({ type: "up
 
 // The TCP socket under the WebSocket transport (socket.io-client 2.x: `ws` 3, 4.x: `ws` 8).
 const tcp = () => socket.io.engine.transport.ws._socket;
+// Blocks the event loop until `file` exists (at most 30 s).
+const block = (file) => {
+  out({ type: "blocking" }); // stdout is a pipe: written at once (synchronous on Linux)
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  const until = Date.now() + 30000;
+  while (!fs.existsSync(file) && Date.now() < until) Atomics.wait(nap, 0, 0, 20);
+  out({ type: "unblocked" });
+};
 let pending = "";
 process.stdin.on("data", (chunk) => {
   pending += chunk;
@@ -54,6 +68,7 @@ process.stdin.on("data", (chunk) => {
     pending = pending.slice(nl + 1);
     if (command === "pause") { tcp().pause(); out({ type: "paused" }); }
     if (command === "resume") { tcp().resume(); out({ type: "resumed" }); }
+    if (command.startsWith("block ")) block(command.slice("block ".length));
   }
 });
 
