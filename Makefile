@@ -35,7 +35,8 @@ test-lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --color never -- -D warnings
 	cargo clippy --lib --tests --target wasm32-unknown-unknown --color never -- -D warnings
-	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --lib --target wasm32-unknown-unknown --color never
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --lib --target wasm32-unknown-unknown --document-private-items --color never
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --document-private-items --color never
 	@# The bench is not run by CI: at least make sure its scripts parse.
 	for f in bench/*.mjs bench/page/*.js bench/floor/*.mjs tests/tenant/*.mjs; do node --check "$$f" || exit 1; done
 	@echo "lint: 1 passed, 0 failed"

@@ -276,7 +276,7 @@ struct Lagging;
 /// Each socket is sent its events one by one, so that a socket whose buffer is full (a
 /// client that stopped reading, or a polling client between two polls) is known: it
 /// would otherwise lose events silently. Such a socket is sent nothing more and is ended
-/// (see [`disconnect_lagging`]), so its client reconnects and catches up, as plain-ws
+/// (see `disconnect_lagging`), so its client reconnects and catches up, as plain-ws
 /// clients closed with 1013 do.
 pub async fn emit(io: &SocketIo, batch: &Batch) {
     let Some(op) = io.of("/") else { return };

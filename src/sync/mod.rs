@@ -23,7 +23,7 @@
 //!   ([`ChangeFeed::handle_wake`]), or after a load): GetChanges from
 //!   the stored token, paged with `FetchLimit` from the last returned token until a page
 //!   is empty or short (stopping early never loses a change: the cursor is the last
-//!   record returned), collapse per item ([`collapse`]), read upserted ids by
+//!   record returned), collapse per item ([`collapse()`]), read upserted ids by
 //!   `$filter` chunked under `url_limit` (ids requested but not returned were deleted
 //!   meanwhile; several chunks go in one `$batch` with `batch_reads`), then deliver one
 //!   `ChangeSet { kind: Changes, added, updated, deleted, token }`. A round with

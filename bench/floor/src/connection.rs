@@ -209,7 +209,7 @@ fn put_state(state: State) {
 }
 
 /// Drains every output. Tags: 0 OpenSocket(id,url) 1 Send(id,kind,bytes)
-/// 2 CloseSocket(id) 3 Event(name,n,[kind,bytes]) 4 Status(state,reason?)
+/// 2 CloseSocket(id) 3 Event(name,n,`[kind,bytes]`) 4 Status(state,reason?)
 /// 5 Error(code,message) 6 AuthNeeded(id).
 #[no_mangle]
 pub extern "C" fn conn_poll(c: &mut Connection) -> usize {

@@ -273,7 +273,7 @@ impl Feed {
 }
 
 /// Drains every output, applying pages and change sets to the list state. Tags:
-/// 0 Request(id,method,url,n,[name,value],body?) 1 LoadPage(first,items JSON)
+/// 0 Request(id,method,url,n,`[name,value]`,body?) 1 LoadPage(first,items JSON)
 /// 2 Deliver(token, 0: items JSON, order[] | 1: items JSON, added count, ops[], deleted[])
 /// 3 Status(kind,attempt,at) 4 Progress(loaded,total|-1)
 /// 5 Error(code,message,request?(method,url),status|-1).
