@@ -75,6 +75,9 @@ pub struct Stats {
     pub rejected: AtomicU64,
     /// Plain WebSocket clients currently connected.
     pub ws_clients: AtomicUsize,
+    /// Clients let go because they fell behind, since the start: socket.io clients whose
+    /// buffer was full when an event was due, plain-ws clients closed with 1013.
+    pub clients_lagged: AtomicU64,
 }
 
 /// Shared state of the axum handlers.
@@ -325,7 +328,10 @@ async fn emitter(st: AppState, mut rx: mpsc::Receiver<Batch>) {
             },
         };
         carried = batch::coalesce(&mut batch, &mut rx, st.cfg.max_body);
-        sockets::emit(&st.io, &batch).await;
+        let lagged = sockets::emit(&st.io, &batch).await;
+        st.stats
+            .clients_lagged
+            .fetch_add(lagged as u64, Ordering::Relaxed);
         plain_ws::publish(&st, &batch);
         // Before the count that shutdown waits on (see `ServerHandle::shutdown`).
         let now = st.started.elapsed().as_millis() as u64;
@@ -355,7 +361,12 @@ async fn health(State(st): State<AppState>) -> Json<serde_json::Value> {
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),
         "uptime_secs": st.started.elapsed().as_secs(),
-        "sockets": { "socketio": sio, "ws": ws, "total": sio + ws },
+        "sockets": {
+            "socketio": sio,
+            "ws": ws,
+            "total": sio + ws,
+            "lagged": n(&s.clients_lagged),
+        },
         "webhooks": {
             "requests": n(&s.webhook_requests),
             "validations": n(&s.validations),

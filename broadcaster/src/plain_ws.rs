@@ -238,6 +238,7 @@ async fn run(st: AppState, socket: WebSocket) {
                 }
                 Err(RecvError::Lagged(n)) => {
                     tracing::warn!(missed = n, "plain ws client lagged; closing it");
+                    st.stats.clients_lagged.fetch_add(1, Ordering::Relaxed);
                     break close(CLOSE_LAGGED, "lagged, reconnect");
                 }
                 Err(RecvError::Closed) => break close(CLOSE_GOING_AWAY, "server shutting down"),

@@ -277,9 +277,10 @@ struct Lagging;
 /// client that stopped reading, or a polling client between two polls) is known: it
 /// would otherwise lose events silently. Such a socket is sent nothing more and is ended
 /// (see `disconnect_lagging`), so its client reconnects and catches up, as plain-ws
-/// clients closed with 1013 do.
-pub async fn emit(io: &SocketIo, batch: &Batch) {
-    let Some(op) = io.of("/") else { return };
+/// clients closed with 1013 do. Returns how many sockets were found lagging.
+pub async fn emit(io: &SocketIo, batch: &Batch) -> usize {
+    let Some(op) = io.of("/") else { return 0 };
+    let mut lagged = 0;
     let rooms: Vec<String> = std::iter::once(ALL_ROOM.to_owned())
         .chain(batch.per_list.iter().map(|(list, _)| list.clone()))
         .collect();
@@ -309,8 +310,9 @@ pub async fn emit(io: &SocketIo, batch: &Batch) {
             match socket.emit(EVENT, json) {
                 Ok(()) => {}
                 Err(SendError::Socket(SocketError::InternalChannelFull)) => {
-                    tracing::warn!(sid = %socket.id, "socket.io client lagged; disconnecting it");
+                    tracing::warn!(sid = %socket.id, "socket.io client lagged; cutting it off");
                     socket.extensions.insert(Lagging);
+                    lagged += 1;
                     tokio::spawn(disconnect_lagging(socket));
                     break;
                 }
@@ -320,6 +322,7 @@ pub async fn emit(io: &SocketIo, batch: &Batch) {
             }
         }
     }
+    lagged
 }
 
 /// Ends a lagging socket so that its client reconnects (and sp-live catches up), not with

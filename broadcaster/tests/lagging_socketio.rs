@@ -30,20 +30,6 @@ async fn overflow_a_reader(a: SocketAddr) -> u64 {
     posted
 }
 
-/// Posts `n` small webhooks, each emitted before the next (no two merged into one event).
-async fn post_one_by_one(a: SocketAddr, n: u64) {
-    for i in 1..=n {
-        assert_eq!(post_webhook(a, &body(&[entry(L1, None)])).await.status, 202);
-        while health(a).await["notifications"]["batches_emitted"]
-            .as_u64()
-            .unwrap()
-            < i
-        {
-            tokio::time::sleep(Duration::from_millis(2)).await;
-        }
-    }
-}
-
 /// Reads everything `client` is sent into `raw` until its connection ends (`true`) or
 /// `wait` has passed (`false`).
 async fn read_until_closed(client: &mut TcpStream, raw: &mut Vec<u8>, wait: Duration) -> bool {
@@ -139,6 +125,7 @@ async fn a_lagging_socketio_websocket_client_loses_its_connection_not_its_sessio
     assert!(events < posted, "all {posted} events arrived: no overflow");
     assert!(!texts.iter().any(|t| t == "41"), "sent DISCONNECT");
     assert_eq!(count(a, "socketio").await, 0);
+    assert_eq!(lagged(a).await, 1);
     h.shutdown().await;
 }
 
@@ -165,6 +152,7 @@ async fn an_upgraded_client_that_lags_loses_its_connection(eio: u8) {
         "eio{eio}: sent DISCONNECT"
     );
     assert_eq!(count(a, "socketio").await, 0, "eio{eio}");
+    assert_eq!(lagged(a).await, 1, "eio{eio}");
     h.shutdown().await;
 }
 
@@ -199,7 +187,8 @@ async fn a_lagging_polling_client_is_told_its_session_is_unknown() {
     let connected = http(a, "GET", &p, &[], b"").await;
     assert!(connected.body.contains("40{"), "{}", connected.body);
     post_one_by_one(a, 300).await; // more than the socket's buffer holds
-                                   // A browser's poll: the answer carries CORS headers, so the page sees the 400 itself.
+    assert_eq!(lagged(a).await, 1);
+    // A browser's poll: the answer carries CORS headers, so the page sees the 400 itself.
     let origin = [("Origin", "https://tenant.example")];
     let poll = http(a, "GET", &p, &origin, b"").await;
     assert_unknown_session(&poll, "poll");
@@ -241,6 +230,7 @@ async fn a_cut_polling_session_ends_on_the_heartbeat_and_is_forgotten() {
         }
     });
     post_one_by_one(a, 300).await;
+    assert_eq!(lagged(a).await, 1);
     assert_unknown_session(&http(a, "GET", &p, &[], b"").await, "poll");
     let refused = tokio::time::timeout(Duration::from_secs(2), pinger).await;
     assert_unknown_session(&refused.expect("pings still taken").unwrap(), "ping");

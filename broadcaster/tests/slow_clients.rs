@@ -49,6 +49,58 @@ async fn plain_ws_client_that_stops_reading_is_dropped() {
     h.shutdown().await;
 }
 
+/// A plain-ws client that falls more than 256 batches behind (it stopped reading for a
+/// while, but not for the ping timeout) is closed with 1013 "lagged, reconnect" once it
+/// reads again, and counted in `/health` as let go for lagging.
+#[tokio::test]
+async fn plain_ws_client_far_behind_is_closed_with_1013() {
+    let h = start(slow_ping()).await;
+    let a = h.local_addr();
+    let mut client = raw_ws(a).await;
+    wait_sockets(a, 1).await;
+    // ~200 KiB bodies fill the socket buffers: the connection's loop waits on a send.
+    let big: Vec<_> = (0..700).map(|_| entry(L1, None)).collect();
+    let b = body(&big);
+    for _ in 0..20 {
+        assert_eq!(post_webhook(a, &b).await.status, 202);
+    }
+    // Meanwhile more batches than the connection's queue holds.
+    post_one_by_one(a, 300).await;
+    assert_eq!(
+        lagged(a).await,
+        0,
+        "noticed only when the loop reads its queue"
+    );
+    // Reading again: what was in flight, then the close (the server then waits for the
+    // client's close, which this client never sends).
+    let mut raw = Vec::new();
+    let closes = |raw: &[u8]| -> Vec<Vec<u8>> {
+        frames(raw)
+            .into_iter()
+            .filter(|(op, _)| *op == 8)
+            .map(|(_, p)| p)
+            .collect()
+    };
+    let read = tokio::time::timeout(Duration::from_secs(20), async {
+        let mut chunk = vec![0u8; 1 << 16];
+        while closes(&raw).is_empty() {
+            match client.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => raw.extend_from_slice(&chunk[..n]),
+            }
+        }
+    });
+    assert!(read.await.is_ok(), "no close frame within 20 s");
+    let closes = closes(&raw);
+    assert_eq!(closes.len(), 1, "one close frame");
+    assert_eq!(&closes[0][..2], &1013u16.to_be_bytes(), "close code 1013");
+    assert_eq!(&closes[0][2..], b"lagged, reconnect");
+    assert_eq!(lagged(a).await, 1);
+    drop(client);
+    wait_sockets(a, 0).await;
+    h.shutdown().await;
+}
+
 /// A client that never answers pings is closed with a close frame, not just cut off.
 #[tokio::test]
 async fn plain_ws_ping_timeout_sends_a_close_frame() {

@@ -1,9 +1,14 @@
 //! Helpers shared by the integration tests: an embedded server, a tiny HTTP/1.1 client,
-//! webhook bodies, WebSocket helpers, socket.io over a raw WebSocket, and the binary.
+//! webhook bodies, WebSocket helpers, socket.io over a raw WebSocket, the binary, and
+//! (in `raw`, re-exported here) raw clients and what `/health` says about clients.
 #![allow(dead_code)]
 
 pub mod entra;
 pub mod node;
+pub mod raw;
+
+#[allow(unused_imports)] // not every test file uses the raw clients
+pub use raw::*;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -329,73 +334,4 @@ pub async fn first_stdout_line(child: &mut tokio::process::Child) -> String {
         .unwrap()
         .unwrap()
         .expect("started")
-}
-
-// Raw clients: a WebSocket that reads only when told, slow heartbeats.
-
-/// A raw WebSocket client of `path` with a small receive buffer: it completes the handshake
-/// and then reads only when the test says so, and never answers pings.
-pub async fn raw_ws_at(addr: SocketAddr, path: &str) -> TcpStream {
-    let sock = tokio::net::TcpSocket::new_v4().unwrap();
-    sock.set_recv_buffer_size(2048).unwrap();
-    let mut s = sock.connect(addr).await.unwrap();
-    let req = format!(
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-    );
-    s.write_all(req.as_bytes()).await.unwrap();
-    let mut head = Vec::new();
-    let mut b = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        s.read_exact(&mut b).await.unwrap();
-        head.push(b[0]);
-    }
-    assert!(String::from_utf8_lossy(&head).starts_with("HTTP/1.1 101"));
-    s
-}
-
-/// Server frames (unmasked) from raw bytes: (opcode, payload).
-pub fn frames(mut raw: &[u8]) -> Vec<(u8, Vec<u8>)> {
-    let mut out = Vec::new();
-    while raw.len() >= 2 {
-        let (mut len, mut at) = ((raw[1] & 0x7f) as usize, 2);
-        if len == 126 {
-            len = u16::from_be_bytes([raw[2], raw[3]]) as usize;
-            at = 4;
-        } else if len == 127 {
-            len = u64::from_be_bytes(raw[2..10].try_into().unwrap()) as usize;
-            at = 10;
-        }
-        if raw.len() < at + len {
-            break;
-        }
-        out.push((raw[0] & 0x0f, raw[at..at + len].to_vec()));
-        raw = &raw[at + len..];
-    }
-    out
-}
-
-/// A heartbeat that stays out of the way of a test's minute.
-pub fn slow_ping() -> Config {
-    Config {
-        ping_interval: Duration::from_secs(60),
-        ping_timeout: Duration::from_secs(60),
-        ..Config::default()
-    }
-}
-
-/// The number of `transport` (`socketio` or `ws`) clients `/health` reports.
-pub async fn count(a: SocketAddr, transport: &str) -> u64 {
-    health(a).await["sockets"][transport].as_u64().unwrap()
-}
-
-/// Waits (at most 2 s) until `/health` reports `n` socket.io clients.
-pub async fn wait_until_socketio(a: SocketAddr, n: u64) {
-    for _ in 0..200 {
-        if count(a, "socketio").await == n {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("not {n} socket.io clients");
 }
