@@ -157,7 +157,7 @@ async fn accepted_webhooks_reach_polling_socketio_clients_before_shutdown() {
     let h = start(sp_broadcaster::Config::default()).await;
     let a = h.local_addr();
     let p = polling_session(a).await;
-    let connected = poll_once(a, &p).await.unwrap();
+    let connected = poll_until_connected(a, &p).await;
     assert!(connected.contains("40{"), "{connected}");
     // The client polls as a browser does: again as soon as a poll is answered.
     let poller = tokio::spawn(async move {

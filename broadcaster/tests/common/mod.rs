@@ -271,7 +271,7 @@ pub async fn sio_attempt(
 }
 
 /// Opens an Engine.IO 4 long-polling session and sends socket.io's CONNECT on it; returns
-/// the session's polling path (the CONNECT answer is the next poll's).
+/// the session's polling path (the CONNECT answer comes in a poll: [`poll_until_connected`]).
 pub async fn polling_session(addr: SocketAddr) -> String {
     let open = http(addr, "GET", "/socket.io/?EIO=4&transport=polling", &[], b"").await;
     let v: serde_json::Value = serde_json::from_str(&open.body[1..]).unwrap();
@@ -280,6 +280,23 @@ pub async fn polling_session(addr: SocketAddr) -> String {
     let text = [("Content-Type", "text/plain")];
     assert_eq!(http(addr, "POST", &p, &text, b"40").await.status, 200);
     p
+}
+
+/// Long-polls `path` (an Engine.IO 4 session) until socket.io's CONNECT answer (`40{`)
+/// has come, at most 5 polls; returns what the polls brought. A poll may bring only the
+/// session's first ping (`2`): socketioxide sends it as soon as the session opens.
+pub async fn poll_until_connected(addr: SocketAddr, path: &str) -> String {
+    let mut bodies = String::new();
+    for _ in 0..5 {
+        let poll = http(addr, "GET", path, &[], b"").await;
+        assert_eq!(poll.status, 200, "{}", poll.body);
+        bodies.push_str(&poll.body);
+        if bodies.contains("40{") {
+            break;
+        }
+        bodies.push('\u{1e}');
+    }
+    bodies
 }
 
 /// POSTs `body` as `n` webhooks at once; checks that each is answered `202`.
