@@ -7,7 +7,7 @@ export WASM_PACK_CACHE := $(CURDIR)/target/wasm-pack-cache
 
 SUITE := tests/scripts/run-suite.sh
 
-.PHONY: all test tools test-native test-lint test-fixtures test-browser test-size test-e2e test-consumers test-types test-facade test-react test-probe probe-tenant pkg demo bench floor floor-build clean
+.PHONY: all test tools test-native test-lint test-fixtures test-browser test-size test-e2e test-sio-browser test-consumers test-types test-facade test-react test-probe probe-tenant pkg demo bench floor floor-build clean
 
 all: test
 
@@ -24,6 +24,7 @@ test: tools
 	-@$(SUITE) browser tests/scripts/with-servers.sh $(MAKE) --no-print-directory test-browser
 	-@$(SUITE) size $(MAKE) --no-print-directory test-size
 	-@$(SUITE) e2e $(MAKE) --no-print-directory test-e2e
+	-@$(SUITE) sio-browser $(MAKE) --no-print-directory test-sio-browser
 	-@$(SUITE) consumers $(MAKE) --no-print-directory test-consumers
 	-@$(SUITE) types $(MAKE) --no-print-directory test-types
 	-@$(SUITE) facade $(MAKE) --no-print-directory test-facade
@@ -139,6 +140,12 @@ test-probe: pkg
 test-e2e: pkg
 	cargo build --release -p sp-sim -p sp-broadcaster
 	node tests/e2e/demo.test.mjs
+
+## Real socket.io-client 2.0.4 and 4.8.1 browser bundles in headless Chromium against
+## sp-broadcaster: a client that falls behind is cut off and reconnects (polling, upgraded).
+test-sio-browser:
+	cargo build --release -p sp-broadcaster
+	node tests/e2e/sio-clients.test.mjs
 
 ## Typings: tsc --noEmit on tests/types/ (LiveList, Broadcaster, sp-live/seed, /react, /checkpoint)
 ## against pkg/*.d.ts, strict and SPFx-like; known gaps are listed, not failed.
