@@ -1,6 +1,7 @@
 //! Browser tests of arguments of the wrong type, passed as JavaScript passes them
 //! (through wasm-bindgen's glue, not through the Rust API): each gets an `Error` with
-//! code `invalid-options`, never a trap of the wasm module.
+//! code `invalid-options` when given, never a trap of the wasm module nor a failure at
+//! each later call.
 
 #![cfg(target_arch = "wasm32")]
 
@@ -9,7 +10,7 @@ mod browser;
 
 use browser::*;
 use js_sys::{Array, Function, Promise, Reflect};
-use sp_live::web::Broadcaster;
+use sp_live::web::{Broadcaster, LiveList};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -82,5 +83,36 @@ async fn a_broadcaster_url_or_event_name_that_is_no_string_is_refused() {
         .await
         .unwrap();
     call(&again, "close", &[]).unwrap();
+    call(&hub, "close", &[]).unwrap();
+}
+#[wasm_bindgen_test]
+async fn a_callback_that_is_no_function_is_refused_when_given() {
+    let options = js_sys::JSON::parse(
+        r#"{"broadcaster":"http://127.0.0.1:9","siteUrl":"http://127.0.0.1:9/sites/x","listTitle":"L"}"#,
+    )
+    .unwrap();
+    let list: JsValue = LiveList::open(options).await.unwrap().into();
+    let hub: JsValue = Broadcaster::connect(NOWHERE.into(), JsValue::UNDEFINED)
+        .await
+        .unwrap()
+        .into();
+    for bad in [
+        JsValue::UNDEFINED,
+        5.into(),
+        "f".into(),
+        js_sys::Object::new().into(),
+    ] {
+        for (object, method, args) in [
+            (&list, "subscribe", vec![bad.clone()]),
+            (&hub, "on", vec!["list:changes".into(), bad.clone()]),
+            (&hub, "onStatus", vec![bad.clone()]),
+            (&hub, "onError", vec![bad.clone()]),
+        ] {
+            let what = format!("{method}({bad:?})");
+            let error = call(object, method, &args).expect_err(&what);
+            assert_eq!(code_of(&what, error).as_deref(), Some("invalid-options"));
+        }
+    }
+    call(&list, "close", &[]).unwrap();
     call(&hub, "close", &[]).unwrap();
 }

@@ -199,7 +199,7 @@ impl Broadcaster {
     /// Registers a listener; returns its id and its unsubscribe function.
     fn listen(&self, topic: Topic, callback: Function) -> Result<(u32, Function), JsValue> {
         let hub = self.hub()?;
-        let id = hub.add_listener(self.id, topic, callback);
+        let id = hub.add_listener(self.id, topic, js::callback(callback)?);
         let off = unsubscribe::function(id, Target::Listener(Rc::downgrade(hub)));
         Ok((id, off))
     }

@@ -111,6 +111,19 @@ pub(crate) fn get_number_or_infinity(options: &JsValue, key: &str) -> Result<Opt
     }
 }
 
+/// `callback` if it is a function, else an `invalid-options` error: wasm-bindgen does not
+/// check a `Function` parameter, and what is none would only fail at each call.
+pub(crate) fn callback(callback: js_sys::Function) -> Result<js_sys::Function, JsValue> {
+    if callback.is_function() {
+        Ok(callback)
+    } else {
+        Err(coded_error(
+            "invalid-options",
+            "the callback must be a function",
+        ))
+    }
+}
+
 /// Reads an optional boolean option.
 pub(crate) fn get_bool(options: &JsValue, key: &str) -> Result<Option<bool>, JsValue> {
     let value = get(options, key);

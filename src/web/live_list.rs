@@ -96,7 +96,7 @@ impl LiveList {
     #[wasm_bindgen(skip_typescript)]
     pub fn subscribe(&self, callback: Function) -> Result<JsValue, JsValue> {
         let hub = self.hub.as_ref().ok_or_else(closed)?;
-        let id = hub.subscribe(self.id, callback);
+        let id = hub.subscribe(self.id, js::callback(callback)?);
         let unsubscribe = unsubscribe::function(id, Target::Subscriber(Rc::downgrade(hub)));
         let _ = js_sys::Reflect::set(&unsubscribe, &"unsubscribe".into(), &unsubscribe);
         Ok(unsubscribe.into())
