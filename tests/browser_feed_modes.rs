@@ -190,13 +190,15 @@ async fn non_ascii_text_arrives_intact_through_the_page_fetch_or_a_wrapper() {
 async fn a_fetch_that_resolves_to_no_response_is_a_network_error_then_retried() {
     let _serial = serial().await;
     let list_id = fresh_watched_list("Odd fetch").await;
-    // The second call resolves to something that is not a Response; the rest are real
-    // (with a bearer header, as an SPHttpClient wrapper would add).
+    // The second call resolves to something that is not a Response, the third to a 429
+    // whose headers give Retry-After as a number (a mock's, a `Map`'s); the rest are
+    // real (with a bearer header, as an SPHttpClient wrapper would add).
     let fetch = Function::new_with_args(
         "url, init",
-        "globalThis.__oddFetch = (globalThis.__oddFetch || 0) + 1; \
+        "const n = globalThis.__oddFetch = (globalThis.__oddFetch || 0) + 1; \
          init.headers['Authorization'] = 'Bearer from-the-wrapper'; \
-         return globalThis.__oddFetch === 2 ? Promise.resolve({ status: 200 }) : fetch(url, init);",
+         if (n === 3) return { status: 429, headers: new Map([['Retry-After', 1]]), text: () => '' }; \
+         return n === 2 ? Promise.resolve({ status: 200 }) : fetch(url, init);",
     );
     let (mut list, events) = round_trip(&list_id, &[("fetch", fetch.into())]).await;
     let errors: Vec<JsValue> = (0..events.len())
@@ -204,10 +206,11 @@ async fn a_fetch_that_resolves_to_no_response_is_a_network_error_then_retried() 
         .filter(|e| field(e, "type").as_deref() == Some("error"))
         .map(|e| Reflect::get(&e, &"error".into()).unwrap())
         .collect();
-    assert_eq!(errors.len(), 1, "{:?}", error_codes(&events));
+    assert_eq!(errors.len(), 2, "{:?}", error_codes(&events));
     assert_eq!(field(&errors[0], "code").as_deref(), Some("sp-network"));
     let message = field(&errors[0], "message").unwrap_or_default();
     assert!(message.contains("no text() method"), "{message}");
+    assert_eq!(field(&errors[1], "code").as_deref(), Some("sp-throttled"));
     list.close();
 }
 

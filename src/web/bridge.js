@@ -269,7 +269,10 @@ export function send(done, id, fetchFn, token, url, method, headers, body) {
     .then((r) => {
       if (!r || typeof r.text !== "function") throw new Error("the response has no text() method");
       const h = r.headers;
-      const retryAfter = h && typeof h.get === "function" ? h.get("Retry-After") : null;
+      // As text: wasm copies it as a string (a number, from a mock's or a `Map`'s `get`,
+      // trapped it in the glue, and the response was lost).
+      let retryAfter = h && typeof h.get === "function" ? h.get("Retry-After") : null;
+      if (retryAfter != null) retryAfter = String(retryAfter);
       return Promise.resolve(r.text()).then((text) => finish(Number(r.status) || 0, retryAfter, typeof text === "string" ? text : ""));
     })
     .then(undefined, (e) => finish(0, null, "", describe(e)));
