@@ -343,6 +343,10 @@ async fn bad_options_are_coded_errors() {
         r#"{"broadcaster":"http://127.0.0.1:9400","listTitle":"x"}"#,
         r#"{"broadcaster":"http://127.0.0.1:9400","siteUrl":"/sites/dev","listTitle":"x"}"#,
         r#"{"broadcaster":"http://127.0.0.1:9400","siteUrl":"http://h/sites/dev"}"#,
+        // No host, a query or a fragment: the REST paths appended to them went nowhere.
+        r#"{"broadcaster":"http://127.0.0.1:9400","siteUrl":"https://","listTitle":"x"}"#,
+        r#"{"broadcaster":"http://127.0.0.1:9400","siteUrl":"https://h/sites/dev?web=1","listTitle":"x"}"#,
+        r#"{"broadcaster":"http://127.0.0.1:9400","siteUrl":"https://h/sites/dev#top","listTitle":"x"}"#,
         r#"{"broadcaster":"http://127.0.0.1:9400","siteUrl":"http://h/sites/dev","listId":"nope"}"#,
         r#"{"broadcaster":"http://127.0.0.1:9400","siteUrl":"http://h","listTitle":"x","select":"Title"}"#,
         r#"{"broadcaster":"http://127.0.0.1:9400","siteUrl":"http://h","listTitle":"x","metadata":"xml"}"#,

@@ -204,8 +204,15 @@ fn closed() -> JsValue {
 
 fn read_feed_options(o: &JsValue) -> Result<(FeedConfig, Transport), JsValue> {
     let site_url = js::get_string(o, "siteUrl")?.ok_or_else(|| invalid("`siteUrl` is required"))?;
-    if !(site_url.starts_with("https://") || site_url.starts_with("http://")) {
-        return Err(invalid("`siteUrl` must be an absolute http(s) URL"));
+    // A host, and no query or fragment: the REST paths are appended to it.
+    let rest = (site_url.strip_prefix("https://")).or_else(|| site_url.strip_prefix("http://"));
+    let site = rest.is_some_and(|r| {
+        r.bytes().next().is_some_and(|b| b != b'/') && !r.bytes().any(|b| b == b'?' || b == b'#')
+    });
+    if !site {
+        return Err(invalid(
+            "`siteUrl` must be a site's http(s) URL, with no query",
+        ));
     }
     // An empty string counts as absent (a web part's property pane leaves one field empty).
     let given = |key| js::get_string(o, key).map(|v| v.filter(|v| !v.is_empty()));

@@ -19,7 +19,8 @@ export type LiveListOptions = LiveListBaseOptions &
 export interface LiveListBaseOptions extends BroadcasterOptions {
   /** socket.io or ws URL of the broadcaster. */
   broadcaster: string;
-  /** Absolute site URL, e.g. "https://contoso.sharepoint.com/sites/team". */
+  /** Absolute site URL, e.g. "https://contoso.sharepoint.com/sites/team" (no query or
+   * fragment: the REST paths are appended to it). */
   siteUrl: string;
   /** Fields to read besides Id and Modified. A lookup or person column is read through
    * one of its fields, "Column/Field" (e.g. "Editor/Title": the column is expanded, and
