@@ -1,5 +1,6 @@
 //! Browser tests of what a `LiveList` subscriber gets: the current status when it joins,
-//! and a subscription that is its own unsubscribe function.
+//! a subscription that is its own unsubscribe function, and every event however the
+//! others and `console.error` throw.
 
 #![cfg(target_arch = "wasm32")]
 
@@ -87,4 +88,48 @@ async fn a_subscription_is_called_or_unsubscribed_to_stop() {
     sleep(200).await;
     assert!(called.of_type("changes").is_empty() && unsubscribed.of_type("changes").is_empty());
     list.close();
+}
+
+/// A throwing subscriber is reported with `console.error`. On a page where that throws too
+/// (a test runner that fails on console errors, a logging hook that fails), the others
+/// still get every event and the feed goes on: before, the second throw unwound through
+/// the feed's turn, the later subscribers were skipped, and its next turn trapped the
+/// module ("unreachable": the turn's borrow was never released).
+#[wasm_bindgen_test]
+async fn a_throwing_subscriber_breaks_nothing_where_console_error_throws_too() {
+    let _serial = serial().await;
+    trap_page_errors();
+    admin("POST", "reset", None).await;
+    let list_id = fresh_list("ConsoleThrows", 2).await;
+    subscribe_webhook(&list_id, &format!("{BROADCASTER}/api/webhook")).await;
+    js_sys::eval("globalThis.__error = console.error; console.error = () => { throw 1; }").unwrap();
+    let options = live_list_options(BROADCASTER, &list_id, &["Title"], &[]);
+    let mut list = LiveList::open(options).await.unwrap();
+    let thrower = js_sys::Function::new_no_args("throw new Error('subscriber bug')");
+    list.subscribe(thrower).unwrap();
+    let events = Recorder::new();
+    list.subscribe(events.function.clone()).unwrap();
+    let live = wait_until_or_false(10_000, || list.status() == "live").await;
+    if live {
+        add_item(&list_id, "despite both").await;
+        wait_until_or_false(10_000, || events.of_type("changes").len() == 1).await;
+    }
+    js_sys::eval("console.error = __error").unwrap();
+    assert!(live, "the list went live");
+    assert_eq!(events.of_type("snapshot").len(), 1);
+    assert_eq!(events.of_type("changes").len(), 1);
+    assert_eq!(page_errors(), Vec::<String>::new(), "no uncaught errors");
+    list.close();
+}
+
+/// Whether `condition` came true within `timeout_ms` (a test that must restore the page
+/// before it asserts).
+async fn wait_until_or_false(timeout_ms: i32, mut condition: impl FnMut() -> bool) -> bool {
+    for _ in 0..timeout_ms / 25 {
+        if condition() {
+            return true;
+        }
+        sleep(25).await;
+    }
+    condition()
 }

@@ -16,8 +16,10 @@ extern "C" {
     pub(crate) fn clear_timeout(handle: &JsValue);
     #[wasm_bindgen(js_name = queueMicrotask)]
     pub(crate) fn queue_microtask(callback: &js_sys::Function);
-    #[wasm_bindgen(js_namespace = console, js_name = error)]
-    pub(crate) fn console_error(message: &str, error: &JsValue);
+    /// `console.error`, which may throw (a test runner failing on console errors, a
+    /// logging hook): a throw unwinding through wasm would leave its borrows held.
+    #[wasm_bindgen(catch, js_namespace = console, js_name = error)]
+    pub(crate) fn console_error(message: &str, error: &JsValue) -> Result<(), JsValue>;
 }
 
 /// Milliseconds on the page's monotonic clock.
@@ -158,7 +160,7 @@ pub(crate) fn object(entries: &[(&str, JsValue)]) -> JsValue {
 /// Calls `callback` with `args`; a throwing callback is reported, never propagated.
 pub(crate) fn call_isolated(callback: &js_sys::Function, args: &Array) {
     if let Err(error) = callback.apply(&JsValue::UNDEFINED, args) {
-        console_error("sp-live: a callback threw", &error);
+        let _ = console_error("sp-live: a callback threw", &error);
     }
 }
 
