@@ -191,13 +191,15 @@ async fn a_fetch_that_resolves_to_no_response_is_a_network_error_then_retried() 
     let _serial = serial().await;
     let list_id = fresh_watched_list("Odd fetch").await;
     // The second call resolves to something that is not a Response, the third to a 429
-    // whose headers give Retry-After as a number (a mock's, a `Map`'s); the rest are
-    // real (with a bearer header, as an SPHttpClient wrapper would add).
+    // whose headers give Retry-After as a number (a mock's, a `Map`'s), the fourth
+    // rejects with an Error whose message is a number; the rest are real (with a bearer
+    // header, as an SPHttpClient wrapper would add).
     let fetch = Function::new_with_args(
         "url, init",
         "const n = globalThis.__oddFetch = (globalThis.__oddFetch || 0) + 1; \
          init.headers['Authorization'] = 'Bearer from-the-wrapper'; \
          if (n === 3) return { status: 429, headers: new Map([['Retry-After', 1]]), text: () => '' }; \
+         if (n === 4) return Promise.reject(Object.assign(new Error(), { message: 503 })); \
          return n === 2 ? Promise.resolve({ status: 200 }) : fetch(url, init);",
     );
     let (mut list, events) = round_trip(&list_id, &[("fetch", fetch.into())]).await;
@@ -206,11 +208,13 @@ async fn a_fetch_that_resolves_to_no_response_is_a_network_error_then_retried() 
         .filter(|e| field(e, "type").as_deref() == Some("error"))
         .map(|e| Reflect::get(&e, &"error".into()).unwrap())
         .collect();
-    assert_eq!(errors.len(), 2, "{:?}", error_codes(&events));
+    assert_eq!(errors.len(), 3, "{:?}", error_codes(&events));
     assert_eq!(field(&errors[0], "code").as_deref(), Some("sp-network"));
     let message = field(&errors[0], "message").unwrap_or_default();
     assert!(message.contains("no text() method"), "{message}");
     assert_eq!(field(&errors[1], "code").as_deref(), Some("sp-throttled"));
+    assert_eq!(field(&errors[2], "code").as_deref(), Some("sp-network"));
+    assert_eq!(field(&errors[2], "message").as_deref(), Some("503"));
     list.close();
 }
 

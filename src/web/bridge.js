@@ -166,9 +166,10 @@ export function askAuth(ask, id, done) {
   );
 }
 
-/** A thrown value as text: an `Error`'s message, a string, or its JSON. */
+/** A thrown value as text (wasm copies it as a string: anything else was lost in the glue,
+ * and with it the answer): an `Error`'s message, a string, or its JSON. */
 function describe(error) {
-  if (error instanceof Error) return error.message;
+  if (error instanceof Error) return String(error.message);
   try {
     return typeof error === "string" ? error : JSON.stringify(error) || "unknown error";
   } catch (e) {
