@@ -144,7 +144,7 @@ test-e2e: pkg
 ## Real socket.io-client 2.0.4 and 4.8.1 browser bundles in headless Chromium against
 ## sp-broadcaster: a client that falls behind is cut off and reconnects (polling, upgraded).
 test-sio-browser:
-	cargo build --release -p sp-broadcaster
+	cargo build --release -p sp-sim -p sp-broadcaster # as test-e2e: the same features, no rebuild
 	node tests/e2e/sio-clients.test.mjs
 
 ## Typings: tsc --noEmit on tests/types/ (LiveList, Broadcaster, sp-live/seed, /react, /checkpoint)
