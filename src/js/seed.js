@@ -89,6 +89,7 @@ export class RxJsEventEmitter {
     const set = this._handlers.get(key);
     if (!set) return;
     if (handler === undefined) {
+      set.clear(); // an emit under way skips them too
       this._handlers.delete(key);
       return;
     }
@@ -98,6 +99,7 @@ export class RxJsEventEmitter {
 
   /** Removes every handler of every event (the seed's `dispose`). */
   dispose() {
+    for (const set of this._handlers.values()) set.clear(); // an emit under way skips them too
     this._handlers.clear();
   }
 }

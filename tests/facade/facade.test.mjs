@@ -12,6 +12,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import { handlersDroppedMidEmitAreNotCalled } from "./emitter-checks.mjs";
 import { droppedHandlesKeepListening, startRetriesAfterTheWasmFailedToLoad } from "./lifecycle-checks.mjs";
 import { Checks, Rest, admin as adminApi, killAll, launchChromium, portTaken, serveStatic, sleep, startSimAndBroadcaster, subscribeWebhook, under, waitFor } from "../e2e/lib.mjs";
 
@@ -164,6 +165,9 @@ async function main() {
         if (seen.join() !== "x") throw new Error(`seen ${seen}`);
         e.off("ev2");
       }));
+
+    await checks.check("emitter: off(name) or dispose() in a handler also stops the handlers it removed for that emit", () =>
+      handlersDroppedMidEmitAreNotCalled(page));
 
     await checks.check("SocketListChanges.start() resolves; the list goes live; no payload for the initial rows", async () => {
       const r = await page.evaluate((o) => window.t.start("main", o), base);
