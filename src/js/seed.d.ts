@@ -85,6 +85,7 @@ export type SocketListChangesOptions = LiveListOptions & {
  * `reset` -> see `ResetMode`. Empty change sets are not emitted.
  */
 export class SocketListChanges {
+  /** Throws a `TypeError` for an unknown `reset` or an `emitter` without `emit`. */
   constructor(options: SocketListChangesOptions);
   /** Initialises the wasm module if needed, opens the list, starts emitting; resolves to `this`. Idempotent.
    * Rejects with an `Error` whose `code` is `init` (the wasm failed to load), `invalid-options`, or `closed`

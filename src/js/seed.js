@@ -181,6 +181,9 @@ export class SocketListChanges {
     this._reset = reset;
     this._eventName = options.eventName == null ? "listChanges" : options.eventName;
     this._emitter = options.emitter == null ? RxJsEventEmitter.getInstance() : options.emitter;
+    if (typeof this._emitter.emit !== "function") {
+      throw new TypeError("SocketListChanges: `emitter` must be an emitter with `emit` (e.g. RxJsEventEmitter.getInstance())");
+    }
     this._list = null;
     this._subscription = null;
     this._starting = null;

@@ -30,3 +30,30 @@ export async function handlersDroppedMidEmitAreNotCalled(page) {
   const want = ["off: first:1,y:3", "dispose: first:1"];
   if (JSON.stringify(seen) !== JSON.stringify(want)) throw new Error(`${JSON.stringify(seen)}, want ${JSON.stringify(want)}`);
 }
+
+/**
+ * An `emitter` option that cannot emit (the class instead of `getInstance()`, a typo) is
+ * refused by the constructor with a TypeError, as a bad `reset` is: it used to be taken,
+ * the list opened, and every payload was lost to a TypeError in the list's subscriber.
+ */
+export async function anEmitterThatCannotEmitIsRefused(page, base) {
+  const got = await page.evaluate((o) => {
+    const { RxJsEventEmitter, SocketListChanges } = window.t;
+    const out = [];
+    for (const [what, emitter] of [["the class", RxJsEventEmitter], ["{}", {}], ["a string", "listChanges"]]) {
+      try {
+        const socket = new SocketListChanges({ ...o, emitter, eventName: "never" });
+        socket.stop();
+        out.push(`${what}: taken`);
+      } catch (e) {
+        out.push(`${what}: ${e instanceof TypeError && /emitter/.test(e.message) ? "TypeError" : e}`);
+      }
+    }
+    // What does emit is taken: a seed emitter (on/emit of its own) or one of ours.
+    const seedLike = { on() {}, emit() {} };
+    for (const emitter of [seedLike, new RxJsEventEmitter()]) new SocketListChanges({ ...o, emitter }).stop();
+    return out.join("; ");
+  }, base);
+  const want = "the class: TypeError; {}: TypeError; a string: TypeError";
+  if (got !== want) throw new Error(`${got}, want ${want}`);
+}

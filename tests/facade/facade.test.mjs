@@ -12,7 +12,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { handlersDroppedMidEmitAreNotCalled } from "./emitter-checks.mjs";
+import { anEmitterThatCannotEmitIsRefused, handlersDroppedMidEmitAreNotCalled } from "./emitter-checks.mjs";
 import { droppedHandlesKeepListening, startRetriesAfterTheWasmFailedToLoad } from "./lifecycle-checks.mjs";
 import { Checks, Rest, admin as adminApi, killAll, launchChromium, portTaken, serveStatic, sleep, startSimAndBroadcaster, subscribeWebhook, under, waitFor } from "../e2e/lib.mjs";
 
@@ -289,6 +289,9 @@ async function main() {
         `reset "all": ${JSON.stringify(second.map((p) => p.AddedItems.length))}`);
       return `ErrorMsg ${JSON.stringify(errors[0].ErrorMsg.slice(0, 70))}`;
     });
+
+    await checks.check("an `emitter` option without emit (the class, {}, a string) is refused by the constructor with a TypeError", () =>
+      anEmitterThatCannotEmitIsRefused(page, base));
 
     await checks.check("invalid options: start() rejects (code invalid-options) and emits the message as ErrorMsg", async () => {
       const from = (await payloads(page)).length;
