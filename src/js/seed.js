@@ -245,7 +245,12 @@ export class SocketListChanges {
   }
 
   _emit(json) {
-    if (!this._stopped) this._emitter.emit(this._eventName, json);
+    if (this._stopped) return;
+    try {
+      this._emitter.emit(this._eventName, json);
+    } catch (error) {
+      report(error); // a seed emitter's handler (rx-lite rethrows): not this instance's failure
+    }
   }
 
   _emitError(error) {

@@ -57,3 +57,18 @@ export async function anEmitterThatCannotEmitIsRefused(page, base) {
   const want = "the class: TypeError; {}: TypeError; a string: TypeError";
   if (got !== want) throw new Error(`${got}, want ${want}`);
 }
+
+/**
+ * On a page whose emitter is an unported seed's (rx-lite's Subject rethrows what a
+ * handler throws), a seed handler that throws on the error payload (it reads
+ * `UpdatedItems[0].Id`, say) is reported, and `start()` still rejects with the options'
+ * `invalid-options` error, not with the handler's.
+ */
+export async function aThrowingSeedHandlerDoesNotHideWhyStartFailed(page, base) {
+  const got = await page.evaluate(async (o) => {
+    window.seedEmitter.on("throws", (d) => JSON.parse(d).UpdatedItems[0].Id);
+    const r = await window.t.start("throws", { ...o, listId: "not-a-guid", eventName: "throws" });
+    return `${r.ok ? "started" : `${r.code}: ${r.message}`}; reported ${window.t.reported.length}`;
+  }, base);
+  if (got !== "invalid-options: `listId` is not a GUID; reported 1") throw new Error(got);
+}

@@ -12,7 +12,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { anEmitterThatCannotEmitIsRefused, handlersDroppedMidEmitAreNotCalled } from "./emitter-checks.mjs";
+import { aThrowingSeedHandlerDoesNotHideWhyStartFailed, anEmitterThatCannotEmitIsRefused, handlersDroppedMidEmitAreNotCalled } from "./emitter-checks.mjs";
 import { droppedHandlesKeepListening, startRetriesAfterTheWasmFailedToLoad } from "./lifecycle-checks.mjs";
 import { Checks, Rest, admin as adminApi, killAll, launchChromium, portTaken, serveStatic, sleep, startSimAndBroadcaster, subscribeWebhook, under, waitFor } from "../e2e/lib.mjs";
 
@@ -375,6 +375,11 @@ async function main() {
       expect(p.AddedItems[0]?.Id === added, value[0]);
       await p2.evaluate(() => window.t.sockets.main.stop());
       await p2.close();
+    });
+
+    await checks.check("on a seed emitter, a seed handler throwing on the ErrorMsg payload is reported; start() still rejects with invalid-options", async () => {
+      const p = await openPage("?foreign=1");
+      await aThrowingSeedHandlerDoesNotHideWhyStartFailed(p, base).finally(() => p.close());
     });
 
     await checks.check("a LiveList and a Broadcaster the page dropped (keeping only callbacks) still hear a change after garbage collection", async () => {
