@@ -1,5 +1,17 @@
 // Checks of the facade's emitter and options on the facade test page, run by
-// facade.test.mjs (each throws with what it saw when it fails).
+// facade.test.mjs through emitterChecks (each throws with what it saw when it fails).
+
+/** Runs the checks below with `checks` (tests/e2e/lib.mjs); `openPage(query)` opens a test page. */
+export async function emitterChecks(checks, { page, openPage, base }) {
+  await checks.check("emitter: off(name) or dispose() in a handler also stops the handlers it removed for that emit", () =>
+    handlersDroppedMidEmitAreNotCalled(page));
+  await checks.check("an `emitter` option without emit (the class, {}, a string) is refused by the constructor with a TypeError", () =>
+    anEmitterThatCannotEmitIsRefused(page, base));
+  await checks.check("on a seed emitter, a seed handler throwing on the ErrorMsg payload is reported; start() still rejects with invalid-options", async () => {
+    const p = await openPage("?foreign=1");
+    await aThrowingSeedHandlerDoesNotHideWhyStartFailed(p, base).finally(() => p.close());
+  });
+}
 
 /**
  * `off(name)` and `dispose()` called by a handler (a web part disposed while an event is

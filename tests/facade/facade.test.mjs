@@ -12,7 +12,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { aThrowingSeedHandlerDoesNotHideWhyStartFailed, anEmitterThatCannotEmitIsRefused, handlersDroppedMidEmitAreNotCalled } from "./emitter-checks.mjs";
+import { emitterChecks } from "./emitter-checks.mjs";
 import { droppedHandlesKeepListening, startRetriesAfterTheWasmFailedToLoad } from "./lifecycle-checks.mjs";
 import { Checks, Rest, admin as adminApi, killAll, launchChromium, portTaken, serveStatic, sleep, startSimAndBroadcaster, subscribeWebhook, under, waitFor } from "../e2e/lib.mjs";
 
@@ -165,9 +165,7 @@ async function main() {
         if (seen.join() !== "x") throw new Error(`seen ${seen}`);
         e.off("ev2");
       }));
-
-    await checks.check("emitter: off(name) or dispose() in a handler also stops the handlers it removed for that emit", () =>
-      handlersDroppedMidEmitAreNotCalled(page));
+    await emitterChecks(checks, { page, openPage, base });
 
     await checks.check("SocketListChanges.start() resolves; the list goes live; no payload for the initial rows", async () => {
       const r = await page.evaluate((o) => window.t.start("main", o), base);
@@ -290,9 +288,6 @@ async function main() {
       return `ErrorMsg ${JSON.stringify(errors[0].ErrorMsg.slice(0, 70))}`;
     });
 
-    await checks.check("an `emitter` option without emit (the class, {}, a string) is refused by the constructor with a TypeError", () =>
-      anEmitterThatCannotEmitIsRefused(page, base));
-
     await checks.check("invalid options: start() rejects (code invalid-options) and emits the message as ErrorMsg", async () => {
       const from = (await payloads(page)).length;
       const r = await page.evaluate((o) => window.t.start("bad", { ...o, listId: "not-a-guid" }), base);
@@ -375,11 +370,6 @@ async function main() {
       expect(p.AddedItems[0]?.Id === added, value[0]);
       await p2.evaluate(() => window.t.sockets.main.stop());
       await p2.close();
-    });
-
-    await checks.check("on a seed emitter, a seed handler throwing on the ErrorMsg payload is reported; start() still rejects with invalid-options", async () => {
-      const p = await openPage("?foreign=1");
-      await aThrowingSeedHandlerDoesNotHideWhyStartFailed(p, base).finally(() => p.close());
     });
 
     await checks.check("a LiveList and a Broadcaster the page dropped (keeping only callbacks) still hear a change after garbage collection", async () => {
