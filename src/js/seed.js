@@ -216,7 +216,7 @@ export class SocketListChanges {
     }
     let list;
     try {
-      await init(this._options.wasm === undefined ? undefined : { module_or_path: this._options.wasm }).catch((e) => {
+      await init(this._options.wasm == null ? undefined : { module_or_path: this._options.wasm }).catch((e) => {
         throw initError(e);
       });
       list = await LiveList.open(listOptions);

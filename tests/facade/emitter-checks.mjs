@@ -11,6 +11,10 @@ export async function emitterChecks(checks, { page, openPage, base }) {
     const p = await openPage("?foreign=1");
     await aThrowingSeedHandlerDoesNotHideWhyStartFailed(p, base).finally(() => p.close());
   });
+  await checks.check("`wasm: null` loads the wasm from next to sp_live.js, as a missing `wasm` does (null is a default for every facade option)", async () => {
+    const p = await openPage();
+    await aNullWasmOptionIsTheDefault(p, base).finally(() => p.close());
+  });
 }
 
 /**
@@ -83,4 +87,19 @@ export async function aThrowingSeedHandlerDoesNotHideWhyStartFailed(page, base) 
     return `${r.ok ? "started" : `${r.code}: ${r.message}`}; reported ${window.t.reported.length}`;
   }, base);
   if (got !== "invalid-options: `listId` is not a GUID; reported 1") throw new Error(got);
+}
+
+/**
+ * On a fresh page (no wasm loaded yet), `wasm: null` starts as a missing `wasm` does, as
+ * `emitter`, `eventName` and `reset` take null for their default: it was handed to
+ * init() as `{module_or_path: null}`, and start() rejected with code `init`
+ * ("WebAssembly.instantiate(): Argument 0 must be a buffer source").
+ */
+export async function aNullWasmOptionIsTheDefault(page, base) {
+  const got = await page.evaluate(async (o) => {
+    const r = await window.t.start("nullWasm", { ...o, wasm: null, emitter: null, eventName: null, reset: null });
+    window.t.sockets.nullWasm.stop();
+    return r.ok ? "started" : `${r.code}: ${r.message}`;
+  }, base);
+  if (got !== "started") throw new Error(got);
 }
