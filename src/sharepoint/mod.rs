@@ -13,9 +13,12 @@
 //!   [`SpErrorKind`] (token expired, token invalid, digest, throttled, auth, other).
 //! - `$batch`: item reads as parts of one multipart request, and the response's parts;
 //!   the read-ahead query (items modified since a time) that rides with a GetChanges.
+//! - Webhook notifications passed on by a broadcaster: the lists a `list:changes` event
+//!   names, and whether part of it could not be read ([`notified_lists`]).
 
 mod batch;
 mod errors;
+mod notification;
 mod parse;
 mod recent;
 mod rest;
@@ -27,6 +30,7 @@ pub use batch::{
     MAX_BATCH,
 };
 pub use errors::{classify_error, error_body, SpError, SpErrorKind};
+pub use notification::{notified_lists, NotifiedLists};
 pub use parse::{
     collection, item_id, items_text, parse_changes, parse_context_info, parse_items,
     parse_list_info, Change, ChangeType, ContextInfo, Item, ItemEffect, ItemsPage, ListInfo,

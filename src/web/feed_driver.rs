@@ -12,8 +12,8 @@ use super::mailbox::Timer;
 use super::rows::{self, LoadRows};
 use super::wake::WakeWatch;
 use crate::json::Json;
-use crate::protocol::{EventArg, State};
-use crate::sharepoint::parse_items;
+use crate::protocol::State;
+use crate::sharepoint::{notified_lists, parse_items};
 use crate::sync::{
     ChangeFeed, ChangeSet, ChangeSetKind, FeedStatus, HttpResponse, ListState, Output, Wake,
 };
@@ -25,8 +25,9 @@ use wasm_bindgen::prelude::*;
 pub(crate) enum FeedMessage {
     /// The outcome of request `id`.
     Response(u64, Result<HttpResponse, String>),
-    /// A webhook hint naming a list GUID.
-    Hint(String),
+    /// A webhook hint naming a list GUID, or `None` for one whose list could not be read
+    /// (taken as this feed's).
+    Hint(Option<String>),
     /// The broadcaster's state changed.
     Broadcaster(State),
     /// The broadcaster connection reported an error (a coded `Error`).
@@ -199,21 +200,14 @@ fn forward(mailbox: &super::mailbox::Mailbox<FeedMessage>, event: &HubEvent) {
         HubEvent::Status(state) => mailbox.post(FeedMessage::Broadcaster(*state)),
         HubEvent::Error(error) => mailbox.post(FeedMessage::BroadcasterError(error.clone())),
         HubEvent::Event(event) if event.name == "list:changes" => {
-            // One hint per list per event, however many notifications it batches.
-            let mut seen: Vec<String> = Vec::new();
-            for arg in &event.args {
-                let EventArg::Json(value) = arg else { continue };
-                let entries = value.as_array().unwrap_or(std::slice::from_ref(value));
-                for entry in entries {
-                    let Some(resource) = entry.get("resource").and_then(Json::as_str) else {
-                        continue;
-                    };
-                    let key = resource.to_ascii_lowercase();
-                    if !seen.contains(&key) {
-                        mailbox.post(FeedMessage::Hint(resource.to_owned()));
-                        seen.push(key);
-                    }
-                }
+            // One hint per list per event, however many notifications it batches; a part
+            // that cannot be read may be this list's.
+            let notified = notified_lists(&event.args);
+            for list in notified.lists {
+                mailbox.post(FeedMessage::Hint(Some(list)));
+            }
+            if notified.unreadable {
+                mailbox.post(FeedMessage::Hint(None));
             }
         }
         HubEvent::Event(_) => {}
@@ -231,6 +225,9 @@ impl Driver {
             FeedMessage::Response(id, Ok(response)) => feed.handle_response(now, id, response),
             FeedMessage::Response(id, Err(error)) => feed.handle_network_error(now, id, &error),
             FeedMessage::Hint(guid) => {
+                let Some(guid) = guid.or_else(|| feed.list_guid().map(str::to_owned)) else {
+                    return true;
+                };
                 if feed.is_own_list(&guid) {
                     self.hub.view.borrow_mut().stats.hints += 1;
                     self.hint_at.get_or_insert(now);
