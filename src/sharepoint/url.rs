@@ -64,6 +64,15 @@ pub fn site_base(site_url: &str) -> &str {
     text::trim_end_byte(site_url.trim_ascii(), b'/')
 }
 
+/// Whether `site_url` can be a site's URL: `http(s)://` and a host, no query or fragment
+/// (the REST paths are appended to it).
+pub fn is_site_url(site_url: &str) -> bool {
+    let rest = (site_url.strip_prefix("https://")).or_else(|| site_url.strip_prefix("http://"));
+    rest.is_some_and(|r| {
+        r.bytes().next().is_some_and(|b| b != b'/') && !r.bytes().any(|b| b == b'?' || b == b'#')
+    })
+}
+
 /// `scheme://host` of an absolute URL (used to refuse next links to another origin).
 pub fn origin(url: &str) -> &str {
     let after_scheme = text::find(url, "://").map_or(0, |i| i + 3);

@@ -6,6 +6,26 @@ const SITE: &str = "https://contoso.sharepoint.com/sites/team/";
 const GUID: &str = "482e418a-0900-414b-8902-02248c2e44e8";
 
 #[test]
+fn site_urls_have_a_host_and_no_query_or_fragment() {
+    for good in [
+        "https://contoso.sharepoint.com/sites/team",
+        "http://127.0.0.1:9/sites/dev/",
+    ] {
+        assert!(is_site_url(good), "{good}");
+    }
+    for bad in [
+        "https://",
+        "https:///sites/x",
+        "ftp://h",
+        "h/sites/x",
+        "https://h/s?web=1",
+        "https://h/s#top",
+    ] {
+        assert!(!is_site_url(bad), "{bad}");
+    }
+}
+
+#[test]
 fn builds_list_urls_by_id_and_title() {
     let by_id = ListRef::by_id("{482E418A-0900-414B-8902-02248C2E44E8}").unwrap();
     assert_eq!(by_id, ListRef::Id(GUID.into()));

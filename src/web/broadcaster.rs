@@ -122,7 +122,7 @@ impl Broadcaster {
     #[wasm_bindgen(js_name = connect, skip_typescript)]
     pub fn connect_js(url: JsValue, options: JsValue) -> Promise {
         // A settled promise, not an `async fn`: nothing here waits.
-        let url = string_arg(&url, "the broadcaster URL must be a string");
+        let url = js::string_arg(&url, "the broadcaster URL must be a string");
         js::settled(
             url.and_then(|url| Self::connect_now(url, &options))
                 .map(JsValue::from),
@@ -133,7 +133,7 @@ impl Broadcaster {
     /// unsubscribes (safe to call more than once, or after `close`).
     #[wasm_bindgen(skip_typescript)]
     pub fn on(&self, event: JsValue, callback: Function) -> Result<Function, JsValue> {
-        let event = string_arg(&event, "the event name must be a string")?;
+        let event = js::string_arg(&event, "the event name must be a string")?;
         Ok(self.listen(Topic::Event(event), callback)?.1)
     }
 
@@ -170,7 +170,7 @@ impl Broadcaster {
     #[wasm_bindgen(variadic, skip_typescript)]
     pub fn emit(&self, event: JsValue, args: Vec<JsValue>) -> Result<(), JsValue> {
         let hub = self.hub()?;
-        let event = string_arg(&event, "the event name must be a string")?;
+        let event = js::string_arg(&event, "the event name must be a string")?;
         let args = args
             .iter()
             .map(|a| js::js_to_json(a).map(|v| v.unwrap_or(crate::json::Json::Null)))
@@ -288,13 +288,4 @@ fn read_options(
     }
     options.seed = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
     Ok((options, auth))
-}
-
-/// A string argument from JavaScript, else an `invalid-options` error with `message`.
-/// Such arguments are `JsValue`s, not `String`s: wasm-bindgen's glue copies whatever it
-/// is given as a string, and a number or a `URL` object then traps the module.
-fn string_arg(value: &JsValue, message: &str) -> Result<String, JsValue> {
-    value
-        .as_string()
-        .ok_or_else(|| coded_error("invalid-options", message))
 }

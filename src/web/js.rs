@@ -126,6 +126,15 @@ pub(crate) fn callback(callback: js_sys::Function) -> Result<js_sys::Function, J
     }
 }
 
+/// A string argument from JavaScript, else an `invalid-options` error with `message`.
+/// Such arguments are `JsValue`s, not `String`s: wasm-bindgen's glue copies whatever it
+/// is given as a string, and a number or a `URL` object then traps the module.
+pub(crate) fn string_arg(value: &JsValue, message: &str) -> Result<String, JsValue> {
+    value
+        .as_string()
+        .ok_or_else(|| coded_error("invalid-options", message))
+}
+
 /// Reads an optional boolean option.
 pub(crate) fn get_bool(options: &JsValue, key: &str) -> Result<Option<bool>, JsValue> {
     let value = get(options, key);

@@ -7,7 +7,7 @@ use super::feed_hub::FeedHub;
 use super::http::Transport;
 use super::js::{self, coded_error};
 use super::unsubscribe::{self, Target};
-use crate::sharepoint::{is_field_path, ListRef, Metadata};
+use crate::sharepoint::{is_field_path, is_site_url, ListRef, Metadata};
 use crate::sync::{Auth, ChangeFeed, FeedConfig, ListState, Order};
 use crate::text;
 use js_sys::{Array, Function, Promise};
@@ -204,12 +204,7 @@ fn closed() -> JsValue {
 
 fn read_feed_options(o: &JsValue) -> Result<(FeedConfig, Transport), JsValue> {
     let site_url = js::get_string(o, "siteUrl")?.ok_or_else(|| invalid("`siteUrl` is required"))?;
-    // A host, and no query or fragment: the REST paths are appended to it.
-    let rest = (site_url.strip_prefix("https://")).or_else(|| site_url.strip_prefix("http://"));
-    let site = rest.is_some_and(|r| {
-        r.bytes().next().is_some_and(|b| b != b'/') && !r.bytes().any(|b| b == b'?' || b == b'#')
-    });
-    if !site {
+    if !is_site_url(&site_url) {
         return Err(invalid(
             "`siteUrl` must be a site's http(s) URL, with no query",
         ));
