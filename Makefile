@@ -7,7 +7,7 @@ export WASM_PACK_CACHE := $(CURDIR)/target/wasm-pack-cache
 
 SUITE := tests/scripts/run-suite.sh
 
-.PHONY: all test tools test-native test-lint test-fixtures test-browser test-size test-e2e test-sio-browser test-consumers test-types test-facade test-react test-probe probe-tenant pkg demo bench floor floor-build clean
+.PHONY: all test tools test-native test-lint test-fixtures test-browser test-size test-e2e test-sio-browser test-consumers test-types test-facade test-react test-probe probe-tenant pkg demo bench fuzz floor floor-build clean
 
 all: test
 
@@ -170,6 +170,23 @@ test-react: pkg
 bench: pkg floor
 	cargo build --release -p sp-sim -p sp-broadcaster
 	node bench/run.mjs
+
+## Coverage-guided fuzzing (tests/fuzz, libFuzzer through cargo-fuzz, nightly Rust) of what
+## servers send: the JSON reader, SharePoint's answers, a connection and a change feed
+## told anything. FUZZ_SECONDS per target (default 60); FUZZ_TARGETS to pick some.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= json sharepoint connection feed
+fuzz:
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	@command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
+	@mkdir -p target/fuzz-logs
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "fuzz $$t for $(FUZZ_SECONDS) s (log: target/fuzz-logs/$$t.log)"; \
+	  cargo +nightly fuzz run -O --fuzz-dir tests/fuzz $$t -- -max_total_time=$(FUZZ_SECONDS) \
+	    -max_len=4096 -len_control=10 > target/fuzz-logs/$$t.log 2>&1 \
+	    || { tail -40 target/fuzz-logs/$$t.log; exit 1; }; \
+	  grep '^Done' target/fuzz-logs/$$t.log; \
+	done
 
 ## A lower bound for the wasm (bench/floor, reported by `make bench`): sp-live's sans-IO
 ## cores alone behind a C ABI, no browser layer, built and optimised as `make pkg` builds
