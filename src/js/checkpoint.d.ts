@@ -9,13 +9,13 @@ export interface CheckpointStoreOptions {
    * the tab, so mind `maxAgeMs`. */
   storage?: "sessionStorage" | "indexedDB";
   /** A kept checkpoint older than this is not used (nor kept, in IndexedDB). Default: a
-   * day (86,400,000). */
+   * day (86,400,000). Not a number (a string, NaN): the functions throw a `TypeError`. */
   maxAgeMs?: number;
 }
 
 /** The checkpoint kept under `key`, or `null` (none, too old, unreadable, storage off).
- * Rejects only for an unknown `storage` (a `TypeError`). A checkpoint holds list data:
- * name the key per user. */
+ * Rejects only for bad options (a `TypeError`: an unknown `storage`, a `maxAgeMs` that is
+ * not a number). A checkpoint holds list data: name the key per user. */
 export function readCheckpoint<T extends ItemWithId = ListItem>(
   key: string,
   options?: CheckpointStoreOptions,
@@ -30,8 +30,8 @@ export function writeCheckpoint<T extends ItemWithId>(
   options?: CheckpointStoreOptions,
 ): Promise<boolean>;
 
-/** Deletes what is kept under `key` (e.g. when the user signs out). Rejects only for an
- * unknown `storage` (a `TypeError`). */
+/** Deletes what is kept under `key` (e.g. when the user signs out). Rejects only for bad
+ * options (a `TypeError`: an unknown `storage`, a `maxAgeMs` that is not a number). */
 export function deleteCheckpoint(key: string, options?: CheckpointStoreOptions): Promise<void>;
 
 /** Keeps `list`'s checkpoint under `key` whenever the page is hidden (a reload, a tab

@@ -20,12 +20,20 @@ const DB_NAME = "sp-live";
 const DB_STORE = "checkpoints";
 
 const storageOf = (options) => (options && options.storage) || "sessionStorage";
-const maxAgeOf = (options) =>
-  options && typeof options.maxAgeMs === "number" ? options.maxAgeMs : DAY_MS;
+const maxAgeOf = (options) => (options && options.maxAgeMs != null ? options.maxAgeMs : DAY_MS);
 
-function checkStorage(storage) {
+/** Refuses options that are not a store's: an unknown `storage`, or a `maxAgeMs` that is
+ * not a number (a string from a settings form was taken as a day; NaN read every
+ * checkpoint as too old, and deleted IndexedDB's). */
+function checkOptions(options) {
+  const storage = storageOf(options);
   if (storage !== "sessionStorage" && storage !== "indexedDB") {
     throw new TypeError(`sp-live/checkpoint: storage must be "sessionStorage" or "indexedDB", not ${JSON.stringify(storage)}`);
+  }
+  const maxAgeMs = maxAgeOf(options);
+  if (typeof maxAgeMs !== "number" || Number.isNaN(maxAgeMs)) {
+    const given = typeof maxAgeMs === "number" ? String(maxAgeMs) : JSON.stringify(maxAgeMs);
+    throw new TypeError(`sp-live/checkpoint: maxAgeMs (useLiveList's storageMaxAgeMs) must be a number of milliseconds, not ${given}`);
   }
 }
 
@@ -112,12 +120,12 @@ async function inDb(mode, work) {
 /**
  * The checkpoint kept under `key`, or `null`: none, older than `maxAgeMs` (default a
  * day; an expired one is deleted), unreadable, or the storage is off (private modes,
- * sandboxed frames). Rejects only for an unknown `storage` (a `TypeError`): a
- * missing checkpoint only means a full load.
+ * sandboxed frames). Rejects only for bad options (a `TypeError`: an unknown `storage`, a
+ * `maxAgeMs` that is not a number): a missing checkpoint only means a full load.
  */
 export async function readCheckpoint(key, options) {
   const storage = storageOf(options);
-  checkStorage(storage);
+  checkOptions(options);
   const maxAgeMs = maxAgeOf(options);
   try {
     if (storage === "sessionStorage") {
@@ -140,7 +148,8 @@ export async function readCheckpoint(key, options) {
  * loaded yet: what is stored stays) or the storage refused it (quota, storage off; in
  * `sessionStorage`, more than 2,000,000 characters: the page shares its ~5 million).
  * With `sessionStorage` it is stored before this returns, so a `pagehide` handler may
- * call it. An unknown `storage` rejects with a `TypeError`.
+ * call it. Bad options (an unknown `storage`, a `maxAgeMs` that is not a number) reject
+ * with a `TypeError`.
  */
 export function writeCheckpoint(key, list, options) {
   return write(key, list, options, null);
@@ -151,7 +160,7 @@ function write(key, list, options, db) {
   const storage = storageOf(options);
   let text;
   try {
-    checkStorage(storage);
+    checkOptions(options);
   } catch (error) {
     return Promise.reject(error);
   }
@@ -176,11 +185,11 @@ function write(key, list, options, db) {
   );
 }
 
-/** Deletes what is kept under `key` (e.g. when the user signs out). Rejects only for an
- * unknown `storage` (a `TypeError`). */
+/** Deletes what is kept under `key` (e.g. when the user signs out). Rejects only for bad
+ * options (a `TypeError`: an unknown `storage`, a `maxAgeMs` that is not a number). */
 export async function deleteCheckpoint(key, options) {
   const storage = storageOf(options);
-  checkStorage(storage);
+  checkOptions(options);
   try {
     if (storage === "sessionStorage") globalThis.sessionStorage.removeItem(key);
     else await inDb("readwrite", (store) => store.delete(key));
@@ -197,10 +206,11 @@ export async function deleteCheckpoint(key, options) {
  * listeners and keeps the checkpoint once more (call it before `list.close()`, e.g. in
  * `onDispose`); its promise resolves `true` when the list's current checkpoint is kept
  * (now or by an earlier write), `false` when there is none or the storage refused it.
+ * Bad options (an unknown `storage`, a `maxAgeMs` that is not a number) throw a `TypeError`.
  */
 export function keepCheckpoint(key, list, options) {
   const storage = storageOf(options);
-  checkStorage(storage);
+  checkOptions(options);
   const nothing = Promise.resolve(false);
   // IndexedDB: a connection opened now, so that a write when the page goes away starts
   // its transaction at once (an unloading page runs no later task to open one).

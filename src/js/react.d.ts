@@ -16,7 +16,8 @@ export type UseLiveListOptions = LiveListOptions & {
    * characters, about 10,000 short rows: a bigger checkpoint is not kept) or
    * `"indexedDB"` (bigger lists; outlives the tab). */
   storage?: CheckpointStoreOptions["storage"];
-  /** A kept checkpoint older than this is not resumed from. Default: a day. */
+  /** A kept checkpoint older than this is not resumed from. Default: a day. Not a number
+   * (a string, NaN): status `"closed"` and an `invalid-options` error. */
   storageMaxAgeMs?: number;
 };
 

@@ -334,6 +334,37 @@ async function main() {
       expect(result.bad === "TypeError", `unknown storage: ${result.bad}`);
     });
 
+    await checks.check("sp-live/checkpoint: a maxAgeMs that is not a number (a string from a settings form, NaN) is a TypeError, and the kept checkpoint stays", async () => {
+      const result = await page.evaluate(async () => {
+        const m = await import("/pkg/checkpoint.js");
+        const checkpoint = { version: 1, key: "k", token: "1;3;x;1;1", items: [{ Id: 1 }] };
+        const out = {};
+        for (const storage of ["sessionStorage", "indexedDB"]) {
+          await m.writeCheckpoint("aged", checkpoint, { storage });
+          const refused = [];
+          for (const maxAgeMs of ["0", Number.NaN, {}]) {
+            refused.push(await m.readCheckpoint("aged", { storage, maxAgeMs }).then(() => "resolved", (e) => e.name));
+          }
+          const kept = await m.readCheckpoint("aged", { storage });
+          out[storage] = { refused, kept: kept && kept.token };
+          await m.deleteCheckpoint("aged", { storage });
+        }
+        try {
+          m.keepCheckpoint("aged", { checkpoint: () => checkpoint }, { maxAgeMs: "60000" })();
+          out.keep = "returned";
+        } catch (error) {
+          out.keep = error.name;
+        }
+        return out;
+      });
+      for (const storage of ["sessionStorage", "indexedDB"]) {
+        const { refused, kept } = result[storage];
+        expect(refused.every((r) => r === "TypeError"), `${storage}: ${refused}`);
+        expect(kept === "1;3;x;1;1", `${storage}: kept ${kept}`);
+      }
+      expect(result.keep === "TypeError", `keepCheckpoint: ${result.keep}`);
+    });
+
     await optionChecks({ page, checks, base, listId: mails.id, rest, showsServerRows, waitStatus, expect });
 
     await checks.check("a failed open: status closed and the error with its code (listId not a GUID)", async () => {
@@ -349,6 +380,14 @@ async function main() {
       await waitStatus(page, "closed");
       const error = await page.evaluate(() => window.t.text("root", "error"));
       expect(error.startsWith("invalid-options: "), `error ${error}`);
+      return error;
+    });
+
+    await checks.check("a storageMaxAgeMs that is not a number: status closed and an invalid-options error naming it", async () => {
+      await page.evaluate((o) => window.t.render(o), { ...base, listId: mails.id, storageKey: "k", storageMaxAgeMs: "3600000" });
+      await waitStatus(page, "closed");
+      const error = await page.evaluate(() => window.t.text("root", "error"));
+      expect(error.startsWith("invalid-options: ") && error.includes("storageMaxAgeMs"), `error ${error}`);
       return error;
     });
 
