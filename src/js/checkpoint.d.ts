@@ -37,7 +37,8 @@ export function deleteCheckpoint(key: string, options?: CheckpointStoreOptions):
 /** Keeps `list`'s checkpoint under `key` whenever the page is hidden (a reload, a tab
  * closed or switched: SharePoint does not dispose web parts then), writing only when it
  * changed. Returns `stop`: removes the listeners and keeps it once more (call it before
- * `list.close()`, e.g. in `onDispose`); `true` when the current checkpoint is kept. */
+ * `list.close()`, e.g. in `onDispose`); `true` when the current checkpoint is kept.
+ * Where there is no page to hide (Node, React Native), only `stop` keeps it. */
 export function keepCheckpoint<T extends ItemWithId>(
   key: string,
   list: LiveList<T>,

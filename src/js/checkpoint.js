@@ -207,6 +207,7 @@ export async function deleteCheckpoint(key, options) {
  * `onDispose`); its promise resolves `true` when the list's current checkpoint is kept
  * (now or by an earlier write), `false` when there is none or the storage refused it.
  * Bad options (an unknown `storage`, a `maxAgeMs` that is not a number) throw a `TypeError`.
+ * Where there is no page to hide (Node, React Native), only `stop` keeps it.
  */
 export function keepCheckpoint(key, list, options) {
   const storage = storageOf(options);
@@ -242,15 +243,18 @@ export function keepCheckpoint(key, list, options) {
     kept = { token: checkpoint.token, write: pending };
     return pending;
   };
-  const doc = globalThis.document;
+  // Where there is no page (Node, React Native: no `addEventListener`), only stop() keeps it.
+  const heard = (target) => target && typeof target.addEventListener === "function";
+  const scope = heard(globalThis) ? globalThis : null;
+  const doc = heard(globalThis.document) ? globalThis.document : null;
   const onVisibility = () => {
     if (doc.visibilityState === "hidden") save();
   };
-  globalThis.addEventListener("pagehide", save);
+  if (scope) scope.addEventListener("pagehide", save);
   if (doc) doc.addEventListener("visibilitychange", onVisibility);
   return () => {
     if (stopped === null) {
-      globalThis.removeEventListener("pagehide", save);
+      if (scope) scope.removeEventListener("pagehide", save);
       if (doc) doc.removeEventListener("visibilitychange", onVisibility);
       stopped = save();
       const done = () => {

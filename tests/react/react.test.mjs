@@ -12,7 +12,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { optionChecks } from "./option-checks.mjs";
 import { Checks, Rest, admin as adminApi, killAll, launchChromium, portTaken, serveStatic, startSimAndBroadcaster, subscribeWebhook, under, waitFor, watchdog } from "../e2e/lib.mjs";
 
@@ -332,6 +332,25 @@ async function main() {
         expect(JSON.stringify(result[storage]) === want, `${storage}: ${JSON.stringify(result[storage])}`);
       }
       expect(result.bad === "TypeError", `unknown storage: ${result.bad}`);
+    });
+
+    await checks.check("sp-live/checkpoint outside a page (here, Node: no addEventListener, no document): keepCheckpoint does not throw, and its stop() keeps the checkpoint", async () => {
+      expect(typeof globalThis.addEventListener !== "function" && globalThis.document === undefined, "this Node has a page's globals");
+      const m = await import(pathToFileURL(path.join(ROOT, "pkg/checkpoint.js")).href);
+      const had = Object.getOwnPropertyDescriptor(globalThis, "sessionStorage");
+      const stored = new Map();
+      const storage = { getItem: (k) => (stored.has(k) ? stored.get(k) : null), setItem: (k, v) => stored.set(k, String(v)), removeItem: (k) => stored.delete(k) };
+      Object.defineProperty(globalThis, "sessionStorage", { configurable: true, writable: true, value: storage });
+      try {
+        const checkpoint = { version: 1, key: "k", token: "1;3;x;1;1", items: [{ Id: 1 }] };
+        const stop = m.keepCheckpoint("node", { checkpoint: () => checkpoint });
+        const kept = await stop();
+        const read = await m.readCheckpoint("node");
+        expect(kept === true && read !== null && read.token === checkpoint.token, `stop() ${kept}, read ${JSON.stringify(read)}`);
+      } finally {
+        if (had) Object.defineProperty(globalThis, "sessionStorage", had);
+        else delete globalThis.sessionStorage;
+      }
     });
 
     await checks.check("sp-live/checkpoint: a maxAgeMs that is not a number (a string from a settings form, NaN) is a TypeError, and the kept checkpoint stays", async () => {
