@@ -14,8 +14,9 @@ export interface CheckpointStoreOptions {
 }
 
 /** The checkpoint kept under `key`, or `null` (none, too old, unreadable, storage off).
- * Rejects only for bad options (a `TypeError`: an unknown `storage`, a `maxAgeMs` that is
- * not a number). A checkpoint holds list data: name the key per user. */
+ * Rejects only for bad arguments (a `TypeError`: a key that is not a non-empty string, an
+ * unknown `storage`, a `maxAgeMs` that is not a number). A checkpoint holds list data:
+ * name the key per user. */
 export function readCheckpoint<T extends ItemWithId = ListItem>(
   key: string,
   options?: CheckpointStoreOptions,
@@ -31,7 +32,8 @@ export function writeCheckpoint<T extends ItemWithId>(
 ): Promise<boolean>;
 
 /** Deletes what is kept under `key` (e.g. when the user signs out). Rejects only for bad
- * options (a `TypeError`: an unknown `storage`, a `maxAgeMs` that is not a number). */
+ * arguments (a `TypeError`: a key that is not a non-empty string, an unknown `storage`, a
+ * `maxAgeMs` that is not a number). */
 export function deleteCheckpoint(key: string, options?: CheckpointStoreOptions): Promise<void>;
 
 /** Keeps `list`'s checkpoint under `key` whenever the page is hidden (a reload, a tab

@@ -22,10 +22,14 @@ const DB_STORE = "checkpoints";
 const storageOf = (options) => (options && options.storage) || "sessionStorage";
 const maxAgeOf = (options) => (options && options.maxAgeMs != null ? options.maxAgeMs : DAY_MS);
 
-/** Refuses options that are not a store's: an unknown `storage`, or a `maxAgeMs` that is
- * not a number (a string from a settings form was taken as a day; NaN read every
- * checkpoint as too old, and deleted IndexedDB's). */
-function checkOptions(options) {
+/** Refuses a `key` that is not a non-empty string (sessionStorage kept `undefined` under
+ * "undefined", shared by every such caller), and options that are not a store's: an
+ * unknown `storage`, or a `maxAgeMs` that is not a number (a string from a settings form
+ * was taken as a day; NaN read every checkpoint as too old, and deleted IndexedDB's). */
+function checkArgs(key, options) {
+  if (typeof key !== "string" || key === "") {
+    throw new TypeError(`sp-live/checkpoint: the key must be a non-empty string, not ${key === "" ? "an empty one" : typeof key}`);
+  }
   const storage = storageOf(options);
   if (storage !== "sessionStorage" && storage !== "indexedDB") {
     throw new TypeError(`sp-live/checkpoint: storage must be "sessionStorage" or "indexedDB", not ${JSON.stringify(storage)}`);
@@ -120,12 +124,13 @@ async function inDb(mode, work) {
 /**
  * The checkpoint kept under `key`, or `null`: none, older than `maxAgeMs` (default a
  * day; an expired one is deleted), unreadable, or the storage is off (private modes,
- * sandboxed frames). Rejects only for bad options (a `TypeError`: an unknown `storage`, a
- * `maxAgeMs` that is not a number): a missing checkpoint only means a full load.
+ * sandboxed frames). Rejects only for bad arguments (a `TypeError`: a key that is not a
+ * non-empty string, an unknown `storage`, a `maxAgeMs` that is not a number): a missing
+ * checkpoint only means a full load.
  */
 export async function readCheckpoint(key, options) {
   const storage = storageOf(options);
-  checkOptions(options);
+  checkArgs(key, options);
   const maxAgeMs = maxAgeOf(options);
   try {
     if (storage === "sessionStorage") {
@@ -148,8 +153,8 @@ export async function readCheckpoint(key, options) {
  * loaded yet: what is stored stays) or the storage refused it (quota, storage off; in
  * `sessionStorage`, more than 2,000,000 characters: the page shares its ~5 million).
  * With `sessionStorage` it is stored before this returns, so a `pagehide` handler may
- * call it. Bad options (an unknown `storage`, a `maxAgeMs` that is not a number) reject
- * with a `TypeError`.
+ * call it. Bad arguments (a key that is not a non-empty string, an unknown `storage`, a
+ * `maxAgeMs` that is not a number) reject with a `TypeError`.
  */
 export function writeCheckpoint(key, list, options) {
   return write(key, list, options, null);
@@ -160,7 +165,7 @@ function write(key, list, options, db) {
   const storage = storageOf(options);
   let text;
   try {
-    checkOptions(options);
+    checkArgs(key, options);
   } catch (error) {
     return Promise.reject(error);
   }
@@ -186,10 +191,11 @@ function write(key, list, options, db) {
 }
 
 /** Deletes what is kept under `key` (e.g. when the user signs out). Rejects only for bad
- * options (a `TypeError`: an unknown `storage`, a `maxAgeMs` that is not a number). */
+ * arguments (a `TypeError`: a key that is not a non-empty string, an unknown `storage`, a
+ * `maxAgeMs` that is not a number). */
 export async function deleteCheckpoint(key, options) {
   const storage = storageOf(options);
-  checkOptions(options);
+  checkArgs(key, options);
   try {
     if (storage === "sessionStorage") globalThis.sessionStorage.removeItem(key);
     else await inDb("readwrite", (store) => store.delete(key));
@@ -206,12 +212,13 @@ export async function deleteCheckpoint(key, options) {
  * listeners and keeps the checkpoint once more (call it before `list.close()`, e.g. in
  * `onDispose`); its promise resolves `true` when the list's current checkpoint is kept
  * (now or by an earlier write), `false` when there is none or the storage refused it.
- * Bad options (an unknown `storage`, a `maxAgeMs` that is not a number) throw a `TypeError`.
+ * Bad arguments (a key that is not a non-empty string, an unknown `storage`, a `maxAgeMs`
+ * that is not a number) throw a `TypeError`.
  * Where there is no page to hide (Node, React Native), only `stop` keeps it.
  */
 export function keepCheckpoint(key, list, options) {
   const storage = storageOf(options);
-  checkOptions(options);
+  checkArgs(key, options);
   const nothing = Promise.resolve(false);
   // IndexedDB: a connection opened now, so that a write when the page goes away starts
   // its transaction at once (an unloading page runs no later task to open one).

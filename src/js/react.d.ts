@@ -10,7 +10,8 @@ export type UseLiveListOptions = LiveListOptions & {
    * unmounts, and resumes from it on the next mount (rows at once, then a catch-up from
    * their change token instead of a full load): sp-live/checkpoint's `keepCheckpoint`
    * and `readCheckpoint`. It holds list data: name the key per user (e.g. with SPFx's
-   * `pageContext.user.loginName`). */
+   * `pageContext.user.loginName`). Not a string: status `"closed"` and an `invalid-options`
+   * error. */
   storageKey?: string;
   /** Where `storageKey`'s checkpoint is kept: `"sessionStorage"` (default; up to 2,000,000
    * characters, about 10,000 short rows: a bigger checkpoint is not kept) or

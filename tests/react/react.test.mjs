@@ -334,6 +334,34 @@ async function main() {
       expect(result.bad === "TypeError", `unknown storage: ${result.bad}`);
     });
 
+    await checks.check("sp-live/checkpoint: a key that is not a non-empty string (a setting not filled in) is a TypeError in both storages; nothing is kept under \"undefined\"", async () => {
+      const result = await page.evaluate(async () => {
+        const m = await import("/pkg/checkpoint.js");
+        const checkpoint = { version: 1, key: "k", token: "1;3;x;1;1", items: [{ Id: 1 }] };
+        const name = (p) => p.then(() => "resolved", (e) => e.name);
+        const out = {};
+        for (const storage of ["sessionStorage", "indexedDB"]) {
+          const o = { storage };
+          out[storage] = [];
+          for (const key of [undefined, "", { list: "Tasks" }]) {
+            out[storage].push(await name(m.writeCheckpoint(key, checkpoint, o)), await name(m.readCheckpoint(key, o)), await name(m.deleteCheckpoint(key, o)));
+            try {
+              m.keepCheckpoint(key, { checkpoint: () => checkpoint }, o)();
+              out[storage].push("returned");
+            } catch (error) {
+              out[storage].push(error.name);
+            }
+          }
+        }
+        out.stored = ["undefined", "", "[object Object]"].filter((k) => sessionStorage.getItem(k) !== null);
+        return out;
+      });
+      for (const storage of ["sessionStorage", "indexedDB"]) {
+        expect(result[storage].every((r) => r === "TypeError"), `${storage}: ${result[storage]}`);
+      }
+      expect(result.stored.length === 0, `kept under ${JSON.stringify(result.stored)}`);
+    });
+
     await checks.check("sp-live/checkpoint outside a page (here, Node: no addEventListener, no document): keepCheckpoint does not throw, and its stop() keeps the checkpoint", async () => {
       expect(typeof globalThis.addEventListener !== "function" && globalThis.document === undefined, "this Node has a page's globals");
       const m = await import(pathToFileURL(path.join(ROOT, "pkg/checkpoint.js")).href);
@@ -407,6 +435,14 @@ async function main() {
       await waitStatus(page, "closed");
       const error = await page.evaluate(() => window.t.text("root", "error"));
       expect(error.startsWith("invalid-options: ") && error.includes("storageMaxAgeMs"), `error ${error}`);
+      return error;
+    });
+
+    await checks.check("a storageKey that is not a string: status closed and an invalid-options error", async () => {
+      await page.evaluate((o) => window.t.render(o), { ...base, listId: mails.id, storageKey: { list: "Mails" } });
+      await waitStatus(page, "closed");
+      const error = await page.evaluate(() => window.t.text("root", "error"));
+      expect(error.startsWith("invalid-options: ") && error.includes("key"), `error ${error}`);
       return error;
     });
 
