@@ -107,10 +107,20 @@ impl Cuts {
     }
 }
 
+/// Whether `uri` is under the socket.io path.
+fn is_socketio(uri: &Uri) -> bool {
+    let rest = uri.path().strip_prefix(SOCKETIO_PATH);
+    rest.is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// Whether a request to socket.io would open an Engine.IO session (it has no `sid`).
+pub(crate) fn opens_session(uri: &Uri) -> bool {
+    is_socketio(uri) && session_of(uri).is_none()
+}
+
 /// The Engine.IO session id of a request to socket.io, and whether it asks for a WebSocket.
 fn session_of(uri: &Uri) -> Option<(&str, bool)> {
-    let rest = uri.path().strip_prefix(SOCKETIO_PATH)?;
-    if !(rest.is_empty() || rest.starts_with('/')) {
+    if !is_socketio(uri) {
         return None;
     }
     let query = uri.query()?;
@@ -163,6 +173,10 @@ mod tests {
         );
         assert_eq!(session_of(&uri("/socket.iox/?sid=abc")), None);
         assert_eq!(session_of(&uri("/ws?sid=abc")), None);
+        assert!(opens_session(&uri("/socket.io/?EIO=4&transport=polling")));
+        assert!(opens_session(&uri("/socket.io")));
+        assert!(!opens_session(&ws) && !opens_session(&poll));
+        assert!(!opens_session(&uri("/socket.iox/")) && !opens_session(&uri("/ws")));
     }
 
     #[tokio::test]

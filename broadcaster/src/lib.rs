@@ -18,6 +18,7 @@ pub mod client_auth;
 pub mod config;
 mod conn_close;
 mod cut;
+mod draining;
 pub mod entra;
 pub mod expiry;
 pub mod plain_ws;
@@ -99,7 +100,7 @@ pub struct AppState {
     pub client_states: Arc<secrets::Secrets>,
     /// The webhook subscriptions heard from, and when each ends.
     pub subscriptions: Arc<expiry::Subscriptions>,
-    /// Becomes `true` on shutdown: no more webhooks are accepted.
+    /// Becomes `true` on shutdown: no more webhooks, nor new clients, are accepted.
     pub shutdown: watch::Receiver<bool>,
     shutdown_tx: Arc<watch::Sender<bool>>,
     /// Becomes `true` once the shutdown has emitted every accepted webhook (and given
@@ -133,9 +134,10 @@ impl ServerHandle {
         &self.state.io
     }
 
-    /// Graceful shutdown: stops accepting webhooks (one still arriving is answered 503),
-    /// emits every webhook already accepted (SharePoint will not send those again), then
-    /// stops accepting connections (long-polling clients poll until then), disconnects
+    /// Graceful shutdown: stops accepting webhooks (one still arriving is answered 503)
+    /// and new clients (503, see [`draining`]), emits every webhook already accepted
+    /// (SharePoint will not send those again), then stops accepting connections
+    /// (long-polling clients poll until then), disconnects
     /// socket.io and plain-ws clients and waits (at most a few seconds each) for
     /// in-flight requests. The plain-ws connections are waited for
     /// too: a process that exits first drops them before their close frame (1001) is
@@ -149,7 +151,8 @@ impl ServerHandle {
         wait_until(|| n(&stats.notifications_emitted) >= n(&stats.notifications_received)).await;
         // socketioxide's close drops what a socket has not written yet: the last batches
         // get a moment to go out (not needed when none went out lately). Connections are
-        // still taken meanwhile: a long-polling client fetches them with its next polls.
+        // still taken meanwhile: a long-polling client fetches them with its next polls
+        // (new clients are refused).
         if stats.batches_emitted.load(Ordering::SeqCst) > 0 {
             let now = self.state.started.elapsed().as_millis() as u64;
             let since = now.saturating_sub(stats.last_emit_ms.load(Ordering::SeqCst));
@@ -247,7 +250,7 @@ pub async fn serve(cfg: Config) -> std::io::Result<ServerHandle> {
     client_states.watch(cfg.secrets_reload, state.shutdown.clone());
 
     let app = Router::new()
-        .route("/health", get(health))
+        .route("/health", get(health_route))
         .route(&cfg.ws_path, get(plain_ws::upgrade))
         .route(&cfg.webhook_path, post(webhook::handle))
         .fallback(webhook::handle_other)
@@ -257,6 +260,10 @@ pub async fn serve(cfg: Config) -> std::io::Result<ServerHandle> {
         .layer(axum::middleware::from_fn_with_state(
             Arc::new(cut::Cuts::default()),
             cut::guard,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.shutdown.clone(),
+            draining::refuse_new_sessions,
         ));
     let app = match cors_layer(&cfg) {
         Some(cors) => app.layer(cors),
@@ -346,6 +353,16 @@ async fn emitter(st: AppState, mut rx: mpsc::Receiver<Batch>) {
             "batch emitted"
         );
     }
+}
+
+/// `GET /health`: `503` once the shutdown has begun (a load balancer's probe: go
+/// elsewhere), else the report.
+async fn health_route(State(st): State<AppState>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if *st.shutdown.borrow() {
+        return draining::unavailable();
+    }
+    health(State(st)).await.into_response()
 }
 
 async fn health(State(st): State<AppState>) -> Json<serde_json::Value> {

@@ -216,3 +216,36 @@ async fn a_chatty_plain_ws_client_is_closed_on_shutdown() {
     );
     shutdown.await.unwrap();
 }
+
+/// Once the shutdown has begun, new work is refused at once (`503`), so that clients and a
+/// load balancer go to another instance instead of connecting to one about to close them:
+/// a new socket.io session (polling or WebSocket handshake), a plain-ws upgrade, and
+/// `/health` (a load balancer's probe). Sessions already open go on meanwhile (a long-polling
+/// client fetches the last batches: see the test above).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_clients_are_refused_once_the_shutdown_has_begun() {
+    let h = start(sp_broadcaster::Config::default()).await;
+    let a = h.local_addr();
+    // A batch just emitted: socket.io clients get half a second to fetch it.
+    post_and_emit(a, &body(&[entry(L1, None)])).await;
+    let shutdown = tokio::spawn(h.shutdown());
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    for path in [
+        "/socket.io/?EIO=4&transport=polling",
+        "/socket.io/?EIO=3&transport=polling&t=x",
+        "/health",
+    ] {
+        let r = http(a, "GET", path, &[], b"").await;
+        assert_eq!(r.status, 503, "GET {path}: {} {}", r.status, r.body);
+    }
+    for path in ["/socket.io/?EIO=4&transport=websocket", "/ws"] {
+        let url = format!("ws://{a}{path}");
+        let status = match tokio_tungstenite::connect_async(url).await {
+            Ok((_, answer)) => answer.status().as_u16(),
+            Err(tokio_tungstenite::tungstenite::Error::Http(answer)) => answer.status().as_u16(),
+            Err(e) => panic!("{path}: {e}"),
+        };
+        assert_eq!(status, 503, "WebSocket {path}");
+    }
+    shutdown.await.unwrap();
+}
