@@ -29,6 +29,9 @@ pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(5);
 pub const DEFAULT_PING_TIMEOUT_MS: u64 = 60_000;
 /// Longest accepted `validationtoken`, in bytes.
 pub const MAX_VALIDATION_TOKEN: usize = 1024;
+/// The longest delay a browser's `setTimeout` takes (2^31 - 1 ms, ~24.8 days); a client
+/// waits up to the ping interval plus the ping timeout for the next ping.
+const MAX_TIMER_MS: u128 = 2_147_483_647;
 
 /// Which routes answer cross-origin (CORS) requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -138,14 +141,23 @@ impl Config {
                 return Err(format!("{name} {path:?} collides with a built-in route"));
             }
         }
-        if self.webhook_path == self.ws_path {
-            return Err("webhook path and ws path must differ".into());
+        // The webhook path is matched ignoring case (`webhook::is_webhook_path`).
+        if self.webhook_path.eq_ignore_ascii_case(&self.ws_path) {
+            return Err("webhook path and ws path must differ (ignoring case)".into());
         }
         if self.max_body == 0 {
             return Err("max body must be > 0".into());
         }
         if self.ping_interval.is_zero() || self.ping_timeout.is_zero() {
             return Err("ping interval and timeout must be > 0".into());
+        }
+        let heartbeat = self.ping_interval.checked_add(self.ping_timeout);
+        if heartbeat.is_none_or(|d| d.as_millis() > MAX_TIMER_MS) {
+            return Err(
+                "ping interval + timeout must be at most 2147483647 ms (browsers' longest \
+                 timer: clients given more fire at once and reconnect in a loop)"
+                    .into(),
+            );
         }
         if self.read_timeout.is_zero() {
             return Err("read timeout must be > 0".into());

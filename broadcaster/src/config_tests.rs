@@ -42,6 +42,27 @@ fn cli_defaults_and_client_states() {
         ..Config::default()
     };
     assert!(bad.validate().is_err());
+    let bad = Config {
+        ws_path: "/API/Webhook".into(),
+        ..Config::default()
+    };
+    assert!(
+        bad.validate().is_err(),
+        "the webhook path is matched ignoring case"
+    );
+    for (interval, timeout, ok) in [
+        (2_147_000_000, 483_647, true),
+        (2_147_000_000, 483_648, false),
+        (u64::MAX, 1, false),
+        (u64::MAX, u64::MAX, false),
+    ] {
+        let cfg = Config {
+            ping_interval: Duration::from_millis(interval),
+            ping_timeout: Duration::from_millis(timeout),
+            ..Config::default()
+        };
+        assert_eq!(cfg.validate().is_ok(), ok, "ping {interval} + {timeout} ms");
+    }
     assert!(cfg.entra.is_none(), "no Entra ID tokens by default");
     for p in ["/a/{x}", "/:x", "/*x", "/a//b", "/a/", "ws", "/"] {
         let bad = Config {
