@@ -139,6 +139,10 @@ fn client_state_ok(got: Option<&str>, secrets: &[String]) -> bool {
 /// one body. [`BodyError::Forbidden`] when no entry passes.
 pub fn parse_body(body: &[u8], secrets: &[String]) -> Result<(Batch, usize), BodyError> {
     let bad = |m: &str| BodyError::BadRequest(m.to_owned());
+    // serde reads a struct from an array as well (`[[...]]` as `{"value":[...]}`).
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(bad("body is not a JSON object"));
+    }
     let env: Envelope<'_> = serde_json::from_slice(body)
         .map_err(|e| bad(&format!("body is not a JSON object: {e}")))?;
     let raw = env.value.ok_or_else(|| bad("missing \"value\" array"))?;

@@ -94,6 +94,10 @@ fn bad_shapes() {
     for body in [
         "not json",
         "[]",
+        // serde reads a struct from an array too: an array holding a `value`-like array
+        // was taken as an envelope.
+        r#"[[{"resource":"x"}]]"#,
+        " \n [[]]",
         "{}",
         r#"{"value":{}}"#,
         r#"{"value":[1]}"#,
