@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 use crate::webhook::one_of_secrets;
 
@@ -105,43 +106,69 @@ impl Secrets {
 
     /// Reads the file again every `every` until `stop` turns `true` (nothing without a
     /// file); changes and failures are logged.
-    pub fn watch(self: &Arc<Self>, every: Duration, mut stop: watch::Receiver<bool>) {
+    pub fn watch(self: &Arc<Self>, every: Duration, stop: watch::Receiver<bool>) {
         let Some(path) = self.file.clone() else {
             return;
         };
+        let what = self.what;
         let secrets = Arc::downgrade(self);
-        tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    _ = tokio::time::sleep(every) => {}
-                    _ = stop.wait_for(|stopped| *stopped) => return,
-                }
-                let Some(secrets) = secrets.upgrade() else {
-                    return;
-                };
-                // Off the async workers: a stalled network share must not stall them.
-                let reading = secrets.clone();
-                let read = tokio::task::spawn_blocking(move || reading.reload());
-                let outcome = match tokio::time::timeout(every, read).await {
-                    Ok(Ok(outcome)) => outcome,
-                    _ => Err(format!("the {} file did not answer", secrets.what)),
-                };
-                match outcome {
-                    Ok(None) => {}
-                    Ok(Some(count)) => tracing::info!(
-                        file = %path.display(),
-                        count,
-                        "{}s read again from the file",
-                        secrets.what
-                    ),
-                    Err(why) => tracing::warn!("{why}; the {}s in hand are kept", secrets.what),
-                }
-            }
-        });
+        let next_read = move || {
+            let secrets = secrets.upgrade()?;
+            Some(move || secrets.reload())
+        };
+        let report = move |outcome: Result<Option<usize>, String>| match outcome {
+            Ok(None) => {}
+            Ok(Some(count)) => tracing::info!(
+                file = %path.display(),
+                count,
+                "{what}s read again from the file"
+            ),
+            Err(why) => tracing::warn!("{why}; the {what}s in hand are kept"),
+        };
+        tokio::spawn(reload_every(every, stop, what, next_read, report));
     }
 
     fn with_fixed(&self, from_file: Vec<String>) -> Vec<String> {
         self.fixed.iter().cloned().chain(from_file).collect()
+    }
+}
+
+/// Every `every` until `stop` turns `true` or `next_read` has nothing to read (the
+/// secrets are gone), runs a read off the async workers (a stalled network share must not
+/// stall them) and reports its outcome; one that takes longer than `every` is reported as
+/// not answering. While it still hangs no other read is started, only waited for: a share
+/// stalled for hours must not take every thread of the blocking pool (reqwest's DNS
+/// lookups for the Entra ID keys use it too).
+async fn reload_every<F>(
+    every: Duration,
+    mut stop: watch::Receiver<bool>,
+    what: &'static str,
+    mut next_read: impl FnMut() -> Option<F>,
+    report: impl Fn(Result<Option<usize>, String>),
+) where
+    F: FnOnce() -> Result<Option<usize>, String> + Send + 'static,
+{
+    let mut hanging: Option<JoinHandle<Result<Option<usize>, String>>> = None;
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.wait_for(|stopped| *stopped) => return,
+        }
+        let mut read = match hanging.take() {
+            Some(read) if !read.is_finished() => read,
+            _ => match next_read() {
+                Some(read) => tokio::task::spawn_blocking(read),
+                None => return,
+            },
+        };
+        report(match tokio::time::timeout(every, &mut read).await {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(_)) => Err(format!("the {what} file could not be read")),
+            Err(_) => {
+                hanging = Some(read);
+                Err(format!("the {what} file did not answer"))
+            }
+        });
     }
 }
 
@@ -263,5 +290,41 @@ mod tests {
             .unwrap();
         assert!(error.contains("larger than 64 KiB"), "{error}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_read_that_hangs_is_waited_for_not_started_again() {
+        use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+        let started = Arc::new(AtomicUsize::new(0));
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let released = Arc::new(Mutex::new(released));
+        let (outcomes_tx, mut outcomes) = tokio::sync::mpsc::unbounded_channel();
+        let (stop_tx, stop) = watch::channel(false);
+        let count = started.clone();
+        let next_read = move || {
+            let (count, released) = (count.clone(), released.clone());
+            Some(move || {
+                count.fetch_add(1, SeqCst);
+                // A stalled network share: hangs until the test lets go.
+                let _ = released.lock().unwrap().recv();
+                Ok(None)
+            })
+        };
+        let report = move |outcome| drop(outcomes_tx.send(outcome));
+        let every = Duration::from_millis(20);
+        let task = tokio::spawn(reload_every(every, stop, "client token", next_read, report));
+        for _ in 0..5 {
+            let outcome = outcomes.recv().await.unwrap();
+            assert_eq!(outcome, Err("the client token file did not answer".into()));
+        }
+        assert_eq!(
+            started.load(SeqCst),
+            1,
+            "one read at a time, however long it hangs"
+        );
+        drop(release);
+        while outcomes.recv().await.unwrap().is_err() {}
+        stop_tx.send(true).unwrap();
+        task.await.unwrap();
     }
 }
