@@ -22,13 +22,18 @@ function coded(error, code) {
 
 /**
  * What identifies a list to open: every option, but of a function (`fetch`) and of
- * `accessToken` (a string that rotates, or a function) only whether there is one: they
- * are called through the latest render's options instead. Not `resume` (read once, when
- * the list opens) nor `wasm` (used by the first `init()` only; bytes would be
- * serialised on every render).
+ * `accessToken` (a string that rotates, or a function) only whether there is one (for a
+ * token of no valid type, its type): they are called through the latest render's options
+ * instead. Not `resume` (read once, when the list opens) nor `wasm` (used by the first
+ * `init()` only; bytes would be serialised on every render).
  */
 function optionsKey(options) {
-  const given = (value) => (value === undefined || value === null ? undefined : "[given]");
+  // A token of no valid type (a number, a Promise: refused) is another key, so that the
+  // next render's valid one opens the list.
+  const given = (value) =>
+    value === undefined || value === null ? undefined
+      : typeof value === "string" || typeof value === "function" ? "[given]"
+        : `[${typeof value}]`;
   try {
     return JSON.stringify({ ...options, resume: undefined, wasm: undefined, accessToken: given(options.accessToken) },
       (name, value) => (typeof value === "function" ? "[function]" : value));

@@ -1,5 +1,6 @@
 // Checks of how useLiveList treats changing options, run by react.test.mjs on its page:
-// a fetch or token that arrives after the first render is used, a token that rotates,
+// a fetch or token that arrives after the first render is used (also a valid token after
+// one of the wrong type), a token that rotates,
 // an inline `auth` function (the latest render's is asked) and a new `wasm` do not reopen
 // the list, the render right after an options change
 // shows the new list opening (not the old rows), and with IndexedDB a hidden page's
@@ -75,6 +76,17 @@ export async function optionChecks({ page, checks, base, listId, rest, showsServ
     expect(final.lists === opened, "reopened for a string after a function");
     expect(final.token === "Bearer token-6", `last Authorization ${final.token}`);
     return `${tokens.length} requests with a token`;
+  });
+
+  await checks.check("an accessToken that is no string or function shows invalid-options, and a string in the next render opens the list", async () => {
+    await page.evaluate(() => window.t.unmount());
+    await page.evaluate((o) => window.t.render({ ...o, accessToken: 42 }), options);
+    await waitStatus(page, "closed");
+    const error = await page.evaluate(() => window.t.text("root", "error"));
+    expect(error.startsWith("invalid-options: "), `error ${error}`);
+    await page.evaluate((o) => window.t.render({ ...o, accessToken: "token-7" }), options);
+    await waitStatus(page, "live");
+    return error;
   });
 
   await checks.check("an inline auth function keeps the list, and a reconnection asks the latest render's", async () => {
