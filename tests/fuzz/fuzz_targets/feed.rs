@@ -3,11 +3,16 @@
 //! any bytes, every kind of status, network errors, hints, time passing, refreshes and
 //! wake-ups. Nothing panics, only requests in flight are answered, a deadline once
 //! handled moves on, and a change set never names an id both as changed and deleted.
+//! The sets go through a list state in one of three orders, as the browser layer does:
+//! its diffs replayed on the ids before give its ids after, each id once, in order.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sp_live::sharepoint::ListRef;
-use sp_live::sync::{Auth, ChangeFeed, FeedConfig, HttpRequest, HttpResponse, Output, Wake};
+use sp_live::sharepoint::{parse_items, ticks_to_ms, ListRef};
+use sp_live::sync::{
+    diff_ops, Auth, ChangeFeed, ChangeSetKind, Diff, FeedConfig, HttpRequest, HttpResponse,
+    ListState, Order, Output, Wake,
+};
 
 const GUID: &str = "482e418a-0900-414b-8902-02248c2e44e8";
 const SITE: &str = "https://contoso.sharepoint.com/sites/team";
@@ -45,18 +50,42 @@ fuzz_target!(|data: &[u8]| {
     if setup & 16 != 0 {
         cfg.filter = "Title%20ne%20%27x%27".into();
     }
+    let setup2 = s.byte();
+    let order = ["", "Title desc", "Modified"][usize::from(setup2 % 3)];
+    let order = Order::parse(order).unwrap();
     let mut feed = ChangeFeed::new(cfg);
     let mut now = 0u64;
-    let mut in_flight: Vec<HttpRequest> = Vec::new();
+    let mut shown = Shown {
+        in_flight: Vec::new(),
+        list: ListState::with_order(order.clone()),
+        ids: Vec::new(),
+        by_id: order.field.is_none().then_some(order.descending),
+    };
     let mut change_number = 10i64;
+    // The wall clock: the tokens' time and on (see `token`).
+    let mut wall = ticks_to_ms(TICKS_AT_10) + i64::from(s.byte()) * 3_600_000;
+    feed.set_wall_clock(wall);
+    if setup2 & 4 != 0 {
+        // A page load from a checkpoint: its token and items, in pages.
+        let from = i64::from(s.byte() % 12);
+        feed.resume_from(&token(from), wall);
+        for _ in 0..s.byte() % 3 {
+            let body = simple(&items_request(), &mut s, &mut change_number);
+            if let Ok(page) = parse_items(&body) {
+                feed.resume_page(page.items);
+            }
+            shown.drain(&mut feed);
+        }
+    }
     feed.handle_start(now);
     feed.handle_connected(now);
-    drain(&mut feed, &mut in_flight);
+    shown.drain(&mut feed);
     while !s.0.is_empty() {
         let op = s.byte();
         match op % 8 {
-            0..=2 if !in_flight.is_empty() => {
-                let request = in_flight.remove(usize::from(op >> 3) % in_flight.len());
+            0..=2 if !shown.in_flight.is_empty() => {
+                let at = usize::from(op >> 3) % shown.in_flight.len();
+                let request = shown.in_flight.remove(at);
                 let status = STATUSES[usize::from(s.byte()) % STATUSES.len()];
                 let body = if op & 0x80 != 0 {
                     let n = usize::from(s.byte()) * 4;
@@ -75,13 +104,18 @@ fuzz_target!(|data: &[u8]| {
                     },
                 );
             }
-            3 if !in_flight.is_empty() => {
-                let request = in_flight.remove(0);
+            3 if !shown.in_flight.is_empty() => {
+                let request = shown.in_flight.remove(0);
                 feed.handle_network_error(now, request.id, "Failed to fetch");
             }
             4 => feed.handle_hint(now, if op & 8 != 0 { GUID } else { "another" }),
             5 => now += u64::from(s.byte()) * 250,
             6 => feed.handle_refresh(now),
+            7 if op & 0x40 != 0 => {
+                // The machine slept, or the clock jumped: up to 60 days.
+                wall += i64::from(s.byte()) * 6 * 3_600_000;
+                feed.set_wall_clock(wall);
+            }
             7 => feed.handle_wake(
                 now,
                 if op & 8 != 0 {
@@ -94,32 +128,105 @@ fuzz_target!(|data: &[u8]| {
         }
         if let Some(at) = feed.poll_timeout().filter(|at| *at <= now) {
             feed.handle_timeout(now);
-            drain(&mut feed, &mut in_flight);
+            shown.drain(&mut feed);
             if let Some(next) = feed.poll_timeout() {
                 assert!(next > now || next > at, "deadline {at} again at {now}");
             }
         }
-        drain(&mut feed, &mut in_flight);
+        shown.drain(&mut feed);
     }
 });
 
-/// Takes the feed's outputs: requests go in flight (a new request for an id in flight
-/// is a repeat: it replaces it); change sets are checked.
-fn drain(feed: &mut ChangeFeed, in_flight: &mut Vec<HttpRequest>) {
-    while let Some(output) = feed.poll_output() {
-        match output {
-            Output::Request(request) => {
-                in_flight.retain(|r| r.id != request.id);
-                in_flight.push(request);
-            }
-            Output::Deliver(set) => {
-                for id in &set.deleted {
-                    let changed = set.added.iter().chain(&set.updated).any(|i| i.id == *id);
-                    assert!(!changed, "id {id} both changed and deleted");
+/// What the browser layer keeps of the feed: the requests in flight, and the list state
+/// with the ids a UI shows after replaying each set's diffs.
+struct Shown {
+    in_flight: Vec<HttpRequest>,
+    list: ListState,
+    ids: Vec<i64>,
+    /// `Some(descending)` when ordered by ID.
+    by_id: Option<bool>,
+}
+
+impl Shown {
+    /// Takes the feed's outputs: requests go in flight (a new request for an id in
+    /// flight is a repeat: it replaces it); load pages and change sets go to the list.
+    fn drain(&mut self, feed: &mut ChangeFeed) {
+        while let Some(output) = feed.poll_output() {
+            match output {
+                Output::Request(request) => {
+                    self.in_flight.retain(|r| r.id != request.id);
+                    self.in_flight.push(request);
                 }
+                Output::LoadPage { first, items } => self.list.load_page(first, &items),
+                Output::Deliver(set) => {
+                    for id in &set.deleted {
+                        let changed = set.added.iter().chain(&set.updated).any(|i| i.id == *id);
+                        assert!(!changed, "id {id} both changed and deleted");
+                    }
+                    let diffs = self.list.apply(&set);
+                    let ops = diff_ops(&set, &diffs);
+                    let positional = diffs.iter().filter(|d| **d != Diff::Replace).count();
+                    assert_eq!(ops.len(), positional * 3);
+                    if set.kind == ChangeSetKind::Reset {
+                        self.list.take_reset_order();
+                    }
+                    self.replay(&diffs);
+                }
+                _ => {}
             }
-            _ => {}
         }
+    }
+
+    /// Applies `diffs` to the ids shown: they must give the list's ids, each once, in
+    /// order when by ID.
+    fn replay(&mut self, diffs: &[Diff]) {
+        for diff in diffs {
+            match *diff {
+                Diff::Insert { index, id } => {
+                    assert!(
+                        index <= self.ids.len(),
+                        "insert at {index} of {}",
+                        self.ids.len()
+                    );
+                    self.ids.insert(index, id);
+                }
+                Diff::Update { index, id } => {
+                    assert_eq!(self.ids.get(index), Some(&id), "update at {index}");
+                }
+                Diff::Remove { index } => {
+                    assert!(
+                        index < self.ids.len(),
+                        "remove at {index} of {}",
+                        self.ids.len()
+                    );
+                    self.ids.remove(index);
+                }
+                Diff::Replace => self.ids = self.list.ids(),
+            }
+        }
+        assert_eq!(self.ids, self.list.ids(), "diffs replayed");
+        let mut unique = self.ids.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), self.ids.len(), "an id shown twice");
+        if let Some(descending) = self.by_id {
+            let ordered = self.ids.windows(2).all(|w| (w[0] < w[1]) != descending);
+            assert!(ordered, "not in ID order: {:?}", self.ids);
+        }
+    }
+}
+
+/// The ticks of `token(10)`, the first token of the list.
+const TICKS_AT_10: i64 = 638_000_000_000_000_000 + 10 * 10_000_000;
+
+/// A request for a page of items (for the pages of a checkpoint).
+fn items_request() -> HttpRequest {
+    HttpRequest {
+        id: 0,
+        method: "GET",
+        url: format!("{SITE}/_api/web/lists/items"),
+        headers: vec![],
+        body: None,
     }
 }
 
