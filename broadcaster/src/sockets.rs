@@ -28,15 +28,20 @@ pub const MAX_LISTS_PER_CLIENT: usize = 256;
 
 /// Extracts the list ids of a `subscribe` / `unsubscribe` payload.
 ///
-/// Accepted: `{"lists":["<guid>",...]}`, the same object as a JSON string, or a bare array of
-/// GUIDs. `None` / `null` / no `lists` yields an empty vector (meaning "all" for
-/// `unsubscribe`). Ids are normalised (braces dropped, lower-cased) and de-duplicated.
+/// Accepted: `{"lists":["<guid>",...]}`, the same object as a JSON string, a bare array of
+/// GUIDs, or one GUID as a string. `None` / `null` / no `lists` yields an empty vector
+/// (meaning "all" for `unsubscribe`). Ids are normalised (braces dropped, lower-cased) and
+/// de-duplicated.
 pub fn parse_lists(data: Option<&Value>) -> Result<Vec<String>, String> {
+    const FORMS: &str =
+        "payload must be {\"lists\":[...]}, an array of list GUIDs or one list GUID";
     let parsed;
     let data = match data {
         Some(Value::String(s)) => {
-            parsed = serde_json::from_str::<Value>(s)
-                .map_err(|_| "payload string is not JSON".to_owned())?;
+            if let Some(id) = normalize_list_id(s) {
+                return Ok(vec![id]);
+            }
+            parsed = serde_json::from_str::<Value>(s).map_err(|_| FORMS.to_owned())?;
             Some(&parsed)
         }
         other => other,
@@ -49,7 +54,7 @@ pub fn parse_lists(data: Option<&Value>) -> Result<Vec<String>, String> {
             Some(Value::Array(a)) => a,
             Some(_) => return Err("\"lists\" must be an array of list GUIDs".into()),
         },
-        Some(_) => return Err("payload must be {\"lists\":[...]}".into()),
+        Some(_) => return Err(FORMS.into()),
     };
     if lists.len() > MAX_LISTS_PER_CLIENT {
         return Err(format!("at most {MAX_LISTS_PER_CLIENT} lists"));
@@ -380,11 +385,19 @@ mod tests {
         assert_eq!(parse_lists(Some(&v)).unwrap(), vec![lower.clone()]);
         let s = Value::String(json!({ "lists": [g] }).to_string());
         assert_eq!(parse_lists(Some(&s)).unwrap(), vec![lower.clone()]);
-        assert_eq!(parse_lists(Some(&json!([g]))).unwrap(), vec![lower]);
+        assert_eq!(parse_lists(Some(&json!([g]))).unwrap(), vec![lower.clone()]);
         assert!(parse_lists(None).unwrap().is_empty());
         assert!(parse_lists(Some(&json!({}))).unwrap().is_empty());
         assert!(parse_lists(Some(&json!({ "lists": ["*all"] }))).is_err());
         assert!(parse_lists(Some(&json!({ "lists": "x" }))).is_err());
         assert!(parse_lists(Some(&json!(5))).is_err());
+        // One GUID as a string, as a hand-written client would send it.
+        assert_eq!(parse_lists(Some(&json!(g))).unwrap(), vec![lower.clone()]);
+        assert_eq!(
+            parse_lists(Some(&json!(format!("{{{g}}}")))).unwrap(),
+            vec![lower]
+        );
+        let error = parse_lists(Some(&json!("not a guid"))).unwrap_err();
+        assert!(error.contains("one list GUID"), "{error}");
     }
 }
