@@ -317,10 +317,11 @@ mod tests {
             let outcome = outcomes.recv().await.unwrap();
             assert_eq!(outcome, Err("the client token file did not answer".into()));
         }
-        assert_eq!(
-            started.load(SeqCst),
-            1,
-            "one read at a time, however long it hangs"
+        // At most one (a loaded machine may not have started its thread yet).
+        let reads = started.load(SeqCst);
+        assert!(
+            reads <= 1,
+            "{reads} reads at once: one at a time, however long it hangs"
         );
         drop(release);
         while outcomes.recv().await.unwrap().is_err() {}
