@@ -1,7 +1,8 @@
 //! A LiveList when its broadcaster connection fails: a server's DISCONNECT is followed
 //! by a reconnect (a list without webhooks is not live), a connection closed for good
 //! (also on a connection opened without that by a raw `Broadcaster`), a connection closed
-//! for good shows as status `offline` and is not joined by later lists, and connection errors
+//! for good shows as status `offline` and is not joined by later lists (one opened on its
+//! feed brings the feed a new connection), and connection errors
 //! reach the list's subscribers as `error` events.
 
 #![cfg(target_arch = "wasm32")]
@@ -125,6 +126,41 @@ async fn a_connection_closed_for_good_is_offline_and_not_joined() {
     let mut other = other;
     other.close();
     list.close();
+    assert_eq!(page_errors(), Vec::<String>::new(), "no uncaught errors");
+}
+
+/// A list opened on a feed whose connection closed for good (another web part showing the
+/// same list, with the same options) brings a connection of its own, as any list opened
+/// later does, and the feed moves to it: both lists are live again and hear webhooks.
+/// Before, the new list joined the feed as it was and stayed `offline` with it, however
+/// often it was reopened, until every list of the feed had closed.
+#[wasm_bindgen_test]
+async fn a_list_opened_on_an_offline_feed_brings_it_a_new_connection() {
+    let _serial = serial().await;
+    trap_page_errors();
+    let no = [("reconnectOnServerDisconnect", JsValue::FALSE)];
+    let (list_id, mut list, _events) = live_on_sio4("Offline feed", &no).await;
+    supervisor("/ctl/sio4/disconnect", None).await;
+    wait_until("offline", 5_000, || list.status() == "offline").await;
+    let mut other = LiveList::open(live_list_options(SIO4, &list_id, &["Title"], &no))
+        .await
+        .unwrap();
+    wait_until("the other live", 10_000, || other.status() == "live").await;
+    assert_eq!(list.status(), "live", "the first list shares the feed");
+    assert_eq!(stats("sio4").await.0, 1, "one socket: the new one");
+    add_item(&list_id, "heard again").await;
+    wait_until("the add, through a webhook", 10_000, || {
+        list.items().length() == 4 && other.items().length() == 4
+    })
+    .await;
+    other.close();
+    list.close();
+    sleep(300).await;
+    assert_eq!(
+        stats("sio4").await.0,
+        0,
+        "the new socket goes with the feed"
+    );
     assert_eq!(page_errors(), Vec::<String>::new(), "no uncaught errors");
 }
 

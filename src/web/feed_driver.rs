@@ -2,6 +2,7 @@
 //! feeds hints and (re)connects from the broadcaster into it, applies change sets
 //! to the rows JavaScript sees, and hands events to the [`FeedHub`].
 
+use super::broadcaster::NewConnection;
 use super::checkpoint;
 use super::driver::Message as HubMessage;
 use super::feed_hub::{status_event, Audience, FeedHub, Outbox};
@@ -40,6 +41,8 @@ pub(crate) enum FeedMessage {
     Tick,
     /// A subscriber joined: deliver its snapshot if the list is loaded.
     Catchup,
+    /// A list joined the feed with this connection to its broadcaster (not driven yet).
+    Join(Box<NewConnection>),
     /// The last handle let go.
     Shutdown,
 }
@@ -77,13 +80,7 @@ pub(crate) fn start(
         answers.post(FeedMessage::Response(id, result))
     });
     let (bhub, owner) = broadcaster;
-    let mailbox = hub.mailbox.clone();
-    bhub.add_sink(
-        owner,
-        Rc::new(move |event: &HubEvent| forward(&mailbox, event)),
-    );
-    // A shared connection may be open already: no change of state will tell us.
-    hub.mailbox.post(FeedMessage::Broadcaster(bhub.state()));
+    listen(&hub, &bhub, owner);
     let mailbox = hub.mailbox.clone();
     let wake = WakeWatch::new(move |wake| mailbox.post(FeedMessage::Wake(wake)));
     let mut task = FeedTask {
@@ -108,6 +105,17 @@ pub(crate) fn start(
         started: false,
     };
     hub.mailbox.start(move || task.turn());
+}
+
+/// Makes `bhub`'s events (through `owner`'s handle) messages of the feed `hub`.
+fn listen(hub: &FeedHub, bhub: &Hub, owner: u32) {
+    let mailbox = hub.mailbox.clone();
+    bhub.add_sink(
+        owner,
+        Rc::new(move |event: &HubEvent| forward(&mailbox, event)),
+    );
+    // A shared connection may be open already: no change of state will tell us.
+    hub.mailbox.post(FeedMessage::Broadcaster(bhub.state()));
 }
 
 /// What the feed's turns own.
@@ -143,13 +151,28 @@ impl FeedTask {
         let now = js::now_ms();
         self.feed.set_wall_clock(js_sys::Date::now() as i64);
         while let Some(message) = self.driver.hub.mailbox.try_recv() {
-            if !self.driver.handle(message, &mut self.feed, now) {
+            if let FeedMessage::Join(connection) = message {
+                self.join(*connection);
+            } else if !self.driver.handle(message, &mut self.feed, now) {
                 self.finish();
                 return false;
             }
         }
         self.perform();
         true
+    }
+
+    /// A list joined with `connection`: if the feed's own connection has closed for good
+    /// (status `offline`), the feed moves to the page's connection for it (a new one, or
+    /// one opened since), as a list opened later gets one; else it is dropped, never driven.
+    fn join(&mut self, connection: NewConnection) {
+        if self.bhub.state() != State::Closed {
+            return;
+        }
+        let (bhub, owner) = Hub::acquire(connection);
+        listen(&self.driver.hub, &bhub, owner);
+        std::mem::replace(&mut self.bhub, bhub).release(self.owner);
+        self.owner = owner;
     }
 
     /// Hands a checkpoint's items to the feed a page at a time (each becomes rows before
@@ -247,6 +270,7 @@ impl Driver {
             FeedMessage::Wake(wake) => feed.handle_wake(now, wake),
             FeedMessage::Tick => feed.handle_timeout(now),
             FeedMessage::Catchup => self.hub.catchup_done(),
+            FeedMessage::Join(_) => {} // the task's: `FeedTask::join`
             FeedMessage::Shutdown => return false,
         }
         true

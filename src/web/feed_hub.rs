@@ -118,7 +118,8 @@ impl FeedHub {
     /// Joins the feed under `key`, or starts it with `feed` (and the items of the
     /// checkpoint it resumes from, if any), `transport` and one handle on the page's
     /// connection to the broadcaster `connection` is for (a feed joined has its own:
-    /// `connection` is then dropped, never driven).
+    /// `connection` then goes to its task, which drives it only if its own has closed
+    /// for good).
     pub(crate) fn acquire(
         key: String,
         feed: (ChangeFeed, Option<Array>),
@@ -128,6 +129,9 @@ impl FeedHub {
     ) -> Rc<FeedHub> {
         if let Some(existing) = FEEDS.with(|f| f.borrow().iter().find(|h| h.key == key).cloned()) {
             existing.handles.set(existing.handles.get() + 1);
+            existing
+                .mailbox
+                .post(FeedMessage::Join(Box::new(connection)));
             return existing;
         }
         let broadcaster = Hub::acquire(connection);
