@@ -14,8 +14,9 @@ use js_sys::{Array, Function, Promise};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
-/// A SharePoint list kept live: every `LiveList` on the same site, list, fields and
-/// broadcaster shares one change feed and one WebSocket.
+/// A SharePoint list kept live: every `LiveList` on the same site, list, fields, view
+/// filter, order, metadata, kind of auth and broadcaster shares one change feed; the lists
+/// of one broadcaster connection share its WebSocket.
 #[wasm_bindgen(skip_typescript)]
 pub struct LiveList {
     hub: Option<Rc<FeedHub>>,
@@ -206,7 +207,7 @@ fn read_feed_options(o: &JsValue) -> Result<(FeedConfig, Transport), JsValue> {
     let site_url = js::get_string(o, "siteUrl")?.ok_or_else(|| invalid("`siteUrl` is required"))?;
     if !is_site_url(&site_url) {
         return Err(invalid(
-            "`siteUrl` must be a site's http(s) URL, with no query",
+            "`siteUrl` must be a site's http(s) URL, with no query or fragment",
         ));
     }
     // An empty string counts as absent (a web part's property pane leaves one field empty).
