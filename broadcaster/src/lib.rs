@@ -135,7 +135,7 @@ impl ServerHandle {
     }
 
     /// Graceful shutdown: stops accepting webhooks (one still arriving is answered 503)
-    /// and new clients (503, see [`draining`]), emits every webhook already accepted
+    /// and new clients (503, see the `draining` module), emits every webhook already accepted
     /// (SharePoint will not send those again), then stops accepting connections
     /// (long-polling clients poll until then), disconnects
     /// socket.io and plain-ws clients and waits (at most a few seconds each) for

@@ -48,7 +48,7 @@ const CLOSING_HANDSHAKE: Duration = Duration::from_secs(5);
 /// `GET {ws_path}`: upgrades to a plain WebSocket. A client without a valid `?token=`
 /// (with `--client-token` or `--entra-tenant` set) is closed at once with 4401 "Not
 /// authorized": a browser sees a close reason, not a failed handshake's status. Once the
-/// shutdown has begun, `503` (see [`crate::draining`]).
+/// shutdown has begun, `503` (see the `draining` module).
 pub async fn upgrade(State(st): State<AppState>, uri: Uri, ws: WebSocketUpgrade) -> Response {
     if *st.shutdown.borrow() {
         return crate::draining::unavailable(); // it would be closed at once
