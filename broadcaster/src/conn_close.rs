@@ -58,6 +58,11 @@ impl CloseHandle {
     pub fn is_live(&self) -> bool {
         !self.0.dropped.load(Ordering::SeqCst)
     }
+
+    /// Whether `other` is a handle of the same connection.
+    pub fn is(&self, other: &CloseHandle) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// A stream whose reading side a [`CloseHandle`] can end.

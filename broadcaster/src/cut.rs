@@ -99,6 +99,18 @@ impl Cuts {
         }
     }
 
+    /// Forgets `connection` as an upgrade of session `sid`: it was not upgraded (engine.io
+    /// refused it: a made-up or ended sid, say).
+    fn not_upgraded(&self, sid: &str, connection: &CloseHandle) {
+        let mut remembered = self.remembered();
+        if let Some(connections) = remembered.upgrades.get_mut(sid) {
+            connections.retain(|c| !c.is(connection));
+            if connections.is_empty() {
+                remembered.upgrades.remove(sid);
+            }
+        }
+    }
+
     /// Forgets all about session `sid` (it has ended).
     pub(crate) fn forget(&self, sid: &str) {
         let mut remembered = self.remembered();
@@ -135,17 +147,28 @@ fn session_of(uri: &Uri) -> Option<(&str, bool)> {
 
 /// Middleware in front of socket.io: refuses the requests of cut sessions, remembers the
 /// connections of WebSocket upgrades, and puts `cuts` in every request's extensions (the
-/// socket.io side finds it in a socket's `req_parts`).
+/// socket.io side finds it in a socket's `req_parts`). An upgrade request that engine.io
+/// does not upgrade is forgotten once answered: the sid is the client's to make up, and
+/// one kept connection would otherwise make the server remember one per request.
 pub(crate) async fn guard(State(cuts): State<Arc<Cuts>>, mut req: Request, next: Next) -> Response {
+    let mut upgrading = None;
     if let Some((sid, websocket)) = session_of(req.uri()) {
         let upgrade = websocket.then(|| req.extensions().get::<CloseHandle>());
-        if cuts.refuses(sid, upgrade.flatten()) {
+        let upgrade = upgrade.flatten();
+        if cuts.refuses(sid, upgrade) {
             tracing::debug!(sid, "request of a cut-off socket.io session refused");
             return unknown_session();
         }
+        upgrading = upgrade.map(|connection| (sid.to_owned(), connection.clone()));
     }
-    req.extensions_mut().insert(cuts);
-    next.run(req).await
+    req.extensions_mut().insert(cuts.clone());
+    let response = next.run(req).await;
+    if let Some((sid, connection)) = upgrading {
+        if response.status() != StatusCode::SWITCHING_PROTOCOLS {
+            cuts.not_upgraded(&sid, &connection);
+        }
+    }
+    response
 }
 
 /// engine.io's answer to a request for a session it does not know.
@@ -195,6 +218,39 @@ mod tests {
         assert!(!cuts.refuses("a", None));
         let remembered = cuts.remembered();
         assert!(remembered.cut.is_empty() && remembered.upgrades.is_empty());
+    }
+
+    /// A WebSocket request with a made-up sid is refused by engine.io (400): its connection
+    /// is not kept. Else a client could make the server remember a sid (of any length) per
+    /// request, for as long as it keeps one connection open, before any token is checked.
+    #[tokio::test]
+    async fn requests_that_are_not_upgraded_are_not_remembered() {
+        use axum::http::Request;
+        use tower::ServiceExt as _;
+        let cuts = Arc::new(Cuts::default());
+        let app = |status: StatusCode| {
+            axum::Router::new()
+                .fallback(move || async move { status })
+                .layer(axum::middleware::from_fn_with_state(cuts.clone(), guard))
+        };
+        let (_live, connection) = conn_close::wrap(tokio::io::empty());
+        for i in 0..200 {
+            let uri = format!("/socket.io/?EIO=4&transport=websocket&sid=made-up-{i}");
+            let mut req = Request::get(uri).body(Body::empty()).unwrap();
+            req.extensions_mut().insert(connection.clone());
+            let res = app(StatusCode::BAD_REQUEST).oneshot(req).await.unwrap();
+            assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        }
+        assert!(cuts.remembered().upgrades.is_empty(), "no made-up sid kept");
+        // An upgrade engine.io takes is remembered, and a cut aborts it.
+        let uri = "/socket.io/?EIO=4&transport=websocket&sid=real";
+        let mut req = Request::get(uri).body(Body::empty()).unwrap();
+        req.extensions_mut().insert(connection.clone());
+        app(StatusCode::SWITCHING_PROTOCOLS)
+            .oneshot(req)
+            .await
+            .unwrap();
+        assert_eq!(cuts.remembered().upgrades.len(), 1);
     }
 
     #[test]
