@@ -215,7 +215,8 @@ const REFUSED_CLOSE_AFTER: Duration = Duration::from_secs(1);
 /// gets DISCONNECT (`41`) after the CONNECT_ERROR: socket.io-client 2.x then closes its
 /// connection and, the disconnect being the server's, does not reconnect (a connection
 /// merely closed by the server would be reopened every second or two, refused each time).
-/// A client that stays on anyway has its connection closed by the server.
+/// A client that stays on anyway has its connection closed by the server if it is its own
+/// WebSocket: a poll's is kept alive for other requests (a proxy's pool), not to be cut.
 async fn close_refused(socket: SocketRef) {
     tokio::time::sleep(REFUSED_DISCONNECT_AFTER).await;
     // The socket never joined the namespace: this only sends the packet.
@@ -223,10 +224,20 @@ async fn close_refused(socket: SocketRef) {
         tracing::debug!(sid = %socket.id, error = %e, "no DISCONNECT for a refused client");
     }
     tokio::time::sleep(REFUSED_CLOSE_AFTER).await;
+    if !opened_on_websocket(&socket) {
+        return;
+    }
     match socket.req_parts().extensions.get::<CloseHandle>() {
         Some(connection) => connection.close(),
         None => tracing::warn!(sid = %socket.id, "cannot close a refused client's connection"),
     }
+}
+
+/// Whether the socket's first request was a WebSocket (engine.io reads the first `transport`).
+fn opened_on_websocket(socket: &SocketRef) -> bool {
+    let query = socket.req_parts().uri.query().unwrap_or_default();
+    let transport = query.split('&').find(|pair| pair.starts_with("transport="));
+    transport == Some("transport=websocket")
 }
 
 /// Puts a new socket in [`ALL_ROOM`] and registers its event handlers. It runs as a connect

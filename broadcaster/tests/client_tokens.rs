@@ -196,6 +196,46 @@ async fn a_refused_socket_io_2_client_is_closed_by_the_server() {
     h.shutdown().await;
 }
 
+/// A refused socket.io 2.x client that long-polls is not on a connection of its own: a
+/// browser's keep-alive connection, or a reverse proxy's pooled one, carries other
+/// clients' requests next. The server must not close it (as it does a refused client's
+/// own WebSocket): that would cut whatever is in flight on it, here another client's poll.
+#[tokio::test]
+async fn a_refused_polling_client_leaves_its_shared_connection_open() {
+    use tokio::io::BufReader;
+    let h = start(with_tokens()).await;
+    let a = h.local_addr();
+    let mut conn = BufReader::new(tokio::net::TcpStream::connect(a).await.unwrap());
+    // engine.io goes by the first `transport`: both are polling sessions.
+    for transports in ["polling", "polling&transport=websocket"] {
+        let refused = format!("/socket.io/?EIO=3&transport={transports}");
+        let refused = keep_alive_get(&mut conn, &refused).await;
+        assert!(refused.is_some_and(|open| open.contains("\"sid\"")));
+    }
+    // Another client's session on the same connection: admitted, then long-polling.
+    let open = keep_alive_get(&mut conn, "/socket.io/?EIO=3&transport=polling&token=t1").await;
+    let open = open.expect("an open packet");
+    let sid = open
+        .split("\"sid\":\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next());
+    let poll = format!("/socket.io/?EIO=3&transport=polling&sid={}", sid.unwrap());
+    // After the time the server took to close a refused 2.x client's connection.
+    let webhook = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        post_webhook(a, &body(&[entry(L1, None)])).await.status
+    });
+    let mut heard = String::new();
+    while !heard.contains("list:changes") {
+        let poll = tokio::time::timeout(WAIT, keep_alive_get(&mut conn, &poll)).await;
+        let answer = poll.expect("an answer to the poll");
+        heard.push_str(&answer.expect("the connection was closed under another client's poll"));
+    }
+    assert_eq!(webhook.await.unwrap(), 202);
+    drop(conn);
+    h.shutdown().await;
+}
+
 /// Reads `ws` (answering pings) for at most `wait`: the text frames it heard if it was
 /// closed by then (a close frame, the end of the stream, or an error), `None` if still open.
 async fn heard_until_closed(ws: &mut Ws, wait: Duration) -> Option<Vec<String>> {

@@ -103,3 +103,31 @@ pub async fn post_one_by_one(a: SocketAddr, n: u64) {
         post_and_emit(a, &one).await;
     }
 }
+
+/// Sends `GET path` on `conn` (kept alive); the answer's body, `None` once it is closed.
+pub async fn keep_alive_get(
+    conn: &mut tokio::io::BufReader<TcpStream>,
+    path: &str,
+) -> Option<String> {
+    use tokio::io::AsyncBufReadExt;
+    let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n");
+    conn.get_mut().write_all(request.as_bytes()).await.ok()?;
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        if conn.read_line(&mut line).await.ok()? == 0 {
+            return None;
+        }
+        if line == "\r\n" {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse().unwrap();
+            }
+        }
+    }
+    let mut body = vec![0; length];
+    conn.read_exact(&mut body).await.ok()?;
+    Some(String::from_utf8_lossy(&body).into_owned())
+}
