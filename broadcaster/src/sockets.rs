@@ -353,8 +353,7 @@ pub async fn emit(io: &SocketIo, batch: &Batch) -> usize {
 /// off, are sent DISCONNECT.
 async fn disconnect_lagging(socket: SocketRef) {
     let parts = socket.req_parts();
-    let query = parts.uri.query().unwrap_or_default();
-    if query.split('&').any(|pair| pair == "transport=websocket") {
+    if opened_on_websocket(&socket) {
         if let Some(connection) = parts.extensions.get::<CloseHandle>() {
             return connection.abort();
         }

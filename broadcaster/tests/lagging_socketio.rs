@@ -201,6 +201,38 @@ async fn a_lagging_polling_client_is_told_its_session_is_unknown() {
     h.shutdown().await;
 }
 
+/// A lagging long-polling client is cut off, not by closing its first poll's connection:
+/// a keep-alive one (a browser's, a reverse proxy's pool) that other requests use next,
+/// here another session's long poll. Also when its query names `websocket` after the
+/// `transport` engine.io goes by (the first: a polling session).
+#[tokio::test]
+async fn a_lagging_polling_client_leaves_its_shared_connection_open() {
+    let h = start(slow_ping()).await;
+    let a = h.local_addr();
+    let mut conn = tokio::io::BufReader::new(TcpStream::connect(a).await.unwrap());
+    let open = "/socket.io/?EIO=3&transport=polling&transport=websocket";
+    let open = keep_alive_get(&mut conn, open)
+        .await
+        .expect("an open packet");
+    assert!(open.contains(r#""sid":""#), "{open}");
+    wait_until_socketio(a, 1).await;
+    // Another session (engine.io only) long-polls on the same connection meanwhile.
+    let other = http(a, "GET", "/socket.io/?EIO=4&transport=polling", &[], b"").await;
+    let (_, rest) = other.body.split_once(r#""sid":""#).expect("an open packet");
+    let poll = format!(
+        "/socket.io/?EIO=4&transport=polling&sid={}",
+        rest.split('"').next().unwrap()
+    );
+    let polling =
+        tokio::spawn(async move { while keep_alive_get(&mut conn, &poll).await.is_some() {} });
+    post_one_by_one(a, 300).await; // more than the first session's buffer holds
+    assert_eq!(lagged(a).await, 1);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!polling.is_finished(), "the shared connection was closed");
+    polling.abort();
+    h.shutdown().await;
+}
+
 /// A socket.io 2.x polling client that stops polling (but pings) lags and is cut off; once
 /// its session has ended on the heartbeat (its pings are refused too) the cut is
 /// forgotten: requests with its sid reach Engine.IO again.
