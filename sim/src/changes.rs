@@ -45,18 +45,122 @@ pub fn format_token(list: Uuid, ms: i64, number: i64) -> String {
 }
 
 fn get<'a>(m: &'a Map<String, Value>, k: &str) -> Option<&'a Value> {
-    m.iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(k))
-        .map(|(_, v)| v)
+    m.get(k)
 }
 
 fn flag(m: &Map<String, Value>, k: &str) -> bool {
     get(m, k).is_some_and(|v| v.as_bool().unwrap_or(false))
 }
 
+/// The properties of `SP.ChangeQuery` (names are case-sensitive, as SharePoint's JSON
+/// reader has them).
+const QUERY_PROPERTIES: [&str; 36] = [
+    "Activity",
+    "Add",
+    "Alert",
+    "ChangeTokenEnd",
+    "ChangeTokenStart",
+    "ContentType",
+    "DeleteObject",
+    "FetchLimit",
+    "Field",
+    "File",
+    "Folder",
+    "Group",
+    "GroupMembershipAdd",
+    "GroupMembershipDelete",
+    "IgnoreStartTokenNotFoundError",
+    "Item",
+    "LatestFirst",
+    "List",
+    "Move",
+    "Navigation",
+    "RecursiveAll",
+    "Rename",
+    "RequireSecurityTrim",
+    "Restore",
+    "RoleAssignmentAdd",
+    "RoleAssignmentDelete",
+    "RoleDefinitionAdd",
+    "RoleDefinitionDelete",
+    "RoleDefinitionUpdate",
+    "SecurityPolicy",
+    "Site",
+    "SystemUpdate",
+    "Update",
+    "User",
+    "View",
+    "Web",
+];
+
+/// Whether the request body is JSON light (`odata=nometadata`/`minimalmetadata`, or
+/// OData 4's `odata.metadata=...`), where `__metadata` is no property.
+fn light_body(ctx: &Ctx) -> bool {
+    let ct = ctx
+        .header("content-type")
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let ct = ct.replace(' ', "");
+    ct.contains("odata=nometadata")
+        || ct.contains("odata=minimalmetadata")
+        || ct.contains("odata.metadata=")
+}
+
+/// The `query` parameter of the body, checked as SharePoint reads it: the only
+/// parameter is `query`; its members are `SP.ChangeQuery` properties, by exact name
+/// (`__metadata` only in a verbose body); the tokens are `SP.ChangeToken` objects.
+fn read_query(ctx: &Ctx) -> Result<Map<String, Value>, Response> {
+    let bad = |code: &str, msg: String| Err(ctx.err(StatusCode::BAD_REQUEST, code, &msg));
+    let body = ctx.json_body()?;
+    if let Some(k) = body.keys().find(|k| *k != "query") {
+        return bad(
+            codes::INVALID_QUERY,
+            format!("The parameter {k} does not exist in method GetChanges."),
+        );
+    }
+    let q = match body.get("query") {
+        Some(Value::Object(q)) => q.clone(),
+        Some(_) => {
+            return bad(
+                codes::INVALID_QUERY,
+                "The parameter query must be a ChangeQuery object.".into(),
+            )
+        }
+        None => {
+            return bad(
+                codes::ARGUMENT_NULL,
+                "Value cannot be null.\r\nParameter name: query".into(),
+            )
+        }
+    };
+    let light = light_body(ctx);
+    let unknown = |k: &str, ty: &str| {
+        format!("The property '{k}' does not exist on type '{ty}'. Make sure to only use property names that are defined by the type.")
+    };
+    for (k, v) in &q {
+        let known = QUERY_PROPERTIES.contains(&k.as_str()) || (k == "__metadata" && !light);
+        if !known {
+            return bad(codes::INVALID_QUERY, unknown(k, "SP.ChangeQuery"));
+        }
+        if k.starts_with("ChangeToken") {
+            let Value::Object(t) = v else {
+                return bad(
+                    codes::INVALID_QUERY,
+                    format!("An unexpected 'PrimitiveValue' node was found when reading from the JSON reader. A 'StartObject' node was expected for the property '{k}'."),
+                );
+            };
+            for tk in t.keys() {
+                if tk != "StringValue" && (tk != "__metadata" || light) {
+                    return bad(codes::INVALID_QUERY, unknown(tk, "SP.ChangeToken"));
+                }
+            }
+        }
+    }
+    Ok(q)
+}
+
 fn token_string(v: Option<&Value>) -> Option<String> {
     match v? {
-        Value::String(s) => Some(s.clone()),
         Value::Object(o) => get(o, "StringValue")
             .and_then(Value::as_str)
             .map(str::to_string),
@@ -69,20 +173,9 @@ pub fn get_changes(ctx: &Ctx, list: usize) -> Response {
     if ctx.method != "POST" {
         return ctx.bad_method();
     }
-    let body = match ctx.json_body() {
-        Ok(b) => b,
+    let q = match read_query(ctx) {
+        Ok(q) => q,
         Err(r) => return r,
-    };
-    let q = match get(&body, "query") {
-        Some(Value::Object(q)) => q.clone(),
-        Some(_) => {
-            return ctx.err(
-                StatusCode::BAD_REQUEST,
-                codes::INVALID_QUERY,
-                "The parameter query must be a ChangeQuery object.",
-            )
-        }
-        None => body,
     };
     let mut types: Vec<u8> = Vec::new();
     if flag(&q, "Item") {
@@ -123,7 +216,8 @@ pub fn get_changes(ctx: &Ctx, list: usize) -> Response {
         }
         if i == 0 && time::ms_from_ticks(t.ticks) < now.saturating_sub(retention_ms) {
             return ctx.err(
-                StatusCode::INTERNAL_SERVER_ERROR,
+                StatusCode::from_u16(inner.knobs.expired_token_status)
+                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
                 codes::TOKEN_TOO_OLD,
                 "The changeToken refers to a time before the start of the current change log.",
             );

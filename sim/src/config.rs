@@ -40,6 +40,9 @@ pub struct Knobs {
     pub fetch_limit_default: usize,
     /// Largest honoured `FetchLimit` (default 2000; *unconfirmed* for Online).
     pub fetch_limit_max: usize,
+    /// Status of GetChanges' "refers to a time before the start of the current change
+    /// log" error (default 500; the REST status is *unconfirmed*).
+    pub expired_token_status: u16,
     /// List view threshold: lists with more items refuse non-ID filters (default 5000).
     pub view_threshold: usize,
     /// Webhook delivery period in milliseconds (default 60000).
@@ -62,6 +65,7 @@ impl Default for Knobs {
             retention_seconds: 60 * 24 * 3600,
             fetch_limit_default: 1000,
             fetch_limit_max: 2000,
+            expired_token_status: 500,
             view_threshold: 5000,
             webhook_interval_ms: 60_000,
             webhook_retry_delay_ms: 300_000,

@@ -238,6 +238,8 @@ pub mod codes {
     pub const COLUMN_MISSING: &str = "-2147024809, System.ArgumentException";
     /// Argument errors.
     pub const ARGUMENT: &str = "-1, System.ArgumentException";
+    /// A required parameter left out.
+    pub const ARGUMENT_NULL: &str = "-2147467261, System.ArgumentNullException";
     /// List missing (by GUID).
     pub const LIST_MISSING: &str = "-1, System.ArgumentException";
     /// Item missing.

@@ -237,6 +237,14 @@ async fn token_errors() {
     t.admin(Method::POST, "clock", Some(json!({"advanceSeconds": 11})))
         .await;
     assert_eq!(t.changes(&a, Some(&fresh), NONE).await.0, 500);
+    // Its REST status is a knob (unconfirmed).
+    t.admin(
+        Method::POST,
+        "config",
+        Some(json!({"expiredTokenStatus": 400})),
+    )
+    .await;
+    assert_eq!(t.changes(&a, Some(&fresh), NONE).await.0, 400);
     // Wrong shapes.
     let url = format!("{}/GetChanges", t.list_url(&a));
     assert_eq!(t.post(&url, NONE, json!({"query": 5})).await.0, 400);
@@ -251,4 +259,55 @@ async fn token_errors() {
         )
         .await;
     assert_eq!(s, 200);
+}
+
+/// A GetChanges body as SharePoint reads it: `{"query":{...}}` only, `SP.ChangeQuery`
+/// properties by exact name, tokens as `SP.ChangeToken` objects, `__metadata` only in
+/// a verbose body.
+#[tokio::test]
+async fn change_query_bodies_are_read_strictly() {
+    let t = start().await;
+    let a = t.seed("A", 2).await;
+    let url = format!("{}/GetChanges", t.list_url(&a));
+    let post = |body: Value, content_type: &'static str| {
+        let c =
+            t.c.post(&url)
+                .header("accept", NONE)
+                .header("authorization", "Bearer x");
+        async move {
+            let r = c
+                .header("content-type", content_type)
+                .body(body.to_string())
+                .send()
+                .await
+                .unwrap();
+            let s = r.status().as_u16();
+            (s, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let light = "application/json;odata=nometadata";
+    let ok = json!({"query": {"Item": true, "Add": true, "ChangeTokenStart": {"StringValue": t.token(&a).await}}});
+    assert_eq!(post(ok.clone(), light).await.0, 200);
+    let refused = [
+        (json!({"Item": true}), "The parameter Item does not exist in method GetChanges."),
+        (json!({}), "Value cannot be null.\r\nParameter name: query"),
+        (json!({"query": {"item": true, "Add": true}}), "The property 'item' does not exist on type 'SP.ChangeQuery'. Make sure to only use property names that are defined by the type."),
+        (json!({"query": {"Item": true, "Adds": true}}), "The property 'Adds' does not exist on type 'SP.ChangeQuery'. Make sure to only use property names that are defined by the type."),
+        (json!({"query": {"__metadata": {"type": "SP.ChangeQuery"}, "Item": true}}), "The property '__metadata' does not exist on type 'SP.ChangeQuery'. Make sure to only use property names that are defined by the type."),
+        (json!({"query": {"Item": true, "ChangeTokenStart": {"stringValue": "x"}}}), "The property 'stringValue' does not exist on type 'SP.ChangeToken'. Make sure to only use property names that are defined by the type."),
+    ];
+    for (body, msg) in refused {
+        let (s, v) = post(body.clone(), light).await;
+        assert_eq!((s, odata_error_message(&v).as_str()), (400, msg), "{body}");
+    }
+    let (s, v) = post(
+        json!({"query": {"Item": true, "ChangeTokenStart": "1;3;x;1;1"}}),
+        light,
+    )
+    .await;
+    assert_eq!(s, 400, "a bare string token: {v}");
+    // Verbose bodies carry `__metadata` on the query and its tokens.
+    let verbose = json!({"query": {"__metadata": {"type": "SP.ChangeQuery"}, "Item": true, "Add": true,
+        "ChangeTokenStart": {"__metadata": {"type": "SP.ChangeToken"}, "StringValue": t.token(&a).await}}});
+    assert_eq!(post(verbose, "application/json;odata=verbose").await.0, 200);
 }
