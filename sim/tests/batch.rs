@@ -273,3 +273,51 @@ async fn ordering_by_modified_refuses_a_skip_token() {
     let (status, body) = t.get(&url, NONE).await;
     assert_eq!(status, 400, "{body}");
 }
+
+/// What ODataLib's batch reader refuses, and SharePoint's limits: a part without
+/// `application/http` or `binary`, a request line without `HTTP/1.1`, a GET in a
+/// changeset, a body over 1 MiB (whole batch 400/413); a part for another site (that part).
+#[tokio::test]
+async fn batches_are_read_as_strictly_as_sharepoint_does() {
+    let t = start().await;
+    let id = t.seed("Strict", 2).await;
+    let url = format!("{}/items?$select=Title", t.list_url(&id));
+    let good = batch_body(std::slice::from_ref(&url));
+    assert_eq!(send(&t, good.clone(), true).await.0, 200);
+    let broken = [
+        (
+            good.replace("Content-Transfer-Encoding: binary\r\n", ""),
+            "Content-Transfer-Encoding",
+        ),
+        (
+            good.replace("Content-Type: application/http", "Content-Type: text/plain"),
+            "application/http",
+        ),
+        (good.replace(" HTTP/1.1\r\n", "\r\n"), "HTTP version"),
+        (
+            get_changes_part(&t.list_url(&id), "1;3;x;1;1").replace("POST ", "GET ")
+                + &format!("--{BOUNDARY}--\r\n"),
+            "change set",
+        ),
+    ];
+    for (body, says) in broken {
+        let (status, parts) = send(&t, body, true).await;
+        assert_eq!(
+            (status, parts[0].2.contains(says)),
+            (400, true),
+            "{says}: {}",
+            parts[0].2
+        );
+    }
+    let huge = batch_body(std::slice::from_ref(&url)).replace(
+        "\r\n\r\n--",
+        &format!("\r\nX-Pad: {}\r\n\r\n--", "x".repeat(1 << 20)),
+    );
+    assert_eq!(send(&t, huge, true).await.0, 413);
+    // A part for another site of the same host: refused; the parts after it as usual.
+    let other = t.api("web").replace("/sites/dev/", "/sites/other/");
+    let (status, parts) = send(&t, batch_body(&[url.clone(), other, url]), true).await;
+    let codes: Vec<u16> = parts.iter().map(|p| p.0).collect();
+    assert_eq!((status, codes), (200, vec![200, 400, 500]));
+    assert!(parts[1].2.contains("/sites/dev/_api/"), "{}", parts[1].2);
+}

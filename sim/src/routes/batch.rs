@@ -19,6 +19,9 @@ use crate::App;
 /// The service's limit on requests in one batch.
 pub const MAX_PARTS: usize = 100;
 
+/// The service's limit on a batch request's body: 1 MiB.
+pub const MAX_BODY: usize = 1024 * 1024;
+
 /// One request of a batch.
 #[derive(Debug, PartialEq)]
 pub struct Part {
@@ -71,6 +74,11 @@ fn parse_request(http: &str) -> Result<Part, String> {
     if method.is_empty() || url.is_empty() {
         return Err(format!("a part without a request line: {request_line:?}"));
     }
+    // ODataLib's batch reader wants the version, and only this one.
+    let version = words.next().unwrap_or("");
+    if version != "HTTP/1.1" || words.next().is_some() {
+        return Err(format!("The HTTP version '{version}' used in a batch operation request or response is not valid. The value must be 'HTTP/1.1'"));
+    }
     let target = match url.find("://") {
         Some(at) => url[at + 3..].find('/').map_or("/", |p| &url[at + 3 + p..]),
         None => url,
@@ -85,6 +93,27 @@ fn parse_request(http: &str) -> Result<Part, String> {
         headers,
         body: body.trim_end().to_owned(),
     })
+}
+
+/// A MIME header of a part, by name (case-insensitive).
+fn mime_header<'a>(mime: &'a str, name: &str) -> Option<&'a str> {
+    mime.lines()
+        .filter_map(|l| l.split_once(':'))
+        .find(|(n, _)| n.trim().eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.trim())
+}
+
+/// ODataLib's checks of an operation's MIME headers: `application/http`, `binary`.
+fn check_operation(mime: &str) -> Result<(), String> {
+    let ty = mime_header(mime, "content-type").unwrap_or("");
+    if !ty.eq_ignore_ascii_case("application/http") {
+        return Err(format!("The content type '{ty}' specified in the batch operation is not valid: it must be 'application/http'"));
+    }
+    let enc = mime_header(mime, "content-transfer-encoding").unwrap_or("");
+    if !enc.eq_ignore_ascii_case("binary") {
+        return Err(format!("The 'Content-Transfer-Encoding' header of a batch operation is missing or invalid ('{enc}'): it must be 'binary'"));
+    }
+    Ok(())
 }
 
 /// Parses a batch request body; `Err` says what is wrong.
@@ -104,6 +133,7 @@ pub fn parse_entries(body: &str, boundary: &str) -> Result<Vec<Entry>, String> {
             })
             .and_then(|(_, v)| self::boundary(v));
         let Some(inner) = inner else {
+            check_operation(mime)?;
             let part = parse_request(http)?;
             if part.method != "GET" {
                 return Err(format!(
@@ -116,11 +146,16 @@ pub fn parse_entries(body: &str, boundary: &str) -> Result<Vec<Entry>, String> {
         };
         let mut parts = Vec::new();
         for sub in chunks(http, inner)? {
-            let (_, sub_http) = sub
+            let (sub_mime, sub_http) = sub
                 .trim_start_matches('\n')
                 .split_once("\n\n")
                 .ok_or("a changeset part without headers")?;
-            parts.push(parse_request(sub_http)?);
+            check_operation(sub_mime)?;
+            let part = parse_request(sub_http)?;
+            if part.method == "GET" {
+                return Err(format!("An invalid HTTP method '{}' was detected for a request in a change set. Requests in change sets only support the HTTP methods 'POST', 'PUT', 'DELETE', 'PATCH' and 'MERGE'", part.method));
+            }
+            parts.push(part);
         }
         entries.push(Entry::Changeset(parts));
     }
@@ -153,8 +188,21 @@ async fn write_response(out: &mut Vec<u8>, boundary: &str, response: Response) {
 }
 
 /// Answers a `$batch` request.
-pub async fn batch(app: App, fmt: Fmt, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn batch(
+    app: App,
+    fmt: Fmt,
+    site_path: &str,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let bad = |msg: &str| fmt.error(StatusCode::BAD_REQUEST, codes::INVALID_QUERY, msg);
+    if body.len() > MAX_BODY {
+        let msg = format!(
+            "The $batch request body is {} bytes; at most {MAX_BODY} are accepted.",
+            body.len()
+        );
+        return fmt.error(StatusCode::PAYLOAD_TOO_LARGE, codes::INVALID_QUERY, &msg);
+    }
     let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
     let Some(boundary) = content_type.and_then(boundary) else {
         return bad("A $batch request needs a multipart/mixed Content-Type with a boundary.");
@@ -181,7 +229,7 @@ pub async fn batch(app: App, fmt: Fmt, headers: HeaderMap, body: Bytes) -> Respo
     for entry in entries {
         match entry {
             Entry::Request(part) => {
-                let response = answer_unless_failed(&app, &headers, part, failed).await;
+                let response = answer_unless_failed(&app, site_path, &headers, part, failed).await;
                 failed |= response.status().as_u16() >= 400;
                 write_response(&mut out, &reply_boundary, response).await;
             }
@@ -192,7 +240,8 @@ pub async fn batch(app: App, fmt: Fmt, headers: HeaderMap, body: Bytes) -> Respo
                         .as_bytes(),
                 );
                 for part in parts {
-                    let response = answer_unless_failed(&app, &headers, part, failed).await;
+                    let response =
+                        answer_unless_failed(&app, site_path, &headers, part, failed).await;
                     failed |= response.status().as_u16() >= 400;
                     write_response(&mut out, &changeset, response).await;
                 }
@@ -234,9 +283,26 @@ fn after_a_failed_part(part: &Part) -> Response {
 }
 
 /// [`answer`], or after a failed part SharePoint's answer to every later one.
-async fn answer_unless_failed(app: &App, outer: &HeaderMap, part: Part, failed: bool) -> Response {
+async fn answer_unless_failed(
+    app: &App,
+    site_path: &str,
+    outer: &HeaderMap,
+    part: Part,
+    failed: bool,
+) -> Response {
     if failed {
         return after_a_failed_part(&part);
+    }
+    let path = part.target.split('?').next().unwrap_or("");
+    let prefix = format!("{site_path}/_api/");
+    if !crate::query::decode(path)
+        .to_ascii_lowercase()
+        .starts_with(&prefix.to_ascii_lowercase())
+    {
+        // A batch runs in its own site: a part for another one is refused.
+        let fmt = Fmt::negotiate(&part_headers(&part)).unwrap_or_else(|fmt| fmt);
+        let msg = format!("A request in a $batch of {site_path} must address {prefix}: '{path}'.");
+        return fmt.error(StatusCode::BAD_REQUEST, codes::INVALID_QUERY, &msg);
     }
     answer(app, outer, part).await
 }

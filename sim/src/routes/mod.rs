@@ -282,7 +282,7 @@ pub async fn dispatch(
         if !auth::authorized(&app.lock(), site, &headers) {
             return fmt.error(StatusCode::FORBIDDEN, codes::DIGEST, codes::DIGEST_MSG);
         }
-        return batch::batch(app, fmt, headers, body).await;
+        return batch::batch(app, fmt, &site_path, headers, body).await;
     }
     let Some(target) = parse_target(&api_path) else {
         return fmt.error(
