@@ -74,7 +74,8 @@ pub fn is_loopback(url: &str) -> bool {
 }
 
 /// SharePoint's validation handshake: `POST url?validationtoken=T` with an empty body;
-/// the endpoint must answer 200 with the token as body within the timeout.
+/// the endpoint must answer 200, `Content-Type: text/plain`, with the token as body
+/// within the timeout.
 pub async fn handshake(app: &App, url: &str) -> Result<(), String> {
     if !is_loopback(url) {
         return Err(format!("The notification URL '{url}' is not a loopback URL (sp-sim only calls 127.0.0.1/localhost)."));
@@ -92,13 +93,23 @@ pub async fn handshake(app: &App, url: &str) -> Result<(), String> {
         .await
         .map_err(|e| format!("Failed to validate the notification URL '{url}': {e}"))?;
     let status = res.status();
+    let content_type = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let body = res.text().await.unwrap_or_default();
-    if status.as_u16() == 200 && body.trim() == token {
-        Ok(())
-    } else {
+    if status.as_u16() != 200 || body.trim() != token {
         Err(format!(
             "Failed to validate the notification URL '{url}'. The endpoint answered {status} without the validation token."
         ))
+    } else if !content_type.starts_with("text/plain") {
+        Err(format!(
+            "Failed to validate the notification URL '{url}'. The endpoint answered the validation token as '{content_type}', not 'text/plain'."
+        ))
+    } else {
+        Ok(())
     }
 }
 

@@ -19,6 +19,7 @@ struct Rx {
     handshakes: usize,
     fail_next: usize,
     bad_handshake: bool,
+    html_handshake: bool,
 }
 
 type Shared = Arc<Mutex<Rx>>;
@@ -41,7 +42,12 @@ async fn receiver(
         } else {
             tok
         };
-        return (StatusCode::OK, [("content-type", "text/plain")], tok).into_response();
+        let ty = if rx.html_handshake {
+            "text/html; charset=utf-8"
+        } else {
+            "text/plain"
+        };
+        return (StatusCode::OK, [("content-type", ty)], tok).into_response();
     }
     if rx.fail_next > 0 {
         rx.fail_next -= 1;
@@ -139,6 +145,12 @@ async fn handshake_create_list_renew_delete() {
     let (_, v) = t.get(&subs, NONE).await;
     assert_eq!(v["value"], json!([]));
     // A failed handshake refuses the subscription; non-loopback URLs are refused.
+    // The token in another Content-Type than text/plain (as Express's res.send answers).
+    rx.lock().unwrap().html_handshake = true;
+    let (s, v) = subscribe(&t, &id, &url, None).await;
+    assert_eq!(s, 400, "{v}");
+    assert!(v.to_string().contains("not 'text/plain'"), "{v}");
+    rx.lock().unwrap().html_handshake = false;
     rx.lock().unwrap().bad_handshake = true;
     assert_eq!(subscribe(&t, &id, &url, None).await.0, 400);
     assert_eq!(
