@@ -139,10 +139,15 @@ fn session_of(uri: &Uri) -> Option<(&str, bool)> {
     let sid = query
         .split('&')
         .find_map(|pair| pair.strip_prefix("sid="))?;
-    Some((
-        sid,
-        query.split('&').any(|pair| pair == "transport=websocket"),
-    ))
+    Some((sid, asks_for_websocket(query)))
+}
+
+/// Whether a socket.io request's query asks for a WebSocket, as engine.io reads it: by its
+/// first `transport` (`transport=polling&transport=websocket` is a poll, whose connection
+/// may be a pooled keep-alive one).
+pub(crate) fn asks_for_websocket(query: &str) -> bool {
+    let transport = query.split('&').find(|pair| pair.starts_with("transport="));
+    transport == Some("transport=websocket")
 }
 
 /// Middleware in front of socket.io: refuses the requests of cut sessions, remembers the
@@ -190,6 +195,10 @@ mod tests {
         assert_eq!(session_of(&ws), Some(("abc", true)));
         let poll = uri("/socket.io/?EIO=3&transport=polling&t=x&sid=abc");
         assert_eq!(session_of(&poll), Some(("abc", false)));
+        // A poll to engine.io, whatever comes after its first `transport`: its (shared)
+        // connection must not be remembered as an upgrade, which a cut aborts.
+        let twice = uri("/socket.io/?EIO=3&transport=polling&transport=websocket&sid=abc");
+        assert_eq!(session_of(&twice), Some(("abc", false)));
         assert_eq!(
             session_of(&uri("/socket.io/?EIO=4&transport=polling")),
             None

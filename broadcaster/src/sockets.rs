@@ -233,11 +233,9 @@ async fn close_refused(socket: SocketRef) {
     }
 }
 
-/// Whether the socket's first request was a WebSocket (engine.io reads the first `transport`).
+/// Whether the socket's first request was a WebSocket.
 fn opened_on_websocket(socket: &SocketRef) -> bool {
-    let query = socket.req_parts().uri.query().unwrap_or_default();
-    let transport = query.split('&').find(|pair| pair.starts_with("transport="));
-    transport == Some("transport=websocket")
+    crate::cut::asks_for_websocket(socket.req_parts().uri.query().unwrap_or_default())
 }
 
 /// Puts a new socket in [`ALL_ROOM`] and registers its event handlers. It runs as a connect
