@@ -44,12 +44,8 @@ pub fn format_token(list: Uuid, ms: i64, number: i64) -> String {
     format!("1;3;{list};{};{number}", time::ticks(ms))
 }
 
-fn get<'a>(m: &'a Map<String, Value>, k: &str) -> Option<&'a Value> {
-    m.get(k)
-}
-
 fn flag(m: &Map<String, Value>, k: &str) -> bool {
-    get(m, k).is_some_and(|v| v.as_bool().unwrap_or(false))
+    m.get(k).is_some_and(|v| v.as_bool().unwrap_or(false))
 }
 
 /// The properties of `SP.ChangeQuery` (names are case-sensitive, as SharePoint's JSON
@@ -161,7 +157,8 @@ fn read_query(ctx: &Ctx) -> Result<Map<String, Value>, Response> {
 
 fn token_string(v: Option<&Value>) -> Option<String> {
     match v? {
-        Value::Object(o) => get(o, "StringValue")
+        Value::Object(o) => o
+            .get("StringValue")
             .and_then(Value::as_str)
             .map(str::to_string),
         _ => None,
@@ -200,7 +197,7 @@ pub fn get_changes(ctx: &Ctx, list: usize) -> Response {
     let l = &site.lists[list];
     let mut bounds = [None, None];
     for (i, key) in ["ChangeTokenStart", "ChangeTokenEnd"].iter().enumerate() {
-        let Some(s) = token_string(get(&q, key)) else {
+        let Some(s) = token_string(q.get(*key)) else {
             continue;
         };
         let t = match parse_token(&s) {
@@ -224,7 +221,7 @@ pub fn get_changes(ctx: &Ctx, list: usize) -> Response {
         }
         bounds[i] = Some(t.number);
     }
-    let limit = match get(&q, "FetchLimit").and_then(Value::as_i64) {
+    let limit = match q.get("FetchLimit").and_then(Value::as_i64) {
         Some(n) if n > 0 => (n as usize).min(inner.knobs.fetch_limit_max),
         _ => inner.knobs.fetch_limit_default,
     };
