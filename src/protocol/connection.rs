@@ -98,8 +98,7 @@ impl Connection {
         let protocol = crate::text::uint(options.protocol as u64);
         let sharing_key = crate::text::join(
             &[
-                &target.socket_url,
-                &target.namespace,
+                &target.place,
                 &protocol,
                 auth.as_deref().unwrap_or_default(),
             ],
@@ -151,10 +150,17 @@ impl Connection {
     }
 
     /// What makes two connections interchangeable (a page shares one per key): the
-    /// socket URL, the namespace, the protocol and the auth payload, as given (`auto`
+    /// [`place`](Self::place), the protocol and the auth payload, as given (`auto`
     /// stays `auto` here when it has found the server's protocol).
     pub fn sharing_key(&self) -> String {
         self.sharing_key.clone()
+    }
+
+    /// Where it listens, whatever the URL's spelling (`http://H:1` and `ws://h:1/` are
+    /// one place) and without `auth`: the socket's scheme, host, path and the URL's own
+    /// query, then the namespace.
+    pub fn place(&self) -> &str {
+        &self.target.place
     }
 
     /// Whether it reconnects after the server's DISCONNECT

@@ -116,6 +116,10 @@ impl ConnectOptions {
 pub(crate) struct Target {
     pub socket_url: String,
     pub namespace: String,
+    /// Where it listens, whatever the spelling (`http://H:1` and `ws://h:1/` are one
+    /// place) and without `auth`: the WebSocket URL's scheme, host, path and the URL's
+    /// own query, then the namespace.
+    pub place: String,
 }
 
 /// Builds the WebSocket URL and namespace for `options`.
@@ -212,6 +216,16 @@ pub(crate) fn target(options: &ConnectOptions) -> Result<Target, ProtocolError> 
         (path, namespace)
     };
     let mut socket_url = crate::text::concat(&[ws_scheme, "://", authority, &path]);
+    let place = crate::text::concat(&[
+        ws_scheme,
+        "://",
+        &authority.to_ascii_lowercase(),
+        if path.is_empty() { "/" } else { &path },
+        "?",
+        query,
+        " ",
+        &namespace,
+    ]);
     for (i, param) in params.iter().enumerate() {
         socket_url.push(if i == 0 { '?' } else { '&' });
         socket_url.push_str(param);
@@ -219,6 +233,7 @@ pub(crate) fn target(options: &ConnectOptions) -> Result<Target, ProtocolError> 
     Ok(Target {
         socket_url,
         namespace,
+        place,
     })
 }
 
@@ -297,6 +312,30 @@ mod tests {
         assert_eq!(
             target(&o).unwrap().socket_url,
             "ws://h/socket.io/?EIO=4&transport=websocket"
+        );
+    }
+
+    #[test]
+    fn one_place_however_its_url_is_spelt_and_without_auth() {
+        let place = |url: &str, protocol, auth: Option<&str>| {
+            let mut o = ConnectOptions::new(url, protocol);
+            o.auth = auth.map(|a| json::parse(a).unwrap());
+            target(&o).unwrap().place
+        };
+        for protocol in [Protocol::SocketIoV2, Protocol::WebSocket] {
+            let base = place("http://h:1/", protocol, None);
+            for same in ["http://h:1", " HTTP://H:1/ ", "ws://h:1/#x"] {
+                assert_eq!(place(same, protocol, None), base, "{same}");
+            }
+            assert_eq!(place("http://h:1", protocol, Some(r#"{"t":"s"}"#)), base);
+            for other in ["https://h:1/", "http://h:2/", "http://h:1/?code=1"] {
+                assert_ne!(place(other, protocol, None), base, "{other}");
+            }
+            assert_ne!(place("http://h:1/a", protocol, None), base);
+        }
+        assert_eq!(
+            place("http://h:1/admin/", Protocol::SocketIoV4, None),
+            place("http://h:1/admin", Protocol::SocketIoV4, None)
         );
     }
 

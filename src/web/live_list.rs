@@ -48,6 +48,7 @@ impl LiveList {
             ListRef::Id(id) => text::concat(&["id:", id]),
             ListRef::Title(title) => text::concat(&["title:", title]),
         };
+        let connection = connection_for(broadcaster, options, true)?;
         // No `format!`: it would pull core's formatting machinery into the wasm.
         let key = text::join(
             &[
@@ -59,7 +60,7 @@ impl LiveList {
                 ),
                 &text::uint(config.metadata as u64),
                 &text::uint(config.auth as u64),
-                &broadcaster,
+                connection.connection.place(),
                 order.field.as_deref().unwrap_or("ID"),
                 if order.descending { "desc" } else { "asc" },
                 // Last: whatever it contains cannot shift the other parts.
@@ -69,7 +70,6 @@ impl LiveList {
         );
         let mut feed = ChangeFeed::new(config);
         let checkpoint = checkpoint::resume(&mut feed, options, &key)?;
-        let connection = connection_for(broadcaster, options, true)?;
         let list = ListState::with_order(order);
         let hub = FeedHub::acquire(key, (feed, checkpoint), list, transport, connection);
         let id = hub.next_id();
