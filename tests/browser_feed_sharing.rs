@@ -11,6 +11,7 @@ mod browser;
 mod sim;
 
 use browser::*;
+use js_sys::Function;
 use sim::*;
 use sp_live::web::LiveList;
 use wasm_bindgen::JsValue;
@@ -52,4 +53,58 @@ async fn spellings_of_one_broadcaster_share_one_feed() {
     for list in &mut lists {
         list.close();
     }
+}
+
+/// A token provider that notes `who` in `globalThis.__askedFor` at each call.
+fn provider(who: &str) -> JsValue {
+    let body = format!(
+        "(globalThis.__askedFor = globalThis.__askedFor || []).push('{who}'); \
+         return Promise.resolve('token-{who}');"
+    );
+    Function::new_no_args(&body).into()
+}
+
+/// The providers asked since the last call, in order.
+fn asked() -> Vec<String> {
+    let list = js_sys::eval("(globalThis.__askedFor || []).splice(0)").unwrap();
+    js_sys::Array::from(&list)
+        .iter()
+        .filter_map(|v| v.as_string())
+        .collect()
+}
+
+/// Two web parts show one list with their own token providers: the feed asks the
+/// newest open one's, and once that web part closes its list, the other one's (the
+/// closed web part's provider may hold a disposed context).
+#[wasm_bindgen_test]
+async fn a_shared_feed_asks_the_newest_open_list_for_its_token() {
+    let _serial = serial().await;
+    admin("POST", "reset", None).await;
+    let list_id = fresh_watched_list("Two providers").await;
+    asked();
+    let mut first = open_on(BROADCASTER, &list_id, &[("accessToken", provider("first"))]).await;
+    let mut second = open_on(
+        BROADCASTER,
+        &list_id,
+        &[("accessToken", provider("second"))],
+    )
+    .await;
+    asked();
+    add_item(&list_id, "while both are open").await;
+    wait_until("the first item", 10_000, || first.items().length() == 6).await;
+    let seen = asked();
+    assert!(
+        !seen.is_empty() && seen.iter().all(|w| w == "second"),
+        "the newest list's provider: {seen:?}"
+    );
+
+    second.close();
+    add_item(&list_id, "after the second closed").await;
+    wait_until("the second item", 10_000, || first.items().length() == 7).await;
+    let seen = asked();
+    assert!(
+        !seen.is_empty() && seen.iter().all(|w| w == "first"),
+        "the open list's provider once the newest closed: {seen:?}"
+    );
+    first.close();
 }

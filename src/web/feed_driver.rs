@@ -41,8 +41,11 @@ pub(crate) enum FeedMessage {
     Tick,
     /// A subscriber joined: deliver its snapshot if the list is loaded.
     Catchup,
-    /// A list joined the feed with this connection to its broadcaster (not driven yet).
-    Join(Box<NewConnection>),
+    /// A list joined the feed: its handle, transport and connection to its broadcaster
+    /// (not driven yet).
+    Join(Box<(u32, Transport, NewConnection)>),
+    /// A list let go of the feed (not the last: that is `Shutdown`).
+    Leave(u32),
     /// The last handle let go.
     Shutdown,
 }
@@ -72,11 +75,11 @@ pub(crate) fn start(
     hub: Rc<FeedHub>,
     (feed, checkpoint): (ChangeFeed, Option<Array>),
     list: ListState,
-    transport: Transport,
+    (list_owner, transport): (u32, Transport),
     broadcaster: (Rc<Hub>, u32),
 ) {
     let answers = hub.mailbox.clone();
-    let requests = Requests::new(transport, move |id, result| {
+    let requests = Requests::new(list_owner, transport, move |id, result| {
         answers.post(FeedMessage::Response(id, result))
     });
     let (bhub, owner) = broadcaster;
@@ -151,8 +154,12 @@ impl FeedTask {
         let now = js::now_ms();
         self.feed.set_wall_clock(js_sys::Date::now() as i64);
         while let Some(message) = self.driver.hub.mailbox.try_recv() {
-            if let FeedMessage::Join(connection) = message {
-                self.join(*connection);
+            if let FeedMessage::Join(joined) = message {
+                let (list_owner, transport, connection) = *joined;
+                self.requests.join(list_owner, transport);
+                self.join(connection);
+            } else if let FeedMessage::Leave(list_owner) = message {
+                self.requests.leave(list_owner);
             } else if !self.driver.handle(message, &mut self.feed, now) {
                 self.finish();
                 return false;
@@ -270,7 +277,7 @@ impl Driver {
             FeedMessage::Wake(wake) => feed.handle_wake(now, wake),
             FeedMessage::Tick => feed.handle_timeout(now),
             FeedMessage::Catchup => self.hub.catchup_done(),
-            FeedMessage::Join(_) => {} // the task's: `FeedTask::join`
+            FeedMessage::Join(_) | FeedMessage::Leave(_) => {} // the task's (`FeedTask::turn`)
             FeedMessage::Shutdown => return false,
         }
         true

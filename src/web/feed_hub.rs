@@ -116,7 +116,8 @@ pub(crate) struct FeedHub {
 
 impl FeedHub {
     /// Joins the feed under `key`, or starts it with `feed` (and the items of the
-    /// checkpoint it resumes from, if any), `transport` and one handle on the page's
+    /// checkpoint it resumes from, if any), `transport` (the newest list's is used) and
+    /// one handle on the page's
     /// connection to the broadcaster `connection` is for (a feed joined has its own:
     /// `connection` then goes to its task, which drives it only if its own has closed
     /// for good).
@@ -126,13 +127,13 @@ impl FeedHub {
         list: ListState,
         transport: Transport,
         connection: NewConnection,
-    ) -> Rc<FeedHub> {
+    ) -> (Rc<FeedHub>, u32) {
+        let owner = unsubscribe::next_id();
         if let Some(existing) = FEEDS.with(|f| f.borrow().iter().find(|h| h.key == key).cloned()) {
             existing.handles.set(existing.handles.get() + 1);
-            existing
-                .mailbox
-                .post(FeedMessage::Join(Box::new(connection)));
-            return existing;
+            let joined = (owner, transport, connection);
+            existing.mailbox.post(FeedMessage::Join(Box::new(joined)));
+            return (existing, owner);
         }
         let broadcaster = Hub::acquire(connection);
         let hub = Rc::new(FeedHub {
@@ -152,8 +153,8 @@ impl FeedHub {
             catchup_pending: Cell::new(false),
         });
         FEEDS.with(|f| f.borrow_mut().push(hub.clone()));
-        feed_driver::start(hub.clone(), feed, list, transport, broadcaster);
-        hub
+        feed_driver::start(hub.clone(), feed, list, (owner, transport), broadcaster);
+        (hub, owner)
     }
 
     /// A fresh id for a handle or a subscriber.
@@ -185,6 +186,8 @@ impl FeedHub {
                 super::peers::unhost();
             }
             self.mailbox.post(FeedMessage::Shutdown);
+        } else {
+            self.mailbox.post(FeedMessage::Leave(owner));
         }
     }
 

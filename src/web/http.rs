@@ -77,15 +77,23 @@ pub(crate) type Done = dyn FnMut(f64, f64, Option<String>, JsValue, Option<Strin
 
 /// Starts requests and hands each outcome to `on_response` (`Err` is a network-level
 /// failure for people to read). Responses arriving after this is dropped are ignored.
+///
+/// A shared feed's requests leave through the transport of the newest list still
+/// open on it: the `fetch` or `accessToken` of a web part disposed since is not asked
+/// again (its context may be gone), as a shared connection asks its newest holder's
+/// `auth`.
 pub(crate) struct Requests {
-    transport: Transport,
+    /// The transports of the lists on the feed, by handle, the newest last.
+    holders: Vec<(u32, Transport)>,
     on_response: Rc<dyn Fn(u64, Result<HttpResponse, String>)>,
     done: Closure<Done>,
 }
 
 impl Requests {
-    /// Requests over `transport`, answered to `on_response` (never synchronously).
+    /// Requests over `transport` (handle `owner`'s), answered to `on_response` (never
+    /// synchronously).
     pub(crate) fn new(
+        owner: u32,
         transport: Transport,
         on_response: impl Fn(u64, Result<HttpResponse, String>) + 'static,
     ) -> Self {
@@ -106,9 +114,21 @@ impl Requests {
             },
         );
         Self {
-            transport,
+            holders: vec![(owner, transport)],
             on_response,
             done,
+        }
+    }
+
+    /// Handle `owner` joined with `transport`: later requests use it.
+    pub(crate) fn join(&mut self, owner: u32, transport: Transport) {
+        self.holders.push((owner, transport));
+    }
+
+    /// Handle `owner` let go: its transport is not used again (unless it is the last).
+    pub(crate) fn leave(&mut self, owner: u32) {
+        if self.holders.len() > 1 {
+            self.holders.retain(|(holder, _)| *holder != owner);
         }
     }
 
@@ -126,11 +146,14 @@ impl Requests {
                 headers.push('\n');
             }
         }
+        let Some((_, transport)) = self.holders.last() else {
+            return;
+        };
         send(
             self.done.as_ref().unchecked_ref(),
             request.id as f64,
-            self.transport.fetch.as_ref(),
-            self.transport
+            transport.fetch.as_ref(),
+            transport
                 .access_token
                 .as_ref()
                 .unwrap_or(&JsValue::UNDEFINED),

@@ -71,8 +71,7 @@ impl LiveList {
         let mut feed = ChangeFeed::new(config);
         let checkpoint = checkpoint::resume(&mut feed, options, &key)?;
         let list = ListState::with_order(order);
-        let hub = FeedHub::acquire(key, (feed, checkpoint), list, transport, connection);
-        let id = hub.next_id();
+        let (hub, id) = FeedHub::acquire(key, (feed, checkpoint), list, transport, connection);
         Ok(LiveList { hub: Some(hub), id })
     }
 }

@@ -104,8 +104,11 @@ cd "$(dirname "$0")/../.."
 # then +105 B so that a `list:changes` event that cannot be read (a string too deep or
 # broken to parse, an entry without `resource`) is a hint for every list instead of none;
 # then +186 B so that a list opened on a feed whose broadcaster connection closed for good
-# (status `offline`) brings the feed a new connection instead of joining it offline.)
-WASM_GZIP_BUDGET=64500
+# (status `offline`) brings the feed a new connection instead of joining it offline;
+# then +463 B so that one broadcaster spelt differently (`http://h:1`, `HTTP://h:1/`,
+# `ws://h:1`) is one feed, and a shared feed's requests use the newest open list's
+# `accessToken` or `fetch`, not those of a list closed since.)
+WASM_GZIP_BUDGET=64960
 GLUE_GZIP_BUDGET=6995 # comments stripped, as packaged (6,972 B after the argument checks)
 wasm=$(gzip -9c pkg/sp_live_bg.wasm | wc -c)
 glue=0 # the glue and its snippets (bridge.js), each gzipped as served
