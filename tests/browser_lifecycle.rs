@@ -135,10 +135,10 @@ async fn closing_during_the_load_and_concurrent_opens_are_clean() {
     assert_eq!(page_errors(), Vec::<String>::new(), "no uncaught errors");
 }
 
-/// A LiveList that joins an open feed with other connection options (another socket.io
-/// namespace here) uses the feed's connection, as documented ("the first LiveList of a
-/// shared feed decides its options"), and opens no connection of its own: before, it
-/// started one and dropped it at once, a WebSocket opened and closed for nothing.
+/// A LiveList that joins an open feed with other connection options (another `auth`
+/// object for the broadcaster here; another namespace would be another feed) uses the
+/// feed's connection and opens no connection of its own: before, it started one and
+/// dropped it at once, a WebSocket opened and closed for nothing.
 #[wasm_bindgen_test]
 async fn joining_a_feed_opens_no_connection_of_its_own() {
     let _serial = serial().await;
@@ -154,12 +154,12 @@ async fn joining_a_feed_opens_no_connection_of_its_own() {
            constructor(...a) { super(...a); __spSockets += 1; } }",
     )
     .unwrap();
-    let namespace = [("namespace", JsValue::from("/elsewhere"))];
+    let auth = [("auth", js_sys::JSON::parse(r#"{"web part":"another"}"#).unwrap())];
     let joined = LiveList::open(live_list_options(
         BROADCASTER,
         &list_id,
         &["Title"],
-        &namespace,
+        &auth,
     ))
     .await;
     sleep(300).await;
