@@ -219,6 +219,7 @@ export class SocketListChanges {
       await init(this._options.wasm == null ? undefined : { module_or_path: this._options.wasm }).catch((e) => {
         throw initError(e);
       });
+      if (this._stopped) throw closedError(); // stopped while the wasm loaded: open nothing
       list = await LiveList.open(listOptions);
     } catch (error) {
       if (!this._stopped) this._starting = null; // start() may try again (a wasm that failed to load)

@@ -13,7 +13,7 @@ import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { emitterChecks } from "./emitter-checks.mjs";
-import { droppedHandlesKeepListening, startRetriesAfterTheWasmFailedToLoad } from "./lifecycle-checks.mjs";
+import { lifecycleChecks } from "./lifecycle-checks.mjs";
 import { Checks, Rest, admin as adminApi, killAll, launchChromium, portTaken, serveStatic, sleep, startSimAndBroadcaster, subscribeWebhook, under, waitFor } from "../e2e/lib.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -372,17 +372,7 @@ async function main() {
       await p2.close();
     });
 
-    await checks.check("a LiveList and a Broadcaster the page dropped (keeping only callbacks) still hear a change after garbage collection", async () => {
-      const p3 = await openPage();
-      await droppedHandlesKeepListening(p3, { base, broadcaster: BROADCASTER, rest });
-      await p3.close();
-    });
-
-    await checks.check("start() whose wasm failed to load rejects with code init, and a second start() loads it and goes live", async () => {
-      const p4 = await openPage();
-      await startRetriesAfterTheWasmFailedToLoad(p4, { base, wasmPath: path.join(ROOT, "pkg/sp_live_bg.wasm") });
-      await p4.close();
-    });
+    await lifecycleChecks(checks, { openPage, base, broadcaster: BROADCASTER, rest, wasmPath: path.join(ROOT, "pkg/sp_live_bg.wasm") });
 
     await checks.check("no uncaught page errors", () => {
       if (pageErrors.length) throw new Error(pageErrors.join("; "));

@@ -4,8 +4,23 @@
 //   free(), as an open WebSocket with listeners does (tests/scripts/keep-handles.mjs).
 //   Chromium runs with --js-flags=--expose-gc (tests/e2e/lib.mjs), so the page can collect;
 // - SocketListChanges.start() whose wasm failed to load rejects with code `init` and
-//   may be called again.
+//   may be called again;
+// - stop() while start() loads the wasm opens nothing (no request, no WebSocket).
 import { waitFor } from "../e2e/lib.mjs";
+
+/** Runs the checks below with `checks` (tests/e2e/lib.mjs); `openPage()` opens a fresh test page. */
+export async function lifecycleChecks(checks, { openPage, base, broadcaster, rest, wasmPath }) {
+  const onFreshPage = async (run) => {
+    const page = await openPage();
+    await run(page).finally(() => page.close());
+  };
+  await checks.check("a LiveList and a Broadcaster the page dropped (keeping only callbacks) still hear a change after garbage collection", () =>
+    onFreshPage((p) => droppedHandlesKeepListening(p, { base, broadcaster, rest })));
+  await checks.check("start() whose wasm failed to load rejects with code init, and a second start() loads it and goes live", () =>
+    onFreshPage((p) => startRetriesAfterTheWasmFailedToLoad(p, { base, wasmPath })));
+  await checks.check("stop() while start() loads the wasm (a web part disposed at once): start() rejects with closed, and no list opens (no request, no WebSocket)", () =>
+    onFreshPage((p) => stopWhileTheWasmLoadsOpensNothing(p, base)));
+}
 
 /** Opens both in the page, drops them, collects, edits the list; checks both hear it. */
 export async function droppedHandlesKeepListening(page, { base, broadcaster, rest }) {
@@ -62,4 +77,40 @@ export async function startRetriesAfterTheWasmFailedToLoad(page, { base, wasmPat
   if (result.first !== "init" || result.second !== "started" || result.status !== "live") {
     throw new Error(`first start ${result.first}, second ${result.second}, status ${result.status} (served ${served})`);
   }
+}
+
+/**
+ * On a fresh page, `start()` then `stop()` at once (SPFx disposing a web part right after
+ * its onInit began, e.g. on a quick page navigation): start() rejects with `closed`, and
+ * nothing is opened. It used to open the list once the wasm had loaded (a request to
+ * SharePoint and a WebSocket to the broadcaster), only to close it again.
+ */
+export async function stopWhileTheWasmLoadsOpensNothing(page, base) {
+  const got = await page.evaluate(async (o) => {
+    const opened = { sockets: 0, requests: 0 };
+    const NativeWebSocket = window.WebSocket;
+    const nativeFetch = window.fetch;
+    window.WebSocket = class extends NativeWebSocket {
+      constructor(...args) {
+        super(...args);
+        opened.sockets += 1;
+      }
+    };
+    window.fetch = (url, ...rest) => {
+      if (String(url).startsWith(o.siteUrl)) opened.requests += 1; // SharePoint's, not the wasm's
+      return nativeFetch(url, ...rest);
+    };
+    try {
+      const socket = new window.t.SocketListChanges({ ...o, eventName: "disposedAtOnce" });
+      const started = socket.start().then(() => "resolved", (e) => e.code);
+      socket.stop();
+      const result = await started;
+      await new Promise((r) => setTimeout(r, 500));
+      return `start() ${result}; ${opened.requests} SharePoint request(s), ${opened.sockets} WebSocket(s)`;
+    } finally {
+      window.WebSocket = NativeWebSocket;
+      window.fetch = nativeFetch;
+    }
+  }, base);
+  if (got !== "start() closed; 0 SharePoint request(s), 0 WebSocket(s)") throw new Error(got);
 }
