@@ -88,6 +88,7 @@ export class SocketListChanges {
   /** Throws a `TypeError` for an unknown `reset` or an `emitter` without `emit`. */
   constructor(options: SocketListChangesOptions);
   /** Initialises the wasm module if needed, opens the list, starts emitting; resolves to `this`. Idempotent.
+   * Payloads are emitted from the task after it resolves: a handler registered by then hears every one.
    * Rejects with an `Error` whose `code` is `init` (the wasm failed to load), `invalid-options`, or `closed`
    * (stopped meanwhile); after `init` or `invalid-options` it may be called again. */
   start(): Promise<this>;

@@ -190,6 +190,8 @@ export class SocketListChanges {
     this._stopped = false;
     /** Id -> JSON of the row as last delivered (to turn a reset into a diff). */
     this._known = new Map();
+    /** Payloads held until the task after start() resolved (see _start), else null. */
+    this._held = null;
   }
 
   /** The underlying `LiveList` once started (for `items()`, `status`, `stats()`), else null. */
@@ -231,7 +233,17 @@ export class SocketListChanges {
       throw closedError();
     }
     this._list = list;
+    // The list's first events (its snapshot, at once when another web part has loaded
+    // it) come in microtasks, before the caller goes on after `await start()`: their
+    // payloads wait for the next task, so that a handler registered then (by the render
+    // that follows onInit, say) hears them.
+    this._held = [];
     this._subscription = list.subscribe((event) => this._onEvent(event));
+    setTimeout(() => {
+      const held = this._held || [];
+      this._held = null;
+      for (const json of held) this._emit(json);
+    }, 0);
     return this;
   }
 
@@ -243,10 +255,15 @@ export class SocketListChanges {
     if (this._list) this._list.close();
     this._list = null;
     this._known.clear();
+    this._held = null;
   }
 
   _emit(json) {
     if (this._stopped) return;
+    if (this._held) {
+      this._held.push(json);
+      return;
+    }
     try {
       this._emitter.emit(this._eventName, json);
     } catch (error) {

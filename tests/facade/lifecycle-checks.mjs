@@ -5,7 +5,9 @@
 //   Chromium runs with --js-flags=--expose-gc (tests/e2e/lib.mjs), so the page can collect;
 // - SocketListChanges.start() whose wasm failed to load rejects with code `init` and
 //   may be called again;
-// - stop() while start() loads the wasm opens nothing (no request, no WebSocket).
+// - stop() while start() loads the wasm opens nothing (no request, no WebSocket);
+// - a handler registered once start() resolved hears the emitSnapshot payload, also when
+//   another web part has loaded the list already.
 import { waitFor } from "../e2e/lib.mjs";
 
 /** Runs the checks below with `checks` (tests/e2e/lib.mjs); `openPage()` opens a fresh test page. */
@@ -20,6 +22,8 @@ export async function lifecycleChecks(checks, { openPage, base, broadcaster, res
     onFreshPage((p) => startRetriesAfterTheWasmFailedToLoad(p, { base, wasmPath })));
   await checks.check("stop() while start() loads the wasm (a web part disposed at once): start() rejects with closed, and no list opens (no request, no WebSocket)", () =>
     onFreshPage((p) => stopWhileTheWasmLoadsOpensNothing(p, base)));
+  await checks.check("emitSnapshot on a list another web part has loaded: a handler registered after `await start()` hears every row once", () =>
+    onFreshPage((p) => aHandlerAddedAfterStartHearsTheSnapshot(p, { base, rest })));
 }
 
 /** Opens both in the page, drops them, collects, edits the list; checks both hear it. */
@@ -113,4 +117,32 @@ export async function stopWhileTheWasmLoadsOpensNothing(page, base) {
     }
   }, base);
   if (got !== "start() closed; 0 SharePoint request(s), 0 WebSocket(s)") throw new Error(got);
+}
+
+/**
+ * A second web part on a list the first has loaded (one shared feed): its onInit awaits
+ * start() and its render then registers the `listChanges` handler, as an SPFx web part
+ * does. With `emitSnapshot` that handler gets every row once. The snapshot payload used
+ * to be emitted before start() resolved (the loaded feed hands it over in a microtask),
+ * to nobody: the web part stayed empty.
+ */
+export async function aHandlerAddedAfterStartHearsTheSnapshot(page, { base, rest }) {
+  const got = await page.evaluate(async (o) => {
+    const { SocketListChanges, emitter } = window.t;
+    const first = await new SocketListChanges({ ...o, eventName: "firstWebPart" }).start();
+    try {
+      for (let i = 0; i < 200 && first.list.status !== "live"; i += 1) await new Promise((r) => setTimeout(r, 50));
+      const second = await new SocketListChanges({ ...o, eventName: "secondWebPart", emitSnapshot: true }).start();
+      const heard = [];
+      const off = emitter.on("secondWebPart", (data) => heard.push(JSON.parse(data).AddedItems.map((i) => i.Id).join()));
+      await new Promise((r) => setTimeout(r, 500));
+      off();
+      second.stop();
+      return heard;
+    } finally {
+      first.stop();
+    }
+  }, base);
+  const ids = (await rest.items()).map((i) => i.id).join();
+  if (got.length !== 1 || got[0] !== ids) throw new Error(`payloads ${JSON.stringify(got)}, want one with ${ids}`);
 }
