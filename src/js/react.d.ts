@@ -41,7 +41,7 @@ export interface LiveListState<T extends ItemWithId = ListItem> {
 /**
  * Opens a LiveList while the component is mounted and returns its state. The list
  * reopens when an option other than a function, `accessToken`, `resume` or `wasm`
- * changes (compared as JSON), or when `fetch` or `accessToken` comes or goes; functions
+ * changes (compared as JSON, in any key order), or when `fetch` or `accessToken` comes or goes; functions
  * (`fetch`, an `auth` function) and `accessToken` (a function, or a string that rotates)
  * are read from the latest render's options, so inline closures are fine. A render with new options returns the
  * new list's state (`"connecting"`, no rows), not the old one's. `null` or `undefined`

@@ -21,7 +21,7 @@ function coded(error, code) {
 }
 
 /**
- * What identifies a list to open: every option, but of a function (`fetch`) and of
+ * What identifies a list to open: every option (objects' keys in order), but of a function (`fetch`) and of
  * `accessToken` (a string that rotates, or a function) only whether there is one (for a
  * token of no valid type, its type): they are called through the latest render's options
  * instead. Not `resume` (read once, when the list opens) nor `wasm` (used by the first
@@ -34,9 +34,21 @@ function optionsKey(options) {
     value === undefined || value === null ? undefined
       : typeof value === "string" || typeof value === "function" ? "[given]"
         : `[${typeof value}]`;
+  // Objects' keys in order, so that the same options written in another order are the
+  // same list (arrays, such as `select`, keep theirs).
+  const sorted = (value) => {
+    const out = {};
+    for (const name of Object.keys(value).sort()) out[name] = value[name];
+    return out;
+  };
+  const replacer = (sort) => (name, value) =>
+    typeof value === "function" ? "[function]"
+      : sort && value !== null && typeof value === "object" && !Array.isArray(value) ? sorted(value)
+        : value;
+  const keyed = { ...options, resume: undefined, wasm: undefined, accessToken: given(options.accessToken) };
   try {
-    return JSON.stringify({ ...options, resume: undefined, wasm: undefined, accessToken: given(options.accessToken) },
-      (name, value) => (typeof value === "function" ? "[function]" : value));
+    JSON.stringify(keyed, replacer(false)); // throws for a cycle, which the sorted copies would hide
+    return JSON.stringify(keyed, replacer(true));
   } catch (error) {
     return `unserialisable:${error}`;
   }
@@ -87,7 +99,7 @@ function withLatestFunctions(options, latest) {
  * (for `refresh()` and `stats()`), or `null`.
  *
  * The list reopens when an option other than a function, `accessToken`, `resume` or
- * `wasm` changes (compared as JSON), or when `fetch` or `accessToken` comes or goes;
+ * `wasm` changes (compared as JSON, in any key order), or when `fetch` or `accessToken` comes or goes;
  * functions (`fetch`, an `auth` function) and `accessToken` (a function, or a string
  * that rotates) are read from the latest render's options. A render with new options returns the new list's state.
  * `null` or `undefined` options open nothing (status `"closed"`), e.g. until a web

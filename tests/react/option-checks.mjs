@@ -1,8 +1,8 @@
 // Checks of how useLiveList treats changing options, run by react.test.mjs on its page:
 // a fetch or token that arrives after the first render is used (also a valid token after
 // one of the wrong type), a token that rotates,
-// an inline `auth` function (the latest render's is asked) and a new `wasm` do not reopen
-// the list, the render right after an options change
+// an inline `auth` function (the latest render's is asked), a new `wasm` and options
+// written in another order do not reopen the list, the render right after an options change
 // shows the new list opening (not the old rows), and with IndexedDB a hidden page's
 // write starts at once (an unloading page runs no later task); sp-live/checkpoint leaves
 // most of sessionStorage to the page and does not retry what it refused, gives up on an
@@ -134,6 +134,20 @@ export async function optionChecks({ page, checks, base, listId, rest, showsServ
     await page.evaluate((o) => window.t.render({ ...o, wasm: "/pkg/sp_live_bg.wasm?two" }), options);
     await new Promise((r) => setTimeout(r, 300));
     expect((await lists()) === before, "reopened");
+  });
+
+  await checks.check("the same options written in another order (the object's keys, a nested object's) keep the list", async () => {
+    const auth = { token: "t", user: "u" };
+    await page.evaluate((o) => window.t.render(o), { ...options, auth });
+    await waitStatus(page, "live");
+    const before = await lists();
+    // As a web part that builds its options in another place, or spreads them the other way round.
+    const reordered = Object.fromEntries(Object.entries({ ...options, auth: { user: "u", token: "t" } }).reverse());
+    await page.evaluate((o) => window.t.render(o), reordered);
+    await new Promise((r) => setTimeout(r, 300));
+    const after = await lists();
+    expect(after === before, `the list reopened (${after - before}) for ${JSON.stringify(Object.keys(reordered))}`);
+    expect((await page.evaluate(() => window.t.text("root", "status"))) === "live", "not live");
   });
 
   await checks.check("the render right after an options change shows the new list opening, not the old list's rows", async () => {
