@@ -114,6 +114,8 @@ class DelegatingEmitter extends RxJsEventEmitter {
     super();
     this._seed = seed;
     this._relayed = new Set();
+    /** The emits under way through us, innermost last: whether our relay heard each. */
+    this._emits = [];
     for (const method of ["off", "dispose"]) {
       const original = seed[method];
       if (typeof original !== "function") continue;
@@ -139,11 +141,27 @@ class DelegatingEmitter extends RxJsEventEmitter {
   /** Puts our relay for `name` on the seed's bus. */
   _relay(name) {
     this._relayed.add(name);
-    this._seed.on(name, (data) => RxJsEventEmitter.prototype.emit.call(this, name, data));
+    this._seed.on(name, (data) => {
+      const emit = this._emits[this._emits.length - 1];
+      if (emit && emit.name === name) emit.heard = true;
+      RxJsEventEmitter.prototype.emit.call(this, name, data);
+    });
   }
 
+  /** Emits on the seed's bus. A seed handler that throws (rx-lite rethrows, which stops
+   * the handlers after it, our relay among them) is reported, as ours are, and our
+   * handlers still get the event. */
   emit(name, data) {
-    this._seed.emit(String(name), data);
+    const emit = { name: String(name), heard: false };
+    this._emits.push(emit);
+    try {
+      this._seed.emit(emit.name, data);
+    } catch (error) {
+      report(error);
+    } finally {
+      this._emits.pop();
+    }
+    if (!emit.heard) RxJsEventEmitter.prototype.emit.call(this, emit.name, data);
   }
 }
 

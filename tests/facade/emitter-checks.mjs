@@ -11,6 +11,10 @@ export async function emitterChecks(checks, { page, openPage, base }) {
     const p = await openPage("?foreign=1");
     await aThrowingSeedHandlerDoesNotHideWhyStartFailed(p, base).finally(() => p.close());
   });
+  await checks.check("on a seed emitter, an unported handler that throws neither throws out of our emit() nor keeps the event from our handlers", async () => {
+    const p = await openPage("?foreign=1");
+    await aThrowingSeedHandlerDoesNotStopOurs(p).finally(() => p.close());
+  });
   await checks.check("`wasm: null` loads the wasm from next to sp_live.js, as a missing `wasm` does (null is a default for every facade option)", async () => {
     const p = await openPage();
     await aNullWasmOptionIsTheDefault(p, base).finally(() => p.close());
@@ -102,4 +106,37 @@ export async function aNullWasmOptionIsTheDefault(page, base) {
     return r.ok ? "started" : `${r.code}: ${r.message}`;
   }, base);
   if (got !== "started") throw new Error(got);
+}
+
+/**
+ * On a page whose emitter is an unported seed's (rx-lite's Subject calls its handlers in
+ * turn and rethrows what one throws, which stops the rest), a seed handler registered
+ * before ours throws. emit() through our emitter reports it, as ours do, instead of
+ * throwing into the web part that emitted, and our handlers (behind the seed's handler
+ * on its bus) still get the event: it used to be lost to them, a change payload too.
+ */
+export async function aThrowingSeedHandlerDoesNotStopOurs(page) {
+  const got = await page.evaluate(() => {
+    const { emitter } = window.t;
+    const seed = window.seedEmitter;
+    const out = [];
+    seed.on("shared", (d) => {
+      out.push(`seed:${d}`);
+      if (d === 1) throw new Error("an unported handler threw");
+    });
+    const off = emitter.on("shared", (d) => out.push(`ours:${d}`));
+    for (const d of [1, 2]) {
+      try {
+        emitter.emit("shared", d);
+      } catch (error) {
+        out.push(`emit threw: ${error.message}`);
+      }
+    }
+    off();
+    seed.off("shared");
+    const reported = window.t.reported.filter((m) => /an unported handler threw/.test(m)).length;
+    return `${out.join(", ")}; reported ${reported}`;
+  });
+  const want = "seed:1, ours:1, seed:2, ours:2; reported 1";
+  if (got !== want) throw new Error(`${got}, want ${want}`);
 }
