@@ -154,14 +154,11 @@ async fn joining_a_feed_opens_no_connection_of_its_own() {
            constructor(...a) { super(...a); __spSockets += 1; } }",
     )
     .unwrap();
-    let auth = [("auth", js_sys::JSON::parse(r#"{"web part":"another"}"#).unwrap())];
-    let joined = LiveList::open(live_list_options(
-        BROADCASTER,
-        &list_id,
-        &["Title"],
-        &auth,
-    ))
-    .await;
+    let auth = [(
+        "auth",
+        js_sys::JSON::parse(r#"{"web part":"another"}"#).unwrap(),
+    )];
+    let joined = LiveList::open(live_list_options(BROADCASTER, &list_id, &["Title"], &auth)).await;
     sleep(300).await;
     let opened = js_sys::eval("WebSocket = __spWebSocket; __spSockets").unwrap();
     let mut joined = joined.unwrap();

@@ -98,7 +98,8 @@ impl Connection {
         let protocol = crate::text::uint(options.protocol as u64);
         let sharing_key = crate::text::join(
             &[
-                &target.place,
+                &target.socket_url,
+                &target.namespace,
                 &protocol,
                 auth.as_deref().unwrap_or_default(),
             ],
@@ -150,15 +151,16 @@ impl Connection {
     }
 
     /// What makes two connections interchangeable (a page shares one per key): the
-    /// [`place`](Self::place), the protocol and the auth payload, as given (`auto`
-    /// stays `auto` here when it has found the server's protocol).
+    /// socket URL, the namespace, the protocol and the auth payload, as given (`auto`
+    /// stays `auto` here when it has found the server's protocol). Copies of sp-live on
+    /// a page, of any version, find each other's connections by it: its form is kept.
     pub fn sharing_key(&self) -> String {
         self.sharing_key.clone()
     }
 
     /// Where it listens, whatever the URL's spelling (`http://H:1` and `ws://h:1/` are
     /// one place) and without `auth`: the socket's scheme, host, path and the URL's own
-    /// query, then the namespace.
+    /// query, then the namespace (a live list's feed is shared by it).
     pub fn place(&self) -> &str {
         &self.target.place
     }

@@ -301,6 +301,8 @@ fn sharing_keys_tell_apart_what_must_not_share_a_socket() {
         Connection::new(options, 0).unwrap().sharing_key()
     };
     let base = key("http://h:1/", Protocol::SocketIoV4, None);
+    // Copies of sp-live of other versions find this connection by its key: its form stays.
+    assert_eq!(base, "ws://h:1/socket.io/?EIO=4&transport=websocket|/|1|");
     assert_eq!(
         base,
         key("http://h:1", Protocol::SocketIoV4, None),
