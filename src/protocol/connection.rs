@@ -74,9 +74,11 @@ pub struct Connection {
     state: State,
     session: Option<Session>,
     reconnect_at: Option<u64>,
-    /// When a plain WebSocket opened: it proves no admission (a server refuses by closing
-    /// it), so the backoff starts over only once it has stayed open a while.
-    plain_open_at: Option<u64>,
+    /// When a connection whose opening proves no admission became open: a plain WebSocket
+    /// (a server refuses by closing it), or a socket.io 2.x server's `/` (a Node server
+    /// sends its CONNECT with the handshake, before middleware added after `attach` can
+    /// refuse). The backoff starts over only once it has stayed open a while.
+    unproven_open_at: Option<u64>,
     /// The attempt waiting for its `auth` answer, and when it gives up.
     awaiting_auth: Option<(SocketId, u64)>,
     next_socket_id: SocketId,
@@ -119,7 +121,7 @@ impl Connection {
             state: State::Connecting,
             session: None,
             reconnect_at: None,
-            plain_open_at: None,
+            unproven_open_at: None,
             awaiting_auth: None,
             next_socket_id: 0,
             send_buffer: VecDeque::new(),
@@ -333,8 +335,13 @@ impl Connection {
         }
         let became_ready = session.is_ready() && self.state != State::Open;
         if became_ready {
-            if self.options.protocol == super::Protocol::WebSocket {
-                self.plain_open_at = Some(now);
+            let unproven = match self.options.protocol {
+                super::Protocol::WebSocket => true,
+                super::Protocol::SocketIoV2 => self.target.namespace == "/",
+                _ => false,
+            };
+            if unproven {
+                self.unproven_open_at = Some(now);
             } else {
                 self.backoff.reset();
             }

@@ -13,9 +13,10 @@ use crate::protocol::State;
 /// server an attempt a minute from each page instead of one every few seconds.
 const REFUSED_DELAY_MAX_MS: u64 = 60_000;
 
-/// How long a plain WebSocket must have stayed open for its end to start the backoff over
-/// (sp-broadcaster refuses one by closing it at once, 4401).
-const PLAIN_STABLE_MS: u64 = 10_000;
+/// How long a connection whose opening proves no admission must have stayed open for its
+/// end to start the backoff over (sp-broadcaster refuses a plain WebSocket by closing it
+/// at once, 4401; a socket.io 2.x server may refuse `/` right after its CONNECT).
+const STABLE_MS: u64 = 10_000;
 
 impl Connection {
     /// The browser is back online at `now`, or the machine slept: a reconnection waiting
@@ -23,9 +24,9 @@ impl Connection {
     /// heartbeat to notice a link that died meanwhile; socket.io's does) unless
     /// reconnection is off (one failed attempt would then close it for good).
     pub fn handle_network_back(&mut self, now: u64) {
-        self.settle_plain_open(now);
         let plain = self.options.protocol == Protocol::WebSocket;
         if self.state == State::Open && plain && self.options.reconnection {
+            self.settle_unproven_open(now);
             if let Some(mut session) = self.session.take() {
                 session.close_by_client();
                 self.outputs.extend(session.take_outputs());
@@ -37,17 +38,17 @@ impl Connection {
         }
     }
 
-    /// A plain WebSocket's session ends (or is replaced) at `now`: the backoff starts over
-    /// if it stayed open [`PLAIN_STABLE_MS`].
-    fn settle_plain_open(&mut self, now: u64) {
-        let opened = self.plain_open_at.take();
-        if opened.is_some_and(|at| now.saturating_sub(at) >= PLAIN_STABLE_MS) {
+    /// A session whose opening proved no admission ends (or is replaced) at `now`: the
+    /// backoff starts over if it stayed open [`STABLE_MS`].
+    fn settle_unproven_open(&mut self, now: u64) {
+        let opened = self.unproven_open_at.take();
+        if opened.is_some_and(|at| now.saturating_sub(at) >= STABLE_MS) {
             self.backoff.reset();
         }
     }
 
     pub(super) fn after_session_end(&mut self, end: SessionEnd, now: u64) {
-        self.settle_plain_open(now);
+        self.settle_unproven_open(now);
         let refused = (end.error.as_ref()).is_some_and(|e| e.code() == "protocol-connect-refused");
         if let Some(error) = end.error {
             self.outputs.push_back(Output::Error(error));

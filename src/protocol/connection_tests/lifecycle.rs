@@ -244,6 +244,11 @@ fn reconnects_with_socket_io_client_backoff_and_resets_after_success() {
     let at = h.conn.poll_timeout().unwrap();
     h.advance(at - h.now);
     h.connect_v2();
+    // A 2.x server's `/` proves admission once it has stayed open 10 s.
+    for _ in 0..10 {
+        h.advance(1000);
+        h.recv("3");
+    }
     h.conn.handle_socket_closed(h.socket, "1006", h.now);
     h.take();
     assert_eq!(
@@ -360,4 +365,36 @@ fn back_online_reconnects_now_and_renews_a_plain_websocket() {
     h.conn.handle_network_back(h.now);
     h.conn.handle_timeout(h.now);
     assert!(h.take().is_empty());
+}
+
+/// A socket.io 2.x Node server whose middleware was added after it was attached (the
+/// usual `io = socketio(server); io.use(...)`) sends `/`'s CONNECT with the handshake,
+/// before its middleware runs: a refusal (`44"..."`) follows the `40`. Such refusals back
+/// off as any other, and `reconnectionAttempts` runs out.
+#[test]
+fn v2_refusals_after_the_handshakes_connect_back_off_too() {
+    let mut options = ConnectOptions::new("http://h", Protocol::SocketIoV2);
+    options.reconnection_attempts = Some(7);
+    let mut h = Harness::with(options);
+    let mut delays = vec![];
+    for _ in 0..7 {
+        h.open();
+        h.recv(V3_OPEN);
+        h.recv("40");
+        let out = h.recv(r#"44"Not authorized""#);
+        assert_eq!(error_codes(&out), ["protocol-connect-refused"]);
+        let before = h.now;
+        h.advance(h.conn.poll_timeout().unwrap() - before);
+        delays.push(h.now - before);
+    }
+    assert_eq!(delays, [1000, 2000, 4000, 8000, 16_000, 32_000, 60_000]);
+    h.open();
+    h.recv(V3_OPEN);
+    h.recv("40");
+    h.recv(r#"44"Not authorized""#);
+    assert_eq!(
+        h.conn.state(),
+        State::Closed,
+        "reconnectionAttempts ran out"
+    );
 }
