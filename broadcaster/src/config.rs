@@ -232,7 +232,11 @@ pub struct Cli {
     pub client_token_file: Option<PathBuf>,
     /// Also admit clients whose token is an Entra ID access token of this tenant (its id, a
     /// GUID) for `--entra-audience`, e.g. from SPFx's `aadTokenProviderFactory`.
-    #[arg(long, env = "SP_ENTRA_TENANT", value_parser = parse_token)]
+    #[arg(
+        long,
+        env = "SP_ENTRA_TENANT",
+        value_parser = entra_setting("the Entra ID tenant (--entra-tenant / SP_ENTRA_TENANT)")
+    )]
     pub entra_tenant: Option<String>,
     /// The Entra ID cloud of `--entra-tenant`: `global` (Microsoft 365 commercial and GCC),
     /// `usgov` (GCC High and DoD) or `china` (21Vianet); default `global`.
@@ -240,15 +244,30 @@ pub struct Cli {
     pub entra_cloud: Option<EntraCloud>,
     /// Accepted `aud` of Entra ID tokens (repeatable; env: comma-separated): the app's ID
     /// URI (`api://...`, v1 tokens) and/or its client id (v2 tokens).
-    #[arg(long, env = "SP_ENTRA_AUDIENCE", value_delimiter = ',', value_parser = parse_token)]
+    #[arg(
+        long,
+        env = "SP_ENTRA_AUDIENCE",
+        value_delimiter = ',',
+        value_parser = entra_setting("an Entra ID audience (--entra-audience / SP_ENTRA_AUDIENCE)")
+    )]
     pub entra_audience: Vec<String>,
     /// Accepted delegated scope of Entra ID tokens, in their `scp` (repeatable; env:
     /// comma-separated). Default `user_impersonation`, unless `--entra-role` is given.
-    #[arg(long, env = "SP_ENTRA_SCOPE", value_delimiter = ',', value_parser = parse_token)]
+    #[arg(
+        long,
+        env = "SP_ENTRA_SCOPE",
+        value_delimiter = ',',
+        value_parser = entra_setting("an Entra ID scope (--entra-scope / SP_ENTRA_SCOPE)")
+    )]
     pub entra_scope: Vec<String>,
     /// Accepted app role of Entra ID tokens, in their `roles` (repeatable; env:
     /// comma-separated): app-only tokens (a daemon's), or users assigned the role.
-    #[arg(long, env = "SP_ENTRA_ROLE", value_delimiter = ',', value_parser = parse_token)]
+    #[arg(
+        long,
+        env = "SP_ENTRA_ROLE",
+        value_delimiter = ',',
+        value_parser = entra_setting("an Entra ID role (--entra-role / SP_ENTRA_ROLE)")
+    )]
     pub entra_role: Vec<String>,
     /// The tenant's signing keys (JWKS, https); default
     /// `https://login.microsoftonline.com/{tenant}/discovery/v2.0/keys` (the host is
@@ -346,6 +365,12 @@ pub fn parse_token(s: &str) -> Result<String, String> {
         "a client token (--client-token / SP_CLIENT_TOKEN) must not be blank; unset it to \
          let anyone listen",
     )
+}
+
+/// The parser of one `--entra-*` value: trimmed, and refused when blank (an empty
+/// `SP_ENTRA_TENANT`, say) with an error naming `setting`.
+fn entra_setting(setting: &'static str) -> impl Fn(&str) -> Result<String, String> + Clone {
+    move |s| non_blank(s, &format!("{setting} must not be blank"))
 }
 
 /// `s` trimmed, or `blank` as the error when nothing is left.

@@ -172,3 +172,23 @@ fn entra_cloud_flag() {
     let error = Config::from(cli).validate().unwrap_err();
     assert!(error.contains("need --entra-tenant"), "{error}");
 }
+
+/// A blank `--entra-*` value (an empty `SP_ENTRA_TENANT`, say) is refused with a message
+/// naming that setting, not the client tokens (whose advice, "unset it to let anyone
+/// listen", would be wrong here).
+#[test]
+fn a_blank_entra_setting_is_named_in_its_error() {
+    for (flag, env) in [
+        ("--entra-tenant", "SP_ENTRA_TENANT"),
+        ("--entra-audience", "SP_ENTRA_AUDIENCE"),
+        ("--entra-scope", "SP_ENTRA_SCOPE"),
+        ("--entra-role", "SP_ENTRA_ROLE"),
+    ] {
+        for blank in ["", " "] {
+            let error = Cli::try_parse_from(["x", flag, blank]).unwrap_err();
+            let message = error.to_string();
+            assert!(message.contains(&format!("{flag} / {env}")), "{message}");
+            assert!(!message.contains("client token"), "{message}");
+        }
+    }
+}
