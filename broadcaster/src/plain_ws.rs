@@ -5,7 +5,7 @@
 //! Client -> server: `{"event":"subscribe"|"unsubscribe","data":{"lists":[...]}}`.
 //! The server pings every `ping_interval` and closes a client silent for
 //! `ping_interval + ping_timeout`; a client that does not take a frame within
-//! `ping_timeout` is dropped.
+//! `ping_timeout` is dropped; one whose message is over 64 KiB is closed with 1009.
 
 use std::collections::BTreeSet;
 use std::sync::atomic::Ordering;
@@ -37,6 +37,9 @@ const CLOSE_LAGGED: u16 = 1013;
 const CLOSE_GOING_AWAY: u16 = 1001;
 /// Close code sent to a client from which nothing (pong included) arrived in time.
 const CLOSE_TIMED_OUT: u16 = 1000;
+/// Close code sent to a client whose message is over [`MAX_CLIENT_MESSAGE`] ("Message Too
+/// Big").
+const CLOSE_TOO_BIG: u16 = 1009;
 
 /// How long the server waits for a refused client to answer its close frame (a connected
 /// one gets the ping timeout). Until it does, the socket stays open and is read: a socket
@@ -252,7 +255,14 @@ async fn run(st: AppState, socket: WebSocket) {
                 break close(CLOSE_GOING_AWAY, "server shutting down");
             }
             incoming = rx.next() => {
-                let Some(Ok(msg)) = incoming else { break None };
+                let msg = match incoming {
+                    Some(Ok(msg)) => msg,
+                    Some(Err(e)) if over_the_limit(&e) => {
+                        tracing::info!("plain ws client message over the limit");
+                        break close(CLOSE_TOO_BIG, "message too big");
+                    }
+                    _ => break None,
+                };
                 last_seen = Instant::now();
                 match msg {
                     Message::Text(t) => {
@@ -284,6 +294,17 @@ async fn run(st: AppState, socket: WebSocket) {
         .await;
     }
     tracing::info!("plain ws disconnected");
+}
+
+/// Whether a read failed because the client's message (or one of its frames) is larger
+/// than [`MAX_CLIENT_MESSAGE`]: the WebSocket layer stops reading, without a word to the
+/// client.
+fn over_the_limit(error: &axum::Error) -> bool {
+    use std::error::Error as _;
+    let error = error
+        .source()
+        .and_then(|e| e.downcast_ref::<tungstenite::Error>());
+    matches!(error, Some(tungstenite::Error::Capacity(_)))
 }
 
 /// Hands a batch to every plain-ws connection (each filters by its own subscription).

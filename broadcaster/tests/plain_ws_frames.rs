@@ -95,3 +95,45 @@ async fn every_plain_ws_client_gets_the_same_exact_frames_of_a_batch() {
     }
     h.shutdown().await;
 }
+
+/// A client message over the 64 KiB limit, in one frame or in fragments, ends the
+/// connection with close code 1009 (Message Too Big) and a reason: the client learns why,
+/// instead of seeing its connection end with no status.
+#[tokio::test]
+async fn a_client_message_over_the_limit_is_closed_with_1009() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
+    use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+    use tokio_tungstenite::tungstenite::Message;
+    let h = start(Config::default()).await;
+    let a = h.local_addr();
+    let fragment = |op: Data, fin: bool| {
+        Message::Frame(Frame::message(vec![b'a'; 40 * 1024], OpCode::Data(op), fin))
+    };
+    let oversized: [Vec<Message>; 2] = [
+        vec![Message::text("a".repeat(64 * 1024 + 1))],
+        vec![fragment(Data::Text, false), fragment(Data::Continue, true)],
+    ];
+    for (case, frames) in oversized.into_iter().enumerate() {
+        let mut ws = client(a, &[]).await;
+        for frame in frames {
+            // The server may close before the last fragment is out.
+            let _ = ws.send(frame).await;
+        }
+        let close = tokio::time::timeout(WAIT, async {
+            loop {
+                match ws.next().await {
+                    Some(Ok(Message::Close(frame))) => return frame,
+                    Some(Ok(_)) => continue,
+                    other => panic!("case {case}: no close frame: {other:?}"),
+                }
+            }
+        })
+        .await
+        .expect("a close frame");
+        let close = close.unwrap_or_else(|| panic!("case {case}: a close frame without a code"));
+        assert_eq!(close.code, CloseCode::Size, "case {case}");
+        assert!(!close.reason.is_empty(), "case {case}: a reason");
+    }
+    h.shutdown().await;
+}
