@@ -161,6 +161,7 @@ pub(crate) async fn guard(State(cuts): State<Arc<Cuts>>, mut req: Request, next:
         let upgrade = websocket.then(|| req.extensions().get::<CloseHandle>());
         let upgrade = upgrade.flatten();
         if cuts.refuses(sid, upgrade) {
+            let sid = crate::sockets::log_sid(sid);
             tracing::debug!(sid, "request of a cut-off socket.io session refused");
             return unknown_session();
         }

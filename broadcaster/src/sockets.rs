@@ -26,6 +26,17 @@ pub const ALL_ROOM: &str = "*all";
 /// Most lists one client may be subscribed to at once.
 pub const MAX_LISTS_PER_CLIENT: usize = 256;
 
+/// How many characters of a session id the log shows (see [`log_sid`]).
+const LOGGED_SID_CHARS: usize = 8;
+
+/// How the log names a socket.io client: the first 8 of its Engine.IO session id's 16
+/// characters. The whole id is a long-polling client's credential (whoever has it can
+/// poll, post and upgrade as that client), and logs are read by more people, and kept
+/// longer, than sessions live; 8 characters (48 of its 96 random bits) tell sessions apart.
+pub fn log_sid(sid: &str) -> &str {
+    sid.get(..LOGGED_SID_CHARS).unwrap_or(sid)
+}
+
 /// Extracts the list ids of a `subscribe` / `unsubscribe` payload.
 ///
 /// Accepted: `{"lists":["<guid>",...]}`, the same object as a JSON string, a bare array of
@@ -124,7 +135,7 @@ fn change_rooms(
 ) {
     let lists = parse_lists(data);
     let res = RoomChanges::one_at_a_time(socket, || change(socket, lists));
-    tracing::debug!(sid = %socket.id, request = what, result = ?res, "socket.io rooms");
+    tracing::debug!(sid = %log_sid(socket.id.as_str()), request = what, result = ?res, "socket.io rooms");
     reply(ack, res);
 }
 
@@ -191,7 +202,7 @@ pub fn register(io: &SocketIo, gate: Arc<client_auth::Gate>) {
             let uri = &socket.req_parts().uri;
             let admitted = gate.admits(auth.ok().as_ref(), uri).await;
             if let Err(refused) = &admitted {
-                tracing::info!(sid = %socket.id, reason = %refused.reason(), "socket.io client refused");
+                tracing::info!(sid = %log_sid(socket.id.as_str()), reason = %refused.reason(), "socket.io client refused");
                 if socket.protocol() == ProtocolVersion::V4 {
                     tokio::spawn(close_refused(socket.clone()));
                 }
@@ -221,7 +232,7 @@ async fn close_refused(socket: SocketRef) {
     tokio::time::sleep(REFUSED_DISCONNECT_AFTER).await;
     // The socket never joined the namespace: this only sends the packet.
     if let Err(e) = socket.clone().disconnect() {
-        tracing::debug!(sid = %socket.id, error = %e, "no DISCONNECT for a refused client");
+        tracing::debug!(sid = %log_sid(socket.id.as_str()), error = %e, "no DISCONNECT for a refused client");
     }
     tokio::time::sleep(REFUSED_CLOSE_AFTER).await;
     if !opened_on_websocket(&socket) {
@@ -229,7 +240,9 @@ async fn close_refused(socket: SocketRef) {
     }
     match socket.req_parts().extensions.get::<CloseHandle>() {
         Some(connection) => connection.close(),
-        None => tracing::warn!(sid = %socket.id, "cannot close a refused client's connection"),
+        None => {
+            tracing::warn!(sid = %log_sid(socket.id.as_str()), "cannot close a refused client's connection")
+        }
     }
 }
 
@@ -252,14 +265,14 @@ async fn set_up(socket: SocketRef) -> Result<(), std::convert::Infallible> {
         if let Some(cuts) = s.req_parts().extensions.get::<Arc<Cuts>>() {
             cuts.forget(&s.id.to_string());
         }
-        tracing::info!(sid = %s.id, "socket.io disconnected");
+        tracing::info!(sid = %log_sid(s.id.as_str()), "socket.io disconnected");
     });
     Ok(())
 }
 
 async fn on_connect(socket: SocketRef) {
     tracing::info!(
-        sid = %socket.id,
+        sid = %log_sid(socket.id.as_str()),
         protocol = ?socket.protocol(),
         transport = ?socket.transport_type(),
         "socket.io connected"
@@ -324,7 +337,7 @@ pub async fn emit(io: &SocketIo, batch: &Batch) -> usize {
             match socket.emit(EVENT, json) {
                 Ok(()) => {}
                 Err(SendError::Socket(SocketError::InternalChannelFull)) => {
-                    tracing::warn!(sid = %socket.id, "socket.io client lagged; cutting it off");
+                    tracing::warn!(sid = %log_sid(socket.id.as_str()), "socket.io client lagged; cutting it off");
                     socket.extensions.insert(Lagging);
                     lagged += 1;
                     tokio::spawn(disconnect_lagging(socket));
@@ -332,7 +345,9 @@ pub async fn emit(io: &SocketIo, batch: &Batch) -> usize {
                 }
                 // Closed meanwhile: nothing to do.
                 Err(SendError::Socket(SocketError::Closed)) => break,
-                Err(e) => tracing::warn!(error = %e, sid = %socket.id, "socket.io emit failed"),
+                Err(e) => {
+                    tracing::warn!(error = %e, sid = %log_sid(socket.id.as_str()), "socket.io emit failed")
+                }
             }
         }
     }
