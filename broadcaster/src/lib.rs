@@ -22,6 +22,7 @@ mod draining;
 pub mod entra;
 pub mod expiry;
 pub mod plain_ws;
+mod refused;
 pub mod secrets;
 pub mod sockets;
 pub mod webhook;

@@ -13,11 +13,12 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use socketioxide::extract::{AckSender, SocketRef, TryData};
 use socketioxide::handler::ConnectHandler;
-use socketioxide::{ProtocolVersion, SendError, SocketError, SocketIo};
+use socketioxide::{SendError, SocketError, SocketIo};
 
 use crate::client_auth;
 use crate::conn_close::CloseHandle;
 use crate::cut::Cuts;
+use crate::refused;
 use crate::webhook::{normalize_list_id, EVENT};
 use crate::Batch;
 
@@ -194,60 +195,17 @@ fn unsubscribe(
 }
 
 /// Registers the default namespace handlers on `io`; a client that `gate` does not admit
-/// is refused (CONNECT_ERROR "Not authorized") before it joins anything.
+/// is refused (CONNECT_ERROR "Not authorized") before it joins anything (see `refused`).
 pub fn register(io: &SocketIo, gate: Arc<client_auth::Gate>) {
     let admit = move |socket: SocketRef, TryData(auth): TryData<Value>| {
-        let gate = gate.clone();
-        async move {
-            let uri = &socket.req_parts().uri;
-            let admitted = gate.admits(auth.ok().as_ref(), uri).await;
-            if let Err(refused) = &admitted {
-                tracing::info!(sid = %log_sid(socket.id.as_str()), reason = %refused.reason(), "socket.io client refused");
-                if socket.protocol() == ProtocolVersion::V4 {
-                    tokio::spawn(close_refused(socket.clone()));
-                }
-            }
-            admitted
-        }
+        refused::admit(gate.clone(), socket, auth.ok())
     };
     // The last middleware given runs first: the token is checked before set-up.
     io.ns("/", on_connect.with(set_up).with(admit));
 }
 
-/// How long after its refusal a socket.io 2.x client is sent DISCONNECT: socketioxide
-/// queues the CONNECT_ERROR once the middleware has returned, and it must go first.
-const REFUSED_DISCONNECT_AFTER: Duration = Duration::from_millis(250);
-/// How long after that DISCONNECT the server closes the connection itself.
-const REFUSED_CLOSE_AFTER: Duration = Duration::from_secs(1);
-
-/// Ends the connection of a refused socket.io 2.x (protocol v4) client, which would
-/// otherwise keep it open, pinging, for ever (socketioxide closes refused 3.x/4.x clients
-/// after its connect timeout; 2.x clients join `/` without asking, so none applies). It
-/// gets DISCONNECT (`41`) after the CONNECT_ERROR: socket.io-client 2.x then closes its
-/// connection and, the disconnect being the server's, does not reconnect (a connection
-/// merely closed by the server would be reopened every second or two, refused each time).
-/// A client that stays on anyway has its connection closed by the server if it is its own
-/// WebSocket: a poll's is kept alive for other requests (a proxy's pool), not to be cut.
-async fn close_refused(socket: SocketRef) {
-    tokio::time::sleep(REFUSED_DISCONNECT_AFTER).await;
-    // The socket never joined the namespace: this only sends the packet.
-    if let Err(e) = socket.clone().disconnect() {
-        tracing::debug!(sid = %log_sid(socket.id.as_str()), error = %e, "no DISCONNECT for a refused client");
-    }
-    tokio::time::sleep(REFUSED_CLOSE_AFTER).await;
-    if !opened_on_websocket(&socket) {
-        return;
-    }
-    match socket.req_parts().extensions.get::<CloseHandle>() {
-        Some(connection) => connection.close(),
-        None => {
-            tracing::warn!(sid = %log_sid(socket.id.as_str()), "cannot close a refused client's connection")
-        }
-    }
-}
-
 /// Whether the socket's first request was a WebSocket.
-fn opened_on_websocket(socket: &SocketRef) -> bool {
+pub(crate) fn opened_on_websocket(socket: &SocketRef) -> bool {
     crate::cut::asks_for_websocket(socket.req_parts().uri.query().unwrap_or_default())
 }
 

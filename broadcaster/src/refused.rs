@@ -1,0 +1,64 @@
+//! Refusing a socket.io client that the [`Gate`] does not admit, and ending the connection
+//! of a refused socket.io 2.x client, which would otherwise keep it for ever.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use socketioxide::extract::SocketRef;
+use socketioxide::ProtocolVersion;
+
+use crate::client_auth::{Gate, Refused};
+use crate::conn_close::CloseHandle;
+use crate::sockets::{log_sid, opened_on_websocket};
+
+/// The connect middleware of namespace `/`: whether the client that sent `auth` (its
+/// CONNECT payload) on `socket` may listen. A refused client hears socketioxide's
+/// CONNECT_ERROR (`Not authorized`); a 2.x one is then sent on its way ([`close_refused`]).
+pub(crate) async fn admit(
+    gate: Arc<Gate>,
+    socket: SocketRef,
+    auth: Option<Value>,
+) -> Result<(), Refused> {
+    let uri = &socket.req_parts().uri;
+    let admitted = gate.admits(auth.as_ref(), uri).await;
+    if let Err(refused) = &admitted {
+        let sid = log_sid(socket.id.as_str());
+        tracing::info!(sid, reason = %refused.reason(), "socket.io client refused");
+        if socket.protocol() == ProtocolVersion::V4 {
+            tokio::spawn(close_refused(socket.clone()));
+        }
+    }
+    admitted
+}
+
+/// How long after its refusal a socket.io 2.x client is sent DISCONNECT: socketioxide
+/// queues the CONNECT_ERROR once the middleware has returned, and it must go first.
+const REFUSED_DISCONNECT_AFTER: Duration = Duration::from_millis(250);
+/// How long after that DISCONNECT the server closes the connection itself.
+const REFUSED_CLOSE_AFTER: Duration = Duration::from_secs(1);
+
+/// Ends the connection of a refused socket.io 2.x (protocol v4) client, which would
+/// otherwise keep it open, pinging, for ever (socketioxide closes refused 3.x/4.x clients
+/// after its connect timeout; 2.x clients join `/` without asking, so none applies). It
+/// gets DISCONNECT (`41`) after the CONNECT_ERROR: socket.io-client 2.x then closes its
+/// connection and, the disconnect being the server's, does not reconnect (a connection
+/// merely closed by the server would be reopened every second or two, refused each time).
+/// A client that stays on anyway has its connection closed by the server if it is its own
+/// WebSocket: a poll's is kept alive for other requests (a proxy's pool), not to be cut.
+async fn close_refused(socket: SocketRef) {
+    tokio::time::sleep(REFUSED_DISCONNECT_AFTER).await;
+    let sid = log_sid(socket.id.as_str());
+    // The socket never joined the namespace: this only sends the packet.
+    if let Err(e) = socket.clone().disconnect() {
+        tracing::debug!(sid, error = %e, "no DISCONNECT for a refused client");
+    }
+    tokio::time::sleep(REFUSED_CLOSE_AFTER).await;
+    if !opened_on_websocket(&socket) {
+        return;
+    }
+    match socket.req_parts().extensions.get::<CloseHandle>() {
+        Some(connection) => connection.close(),
+        None => tracing::warn!(sid, "cannot close a refused client's connection"),
+    }
+}
