@@ -225,7 +225,7 @@ pub async fn serve(cfg: Config) -> std::io::Result<ServerHandle> {
     if let Some(verifier) = gate.entra() {
         verifier.prefetch();
     }
-    sockets::register(&io, gate.clone());
+    sockets::register(&io, gate.clone(), cfg.ping_interval + cfg.ping_timeout);
 
     let (emit_tx, emit_rx) = mpsc::channel(EMIT_QUEUE);
     let (ws_tx, _) = broadcast::channel(WS_BUFFER);

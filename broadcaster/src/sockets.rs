@@ -196,9 +196,10 @@ fn unsubscribe(
 
 /// Registers the default namespace handlers on `io`; a client that `gate` does not admit
 /// is refused (CONNECT_ERROR "Not authorized") before it joins anything (see `refused`).
-pub fn register(io: &SocketIo, gate: Arc<client_auth::Gate>) {
+/// `heartbeat` is the Engine.IO ping interval plus timeout.
+pub fn register(io: &SocketIo, gate: Arc<client_auth::Gate>, heartbeat: Duration) {
     let admit = move |socket: SocketRef, TryData(auth): TryData<Value>| {
-        refused::admit(gate.clone(), socket, auth.ok())
+        refused::admit(gate.clone(), heartbeat, socket, auth.ok())
     };
     // The last middleware given runs first: the token is checked before set-up.
     io.ns("/", on_connect.with(set_up).with(admit));

@@ -236,6 +236,67 @@ async fn a_refused_polling_client_leaves_its_shared_connection_open() {
     h.shutdown().await;
 }
 
+/// A refused socket.io 2.x client on long polling that ignores its DISCONNECT, and goes
+/// on polling and pinging, has its Engine.IO session ended by the server soon after (else
+/// it would keep it for ever): then its requests are answered as engine.io answers a
+/// session it does not know. Its connection is not closed (see the test above).
+#[tokio::test]
+async fn a_refused_polling_client_that_stays_loses_its_session() {
+    let h = start(Config {
+        client_tokens: vec!["t1".into()],
+        ping_interval: Duration::from_secs(1),
+        ping_timeout: Duration::from_secs(1),
+        ..Config::default()
+    })
+    .await;
+    let a = h.local_addr();
+    let open = http(
+        a,
+        "GET",
+        "/socket.io/?EIO=3&transport=polling&token=t3",
+        &[],
+        b"",
+    )
+    .await;
+    let sid = open
+        .body
+        .split("\"sid\":\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next());
+    let poll = format!("/socket.io/?EIO=3&transport=polling&sid={}", sid.unwrap());
+    // An Engine.IO 3 client pings the server; this one more often than it must.
+    let pinger = {
+        let poll = poll.clone();
+        tokio::spawn(async move {
+            loop {
+                let text = [("Content-Type", "text/plain")];
+                http(a, "POST", &poll, &text, b"1:2").await;
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+        })
+    };
+    let mut heard = open.body.clone();
+    let ended = tokio::time::timeout(Duration::from_secs(8), async {
+        loop {
+            let answer = http(a, "GET", &poll, &[], b"").await;
+            if answer.status != 200 {
+                return answer;
+            }
+            heard.push_str(&answer.body);
+        }
+    })
+    .await;
+    pinger.abort();
+    let ended = ended.unwrap_or_else(|_| panic!("the session is still open; heard {heard:?}"));
+    assert_eq!(ended.status, 400, "{}", ended.body);
+    assert!(ended.body.contains("Session ID unknown"), "{}", ended.body);
+    assert!(
+        heard.contains("Not authorized") && heard.contains(":41"),
+        "{heard}"
+    );
+    h.shutdown().await;
+}
+
 /// Reads `ws` (answering pings) for at most `wait`: the text frames it heard if it was
 /// closed by then (a close frame, the end of the stream, or an error), `None` if still open.
 async fn heard_until_closed(ws: &mut Ws, wait: Duration) -> Option<Vec<String>> {
