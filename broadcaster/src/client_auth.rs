@@ -90,6 +90,8 @@ pub enum Refused {
     WrongToken,
     /// An Entra ID token that did not pass.
     Entra(TokenRefused),
+    /// Not checked: the session's earlier CONNECTs were refused too often.
+    TooManyAttempts,
 }
 
 impl Refused {
@@ -99,6 +101,7 @@ impl Refused {
             Self::NoToken => "no token".into(),
             Self::WrongToken => "not a client token".into(),
             Self::Entra(why) => format!("Entra ID token refused: {why}"),
+            Self::TooManyAttempts => "too many refused CONNECTs in its session".into(),
         }
     }
 }

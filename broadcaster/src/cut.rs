@@ -31,6 +31,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::conn_close::CloseHandle;
+use crate::refused::Refusals;
 
 /// The path socket.io is served on.
 pub(crate) const SOCKETIO_PATH: &str = "/socket.io";
@@ -152,7 +153,8 @@ pub(crate) fn asks_for_websocket(query: &str) -> bool {
 
 /// Middleware in front of socket.io: refuses the requests of cut sessions, remembers the
 /// connections of WebSocket upgrades, and puts `cuts` in every request's extensions (the
-/// socket.io side finds it in a socket's `req_parts`). An upgrade request that engine.io
+/// socket.io side finds it in a socket's `req_parts`), and a count of its refused
+/// CONNECTs ([`Refusals`]) in a request that opens a session. An upgrade request that engine.io
 /// does not upgrade is forgotten once answered: the sid is the client's to make up, and
 /// one kept connection would otherwise make the server remember one per request.
 pub(crate) async fn guard(State(cuts): State<Arc<Cuts>>, mut req: Request, next: Next) -> Response {
@@ -168,6 +170,9 @@ pub(crate) async fn guard(State(cuts): State<Arc<Cuts>>, mut req: Request, next:
         upgrading = upgrade.map(|connection| (sid.to_owned(), connection.clone()));
     }
     req.extensions_mut().insert(cuts.clone());
+    if opens_session(req.uri()) {
+        req.extensions_mut().insert(Arc::new(Refusals::default()));
+    }
     let response = next.run(req).await;
     if let Some((sid, connection)) = upgrading {
         if response.status() != StatusCode::SWITCHING_PROTOCOLS {

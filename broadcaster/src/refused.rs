@@ -1,6 +1,8 @@
 //! Refusing a socket.io client that the [`Gate`] does not admit, and ending the session
-//! of a refused socket.io 2.x client, which would otherwise keep it for ever.
+//! of a refused socket.io 2.x client, which would otherwise keep it for ever, and of any
+//! client refused [`MAX_REFUSED_CONNECTS`] times in one session.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,6 +15,19 @@ use crate::conn_close::CloseHandle;
 use crate::cut::Cuts;
 use crate::sockets::{log_sid, opened_on_websocket};
 
+/// Refused CONNECTs a session may send; the last of them ends it. A client may send
+/// CONNECT again in its session (socket.io 3/4 clients do, with another token, say), and
+/// each refused one costs a check (an Entra ID token's signature) and a log line: without
+/// a limit, one WebSocket could carry thousands a second, unseen by a proxy's limit on
+/// connections or requests.
+pub(crate) const MAX_REFUSED_CONNECTS: u32 = 3;
+
+/// How many CONNECTs of an Engine.IO session were refused. `cut::guard` puts one in the
+/// extensions of each request that opens a session; socketioxide keeps that request's in
+/// the socket's `req_parts`.
+#[derive(Default)]
+pub(crate) struct Refusals(AtomicU32);
+
 /// The connect middleware of namespace `/`: whether the client that sent `auth` (its
 /// CONNECT payload) on `socket` may listen. A refused client hears socketioxide's
 /// CONNECT_ERROR (`Not authorized`); a 2.x one is then sent on its way ([`close_refused`]).
@@ -23,20 +38,36 @@ pub(crate) async fn admit(
     socket: SocketRef,
     auth: Option<Value>,
 ) -> Result<(), Refused> {
-    let uri = &socket.req_parts().uri;
-    let admitted = gate.admits(auth.as_ref(), uri).await;
+    let parts = socket.req_parts();
+    let refusals = parts.extensions.get::<Arc<Refusals>>();
+    // Its session is ending: no check, no log line.
+    if refusals.is_some_and(|r| r.0.load(Ordering::Relaxed) >= MAX_REFUSED_CONNECTS) {
+        return Err(Refused::TooManyAttempts);
+    }
+    let admitted = gate.admits(auth.as_ref(), &parts.uri).await;
     if let Err(refused) = &admitted {
+        // One CONNECT of a socket at a time runs this (socketioxide ignores the others).
+        let refusal = refusals.map_or(1, |r| r.0.fetch_add(1, Ordering::Relaxed) + 1);
         let sid = log_sid(socket.id.as_str());
-        tracing::info!(sid, reason = %refused.reason(), "socket.io client refused");
-        if socket.protocol() == ProtocolVersion::V4 {
+        tracing::info!(sid, reason = %refused.reason(), refusal, "socket.io client refused");
+        if refusal == 1 && socket.protocol() == ProtocolVersion::V4 {
             tokio::spawn(close_refused(socket.clone(), heartbeat));
+        }
+        if refusal == MAX_REFUSED_CONNECTS {
+            tracing::info!(sid, "too many refused CONNECTs: ending the session");
+            let socket = socket.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(REFUSED_DISCONNECT_AFTER).await;
+                end_session(&socket, heartbeat);
+            });
         }
     }
     admitted
 }
 
-/// How long after its refusal a socket.io 2.x client is sent DISCONNECT: socketioxide
-/// queues the CONNECT_ERROR once the middleware has returned, and it must go first.
+/// How long after its refusal a socket.io 2.x client is sent DISCONNECT (and after its
+/// last refusal a client's session ends): socketioxide queues the CONNECT_ERROR once the
+/// middleware has returned, and it must go first.
 const REFUSED_DISCONNECT_AFTER: Duration = Duration::from_millis(250);
 /// How long after that DISCONNECT the server closes the connection itself.
 const REFUSED_CLOSE_AFTER: Duration = Duration::from_secs(1);

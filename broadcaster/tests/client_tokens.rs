@@ -296,21 +296,3 @@ async fn a_refused_polling_client_that_stays_loses_its_session() {
     );
     h.shutdown().await;
 }
-
-/// Reads `ws` (answering pings) for at most `wait`: the text frames it heard if it was
-/// closed by then (a close frame, the end of the stream, or an error), `None` if still open.
-async fn heard_until_closed(ws: &mut Ws, wait: Duration) -> Option<Vec<String>> {
-    let mut heard = vec![];
-    let closed = tokio::time::timeout(wait, async {
-        loop {
-            match ws.next().await {
-                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return,
-                Some(Ok(Message::Text(t))) if t.as_str() == "2" => ws_send(ws, "3").await,
-                Some(Ok(Message::Text(t))) => heard.push(t.as_str().to_owned()),
-                Some(Ok(_)) => {}
-            }
-        }
-    })
-    .await;
-    closed.ok().map(|()| heard)
-}

@@ -352,3 +352,21 @@ pub async fn first_stdout_line(child: &mut tokio::process::Child) -> String {
         .unwrap()
         .expect("started")
 }
+
+/// Reads `ws` (answering pings) for at most `wait`: the text frames it heard if it was
+/// closed by then (a close frame, the end of the stream, or an error), `None` if still open.
+pub async fn heard_until_closed(ws: &mut Ws, wait: Duration) -> Option<Vec<String>> {
+    let mut heard = vec![];
+    let closed = tokio::time::timeout(wait, async {
+        loop {
+            match ws.next().await {
+                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return,
+                Some(Ok(Message::Text(t))) if t.as_str() == "2" => ws_send(ws, "3").await,
+                Some(Ok(Message::Text(t))) => heard.push(t.as_str().to_owned()),
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    closed.ok().map(|()| heard)
+}
