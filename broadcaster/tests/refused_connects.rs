@@ -10,6 +10,14 @@ use sp_broadcaster::Config;
 
 const WAIT: Duration = Duration::from_secs(5);
 
+/// Sends CONNECT again once an earlier one was answered. socketioxide sends its answer
+/// a moment before it is done with that CONNECT, and ignores (does not answer) one that
+/// comes meanwhile: this waits that moment out.
+async fn connect_again(ws: &mut Ws, connect: &str) {
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    ws_send(ws, connect).await;
+}
+
 fn with_tokens() -> Config {
     Config {
         client_tokens: vec!["t1".into(), "t 2&".into()],
@@ -30,17 +38,17 @@ async fn a_websocket_session_ends_after_three_refused_connects() {
     // Refused twice, then admitted in the same session.
     let (mut ws, answer) = sio_attempt(a, 4, "", bad).await;
     assert!(answer.starts_with("44"), "{answer}");
-    ws_send(&mut ws, "40").await;
+    connect_again(&mut ws, "40").await;
     let answer = next_packet(&mut ws, WAIT).await.unwrap();
     assert!(answer.starts_with("44"), "{answer}");
-    ws_send(&mut ws, r#"40{"token":"t1"}"#).await;
+    connect_again(&mut ws, r#"40{"token":"t1"}"#).await;
     let answer = next_packet(&mut ws, WAIT).await.unwrap();
     assert!(answer.starts_with("40{\"sid\""), "{answer}");
     // Refused three times: the server closes the connection.
     let (mut ws, answer) = sio_attempt(a, 4, "", bad).await;
     assert!(answer.starts_with("44"), "{answer}");
     for _ in 0..2 {
-        ws_send(&mut ws, bad).await;
+        connect_again(&mut ws, bad).await;
         let answer = next_packet(&mut ws, WAIT).await.unwrap();
         assert!(answer.starts_with("44"), "{answer}");
     }
@@ -60,7 +68,7 @@ async fn connects_after_the_third_refusal_are_not_checked() {
     let (mut ws, answer) = sio_attempt(a, 4, "", bad).await;
     assert!(answer.starts_with("44"), "{answer}");
     for _ in 0..2 {
-        ws_send(&mut ws, bad).await;
+        connect_again(&mut ws, bad).await;
         assert!(next_packet(&mut ws, WAIT).await.unwrap().starts_with("44"));
     }
     for _ in 0..50 {
@@ -100,6 +108,7 @@ async fn a_polling_session_ends_after_three_refused_connects() {
                 } else if packet.starts_with("44") {
                     refusals += 1;
                     if refusals < 3 {
+                        tokio::time::sleep(Duration::from_millis(20)).await; // as above
                         let again = br#"40{"token":"t3"}"#;
                         assert_eq!(http(a, "POST", &path, &text, again).await.status, 200);
                     }
