@@ -220,6 +220,9 @@ impl ChangeFeed {
         }
         if (200..300).contains(&response.status) {
             match self.on_success(now, &inf, &response.body) {
+                // A digest is not what failed: the request it is for has yet to pass
+                // (a POST refused for its digest every time must still back off more).
+                Ok(()) if inf.step == Step::ContextInfo => {}
                 Ok(()) => self.failures = 0,
                 Err(msg) => {
                     self.fail(now, &inf, codes::PARSE, msg, Some(response.status), None);

@@ -111,3 +111,42 @@ fn truncated_or_odd_bodies_never_panic() {
         assert!(f.token().is_some(), "some load completed");
     }
 }
+
+/// A POST refused for its digest again and again (cookies a frame may not send, say):
+/// each cycle refreshes the digest and retries once, but the backoff between cycles
+/// still grows; the digest's own success does not count as the request's.
+#[test]
+fn a_digest_refused_for_ever_backs_off_more_and_more() {
+    let mut f = feed(Auth::Digest);
+    let mut req = loaded(&mut f, &[]);
+    let digest = r#"{"FormDigestValue":"0xD","FormDigestTimeoutSeconds":1800}"#;
+    let denied = HttpResponse {
+        status: 403,
+        retry_after_secs: None,
+        body: r#"{"error":{"code":"-2130575251, Microsoft.SharePoint.SPException","message":{"value":"The security validation for this page is invalid."}}}"#.into(),
+    };
+    let mut now = 10;
+    let mut delays = Vec::new();
+    for _ in 0..8 {
+        // Digest, the POST, refused: refresh, the one retry, refused: an auth error.
+        for _ in 0..4 {
+            if req.url.ends_with("/_api/contextinfo") {
+                f.handle_response(now, req.id, ok(digest));
+            } else {
+                f.handle_response(now, req.id, denied.clone());
+            }
+            let outs = drain(&mut f);
+            if let Some(e) = errors(&outs).first() {
+                assert_eq!(e.code, codes::AUTH);
+                break;
+            }
+            req = requests(&outs)[0].clone();
+        }
+        let at = f.poll_timeout().unwrap();
+        delays.push(at - now);
+        now = at;
+        f.handle_timeout(now);
+        req = only_request(&mut f);
+    }
+    assert!(delays[7] >= 30_000, "the backoff grows: {delays:?}");
+}
