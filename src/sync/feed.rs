@@ -189,7 +189,6 @@ impl ChangeFeed {
         let Some(inf) = self.take_in_flight(id) else {
             return;
         };
-        let batch = inf.step;
         let (inf, response) = match (inf.step, response.status) {
             (Step::ReadBatch { reads, changes }, 200..=299) => {
                 let reads = usize::from(reads);
@@ -215,7 +214,8 @@ impl ChangeFeed {
             (Step::ChangesAhead, _) => (self.as_get_changes(&inf), response),
             _ => (inf, response),
         };
-        if let (Step::ReadBatch { .. }, 400 | 404 | 405 | 501) = (batch, response.status) {
+        // The batch itself, not one of its parts (`inf` is then that part's read).
+        if let (Step::ReadBatch { .. }, 400 | 404 | 405 | 501) = (inf.step, response.status) {
             self.cfg.batch_reads = false; // $batch is refused here: read one by one
         }
         if (200..300).contains(&response.status) {

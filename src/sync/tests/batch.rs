@@ -5,7 +5,7 @@
 use super::*;
 
 /// A loaded bearer-mode feed (no digest) whose next round reads ids 1, 3, .., 59.
-fn round_with_many_reads(batch_reads: bool) -> (ChangeFeed, HttpRequest) {
+pub(super) fn round_with_many_reads(batch_reads: bool) -> (ChangeFeed, HttpRequest) {
     let mut cfg = config();
     cfg.auth = Auth::Bearer;
     cfg.url_limit = 400;
@@ -41,7 +41,7 @@ pub(super) fn batch_urls(req: &HttpRequest) -> Vec<String> {
 }
 
 /// Items of the odd ids a read URL asks for (`ID eq N` terms).
-fn items_for(url: &str) -> String {
+pub(super) fn items_for(url: &str) -> String {
     let ids: Vec<(i64, String)> = url
         .split("ID%20eq%20")
         .skip(1)

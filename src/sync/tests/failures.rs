@@ -1,6 +1,7 @@
 //! Failures: stale responses, throttling and backoff, and bodies that are malformed,
 //! truncated or odd (never a panic, never an advanced token).
 
+use super::batch::{batch_response, batch_urls, items_for, round_with_many_reads};
 use super::*;
 
 #[test]
@@ -149,4 +150,41 @@ fn a_digest_refused_for_ever_backs_off_more_and_more() {
         req = only_request(&mut f);
     }
     assert!(delays[7] >= 30_000, "the backoff grows: {delays:?}");
+}
+
+/// A read that fails in a batch with a status that would mean "no `$batch` here" for the
+/// batch itself (a 404 of a list briefly missing, a 400) is that read's failure: the
+/// batch worked, so the reads go on in batches.
+#[test]
+fn a_part_failing_with_404_or_400_keeps_the_reads_batched() {
+    for status in [400, 404] {
+        let (mut f, batch) = round_with_many_reads(true);
+        let urls = batch_urls(&batch);
+        let parts: Vec<(u16, String)> = urls
+            .iter()
+            .enumerate()
+            .map(|(i, u)| match i {
+                0 => (200, items_for(u)),
+                1 => (
+                    status,
+                    r#"{"odata.error":{"code":"-1, X","message":{"value":"no"}}}"#.into(),
+                ),
+                _ => (
+                    500,
+                    r#"{"odata.error":{"code":"-1, Y","message":{"value":"n"}}}"#.into(),
+                ),
+            })
+            .collect();
+        f.handle_response(4, batch.id, ok(&batch_response(&parts)));
+        let outs = drain(&mut f);
+        assert_eq!(errors(&outs)[0].status, Some(status));
+        f.handle_timeout(f.poll_timeout().unwrap());
+        let again = only_request(&mut f);
+        assert_eq!(
+            batch_urls(&again).len(),
+            urls.len() - 1,
+            "{status}: the failed and unrun parts in one batch, not {}",
+            again.url
+        );
+    }
 }
