@@ -69,6 +69,8 @@ pub enum Output {
 pub struct Connection {
     sharing_key: String,
     options: ConnectOptions,
+    /// `protocol` was `auto`: what it found holds until an attempt shows otherwise.
+    auto: bool,
     target: Target,
     backoff: Backoff,
     state: State,
@@ -115,6 +117,7 @@ impl Connection {
         );
         let mut connection = Self {
             sharing_key,
+            auto: options.protocol == super::Protocol::Auto,
             options,
             target,
             backoff,
@@ -307,7 +310,8 @@ impl Connection {
     }
 
     fn open_socket(&mut self, id: SocketId, now: u64) {
-        self.session = Some(Session::new(id, &self.options, &self.target, now));
+        let session = Session::new(id, &self.options, &self.target, self.auto, now);
+        self.session = Some(session);
         self.outputs.push_back(Output::OpenSocket {
             id,
             url: self.target.socket_url.clone(),
@@ -326,8 +330,15 @@ impl Connection {
             return;
         };
         self.outputs.extend(session.take_outputs());
-        // What `auto` found holds for the next attempts (a 2.x server's URL has the auth).
-        if let Some(protocol) = session.take_found() {
+        let end = session.take_end();
+        // What `auto` found holds for the next attempts (a 2.x server's URL has the auth)
+        // until one gets no Engine.IO handshake: the server may have been replaced by one
+        // of the other generation (3.x/4.x refuse EIO=3), so the next one detects again.
+        let mut found = session.take_found();
+        if self.auto && end.is_some() && !session.handshaken() {
+            found = Some(super::Protocol::Auto);
+        }
+        if let Some(protocol) = found {
             self.options.protocol = protocol;
             if let Ok(target) = target(&self.options) {
                 self.target = target;
@@ -350,7 +361,6 @@ impl Connection {
             }
             self.outputs.extend(session.take_outputs());
         }
-        let end = session.take_end();
         if end.is_some() {
             self.session = None;
         }

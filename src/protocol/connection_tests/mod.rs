@@ -148,3 +148,4 @@ mod auto;
 mod lifecycle;
 mod messages;
 mod random;
+mod swap;

@@ -15,7 +15,10 @@
 //! 2.x server whose middleware answers later than that is recognised by its `40`
 //! without a `sid` (3.x/4.x always send one); that session ends and the next attempt,
 //! at once, speaks 2.x. What a session found is kept for the connection's later
-//! attempts ([`crate::protocol::Connection`]), so only the first one waits.
+//! attempts ([`crate::protocol::Connection`]), so only the first one waits, until an
+//! attempt gets no handshake (a 3.x/4.x server without `allowEIO3` refuses EIO=3): the
+//! next one detects again. A 2.x server put where 3.x/4.x was found answers EIO=4 as
+//! above: such sessions start as [`Detection::GuessedV4`] and it shows itself.
 
 use super::{Session, SessionEnd};
 use crate::protocol::engineio::EngineVersion;
@@ -39,7 +42,8 @@ pub(crate) enum Detection {
         /// See `interval_ms`.
         timeout_ms: u64,
     },
-    /// Taken for 3.x/4.x after the grace: a CONNECT answer without `sid` says 2.x.
+    /// Taken for 3.x/4.x after the grace, or by an earlier session: a CONNECT answer
+    /// without `sid` says 2.x.
     GuessedV4,
 }
 

@@ -68,7 +68,15 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    pub(crate) fn new(id: SocketId, options: &ConnectOptions, target: &Target, now: u64) -> Self {
+    /// A session for attempt `id`; `auto`: the connection's `protocol` was `auto`, and
+    /// `options.protocol` is what it found (a server found 3.x/4.x is checked again).
+    pub(crate) fn new(
+        id: SocketId,
+        options: &ConnectOptions,
+        target: &Target,
+        auto: bool,
+        now: u64,
+    ) -> Self {
         Self {
             id,
             protocol: options.protocol,
@@ -79,7 +87,12 @@ impl Session {
             connect_timeout_ms: options.connect_timeout_ms,
             engine: options.protocol.requested_engine(),
             heartbeat: None,
-            detection: Detection::Settled,
+            // A 2.x server put where a 3.x/4.x one was found answers EIO=4 in its own
+            // generation: its CONNECT without `sid` shows it (super::auto).
+            detection: match auto && options.protocol == Protocol::SocketIoV4 {
+                true => Detection::GuessedV4,
+                false => Detection::Settled,
+            },
             found: None,
             pending: None,
             outputs: Vec::new(),
@@ -107,6 +120,11 @@ impl Session {
     /// What `auto` found the server to speak (once known for sure).
     pub(crate) fn take_found(&mut self) -> Option<Protocol> {
         self.found.take()
+    }
+
+    /// Whether the server's Engine.IO handshake (its open packet) arrived.
+    pub(crate) fn handshaken(&self) -> bool {
+        !matches!(self.stage, Stage::AwaitSocketOpen | Stage::AwaitEngineOpen)
     }
 
     pub(crate) fn next_deadline(&self) -> Option<u64> {
