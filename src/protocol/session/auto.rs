@@ -43,7 +43,7 @@ pub(crate) enum Detection {
         timeout_ms: u64,
     },
     /// Taken for 3.x/4.x after the grace, or by an earlier session: a CONNECT answer
-    /// without `sid` says 2.x.
+    /// without `sid`, or a packet for another namespace, says 2.x.
     GuessedV4,
 }
 

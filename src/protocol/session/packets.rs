@@ -68,8 +68,11 @@ impl Session {
         if packet.nsp != self.namespace {
             // Another namespace (e.g. a 2.x server's automatic `/`): skipped, and so are
             // its binary attachments. A 2.x server that refuses `/` (its middleware runs
-            // for every client) never connects the namespaces behind it.
-            if packet.kind == PacketKind::ConnectError && packet.nsp == "/" {
+            // for every client) never connects the namespaces behind it. 3.x/4.x send
+            // nothing for a namespace not asked for: one taken for it is 2.x.
+            if self.detection == Detection::GuessedV4 {
+                self.found_v2_late();
+            } else if packet.kind == PacketKind::ConnectError && packet.nsp == "/" {
                 let message = socketio::connect_error_message(packet.data.as_ref());
                 self.fail(ProtocolError::connect_refused(message));
             } else if packet.attachments > 0 {
