@@ -136,12 +136,22 @@ export async function probe(env = process.env) {
       return `${took}, ${main.list.stats().requests - before} requests`;
     });
     await checks.check("a view: a datetime filter, ordered by Modified", async () => {
-      const since = new Date(Date.now() - 30 * 60_000).toISOString().replace(/\.\d+Z$/, "Z");
+      // The window starts a second after an item's Modified (the site's clock): the view
+      // must leave that item out, or a filter that ignored the time of day (or read it in
+      // another time zone) would pass whenever every row is recent.
+      const early = await add("view, before the window");
+      const { modified } = (await rest.items()).find((i) => i.id === early);
+      const since = new Date(Date.parse(modified) + 1000).toISOString().replace(/\.\d+Z$/, "Z");
+      await sleep(2500); // the next edit is past `since` by the site's clock
       const filter = `Modified ge datetime'${since}'`;
       const view = await openList("view", { filter, select: ["Title", "Modified"], orderBy: "Modified desc" });
       await converge(view, rest, waitMs, { filter });
-      await rest.update(await add("view"), `${marker} view, edited`);
+      const late = await add("view");
+      await rest.update(late, `${marker} view, edited`);
       const took = await converge(view, rest, waitMs, { filter });
+      const ids = rowsOf(view.list).map((r) => r.id);
+      if (ids.includes(early)) throw new Error(`item ${early}, modified at ${modified}, is shown in a view of Modified ge ${since}: the site's datetime filter ignores the time of day or reads it in another time zone`);
+      if (!ids.includes(late)) throw new Error(`item ${late}, modified after ${since}, is not shown`);
       const times = view.list.items().map((i) => Date.parse(i.Modified));
       if (times.some((t, k) => k > 0 && t > times[k - 1])) throw new Error("rows not in Modified desc order");
       if (times.some((t) => t < Date.parse(since))) throw new Error(`a row modified before ${since} is shown`);

@@ -181,14 +181,14 @@ export class Rest {
     return this.write("restore", `${this.site}/_api/web/RecycleBin('${binId}')/restore()`);
   }
 
-  /** Every item (ID and Title) that `filter` lets through, in ID order. */
+  /** Every item (ID, Title and Modified) that `filter` lets through, in ID order. */
   async items(filter) {
     const out = [];
     const q = filter ? `&$filter=${encodeURIComponent(filter)}` : "";
-    let url = `${this.list}/items?$select=Id,Title&$orderby=Id&$top=2000${q}`;
+    let url = `${this.list}/items?$select=Id,Title,Modified&$orderby=Id&$top=2000${q}`;
     while (url) {
       const j = await this.json("items", url, { headers: { Accept: NOMETADATA } });
-      for (const i of j.value) out.push({ id: i.Id ?? i.ID, title: i.Title ?? "" });
+      for (const i of j.value) out.push({ id: i.Id ?? i.ID, title: i.Title ?? "", modified: i.Modified });
       url = j["odata.nextLink"] ?? j["@odata.nextLink"];
     }
     return out;

@@ -1,7 +1,7 @@
 // The tenant probe's own test, against sp-sim (`make test-probe`): every check passes
 // against a simulated site, the record leaves the credentials out, a SharePoint that
-// refuses GetChanges makes the probe fail (it can tell), and either way the probe
-// deletes the items it added.
+// refuses GetChanges or ignores the time of a datetime filter makes the probe fail (it
+// can tell), and either way the probe deletes the items it added.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -34,10 +34,13 @@ const reads = fs.mkdtempSync(path.join(os.tmpdir(), "sp-live-probe-reads-"));
 const titles = async () => (await new Rest({ site: env.SP_SITE, list: "Mails", auth: {}, out: reads }).items()).map((i) => i.title);
 const before = await titles();
 
-/** The probe's own report, indented under this test's checks. */
+/** The probe's own report, indented under this test's checks (its lines also kept in
+ * `said`). */
+let said = [];
 async function quietly(fn) {
   const log = console.log;
-  console.log = (...a) => log("    #", ...a);
+  said = [];
+  console.log = (...a) => (said.push(a.join(" ")), log("    #", ...a));
   try {
     return await fn();
   } finally {
@@ -74,6 +77,23 @@ await checks.check("a SharePoint that refuses GetChanges fails the probe", async
   const after = await titles();
   if (after.length !== before.length) throw new Error(`${after.length - before.length} probe items left behind`);
   return `${c.failed} of ${c.passed + c.failed} checks failed, as they must`;
+});
+await checks.check("a site whose datetime filter ignores the time of day fails the view check", async () => {
+  // As a tenant that reads `datetime'...'` as a date (or in another time zone) would:
+  // every probe item is from today, so the view must leave out one from before its window.
+  const fetch = globalThis.fetch;
+  const dayOnly = (s) => s.replace(/datetime(%27|')(\d{4}-\d\d-\d\d)T[0-9:%A]+Z(%27|')/gi, "datetime$1$2T00:00:00Z$3");
+  globalThis.fetch = (url, init) => fetch(dayOnly(String(url)), init?.body ? { ...init, body: dayOnly(String(init.body)) } : init);
+  let c;
+  try {
+    c = await quietly(() => probe({ ...env, SP_BIG_LIST: "", SP_PROBE_WAIT_MS: "3000", SP_PROBE_BULK: "3" }));
+  } finally {
+    globalThis.fetch = fetch;
+  }
+  const view = said.find((l) => / - a view: /.test(l));
+  if (!view?.startsWith("not ok")) throw new Error(`the view check: ${view ?? "not run"}`);
+  if (c.failed !== 1) throw new Error(`${c.failed} checks failed, not only the view's`);
+  if ((await titles()).length !== before.length) throw new Error("probe items left behind");
 });
 for (const dir of [out, reads]) fs.rmSync(dir, { recursive: true, force: true });
 clearTimeout(timer);
