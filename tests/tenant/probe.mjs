@@ -67,12 +67,36 @@ export async function probe(env = process.env) {
   const checks = new Checks();
   const marker = `sp-live probe ${new Date().toISOString()}`;
   const created = new Set();
-  const add = async (n) => {
-    const id = await rest.add(`${marker} ${n}`);
-    created.add(id);
+  let adding = Promise.resolve(); // the add in flight: its item is in `created` once it ends
+  let stopping = false;
+  const add = (n) => {
+    if (stopping) throw new Error("interrupted");
+    const id = rest.add(`${marker} ${n}`);
+    adding = id.then((i) => created.add(i), () => {});
     return id;
   };
   const opened = [];
+  let cleaning;
+  /** Closes the lists and deletes every item the probe added (once). */
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      await adding;
+      for (const list of opened) list.close();
+      const left = [];
+      for (const id of created) await rest.remove(id).catch(() => left.push(id));
+      const more = left.length ? `; ${left.length} could not be deleted (ids ${left.join(", ")}, titled "${marker} ..."): delete them by hand` : "";
+      console.log(`# deleted the ${created.size - left.length} items the probe added${more}`);
+    })());
+  // Ctrl-C (or a SIGTERM) deletes the items before leaving; a second one leaves at once.
+  const onSignal = async (signal) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    console.log(`# ${signal}: deleting the items the probe added (${signal} again to leave them)`);
+    await cleanup();
+    console.log(`not ok - interrupted by ${signal}`);
+    process.exit(130);
+  };
+  for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, onSignal);
   const openList = async (...a) => {
     const live = await open(sp, rest, ...a);
     opened.push(live.list);
@@ -226,10 +250,8 @@ export async function probe(env = process.env) {
     checks.failed += 1;
     console.log(`not ok - ${e.message}`);
   } finally {
-    for (const list of opened) list.close();
-    let left = 0;
-    for (const id of created) await rest.remove(id).catch(() => (left += 1));
-    console.log(`# deleted the ${created.size - left} items the probe added${left ? `; ${left} could not be deleted` : ""}`);
+    await cleanup();
+    for (const signal of ["SIGINT", "SIGTERM"]) process.off(signal, onSignal);
   }
   return checks;
 }

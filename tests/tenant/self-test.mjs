@@ -1,12 +1,13 @@
 // The tenant probe's own test, against sp-sim (`make test-probe`): every check passes
 // against a simulated site, the record leaves the credentials out, a SharePoint that
 // refuses GetChanges or ignores the time of a datetime filter makes the probe fail (it
-// can tell), and either way the probe deletes the items it added.
+// can tell), and either way, Ctrl-C too, the probe deletes the items it added.
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Checks, admin, portTaken, start, watchdog } from "../e2e/lib.mjs";
+import { Checks, admin, portTaken, sleep, start, waitFor, watchdog } from "../e2e/lib.mjs";
 import { Rest } from "./rest.mjs";
 import { probe } from "./probe.mjs";
 
@@ -94,6 +95,29 @@ await checks.check("a site whose datetime filter ignores the time of day fails t
   if (!view?.startsWith("not ok")) throw new Error(`the view check: ${view ?? "not run"}`);
   if (c.failed !== 1) throw new Error(`${c.failed} checks failed, not only the view's`);
   if ((await titles()).length !== before.length) throw new Error("probe items left behind");
+});
+await checks.check("a probe stopped with Ctrl-C deletes what it added", async () => {
+  const record = fs.mkdtempSync(path.join(os.tmpdir(), "sp-live-probe-stopped-"));
+  const child = spawn(process.execPath, [path.join(ROOT, "tests/tenant/probe.mjs")], {
+    env: { ...process.env, ...env, SP_BIG_LIST: "", SP_PROBE_OUT: record },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (c) => (output += c));
+  child.stderr.on("data", (c) => (output += c));
+  const exited = new Promise((r) => child.on("exit", (code, signal) => r(code ?? signal)));
+  try {
+    await waitFor("the probe's bulk", () => fs.readdirSync(record).filter((f) => f.endsWith("-add.txt")).length > 10, 30_000, 20);
+    child.kill("SIGINT");
+    const end = await Promise.race([exited, sleep(20_000).then(() => "still running")]);
+    if (end === "still running") child.kill("SIGKILL");
+    const left = (await titles()).length - before.length;
+    if (left) throw new Error(`${left} probe items left behind (exit ${end}): ${output.trim().split("\n").slice(-3).join(" | ")}`);
+    if (end !== 130) throw new Error(`exit ${end}, not 130`);
+    return output.trim().split("\n").filter((l) => /^# /.test(l)).at(-1);
+  } finally {
+    fs.rmSync(record, { recursive: true, force: true });
+  }
 });
 for (const dir of [out, reads]) fs.rmSync(dir, { recursive: true, force: true });
 clearTimeout(timer);
