@@ -39,16 +39,23 @@ function difference(have, want) {
 /** Waits until `live`'s rows equal the list's own (through `filter`), comparing every
  * 0.5 s, then less often up to every `pollMs` (each a read of the whole list: slower for
  * a big one), and asking the list to look for changes every 2 s; resolves to how long
- * that took. */
+ * that took. Fails early after 4 errors during the wait, not counting throttling (sp-live
+ * waits it out: only the wait's end can show it went wrong). */
 export async function converge(live, rest, waitMs, { filter, pollMs = 500 } = {}) {
   const t0 = Date.now();
+  const since = live.events.length;
+  const told = () => live.errors().filter((e) => live.events.indexOf(e) >= since);
+  const last = (errors) => `${errors.at(-1).error.code} ${errors.at(-1).error.message}`;
   let asked = 0;
   for (let k = 0; ; k++) {
-    const errors = live.errors();
-    if (errors.length > 3) throw new Error(`${errors.length} errors, the last: ${errors.at(-1).error.code} ${errors.at(-1).error.message}`);
+    const errors = told().filter((e) => e.error.code !== "sp-throttled");
+    if (errors.length > 3) throw new Error(`${errors.length} errors, the last: ${last(errors)}`);
     const diff = difference(rowsOf(live.list), await rest.items(filter));
     if (!diff) return `${Date.now() - t0} ms, ${live.list.items().length} rows`;
-    if (Date.now() - t0 > waitMs) throw new Error(`rows differ after ${waitMs} ms: ${diff}`);
+    if (Date.now() - t0 > waitMs) {
+      const all = told();
+      throw new Error(`rows differ after ${waitMs} ms: ${diff}${all.length ? `; ${all.length} errors, the last: ${last(all)}` : ""}`);
+    }
     if (Date.now() - asked >= 2000) {
       live.list.refresh();
       asked = Date.now();

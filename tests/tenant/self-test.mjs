@@ -79,6 +79,14 @@ await checks.check("a SharePoint that refuses GetChanges fails the probe", async
   if (after.length !== before.length) throw new Error(`${after.length - before.length} probe items left behind`);
   return `${c.failed} of ${c.passed + c.failed} checks failed, as they must`;
 });
+await checks.check("a site that throttles a few of sp-live's requests passes the probe", async () => {
+  // sp-live waits each out (Retry-After: 1): throttling is no failed fact.
+  await admin(simUrl, "POST", "/faults", { status: 429, count: 4, retryAfter: 1, match: "getchanges" });
+  const c = await quietly(() => probe({ ...env, SP_BIG_LIST: "", SP_PROBE_BULK: "3" }));
+  await admin(simUrl, "DELETE", "/faults");
+  if (c.failed) throw new Error(`${c.failed} of ${c.passed + c.failed} checks failed`);
+  return `${c.passed} checks`;
+});
 await checks.check("a site whose datetime filter ignores the time of day fails the view check", async () => {
   // As a tenant that reads `datetime'...'` as a date (or in another time zone) would:
   // every probe item is from today, so the view must leave out one from before its window.
