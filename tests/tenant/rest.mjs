@@ -31,7 +31,8 @@ export function credentials(env) {
 }
 
 /** Checks a bearer token before the first request: a JWT for the site's host (not for
- * `-my.sharepoint.com`, say), with a word on app-only tokens and a near expiry. A token
+ * `-my.sharepoint.com`, say), with a word on app-only tokens, scopes that cannot write
+ * and a near expiry. A token
  * that is no JWT is only warned about (sp-sim takes anything). */
 export function checkToken(auth, site) {
   const token = /^Bearer (.+)$/.exec(auth.Authorization ?? "")?.[1];
@@ -49,6 +50,9 @@ export function checkToken(auth, site) {
     throw new Error(`the token is for ${claims.aud}, not ${origin}: ask for one with --resource ${origin}`);
   }
   if (!claims.scp) console.log("# an app-only token: SharePoint takes those only from a certificate");
+  else if (!/\b(AllSites\.(Write|Manage|FullControl)|Sites\.Selected)\b/.test(claims.scp)) {
+    console.log(`# the token's scopes (${claims.scp}) do not include AllSites.Write (or Manage, FullControl): SharePoint may refuse the probe's first add`);
+  }
   if (claims.exp * 1000 < Date.now() + 30 * 60_000) console.log(`# the token expires at ${new Date(claims.exp * 1000).toISOString()}`);
 }
 

@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Checks, admin, portTaken, sleep, start, waitFor, watchdog } from "../e2e/lib.mjs";
-import { Rest } from "./rest.mjs";
+import { Rest, checkToken } from "./rest.mjs";
 import { probe } from "./probe.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -49,6 +49,21 @@ async function quietly(fn) {
   }
 }
 
+await checks.check("a token whose scopes cannot write is warned about, a token for another host refused", async () => {
+  const jwt = (aud, scp) => ({ Authorization: `Bearer e30.${Buffer.from(JSON.stringify({ aud, scp, exp: Date.now() / 1000 + 3600 })).toString("base64url")}.x` });
+  const site = "https://contoso.sharepoint.com/sites/team";
+  await quietly(async () => checkToken(jwt("https://contoso.sharepoint.com", "AllSites.Read User.Read"), site));
+  if (!said.some((l) => /AllSites\.Write/.test(l))) throw new Error(`no warning for AllSites.Read: ${JSON.stringify(said)}`);
+  await quietly(async () => checkToken(jwt("https://contoso.sharepoint.com/", "AllSites.Write"), site));
+  if (said.length) throw new Error(`a warning for AllSites.Write: ${said}`);
+  let refused;
+  try {
+    checkToken(jwt("https://contoso-my.sharepoint.com", "AllSites.Write"), site);
+  } catch (e) {
+    refused = e.message;
+  }
+  if (!refused) throw new Error("a token for contoso-my taken");
+});
 await checks.check("every probe check passes against sp-sim", async () => {
   const c = await quietly(() => probe(env));
   if (c.failed || c.passed < 15) throw new Error(`${c.passed} passed, ${c.failed} failed`);
