@@ -127,12 +127,22 @@ export async function probe(env = process.env) {
       const id = await add("lone");
       await converge(main, rest, waitMs);
       await quiet(main);
-      const [before, since] = [main.list.stats().requests, main.events.length];
+      const [before, since, from] = [main.list.stats().requests, main.events.length, rest.log.sent.length];
       await rest.update(id, `${marker} lone, edited`);
       main.list.refresh();
       await changeOf(main, id, since, waitMs);
       const requests = main.list.stats().requests - before;
-      if (requests !== 1) throw new Error(`${requests} requests: the read-ahead missed the edit (only costs a request)`);
+      if (requests !== 1) {
+        // A refused $batch (now or earlier: sp-live then stops sending them) means no read-ahead.
+        const load = rest.log.sent.filter((s) => s.label === "load");
+        const sent = rest.log.sent.slice(from).filter((s) => s.label === "load");
+        const why = load.some((s) => s.kind === "batch" && (s.status < 200 || s.status > 299) && s.status !== 429 && s.status !== 503)
+          ? "the site refused sp-live's $batch (see the load-batch exchanges): no read-ahead"
+          : sent.some((s) => s.status === 429 || s.status === 503)
+            ? "throttled: run the probe again later"
+            : "the read-ahead missed the edit (only costs a request)";
+        throw new Error(`${requests} requests (${sent.map((s) => `${s.kind} ${s.status}`).join(", ")}): ${why}`);
+      }
       return "1 request";
     });
     await checks.check("adds, updates and deletes", async () => {

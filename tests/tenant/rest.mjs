@@ -65,7 +65,7 @@ export class Rest {
     this.listTitle = list;
     this.list = `${this.site}/_api/web/lists/getbytitle('${encodeURIComponent(list.replace(/'/g, "''"))}')`;
     this.auth = auth;
-    this.log = { out, n: 0 };
+    this.log = { out, n: 0, sent: [] }; // sent: sp-live's requests, `{ label, kind, status }`
     this.digest = null;
     this.digestUntil = 0;
     this.retries = retries;
@@ -107,6 +107,7 @@ export class Rest {
       if (init.method === "POST" && !this.auth.Authorization) headers["X-RequestDigest"] = await this.formDigest();
       // sp-live's own requests reach it as they are: it handles throttling itself.
       const r = await this.send(`${label}-${kind}`, url, { ...init, headers, retry: false });
+      this.log.sent.push({ label, kind, status: r.status });
       return { status: r.status, headers: r.headers, text: async () => r.text };
     };
   }

@@ -15,7 +15,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 const SECRET = "probe-self-test-token";
 
 const checks = new Checks();
-const timer = watchdog(checks, 240_000, "the tenant probe's self-test");
+const timer = watchdog(checks, 360_000, "the tenant probe's self-test");
 let port = 28600;
 while (await portTaken(port)) port += 1;
 const simUrl = `http://127.0.0.1:${port}`;
@@ -101,6 +101,13 @@ await checks.check("a site that throttles a few of sp-live's requests passes the
   await admin(simUrl, "DELETE", "/faults");
   if (c.failed) throw new Error(`${c.failed} of ${c.passed + c.failed} checks failed`);
   return `${c.passed} checks`;
+});
+await checks.check("a site that refuses $batch fails the lone edit's check, saying so", async () => {
+  await admin(simUrl, "POST", "/faults", { status: 400, count: 100000, retryAfter: 0, match: "batch" });
+  await quietly(() => probe({ ...env, SP_BIG_LIST: "", SP_PROBE_BULK: "3" }));
+  await admin(simUrl, "DELETE", "/faults");
+  const lone = said.find((l) => / - a lone edit /.test(l));
+  if (!/^not ok.*refused sp-live's \$batch/.test(lone ?? "")) throw new Error(`the check said: ${lone}`);
 });
 await checks.check("a site whose datetime filter ignores the time of day fails the view check", async () => {
   // As a tenant that reads `datetime'...'` as a date (or in another time zone) would:
