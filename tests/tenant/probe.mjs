@@ -57,7 +57,8 @@ export async function probe(env = process.env) {
   const out = path.resolve(env.SP_PROBE_OUT ?? path.join(ROOT, "target/tenant-probe"));
   freshOutput(out);
   const retries = Number(env.SP_PROBE_RETRIES ?? 8);
-  const rest = new Rest({ site: env.SP_SITE, list: env.SP_LIST, auth: credentials(env), out, retries });
+  const renew = !env.SP_TOKEN && env.SP_TOKEN_CMD ? () => credentials(env) : undefined;
+  const rest = new Rest({ site: env.SP_SITE, list: env.SP_LIST, auth: credentials(env), out, retries, renew });
   checkToken(rest.auth, rest.site);
   const waitMs = Number(env.SP_PROBE_WAIT_MS ?? 60000);
   const bulk = Number(env.SP_PROBE_BULK ?? 120);

@@ -56,11 +56,23 @@ export function checkToken(auth, site) {
   if (claims.exp * 1000 < Date.now() + 30 * 60_000) console.log(`# the token expires at ${new Date(claims.exp * 1000).toISOString()}`);
 }
 
+/** When the bearer token in `auth` expires (ms), or Infinity. */
+function expiry(auth) {
+  try {
+    const claims = JSON.parse(Buffer.from(auth.Authorization.split(" ")[1].split(".")[1], "base64url").toString());
+    return claims.exp ? claims.exp * 1000 : Infinity;
+  } catch {
+    return Infinity;
+  }
+}
+
 export class Rest {
   /** `site`: the site URL; `list`: the scratch list's title; `auth`: headers to add to
    * every request; `out`: the folder the exchanges are written to; `retries`: how often
    * a throttled request of the probe's own is sent again. */
-  constructor({ site, list, auth, out, retries = 8 }) {
+  constructor({ site, list, auth, out, retries = 8, renew }) {
+    this.renew = renew; // () => fresh auth headers (from SP_TOKEN_CMD), or undefined
+    this.renewed = 0;
     this.site = site.replace(/\/+$/, "");
     this.listTitle = list;
     this.list = `${this.site}/_api/web/lists/getbytitle('${encodeURIComponent(list.replace(/'/g, "''"))}')`;
@@ -76,6 +88,7 @@ export class Rest {
   withList(list) {
     const other = new Rest({ site: this.site, list, auth: this.auth, out: this.log.out, retries: this.retries });
     other.log = this.log;
+    other.renew = undefined; // this one renews the shared headers
     return other;
   }
 
@@ -83,6 +96,12 @@ export class Rest {
    * `{ status, headers, text }` (never rejects on an HTTP status). With `retry`, a
    * 429 or 503 is sent again after its `Retry-After` (up to `retries` times). */
   async send(name, url, { method = "GET", headers = {}, body, retry = true } = {}) {
+    // A token from SP_TOKEN_CMD is asked for again 5 minutes before it expires (at most
+    // once a minute): a run, and its clean-up, may outlast the one it started with.
+    if (this.renew && expiry(this.auth) < Date.now() + 5 * 60_000 && Date.now() - this.renewed > 60_000) {
+      this.renewed = Date.now();
+      Object.assign(this.auth, this.renew()); // the same object as every `withList` copy's
+    }
     const all = { "User-Agent": USER_AGENT, ...headers, ...this.auth };
     for (let n = 0; ; n++) {
       const r = await fetch(url, { method, headers: all, body, signal: AbortSignal.timeout(120_000) });

@@ -64,6 +64,17 @@ await checks.check("a token whose scopes cannot write is warned about, a token f
   }
   if (!refused) throw new Error("a token for contoso-my taken");
 });
+await checks.check("a token from SP_TOKEN_CMD about to expire is asked for again", async () => {
+  const calls = path.join(reads, "token-calls");
+  const claims = Buffer.from(JSON.stringify({ aud: simUrl, scp: "AllSites.Write", exp: Math.floor(Date.now() / 1000) + 120 })).toString("base64url");
+  const cmd = `echo x >> ${calls}; echo e30.${claims}.x`;
+  const { Authorization } = await import("./rest.mjs").then((m) => m.credentials({ SP_TOKEN_CMD: cmd }));
+  const renew = () => ({ Authorization: `Bearer ${fs.readFileSync(calls, "utf8").length}` });
+  const rest = new Rest({ site: env.SP_SITE, list: "Mails", auth: { Authorization }, out: reads, renew });
+  await rest.items();
+  await rest.items();
+  if (rest.auth.Authorization === Authorization) throw new Error("the token expiring in 2 minutes was used on");
+});
 await checks.check("every probe check passes against sp-sim", async () => {
   const c = await quietly(() => probe(env));
   if (c.failed || c.passed < 15) throw new Error(`${c.passed} passed, ${c.failed} failed`);
