@@ -22,8 +22,12 @@ const USER_AGENT = "NONISV|sp-live|tenant-probe";
 /** The headers that authenticate every request, from the environment: `SP_TOKEN`, the
  * output of `SP_TOKEN_CMD`, or `SP_COOKIE`. */
 export function credentials(env) {
-  // `m365 util accesstoken get` prints JSON (a quoted string) unless `--output text`.
-  const bearer = (raw) => ({ Authorization: `Bearer ${raw.trim().replace(/^"(.*)"$/s, "$1")}` });
+  // `m365 util accesstoken get` prints JSON (a quoted string) unless `--output text`; a
+  // token copied from a request's header may start with "Bearer ".
+  const bearer = (raw) => {
+    const token = raw.trim().replace(/^"(.*)"$/s, "$1").replace(/^Bearer\s+/i, "");
+    return { Authorization: `Bearer ${token}` };
+  };
   if (env.SP_TOKEN) return bearer(env.SP_TOKEN);
   if (env.SP_TOKEN_CMD) return bearer(execSync(env.SP_TOKEN_CMD, { encoding: "utf8" }));
   if (env.SP_COOKIE) return { Cookie: env.SP_COOKIE };

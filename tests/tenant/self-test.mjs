@@ -64,6 +64,13 @@ await checks.check("a token whose scopes cannot write is warned about, a token f
   }
   if (!refused) throw new Error("a token for contoso-my taken");
 });
+await checks.check("a token pasted with its \"Bearer \" or its JSON quotes is sent once as a bearer", async () => {
+  const { credentials } = await import("./rest.mjs");
+  for (const pasted of ["Bearer abc.def.ghi", "\"abc.def.ghi\"", " bearer  abc.def.ghi\n"]) {
+    const { Authorization } = credentials({ SP_TOKEN: pasted });
+    if (Authorization !== "Bearer abc.def.ghi") throw new Error(`${JSON.stringify(pasted)} sent as ${Authorization}`);
+  }
+});
 await checks.check("a token from SP_TOKEN_CMD about to expire is asked for again", async () => {
   const calls = path.join(reads, "token-calls");
   const claims = Buffer.from(JSON.stringify({ aud: simUrl, scp: "AllSites.Write", exp: Math.floor(Date.now() / 1000) + 120 })).toString("base64url");
