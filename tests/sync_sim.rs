@@ -26,6 +26,8 @@ mod deliver;
 mod reload;
 #[path = "sync_sim/server.rs"]
 mod server;
+#[path = "sync_sim/settled.rs"]
+mod settled;
 #[path = "sync_sim/view.rs"]
 mod view;
 #[path = "sync_sim/world.rs"]
@@ -61,6 +63,8 @@ struct Stats {
     resets: u64,
     read_aheads: u64,
     reopens: u64,
+    /// Seeds checked before the final catch-up (`sync_sim/settled.rs`).
+    settled: u64,
     errors: BTreeMap<&'static str, u64>,
 }
 
@@ -92,6 +96,8 @@ struct Sim {
     closed: bool,
     /// The token of the last delivery (a checkpoint's).
     token_text: Option<String>,
+    /// A change to the server's items that nothing has told the page about since.
+    unsignalled: bool,
 }
 
 fn version(item: &Item) -> u64 {
@@ -173,6 +179,7 @@ impl Sim {
             let Some((_, event)) = self.events.pop_first() else {
                 continue;
             };
+            self.note_event(&event);
             match event {
                 Event::Response(id, r) => self.feed.handle_response(self.now, id, r),
                 Event::NetError(id) => self.feed.handle_network_error(self.now, id, "offline"),
@@ -266,6 +273,7 @@ fn run_seed(seed: u64) -> Stats {
         cfg,
         closed: false,
         token_text: None,
+        unsignalled: false,
         events: BTreeMap::new(),
         seq: 0,
         faults: [0.0, 0.05, 0.2][(seed % 3) as usize],
@@ -317,6 +325,7 @@ fn run_seed(seed: u64) -> Stats {
     }
     sim.feed.handle_start(0);
     sim.drive(seed);
+    sim.stats.settled = u64::from(sim.check_settled(seed, view_filter));
 
     // Quiescence: faults off, one last catch-up, drive to idle. The catch-up is a
     // reconnect's, or with the safety poll on, the poll's: the time it takes to fire.
@@ -336,17 +345,10 @@ fn run_seed(seed: u64) -> Stats {
     }
     sim.drive(seed);
     assert!(sim.feed.is_idle(), "seed {seed}: feed not idle");
-    let server_view: BTreeMap<i64, u64> = sim
-        .server
-        .items
-        .iter()
-        .filter(|(_, it)| !view_filter || it.shown())
-        .map(|(id, it)| (*id, it.version))
-        .collect();
-    assert_eq!(
-        sim.client, server_view,
-        "seed {seed}: client differs from server"
-    );
+    let server_view = sim.server_rows(view_filter);
+    if let Some(diff) = settled::first_difference(&sim.client, &server_view) {
+        panic!("seed {seed}: after the final catch-up, the client differs from the server: {diff}");
+    }
     let engine_ids: Vec<i64> = sim.feed.item_ids().collect();
     let server_ids: Vec<i64> = server_view.keys().copied().collect();
     assert_eq!(engine_ids, server_ids, "seed {seed}: engine state differs");
@@ -374,6 +376,7 @@ fn seeded_simulation_converges() {
         total.resets += s.resets;
         total.read_aheads += s.read_aheads;
         total.reopens += s.reopens;
+        total.settled += s.settled;
         for (k, v) in s.errors {
             *total.errors.entry(k).or_default() += v;
         }
@@ -390,5 +393,6 @@ fn seeded_simulation_converges() {
         assert!(total.resets > seeds, "reloads exercised");
         assert!(total.read_aheads > seeds, "read-aheads exercised");
         assert!(total.reopens > seeds / 10, "checkpoints exercised");
+        assert!(total.settled > seeds / 5, "settled seeds checked");
     }
 }

@@ -15,27 +15,34 @@ impl Sim {
             let n = m.len() as u64;
             (n > 0).then(|| *m.keys().nth(rng.up_to(n - 1) as usize).expect("key"))
         };
-        match self.rng.up_to(99) {
+        let changed = match self.rng.up_to(99) {
             0..=34 => {
                 self.server.add(now);
+                true
             }
-            35..=74 => {
-                if let Some(id) = pick(&mut self.rng, &self.server.items) {
+            35..=74 => pick(&mut self.rng, &self.server.items)
+                .map(|id| {
                     let system = self.rng.chance(0.2);
                     self.server.update(now, id, system);
-                }
-            }
-            75..=89 => {
-                if let Some(id) = pick(&mut self.rng, &self.server.items) {
+                })
+                .is_some(),
+            75..=89 => pick(&mut self.rng, &self.server.items)
+                .map(|id| {
                     self.server.delete(now, id);
-                }
-            }
-            90..=96 => {
-                if let Some(id) = pick(&mut self.rng, &self.server.recycle) {
+                })
+                .is_some(),
+            90..=96 => pick(&mut self.rng, &self.server.recycle)
+                .map(|id| {
                     self.server.restore(now, id);
-                }
+                })
+                .is_some(),
+            _ => {
+                self.server.noise(now);
+                false
             }
-            _ => self.server.noise(now),
+        };
+        if changed {
+            self.note_change();
         }
         // The webhook: late, lossy, sometimes duplicated, sometimes for another list.
         if now < self.outage_until || self.rng.chance(self.hint_drop) {
