@@ -37,7 +37,6 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use server::{Server, GUID, SITE};
-use sp_live::json::{self, Json};
 use sp_live::sharepoint::Item;
 use sp_live::sharepoint::{ChangeToken, ListRef, Metadata};
 use sp_live::sync::{Auth, ChangeFeed, FeedConfig, HttpResponse, Output, SplitMix64, Wake};
@@ -77,6 +76,9 @@ struct Sim {
     seq: u64,
     faults: f64,
     hint_drop: f64,
+    /// Picks the hints that come fast (its own generator: the rest of each seed's world
+    /// is what it was before they were added).
+    fast_hints: SplitMix64,
     outage_until: u64,
     /// What the subscriber holds: id -> version.
     client: BTreeMap<i64, u64>,
@@ -98,23 +100,6 @@ struct Sim {
     token_text: Option<String>,
     /// A change to the server's items that nothing has told the page about since.
     unsignalled: bool,
-}
-
-fn version(item: &Item) -> u64 {
-    item.value()
-        .get("Version")
-        .and_then(Json::as_i64)
-        .map_or(0, |v| v as u64)
-}
-
-/// The item's id, checked against its text (what JavaScript gets), and its
-/// fingerprint checked to be its text's content.
-fn id_of(item: &Item) -> i64 {
-    let value = json::parse(&item.text).expect("the item's text is JSON");
-    let id = value.get("Id").and_then(Json::as_i64).expect("item id");
-    assert_eq!(item.id, id);
-    assert_eq!(item.print, json::fingerprint(&value), "item {id}'s print");
-    id
 }
 
 impl Sim {
@@ -278,6 +263,7 @@ fn run_seed(seed: u64) -> Stats {
         seq: 0,
         faults: [0.0, 0.05, 0.2][(seed % 3) as usize],
         hint_drop: [0.0, 0.2, 0.6][(seed / 3 % 3) as usize],
+        fast_hints: SplitMix64::new(seed ^ 0xFA57),
         outage_until: 0,
         client: BTreeMap::new(),
         last_version: BTreeMap::new(),

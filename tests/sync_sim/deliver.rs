@@ -2,10 +2,28 @@
 //! is the load's pages, sorted and unique, and every added or updated item carries a
 //! strictly newer version than the last one delivered for it.
 
-use sp_live::sharepoint::ChangeToken;
+use sp_live::json::{self, Json};
+use sp_live::sharepoint::{ChangeToken, Item};
 use sp_live::sync::{ChangeSet, ChangeSetKind};
 
-use super::{id_of, version, Sim};
+use super::Sim;
+
+pub(crate) fn version(item: &Item) -> u64 {
+    item.value()
+        .get("Version")
+        .and_then(Json::as_i64)
+        .map_or(0, |v| v as u64)
+}
+
+/// The item's id, checked against its text (what JavaScript gets), and its
+/// fingerprint checked to be its text's content.
+pub(crate) fn id_of(item: &Item) -> i64 {
+    let value = json::parse(&item.text).expect("the item's text is JSON");
+    let id = value.get("Id").and_then(Json::as_i64).expect("item id");
+    assert_eq!(item.id, id);
+    assert_eq!(item.print, json::fingerprint(&value), "item {id}'s print");
+    id
+}
 
 impl Sim {
     pub(crate) fn deliver(&mut self, set: ChangeSet, seed: u64) {

@@ -1,5 +1,5 @@
-//! The world around the feed: random edits with their (lossy, late, duplicated)
-//! webhook hints, and request faults.
+//! The world around the feed: random edits with their (lossy, late or early,
+//! duplicated) webhook hints, and request faults.
 
 use std::collections::BTreeMap;
 
@@ -51,6 +51,13 @@ impl Sim {
         let copies = if self.rng.chance(0.1) { 2 } else { 1 };
         for _ in 0..copies {
             let delay = 1_000 + self.rng.up_to(300_000);
+            // A fifth come sooner than a response may: while the request that was
+            // sent before their change is still out.
+            let delay = if self.fast_hints.chance(0.2) {
+                1 + self.fast_hints.up_to(1_500)
+            } else {
+                delay
+            };
             let guid = if self.rng.chance(0.05) {
                 "00000000-0000-0000-0000-000000000001".to_owned()
             } else if self.rng.chance(0.5) {
