@@ -51,9 +51,9 @@ impl Sim {
         let copies = if self.rng.chance(0.1) { 2 } else { 1 };
         for _ in 0..copies {
             let delay = 1_000 + self.rng.up_to(300_000);
-            // A fifth come sooner than a response may: while the request that was
-            // sent before their change is still out.
-            let delay = if self.fast_hints.chance(0.2) {
+            // Some come sooner than a response may: while the request that was sent
+            // before their change is still out.
+            let delay = if self.fast_hints.chance(self.fast_share) {
                 1 + self.fast_hints.up_to(1_500)
             } else {
                 delay
