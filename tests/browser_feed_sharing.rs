@@ -108,3 +108,106 @@ async fn a_shared_feed_asks_the_newest_open_list_for_its_token() {
     );
     first.close();
 }
+
+/// A web part that opens a list and is disposed before the feed's first turn (another
+/// web part on the list opened meanwhile) is not asked for the first load's token: the
+/// feed's first requests leave through the newest list still open.
+#[wasm_bindgen_test]
+async fn a_list_closed_before_the_feeds_first_turn_is_not_asked() {
+    let _serial = serial().await;
+    admin("POST", "reset", None).await;
+    let list_id = fresh_watched_list("Closed at once").await;
+    asked();
+    let options = |who| {
+        live_list_options(
+            BROADCASTER,
+            &list_id,
+            &["Title"],
+            &[("accessToken", provider(who))],
+        )
+    };
+    let mut first = LiveList::open(options("first")).await.unwrap();
+    let mut second = LiveList::open(options("second")).await.unwrap();
+    first.close();
+    wait_until("live", 10_000, || second.status() == "live").await;
+    let seen = asked();
+    assert!(
+        !seen.is_empty() && seen.iter().all(|w| w == "second"),
+        "only the open list's provider: {seen:?}"
+    );
+    second.close();
+}
+
+/// A `fetch` that notes `who` and answers after `delay_ms`.
+fn fetch_of(who: &str, delay_ms: u32) -> JsValue {
+    let body = format!(
+        "(globalThis.__askedFor = globalThis.__askedFor || []).push('{who}'); \
+         init.headers['Authorization'] = 'Bearer from-{who}'; \
+         return new Promise(r => setTimeout(r, {delay_ms})).then(() => fetch(url, init));"
+    );
+    Function::new_with_args("url, init", &body).into()
+}
+
+/// The newest list's `fetch` is used, and when that list closes while its request is
+/// out, the answer still reaches the feed (the other list gets the item), and later
+/// requests use the list left open.
+#[wasm_bindgen_test]
+async fn an_answer_to_a_closed_lists_fetch_still_reaches_the_feed() {
+    let _serial = serial().await;
+    admin("POST", "reset", None).await;
+    let list_id = fresh_watched_list("Fetch handover").await;
+    asked();
+    let first = open_on(BROADCASTER, &list_id, &[("fetch", fetch_of("first", 0))]).await;
+    let mut second = open_on(BROADCASTER, &list_id, &[("fetch", fetch_of("second", 400))]).await;
+    asked();
+    add_item(&list_id, "asked through the second").await;
+    wait_until("the second fetch is out", 10_000, || {
+        js_sys::eval("(globalThis.__askedFor || []).length")
+            .unwrap()
+            .as_f64()
+            > Some(0.0)
+    })
+    .await;
+    second.close();
+    wait_until("the item", 10_000, || first.items().length() == 6).await;
+    let seen = asked();
+    assert_eq!(seen.first().map(String::as_str), Some("second"), "{seen:?}");
+    add_item(&list_id, "asked through the first").await;
+    wait_until("the next item", 10_000, || first.items().length() == 7).await;
+    let seen = asked();
+    assert!(
+        !seen.is_empty() && seen.iter().all(|w| w == "first"),
+        "{seen:?}"
+    );
+    let mut first = first;
+    first.close();
+}
+
+/// A checkpoint written by a list on one spelling of the broadcaster resumes a list on
+/// another (one feed key): no load.
+#[wasm_bindgen_test]
+async fn a_checkpoint_resumes_under_another_spelling() {
+    let _serial = serial().await;
+    admin("POST", "reset", None).await;
+    let list_id = fresh_watched_list("Checkpoint spelling").await;
+    let mut list = open_on(BROADCASTER, &list_id, &[]).await;
+    let kept = list.checkpoint();
+    list.close();
+    sleep(100).await;
+    admin("POST", "counters/reset", None).await;
+    let host = BROADCASTER.trim_start_matches("http://");
+    let other = format!("WS://{host}/");
+    let mut list = LiveList::open(live_list_options(
+        &other,
+        &list_id,
+        &["Title"],
+        &[("resume", kept)],
+    ))
+    .await
+    .unwrap();
+    assert_eq!(list.items().length(), 0, "before the first turn");
+    wait_until("live", 10_000, || list.status() == "live").await;
+    assert_eq!(list.items().length(), 5);
+    assert_eq!(counter("list").await, 0, "no load");
+    list.close();
+}

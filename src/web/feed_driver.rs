@@ -6,7 +6,7 @@ use super::broadcaster::NewConnection;
 use super::checkpoint;
 use super::driver::Message as HubMessage;
 use super::feed_hub::{status_event, Audience, FeedHub, Outbox};
-use super::http::{feed_error, Requests, Transport};
+use super::http::{feed_error, Requests};
 use super::hub::{Hub, HubEvent};
 use super::js;
 use super::mailbox::Timer;
@@ -41,11 +41,8 @@ pub(crate) enum FeedMessage {
     Tick,
     /// A subscriber joined: deliver its snapshot if the list is loaded.
     Catchup,
-    /// A list joined the feed: its handle, transport and connection to its broadcaster
-    /// (not driven yet).
-    Join(Box<(u32, Transport, NewConnection)>),
-    /// A list let go of the feed (not the last: that is `Shutdown`).
-    Leave(u32),
+    /// A list joined the feed with this connection to its broadcaster (not driven yet).
+    Join(Box<NewConnection>),
     /// The last handle let go.
     Shutdown,
 }
@@ -75,13 +72,10 @@ pub(crate) fn start(
     hub: Rc<FeedHub>,
     (feed, checkpoint): (ChangeFeed, Option<Array>),
     list: ListState,
-    (list_owner, transport): (u32, Transport),
     broadcaster: (Rc<Hub>, u32),
 ) {
     let answers = hub.mailbox.clone();
-    let requests = Requests::new(list_owner, transport, move |id, result| {
-        answers.post(FeedMessage::Response(id, result))
-    });
+    let requests = Requests::new(move |id, result| answers.post(FeedMessage::Response(id, result)));
     let (bhub, owner) = broadcaster;
     listen(&hub, &bhub, owner);
     let mailbox = hub.mailbox.clone();
@@ -154,12 +148,8 @@ impl FeedTask {
         let now = js::now_ms();
         self.feed.set_wall_clock(js_sys::Date::now() as i64);
         while let Some(message) = self.driver.hub.mailbox.try_recv() {
-            if let FeedMessage::Join(joined) = message {
-                let (list_owner, transport, connection) = *joined;
-                self.requests.join(list_owner, transport);
-                self.join(connection);
-            } else if let FeedMessage::Leave(list_owner) = message {
-                self.requests.leave(list_owner);
+            if let FeedMessage::Join(connection) = message {
+                self.join(*connection);
             } else if !self.driver.handle(message, &mut self.feed, now) {
                 self.finish();
                 return false;
@@ -277,7 +267,7 @@ impl Driver {
             FeedMessage::Wake(wake) => feed.handle_wake(now, wake),
             FeedMessage::Tick => feed.handle_timeout(now),
             FeedMessage::Catchup => self.hub.catchup_done(),
-            FeedMessage::Join(_) | FeedMessage::Leave(_) => {} // the task's (`FeedTask::turn`)
+            FeedMessage::Join(_) => {} // the task's: `FeedTask::join`
             FeedMessage::Shutdown => return false,
         }
         true
@@ -287,7 +277,10 @@ impl Driver {
         match output {
             Output::Request(request) => {
                 self.hub.view.borrow_mut().stats.requests += 1;
-                requests.start(&request);
+                // The newest open list's, taken now: a list closed since is not asked.
+                if let Some(transport) = self.hub.transport() {
+                    requests.start(&request, &transport);
+                }
             }
             Output::LoadPage { first, items } => {
                 self.list.load_page(first, &items);

@@ -110,6 +110,10 @@ pub(crate) struct FeedHub {
     subscribers: RefCell<Vec<Subscriber>>,
     pub(crate) view: RefCell<View>,
     handles: Cell<u32>,
+    /// The transports of the lists on the feed, by handle, the newest last: requests
+    /// use the newest still open (a web part disposed since is not asked again, its
+    /// context may be gone), as a shared connection asks its newest holder's `auth`.
+    transports: RefCell<Vec<(u32, Transport)>>,
     /// A `Catchup` message is queued: don't queue another.
     catchup_pending: Cell<bool>,
 }
@@ -131,8 +135,10 @@ impl FeedHub {
         let owner = unsubscribe::next_id();
         if let Some(existing) = FEEDS.with(|f| f.borrow().iter().find(|h| h.key == key).cloned()) {
             existing.handles.set(existing.handles.get() + 1);
-            let joined = (owner, transport, connection);
-            existing.mailbox.post(FeedMessage::Join(Box::new(joined)));
+            existing.transports.borrow_mut().push((owner, transport));
+            existing
+                .mailbox
+                .post(FeedMessage::Join(Box::new(connection)));
             return (existing, owner);
         }
         let broadcaster = Hub::acquire(connection);
@@ -150,16 +156,22 @@ impl FeedHub {
                 stats: Stats::default(),
             }),
             handles: Cell::new(1),
+            transports: RefCell::new(vec![(owner, transport)]),
             catchup_pending: Cell::new(false),
         });
         FEEDS.with(|f| f.borrow_mut().push(hub.clone()));
-        feed_driver::start(hub.clone(), feed, list, (owner, transport), broadcaster);
+        feed_driver::start(hub.clone(), feed, list, broadcaster);
         (hub, owner)
     }
 
     /// A fresh id for a handle or a subscriber.
     pub(crate) fn next_id(&self) -> u32 {
         unsubscribe::next_id()
+    }
+
+    /// The transport of the newest list still open on the feed.
+    pub(crate) fn transport(&self) -> Option<Transport> {
+        self.transports.borrow().last().map(|(_, t)| t.clone())
     }
 
     /// The queued `Catchup` message is being handled.
@@ -172,6 +184,7 @@ impl FeedHub {
         unsubscribe::remove_where(&mut self.subscribers.borrow_mut(), |s| s.id, &|s| {
             s.owner == owner
         });
+        self.transports.borrow_mut().retain(|(o, _)| *o != owner);
         let left = self.handles.get().saturating_sub(1);
         self.handles.set(left);
         if left == 0 {
@@ -186,8 +199,6 @@ impl FeedHub {
                 super::peers::unhost();
             }
             self.mailbox.post(FeedMessage::Shutdown);
-        } else {
-            self.mailbox.post(FeedMessage::Leave(owner));
         }
     }
 

@@ -22,6 +22,7 @@ fn hub(rows: &[u32]) -> FeedHub {
             stats: Stats::default(),
         }),
         handles: Cell::new(1),
+        transports: RefCell::new(Vec::new()),
         catchup_pending: Cell::new(false),
     }
 }

@@ -63,6 +63,7 @@ fn body_text(text: &JsValue) -> String {
 }
 
 /// How requests leave the page.
+#[derive(Clone)]
 pub(crate) struct Transport {
     /// A caller-supplied `fetch(url, init) -> Promise<Response-like>`.
     pub fetch: Option<Function>,
@@ -77,26 +78,16 @@ pub(crate) type Done = dyn FnMut(f64, f64, Option<String>, JsValue, Option<Strin
 
 /// Starts requests and hands each outcome to `on_response` (`Err` is a network-level
 /// failure for people to read). Responses arriving after this is dropped are ignored.
-///
-/// A shared feed's requests leave through the transport of the newest list still
-/// open on it: the `fetch` or `accessToken` of a web part disposed since is not asked
-/// again (its context may be gone), as a shared connection asks its newest holder's
-/// `auth`.
+/// Each request leaves through the transport it is given (a shared feed's newest
+/// open list's: [`super::feed_hub::FeedHub::transport`]).
 pub(crate) struct Requests {
-    /// The transports of the lists on the feed, by handle, the newest last.
-    holders: Vec<(u32, Transport)>,
     on_response: Rc<dyn Fn(u64, Result<HttpResponse, String>)>,
     done: Closure<Done>,
 }
 
 impl Requests {
-    /// Requests over `transport` (handle `owner`'s), answered to `on_response` (never
-    /// synchronously).
-    pub(crate) fn new(
-        owner: u32,
-        transport: Transport,
-        on_response: impl Fn(u64, Result<HttpResponse, String>) + 'static,
-    ) -> Self {
+    /// Requests answered to `on_response` (never synchronously).
+    pub(crate) fn new(on_response: impl Fn(u64, Result<HttpResponse, String>) + 'static) -> Self {
         let on_response: Rc<dyn Fn(u64, Result<HttpResponse, String>)> = Rc::new(on_response);
         let answer = on_response.clone();
         let done = Closure::<Done>::new(
@@ -113,27 +104,11 @@ impl Requests {
                 answer(id as u64, result);
             },
         );
-        Self {
-            holders: vec![(owner, transport)],
-            on_response,
-            done,
-        }
+        Self { on_response, done }
     }
 
-    /// Handle `owner` joined with `transport`: later requests use it.
-    pub(crate) fn join(&mut self, owner: u32, transport: Transport) {
-        self.holders.push((owner, transport));
-    }
-
-    /// Handle `owner` let go: its transport is not used again (unless it is the last).
-    pub(crate) fn leave(&mut self, owner: u32) {
-        if self.holders.len() > 1 {
-            self.holders.retain(|(holder, _)| *holder != owner);
-        }
-    }
-
-    /// Starts `request`; a header that cannot be sent is answered at once as an error.
-    pub(crate) fn start(&self, request: &HttpRequest) {
+    /// Starts `request` over `transport`; a header that cannot be sent is answered at once as an error.
+    pub(crate) fn start(&self, request: &HttpRequest, transport: &Transport) {
         let mut headers = String::new();
         for (name, value) in &request.headers {
             if text::contains(name, "\n") || text::contains(value, "\n") {
@@ -146,9 +121,6 @@ impl Requests {
                 headers.push('\n');
             }
         }
-        let Some((_, transport)) = self.holders.last() else {
-            return;
-        };
         send(
             self.done.as_ref().unchecked_ref(),
             request.id as f64,
