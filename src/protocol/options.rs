@@ -216,10 +216,13 @@ pub(crate) fn target(options: &ConnectOptions) -> Result<Target, ProtocolError> 
         (path, namespace)
     };
     let mut socket_url = crate::text::concat(&[ws_scheme, "://", authority, &path]);
+    // The scheme's default port is no port (`http://h:80` is `http://h`).
+    let default_port = if ws_scheme == "ws" { ":80" } else { ":443" };
+    let host = authority.strip_suffix(default_port).unwrap_or(authority);
     let place = crate::text::concat(&[
         ws_scheme,
         "://",
-        &authority.to_ascii_lowercase(),
+        &host.to_ascii_lowercase(),
         if path.is_empty() { "/" } else { &path },
         "?",
         query,
@@ -337,6 +340,32 @@ mod tests {
             place("http://h:1/admin/", Protocol::SocketIoV4, None),
             place("http://h:1/admin", Protocol::SocketIoV4, None)
         );
+    }
+
+    #[test]
+    fn a_default_port_is_the_same_place_as_none() {
+        let place = |url: &str| {
+            target(&ConnectOptions::new(url, Protocol::Auto))
+                .unwrap()
+                .place
+        };
+        for (a, b) in [
+            ("http://h:80", "http://h"),
+            ("ws://H:80/", "ws://h"),
+            ("https://h:443/", "wss://h"),
+            ("http://[::1]:80", "http://[::1]"),
+            ("http://u:p@h:80", "http://u:p@h"),
+        ] {
+            assert_eq!(place(a), place(b), "{a} {b}");
+        }
+        for (a, b) in [
+            ("http://h:443", "http://h"),
+            ("https://h:80", "https://h"),
+            ("http://h:8080", "http://h:80"),
+            ("http://h:180", "http://h:1"),
+        ] {
+            assert_ne!(place(a), place(b), "{a} {b}");
+        }
     }
 
     #[test]
