@@ -138,6 +138,33 @@ async fn a_list_closed_before_the_feeds_first_turn_is_not_asked() {
     second.close();
 }
 
+/// Two lists opened and closed before the feed's first turn: no request leaves (no
+/// closed list's provider is asked), and the list opens again afresh.
+#[wasm_bindgen_test]
+async fn lists_closed_before_the_feeds_first_turn_send_nothing() {
+    let _serial = serial().await;
+    admin("POST", "reset", None).await;
+    let list_id = fresh_watched_list("All closed at once").await;
+    asked();
+    let options = |who| {
+        live_list_options(
+            BROADCASTER,
+            &list_id,
+            &["Title"],
+            &[("accessToken", provider(who))],
+        )
+    };
+    let mut first = LiveList::open(options("first")).await.unwrap();
+    let mut second = LiveList::open(options("second")).await.unwrap();
+    second.close();
+    first.close();
+    sleep(300).await;
+    assert_eq!(asked(), Vec::<String>::new(), "no closed list's provider");
+    let mut again = open_on(BROADCASTER, &list_id, &[("accessToken", provider("again"))]).await;
+    assert_eq!(again.items().length(), 5);
+    again.close();
+}
+
 /// A `fetch` that notes `who` and answers after `delay_ms`.
 fn fetch_of(who: &str, delay_ms: u32) -> JsValue {
     let body = format!(

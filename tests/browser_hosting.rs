@@ -126,3 +126,79 @@ async fn a_copy_opens_its_lists_in_the_host_when_there_is_one() {
     close.call0(&list).unwrap();
     assert!(host().is_undefined());
 }
+
+/// A token provider that notes `who` in `globalThis.__askedFor` at each call.
+fn provider(who: &str) -> JsValue {
+    let body = format!(
+        "(globalThis.__askedFor = globalThis.__askedFor || []).push('{who}'); \
+         return Promise.resolve('token-{who}');"
+    );
+    Function::new_no_args(&body).into()
+}
+
+/// The providers asked since the last call.
+fn asked() -> Vec<String> {
+    let list = js("(globalThis.__askedFor || []).splice(0)");
+    Array::from(&list)
+        .iter()
+        .filter_map(|v| v.as_string())
+        .collect()
+}
+
+/// Calls `list[method]()`.
+fn call(list: &JsValue, method: &str) -> JsValue {
+    let f: Function = js_sys::Reflect::get(list, &method.into())
+        .unwrap()
+        .unchecked_into();
+    f.call0(list).unwrap()
+}
+
+/// A list hosted for another copy asks that copy's provider while it is the newest, and
+/// goes on with it once the host's own list is freed first (the host's provider, of a
+/// disposed web part, is not asked again).
+#[wasm_bindgen_test]
+async fn a_hosted_list_keeps_its_own_provider_when_the_hosts_list_goes_first() {
+    let _serial = serial().await;
+    admin("POST", "reset", None).await;
+    let list_id = fresh_list("Hosted providers", 3).await;
+    subscribe_webhook(&list_id, &format!("{BROADCASTER}/api/webhook")).await;
+    let options = |who| {
+        live_list_options(
+            BROADCASTER,
+            &list_id,
+            &["Title"],
+            &[("accessToken", provider(who))],
+        )
+    };
+    let mine = settle(LiveList::open_js(options("host")).into()).await;
+    let open: Function = host().dyn_into().expect("a published LiveList.open");
+    let theirs = settle(
+        open.call2(&JsValue::NULL, &0.into(), &options("guest"))
+            .unwrap(),
+    )
+    .await;
+    let rows = |list: &JsValue| Array::from(&call(list, "items")).length();
+    wait_until("both loaded", 10_000, || {
+        rows(&mine) == 3 && rows(&theirs) == 3
+    })
+    .await;
+    asked();
+    add_item(&list_id, "while both are open").await;
+    wait_until("the item", 10_000, || rows(&mine) == 4).await;
+    let seen = asked();
+    assert!(
+        !seen.is_empty() && seen.iter().all(|w| w == "guest"),
+        "{seen:?}"
+    );
+    call(&mine, "free");
+    add_item(&list_id, "after the host's list went").await;
+    wait_until("the next item", 10_000, || rows(&theirs) == 5).await;
+    let seen = asked();
+    assert!(
+        !seen.is_empty() && seen.iter().all(|w| w == "guest"),
+        "{seen:?}"
+    );
+    assert!(host().is_function(), "still hosting the guest's list");
+    call(&theirs, "close");
+    assert!(host().is_undefined());
+}
