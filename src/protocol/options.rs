@@ -319,56 +319,6 @@ mod tests {
     }
 
     #[test]
-    fn one_place_however_its_url_is_spelt_and_without_auth() {
-        let place = |url: &str, protocol, auth: Option<&str>| {
-            let mut o = ConnectOptions::new(url, protocol);
-            o.auth = auth.map(|a| json::parse(a).unwrap());
-            target(&o).unwrap().place
-        };
-        for protocol in [Protocol::SocketIoV2, Protocol::WebSocket] {
-            let base = place("http://h:1/", protocol, None);
-            for same in ["http://h:1", " HTTP://H:1/ ", "ws://h:1/#x"] {
-                assert_eq!(place(same, protocol, None), base, "{same}");
-            }
-            assert_eq!(place("http://h:1", protocol, Some(r#"{"t":"s"}"#)), base);
-            for other in ["https://h:1/", "http://h:2/", "http://h:1/?code=1"] {
-                assert_ne!(place(other, protocol, None), base, "{other}");
-            }
-            assert_ne!(place("http://h:1/a", protocol, None), base);
-        }
-        assert_eq!(
-            place("http://h:1/admin/", Protocol::SocketIoV4, None),
-            place("http://h:1/admin", Protocol::SocketIoV4, None)
-        );
-    }
-
-    #[test]
-    fn a_default_port_is_the_same_place_as_none() {
-        let place = |url: &str| {
-            target(&ConnectOptions::new(url, Protocol::Auto))
-                .unwrap()
-                .place
-        };
-        for (a, b) in [
-            ("http://h:80", "http://h"),
-            ("ws://H:80/", "ws://h"),
-            ("https://h:443/", "wss://h"),
-            ("http://[::1]:80", "http://[::1]"),
-            ("http://u:p@h:80", "http://u:p@h"),
-        ] {
-            assert_eq!(place(a), place(b), "{a} {b}");
-        }
-        for (a, b) in [
-            ("http://h:443", "http://h"),
-            ("https://h:80", "https://h"),
-            ("http://h:8080", "http://h:80"),
-            ("http://h:180", "http://h:1"),
-        ] {
-            assert_ne!(place(a), place(b), "{a} {b}");
-        }
-    }
-
-    #[test]
     fn plain_websocket_urls() {
         assert_eq!(
             t("http://h:9306/ws", Protocol::WebSocket).socket_url,

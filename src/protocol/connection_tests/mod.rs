@@ -147,5 +147,6 @@ mod auth;
 mod auto;
 mod lifecycle;
 mod messages;
+mod place;
 mod random;
 mod swap;
