@@ -55,22 +55,23 @@ async fn spellings_of_one_broadcaster_share_one_feed() {
     }
 }
 
-/// A token provider that notes `who` in `globalThis.__askedFor` at each call.
-fn provider(who: &str) -> JsValue {
-    let body = format!(
-        "(globalThis.__askedFor = globalThis.__askedFor || []).push('{who}'); \
-         return Promise.resolve('token-{who}');"
+/// Asserts that the providers asked since the last look were `who`'s, at least once.
+fn only_asked(who: &str, what: &str) {
+    let seen = asked();
+    assert!(
+        !seen.is_empty() && seen.iter().all(|w| w == who),
+        "{what}: {seen:?}"
     );
-    Function::new_no_args(&body).into()
 }
 
-/// The providers asked since the last call, in order.
-fn asked() -> Vec<String> {
-    let list = js_sys::eval("(globalThis.__askedFor || []).splice(0)").unwrap();
-    js_sys::Array::from(&list)
-        .iter()
-        .filter_map(|v| v.as_string())
-        .collect()
+/// A list's options with an `accessToken` provider noting `who` ([`provider`]).
+fn with_provider(list_id: &str, who: &str) -> JsValue {
+    live_list_options(
+        BROADCASTER,
+        list_id,
+        &["Title"],
+        &[("accessToken", provider(who))],
+    )
 }
 
 /// Two web parts show one list with their own token providers: the feed asks the
@@ -92,21 +93,25 @@ async fn a_shared_feed_asks_the_newest_open_list_for_its_token() {
     asked();
     add_item(&list_id, "while both are open").await;
     wait_until("the first item", 10_000, || first.items().length() == 6).await;
-    let seen = asked();
-    assert!(
-        !seen.is_empty() && seen.iter().all(|w| w == "second"),
-        "the newest list's provider: {seen:?}"
-    );
+    only_asked("second", "the newest list's provider");
 
     second.close();
     add_item(&list_id, "after the second closed").await;
     wait_until("the second item", 10_000, || first.items().length() == 7).await;
-    let seen = asked();
-    assert!(
-        !seen.is_empty() && seen.iter().all(|w| w == "first"),
-        "the open list's provider once the newest closed: {seen:?}"
-    );
+    only_asked("first", "the open list's provider once the newest closed");
     first.close();
+}
+
+/// A fresh list `title` and two lists opened on it with providers `first` and `second`,
+/// before the feed's first turn.
+async fn two_lists(title: &str) -> (String, LiveList, LiveList) {
+    admin("POST", "reset", None).await;
+    let list_id = fresh_watched_list(title).await;
+    asked();
+    let first = LiveList::open(with_provider(&list_id, "first"));
+    let first = first.await.unwrap();
+    let second = LiveList::open(with_provider(&list_id, "second"));
+    (list_id, first, second.await.unwrap())
 }
 
 /// A web part that opens a list and is disposed before the feed's first turn (another
@@ -115,26 +120,10 @@ async fn a_shared_feed_asks_the_newest_open_list_for_its_token() {
 #[wasm_bindgen_test]
 async fn a_list_closed_before_the_feeds_first_turn_is_not_asked() {
     let _serial = serial().await;
-    admin("POST", "reset", None).await;
-    let list_id = fresh_watched_list("Closed at once").await;
-    asked();
-    let options = |who| {
-        live_list_options(
-            BROADCASTER,
-            &list_id,
-            &["Title"],
-            &[("accessToken", provider(who))],
-        )
-    };
-    let mut first = LiveList::open(options("first")).await.unwrap();
-    let mut second = LiveList::open(options("second")).await.unwrap();
+    let (_, mut first, mut second) = two_lists("Closed at once").await;
     first.close();
     wait_until("live", 10_000, || second.status() == "live").await;
-    let seen = asked();
-    assert!(
-        !seen.is_empty() && seen.iter().all(|w| w == "second"),
-        "only the open list's provider: {seen:?}"
-    );
+    only_asked("second", "only the open list's provider");
     second.close();
 }
 
@@ -143,19 +132,7 @@ async fn a_list_closed_before_the_feeds_first_turn_is_not_asked() {
 #[wasm_bindgen_test]
 async fn lists_closed_before_the_feeds_first_turn_send_nothing() {
     let _serial = serial().await;
-    admin("POST", "reset", None).await;
-    let list_id = fresh_watched_list("All closed at once").await;
-    asked();
-    let options = |who| {
-        live_list_options(
-            BROADCASTER,
-            &list_id,
-            &["Title"],
-            &[("accessToken", provider(who))],
-        )
-    };
-    let mut first = LiveList::open(options("first")).await.unwrap();
-    let mut second = LiveList::open(options("second")).await.unwrap();
+    let (list_id, mut first, mut second) = two_lists("All closed at once").await;
     second.close();
     first.close();
     sleep(300).await;

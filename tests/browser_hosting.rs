@@ -127,24 +127,6 @@ async fn a_copy_opens_its_lists_in_the_host_when_there_is_one() {
     assert!(host().is_undefined());
 }
 
-/// A token provider that notes `who` in `globalThis.__askedFor` at each call.
-fn provider(who: &str) -> JsValue {
-    let body = format!(
-        "(globalThis.__askedFor = globalThis.__askedFor || []).push('{who}'); \
-         return Promise.resolve('token-{who}');"
-    );
-    Function::new_no_args(&body).into()
-}
-
-/// The providers asked since the last call.
-fn asked() -> Vec<String> {
-    let list = js("(globalThis.__askedFor || []).splice(0)");
-    Array::from(&list)
-        .iter()
-        .filter_map(|v| v.as_string())
-        .collect()
-}
-
 /// Calls `list[method]()`.
 fn call(list: &JsValue, method: &str) -> JsValue {
     let f: Function = js_sys::Reflect::get(list, &method.into())

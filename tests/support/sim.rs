@@ -199,3 +199,22 @@ pub async fn hears_a_hint(list: &sp_live::web::LiveList, list_id: &str) {
         "{list_id}: found by a hint"
     );
 }
+
+/// A token provider (an `accessToken` function) that notes `who` in
+/// `globalThis.__askedFor` at each call.
+pub fn provider(who: &str) -> JsValue {
+    let body = format!(
+        "(globalThis.__askedFor = globalThis.__askedFor || []).push('{who}'); \
+         return Promise.resolve('token-{who}');"
+    );
+    js_sys::Function::new_no_args(&body).into()
+}
+
+/// The providers ([`provider`]) asked since the last call, in order.
+pub fn asked() -> Vec<String> {
+    let list = js_sys::eval("(globalThis.__askedFor || []).splice(0)").unwrap();
+    Array::from(&list)
+        .iter()
+        .filter_map(|v| v.as_string())
+        .collect()
+}
