@@ -23,6 +23,7 @@ pub mod entra;
 pub mod expiry;
 pub mod plain_ws;
 mod refused;
+mod routes;
 pub mod secrets;
 pub mod sockets;
 pub mod webhook;
@@ -32,15 +33,9 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::State;
-use axum::http::HeaderValue;
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde_json::json;
 use socketioxide::SocketIo;
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio::task::JoinHandle;
-use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer};
 
 pub use batch::Batch;
 pub use config::{Cli, Config, CorsMode};
@@ -250,26 +245,7 @@ pub async fn serve(cfg: Config) -> std::io::Result<ServerHandle> {
     tokens.watch(cfg.secrets_reload, state.shutdown.clone());
     client_states.watch(cfg.secrets_reload, state.shutdown.clone());
 
-    let app = Router::new()
-        .route("/health", get(health_route))
-        .route(&cfg.ws_path, get(plain_ws::upgrade))
-        .route(&cfg.webhook_path, post(webhook::handle))
-        .fallback(webhook::handle_other)
-        .with_state(state.clone())
-        .layer(io_layer)
-        // In front of socket.io: cut-off sessions never reach it (see `cut`).
-        .layer(axum::middleware::from_fn_with_state(
-            Arc::new(cut::Cuts::default()),
-            cut::guard,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.shutdown.clone(),
-            draining::refuse_new_sessions,
-        ));
-    let app = match cors_layer(&cfg) {
-        Some(cors) => app.layer(cors),
-        None => app,
-    };
+    let app = routes::router(&state, io_layer);
 
     // Until the listeners are closed: a long-polling socket.io client needs new requests
     // (and connections) to fetch the batches emitted during the shutdown.
@@ -296,29 +272,6 @@ pub async fn serve(cfg: Config) -> std::io::Result<ServerHandle> {
         );
     }
     Ok(ServerHandle { addr, state, task })
-}
-
-/// CORS as the seed's socket.io 2.0.4 server answered it: the request's origin is
-/// echoed with `Access-Control-Allow-Credentials: true`, because socket.io-client 2.x
-/// starts with long polling and sends credentials, which browsers refuse against `*`.
-fn cors_layer(cfg: &Config) -> Option<CorsLayer> {
-    let base = CorsLayer::new()
-        .allow_methods(AllowMethods::mirror_request())
-        .allow_headers(AllowHeaders::mirror_request())
-        .allow_credentials(true)
-        .max_age(Duration::from_secs(600));
-    match cfg.cors {
-        CorsMode::Off => None,
-        CorsMode::All => Some(base.allow_origin(AllowOrigin::mirror_request())),
-        CorsMode::Public => {
-            let webhook = cfg.webhook_path.clone();
-            Some(base.allow_origin(AllowOrigin::predicate(
-                move |_origin: &HeaderValue, parts| {
-                    !webhook::is_webhook_path(parts.uri.path(), &webhook)
-                },
-            )))
-        }
-    }
 }
 
 /// Emits batches in arrival order to socket.io rooms and plain-ws clients. Batches that
@@ -354,48 +307,4 @@ async fn emitter(st: AppState, mut rx: mpsc::Receiver<Batch>) {
             "batch emitted"
         );
     }
-}
-
-/// `GET /health`: `503` once the shutdown has begun (a load balancer's probe: go
-/// elsewhere), else the report.
-async fn health_route(State(st): State<AppState>) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    if *st.shutdown.borrow() {
-        return draining::unavailable();
-    }
-    health(State(st)).await.into_response()
-}
-
-async fn health(State(st): State<AppState>) -> Json<serde_json::Value> {
-    let s = &st.stats;
-    let sio = sockets::connected(&st.io);
-    let ws = s.ws_clients.load(Ordering::Relaxed);
-    let n = |a: &AtomicU64| a.load(Ordering::Relaxed);
-    let entra = st.gate.entra().map(|verifier| {
-        let (keys, age) = verifier.keys_status();
-        json!({ "keys": keys, "keys_age_secs": age.map(|a| a.as_secs()) })
-    });
-    Json(json!({
-        "status": "ok",
-        "version": env!("CARGO_PKG_VERSION"),
-        "uptime_secs": st.started.elapsed().as_secs(),
-        "sockets": {
-            "socketio": sio,
-            "ws": ws,
-            "total": sio + ws,
-            "lagged": n(&s.clients_lagged),
-        },
-        "webhooks": {
-            "requests": n(&s.webhook_requests),
-            "validations": n(&s.validations),
-            "rejected": n(&s.rejected),
-        },
-        "notifications": {
-            "received": n(&s.notifications_received),
-            "emitted": n(&s.notifications_emitted),
-            "batches_emitted": n(&s.batches_emitted),
-        },
-        "subscriptions": st.subscriptions.summary(expiry::unix_now()),
-        "entra": entra,
-    }))
 }

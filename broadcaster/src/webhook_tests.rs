@@ -178,7 +178,7 @@ async fn post(st: &AppState, n: usize) -> (StatusCode, serde_json::Value) {
 
 /// `notifications.received` and `webhooks.requests` as `GET /health` reports them.
 async fn received_and_requests(st: &AppState) -> (serde_json::Value, serde_json::Value) {
-    let h = crate::health(State(st.clone())).await.0;
+    let h = crate::routes::health(State(st.clone())).await.0;
     (
         h["notifications"]["received"].clone(),
         h["webhooks"]["requests"].clone(),
