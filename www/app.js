@@ -3,9 +3,9 @@
 // textContent, never as HTML.
 import init, { LiveList } from "./pkg/sp_live.js";
 import { keepCheckpoint, readCheckpoint } from "./pkg/checkpoint.js";
+import { spWrite } from "./rest.js";
 
 const FIELDS = ["Title", "Subject", "From", "To", "SentDate", "Editor/Title"]; // Editor: a person column
-const ACCEPT = "application/json;odata=nometadata";
 const LOG_MAX = 200;
 /** Where this tab keeps the list's checkpoint across reloads (sessionStorage). */
 const CHECKPOINT = "sp-live-demo:checkpoint";
@@ -240,48 +240,6 @@ function updateCounters() {
 
 // ---------- SharePoint REST writes (as a web part would do them) ----------
 
-let digest = null; // {value, until}
-
-async function formDigest(force) {
-  if (!force && digest && performance.now() < digest.until) return digest.value;
-  const site = demo.config.siteUrl;
-  const res = await fetch(`${site}/_api/contextinfo`, { method: "POST", headers: { Accept: ACCEPT } });
-  if (!res.ok) throw new Error(`contextinfo: HTTP ${res.status}`);
-  const info = await res.json();
-  const secs = Number(info.FormDigestTimeoutSeconds) || 1800;
-  digest = { value: info.FormDigestValue, until: performance.now() + Math.max(10, secs - 60) * 1000 };
-  return digest.value;
-}
-
-async function errorText(res) {
-  const body = await res.text();
-  try {
-    const j = JSON.parse(body);
-    const e = j["odata.error"] ?? j.error;
-    if (e?.message?.value) return `HTTP ${res.status}: ${e.message.value}`;
-  } catch {
-    /* not JSON */
-  }
-  return `HTTP ${res.status}`;
-}
-
-/** POST / MERGE / DELETE with a digest; a rejected digest is renewed once. */
-async function spWrite(verb, url, fields) {
-  for (let attempt = 0; ; attempt++) {
-    const headers = { Accept: ACCEPT, "X-RequestDigest": await formDigest(attempt > 0) };
-    if (verb !== "POST") Object.assign(headers, { "X-HTTP-Method": verb, "IF-MATCH": "*" });
-    const init = { method: "POST", headers };
-    if (fields) {
-      headers["Content-Type"] = "application/json;odata=nometadata";
-      init.body = JSON.stringify(fields);
-    }
-    const res = await fetch(url, init);
-    if (res.ok) return res.status === 204 ? null : res.json().catch(() => null);
-    if (res.status === 403 && attempt === 0) continue;
-    throw new Error(await errorText(res));
-  }
-}
-
 function itemsUrl(id) {
   const c = demo.config;
   const list = `${c.siteUrl}/_api/web/lists(guid'${c.listId}')/items`;
@@ -308,7 +266,7 @@ async function guarded(button, what, fn) {
 async function addItem() {
   const fields = { ...formFields(), SentDate: new Date().toISOString().replace(/\.\d+Z$/, "Z") };
   const t0 = performance.now();
-  const created = await spWrite("POST", itemsUrl(), fields);
+  const created = await spWrite(demo.config.siteUrl, "POST", itemsUrl(), fields);
   const id = created?.ID ?? created?.Id;
   log("rest", `POST items → 201, item #${id} (${Math.round(performance.now() - t0)} ms)`);
   if (id != null) demo.pending.set(id, { op: "add", t0 });
@@ -318,7 +276,7 @@ async function addItem() {
 async function saveItem() {
   const id = demo.selected;
   const t0 = performance.now();
-  await spWrite("MERGE", itemsUrl(id), formFields());
+  await spWrite(demo.config.siteUrl, "MERGE", itemsUrl(id), formFields());
   log("rest", `MERGE items(${id}) → 204 (${Math.round(performance.now() - t0)} ms)`);
   demo.pending.set(id, { op: "update", t0 });
 }
@@ -326,7 +284,7 @@ async function saveItem() {
 async function deleteItem() {
   const id = demo.selected;
   const t0 = performance.now();
-  await spWrite("DELETE", itemsUrl(id));
+  await spWrite(demo.config.siteUrl, "DELETE", itemsUrl(id));
   log("rest", `DELETE items(${id}) → 200 (${Math.round(performance.now() - t0)} ms)`);
   demo.pending.set(id, { op: "delete", t0 });
   select(null);
