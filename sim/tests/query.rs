@@ -128,8 +128,53 @@ async fn list_view_threshold() {
     assert!(odata_error_message(&v).contains("list view threshold"));
     let (s, v) = t.get(&format!("{items}?$filter=ID eq 55"), NONE).await;
     assert_eq!((s, ids(&v)), (200, vec![55]));
-    let (s, _) = t.get(&format!("{items}?$top=6000"), NONE).await;
+    // A page up to the threshold runs (a bigger $top does not: see below).
+    let (s, _) = t.get(&format!("{items}?$top=50"), NONE).await;
     assert_eq!(s, 200);
+}
+
+#[tokio::test]
+async fn over_the_threshold_only_id_ordered_pages_up_to_it_run() {
+    let t = start().await;
+    t.admin(Method::POST, "config", Some(json!({"viewThreshold": 50})))
+        .await;
+    let small = t.seed("Small", 50).await;
+    let items = format!("{}/items", t.list_url(&small));
+    // At the threshold nothing is refused: any $top, a sort by Modified.
+    let (s, v) = t.get(&format!("{items}?$top=6000"), NONE).await;
+    assert_eq!((s, ids(&v).len()), (200, 50));
+    let (s, _) = t
+        .get(&format!("{items}?$orderby=Modified desc&$top=5"), NONE)
+        .await;
+    assert_eq!(s, 200);
+    let big = t.seed("Big", 60).await;
+    let items = format!("{}/items", t.list_url(&big));
+    // Pages of up to the threshold by ID, either way, still run.
+    let (s, v) = t.get(&format!("{items}?$top=50"), NONE).await;
+    assert_eq!((s, ids(&v).len()), (200, 50));
+    let (s, v) = t
+        .get(&format!("{items}?$orderby=ID desc&$top=2"), NONE)
+        .await;
+    assert_eq!((s, ids(&v)), (200, vec![60, 59]));
+    // A bigger $top (SharePoint does not cap it) and a sort by the unindexed
+    // Modified are refused as a non-ID filter is (PnP-JS-Core#203, sp-dev-docs#6826).
+    for query in [
+        "$top=51",
+        "$top=6000",
+        "$orderby=Modified desc&$top=5",
+        "$orderby=Modified",
+    ] {
+        let (s, v) = t.get(&format!("{items}?{query}"), VERBOSE).await;
+        assert_eq!(s, 500, "{query}");
+        assert_eq!(
+            v["error"]["code"], "-2147024860, Microsoft.SharePoint.SPQueryThrottledException",
+            "{query}"
+        );
+        assert!(
+            odata_error_message(&v).contains("list view threshold"),
+            "{query}"
+        );
+    }
 }
 
 #[tokio::test]
