@@ -28,19 +28,25 @@ impl Metadata {
         }
     }
 
-    /// The `OData-Version` header value, if one must be sent.
-    pub fn odata_version(self) -> Option<&'static str> {
+    /// The `OData-Version` header value, if one must be sent: `4.0` for OData 4 and,
+    /// when `explicit`, `3.0` for the others. A caller's `fetch` such as SPFx's
+    /// `SPHttpClient` adds `OData-Version: 4.0` to a request without one, under which
+    /// SharePoint refuses the OData 3 formats (406 for `odata=nometadata`); it leaves
+    /// a version the request names (sp-dev-docs#44).
+    pub fn odata_version(self, explicit: bool) -> Option<&'static str> {
         match self {
             Metadata::OData4None => Some("4.0"),
+            _ if explicit => Some("3.0"),
             _ => None,
         }
     }
 
-    /// Request headers for this level: `Accept`, `OData-Version` when needed and, when
-    /// the request has a body, `Content-Type`.
-    pub fn headers(self, with_body: bool) -> Vec<(String, String)> {
+    /// Request headers for this level: `Accept`, `OData-Version` when needed (see
+    /// [`odata_version`](Self::odata_version)) and, when the request has a body,
+    /// `Content-Type`.
+    pub fn headers(self, with_body: bool, explicit_version: bool) -> Vec<(String, String)> {
         let mut h = vec![("Accept".to_owned(), self.media_type().to_owned())];
-        if let Some(v) = self.odata_version() {
+        if let Some(v) = self.odata_version(explicit_version) {
             h.push(("OData-Version".to_owned(), v.to_owned()));
         }
         if with_body {
@@ -95,7 +101,7 @@ mod tests {
 
     #[test]
     fn headers_match_the_metadata_level() {
-        let h = Metadata::OData4None.headers(true);
+        let h = Metadata::OData4None.headers(true, false);
         assert!(h.contains(&(
             "Accept".into(),
             "application/json;odata.metadata=none".into()
@@ -105,7 +111,7 @@ mod tests {
             "Content-Type".into(),
             "application/json;odata.metadata=none".into()
         )));
-        let v = Metadata::Verbose.headers(false);
+        let v = Metadata::Verbose.headers(false, false);
         assert_eq!(
             v,
             vec![(

@@ -132,7 +132,10 @@ impl ChangeFeed {
         let id = self.next_id;
         self.next_id += 1;
         let mut body = body;
-        let mut headers = self.cfg.metadata.headers(body.is_some());
+        let mut headers = self
+            .cfg
+            .metadata
+            .headers(body.is_some(), self.explicit_version());
         if let Job::Round(r) = &self.job {
             let boundary = text::concat(&["batch_sp-live-", &text::uint(id)]);
             let batch = match step {
@@ -221,9 +224,15 @@ impl ChangeFeed {
         batch.finish()
     }
 
+    /// Whether requests name their OData version even when it is SharePoint's default:
+    /// with a caller's `fetch`, which may add one of its own (SPFx's `SPHttpClient`).
+    fn explicit_version(&self) -> bool {
+        self.cfg.auth == Auth::External
+    }
+
     /// The headers of a POST inside a batch.
     fn post_headers(&self) -> Vec<(String, String)> {
-        let mut headers = self.cfg.metadata.headers(true);
+        let mut headers = self.cfg.metadata.headers(true, self.explicit_version());
         headers.extend(self.digest_header());
         headers
     }

@@ -332,6 +332,7 @@ mod expiry;
 mod failures;
 mod hints;
 mod load;
+mod odata_version;
 mod read_ahead;
 mod resume;
 mod wake;
