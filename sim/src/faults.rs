@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// One rule: the next `remaining` matching requests answer `status` with `Retry-After`.
+/// One rule: the next `remaining` matching requests answer `status`, with `Retry-After`
+/// unless it is `None` (SharePoint's answers do not always carry one).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FaultRule {
@@ -12,8 +13,8 @@ pub struct FaultRule {
     pub status: u16,
     /// Matching requests still to fault.
     pub remaining: u32,
-    /// `Retry-After` seconds.
-    pub retry_after: u32,
+    /// `Retry-After` seconds; `None`: no such header.
+    pub retry_after: Option<u32>,
     /// Endpoint kind (e.g. `getchanges`) or a case-insensitive path substring; `None` = all.
     #[serde(rename = "match")]
     pub matches: Option<String>,
@@ -60,7 +61,7 @@ impl Faults {
         &mut self,
         status: u16,
         count: u32,
-        retry_after: u32,
+        retry_after: Option<u32>,
         matches: Option<String>,
     ) -> FaultRule {
         self.next_id += 1;
@@ -76,7 +77,7 @@ impl Faults {
     }
 
     /// Consumes one use of the first matching rule: `(status, retry_after)`.
-    pub fn take(&mut self, kind: &str, path: &str) -> Option<(u16, u32)> {
+    pub fn take(&mut self, kind: &str, path: &str) -> Option<(u16, Option<u32>)> {
         let r = self
             .rules
             .iter_mut()

@@ -107,28 +107,30 @@ pub fn too_long() -> Response {
     r
 }
 
-/// The response of an injected fault (429 or 503 with `Retry-After`).
-pub fn fault_response(headers: &HeaderMap, status: u16, retry_after: u32) -> Response {
+/// The response of an injected fault (429 or 503, with `Retry-After` when given).
+pub fn fault_response(headers: &HeaderMap, status: u16, retry_after: Option<u32>) -> Response {
     let fmt = Fmt::negotiate(headers).unwrap_or(Fmt {
         meta: Meta::Minimal,
         v4: false,
     });
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::TOO_MANY_REQUESTS);
-    let (code, msg) = if status == StatusCode::TOO_MANY_REQUESTS {
+    let (code, what) = if status == StatusCode::TOO_MANY_REQUESTS {
         (
             "-2147024860, Microsoft.SharePoint.SPRequestThrottledException",
-            format!(
-                "The request has been throttled (sp-sim fault). Retry after {retry_after} seconds."
-            ),
+            "The request has been throttled (sp-sim fault).",
         )
     } else {
         (
             "-2147024891, Microsoft.SharePoint.SPServiceUnavailableException",
-            format!("The service is temporarily unavailable (sp-sim fault). Retry after {retry_after} seconds."),
+            "The service is temporarily unavailable (sp-sim fault).",
         )
     };
+    let msg = match retry_after {
+        Some(s) => format!("{what} Retry after {s} seconds."),
+        None => what.to_string(),
+    };
     let mut r = fmt.error(status, code, &msg);
-    if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
+    if let Some(v) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
         r.headers_mut().insert(header::RETRY_AFTER, v);
     }
     r

@@ -79,6 +79,45 @@ async fn faults_429_503_with_matchers() {
     assert_eq!(r.status(), 400);
 }
 
+/// SharePoint's throttling answers do not always carry `Retry-After` (a client must
+/// then back off by itself): `"retryAfter": null` leaves it out; absent, it is 1.
+#[tokio::test]
+async fn a_fault_may_come_without_retry_after() {
+    let t = start().await;
+    let id = t.seed("Mails", 3).await;
+    let items = format!("{}/items", t.list_url(&id));
+    let rule = json!({"status": 503, "retryAfter": null, "match": "items"});
+    let r = t.admin(Method::POST, "faults", Some(rule)).await;
+    assert_eq!(r["retryAfter"], serde_json::Value::Null);
+    t.admin(
+        Method::POST,
+        "faults",
+        Some(json!({"status": 429, "match": "items"})),
+    )
+    .await;
+    let r = t.req(Method::GET, &items, NONE, None).await;
+    assert_eq!(r.status(), 503);
+    assert!(
+        r.headers().get("retry-after").is_none(),
+        "{:?}",
+        r.headers()
+    );
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        v["odata.error"]["code"],
+        "-2147024891, Microsoft.SharePoint.SPServiceUnavailableException"
+    );
+    let r = t.req(Method::GET, &items, NONE, None).await;
+    assert_eq!(
+        (
+            r.status().as_u16(),
+            r.headers()["retry-after"].to_str().unwrap()
+        ),
+        (429, "1")
+    );
+    assert_eq!(t.get(&items, NONE).await.0, 200);
+}
+
 #[tokio::test]
 async fn latency_counters_reset() {
     let t = start().await;

@@ -175,9 +175,16 @@ async fn get_faults(State(app): State<App>) -> Json<Value> {
 struct FaultBody {
     status: Option<u16>,
     count: Option<u32>,
-    retry_after: Option<u32>,
+    /// Absent: 1 second; `null`: no `Retry-After` header.
+    #[serde(default, deserialize_with = "present")]
+    retry_after: Option<Option<u32>>,
     #[serde(rename = "match")]
     matches: Option<String>,
+}
+
+/// A field that may be `null`: present (even as `null`) is `Some`.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<u32>>, D::Error> {
+    Option::<u32>::deserialize(d).map(Some)
 }
 
 async fn add_fault(State(app): State<App>, bytes: axum::body::Bytes) -> Response {
@@ -192,7 +199,7 @@ async fn add_fault(State(app): State<App>, bytes: axum::body::Bytes) -> Response
     let rule = app.lock().faults.add(
         status,
         b.count.unwrap_or(1),
-        b.retry_after.unwrap_or(1),
+        b.retry_after.unwrap_or(Some(1)),
         b.matches,
     );
     (StatusCode::CREATED, Json(json!(rule))).into_response()
