@@ -25,7 +25,10 @@ pub struct Fmt {
 }
 
 impl Fmt {
-    /// Picks the format from `Accept` and `OData-Version`; `Err` means 406.
+    /// Picks the format from `Accept` and `OData-Version`; `Err` means 406: under 4.0
+    /// SharePoint reads OData 4 media types only (`odata.metadata=...`), the OData 3
+    /// `odata=...` ones are refused (`nometadata`: sp-dev-docs#644; `verbose` needs
+    /// SPHttpClient's version taken away, sp-dev-docs#764).
     pub fn negotiate(headers: &HeaderMap) -> Result<Fmt, Fmt> {
         let v4 = headers
             .get("odata-version")
@@ -37,17 +40,15 @@ impl Fmt {
             .unwrap_or("")
             .to_ascii_lowercase()
             .replace(' ', "");
+        if v4 && accept.contains("odata=") {
+            return Err(Fmt {
+                meta: Meta::Minimal,
+                v4,
+            });
+        }
         let meta = if accept.contains("odata=verbose") {
             Meta::Verbose
-        } else if accept.contains("odata=nometadata") {
-            if v4 {
-                return Err(Fmt {
-                    meta: Meta::Minimal,
-                    v4,
-                });
-            }
-            Meta::None
-        } else if accept.contains("odata.metadata=none") {
+        } else if accept.contains("odata=nometadata") || accept.contains("odata.metadata=none") {
             Meta::None
         } else {
             Meta::Minimal

@@ -300,6 +300,25 @@ async fn metadata_levels_and_odata_v4() {
     let v: serde_json::Value = r.json().await.unwrap();
     assert_eq!(v["value"].as_array().unwrap().len(), 3);
     assert_eq!(get4(NONE).await.unwrap().status(), 406);
+    // So are the other OData 3 formats (SPFx's SPHttpClient must be told
+    // `odata-version` '' or 3.0 to read verbose, sp-dev-docs#764), and 3.0 named
+    // explicitly is OData 3.
+    for accept in [VERBOSE, "application/json;odata=minimalmetadata"] {
+        let r = get4(accept).await.unwrap();
+        assert_eq!(r.status(), 406, "{accept}");
+        let v: serde_json::Value = r.json().await.unwrap();
+        assert!(
+            v["error"]["message"].as_str().unwrap().contains("ACCEPT"),
+            "{v}"
+        );
+    }
+    assert_eq!(get4("application/json").await.unwrap().status(), 200);
+    let r =
+        t.c.get(&items)
+            .header("accept", VERBOSE)
+            .header("odata-version", "3.0");
+    let v: serde_json::Value = r.send().await.unwrap().json().await.unwrap();
+    assert_eq!(v["d"]["results"].as_array().unwrap().len(), 3);
 }
 
 #[tokio::test]
