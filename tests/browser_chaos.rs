@@ -88,11 +88,14 @@ struct Watched {
 /// so they move items out of the view and back; new items have none and show.
 const VIEW: &str = "Odd ne 1";
 
-/// A `fetch` wrapper that adds a bearer token and answers `{status, headers, text}`.
+/// A `fetch` wrapper that adds a bearer token and, as SPFx's `SPHttpClient` does,
+/// `OData-Version: 4.0` to a request without one (the sim, as SharePoint, refuses
+/// verbose under it), and answers `{status, headers, text}`.
 fn text_only_fetch() -> Function {
     Function::new_with_args(
         "url, init",
         "init.headers['Authorization'] = 'Bearer from-the-wrapper'; \
+         init.headers['OData-Version'] = init.headers['OData-Version'] || '4.0'; \
          return fetch(url, init).then(r => ({ status: r.status, headers: r.headers, \
          text: () => r.text() }));",
     )
