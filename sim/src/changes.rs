@@ -219,15 +219,24 @@ pub fn get_changes(ctx: &Ctx, list: usize) -> Response {
                 "The changeToken refers to a time before the start of the current change log.",
             );
         }
-        bounds[i] = Some(t.number);
+        bounds[i] = Some(t);
     }
     let limit = match q.get("FetchLimit").and_then(Value::as_i64) {
         Some(n) if n > 0 => (n as usize).min(inner.knobs.fetch_limit_max),
         _ => inner.knobs.fetch_limit_default,
     };
-    let start = bounds[0].unwrap_or(i64::MIN);
-    let end = bounds[1].unwrap_or(i64::MAX);
-    let from = l.changes.partition_point(|c| c.number <= start);
+    let end = bounds[1].as_ref().map_or(i64::MAX, |t| t.number);
+    // The start is exclusive; a hand-made token (change number -1, as
+    // `SPChangeToken(scope, id, changeTime)` makes) starts after its time.
+    let from = match &bounds[0] {
+        None => 0,
+        Some(t) if t.number == -1 => l
+            .changes
+            .iter()
+            .position(|c| time::ticks(c.time_ms) > t.ticks)
+            .unwrap_or(l.changes.len()),
+        Some(t) => l.changes.partition_point(|c| c.number <= t.number),
+    };
     let fmt = ctx.fmt;
     let folder = l.entity_name();
     let folder = folder.strip_suffix("List").unwrap_or(&folder);
