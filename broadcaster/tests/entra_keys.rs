@@ -164,3 +164,34 @@ async fn old_keys_are_refreshed_in_the_background() {
     assert_eq!(keys.fetches(), 2);
     h.shutdown().await;
 }
+
+/// Keys that could not be fetched again for too long (the key endpoint out of reach, or
+/// blocked) are dropped: a key the tenant has stopped publishing, revoked say, does not
+/// admit tokens for ever. `/health` shows no keys (and their age); once the keys can be
+/// fetched again, tokens are admitted again.
+#[tokio::test]
+async fn keys_that_cannot_be_refreshed_expire() {
+    let keys = KeyServer::start(&fixture("jwks.json")).await;
+    let mut cfg = keys.config(INTERVAL);
+    let entra = cfg.entra.as_mut().unwrap();
+    entra.keys_max_age = Duration::from_millis(500);
+    entra.keys_expire_after = Duration::from_millis(3000);
+    let h = start(cfg).await;
+    let a = h.local_addr();
+    keys.wait_fetches(1).await;
+    keys.doc.lock().unwrap().clear(); // 503 from now on
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let token = mint(TRUSTED, &v1_claims());
+    assert!(sio4_with(a, &token).await.is_ok(), "old keys still serve");
+    keys.wait_fetches(2).await; // that refresh failed
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert!(sio4_with(a, &token).await.is_err(), "the keys expired");
+    let entra = &health(a).await["entra"];
+    assert_eq!(entra["keys"], json!(0), "{entra}");
+    assert!(entra["keys_age_secs"].as_u64() >= Some(2), "{entra}");
+    *keys.doc.lock().unwrap() = fixture("jwks.json");
+    tokio::time::sleep(PAST_INTERVAL).await;
+    assert!(sio4_with(a, &token).await.is_ok(), "the keys are back");
+    assert_eq!(health(a).await["entra"]["keys"], json!(1));
+    h.shutdown().await;
+}

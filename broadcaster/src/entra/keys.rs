@@ -3,7 +3,10 @@
 //! run in their own task, so a client that hangs up while its check waits for one cannot
 //! cancel it (and with it a refresh the rate limit then holds back), and at most one runs
 //! at a time; a fetch caused by tokens starts at most once per refetch interval, so tokens
-//! with made-up key ids cannot make the server hammer the key endpoint.
+//! with made-up key ids cannot make the server hammer the key endpoint. Keys that could not
+//! be fetched again for too long are dropped (and a line logged): a key the tenant stopped
+//! publishing, revoked perhaps, must not admit tokens for ever while its endpoint is out
+//! of reach.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -22,6 +25,8 @@ const MAX_KEYS_DOCUMENT: usize = 1024 * 1024;
 pub(super) struct KeyCache {
     url: String,
     http: reqwest::Client,
+    /// Keys older than this are dropped.
+    expire_after: Duration,
     keys: Arc<RwLock<Keys>>,
     /// Held by the running fetch; notes when the last fetch started.
     fetching: Arc<Mutex<Option<Instant>>>,
@@ -34,9 +39,9 @@ struct Keys {
 }
 
 impl KeyCache {
-    /// A cache of the keys at `url`; fetches nothing yet. Fails only when no HTTP client
-    /// can be built (its TLS set-up failed).
-    pub fn new(url: String) -> Result<Self, String> {
+    /// A cache of the keys at `url`, which drops them once `expire_after` old; fetches
+    /// nothing yet. Fails only when no HTTP client can be built (its TLS set-up failed).
+    pub fn new(url: String, expire_after: Duration) -> Result<Self, String> {
         let http = reqwest::Client::builder()
             .timeout(FETCH_TIMEOUT)
             // Entra ID's key endpoint does not redirect; a redirect could lead to http.
@@ -46,21 +51,46 @@ impl KeyCache {
         Ok(Self {
             url,
             http,
+            expire_after,
             keys: Arc::default(),
             fetching: Arc::default(),
         })
     }
 
-    /// The key `kid`, if known.
+    /// The key `kid`, if known (and not expired).
     pub fn key(&self, kid: &str) -> Option<DecodingKey> {
+        self.drop_expired();
         self.keys.read().ok()?.by_id.get(kid).cloned()
     }
 
-    /// How many keys are known, and how long ago they were fetched (`None`: never).
+    /// How many keys are known (none once expired), and how long ago they were fetched
+    /// (`None`: never).
     pub fn status(&self) -> (usize, Option<Duration>) {
+        self.drop_expired();
         match self.keys.read() {
             Ok(k) => (k.by_id.len(), k.fetched.map(|at| at.elapsed())),
             Err(_) => (0, None),
+        }
+    }
+
+    /// Drops the keys if they are older than `expire_after`, saying so once.
+    fn drop_expired(&self) {
+        let expired = |k: &Keys| {
+            !k.by_id.is_empty() && k.fetched.is_some_and(|at| at.elapsed() > self.expire_after)
+        };
+        if !self.keys.read().is_ok_and(|k| expired(&k)) {
+            return;
+        }
+        if let Ok(mut keys) = self.keys.write() {
+            if expired(&keys) {
+                keys.by_id.clear();
+                tracing::error!(
+                    expire_after = ?self.expire_after,
+                    url = %self.url,
+                    "the Entra ID keys could not be fetched again in time and are dropped: \
+                     Entra ID tokens are refused until the keys can be fetched"
+                );
+            }
         }
     }
 

@@ -30,6 +30,9 @@ pub const DEFAULT_REFETCH_INTERVAL: Duration = Duration::from_secs(60);
 const NO_KEYS_REFETCH_INTERVAL: Duration = Duration::from_secs(5);
 /// Keys older than this are fetched again in the background, by default.
 pub const DEFAULT_KEYS_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
+/// Keys older than this check no token, by default: half a day after they fell due to be
+/// fetched again, every fetch since having failed.
+pub const DEFAULT_KEYS_EXPIRE_AFTER: Duration = Duration::from_secs(36 * 60 * 60);
 /// The delegated scope accepted by default.
 pub const DEFAULT_SCOPE: &str = "user_impersonation";
 /// Clock skew allowed on `exp` and `nbf`, in seconds.
@@ -58,11 +61,16 @@ pub struct EntraConfig {
     pub refetch_interval: Duration,
     /// Keys older than this are fetched again (in the background).
     pub keys_max_age: Duration,
+    /// Keys older than this (every fetch since `keys_max_age` having failed) are dropped:
+    /// a key the tenant has stopped publishing (revoked, say) must not admit tokens for
+    /// ever because its key endpoint is out of reach.
+    pub keys_expire_after: Duration,
 }
 
 impl EntraConfig {
     /// A configuration with the defaults: the global cloud, scope `user_impersonation`, no
-    /// roles, the tenant's published keys, refetched at most once a minute and after a day.
+    /// roles, the tenant's published keys, refetched at most once a minute and after a day,
+    /// and dropped when a day and a half old.
     pub fn new(tenant: &str, audiences: Vec<String>) -> Self {
         Self::in_cloud(EntraCloud::Global, tenant, audiences)
     }
@@ -78,6 +86,7 @@ impl EntraConfig {
             keys_url: cloud.keys_url(tenant),
             refetch_interval: DEFAULT_REFETCH_INTERVAL,
             keys_max_age: DEFAULT_KEYS_MAX_AGE,
+            keys_expire_after: DEFAULT_KEYS_EXPIRE_AFTER,
         }
     }
 
@@ -217,7 +226,7 @@ impl Verifier {
         validation.set_required_spec_claims(&["exp", "aud", "iss"]);
         validation.validate_nbf = true;
         validation.leeway = LEEWAY_SECS;
-        let keys = KeyCache::new(cfg.keys_url.clone())?;
+        let keys = KeyCache::new(cfg.keys_url.clone(), cfg.keys_expire_after)?;
         Ok(Self {
             cfg,
             validation,
@@ -257,8 +266,8 @@ impl Verifier {
         }
     }
 
-    /// How many signing keys are in hand, and how long ago they were fetched (`None`:
-    /// never), for `/health`.
+    /// How many signing keys are in hand (none once they expired), and how long ago they
+    /// were fetched (`None`: never), for `/health`.
     pub fn keys_status(&self) -> (usize, Option<Duration>) {
         self.keys.status()
     }
