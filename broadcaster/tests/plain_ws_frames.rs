@@ -137,3 +137,35 @@ async fn a_client_message_over_the_limit_is_closed_with_1009() {
     }
     h.shutdown().await;
 }
+
+/// A client still sending a message of several MiB when the server closes it with 1009
+/// hears 1009 (Node's `ws`), not 1006: the server does not reset the connection before the
+/// client could read the close frame.
+#[tokio::test]
+async fn a_client_still_sending_a_huge_message_hears_1009() {
+    use common::node::NodeClient;
+    let h = start(Config::default()).await;
+    let url = format!("ws://{}/ws", h.local_addr());
+    let mut clients = Vec::new();
+    for i in 0..4 {
+        clients.push(NodeClient::spawn(&format!("ws{i}"), "ws_client.js", vec![url.clone()]).await);
+    }
+    for c in &mut clients {
+        c.command(&format!("send {}", 8 * 1024 * 1024)).await;
+    }
+    for c in &mut clients {
+        let mut seen = Vec::new();
+        let close = loop {
+            let v = c
+                .next(WAIT)
+                .await
+                .unwrap_or_else(|| panic!("no close: {seen:?}"));
+            if v["type"] == "close" {
+                break v;
+            }
+            seen.push(v);
+        };
+        assert_eq!(close["code"], 1009, "{close} after {seen:?}");
+    }
+    h.shutdown().await;
+}

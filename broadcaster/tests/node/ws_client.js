@@ -1,6 +1,7 @@
 // Plain WebSocket client used by sp-broadcaster's Rust tests.
 // usage: node ws_client.js <ws url> [comma-separated list GUIDs to subscribe]
 // Prints one JSON object per line: {"type":"open"|"ready"|"frame"|"close"|"error", ...}.
+// stdin line "send <n>": sends a text message of n bytes.
 "use strict";
 const path = require("path");
 const modules = process.env.SP_FIXTURE_MODULES ||
@@ -27,6 +28,16 @@ ws.on("message", (data) => {
 ws.on("close", (code) => out({ type: "close", code }));
 ws.on("error", (e) => out({ type: "error", message: String(e && e.message || e) }));
 
+let pending = "";
+process.stdin.on("data", (chunk) => {
+  pending += chunk;
+  let nl;
+  while ((nl = pending.indexOf("\n")) >= 0) {
+    const command = pending.slice(0, nl);
+    pending = pending.slice(nl + 1);
+    if (command.startsWith("send ")) ws.send("a".repeat(Number(command.slice(5))));
+  }
+});
 process.stdin.on("end", () => process.exit(0));
 process.stdin.resume();
 setTimeout(() => process.exit(2), 60000).unref();
