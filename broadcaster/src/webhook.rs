@@ -139,6 +139,9 @@ fn client_state_ok(got: Option<&str>, secrets: &[String]) -> bool {
 /// one body. [`BodyError::Forbidden`] when no entry passes.
 pub fn parse_body(body: &[u8], secrets: &[String]) -> Result<(Batch, usize), BodyError> {
     let bad = |m: &str| BodyError::BadRequest(m.to_owned());
+    // RFC 8259 lets a parser ignore a byte order mark: SharePoint sends none, but a relay
+    // in front may add one, and a 400 would lose the notifications.
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     // serde reads a struct from an array as well (`[[...]]` as `{"value":[...]}`).
     if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(bad("body is not a JSON object"));

@@ -89,6 +89,24 @@ fn client_state_rules() {
     assert!(parse_body(null.as_bytes(), &[]).is_ok());
 }
 
+/// A body that starts with a UTF-8 byte order mark (which a relay in front of the server,
+/// a .NET one writing UTF-8 with its BOM say, may add) is read as without it: RFC 8259
+/// lets a parser ignore one, and a `400` would lose the notifications.
+#[test]
+fn a_byte_order_mark_is_ignored() {
+    let body = format!(r#"{{"value":[{}]}}"#, entry(L1, Some("s3cret")));
+    let secrets = vec!["s3cret".to_owned()];
+    let (plain, _) = parse_body(body.as_bytes(), &secrets).unwrap();
+    let with_bom = format!("\u{feff}{body}");
+    let (batch, refused) = parse_body(with_bom.as_bytes(), &secrets).unwrap();
+    assert_eq!(
+        (batch.all, batch.per_list, refused),
+        (plain.all, plain.per_list, 0)
+    );
+    let twice = format!("\u{feff}\u{feff}{body}");
+    assert!(parse_body(twice.as_bytes(), &secrets).is_err());
+}
+
 #[test]
 fn bad_shapes() {
     for body in [
