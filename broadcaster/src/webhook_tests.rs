@@ -107,6 +107,39 @@ fn a_byte_order_mark_is_ignored() {
     assert!(parse_body(twice.as_bytes(), &secrets).is_err());
 }
 
+/// With secrets configured, an entry without one of them never reaches a client, however
+/// its `clientState` is spelt; an accepted entry goes out without any member named
+/// `clientState` in any letter case or escaping; and a `resource` that is no string is
+/// refused, not forwarded.
+#[test]
+fn what_reaches_clients_without_the_secret() {
+    let secrets = vec!["s3cret".to_owned()];
+    let forged = [
+        r#"{"resource":"x","ClientState":"s3cret"}"#,
+        r#"{"resource":"x","clientstate":"s3cret"}"#,
+        r#"{"resource":"x","clientState":["s3cret"]}"#,
+        r#"{"resource":"x","clientState":" s3cret"}"#,
+        r#"{"resource":"x","extra":{"clientState":"s3cret"}}"#,
+    ];
+    for entry in forged {
+        let body = format!(r#"{{"value":[{entry}]}}"#);
+        let refused = parse_body(body.as_bytes(), &secrets).err();
+        assert_eq!(refused, Some(BodyError::Forbidden), "{entry}");
+    }
+    let escaped = r#"{"resource":"x","clientState":"s3cret","CLIENTSTATE":"s3cret"}"#;
+    let (batch, refused) = parse_body(format!(r#"{{"value":[{escaped}]}}"#).as_bytes(), &secrets)
+        .expect("its escaped clientState is the secret");
+    assert_eq!((batch.all.as_str(), refused), (r#"[{"resource":"x"}]"#, 0));
+    for resource in [r#"{"a":1}"#, r#"["x"]"#, "null", "1"] {
+        let body = format!(r#"{{"value":[{{"resource":{resource},"clientState":"s3cret"}}]}}"#);
+        let refused = parse_body(body.as_bytes(), &secrets).err();
+        assert!(
+            matches!(refused, Some(BodyError::BadRequest(_))),
+            "{resource}"
+        );
+    }
+}
+
 #[test]
 fn bad_shapes() {
     for body in [
