@@ -73,7 +73,7 @@ pub fn is_site_url(site_url: &str) -> bool {
     })
 }
 
-/// `scheme://host` of an absolute URL (used to refuse next links to another origin).
+/// `scheme://host` of an absolute URL.
 pub fn origin(url: &str) -> &str {
     let after_scheme = text::find(url, "://").map_or(0, |i| i + 3);
     match text::find(&url[after_scheme..], "/") {

@@ -11,8 +11,8 @@ use super::jobs::{InFlight, Job, Step};
 use super::{ChangeSet, ChangeSetKind, HttpResponse, Output};
 
 use crate::sharepoint::{
-    chunk_item_reads, items_page_url, origin, parse_batch, parse_changes, parse_context_info,
-    parse_items, parse_list_info, BatchPart, ChangeToken, Item, ItemEffect, ListRef, ParseError,
+    chunk_item_reads, items_page_url, parse_batch, parse_changes, parse_context_info, parse_items,
+    parse_list_info, BatchPart, ChangeToken, Item, ItemEffect, ListRef, ParseError,
 };
 use crate::text::{concat, uint};
 
@@ -252,17 +252,14 @@ impl ChangeFeed {
         self.fail(now, inf, codes::PARSE, message, None, None);
     }
 
-    /// Accepts a next link only on the site's origin (credentials must not leak);
-    /// a server-relative link is made absolute.
+    /// A next link to follow, always on the site's origin (credentials must not leak
+    /// to another): what comes from its `/_api/` on, after the site URL (none without
+    /// one). So a server-relative link, or one on another origin (SharePoint's own, when
+    /// the site URL goes through a proxy on the page's origin or spells its port out),
+    /// continues on the site as a link on it does.
     pub(super) fn same_site(&self, link: &str) -> Option<String> {
-        let site_origin = origin(&self.cfg.site_url);
-        if link.starts_with("/") && !link.starts_with("//") {
-            Some(crate::text::concat(&[site_origin, link]))
-        } else if origin(link).eq_ignore_ascii_case(site_origin) {
-            Some(link.to_owned())
-        } else {
-            None
-        }
+        let api = crate::text::find(link, "/_api/")?;
+        Some(concat(&[&self.cfg.site_url, &link[api..]]))
     }
 
     /// Paging is over: collapse, take what the read-ahead brought, plan the other reads.

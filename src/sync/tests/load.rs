@@ -281,3 +281,87 @@ fn a_read_follows_no_link_cycle_and_no_endless_run() {
         );
     }
 }
+
+/// Behind a proxy on the page's own origin (`siteUrl` on the proxy), or with a port
+/// written out, SharePoint's next links name SharePoint's own origin (or its server
+/// path, without the proxy's prefix). They are followed on the site's origin (what
+/// follows `/_api/` put after the site URL), never sent to the other origin: the load of
+/// a view paged by windows used to end at the first short page such a link continued
+/// (the rest of the view missing, silently), and a read's items on a later page were
+/// taken as deleted.
+#[test]
+fn next_links_on_another_origin_are_followed_on_the_sites() {
+    const PROXY: &str = "https://intranet.example/sp/sites/team";
+    let link = |after: i64| {
+        format!("https://contoso.sharepoint.com/sites/team/_api/web/lists(guid'{GUID}')/items?$top=2&$skiptoken=Paged%3dTRUE%26p_ID%3d{after}")
+    };
+    let rebased = |after: i64| {
+        format!("{PROXY}/_api/web/lists(guid'{GUID}')/items?$top=2&$skiptoken=Paged%3dTRUE%26p_ID%3d{after}")
+    };
+    let proxied = |cfg: FeedConfig| {
+        let mut cfg = FeedConfig {
+            site_url: PROXY.into(),
+            ..cfg
+        };
+        cfg.auth = Auth::Bearer;
+        cfg.filter = "Status eq 'Open'".into();
+        cfg.batch_reads = false;
+        ChangeFeed::new(cfg)
+    };
+    let mut f = proxied(config());
+    let first = started_load(&mut f);
+    assert!(first.url.starts_with(PROXY));
+    f.handle_response(2, first.id, ok(&page_with_link(&[(1, "a")], &link(5000))));
+    let second = only_request(&mut f);
+    assert_eq!(
+        second.url,
+        rebased(5000),
+        "the short page's link, on the site's origin"
+    );
+    let relative = link(6000).replace("https://contoso.sharepoint.com", "");
+    f.handle_response(3, second.id, ok(&page_with_link(&[], &relative)));
+    let third = only_request(&mut f);
+    assert_eq!(
+        third.url,
+        rebased(6000),
+        "a server-relative link, after the site URL"
+    );
+    f.handle_response(4, third.id, ok(&items_body(&[(7000, "z")])));
+    let gc = requests(&drain(&mut f)).pop().expect("the catch-up");
+    assert_eq!(
+        f.item_ids().collect::<Vec<_>>(),
+        [1, 7000],
+        "the whole view"
+    );
+
+    f.handle_response(4, gc.id, ok(&changes_body(&[(11, 2, 7000)])));
+    let read = only_request(&mut f);
+    assert!(read.url.starts_with(PROXY));
+    f.handle_response(5, read.id, ok(&page_with_link(&[], &link(5000))));
+    let follow = only_request(&mut f);
+    assert_eq!(
+        follow.url,
+        rebased(5000),
+        "the read's link, on the site's origin"
+    );
+    f.handle_response(6, follow.id, ok(&items_body(&[(7000, "still open")])));
+    let sets = delivered(&drain(&mut f));
+    assert_eq!(sets.len(), 1);
+    assert!(sets[0].deleted.is_empty(), "7000 is not deleted");
+    assert_eq!(sets[0].updated[0].id, 7000);
+
+    // A link with no `/_api/` path on another origin is still not followed.
+    let mut f = proxied(config());
+    let first = started_load(&mut f);
+    f.handle_response(
+        2,
+        first.id,
+        ok(&page_with_link(
+            &[(1, "a")],
+            "https://elsewhere.example/x?p_ID=5",
+        )),
+    );
+    let outs = drain(&mut f);
+    assert_eq!(delivered(&outs).len(), 1, "the load ended");
+    assert!(requests(&outs).iter().all(|r| r.url.starts_with(PROXY)));
+}
