@@ -19,7 +19,8 @@
 //! display orders (by ID, title or a number, either way), whose diffs must replay to
 //! its ids and show each item once, in order (`sync_sim/view.rs`). A quarter of the
 //! seeds show a view (a `$filter` that updates move items in and out of; half of them
-//! read by windows of the list, with short and empty pages that link on); a fifth have
+//! read by windows of the list, with short and empty pages that link on); a fifth get
+//! their next links on SharePoint's own origin, as behind a proxy; a fifth have
 //! the safety poll on and leave the final catch-up, after one last edit whose webhook
 //! never comes, to it; a seventh close the page and reopen it later from a checkpoint
 //! of what it showed; a fifth leave the final catch-up, after an edit whose webhook was
@@ -204,6 +205,7 @@ fn run_seed(seed: u64) -> Stats {
     };
     let mut server = Server::new(metadata, auth, retention, 120 + rng.up_to(1800));
     server.omit_next_links = rng.chance(0.3);
+    server.links_elsewhere = seed % 5 == 2;
     if seed % 3 != 0 {
         server.batch_part_fault_every = 2 + rng.up_to(9);
     }

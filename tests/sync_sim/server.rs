@@ -59,6 +59,9 @@ pub struct Server {
     digest_counter: u64,
     /// Leave out next links (the client must fall back to `$skiptoken`).
     pub omit_next_links: bool,
+    /// Write next links on SharePoint's own origin while the client reaches the site
+    /// through another (a proxy on the page's origin): the client follows them on its own.
+    pub links_elsewhere: bool,
     /// Every Nth request inside a `$batch` answers 429 (0: never).
     pub batch_part_fault_every: u64,
     batch_parts: u64,
@@ -99,6 +102,7 @@ impl Server {
             digests: BTreeMap::new(),
             digest_counter: 0,
             omit_next_links: false,
+            links_elsewhere: false,
             batch_part_fault_every: 0,
             batch_parts: 0,
             refuse_read_ahead: false,
@@ -327,6 +331,12 @@ impl Server {
 
     fn collection(&self, records: &[String], next: Option<String>) -> String {
         let list = records.join(",");
+        let next = match self.links_elsewhere {
+            true => {
+                next.map(|n| n.replace("https://contoso.sharepoint.com", "https://sp.internal"))
+            }
+            false => next,
+        };
         let link = |key: &str| {
             next.as_ref()
                 .map_or(String::new(), |n| format!(",\"{key}\":\"{n}\""))
