@@ -338,7 +338,7 @@ fn connections_survive_mutated_frames() {
 #[test]
 fn user_options_survive_mutation() {
     use sp_live::sharepoint::{
-        context_info_url, get_changes_url, items_page_url, list_info_url, origin, ListRef,
+        context_info_url, get_changes_url, items_page_url, list_info_url, ListRef,
     };
     use sp_live::sync::Order;
     let inputs: Vec<String> = [
@@ -366,7 +366,6 @@ fn user_options_survive_mutation() {
         }
         let _ = Protocol::parse(text);
         let _ = Order::parse(text);
-        let _ = origin(text);
         for list in [ListRef::by_id(text), Some(ListRef::by_title(text))]
             .into_iter()
             .flatten()

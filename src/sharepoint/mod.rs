@@ -44,8 +44,8 @@ pub use token::{
 };
 pub use url::{
     chunk_item_reads, context_info_url, filter_ids, get_changes_url, is_field_path, is_site_url,
-    items_page_url, items_query, list_info_url, list_url, origin, percent_encode, site_base,
-    skiptoken_id, view_filter, ListRef, DEFAULT_URL_LIMIT, MAX_TOP,
+    items_page_url, items_query, list_info_url, list_url, percent_encode, site_base, skiptoken_id,
+    view_filter, ListRef, DEFAULT_URL_LIMIT, MAX_TOP,
 };
 
 #[cfg(test)]

@@ -73,15 +73,6 @@ pub fn is_site_url(site_url: &str) -> bool {
     })
 }
 
-/// `scheme://host` of an absolute URL.
-pub fn origin(url: &str) -> &str {
-    let after_scheme = text::find(url, "://").map_or(0, |i| i + 3);
-    match text::find(&url[after_scheme..], "/") {
-        Some(i) => &url[..after_scheme + i],
-        None => url,
-    }
-}
-
 /// `{site}/_api/web/lists(guid'{id}')` or `{site}/_api/web/lists/getbytitle('{title}')`
 /// (a `'` in the title is doubled, then the title is percent-encoded).
 pub fn list_url(site_url: &str, list: &ListRef) -> String {
