@@ -8,6 +8,9 @@ use crate::sharepoint::Item;
 use crate::text;
 use std::cmp::Ordering;
 
+/// What SharePoint's JSON puts before a field name that starts with `_`.
+const ODATA_PREFIX: &str = "OData_";
+
 /// How rows are ordered.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Order {
@@ -58,7 +61,15 @@ impl Order {
         let Some(field) = &self.field else {
             return Json::Null;
         };
-        let names: Vec<&str> = text::split(field, "/").collect();
+        let mut names: Vec<&str> = text::split(field, "/").collect();
+        // SharePoint's JSON names a field whose internal name starts with `_` `OData_`
+        // and that name (`_UIVersionString`: `OData__UIVersionString`).
+        let renamed: Vec<String> = names
+            .iter()
+            .filter(|name| name.starts_with('_'))
+            .map(|name| text::concat(&[ODATA_PREFIX, name]))
+            .collect();
+        names.extend(renamed.iter().map(String::as_str));
         let kept = json::parse_only(&item.text, &names).unwrap_or(Json::Null);
         match self.find(&kept) {
             // `parse_only` keeps members with those names at every depth, no others; a
@@ -69,7 +80,9 @@ impl Order {
     }
 
     /// The field's value in `item`, each part of a lookup's path matched by name, else
-    /// ignoring ASCII case.
+    /// ignoring ASCII case; a name starting with `_` also as SharePoint's JSON spells
+    /// it, after `OData_` (`_x0032_024Budget`, a column titled "2024 Budget", comes as
+    /// `OData__x0032_024Budget`).
     fn find<'a>(&self, item: &'a Json) -> Option<&'a Json> {
         let mut value = Some(item);
         for name in text::split(self.field.as_deref()?, "/") {
@@ -77,7 +90,14 @@ impl Order {
                 v.get(name).or_else(|| match v {
                     Json::Object(members) => members
                         .iter()
-                        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                        .find(|(k, _)| {
+                            k.eq_ignore_ascii_case(name)
+                                || name.starts_with('_')
+                                    && k.len() == ODATA_PREFIX.len() + name.len()
+                                    && k.is_char_boundary(ODATA_PREFIX.len())
+                                    && k[..ODATA_PREFIX.len()].eq_ignore_ascii_case(ODATA_PREFIX)
+                                    && k[ODATA_PREFIX.len()..].eq_ignore_ascii_case(name)
+                        })
                         .map(|(_, v)| v),
                     _ => None,
                 })

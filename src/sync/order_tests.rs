@@ -208,3 +208,43 @@ fn lookup_fields_read_the_expanded_column() {
         std::cmp::Ordering::Less
     );
 }
+
+/// SharePoint's JSON puts `OData_` before a field name that starts with `_`: a column
+/// titled "2024 Budget" (internal name `_x0032_024Budget`) comes as
+/// `OData__x0032_024Budget`, `_UIVersionString` as `OData__UIVersionString`. An order by
+/// the internal name sorted every row as null.
+#[test]
+fn a_field_starting_with_an_underscore_is_read_as_sharepoint_spells_it() {
+    let texts = [
+        r#"{"Id":1,"OData__x0032_024Budget":300,"OData__UIVersionString":"2.0"}"#,
+        r#"{"Id":2,"OData__x0032_024Budget":100,"OData__UIVersionString":"10.0"}"#,
+        r#"{"Id":3,"odata__x0032_024budget":200}"#,
+    ];
+    let items = texts.map(|text| Item::from_value(&json::parse(text).unwrap()).unwrap());
+    let keys = |order: &str| -> Vec<Json> {
+        let order = Order::parse(order).unwrap();
+        items
+            .iter()
+            .map(|item| {
+                let key = order.item_key(item);
+                assert_eq!(order.key(&item.value()), key);
+                key
+            })
+            .collect()
+    };
+    let number = |n: &str| json::parse(n).unwrap();
+    assert_eq!(
+        keys("_x0032_024Budget desc"),
+        [number("300"), number("100"), number("200")]
+    );
+    assert_eq!(
+        keys("_UIVersionString"),
+        [Json::from("2.0"), Json::from("10.0"), Json::Null]
+    );
+    // The name as the JSON spells it still works, and a name without `_` is not renamed.
+    assert_eq!(keys("OData__UIVersionString")[1], Json::from("10.0"));
+    assert_eq!(
+        keys("x0032_024Budget"),
+        [Json::Null, Json::Null, Json::Null]
+    );
+}
