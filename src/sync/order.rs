@@ -8,9 +8,6 @@ use crate::sharepoint::Item;
 use crate::text;
 use std::cmp::Ordering;
 
-/// What SharePoint's JSON puts before a field name that starts with `_`.
-const ODATA_PREFIX: &str = "OData_";
-
 /// How rows are ordered.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Order {
@@ -61,19 +58,11 @@ impl Order {
         let Some(field) = &self.field else {
             return Json::Null;
         };
-        let mut names: Vec<&str> = text::split(field, "/").collect();
-        // SharePoint's JSON names a field whose internal name starts with `_` `OData_`
-        // and that name (`_UIVersionString`: `OData__UIVersionString`).
-        let renamed: Vec<String> = names
-            .iter()
-            .filter(|name| name.starts_with('_'))
-            .map(|name| text::concat(&[ODATA_PREFIX, name]))
-            .collect();
-        names.extend(renamed.iter().map(String::as_str));
+        let names: Vec<&str> = text::split(field, "/").collect();
         let kept = json::parse_only(&item.text, &names).unwrap_or(Json::Null);
         match self.find(&kept) {
             // `parse_only` keeps members with those names at every depth, no others; a
-            // name in another case is found in the whole item.
+            // name in another case, or after `OData_`, is found in the whole item.
             Some(Json::Array(_) | Json::Object(_)) | None => self.key(&item.value()),
             Some(key) => key.clone(),
         }
@@ -88,17 +77,16 @@ impl Order {
         for name in text::split(self.field.as_deref()?, "/") {
             value = value.and_then(|v| {
                 v.get(name).or_else(|| match v {
-                    Json::Object(members) => members
-                        .iter()
-                        .find(|(k, _)| {
-                            k.eq_ignore_ascii_case(name)
-                                || name.starts_with('_')
-                                    && k.len() == ODATA_PREFIX.len() + name.len()
-                                    && k.is_char_boundary(ODATA_PREFIX.len())
-                                    && k[..ODATA_PREFIX.len()].eq_ignore_ascii_case(ODATA_PREFIX)
-                                    && k[ODATA_PREFIX.len()..].eq_ignore_ascii_case(name)
-                        })
-                        .map(|(_, v)| v),
+                    Json::Object(members) => {
+                        let renamed = text::concat(&["OData_", name]);
+                        members
+                            .iter()
+                            .find(|(k, _)| {
+                                k.eq_ignore_ascii_case(name)
+                                    || name.starts_with('_') && k.eq_ignore_ascii_case(&renamed)
+                            })
+                            .map(|(_, v)| v)
+                    }
                     _ => None,
                 })
             });
