@@ -1,6 +1,6 @@
 // The typings check (make test-types): tsc --noEmit on a typed consumer of sp-live,
 // sp-live/seed, sp-live/react and sp-live/checkpoint against pkg/*.d.ts, under a strict and an SPFx-like configuration, plus a
-// scan for `any` in the public declarations. Known imprecisions (gaps.ts, older lib
+// scan for `any` in the public declarations and README.md's examples compiled as written. Known imprecisions (gaps.ts, older lib
 // targets) are listed as "gap" lines and do not fail. Ends with "N passed, M failed".
 //
 //   node tests/types/check.mjs      (after `make pkg`)
@@ -107,7 +107,43 @@ for (const [resolution, how] of [["Bundler", "package.json exports \".\", \"./se
   else notOk(`consumer.ts compiles against pkg as an installed package (${how})`, `${r.stdout}${r.stderr}`.trim());
 }
 
-// 6. Known gaps (gaps.ts): listed, not failed; a closed one is pointed out.
+// 6. README.md's examples compile as written against pkg/*.d.ts (strict, as in 1.): each
+// is found by its first line, given what it takes from the text around it (a prelude),
+// and compiled with readme-stubs.d.ts (the bits of SPFx and React they use). The SPFx web
+// part is checked without noImplicitOverride, which SPFx's own tsconfig does not set.
+const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+const blocks = [...readme.matchAll(/^```(js|ts|tsx)\n([\s\S]*?)^```$/gm)].map((m) => ({ lang: m[1], code: m[2] }));
+const helpers = `declare function render(items: unknown[]): void;
+declare function apply(diffs: unknown[]): void;
+declare function badge(status: string): void;
+declare function progress(loaded: number, total: number | null): void;
+`;
+const optionsPrelude = `import { LiveList, type LiveListOptions } from "sp-live";
+declare const options: LiveListOptions;
+`;
+const examples = [
+  ["Using it", 'import init, { LiveList } from "sp-live";', helpers, {}],
+  ["a checkpoint across page loads", 'import { keepCheckpoint, readCheckpoint } from "sp-live/checkpoint";\nconst KEY',
+    `${optionsPrelude}declare const userLogin: string;\n`, {}],
+  ["the raw broadcaster connection", 'import { Broadcaster } from "sp-live";', "", {}],
+  ["an `auth` function", "// SPFx: this.context.aadTokenProviderFactory", `${optionsPrelude}declare const provider: { getToken(resource: string): Promise<string> };\n`, {}],
+  ["the complete SPFx web part", 'import { BaseClientSideWebPart } from "@microsoft/sp-webpart-base";', "", { noImplicitOverride: false }],
+  ["the React web part", 'import * as React from "react";', "", { jsx: "react" }],
+];
+for (const [name, first, prelude, options] of examples) {
+  const found = blocks.filter((b) => b.code.startsWith(first));
+  if (found.length !== 1) {
+    notOk(`README.md's example "${name}" compiles`, `${found.length} code blocks start with ${JSON.stringify(first)}: update tests/types/check.mjs`);
+    continue;
+  }
+  const file = path.join(tmp, `readme-${n}.${found[0].lang === "tsx" ? "tsx" : "ts"}`);
+  fs.writeFileSync(file, `${prelude}${found[0].code}export {};\n`);
+  const r = tsc(["readme-stubs.d.ts", path.relative(HERE, file)], options);
+  if (r.code === 0) ok(`README.md's example "${name}" compiles (strict)`);
+  else notOk(`README.md's example "${name}" compiles (strict)`, r.out);
+}
+
+// 7. Known gaps (gaps.ts): listed, not failed; a closed one is pointed out.
 const gapsFile = fs.readFileSync(path.join(HERE, "gaps.ts"), "utf8").split("\n");
 const gapRun = tsc(["gaps.ts"]);
 const errorsAt = new Map();
