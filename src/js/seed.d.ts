@@ -89,8 +89,9 @@ export class SocketListChanges {
   constructor(options: SocketListChangesOptions);
   /** Initialises the wasm module if needed, opens the list, starts emitting; resolves to `this`. Idempotent.
    * Payloads are emitted from the task after it resolves: a handler registered by then hears every one.
-   * Rejects with an `Error` whose `code` is `init` (the wasm failed to load), `invalid-options`, or `closed`
-   * (stopped meanwhile); after `init` or `invalid-options` it may be called again. */
+   * Rejects with an `Error` whose `code` is `init` (the wasm failed to load), `invalid-options`
+   * (`protocol-config` for a broadcaster URL, `auth` or `namespace` that cannot be used), or `closed`
+   * (stopped meanwhile); unless stopped, it may then be called again. */
   start(): Promise<this>;
   /** Stops emitting and closes the list. Idempotent; a stopped instance cannot start again. */
   stop(): void;

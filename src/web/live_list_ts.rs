@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_LIVE_LIST: &str = r#"
-/** A SharePoint list item as SharePoint returns it (Id, ID, Title, Modified, selected fields). */
+/** A SharePoint list item as SharePoint returns it (Id, ID, Modified and the selected fields). */
 export interface ListItem { Id: number; ID?: number; [field: string]: unknown; }
 /** What an item type must have: its numeric `Id` (an SPFx-style `interface IMail { Id: number;
  * Title: string }` fits; no index signature needed). */
@@ -124,7 +124,8 @@ export class LiveList<T extends ItemWithId = ListItem> {
   /** Opens the list (or joins the page's feed of the same list), resolving at once: its
    * rows come as the `snapshot` event. Calls `init()` with its defaults first if it has not
    * been (a failure to load the wasm rejects with code `init`). Bad options reject with
-   * `invalid-options`. */
+   * `invalid-options` (a broadcaster URL, `auth` or `namespace` that cannot be used: with
+   * `protocol-config`). */
   static open<T extends ItemWithId = ListItem>(options: LiveListOptions): Promise<LiveList<T>>;
   /** `snapshot` (now, or once loaded) before its first `changes` or `reset`; `status`, `progress` and
    * `error` as they happen, and the current `status` when it joins (after its snapshot if the
