@@ -20,7 +20,7 @@ test: tools
 	@rm -f target/test-logs/summary
 	-@$(SUITE) lint $(MAKE) --no-print-directory test-lint
 	-@$(SUITE) native cargo test --workspace --color never
-	-@$(SUITE) fixtures node tests/fixtures/check.js
+	-@$(SUITE) fixtures $(MAKE) --no-print-directory test-fixtures
 	-@$(SUITE) browser tests/scripts/with-servers.sh $(MAKE) --no-print-directory test-browser
 	-@$(SUITE) size $(MAKE) --no-print-directory test-size
 	-@$(SUITE) e2e $(MAKE) --no-print-directory test-e2e
@@ -44,6 +44,10 @@ test-lint:
 
 test-native:
 	cargo test --workspace
+
+## The Node fixture servers' self-test (socket.io 2.0.4, 4.x, ws, the Entra ID stand-in).
+test-fixtures:
+	node tests/fixtures/check.js
 
 ## Browser tests (wasm-bindgen-test in headless Chromium); needs the servers:
 ## tests/scripts/with-servers.sh make test-browser
