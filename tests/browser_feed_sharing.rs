@@ -215,3 +215,53 @@ async fn a_checkpoint_resumes_under_another_spelling() {
     assert_eq!(counter("list").await, 0, "no load");
     list.close();
 }
+
+/// An `auth` function that notes `who` as [`provider`] does, and answers `{}`.
+fn auth_of(who: &str) -> JsValue {
+    let body =
+        format!("(globalThis.__askedFor = globalThis.__askedFor || []).push('{who}'); cb({{}});");
+    Function::new_with_args("cb", &body).into()
+}
+
+/// Drops the socket.io 4 fixture's sockets and returns the `auth` functions asked by
+/// the reconnection, once `list` is live again.
+async fn asked_on_reconnection(list: &LiveList) -> Vec<String> {
+    asked();
+    supervisor("/ctl/sio4/drop", None).await;
+    wait_until("a reconnection", 5_000, || list.status() != "live").await;
+    wait_until("live again", 10_000, || list.status() == "live").await;
+    asked()
+}
+
+/// Two web parts show one list (one feed) through a broadcaster whose `auth` is a
+/// function: a reconnection asks the newest open list's, as for lists of two feeds on
+/// the connection, and once a web part closes its list, its function is not asked again
+/// (it may hold a disposed context).
+#[wasm_bindgen_test]
+async fn a_shared_feed_asks_the_newest_open_lists_auth_function() {
+    let _serial = serial().await;
+    let list_id = fresh_watched_list("Two auth functions").await;
+    let sio4 = "http://127.0.0.1:9304";
+    let with_auth = |who| [("protocol", "socket.io-v4".into()), ("auth", auth_of(who))];
+    let mut first = open_on(sio4, &list_id, &with_auth("first")).await;
+    let mut second = open_on(sio4, &list_id, &with_auth("second")).await;
+    assert_eq!(
+        asked_on_reconnection(&second).await,
+        ["second"],
+        "the newest"
+    );
+    first.close();
+    assert_eq!(
+        asked_on_reconnection(&second).await,
+        ["second"],
+        "the open one"
+    );
+    let mut third = open_on(sio4, &list_id, &with_auth("third")).await;
+    third.close();
+    assert_eq!(
+        asked_on_reconnection(&second).await,
+        ["second"],
+        "not a closed one"
+    );
+    second.close();
+}

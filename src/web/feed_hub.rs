@@ -6,7 +6,7 @@
 use super::broadcaster::NewConnection;
 use super::feed_driver::{self, FeedMessage};
 use super::http::Transport;
-use super::hub::Hub;
+use super::hub::{Held, Hub, Topic};
 use super::js;
 use super::mailbox::Mailbox;
 use super::unsubscribe;
@@ -113,7 +113,10 @@ pub(crate) struct FeedHub {
     /// The transports of the lists on the feed, by handle, the newest last: requests
     /// use the newest still open (a web part disposed since is not asked again, its
     /// context may be gone), as a shared connection asks its newest holder's `auth`.
-    transports: RefCell<Vec<(u32, Transport)>>,
+    /// With each, the `auth` function of a list that joined the feed with one, held on the
+    /// page's connection while the list is open: a reconnection asks the newest open
+    /// list's (not a closed one's), as for lists of their own feeds on the connection.
+    transports: RefCell<Vec<(u32, Transport, Option<Held>)>>,
     /// A `Catchup` message is queued: don't queue another.
     catchup_pending: Cell<bool>,
 }
@@ -135,7 +138,17 @@ impl FeedHub {
         let owner = unsubscribe::next_id();
         if let Some(existing) = FEEDS.with(|f| f.borrow().iter().find(|h| h.key == key).cloned()) {
             existing.handles.set(existing.handles.get() + 1);
-            existing.transports.borrow_mut().push((owner, transport));
+            let key = connection.connection.sharing_key();
+            let auth = connection.auth.as_ref();
+            let hold = auth.and_then(|a| {
+                let bhub = Hub::find_open(&key)?;
+                let id = bhub.add_listener(owner, Topic::Auth, a.clone());
+                Some(Held(bhub, id))
+            });
+            existing
+                .transports
+                .borrow_mut()
+                .push((owner, transport, hold));
             existing
                 .mailbox
                 .post(FeedMessage::Join(Box::new(connection)));
@@ -156,7 +169,7 @@ impl FeedHub {
                 stats: Stats::default(),
             }),
             handles: Cell::new(1),
-            transports: RefCell::new(vec![(owner, transport)]),
+            transports: RefCell::new(vec![(owner, transport, None)]),
             catchup_pending: Cell::new(false),
         });
         FEEDS.with(|f| f.borrow_mut().push(hub.clone()));
@@ -171,7 +184,7 @@ impl FeedHub {
 
     /// The transport of the newest list still open on the feed.
     pub(crate) fn transport(&self) -> Option<Transport> {
-        self.transports.borrow().last().map(|(_, t)| t.clone())
+        self.transports.borrow().last().map(|(_, t, _)| t.clone())
     }
 
     /// The queued `Catchup` message is being handled.
@@ -184,7 +197,7 @@ impl FeedHub {
         unsubscribe::remove_where(&mut self.subscribers.borrow_mut(), |s| s.id, &|s| {
             s.owner == owner
         });
-        self.transports.borrow_mut().retain(|(o, _)| *o != owner);
+        self.transports.borrow_mut().retain(|(o, _, _)| *o != owner);
         let left = self.handles.get().saturating_sub(1);
         self.handles.set(left);
         if left == 0 {

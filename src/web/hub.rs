@@ -108,10 +108,7 @@ impl Hub {
                 hub.mailbox.post(Message::ReconnectAfterServerDisconnect);
             }
         };
-        // A connection closed for good (reconnection off or given up) is not joined: its
-        // holders keep it until they let go, and this one opens a fresh one.
-        let open = |h: &&Rc<Hub>| h.key == key && h.state() != State::Closed;
-        if let Some(hub) = HUBS.with(|hubs| hubs.borrow().iter().find(open).cloned()) {
+        if let Some(hub) = Hub::find_open(&key) {
             hub.handles.set(hub.handles.get() + 1);
             reconnect(&hub);
             let id = hub.hold(auth.as_ref());
@@ -136,6 +133,14 @@ impl Hub {
             super::peers::publish(&hub);
         }
         (hub, id)
+    }
+
+    /// The open connection for sharing key `key`, if any. A connection closed for good
+    /// (reconnection off or given up) is not joined: its holders keep it until they let
+    /// go, and a new holder opens a fresh one.
+    pub(crate) fn find_open(key: &str) -> Option<Rc<Hub>> {
+        let open = |h: &&Rc<Hub>| h.key == key && h.state() != State::Closed;
+        HUBS.with(|hubs| hubs.borrow().iter().find(open).cloned())
     }
 
     /// A new handle's id; its `auth` function, if any, is asked from now on.
@@ -383,6 +388,15 @@ impl Hub {
             }
         }
         self.dispatch(dispatch);
+    }
+}
+
+/// A listener on a hub (an `auth` function, say), removed when this is dropped.
+pub(crate) struct Held(pub(crate) Rc<Hub>, pub(crate) u32);
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.0.remove_listener(self.1);
     }
 }
 
