@@ -265,3 +265,38 @@ async fn a_shared_feed_asks_the_newest_open_lists_auth_function() {
     );
     second.close();
 }
+
+/// A feed whose connection closed for good moves to the one a list opening on it brings
+/// (see `browser_broadcaster_loss.rs`): the open lists' `auth` functions move with it.
+/// Before, only the joining list's was held on the new connection, by the feed itself:
+/// once that web part closed its list, its function was still the one asked, and the
+/// first list's never again.
+#[wasm_bindgen_test]
+async fn a_feed_moved_to_a_new_connection_asks_its_open_lists_auth_functions() {
+    let _serial = serial().await;
+    let list_id = fresh_watched_list("Moved auth").await;
+    let sio4 = "http://127.0.0.1:9304";
+    let with_auth = |who| {
+        [
+            ("protocol", "socket.io-v4".into()),
+            ("auth", auth_of(who)),
+            ("reconnectOnServerDisconnect", JsValue::FALSE),
+        ]
+    };
+    let mut first = open_on(sio4, &list_id, &with_auth("first")).await;
+    supervisor("/ctl/sio4/disconnect", None).await;
+    wait_until("offline", 5_000, || first.status() == "offline").await;
+    let mut second = open_on(sio4, &list_id, &with_auth("second")).await;
+    assert_eq!(
+        asked_on_reconnection(&first).await,
+        ["second"],
+        "the newest"
+    );
+    second.close();
+    assert_eq!(
+        asked_on_reconnection(&first).await,
+        ["first"],
+        "the open one"
+    );
+    first.close();
+}

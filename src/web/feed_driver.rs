@@ -168,6 +168,7 @@ impl FeedTask {
         }
         let (bhub, owner) = Hub::acquire(connection);
         listen(&self.driver.hub, &bhub, owner);
+        self.driver.hub.hold_auths(&bhub);
         std::mem::replace(&mut self.bhub, bhub).release(self.owner);
         self.owner = owner;
     }

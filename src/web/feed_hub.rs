@@ -103,6 +103,26 @@ impl Outbox {
     }
 }
 
+/// A list on a feed: its handle, its transport and its `auth` function (if it has one),
+/// held on the page's connection while the list is open.
+struct Joined {
+    owner: u32,
+    transport: Transport,
+    auth: Option<Function>,
+    held: Option<Held>,
+}
+
+impl Joined {
+    /// Holds the list's `auth` function on `bhub` instead of where it was held (on a
+    /// connection whose `auth` is no function, it is never asked).
+    fn hold(&mut self, bhub: &Rc<Hub>) {
+        self.held = (self.auth.clone()).map(|auth| {
+            let id = bhub.add_listener(self.owner, Topic::Auth, auth);
+            Held(bhub.clone(), id)
+        });
+    }
+}
+
 /// A shared change feed.
 pub(crate) struct FeedHub {
     pub(crate) key: String,
@@ -116,7 +136,7 @@ pub(crate) struct FeedHub {
     /// With each, the `auth` function of a list that joined the feed with one, held on the
     /// page's connection while the list is open: a reconnection asks the newest open
     /// list's (not a closed one's), as for lists of their own feeds on the connection.
-    transports: RefCell<Vec<(u32, Transport, Option<Held>)>>,
+    transports: RefCell<Vec<Joined>>,
     /// A `Catchup` message is queued: don't queue another.
     catchup_pending: Cell<bool>,
 }
@@ -136,24 +156,24 @@ impl FeedHub {
         connection: NewConnection,
     ) -> (Rc<FeedHub>, u32) {
         let owner = unsubscribe::next_id();
+        let mut joined = Joined {
+            owner,
+            transport,
+            auth: connection.auth.clone(),
+            held: None,
+        };
         if let Some(existing) = FEEDS.with(|f| f.borrow().iter().find(|h| h.key == key).cloned()) {
             existing.handles.set(existing.handles.get() + 1);
-            let key = connection.connection.sharing_key();
-            let auth = connection.auth.as_ref();
-            let hold = auth.and_then(|a| {
-                let bhub = Hub::find_open(&key)?;
-                let id = bhub.add_listener(owner, Topic::Auth, a.clone());
-                Some(Held(bhub, id))
-            });
-            existing
-                .transports
-                .borrow_mut()
-                .push((owner, transport, hold));
+            if let Some(bhub) = Hub::find_open(&connection.connection.sharing_key()) {
+                joined.hold(&bhub);
+            }
+            existing.transports.borrow_mut().push(joined);
             existing
                 .mailbox
                 .post(FeedMessage::Join(Box::new(connection)));
             return (existing, owner);
         }
+        // The first list's `auth` function is held by the feed's own handle.
         let broadcaster = Hub::acquire(connection);
         let hub = Rc::new(FeedHub {
             key: key.clone(),
@@ -169,7 +189,7 @@ impl FeedHub {
                 stats: Stats::default(),
             }),
             handles: Cell::new(1),
-            transports: RefCell::new(vec![(owner, transport, None)]),
+            transports: RefCell::new(vec![joined]),
             catchup_pending: Cell::new(false),
         });
         FEEDS.with(|f| f.borrow_mut().push(hub.clone()));
@@ -184,7 +204,16 @@ impl FeedHub {
 
     /// The transport of the newest list still open on the feed.
     pub(crate) fn transport(&self) -> Option<Transport> {
-        self.transports.borrow().last().map(|(_, t, _)| t.clone())
+        self.transports.borrow().last().map(|j| j.transport.clone())
+    }
+
+    /// The feed moved to connection `bhub` (its own closed for good): the open lists'
+    /// `auth` functions are held on it from now on, in the order the lists joined (the
+    /// newest open list's is asked), and no longer on the connection left.
+    pub(crate) fn hold_auths(&self, bhub: &Rc<Hub>) {
+        for joined in self.transports.borrow_mut().iter_mut() {
+            joined.hold(bhub);
+        }
     }
 
     /// The queued `Catchup` message is being handled.
@@ -197,7 +226,7 @@ impl FeedHub {
         unsubscribe::remove_where(&mut self.subscribers.borrow_mut(), |s| s.id, &|s| {
             s.owner == owner
         });
-        self.transports.borrow_mut().retain(|(o, _, _)| *o != owner);
+        self.transports.borrow_mut().retain(|j| j.owner != owner);
         let left = self.handles.get().saturating_sub(1);
         self.handles.set(left);
         if left == 0 {
