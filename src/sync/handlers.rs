@@ -256,9 +256,11 @@ impl ChangeFeed {
     /// to another): what comes from its `/_api/` on, after the site URL (none without
     /// one). So a server-relative link, or one on another origin (SharePoint's own, when
     /// the site URL goes through a proxy on the page's origin or spells its port out),
-    /// continues on the site as a link on it does.
+    /// continues on the site as a link on it does. Only the link's path is looked at: a
+    /// `/_api/` in its query would rebase what is no REST path.
     pub(super) fn same_site(&self, link: &str) -> Option<String> {
-        let api = crate::text::find(link, "/_api/")?;
+        let path = crate::text::split_once(link, "?").map_or(link, |(path, _)| path);
+        let api = crate::text::find(path, "/_api/")?;
         Some(concat(&[&self.cfg.site_url, &link[api..]]))
     }
 

@@ -365,3 +365,21 @@ fn next_links_on_another_origin_are_followed_on_the_sites() {
     assert_eq!(delivered(&outs).len(), 1, "the load ended");
     assert!(requests(&outs).iter().all(|r| r.url.starts_with(PROXY)));
 }
+
+/// A `/_api/` only in a next link's query (a link off SharePoint's REST paths, a value
+/// passed along) is no REST path to follow on the site: the link is not followed (the
+/// load ends with its short page), instead of asking the site for the query's tail.
+#[test]
+fn a_next_link_with_api_only_in_its_query_is_not_followed() {
+    let mut cfg = config();
+    cfg.filter = "Status eq 'Open'".into();
+    let mut f = ChangeFeed::new(cfg);
+    let first = started_load(&mut f);
+    let link = "https://elsewhere.example/x?next=/_api/web/lists/items&p_ID=5";
+    f.handle_response(2, first.id, ok(&page_with_link(&[(1, "a")], link)));
+    let outs = drain(&mut f);
+    assert_eq!(delivered(&outs).len(), 1, "the load ended");
+    for r in requests(&outs) {
+        assert!(!r.url.contains("_api/web/lists/items&"), "{}", r.url);
+    }
+}
