@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::odata::{codes, EntityMeta};
 use crate::ops::change_type as ct;
 use crate::routes::Ctx;
-use crate::store::parse_guid;
+use crate::store::{parse_guid, Change};
 use crate::time;
 
 /// A parsed change token.
@@ -225,9 +225,13 @@ pub fn get_changes(ctx: &Ctx, list: usize) -> Response {
         Some(n) if n > 0 => (n as usize).min(inner.knobs.fetch_limit_max),
         _ => inner.knobs.fetch_limit_default,
     };
-    let end = bounds[1].as_ref().map_or(i64::MAX, |t| t.number);
-    // The start is exclusive; a hand-made token (change number -1, as
-    // `SPChangeToken(scope, id, changeTime)` makes) starts after its time.
+    // The start is exclusive, the end inclusive; a hand-made token (change number -1, as
+    // `SPChangeToken(scope, id, changeTime)` makes) starts after its time, or ends with it.
+    let end = |c: &Change| match &bounds[1] {
+        None => true,
+        Some(t) if t.number == -1 => time::ticks(c.time_ms) <= t.ticks,
+        Some(t) => c.number <= t.number,
+    };
     let from = match &bounds[0] {
         None => 0,
         Some(t) if t.number == -1 => l
@@ -242,7 +246,7 @@ pub fn get_changes(ctx: &Ctx, list: usize) -> Response {
     let folder = folder.strip_suffix("List").unwrap_or(&folder);
     let values: Vec<Value> = l.changes[from..]
         .iter()
-        .take_while(|c| c.number <= end)
+        .take_while(|c| end(c))
         .filter(|c| c.time_ms >= now.saturating_sub(retention_ms) && types.contains(&c.change_type))
         .take(limit)
         .map(|c| {

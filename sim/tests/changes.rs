@@ -172,6 +172,37 @@ async fn a_hand_made_token_starts_after_its_time() {
     assert_eq!(types(&v), vec![]);
 }
 
+/// A hand-made `ChangeTokenEnd` ends with its time (its changes included), as a
+/// hand-made start starts after it: it used to end before the whole log (change
+/// number -1), so that nothing came back.
+#[tokio::test]
+async fn a_hand_made_end_token_ends_with_its_time() {
+    let t = start().await;
+    let id = t.list("Mails").await;
+    let items = format!("lists/{id}/items");
+    t.admin(Method::POST, &items, Some(json!({"Title": "early"})))
+        .await;
+    t.admin(Method::POST, "clock", Some(json!({"advanceSeconds": 10})))
+        .await;
+    let between = t.token(&id).await;
+    t.admin(Method::POST, "clock", Some(json!({"advanceSeconds": 10})))
+        .await;
+    t.admin(Method::POST, &items, Some(json!({"Title": "late"})))
+        .await;
+    let ticks: i64 = between.split(';').nth(3).unwrap().parse().unwrap();
+    let url = format!("{}/GetChanges", t.list_url(&id));
+    let query = |end: String| {
+        json!({"query": {"Item": true, "Add": true,
+            "ChangeTokenEnd": {"StringValue": end}}})
+    };
+    let (s, v) = t
+        .post(&url, NONE, query(format!("1;3;{id};{ticks};-1")))
+        .await;
+    assert_eq!((s, types(&v)), (200, vec![(1, 1)]), "{v}");
+    let (_, v) = t.post(&url, NONE, query(between)).await;
+    assert_eq!(types(&v), vec![(1, 1)], "as its numbered token");
+}
+
 #[tokio::test]
 async fn verbose_minimal_and_fetch_limit_paging() {
     let t = start().await;
