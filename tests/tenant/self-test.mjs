@@ -49,6 +49,18 @@ async function quietly(fn) {
   }
 }
 
+await checks.check("README's \"Checking a real tenant\" names every setting the probe reads", async () => {
+  const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("\n## Checking a real tenant"), readme.indexOf("`make test-probe` (part of"));
+  const read = new Set();
+  for (const file of ["probe.mjs", "rest.mjs", "live.mjs"]) {
+    const text = fs.readFileSync(path.join(ROOT, "tests/tenant", file), "utf8");
+    for (const [, name] of text.matchAll(/\benv\.(SP_[A-Z_]+)/g)) read.add(name);
+  }
+  const missing = [...read].filter((name) => !new RegExp(`\\b${name}\\b`).test(section));
+  if (missing.length) throw new Error(`not in README: ${missing.join(", ")}`);
+});
+
 await checks.check("a token whose scopes cannot write is warned about, a token for another host refused", async () => {
   const jwt = (aud, scp) => ({ Authorization: `Bearer e30.${Buffer.from(JSON.stringify({ aud, scp, exp: Date.now() / 1000 + 3600 })).toString("base64url")}.x` });
   const site = "https://contoso.sharepoint.com/sites/team";
