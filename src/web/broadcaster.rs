@@ -11,8 +11,9 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_BROADCASTER: &str = r#"
-/** Wire protocol of a broadcaster. */
-export type Protocol = "auto" | "socket.io-v2" | "socket.io-v4" | "websocket";
+/** Wire protocol of a broadcaster: "auto" detects socket.io 2.x or 3/4 from the server's
+ * handshake; "socket.io-v3" is "socket.io-v4" (socket.io 3 and 4 speak one protocol). */
+export type Protocol = "auto" | "socket.io-v2" | "socket.io-v3" | "socket.io-v4" | "websocket";
 /** Options of `Broadcaster.connect`. */
 export interface BroadcasterOptions {
   protocol?: Protocol;
@@ -113,8 +114,8 @@ impl Broadcaster {
 #[wasm_bindgen]
 impl Broadcaster {
     /// Connects (or joins the page's existing connection) to `url`.
-    /// Options: `protocol` (`"auto"` | `"socket.io-v2"` | `"socket.io-v4"` |
-    /// `"websocket"`), `path`, `namespace`, `auth`, `reconnection`,
+    /// Options: `protocol` (`"auto"` | `"socket.io-v2"` | `"socket.io-v4"`, also
+    /// `"socket.io-v3"` | `"websocket"`), `path`, `namespace`, `auth`, `reconnection`,
     /// `reconnectionAttempts`, `reconnectionDelay`, `reconnectionDelayMax`,
     /// `randomizationFactor`, `timeout`, `maxFrameBytes`,
     /// `reconnectOnServerDisconnect`. Rejects with an `Error` whose `code` is

@@ -162,6 +162,8 @@ export async function liveListMisuse(): Promise<void> {
   // @ts-expect-error unknown metadata level
   await LiveList.open({ broadcaster: "https://b", siteUrl: "https://s", listTitle: "Mail", metadata: "full" });
   // @ts-expect-error unknown protocol
+  await LiveList.open({ broadcaster: "https://b", siteUrl: "https://s", listTitle: "Mail", protocol: "socket.io-v5" });
+  // socket.io 3.x speaks 4.x's protocol: the runtime takes "socket.io-v3" for "socket.io-v4".
   await LiveList.open({ broadcaster: "https://b", siteUrl: "https://s", listTitle: "Mail", protocol: "socket.io-v3" });
   // @ts-expect-error misspelt option
   await LiveList.open({ broadcaster: "https://b", siteUrl: "https://s", listTitle: "Mail", selects: ["Title"] });
