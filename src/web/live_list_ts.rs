@@ -13,9 +13,16 @@ export interface ItemWithId { Id: number; }
 /** Options of `LiveList.open`: a broadcaster (as in `Broadcaster.connect`) and a list,
  * by id or by title (an empty string counts as absent). A list opened by title goes
  * on by its GUID (through renames) and is looked up by title again when that GUID is gone:
- * a list deleted and created again under the title is followed. */
+ * a list deleted and created again under the title is followed. Both may be passed as
+ * they come, e.g. from a web part's property pane (`listId: props.listId, listTitle:
+ * props.listTitle`): exactly one must then be a non-empty string, else `open` rejects
+ * with `invalid-options`. */
 export type LiveListOptions = LiveListBaseOptions &
-  ({ listId: string; listTitle?: never } | { listTitle: string; listId?: never });
+  (
+    | { listId: string; listTitle?: never }
+    | { listTitle: string; listId?: never }
+    | { listId: string | undefined; listTitle: string | undefined }
+  );
 export interface LiveListBaseOptions extends BroadcasterOptions {
   /** socket.io or ws URL of the broadcaster. */
   broadcaster: string;

@@ -3,5 +3,12 @@
 // yet (tsc: unused directive); `GAP(should compile): ...` marks correct code that is
 // refused today. check.mjs lists open gaps as "gap" lines without failing the suite and
 // says when one closes (then move the line to consumer.ts as a check).
-// No open gaps: keep this file (check.mjs compiles it) and add new ones here.
-export {};
+import { LiveList } from "sp-live";
+
+// Both a list id and a title, non-empty: `open` rejects with invalid-options. The typings
+// let two strings through: a property pane passes both fields, one of them empty, as
+// plain strings, and that must compile (a type cannot tell "" from "Mail").
+export async function bothListIdAndTitle(): Promise<void> {
+  // @ts-expect-error GAP: both listId and listTitle (refused at runtime, not by the types)
+  await LiveList.open({ broadcaster: "https://b", siteUrl: "https://s", listId: "482e418a-0900-414b-8902-02248c2e44e8", listTitle: "Mail" });
+}
