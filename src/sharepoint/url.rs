@@ -64,11 +64,16 @@ pub fn site_base(site_url: &str) -> &str {
     text::trim_end_byte(site_url.trim_ascii(), b'/')
 }
 
-/// Whether `site_url` can be a site's URL: `http(s)://` and a host, no query or fragment
-/// (the REST paths are appended to it).
+/// What follows `http(s)://` in `site_url`, the scheme in any case (as `new URL()` reads it).
+fn after_scheme(site_url: &str) -> Option<&str> {
+    let (scheme, rest) = text::split_once(site_url, "://")?;
+    (scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http")).then_some(rest)
+}
+
+/// Whether `site_url` can be a site's URL: `http(s)://` (any case) and a host, no query
+/// or fragment (the REST paths are appended to it).
 pub fn is_site_url(site_url: &str) -> bool {
-    let rest = (site_url.strip_prefix("https://")).or_else(|| site_url.strip_prefix("http://"));
-    rest.is_some_and(|r| {
+    after_scheme(site_url).is_some_and(|r| {
         r.bytes().next().is_some_and(|b| b != b'/') && !r.bytes().any(|b| b == b'?' || b == b'#')
     })
 }

@@ -10,6 +10,9 @@ fn site_urls_have_a_host_and_no_query_or_fragment() {
     for good in [
         "https://contoso.sharepoint.com/sites/team",
         "http://127.0.0.1:9/sites/dev/",
+        // `new URL()` takes a scheme in any case.
+        "HTTPS://contoso.sharepoint.com/sites/x",
+        "Http://127.0.0.1:9/sites/dev",
     ] {
         assert!(is_site_url(good), "{good}");
     }
@@ -17,7 +20,9 @@ fn site_urls_have_a_host_and_no_query_or_fragment() {
         "https://",
         "https:///sites/x",
         "ftp://h",
+        "FTP://h",
         "h/sites/x",
+        "xhttps://h/sites/x",
         "https://h/s?web=1",
         "https://h/s#top",
     ] {
