@@ -1,6 +1,7 @@
 //! Browser tests of what makes lists share a change feed, and what a shared feed uses:
-//! one feed for a broadcaster however its URL is spelt, and requests through the newest
-//! open list's `accessToken` or `fetch` (a web part disposed since is not asked again).
+//! one feed for a broadcaster however its URL is spelt and for a site whatever the case of
+//! its scheme and host; requests through the newest open list's `accessToken` or `fetch`
+//! (a web part disposed since is not asked again).
 //! Sockets and feeds across copies of sp-live: `browser_sharing.rs`.
 
 #![cfg(target_arch = "wasm32")]
@@ -50,6 +51,29 @@ async fn spellings_of_one_broadcaster_share_one_feed() {
         lists.iter().all(|l| l.items().length() == 6)
     })
     .await;
+    for list in &mut lists {
+        list.close();
+    }
+}
+
+/// `http://h/sites/dev` and `HTTP://h/sites/dev/` name one site (the scheme and host in
+/// any case, as `new URL()` reads them): their lists share one feed (one load), and so
+/// their checkpoints.
+#[wasm_bindgen_test]
+async fn spellings_of_one_site_share_one_feed() {
+    let _serial = serial().await;
+    admin("POST", "reset", None).await;
+    let list_id = fresh_watched_list("Site spellings").await;
+    admin("POST", "counters/reset", None).await;
+    let other = format!("HTTP://{}/", SITE.trim_start_matches("http://"));
+    let mut lists = vec![
+        open_on(BROADCASTER, &list_id, &[]).await,
+        open_on(BROADCASTER, &list_id, &[("siteUrl", other.into())]).await,
+    ];
+    sleep(300).await;
+    assert_eq!(counter("items").await, 1, "one load for the two lists");
+    let key = |l: &LiveList| js_sys::Reflect::get(&l.checkpoint(), &"key".into()).unwrap();
+    assert_eq!(key(&lists[0]), key(&lists[1]));
     for list in &mut lists {
         list.close();
     }

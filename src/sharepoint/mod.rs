@@ -43,8 +43,8 @@ pub use token::{
     TICKS_AT_UNIX_EPOCH,
 };
 pub use url::{
-    chunk_item_reads, context_info_url, filter_ids, get_changes_url, is_field_path, is_site_url,
-    items_page_url, items_query, list_info_url, list_url, percent_encode, site_base, skiptoken_id,
+    chunk_item_reads, context_info_url, filter_ids, get_changes_url, is_field_path, items_page_url,
+    items_query, list_info_url, list_url, percent_encode, site_base, site_path_at, skiptoken_id,
     view_filter, ListRef, DEFAULT_URL_LIMIT, MAX_TOP,
 };
 

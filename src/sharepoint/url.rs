@@ -64,18 +64,18 @@ pub fn site_base(site_url: &str) -> &str {
     text::trim_end_byte(site_url.trim_ascii(), b'/')
 }
 
-/// What follows `http(s)://` in `site_url`, the scheme in any case (as `new URL()` reads it).
-fn after_scheme(site_url: &str) -> Option<&str> {
+/// Where the path of `site_url` starts if it can be a site's URL: `http(s)://` (the
+/// scheme in any case, as `new URL()` reads it) and a host, no query or fragment (the REST
+/// paths are appended to it); else `None`. The scheme and host before it are compared in
+/// lower case (`HTTPS://Contoso.sharepoint.com/sites/x` is one site with
+/// `https://contoso.sharepoint.com/sites/x`: one feed, one checkpoint).
+pub fn site_path_at(site_url: &str) -> Option<usize> {
     let (scheme, rest) = text::split_once(site_url, "://")?;
-    (scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http")).then_some(rest)
-}
-
-/// Whether `site_url` can be a site's URL: `http(s)://` (any case) and a host, no query
-/// or fragment (the REST paths are appended to it).
-pub fn is_site_url(site_url: &str) -> bool {
-    after_scheme(site_url).is_some_and(|r| {
-        r.bytes().next().is_some_and(|b| b != b'/') && !r.bytes().any(|b| b == b'?' || b == b'#')
-    })
+    let host = rest.bytes().position(|b| b == b'/').unwrap_or(rest.len());
+    let ok = (scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http"))
+        && host > 0
+        && !rest.bytes().any(|b| b == b'?' || b == b'#');
+    ok.then_some(site_url.len() - rest.len() + host)
 }
 
 /// `{site}/_api/web/lists(guid'{id}')` or `{site}/_api/web/lists/getbytitle('{title}')`

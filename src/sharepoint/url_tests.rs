@@ -14,7 +14,7 @@ fn site_urls_have_a_host_and_no_query_or_fragment() {
         "HTTPS://contoso.sharepoint.com/sites/x",
         "Http://127.0.0.1:9/sites/dev",
     ] {
-        assert!(is_site_url(good), "{good}");
+        assert!(site_path_at(good).is_some(), "{good}");
     }
     for bad in [
         "https://",
@@ -26,7 +26,18 @@ fn site_urls_have_a_host_and_no_query_or_fragment() {
         "https://h/s?web=1",
         "https://h/s#top",
     ] {
-        assert!(!is_site_url(bad), "{bad}");
+        assert_eq!(site_path_at(bad), None, "{bad}");
+    }
+}
+
+#[test]
+fn a_site_url_path_starts_after_its_host() {
+    for (site, at) in [
+        ("HTTPS://Contoso.SharePoint.com/sites/Team/", 30),
+        ("http://127.0.0.1:9", 18),
+        ("Http://h/", 8),
+    ] {
+        assert_eq!(site_path_at(site), Some(at), "{site}");
     }
 }
 

@@ -7,7 +7,7 @@ use super::feed_hub::FeedHub;
 use super::http::Transport;
 use super::js::{self, coded_error};
 use super::unsubscribe::{self, Target};
-use crate::sharepoint::{is_field_path, is_site_url, ListRef, Metadata};
+use crate::sharepoint::{is_field_path, site_path_at, ListRef, Metadata};
 use crate::sync::{Auth, ChangeFeed, FeedConfig, ListState, Order};
 use crate::text;
 use js_sys::{Array, Function, Promise};
@@ -203,12 +203,13 @@ fn closed() -> JsValue {
 }
 
 fn read_feed_options(o: &JsValue) -> Result<(FeedConfig, Transport), JsValue> {
-    let site_url = js::get_string(o, "siteUrl")?.ok_or_else(|| invalid("`siteUrl` is required"))?;
-    if !is_site_url(&site_url) {
-        return Err(invalid(
-            "`siteUrl` must be a site's http(s) URL, with no query or fragment",
-        ));
-    }
+    let mut site_url =
+        js::get_string(o, "siteUrl")?.ok_or_else(|| invalid("`siteUrl` is required"))?;
+    let path_at = site_path_at(&site_url).ok_or_else(|| {
+        invalid("`siteUrl` must be a site's http(s) URL, with no query or fragment")
+    })?;
+    // One site, one feed key however its scheme and host are cased.
+    site_url[..path_at].make_ascii_lowercase();
     // An empty string counts as absent (a web part's property pane leaves one field empty).
     let given = |key| js::get_string(o, key).map(|v| v.filter(|v| !v.is_empty()));
     let list = match (given("listId")?, given("listTitle")?) {
@@ -217,7 +218,7 @@ fn read_feed_options(o: &JsValue) -> Result<(FeedConfig, Transport), JsValue> {
         (Some(_), Some(_)) => return Err(invalid("give `listId` or `listTitle`, not both")),
         _ => return Err(invalid("`listId` or `listTitle` is required")),
     };
-    let mut config = FeedConfig::new(text::trim_end_byte(&site_url, b'/'), list);
+    let mut config = FeedConfig::new(&site_url, list);
     let select = js::get(o, "select");
     if !select.is_undefined() && !select.is_null() {
         let fields: Array = select
