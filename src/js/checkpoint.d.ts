@@ -31,14 +31,17 @@ export function writeCheckpoint<T extends ItemWithId>(
   options?: CheckpointStoreOptions,
 ): Promise<boolean>;
 
-/** Deletes what is kept under `key` (e.g. when the user signs out). Rejects only for bad
- * arguments (a `TypeError`: a key that is not a non-empty string, an unknown `storage`, a
+/** Deletes what is kept under `key` (e.g. when the user signs out) and ends the
+ * `keepCheckpoint`s of that key and storage (a later page hide writes nothing; their
+ * `stop()` resolves `false`). Rejects only for bad arguments (a `TypeError`: a key that is not a non-empty string, an unknown `storage`, a
  * `maxAgeMs` that is not a number). */
 export function deleteCheckpoint(key: string, options?: CheckpointStoreOptions): Promise<void>;
 
 /** Keeps `list`'s checkpoint under `key` whenever the page is hidden (a reload, a tab
- * closed or switched: SharePoint does not dispose web parts then), writing only when it
- * changed. Returns `stop`: removes the listeners and keeps it once more (call it before
+ * closed or switched: SharePoint does not dispose web parts then), writing it only when it
+ * changed (unchanged and live, a few bytes note that it is still current: a quiet list's checkpoint
+ * does not outlive `maxAgeMs` while the page keeps it). `deleteCheckpoint` of the key ends
+ * it. Returns `stop`: removes the listeners and keeps it once more (call it before
  * `list.close()`, e.g. in `onDispose`); `true` when the current checkpoint is kept.
  * Where there is no page to hide (Node, React Native), only `stop` keeps it. */
 export function keepCheckpoint<T extends ItemWithId>(

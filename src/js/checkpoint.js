@@ -51,21 +51,36 @@ const isCheckpoint = (value) =>
   typeof value.token === "string" &&
   Array.isArray(value.items);
 
-/**
- * The checkpoint in a stored record's text (`{ savedAt, checkpoint }`; a bare checkpoint,
- * as sp-live 0.1's React hook kept, counts as fresh), or `null` when it is unreadable
- * or older than `maxAgeMs`.
- */
-function fromRecord(text, maxAgeMs, now) {
-  let record;
+/** JSON.parse, or `null` for a text that is none. */
+function parse(text) {
   try {
-    record = JSON.parse(text);
+    return typeof text === "string" ? JSON.parse(text) : null;
   } catch (error) {
     return null;
   }
+}
+
+// An unchanged checkpoint kept again (keepCheckpoint at the next page hide) is not
+// rewritten (megabytes): a small record beside it, `{ savedAt, key, token }`, says it was
+// still current then. Its key: the record's with "\u0000savedAt" (sessionStorage), or
+// `[key, "savedAt"]` (IndexedDB: an array key, never one of the caller's strings).
+const touchKeyOf = (key, storage) => (storage === "sessionStorage" ? `${key}\u0000savedAt` : [key, "savedAt"]);
+
+/**
+ * The checkpoint in a stored record's text (`{ savedAt, checkpoint }`; a bare checkpoint,
+ * as sp-live 0.1's React hook kept, counts as fresh), or `null` when it is unreadable
+ * or older than `maxAgeMs`: its age is from the later of its `savedAt` and the `savedAt`
+ * of the `touched` text if that names the same checkpoint (feed key and token).
+ */
+function fromRecord(text, maxAgeMs, now, touched) {
+  const record = parse(text);
   if (isCheckpoint(record)) return record;
   if (!record || typeof record.savedAt !== "number" || !isCheckpoint(record.checkpoint)) return null;
-  return now - record.savedAt <= maxAgeMs ? record.checkpoint : null;
+  const touch = parse(touched);
+  const { key, token } = record.checkpoint;
+  const same = touch && typeof touch.savedAt === "number" && touch.key === key && touch.token === token;
+  const savedAt = same ? Math.max(record.savedAt, touch.savedAt) : record.savedAt;
+  return now - savedAt <= maxAgeMs ? record.checkpoint : null;
 }
 
 // ---------- IndexedDB: one store of `key -> record text`, a connection per operation ----------
@@ -134,13 +149,17 @@ export async function readCheckpoint(key, options) {
   const maxAgeMs = maxAgeOf(options);
   try {
     if (storage === "sessionStorage") {
-      const text = globalThis.sessionStorage.getItem(key);
-      return text === null ? null : fromRecord(text, maxAgeMs, Date.now());
+      const { sessionStorage } = globalThis;
+      const text = sessionStorage.getItem(key);
+      return text === null ? null : fromRecord(text, maxAgeMs, Date.now(), sessionStorage.getItem(touchKeyOf(key, storage)));
     }
-    const text = await inDb("readonly", (store) => store.get(key));
+    const [text, touched] = await inDb("readonly", (store) => {
+      const [record, touch] = [store.get(key), store.get(touchKeyOf(key, storage))];
+      return { get result() { return [record.result, touch.result]; } };
+    });
     if (typeof text !== "string") return null;
-    const checkpoint = fromRecord(text, maxAgeMs, Date.now());
-    if (checkpoint === null) await deleteCheckpoint(key, options);
+    const checkpoint = fromRecord(text, maxAgeMs, Date.now(), touched);
+    if (checkpoint === null) await remove(key, storage);
     return checkpoint;
   } catch (error) {
     return null;
@@ -190,25 +209,46 @@ function write(key, list, options, db) {
   );
 }
 
-/** Deletes what is kept under `key` (e.g. when the user signs out). Rejects only for bad
- * arguments (a `TypeError`: a key that is not a non-empty string, an unknown `storage`, a
- * `maxAgeMs` that is not a number). */
-export async function deleteCheckpoint(key, options) {
-  const storage = storageOf(options);
-  checkArgs(key, options);
+/** The `keepCheckpoint`s running, by storage and key: each one's `end()`. */
+const keepers = new Map();
+const keeperKey = (key, storage) => `${storage}\u0000${key}`;
+
+/** Deletes the record under `key` and the note of its age. */
+async function remove(key, storage) {
   try {
-    if (storage === "sessionStorage") globalThis.sessionStorage.removeItem(key);
-    else await inDb("readwrite", (store) => store.delete(key));
+    if (storage === "sessionStorage") {
+      globalThis.sessionStorage.removeItem(key);
+      globalThis.sessionStorage.removeItem(touchKeyOf(key, storage));
+    } else {
+      await inDb("readwrite", (store) => (store.delete(touchKeyOf(key, storage)), store.delete(key)));
+    }
   } catch (error) {
     // storage off: nothing kept
   }
+}
+
+/** Deletes what is kept under `key` (e.g. when the user signs out), and ends this
+ * module's `keepCheckpoint`s of that key and storage: they write no more (their `stop()`
+ * then resolves `false`), so that a page hidden after a sign-out does not keep the list
+ * again (a keeper of another copy of sp-live/checkpoint on the page is not reached: stop
+ * it). Rejects only for bad arguments (a `TypeError`: a key that is not a non-empty
+ * string, an unknown `storage`, a `maxAgeMs` that is not a number). */
+export async function deleteCheckpoint(key, options) {
+  const storage = storageOf(options);
+  checkArgs(key, options);
+  const ending = keepers.get(keeperKey(key, storage));
+  if (ending) for (const end of [...ending]) end();
+  await remove(key, storage);
 }
 
 /**
  * Keeps `list`'s checkpoint under `key` whenever the page is hidden (`visibilitychange`
  * to hidden, `pagehide`: a reload, a tab closed or switched, a navigation away; a
  * SharePoint page does not dispose its web parts then) and skips the write when nothing
- * changed since the last one (same change token). Returns `stop`, which removes the
+ * changed since the last one (same change token): then, if the list is live, only a small
+ * note that it was still current is written, so that a quiet list's checkpoint does not grow older than
+ * `maxAgeMs` while the page keeps it. `deleteCheckpoint` of the key ends it. Returns
+ * `stop`, which removes the
  * listeners and keeps the checkpoint once more (call it before `list.close()`, e.g. in
  * `onDispose`); its promise resolves `true` when the list's current checkpoint is kept
  * (now or by an earlier write), `false` when there is none or the storage refused it.
@@ -233,8 +273,9 @@ export function keepCheckpoint(key, list, options) {
       () => {}, // each write then opens its own
     );
   }
-  // The token of the checkpoint last written (or being written) and that write.
-  let kept = { token: null, write: nothing };
+  // The token of the checkpoint last written (or being written), that write, and whether
+  // the storage refused it.
+  let kept = { token: null, write: nothing, refused: false };
   const save = () => {
     let checkpoint;
     try {
@@ -243,12 +284,30 @@ export function keepCheckpoint(key, list, options) {
       return nothing;
     }
     if (!isCheckpoint(checkpoint)) return nothing;
-    if (checkpoint.token === kept.token) return kept.write; // the same rows: written already
-    // A checkpoint the storage refused is not tried again (each try stringifies it all):
-    // the next change is.
+    if (checkpoint.token === kept.token) {
+      // The same rows, written already: a note that they are still current if the list
+      // is live (caught up), unless the storage refused them (a checkpoint it refused is
+      // not tried again, each try stringifies it all: the next change is).
+      if (!kept.refused && (typeof list.status !== "string" || list.status === "live")) touch(checkpoint);
+      return kept.write;
+    }
     const pending = write(key, checkpoint, options, db);
-    kept = { token: checkpoint.token, write: pending };
+    const now = { token: checkpoint.token, write: pending, refused: false };
+    pending.then((stored) => (now.refused = !stored));
+    kept = now;
     return pending;
+  };
+  /** Notes that `checkpoint` is current now (its age starts again), started at once. */
+  const touch = (checkpoint) => {
+    try {
+      const text = JSON.stringify({ savedAt: Date.now(), key: checkpoint.key, token: checkpoint.token });
+      const at = touchKeyOf(key, storage);
+      if (storage === "sessionStorage") return globalThis.sessionStorage.setItem(at, text);
+      const put = (store) => store.put(text, at);
+      (db ? inTransaction(db, "readwrite", put).catch(() => inDb("readwrite", put)) : inDb("readwrite", put)).catch(() => {});
+    } catch (error) {
+      // storage full or off: the checkpoint ages
+    }
   };
   // Where there is no page (Node, React Native: no `addEventListener`), only stop() keeps it.
   const heard = (target) => target && typeof target.addEventListener === "function";
@@ -259,17 +318,25 @@ export function keepCheckpoint(key, list, options) {
   };
   if (scope) scope.addEventListener("pagehide", save);
   if (doc) doc.addEventListener("visibilitychange", onVisibility);
-  return () => {
-    if (stopped === null) {
-      if (scope) scope.removeEventListener("pagehide", save);
-      if (doc) doc.removeEventListener("visibilitychange", onVisibility);
-      stopped = save();
-      const done = () => {
-        if (db) db.close();
-        db = null;
-      };
-      stopped.then(done, done);
-    }
+  const mine = keeperKey(key, storage);
+  if (!keepers.has(mine)) keepers.set(mine, new Set());
+  /** Stops listening and, after `last()` (a final save, or none), lets go of the db. */
+  const end = (last) => {
+    if (stopped !== null) return stopped;
+    if (scope) scope.removeEventListener("pagehide", save);
+    if (doc) doc.removeEventListener("visibilitychange", onVisibility);
+    const ending = keepers.get(mine);
+    ending.delete(ended);
+    if (ending.size === 0) keepers.delete(mine);
+    stopped = last();
+    const done = () => {
+      if (db) db.close();
+      db = null;
+    };
+    stopped.then(done, done);
     return stopped;
   };
+  const ended = () => end(() => Promise.resolve(false)); // deleteCheckpoint: no more writes
+  keepers.get(mine).add(ended);
+  return () => end(save);
 }

@@ -87,6 +87,97 @@ export async function checkpointChecks({ page, checks, expect, root }) {
     }
   });
 
+  await checks.check("sp-live/checkpoint: a page hidden again with the list unchanged keeps its checkpoint young without writing its rows again (a quiet list's checkpoint did not outlive maxAgeMs), in both storages", async () => {
+    const result = await page.evaluate(async () => {
+      const m = await import("/pkg/checkpoint.js");
+      const checkpoint = { version: 1, key: "k", token: "1;3;x;1;1", items: [{ Id: 1 }] };
+      const realNow = Date.now;
+      let now = realNow();
+      Date.now = () => now;
+      const out = {};
+      try {
+        for (const storage of ["sessionStorage", "indexedDB"]) {
+          const o = { storage, maxAgeMs: 1000 };
+          const stop = m.keepCheckpoint("young", { checkpoint: () => checkpoint }, o);
+          await new Promise((r) => setTimeout(r, 200)); // IndexedDB: the held connection opens
+          window.dispatchEvent(new Event("pagehide"));
+          const record = sessionStorage.getItem("young");
+          now += 800;
+          window.dispatchEvent(new Event("pagehide")); // unchanged: still current now
+          now += 800; // 1.6 s after the write, 0.8 s after the last hide
+          const read = await m.readCheckpoint("young", o);
+          out[storage] = {
+            read: read && read.token,
+            rewritten: storage === "sessionStorage" && sessionStorage.getItem("young") !== record,
+            stop: await stop(),
+          };
+          now += 1500; // too old now
+          out[storage].aged = await m.readCheckpoint("young", o);
+          // A list offline at the hide (not caught up) does not make its checkpoint young.
+          const offline = m.keepCheckpoint("young", { checkpoint: () => checkpoint, status: "offline" }, o);
+          await new Promise((r) => setTimeout(r, 200));
+          window.dispatchEvent(new Event("pagehide"));
+          now += 800;
+          window.dispatchEvent(new Event("pagehide"));
+          now += 800;
+          out[storage].offline = await m.readCheckpoint("young", o);
+          await offline();
+          await m.deleteCheckpoint("young", o);
+        }
+      } finally {
+        Date.now = realNow;
+      }
+      out.left = Object.keys(sessionStorage).filter((k) => k.startsWith("young"));
+      return out;
+    });
+    for (const storage of ["sessionStorage", "indexedDB"]) {
+      const r = result[storage];
+      expect(r.read === "1;3;x;1;1", `${storage}: read ${r.read} 0.8 s after an unchanged hide`);
+      expect(!r.rewritten, `${storage}: the record was written again`);
+      expect(r.stop === true && r.aged === null, `${storage}: stop() ${r.stop}, read when too old ${JSON.stringify(r.aged)}`);
+      expect(r.offline === null, `${storage}: an offline list's hide made its checkpoint young`);
+    }
+    expect(result.left.length === 0, `left in sessionStorage: ${JSON.stringify(result.left)}`);
+  });
+
+  await checks.check("sp-live/checkpoint: deleteCheckpoint (a sign-out) ends the keepCheckpoint of that key: a later page hide does not write the list back, stop() writes nothing", async () => {
+    const result = await page.evaluate(async () => {
+      const m = await import("/pkg/checkpoint.js");
+      const out = {};
+      for (const storage of ["sessionStorage", "indexedDB"]) {
+        const o = { storage };
+        let token = 1;
+        const list = { checkpoint: () => ({ version: 1, key: "k", token: `1;3;x;${token};1`, items: [{ Id: 1 }] }) };
+        const other = m.keepCheckpoint("other user", list, o);
+        const stop = m.keepCheckpoint("signed out", list, o);
+        await new Promise((r) => setTimeout(r, 200)); // IndexedDB: the held connections open
+        window.dispatchEvent(new Event("pagehide"));
+        const before = await m.readCheckpoint("signed out", o);
+        await m.deleteCheckpoint("signed out", o);
+        token = 2; // a change after the sign-out
+        window.dispatchEvent(new Event("pagehide"));
+        await new Promise((r) => setTimeout(r, 50));
+        const afterHide = await m.readCheckpoint("signed out", o);
+        const stopped = await stop();
+        out[storage] = {
+          before: before && before.token,
+          afterHide,
+          stopped,
+          afterStop: await m.readCheckpoint("signed out", o),
+          other: (await other(), (await m.readCheckpoint("other user", o))?.token),
+        };
+        await m.deleteCheckpoint("other user", o);
+      }
+      return out;
+    });
+    for (const storage of ["sessionStorage", "indexedDB"]) {
+      const r = result[storage];
+      expect(r.before === "1;3;x;1;1", `${storage}: kept before ${r.before}`);
+      expect(r.afterHide === null && r.stopped === false && r.afterStop === null, `${storage}: ${JSON.stringify(r)}`);
+      expect(r.other === "1;3;x;2;1", `${storage}: another key's keeping went on: ${r.other}`);
+    }
+  });
+
   await checks.check("sp-live/checkpoint: a maxAgeMs that is not a number (a string from a settings form, NaN) is a TypeError, and the kept checkpoint stays", async () => {
     const result = await page.evaluate(async () => {
       const m = await import("/pkg/checkpoint.js");
