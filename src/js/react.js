@@ -149,7 +149,9 @@ export function useLiveList(options) {
       }
       list = opened;
       if (storageKey) stopKeeping = keepCheckpoint(storageKey, list, store);
-      update({ list, status: list.status });
+      // Not `list.status`: a list another component has loaded is "live" now, and its rows
+      // come with the subscription's snapshot; its first events tell the status.
+      update({ list });
       subscription = list.subscribe((event) => {
         switch (event.type) {
           case "snapshot":

@@ -164,6 +164,20 @@ export async function optionChecks({ page, checks, base, listId, rest, showsServ
     await showsServerRows(page, rest);
   });
 
+  await checks.check("a second grid on a list the first has loaded never renders it live without its rows", async () => {
+    await page.evaluate((o) => window.t.render(o), options);
+    await waitStatus(page, "live");
+    const n = await showsServerRows(page, rest);
+    await page.evaluate(() => (window.t.views.length = 0));
+    await page.evaluate((o) => window.t.render(o, { id: "second" }), options);
+    await waitStatus(page, "live", "second");
+    await showsServerRows(page, rest, "second");
+    const views = await page.evaluate(() => window.t.views.filter((v) => v.id === "second").map((v) => `${v.status}:${v.rows}`));
+    await page.evaluate(() => window.t.unmount("second"));
+    expect(!views.includes("live:0"), `the second grid rendered ${views.join(", ")} (the list has ${n} rows)`);
+    return views.join(", ");
+  });
+
   await checks.check("storage \"indexedDB\": a hidden page's write starts its transaction at once", async () => {
     await page.evaluate((o) => window.t.render({ ...o, storageKey: "sp-live-idb-hide", storage: "indexedDB" }), options);
     await waitStatus(page, "live");
