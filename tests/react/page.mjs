@@ -27,7 +27,7 @@ const t = {
   fetchUrls: [],
   /** Every status a grid rendered, in order (repeats dropped). */
   statuses: [],
-  /** Every render of a grid: its id, status and number of rows. */
+  /** Every render of a grid: its id, status, number of rows and error's code. */
   views: [],
   openSockets: () => sockets.filter((s) => s.readyState === NativeWebSocket.OPEN).length,
   rows: (id = "root") => [...document.querySelectorAll(`#${id} li`)].map((li) => li.textContent),
@@ -52,7 +52,7 @@ function Grid({ id, options }) {
   const state = useLiveList(options);
   t.renders += 1;
   t.last[id] = state;
-  t.views.push({ id, status: state.status, rows: state.items.length });
+  t.views.push({ id, status: state.status, rows: state.items.length, error: state.error?.code ?? null });
   if (t.statuses.at(-1) !== state.status) t.statuses.push(state.status);
   if (state.list && !t.lists.includes(state.list)) t.lists.push(state.list);
   const error = state.error ? `${state.error.code ?? "none"}: ${state.error.message}` : "";

@@ -309,6 +309,21 @@ async function main() {
 
     await optionChecks({ page, checks, base, listId: mails.id, rest, showsServerRows, waitStatus, expect });
 
+    await checks.check("a SharePoint error (503 on GetChanges) shows as error, and clears once the list is live again", async () => {
+      await page.evaluate((o) => window.t.render(o), { ...base, listId: mails.id });
+      await waitStatus(page, "live");
+      await page.evaluate(() => (window.t.views.length = 0));
+      await admin("POST", "/faults", { status: 503, count: 1, retryAfter: 1, match: "getchanges" });
+      await rest.add({ Title: "after a 503" });
+      await showsServerRows(page, rest, "root", "the add shows after the retry");
+      await waitStatus(page, "live");
+      const seen = await page.evaluate(() => window.t.views.filter((v) => v.id === "root").map((v) => `${v.status}${v.error ? `(${v.error})` : ""}`));
+      expect(seen.some((v) => v.includes("(sp-")), `no error rendered: ${seen.join(", ")}`);
+      const error = await page.evaluate(() => window.t.text("root", "error"));
+      expect(error === "", `the error stayed: ${error}`);
+      return seen.join(", ");
+    });
+
     await checks.check("a failed open: status closed and the error with its code (listId not a GUID)", async () => {
       await page.evaluate((o) => window.t.render(o), { ...base, listId: "not-a-guid" });
       await waitStatus(page, "closed");
