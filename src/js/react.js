@@ -117,22 +117,31 @@ export function useLiveList(options) {
   const key = options ? optionsKey(options) : null;
   const latest = React.useRef(options);
   latest.current = options;
-  // The state of the list opened for `key` (until its effect runs, an older key's).
-  const [state, setState] = React.useState(() => ({ key, view: key === null ? NONE : OPENING }));
+  // The state of the list opened for `key` (until its effect runs, an older key's), and
+  // the effect it is of (`owner`); `running` is the effect under way. A render shows only
+  // the running effect's state: React 18 may render a discrete update (a `flushSync`)
+  // before the update an effect made, and the state it then has may be of an effect that
+  // ended, a closed list's rows.
+  const [state, setState] = React.useState(() => ({ key, owner: null, view: key === null ? NONE : OPENING }));
+  const running = React.useRef(null);
 
   React.useEffect(() => {
+    const owner = {};
+    running.current = owner;
     if (key === null) {
-      setState({ key, view: NONE });
-      return undefined;
+      setState({ key, owner, view: NONE });
+      return () => {
+        if (running.current === owner) running.current = null;
+      };
     }
     let gone = false;
     let list = null;
     let subscription = null;
     const update = (change) => {
-      if (!gone) setState((previous) => (previous.key === key ? { key, view: { ...previous.view, ...change } } : previous));
+      if (!gone) setState((previous) => (previous.owner === owner ? { key, owner, view: { ...previous.view, ...change } } : previous));
     };
     let stopKeeping = null;
-    setState({ key, view: OPENING });
+    setState({ key, owner, view: OPENING });
     const { storageKey, storage, storageMaxAgeMs } = latest.current;
     const store = { storage, maxAgeMs: storageMaxAgeMs };
     (async () => {
@@ -180,6 +189,7 @@ export function useLiveList(options) {
     });
     return () => {
       gone = true;
+      if (running.current === owner) running.current = null;
       if (stopKeeping) stopKeeping(); // takes the checkpoint now, before the close
       if (subscription) subscription.unsubscribe();
       if (list) list.close();
@@ -187,6 +197,6 @@ export function useLiveList(options) {
   }, [key]);
 
   // A render with new options shows the new list opening, not the old one's rows.
-  if (state.key === key) return state.view;
+  if (state.key === key && state.owner === running.current) return state.view;
   return key === null ? NONE : OPENING;
 }

@@ -3,7 +3,8 @@
 // webhooks, keeps one list across renders with new inline closures, reopens when an
 // option changes, closes on unmount and on `null` options, keeps a checkpoint in
 // sessionStorage with `storageKey` and resumes from it, and reports a failed open; how
-// it treats options that change (tokens, late closures, wasm): option-checks.mjs.
+// it treats options that change (tokens, late closures, wasm): option-checks.mjs; with
+// React 18 (a concurrent root in StrictMode): react18-checks.mjs.
 // Prints one line per check and "N passed, M failed"; exits 1 on failure.
 //
 //   cargo build -p sp-sim -p sp-broadcaster && make pkg
@@ -15,11 +16,13 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { checkpointChecks } from "./checkpoint-checks.mjs";
 import { optionChecks } from "./option-checks.mjs";
+import { react18Checks } from "./react18-checks.mjs";
 import { Checks, Rest, admin as adminApi, killAll, launchChromium, portTaken, serveStatic, startSimAndBroadcaster, subscribeWebhook, under, waitFor, watchdog } from "../e2e/lib.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
 const TOOLS = path.join(ROOT, "tests/tools/node_modules");
+const REACT18 = path.join(ROOT, "tests/react18/node_modules");
 const require = createRequire(path.join(ROOT, "tests/tools/package.json"));
 const { chromium } = require("playwright-core");
 
@@ -42,6 +45,11 @@ const FILES = {
   "/react-shim.mjs": path.join(HERE, "react-shim.mjs"),
   "/vendor/react.js": path.join(TOOLS, "react/umd/react.production.min.js"),
   "/vendor/react-dom.js": path.join(TOOLS, "react-dom/umd/react-dom.production.min.js"),
+  // React 18, development builds (StrictMode runs effects twice only there).
+  "/18/": path.join(HERE, "page.html"),
+  "/18/page.mjs": path.join(HERE, "page.mjs"),
+  "/18/vendor/react.js": path.join(REACT18, "react/umd/react.development.js"),
+  "/18/vendor/react-dom.js": path.join(REACT18, "react-dom/umd/react-dom.development.js"),
 };
 const serve = () => serveStatic(HOST, PAGE, ROOT, (p) => FILES[p] ?? under(p, "/pkg/", path.join(ROOT, "pkg")));
 const admin = (method, route, body) => adminApi(`http://${HOST}:${SIM}`, method, route, body);
@@ -308,6 +316,7 @@ async function main() {
     await checkpointChecks({ page, checks, expect, root: ROOT });
 
     await optionChecks({ page, checks, base, listId: mails.id, rest, showsServerRows, waitStatus, expect });
+    await react18Checks({ browser, url: `http://${HOST}:${PAGE}/18/`, checks, base, lists: [mails.id, other.id], rest, logFile, expect });
 
     await checks.check("a SharePoint error (503 on GetChanges) shows as error, and clears once the list is live again", async () => {
       await page.evaluate((o) => window.t.render(o), { ...base, listId: mails.id });

@@ -43,7 +43,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # npm trees from their lockfiles; reinstalled when the lockfile changes.
-for dir in tests/fixtures tests/tools bench; do
+for dir in tests/fixtures tests/tools tests/react18 bench; do
   stamp="$dir/node_modules/.sp-live-lock"
   if [ ! -f "$stamp" ] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
     say "npm ci in $dir"
