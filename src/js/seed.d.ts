@@ -71,7 +71,8 @@ export type SocketListChangesOptions = LiveListOptions & {
   eventName?: string;
   /** See `ResetMode` (default "diff"). */
   reset?: ResetMode;
-  /** Emit the initial rows once as `AddedItems` (default false: the seed emitted nothing at start). */
+  /** Emit the initial rows once as `AddedItems`, also none (an empty `AddedItems`: the list is
+   * loaded and empty); default false: the seed emitted nothing at start. */
   emitSnapshot?: boolean;
   /** Where the wasm module comes from, if not next to sp_live.js (passed to `init`). */
   wasm?: InitInput | Promise<InitInput>;

@@ -303,7 +303,8 @@ export class SocketListChanges {
       case "snapshot":
         this._known.clear();
         this._remember(event.items);
-        if (this._options.emitSnapshot && event.items.length > 0) this._emit(payload(event.items, [], [], ""));
+        // Also with no rows: a web part waiting for it can tell an empty list from a loading one.
+        if (this._options.emitSnapshot) this._emit(payload(event.items, [], [], ""));
         break;
       case "changes":
         this._remember(event.added);

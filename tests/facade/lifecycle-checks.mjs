@@ -7,7 +7,7 @@
 //   may be called again;
 // - stop() while start() loads the wasm opens nothing (no request, no WebSocket);
 // - a handler registered once start() resolved hears the emitSnapshot payload, also when
-//   another web part has loaded the list already.
+//   another web part has loaded the list already, and also when the list has no rows.
 import { waitFor } from "../e2e/lib.mjs";
 
 /** Runs the checks below with `checks` (tests/e2e/lib.mjs); `openPage()` opens a fresh test page. */
@@ -24,6 +24,8 @@ export async function lifecycleChecks(checks, { openPage, base, broadcaster, res
     onFreshPage((p) => stopWhileTheWasmLoadsOpensNothing(p, base)));
   await checks.check("emitSnapshot on a list another web part has loaded: a handler registered after `await start()` hears every row once", () =>
     onFreshPage((p) => aHandlerAddedAfterStartHearsTheSnapshot(p, { base, rest })));
+  await checks.check("emitSnapshot on a list with no rows (a filter nothing matches): one payload with no rows, so the web part knows it loaded", () =>
+    onFreshPage((p) => anEmptySnapshotIsEmittedToo(p, base)));
 }
 
 /** Opens both in the page, drops them, collects, edits the list; checks both hear it. */
@@ -145,4 +147,28 @@ export async function aHandlerAddedAfterStartHearsTheSnapshot(page, { base, rest
   }, base);
   const ids = (await rest.items()).map((i) => i.id).join();
   if (got.length !== 1 || got[0] !== ids) throw new Error(`payloads ${JSON.stringify(got)}, want one with ${ids}`);
+}
+
+/**
+ * A web part that starts empty and waits for its `emitSnapshot` payload (instead of
+ * loading the rows itself) hears it when the list has no rows too: an empty AddedItems.
+ * It used to hear nothing, and could not tell an empty list from one still loading.
+ */
+export async function anEmptySnapshotIsEmittedToo(page, base) {
+  const got = await page.evaluate(async (o) => {
+    const { SocketListChanges, emitter } = window.t;
+    const heard = [];
+    const off = emitter.on("emptyView", (data) => heard.push(data));
+    const socket = await new SocketListChanges({ ...o, filter: "Title eq 'no item has this title'", eventName: "emptyView", emitSnapshot: true }).start();
+    try {
+      for (let i = 0; i < 200 && socket.list.status !== "live"; i += 1) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 300));
+      return { status: socket.list.status, heard };
+    } finally {
+      off();
+      socket.stop();
+    }
+  }, base);
+  const want = JSON.stringify({ AddedItems: [], UpdatedItems: [], DeleteItems: [], ErrorMsg: "" });
+  if (got.status !== "live" || got.heard.length !== 1 || got.heard[0] !== want) throw new Error(`status ${got.status}, payloads ${JSON.stringify(got.heard)}`);
 }
