@@ -1,6 +1,7 @@
 // Checks of useLiveList with React 18 (tests/react18), run by react.test.mjs on the page
 // at /18/: a concurrent root (createRoot) in StrictMode, whose effects run twice on mount
-// in development. The hook opens one list and leaves none open after an unmount, and a
+// in development. The hook opens one list, keeps and resumes a checkpoint (`storageKey`),
+// and leaves none open after an unmount, and a
 // render never shows a closed list: React 18 renders a discrete update (flushSync, a
 // click's) before the update an effect made, so switching to another list and back at
 // once used to render the first list's old state, its rows and the closed LiveList.
@@ -40,6 +41,23 @@ export async function react18Checks({ browser, url, checks, base, lists, rest, l
       expect(views.length > 0 && views.every((v) => v === "connecting:0:null"), `rendered ${views.join(", ")}`);
       await live();
       return views.join(", ");
+    });
+
+    await checks.check("React 18, StrictMode: storageKey keeps the checkpoint on unmount, and the next mount resumes from it (no load)", async () => {
+      const options = { ...first, storageKey: "sp-live-test-18" };
+      await page.evaluate((o) => window.t.render(o, { fetchTag: "r18" }), options);
+      await live();
+      await page.evaluate(() => window.t.unmount());
+      const kept = await page.evaluate(() => JSON.parse(sessionStorage.getItem("sp-live-test-18"))?.checkpoint?.items?.length);
+      const rows = (await rest.items()).length;
+      expect(kept === rows, `kept ${kept} of ${rows} rows`);
+      await page.evaluate(() => ((window.t.statuses = []), (window.t.fetchUrls = [])));
+      await page.evaluate((o) => window.t.render(o, { fetchTag: "r18" }), options);
+      await live();
+      const { statuses, urls } = await page.evaluate(() => ({ statuses: window.t.statuses, urls: window.t.fetchUrls }));
+      expect(statuses.includes("resyncing"), `statuses ${statuses}`);
+      expect(!urls.some((u) => u.includes("CurrentChangeToken")), `a load: ${urls.join(" ")}`);
+      return `statuses ${statuses.join(" -> ")}`;
     });
 
     await checks.check("React 18: unmounting leaves no list open and no socket", async () => {
