@@ -38,6 +38,14 @@ pub fn iso_millis(ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// `2022-05-31T12:31:57.1230000Z` (seven fraction digits, .NET's round-trip format, as
+/// SharePoint writes `expirationDateTime` in webhook notifications).
+pub fn iso_ticks(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|d| d.format("%Y-%m-%dT%H:%M:%S%.3f0000Z").to_string())
+        .unwrap_or_default()
+}
+
 /// Form digest date suffix, e.g. `31 May 2022 12:31:57 -0000`.
 pub fn digest_date(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
@@ -78,5 +86,6 @@ mod tests {
         assert_eq!(parse_iso("2022-05-31T12:11:57Z"), Some(1_653_999_117_000));
         assert_eq!(parse_iso("2022-05-31T12:11:57"), Some(1_653_999_117_000));
         assert_eq!(parse_iso("nope"), None);
+        assert_eq!(iso_ticks(1_653_999_117_123), "2022-05-31T12:11:57.1230000Z");
     }
 }

@@ -165,7 +165,7 @@ fn collect(app: &App) -> Vec<(String, Value, u32)> {
                     .push(json!({
                         "subscriptionId": s.id.to_string(),
                         "clientState": s.client_state,
-                        "expirationDateTime": time::iso_millis(s.expiration_ms),
+                        "expirationDateTime": time::iso_ticks(s.expiration_ms),
                         "resource": list.id.to_string(),
                         "tenantId": tenant,
                         "siteUrl": site.path,

@@ -314,3 +314,61 @@ async fn flush_delivers_now() {
     assert_eq!(f["posts"], 1);
     assert_eq!(rx.lock().unwrap().bodies.len(), 1);
 }
+
+/// As SharePoint writes them: `expirationDateTime` to the second in a subscription, with
+/// seven fraction digits in a notification; at its end a subscription is deleted (no
+/// longer listed, read or renewable) and notifies no more.
+#[tokio::test]
+async fn expiration_formats_and_an_expired_subscription_is_gone() {
+    let t = start_with(sp_sim::Knobs::default()).await; // 60 s interval: flush by hand
+    let id = t.list("A").await;
+    let (url, rx) = start_receiver().await;
+    let (s, v) = subscribe(&t, &id, &url, None).await;
+    assert_eq!(s, 201, "{v}");
+    assert!(
+        regex_like(v["expirationDateTime"].as_str().unwrap(), ""),
+        "{v}"
+    );
+    let one = format!(
+        "{}/subscriptions('{}')",
+        t.list_url(&id),
+        v["id"].as_str().unwrap()
+    );
+    let add = |title: &'static str| {
+        let t = &t;
+        let id = id.clone();
+        async move {
+            let row = Some(json!({ "Title": title }));
+            t.admin(Method::POST, &format!("lists/{id}/items"), row)
+                .await;
+            t.admin(Method::POST, "webhooks/flush", None).await
+        }
+    };
+    assert_eq!(add("a").await["posts"], 1);
+    let got = rx.lock().unwrap().bodies[0]["value"][0]["expirationDateTime"].clone();
+    assert!(regex_like(got.as_str().unwrap(), ".0000000"), "{got}");
+    // 91 days later the 90-day subscription has ended.
+    let clock = Some(json!({"advanceSeconds": 91 * 86_400}));
+    t.admin(Method::POST, "clock", clock).await;
+    assert_eq!(add("b").await["posts"], 0);
+    let (s, v) = t
+        .get(&format!("{}/subscriptions", t.list_url(&id)), NONE)
+        .await;
+    assert_eq!((s, v["value"].clone()), (200, json!([])));
+    assert_eq!(t.get(&one, NONE).await.0, 404);
+    let renew = Some(json!({"expirationDateTime": in_days(120)}));
+    assert_eq!(t.req(Method::PATCH, &one, NONE, renew).await.status(), 404);
+    assert_eq!(rx.lock().unwrap().bodies.len(), 1);
+}
+
+/// Whether `s` is `YYYY-MM-DDTHH:MM:SS{fraction}Z` with `fraction` made of the same
+/// count of digits (`""`: none).
+fn regex_like(s: &str, fraction: &str) -> bool {
+    let b = s.as_bytes();
+    let shape = format!("0000-00-00T00:00:00{fraction}Z");
+    b.len() == shape.len()
+        && shape.bytes().zip(b).all(|(p, c)| match p {
+            b'0' => c.is_ascii_digit(),
+            _ => p == *c,
+        })
+}

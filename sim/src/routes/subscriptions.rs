@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::Ctx;
 use crate::odata::{codes, EntityMeta};
 use crate::store::{parse_guid, List, Subscription};
-use crate::{time, webhooks};
+use crate::{time, webhooks, Inner};
 
 /// Maximum subscription lifetime: 180 days.
 pub const MAX_LIFETIME_MS: i64 = 180 * 24 * 3600 * 1000;
@@ -21,7 +21,7 @@ fn sub_json(ctx: &Ctx, list: &List, s: &Subscription) -> Value {
     m.insert("clientState".into(), json!(s.client_state));
     m.insert(
         "expirationDateTime".into(),
-        json!(time::iso_millis(s.expiration_ms)),
+        json!(time::iso(s.expiration_ms)),
     );
     m.insert("id".into(), json!(s.id.to_string()));
     m.insert("notificationUrl".into(), json!(s.notification_url));
@@ -65,11 +65,21 @@ fn expiry(ctx: &Ctx, body: &Map<String, Value>) -> Result<i64, Response> {
     }
 }
 
+/// Deletes the list's subscriptions that have expired (sim clock): SharePoint deletes a
+/// subscription at its `expirationDateTime`, so it can no longer be read or renewed.
+fn delete_expired(inner: &mut Inner, site: usize, list: usize) {
+    let now = inner.now_ms();
+    inner.sites[site].lists[list]
+        .subscriptions
+        .retain(|s| s.expiration_ms > now);
+}
+
 /// `.../subscriptions`: GET all, POST to create (after the validation handshake).
 pub async fn collection(ctx: &Ctx, list: usize) -> Response {
     match ctx.method.as_str() {
         "GET" => {
-            let inner = ctx.app.lock();
+            let mut inner = ctx.app.lock();
+            delete_expired(&mut inner, ctx.site, list);
             let l = &inner.sites[ctx.site].lists[list];
             let v = l
                 .subscriptions
@@ -161,6 +171,7 @@ pub fn one(ctx: &Ctx, list: usize, id: &str) -> Response {
         _ => None,
     };
     let mut inner = ctx.app.lock();
+    delete_expired(&mut inner, ctx.site, list);
     let l = &mut inner.sites[ctx.site].lists[list];
     let Some(pos) = l.subscriptions.iter().position(|s| s.id == id) else {
         return not_found(ctx);
