@@ -44,6 +44,23 @@ pub struct Expiring {
     pub days_left: i64,
 }
 
+impl Expiring {
+    /// What to do about it, for the log: renew it while it lasts; once it has ended,
+    /// SharePoint has deleted it (it can no longer be renewed), so a new one is needed.
+    pub fn advice(&self) -> &'static str {
+        if self.days_left < 0 {
+            "webhook subscription has ended (SharePoint deleted it; it cannot be renewed); \
+             create a new one: POST <site>/_api/web/lists('<list>')/subscriptions with \
+             resource, notificationUrl, expirationDateTime (at most 180 days ahead) and \
+             clientState, or `m365 spo list webhook add`"
+        } else {
+            "webhook subscription ends soon; renew it: PATCH <site>/_api/web/lists('<list>')\
+             /subscriptions('<subscription>') with a new expirationDateTime (at most 180 days \
+             ahead), or `m365 spo list webhook set`"
+        }
+    }
+}
+
 /// The subscriptions heard from, by id.
 #[derive(Default)]
 pub struct Subscriptions {
@@ -140,7 +157,7 @@ pub fn unix_now() -> i64 {
     now.map_or(0, |d| d.as_secs() as i64)
 }
 
-/// Logs a warning for each subscription in `warnings`, with how to renew it.
+/// Logs a warning for each subscription in `warnings`, with how to renew or replace it.
 pub fn log(warnings: &[Expiring]) {
     for w in warnings {
         tracing::warn!(
@@ -149,9 +166,8 @@ pub fn log(warnings: &[Expiring]) {
             site = %w.site_url,
             expires = %w.expires,
             days_left = w.days_left,
-            "webhook subscription ends soon; renew it: PATCH <site>/_api/web/lists('<list>')\
-             /subscriptions('<subscription>') with a new expirationDateTime (at most 180 days \
-             ahead), or `m365 spo list webhook set`"
+            "{}",
+            w.advice()
         );
     }
 }

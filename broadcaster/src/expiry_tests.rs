@@ -96,6 +96,15 @@ fn an_ended_subscription_is_reported_for_a_week_then_forgotten() {
     let ended = format_utc(NOW - DAY);
     let warned = subs.note(&entries(&[("gone", &ended)]), NOW);
     assert_eq!(warned[0].days_left, -1);
+    // SharePoint deleted it at its end: it can no longer be renewed.
+    let advice = warned[0].advice();
+    assert!(
+        advice.contains("create a new one") && !advice.contains("PATCH"),
+        "{advice}"
+    );
+    let other = Subscriptions::default();
+    let soon = other.note(&entries(&[("soon", &format_utc(NOW + DAY))]), NOW);
+    assert!(soon[0].advice().contains("renew it: PATCH"));
     let summary = subs.summary(NOW);
     assert_eq!(
         (summary["ended"].clone(), summary["soonest_end"].clone()),
