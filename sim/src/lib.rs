@@ -153,8 +153,11 @@ fn no_delay(
 /// Must be called inside a tokio runtime.
 pub async fn serve(config: Config) -> std::io::Result<(SocketAddr, Sim)> {
     let sites = normalise_sites(&config.sites);
+    // Webhook calls only. No redirect is followed: SharePoint needs a 200 to the
+    // handshake and a 2xx to a notification, so a 3xx fails (and is retried).
     let http = reqwest::Client::builder()
         .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(std::io::Error::other)?;
     let shared = Arc::new(Shared {
