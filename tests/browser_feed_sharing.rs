@@ -324,3 +324,33 @@ async fn a_feed_moved_to_a_new_connection_asks_its_open_lists_auth_functions() {
     );
     first.close();
 }
+
+/// Two web parts show one list through one broadcaster, spelt differently (one leaves
+/// `protocol` to "auto", the other says "socket.io-v4"): one feed, on the first list's
+/// connection. The second list's `auth` function is held there (it was held on a
+/// connection of its own spelling, which the feed does not use): once the first web part
+/// closes its list, its function is not asked again.
+#[wasm_bindgen_test]
+async fn a_shared_feed_asks_the_auth_function_of_a_list_spelling_the_broadcaster_otherwise() {
+    let _serial = serial().await;
+    let list_id = fresh_watched_list("Two spellings, two auth functions").await;
+    let sio4 = "http://127.0.0.1:9304";
+    let mut first = open_on(sio4, &list_id, &[("auth", auth_of("first"))]).await;
+    let with_v4 = [
+        ("protocol", "socket.io-v4".into()),
+        ("auth", auth_of("second")),
+    ];
+    let mut second = open_on(sio4, &list_id, &with_v4).await;
+    assert_eq!(
+        asked_on_reconnection(&second).await,
+        ["second"],
+        "the newest"
+    );
+    first.close();
+    assert_eq!(
+        asked_on_reconnection(&second).await,
+        ["second"],
+        "the open one"
+    );
+    second.close();
+}

@@ -161,10 +161,11 @@ impl FeedTask {
 
     /// A list joined with `connection`: if the feed's own connection has closed for good
     /// (status `offline`), the feed moves to the page's connection for it (a new one, or
-    /// one opened since), as a list opened later gets one; else it is dropped, never driven.
+    /// one opened since), as a list opened later gets one; else it is dropped, never driven,
+    /// and the joining list's `auth` is held on the feed's own connection.
     fn join(&mut self, connection: NewConnection) {
         if self.bhub.state() != State::Closed {
-            return;
+            return self.driver.hub.hold_auths(&self.bhub);
         }
         let (bhub, owner) = Hub::acquire(connection);
         listen(&self.driver.hub, &bhub, owner);

@@ -156,7 +156,7 @@ impl FeedHub {
         connection: NewConnection,
     ) -> (Rc<FeedHub>, u32) {
         let owner = unsubscribe::next_id();
-        let mut joined = Joined {
+        let joined = Joined {
             owner,
             transport,
             auth: connection.auth.clone(),
@@ -164,9 +164,7 @@ impl FeedHub {
         };
         if let Some(existing) = FEEDS.with(|f| f.borrow().iter().find(|h| h.key == key).cloned()) {
             existing.handles.set(existing.handles.get() + 1);
-            if let Some(bhub) = Hub::find_open(&connection.connection.sharing_key()) {
-                joined.hold(&bhub);
-            }
+            // Its `auth` is held on the feed's connection when the feed takes the join.
             existing.transports.borrow_mut().push(joined);
             existing
                 .mailbox
@@ -207,9 +205,11 @@ impl FeedHub {
         self.transports.borrow().last().map(|j| j.transport.clone())
     }
 
-    /// The feed moved to connection `bhub` (its own closed for good): the open lists'
-    /// `auth` functions are held on it from now on, in the order the lists joined (the
-    /// newest open list's is asked), and no longer on the connection left.
+    /// The open lists' `auth` functions are held on `bhub`, the feed's connection (a list
+    /// joined, or the feed moved to it from one closed for good), in the order the lists
+    /// joined (the newest open list's is asked), and no longer where they were. Not on a
+    /// connection the joining list's options would share: another list's spelling of the
+    /// broadcaster (`protocol`, say) keeps the feed on its own.
     pub(crate) fn hold_auths(&self, bhub: &Rc<Hub>) {
         for joined in self.transports.borrow_mut().iter_mut() {
             joined.hold(bhub);
