@@ -8,7 +8,8 @@ export interface CheckpointStoreOptions {
    * (some 10,000 rows of five short fields). `"indexedDB"`: for bigger lists; outlives
    * the tab, so mind `maxAgeMs`. */
   storage?: "sessionStorage" | "indexedDB";
-  /** A kept checkpoint older than this is not used (nor kept, in IndexedDB). Default: a
+  /** A kept checkpoint older than this is not used (nor kept, in IndexedDB): its age runs
+   * from its write or from `keepCheckpoint`'s last note that it was still current. Default: a
    * day (86,400,000). Not a number (a string, NaN): the functions throw a `TypeError`. */
   maxAgeMs?: number;
 }
@@ -40,7 +41,7 @@ export function deleteCheckpoint(key: string, options?: CheckpointStoreOptions):
 /** Keeps `list`'s checkpoint under `key` whenever the page is hidden (a reload, a tab
  * closed or switched: SharePoint does not dispose web parts then), writing it only when it
  * changed (unchanged and live, a few bytes note that it is still current: a quiet list's checkpoint
- * does not outlive `maxAgeMs` while the page keeps it). `deleteCheckpoint` of the key ends
+ * does not expire after `maxAgeMs` while a page keeps it, if hidden at least that often). `deleteCheckpoint` of the key ends
  * it. Returns `stop`: removes the listeners and keeps it once more (call it before
  * `list.close()`, e.g. in `onDispose`); `true` when the current checkpoint is kept.
  * Where there is no page to hide (Node, React Native), only `stop` keeps it. */
