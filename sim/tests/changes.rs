@@ -142,23 +142,30 @@ async fn change_log_types_tokens_and_fields() {
     assert_eq!(types(&v7), vec![(1, 1), (1, 2)]);
 }
 
+/// Adds item 1 ("early"), then 10 s later takes the list's token (returned with its
+/// time in ticks), then 10 s later adds item 2 ("late").
+async fn early_and_late(t: &T, id: &str) -> (String, i64) {
+    let items = format!("lists/{id}/items");
+    t.admin(Method::POST, &items, Some(json!({"Title": "early"})))
+        .await;
+    t.admin(Method::POST, "clock", Some(json!({"advanceSeconds": 10})))
+        .await;
+    let between = t.token(id).await;
+    t.admin(Method::POST, "clock", Some(json!({"advanceSeconds": 10})))
+        .await;
+    t.admin(Method::POST, &items, Some(json!({"Title": "late"})))
+        .await;
+    let ticks: i64 = between.split(';').nth(3).unwrap().parse().unwrap();
+    (between, ticks)
+}
+
 /// A hand-made token (`SPChangeToken(scope, listId, changeTime)`: change number -1)
 /// starts after its time, not at the start of the log.
 #[tokio::test]
 async fn a_hand_made_token_starts_after_its_time() {
     let t = start().await;
     let id = t.list("Mails").await;
-    let items = format!("lists/{id}/items");
-    t.admin(Method::POST, &items, Some(json!({"Title": "early"})))
-        .await;
-    t.admin(Method::POST, "clock", Some(json!({"advanceSeconds": 10})))
-        .await;
-    let between = t.token(&id).await;
-    t.admin(Method::POST, "clock", Some(json!({"advanceSeconds": 10})))
-        .await;
-    t.admin(Method::POST, &items, Some(json!({"Title": "late"})))
-        .await;
-    let ticks: i64 = between.split(';').nth(3).unwrap().parse().unwrap();
+    let (_, ticks) = early_and_late(&t, &id).await;
     let hand_made = |ticks: i64| format!("1;3;{id};{ticks};-1");
     let (s, v) = t.changes(&id, Some(&hand_made(ticks)), NONE).await;
     assert_eq!((s, types(&v)), (200, vec![(1, 2)]), "{v}");
@@ -179,17 +186,7 @@ async fn a_hand_made_token_starts_after_its_time() {
 async fn a_hand_made_end_token_ends_with_its_time() {
     let t = start().await;
     let id = t.list("Mails").await;
-    let items = format!("lists/{id}/items");
-    t.admin(Method::POST, &items, Some(json!({"Title": "early"})))
-        .await;
-    t.admin(Method::POST, "clock", Some(json!({"advanceSeconds": 10})))
-        .await;
-    let between = t.token(&id).await;
-    t.admin(Method::POST, "clock", Some(json!({"advanceSeconds": 10})))
-        .await;
-    t.admin(Method::POST, &items, Some(json!({"Title": "late"})))
-        .await;
-    let ticks: i64 = between.split(';').nth(3).unwrap().parse().unwrap();
+    let (between, ticks) = early_and_late(&t, &id).await;
     let url = format!("{}/GetChanges", t.list_url(&id));
     let query = |end: String| {
         json!({"query": {"Item": true, "Add": true,
