@@ -16,67 +16,13 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
+mod listeners;
+use listeners::{Args, Callback, Listener};
+pub(crate) use listeners::{Dispatch, Held, HubEvent, Sink, Topic};
+
 thread_local! {
     // A page holds a handful of connections: a vector is smaller than a map in wasm.
     static HUBS: RefCell<Vec<Rc<Hub>>> = const { RefCell::new(Vec::new()) };
-}
-
-/// What a listener listens to.
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) enum Topic {
-    /// A named event.
-    Event(String),
-    /// Status changes.
-    Status,
-    /// Error reports.
-    Error,
-    /// Everything, for Rust sinks.
-    All,
-    /// Nothing: a holder's `auth` function (a `Js` callback), asked before each attempt
-    /// while it is the newest holder's; it goes with its holder like its listeners.
-    Auth,
-}
-
-/// What a Rust sink receives.
-pub(crate) enum HubEvent {
-    /// An event from the server.
-    Event(Rc<Event>),
-    /// The connection state changed.
-    Status(State),
-    /// A connection error (an `Error` with a `protocol-*` `code`).
-    Error(JsValue),
-}
-
-/// A Rust consumer (e.g. a change feed); it must only post to its own mailbox.
-pub(crate) type Sink = Rc<dyn Fn(&HubEvent)>;
-
-#[derive(Clone)]
-enum Callback {
-    Js(Function),
-    Rust(Sink),
-    /// Another copy of sp-live on the page, sharing this connection: `f(kind, a, b)`
-    /// for everything (see [`super::peers`]).
-    Peer(Function),
-}
-
-struct Listener {
-    id: u32,
-    owner: u32,
-    topic: Topic,
-    callback: Callback,
-    /// No status delivered yet (a late `onStatus` subscriber gets the current one).
-    fresh: bool,
-}
-
-enum Args {
-    Js(Array),
-    Rust(Rc<HubEvent>),
-}
-
-/// Calls collected while the core is borrowed, made afterwards.
-#[derive(Default)]
-pub(crate) struct Dispatch {
-    calls: Vec<(u32, Callback, Args)>,
 }
 
 /// A shared connection.
@@ -361,16 +307,7 @@ impl Hub {
     /// removed by an earlier call is skipped, and a throwing listener does not stop
     /// the others.
     pub(crate) fn dispatch(&self, dispatch: Dispatch) {
-        for (id, callback, args) in dispatch.calls {
-            let alive = self.listeners.borrow().iter().any(|l| l.id == id);
-            match (alive, callback, args) {
-                (true, Callback::Js(f) | Callback::Peer(f), Args::Js(args)) => {
-                    js::call_isolated(&f, &args)
-                }
-                (true, Callback::Rust(sink), Args::Rust(event)) => sink(&event),
-                _ => {}
-            }
-        }
+        dispatch.run(|id| self.listeners.borrow().iter().any(|l| l.id == id));
     }
 
     /// Tells every new status listener the current status, unless a change reached
@@ -388,15 +325,6 @@ impl Hub {
             }
         }
         self.dispatch(dispatch);
-    }
-}
-
-/// A listener on a hub (an `auth` function, say), removed when this is dropped.
-pub(crate) struct Held(pub(crate) Rc<Hub>, pub(crate) u32);
-
-impl Drop for Held {
-    fn drop(&mut self) {
-        self.0.remove_listener(self.1);
     }
 }
 
