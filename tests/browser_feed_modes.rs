@@ -312,6 +312,7 @@ async fn a_dropped_webhook_is_made_good_by_the_next_one() {
     let list_id = fresh_watched_list("Dropped").await;
     let list = LiveList::open(list_options(&list_id, &[])).await.unwrap();
     wait_until("live", 10_000, || list.status() == "live").await;
+    wait_for_quiet(600).await;
     admin("POST", "webhooks/drop", Some(r#"{"count":1}"#)).await;
     add_item(&list_id, "lost hint").await;
     sleep(800).await;
@@ -345,6 +346,7 @@ async fn refresh_looks_for_changes_without_a_webhook() {
     let _serial = serial().await;
     let list_id = fresh_watched_list("Refreshed").await;
     let list = open_live(&list_id, &["Title"], &[("pollIntervalMs", 0.into())]).await;
+    wait_for_quiet(600).await;
     admin("POST", "webhooks/drop", Some(r#"{"count":1}"#)).await;
     add_item(&list_id, "written by the app").await;
     sleep(600).await;

@@ -77,6 +77,7 @@ async fn looks() -> u32 {
 async fn live_with_a_lost_webhook(title: &str) -> (String, LiveList) {
     let list_id = fresh_watched_list(title).await;
     let list = open_live(&list_id, &["Title"], &[("pollIntervalMs", 0.into())]).await;
+    wait_for_quiet(600).await;
     admin("POST", "webhooks/drop", Some(r#"{"count":1}"#)).await;
     add_item(&list_id, "written while away").await;
     sleep(600).await;

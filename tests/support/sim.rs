@@ -104,16 +104,25 @@ pub async fn counter(kind: &str) -> u32 {
 /// of waiting). A list shows `live` while the catch-up round after its load may still be
 /// on its way; counted from before that round arrives, a test would count it too.
 pub async fn reset_counters_when_quiet() {
+    wait_for_quiet(150).await;
+    admin("POST", "counters/reset", None).await;
+}
+
+/// Waits (5 s at most) until sp-sim has had no request for `quiet_ms`. A status of "live"
+/// does not mean idle: the catch-up round a (re)connection starts may still be on its way,
+/// and would pick up an edit made meanwhile as if a webhook had come.
+pub async fn wait_for_quiet(quiet_ms: u32) {
     let mut last = counter("total").await;
+    let mut quiet = 0;
     for _ in 0..33 {
         sleep(150).await;
         let now = counter("total").await;
-        if now == last {
+        quiet = if now == last { quiet + 150 } else { 0 };
+        if quiet >= quiet_ms {
             break;
         }
         last = now;
     }
-    admin("POST", "counters/reset", None).await;
 }
 
 /// Delivers pending webhook notifications now.
