@@ -5,10 +5,13 @@
 
 #[path = "support/browser.rs"]
 mod browser;
+#[path = "support/live_list_helpers.rs"]
+mod helpers;
 #[path = "support/sim.rs"]
 mod sim;
 
 use browser::*;
+use helpers::*;
 use js_sys::{Array, Reflect};
 use sim::*;
 use sp_live::web::LiveList;
@@ -18,85 +21,6 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// The options of these tests' lists (Title and Subject) with `extra` ones.
-fn list_options(broadcaster: &str, list_id: &str, extra: &[(&str, JsValue)]) -> JsValue {
-    live_list_options(broadcaster, list_id, &["Title", "Subject"], extra)
-}
-
-/// Events of one subscription, by type.
-struct Events(Recorder);
-
-impl Events {
-    fn of(&self, kind: &str) -> Vec<JsValue> {
-        self.0.of_type(kind)
-    }
-    fn types(&self) -> Vec<String> {
-        self.0.types()
-    }
-}
-
-async fn open(broadcaster: &str, list_id: &str) -> (LiveList, Events, JsValue) {
-    open_with(broadcaster, list_id, &[]).await
-}
-
-/// [`open`] with more options.
-async fn open_with(
-    broadcaster: &str,
-    list_id: &str,
-    extra: &[(&str, JsValue)],
-) -> (LiveList, Events, JsValue) {
-    let list = LiveList::open(list_options(broadcaster, list_id, extra))
-        .await
-        .unwrap();
-    let events = Events(Recorder::new());
-    let sub = list.subscribe(events.0.function.clone()).unwrap();
-    wait_until("live", 10_000, || list.status() == "live").await;
-    (list, events, sub)
-}
-
-async fn converges(list: &LiveList, list_id: &str, what: &str) {
-    let mut last = (vec![], vec![]);
-    for _ in 0..150 {
-        let (mine, theirs) = (rows_of(&list.items()), sim_rows(list_id).await);
-        if mine == theirs {
-            return;
-        }
-        last = (mine, theirs);
-        sleep(40).await;
-    }
-    panic!("{what}: client {:?} != sim {:?}", last.0, last.1);
-}
-
-/// Applies the `diffs` of `changes` events to `rows`, as a UI would.
-fn replay_diffs(rows: &mut Vec<JsValue>, changes: &[JsValue]) {
-    for change in changes {
-        let diffs: Array = Reflect::get(change, &"diffs".into()).unwrap().into();
-        for d in diffs.iter() {
-            let index = Reflect::get(&d, &"index".into()).unwrap().as_f64().unwrap() as usize;
-            let item = Reflect::get(&d, &"item".into()).unwrap();
-            match field(&d, "op").unwrap().as_str() {
-                "insert" => rows.insert(index, item),
-                "update" => rows[index] = item,
-                _ => {
-                    rows.remove(index);
-                }
-            }
-        }
-    }
-}
-
-fn ids(values: &JsValue, key: &str) -> Vec<i64> {
-    let array: Array = Reflect::get(values, &key.into()).unwrap().into();
-    array
-        .iter()
-        .map(|v| {
-            v.as_f64()
-                .map(|n| n as i64)
-                .unwrap_or_else(|| Reflect::get(&v, &"Id".into()).unwrap().as_f64().unwrap() as i64)
-        })
-        .collect()
-}
 
 #[wasm_bindgen_test]
 async fn snapshot_then_add_update_delete_restore_through_sp_broadcaster() {
