@@ -33,8 +33,8 @@ pub use errors::{classify_error, error_body, SpError, SpErrorKind};
 pub use notification::{notified_lists, NotifiedLists};
 pub use parse::{
     collection, item_id, items_text, parse_changes, parse_context_info, parse_items,
-    parse_list_info, Change, ChangeType, ContextInfo, Item, ItemEffect, ItemsPage, ListInfo,
-    ParseError,
+    parse_items_from, parse_list_info, Change, ChangeType, ContextInfo, Item, ItemEffect,
+    ItemsPage, ListInfo, Origin, ParseError,
 };
 pub use recent::{iso_utc, modified_since_url};
 pub use rest::{get_changes_body, Metadata, CHANGE_QUERY_FLAGS};

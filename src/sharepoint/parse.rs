@@ -203,8 +203,10 @@ pub fn parse_changes(body: &str) -> Result<Vec<Change>, ParseError> {
 
 /// A list item as read from SharePoint: its id, its JSON text as received, and the
 /// fingerprint of its content. The item is not kept as a [`Json`] tree: the rows live
-/// in JavaScript, which gets the text; [`Item::value`] parses it when Rust needs more.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// in JavaScript, which gets the text (or, with an [`Origin`], the object a driver
+/// parsed from the same response); [`Item::value`] parses it when Rust needs more.
+/// Items are equal when their ids and texts are: the origin is not content.
+#[derive(Clone, Debug)]
 pub struct Item {
     /// `Id` (else `ID`).
     pub id: i64,
@@ -214,7 +216,29 @@ pub struct Item {
     /// [`json::fingerprint`] of the object: equal for equal content, whatever the
     /// whitespace or escapes of the text.
     pub print: json::Fingerprint,
+    /// Where in which response the item was read, if it was.
+    pub origin: Option<Origin>,
 }
+
+/// Where an [`Item`] was read: record `index` of the collection in part `part` of the
+/// response to request `request` (a response that is not a `$batch` is part 0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Origin {
+    /// The request's id ([`crate::sync::HttpRequest::id`]).
+    pub request: u64,
+    /// The `$batch` part, counted from 0.
+    pub part: u16,
+    /// The record's position in the part's item collection.
+    pub index: u32,
+}
+
+impl PartialEq for Item {
+    fn eq(&self, other: &Self) -> bool {
+        (self.id, &self.text, self.print) == (other.id, &other.text, other.print)
+    }
+}
+
+impl Eq for Item {}
 
 impl Item {
     /// An item made in code from its object; `None` without a readable id.
@@ -223,6 +247,7 @@ impl Item {
             id: item_id(value)?,
             text: value.to_json(),
             print: json::fingerprint(value),
+            origin: None,
         })
     }
 
@@ -276,6 +301,16 @@ const ITEMS_KEYS: [&str; 8] = [
 /// Parses an items response; an item without a readable id is an error. Each item
 /// keeps its source text and the fingerprint of its content.
 pub fn parse_items(body: &str) -> Result<ItemsPage, ParseError> {
+    parse_items_at(body, None)
+}
+
+/// [`parse_items`] of part `part` of the response to request `request`: each item
+/// knows its [`Origin`].
+pub fn parse_items_from(body: &str, request: u64, part: u16) -> Result<ItemsPage, ParseError> {
+    parse_items_at(body, Some((request, part)))
+}
+
+fn parse_items_at(body: &str, at: Option<(u64, u16)>) -> Result<ItemsPage, ParseError> {
     let (root, elements) =
         json::parse_elements(body, &ITEMS_KEYS).map_err(|e| ParseError(e.message()))?;
     let link = |v: &Json| {
@@ -295,7 +330,7 @@ pub fn parse_items(body: &str) -> Result<ItemsPage, ParseError> {
         return err("more than one array of records");
     }
     let mut items = Vec::with_capacity(records.len());
-    for (record, element) in records.iter().zip(elements) {
+    for (index, (record, element)) in records.iter().zip(elements).enumerate() {
         let Some(id) = item_id(record) else {
             return err("item without Id");
         };
@@ -303,6 +338,11 @@ pub fn parse_items(body: &str) -> Result<ItemsPage, ParseError> {
             id,
             text: body[element.span].to_owned(),
             print: element.print,
+            origin: at.map(|(request, part)| Origin {
+                request,
+                part,
+                index: index as u32,
+            }),
         });
     }
     Ok(ItemsPage { items, next_link })

@@ -11,8 +11,9 @@ use super::jobs::{InFlight, Job, Step};
 use super::{ChangeSet, ChangeSetKind, HttpResponse, Output};
 
 use crate::sharepoint::{
-    chunk_item_reads, items_page_url, parse_batch, parse_changes, parse_context_info, parse_items,
-    parse_list_info, BatchPart, ChangeToken, Item, ItemEffect, ListRef, ParseError,
+    chunk_item_reads, items_page_url, parse_batch, parse_changes, parse_context_info,
+    parse_items_from, parse_list_info, BatchPart, ChangeToken, Item, ItemEffect, ListRef,
+    ParseError,
 };
 use crate::text::{concat, uint};
 
@@ -121,7 +122,7 @@ impl ChangeFeed {
                 }
             }
             Step::Read => {
-                let next = self.apply_read(&inf.url, body)?;
+                let next = self.apply_read(&inf.url, body, (inf.id, 0))?;
                 if let Job::Round(r) = &mut self.job {
                     r.reads.pop_front();
                     push_front_all(&mut r.reads, next);
@@ -133,9 +134,15 @@ impl ChangeFeed {
         Ok(())
     }
 
-    /// Keeps the requested items of one read; returns the next page to read, if any.
-    fn apply_read(&mut self, url: &str, body: &str) -> Result<Option<String>, String> {
-        let page = parse_items(body).map_err(|e| e.message())?;
+    /// Keeps the requested items of one read, part `at.1` of the response to request
+    /// `at.0`; returns the next page to read, if any.
+    fn apply_read(
+        &mut self,
+        url: &str,
+        body: &str,
+        at: (u64, u16),
+    ) -> Result<Option<String>, String> {
+        let page = parse_items_from(body, at.0, at.1).map_err(|e| e.message())?;
         let next = page.next_link.and_then(|l| self.same_site(&l));
         let Job::Round(r) = &mut self.job else {
             return Ok(None);
@@ -191,9 +198,9 @@ impl ChangeFeed {
         let urls: Vec<String> = (0..n).map_while(|_| r.reads.pop_front()).collect();
         let mut again = Vec::new();
         let mut first_failure = None;
-        for (url, part) in urls.into_iter().zip(parts) {
+        for (at, (url, part)) in urls.into_iter().zip(parts).enumerate() {
             let outcome = match (200..300).contains(&part.status) {
-                true => self.apply_read(&url, &part.body).ok(),
+                true => self.apply_read(&url, &part.body, (inf.id, at as u16)).ok(),
                 false => None,
             };
             match outcome {

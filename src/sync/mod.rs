@@ -117,6 +117,13 @@ pub struct HttpRequest {
     pub headers: Vec<(String, String)>,
     /// JSON body, if any.
     pub body: Option<String>,
+    /// The parts of the response that carry list items the feed may deliver (a
+    /// response that is not a `$batch` is part 0; empty: none). A driver may parse
+    /// them as they arrive, to hand on the objects of items with an [`Origin`] in
+    /// this response instead of parsing their texts again.
+    ///
+    /// [`Origin`]: crate::sharepoint::Origin
+    pub item_parts: std::ops::Range<u16>,
 }
 
 /// A response handed back by the driver.

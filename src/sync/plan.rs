@@ -176,12 +176,19 @@ impl ChangeFeed {
             deadline,
             digest_retry,
         });
+        let item_parts = match step {
+            Step::Read => 0..1,
+            Step::ReadBatch { reads, .. } => 0..reads,
+            Step::ChangesAhead => 1..2,
+            _ => 0..0,
+        };
         self.outputs.push_back(Output::Request(HttpRequest {
             id,
             method,
             url,
             headers,
             body,
+            item_parts,
         }));
     }
 

@@ -15,7 +15,7 @@ use super::feed::ChangeFeed;
 use super::jobs::{InFlight, Job, Step};
 use super::HttpResponse;
 use crate::sharepoint::{
-    get_changes_url, modified_since_url, parse_batch, parse_items, ChangeToken,
+    get_changes_url, modified_since_url, parse_batch, parse_items_from, ChangeToken,
 };
 
 /// Most items the read-ahead asks for (newest first).
@@ -101,7 +101,9 @@ impl ChangeFeed {
         let changes = parts.pop()?;
         if (200..300).contains(&changes.status) {
             let items = match ahead.status {
-                200..=299 => parse_items(&ahead.body).ok().map(|page| page.items),
+                200..=299 => parse_items_from(&ahead.body, inf.id, 1)
+                    .ok()
+                    .map(|page| page.items),
                 _ => None,
             };
             match items {

@@ -333,6 +333,7 @@ mod failures;
 mod hints;
 mod load;
 mod odata_version;
+mod origins;
 mod read_ahead;
 mod resume;
 mod wake;

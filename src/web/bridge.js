@@ -6,20 +6,40 @@
 const OPS = ["insert", "update", "remove"];
 
 /**
- * Parses the changed items, applies the positional edits to `rows` and returns the
- * `changes` event and the rows after it: `[event, rows]`. The rows are rebuilt in one
- * pass from slices of the old ones (builtins: far cheaper than a splice per insert or
- * remove, each moving half the array, and than a loop that runs once per change set).
+ * Takes the changed items, applies the positional edits to `rows` and returns the
+ * `changes` event and the rows after it, `[event, rows]`, or `null` (nothing done) if
+ * an item is not where `places` says. The items are the objects `send` parsed from
+ * their responses (no second parse), or else come as text. The rows are rebuilt in
+ * one pass from slices of the old ones (builtins: far cheaper than a splice per insert
+ * or remove, each moving half the array, and than a loop that runs once per change set).
  * @param {unknown[]} rows the list's rows (not changed)
- * @param {string} itemsJson a JSON array: the added items, then the updated ones
- * @param {number} addedCount how many of them were added
+ * @param {string} itemsJson a JSON array: the items that come as text, in order
+ * @param {number} addedCount how many items were added (they come first, then the
+ *   updated ones)
  * @param {Int32Array} ops triples: op (0 insert, 1 update, 2 remove), index in the rows
  *   being built (every op's index is at or past the one before), item index (-1: none)
  * @param {Float64Array} deleted ids of deleted items
  * @param {string} token the change token after this set
+ * @param {Function} done the callback of the requests the items were read by
+ * @param {Float64Array} places per item: request (-1: the next text), part, record, id
  */
-export function changesEvent(rows, itemsJson, addedCount, ops, deleted, token) {
-  const items = JSON.parse(itemsJson);
+export function changesEvent(rows, itemsJson, addedCount, ops, deleted, token, done, places) {
+  const texts = JSON.parse(itemsJson);
+  const bodies = parsedBy.get(done);
+  parsedBy.delete(done); // the next change set's come after this one's
+  const items = [];
+  for (let i = 0, t = 0; i < places.length; i += 4) {
+    if (places[i] < 0) {
+      items.push(texts[t++]);
+      continue;
+    }
+    // The record at its place, if it is the item (a place in parts split otherwise is not).
+    const part = (bodies && bodies.get(places[i]) || [])[places[i + 1]];
+    const records = part && (part.value || (part.d && (part.d.results || part.d)));
+    const item = records && records[places[i + 2]];
+    if (!item || (+item.Id !== places[i + 3] && +item.ID !== places[i + 3])) return null;
+    items.push(item);
+  }
   const diffs = [];
   const parts = [];
   const updates = [];
@@ -244,8 +264,10 @@ export function encodedUnits() {
  * @param {string} method
  * @param {string} headers name and value pairs, each part ended by "\n"
  * @param {string | undefined} body
+ * @param {number} itemsFrom the first part of the response that carries items
+ * @param {number} itemsTo the part after the last one
  */
-export function send(done, id, fetchFn, token, url, method, headers, body) {
+export function send(done, id, fetchFn, token, url, method, headers, body, itemsFrom, itemsTo) {
   const init = { method, headers: {} };
   const parts = headers.split("\n");
   for (let i = 0; i + 1 < parts.length; i += 2) init.headers[parts[i]] = parts[i + 1];
@@ -274,9 +296,43 @@ export function send(done, id, fetchFn, token, url, method, headers, body) {
       // trapped it in the glue, and the response was lost).
       let retryAfter = h && typeof h.get === "function" ? h.get("Retry-After") : null;
       if (retryAfter != null) retryAfter = String(retryAfter);
-      return Promise.resolve(r.text()).then((text) => finish(Number(r.status) || 0, retryAfter, typeof text === "string" ? text : ""));
+      return Promise.resolve(r.text()).then((text) => {
+        const status = Number(r.status) || 0;
+        if (typeof text !== "string") text = "";
+        if (status >= 200 && status < 300 && itemsFrom < itemsTo) keepParts(done, id, text, itemsFrom, itemsTo);
+        finish(status, retryAfter, text);
+      });
     })
     .then(undefined, (e) => finish(0, null, "", describe(e)));
+}
+
+// The item parts of responses parsed as they came, by request id, under the callback of
+// their requests, until the next change set takes them: wasm hands on these objects of the
+// items it delivers (`changesEvent`) instead of their texts, which would be parsed again.
+const parsedBy = new WeakMap();
+
+/**
+ * Parses parts `from` to `to` (exclusive) of the response to request `id` (a response
+ * that is not a `$batch` is part 0; a part that does not parse is left out) and keeps
+ * them (the last 16 responses). A `$batch` part's body is its first line that starts
+ * a JSON object or array (after MIME headers, the HTTP status line and headers).
+ */
+function keepParts(done, id, text, from, to) {
+  const delimiter = new RegExp("^\\s*(--\\S+)").exec(text);
+  const bodies = delimiter ? text.split(delimiter[1]) : ["", text];
+  const parts = [];
+  for (let i = from; i < to; i++) {
+    const body = bodies[i + 1] || "";
+    try {
+      parts[i] = JSON.parse(delimiter ? body.slice(body.search(new RegExp("^[[{]", "m"))) : body);
+    } catch (e) {
+      // Not JSON: its items go as text.
+    }
+  }
+  let kept = parsedBy.get(done);
+  if (!kept) parsedBy.set(done, (kept = new Map()));
+  if (kept.size >= 16) kept.delete(kept.keys().next().value);
+  kept.set(id, parts);
 }
 
 /**

@@ -288,7 +288,7 @@ impl Driver {
                 self.list.load_page(first, &items);
                 self.load.add_page(first, &items);
             }
-            Output::Deliver(set) => self.apply(set, outbox),
+            Output::Deliver(set) => self.apply(set, requests, outbox),
             Output::Status(status) => {
                 if status == FeedStatus::Live {
                     self.hint_at = None;
@@ -312,7 +312,7 @@ impl Driver {
     }
 
     /// Applies a change set to the list state and the rows, and queues its event.
-    fn apply(&mut self, set: ChangeSet, outbox: &mut Outbox) {
+    fn apply(&mut self, set: ChangeSet, requests: &Requests, outbox: &mut Outbox) {
         let started = js::performance_now();
         let diffs = self.list.apply(&set);
         let mut view = self.hub.view.borrow_mut();
@@ -327,7 +327,7 @@ impl Driver {
             outbox.reset(view.rows.slice(0, view.rows.length()));
             return;
         }
-        let (event, rows) = rows::apply_changes(&view.rows, &set, diffs);
+        let (event, rows) = rows::apply_changes(&view.rows, &set, diffs, requests.callback());
         view.rows = rows;
         let count = set.added.len() + set.updated.len() + set.deleted.len();
         view.stats.changes_applied += count as u32;

@@ -16,7 +16,9 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/web/bridge.js")]
 extern "C" {
-    /// Starts a request; `done(id, status, retryAfter, body, error)` is called once.
+    /// Starts a request; `done(id, status, retryAfter, body, error)` is called once
+    /// (after parts `items_from..items_to` of a 2xx body are parsed and kept for
+    /// `changesEvent`).
     #[allow(clippy::too_many_arguments)]
     fn send(
         done: &Function,
@@ -27,6 +29,8 @@ extern "C" {
         method: &str,
         headers: &str,
         body: Option<&str>,
+        items_from: u16,
+        items_to: u16,
     );
     #[wasm_bindgen(js_name = encodeBody)]
     fn encode_body(memory: &JsValue, text: &JsValue, from: u32, ptr: u32, cap: u32) -> u32;
@@ -122,7 +126,7 @@ impl Requests {
             }
         }
         send(
-            self.done.as_ref().unchecked_ref(),
+            self.callback(),
             request.id as f64,
             transport.fetch.as_ref(),
             transport
@@ -133,7 +137,15 @@ impl Requests {
             request.method,
             &headers,
             request.body.as_deref(),
+            request.item_parts.start,
+            request.item_parts.end,
         );
+    }
+
+    /// The function responses come through: what `bridge.js` keeps their parsed item
+    /// parts under.
+    pub(crate) fn callback(&self) -> &Function {
+        self.done.as_ref().unchecked_ref()
     }
 }
 

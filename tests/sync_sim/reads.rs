@@ -153,6 +153,7 @@ impl Server {
                         url: url.to_owned(),
                         headers,
                         body: Some(body.trim_end().to_owned()),
+                        item_parts: 0..0,
                     };
                     let r = self.batch_part(now, &inner);
                     Self::write_part(&mut out, "changesetresponse_9", &r);
@@ -169,6 +170,7 @@ impl Server {
                 url: line.trim_end_matches(" HTTP/1.1").to_owned(),
                 headers: Vec::new(),
                 body: None,
+                item_parts: 0..0,
             };
             let r = self.batch_part(now, &inner);
             Self::write_part(&mut out, "batchresponse_9", &r);
