@@ -40,11 +40,25 @@ impl ListRef {
 }
 
 /// Percent-encodes everything except unreserved characters and those in `keep`.
+pub fn percent_encode(text: &str, keep: &[u8]) -> String {
+    encode(text, keep, false)
+}
+
+/// [`percent_encode`]; with `names` (a list of field names split by `,` and `/`),
+/// `OData_` goes before each name that starts with `_`: SharePoint's REST names the
+/// column titled "2024 Budget", `_x0032_024Budget`, `OData__x0032_024Budget`;
+/// `$select` and `$expand` name properties (the internal name is refused) and an item's
+/// JSON comes with that name.
 // `keep.contains(&b)` would call `memchr` (~0.3 KB of wasm) for a dozen bytes.
 #[allow(clippy::manual_contains)]
-pub fn percent_encode(text: &str, keep: &[u8]) -> String {
+fn encode(text: &str, keep: &[u8], names: bool) -> String {
     let mut out = String::with_capacity(text.len());
+    let mut starts = true;
     for b in text.bytes() {
+        if names && starts && b == b'_' {
+            out.push_str("OData_");
+        }
+        starts = b == b',' || b == b'/';
         if b.is_ascii_alphanumeric()
             || matches!(b, b'-' | b'.' | b'_' | b'~')
             || keep.iter().any(|k| *k == b)
@@ -123,12 +137,18 @@ pub fn is_field_path(name: &str) -> bool {
 
 /// `/items?$select=...`: `Id`, `Modified` and the caller's fields, each once, and
 /// `&$expand=` with every lookup or person column a field is read through
-/// (`Author/Title` needs `$expand=Author`; SharePoint refuses the select without it).
+/// (`Author/Title` needs `$expand=Author`; SharePoint refuses the select without it);
+/// each name as SharePoint's REST spells it (`OData_` before one starting with `_`).
 pub fn items_query(select: &[String]) -> String {
     let mut fields: Vec<&str> = vec!["Id", "Modified"];
     let mut lookups: Vec<&str> = Vec::new();
     for f in select {
         let f = f.trim_ascii();
+        // `OData__X` is `_X` (the prefix goes back on below): one of them is asked for.
+        let f = f
+            .strip_prefix("OData_")
+            .filter(|r| r.starts_with('_'))
+            .unwrap_or(f);
         if !f.is_empty() && !fields.iter().any(|g| g.eq_ignore_ascii_case(f)) {
             fields.push(f);
         }
@@ -139,10 +159,10 @@ pub fn items_query(select: &[String]) -> String {
         }
     }
     let mut query = String::from("/items?$select=");
-    query.push_str(&percent_encode(&text::join(&fields, ","), b",/"));
+    query.push_str(&encode(&text::join(&fields, ","), b",/", true));
     if !lookups.is_empty() {
         query.push_str("&$expand=");
-        query.push_str(&percent_encode(&text::join(&lookups, ","), b","));
+        query.push_str(&encode(&text::join(&lookups, ","), b",", true));
     }
     query
 }

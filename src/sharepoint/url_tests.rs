@@ -111,6 +111,38 @@ fn expands_each_lookup_or_person_column_a_field_reads_through() {
     );
 }
 
+/// SharePoint's REST names a field whose internal name starts with `_` with `OData_`
+/// before it (`_x0032_024Budget`, a column titled "2024 Budget", is the property
+/// `OData__x0032_024Budget`); `$select` and `$expand` take that name and refuse the
+/// internal one ("The field or property '_x0032_024Budget' does not exist."), so a list
+/// read with such a field in `select` or `orderBy` never loaded.
+#[test]
+fn selects_a_field_starting_with_an_underscore_by_its_rest_name() {
+    let select: Vec<String> = [
+        "_x0032_024Budget",
+        "OData__x0032_024Budget",
+        "_UIVersionString",
+        "_Owner/_x0031_Code",
+        "Title_",
+    ]
+    .map(String::from)
+    .into();
+    assert_eq!(
+        items_query(&select),
+        "/items?$select=Id,Modified,OData__x0032_024Budget,OData__UIVersionString,\
+         OData__Owner/OData__x0031_Code,Title_&$expand=OData__Owner"
+    );
+    assert_eq!(encode("Author/Title,a_b", b",/", true), "Author/Title,a_b");
+    let list = ListRef::Id(GUID.into());
+    let page = items_page_url(SITE, &list, &select[..1], "", 100, None);
+    assert!(
+        page.contains("$select=Id,Modified,OData__x0032_024Budget&"),
+        "{page}"
+    );
+    let reads = chunk_item_reads(SITE, &list, &select[..1], "", &[4], 1500);
+    assert!(reads[0].contains("$select=Id,Modified,OData__x0032_024Budget&"));
+}
+
 #[test]
 fn a_view_filter_goes_with_every_read_of_items() {
     let list = ListRef::by_title("Tasks");
