@@ -56,7 +56,8 @@ pub fn clean_fields(body: &Map<String, Value>) -> Map<String, Value> {
                 && !l.starts_with("@odata")
                 && !RESERVED.contains(&l.as_str())
         })
-        .map(|(k, v)| (k.clone(), v.clone()))
+        // A field set by its REST name (`OData__X`) is the column `_X`.
+        .map(|(k, v)| (crate::schema::internal_name(k).to_string(), v.clone()))
         .collect()
 }
 

@@ -16,6 +16,11 @@
 //!   by another user." (seen; the names are case-sensitive there). Code
 //!   `-2147024809, System.ArgumentException` as reported with that message; status 400
 //!   *unconfirmed*.
+//! - a column whose internal name starts with `_` (`_x0032_024Budget`, titled
+//!   "2024 Budget") is the property `OData__x0032_024Budget`: items carry it under that
+//!   name and `$select` names it so; `$select=_x0032_024Budget` is an unknown property
+//!   (seen). `$filter` takes the property name (seen); that it also takes the internal
+//!   name is *unconfirmed* (the sim takes both, in `$orderby` too).
 
 use serde_json::{json, Value};
 
@@ -92,6 +97,24 @@ fn no_column(name: &str) -> Refusal {
     }
 }
 
+/// The internal name of a column SharePoint's REST names `name`: `OData__X` is the
+/// column `_X` (any case of `OData_`); any other name is its own.
+pub fn internal_name(name: &str) -> &str {
+    match name.get(..7) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("OData__") => &name[6..],
+        _ => name,
+    }
+}
+
+/// The name SharePoint's REST gives the column `name`: `OData_` before a name that
+/// starts with `_`.
+pub fn rest_name(name: &str) -> std::borrow::Cow<'_, str> {
+    match name.starts_with('_') {
+        true => format!("OData_{name}").into(),
+        false => name.into(),
+    }
+}
+
 fn person(name: &str) -> Option<&'static str> {
     PERSON_COLUMNS
         .into_iter()
@@ -109,16 +132,17 @@ impl List {
     }
 
     /// Whether `name` is a built-in or list column (not a person column), its case
-    /// ignored unless `exact`.
+    /// ignored unless `exact`; a list column by its internal or its REST name.
     pub fn has_column(&self, name: &str, exact: bool) -> bool {
-        let same = |c: &str| {
+        let same = |c: &str, name: &str| {
             if exact {
                 c == name
             } else {
                 c.eq_ignore_ascii_case(name)
             }
         };
-        BUILT_IN.iter().any(|c| same(c)) || self.columns.iter().any(|c| same(c))
+        let internal = internal_name(name);
+        BUILT_IN.iter().any(|c| same(c, name)) || self.columns.iter().any(|c| same(c, internal))
     }
 }
 
@@ -149,6 +173,8 @@ pub fn check(list: &List, q: &Query, filter: Option<&Expr>) -> Result<Selection,
                 None => return Err(no_property(column)),
             },
             None if person(name).is_some() && !expanded(name) => return Err(needs_expand(name)),
+            // A column's internal name starting with `_` is no property.
+            None if name.starts_with('_') => return Err(no_property(name)),
             None if person(name).is_none() && !list.has_column(name, false) => {
                 return Err(no_property(name))
             }

@@ -233,6 +233,38 @@ async fn written_and_declared_columns_pass() {
     assert_eq!(s, 200);
 }
 
+/// A column whose internal name starts with `_` (`_x0032_024Budget`, titled "2024
+/// Budget") is the REST property `OData__x0032_024Budget`: items carry it so, `$select`
+/// and `$filter` take that name, and `$select` refuses the internal one.
+#[tokio::test]
+async fn a_column_starting_with_an_underscore_goes_by_its_rest_name() {
+    let t = start().await;
+    let id = t.seed("Mails", 3).await;
+    let items = format!("{}/items", t.list_url(&id));
+    let budget = |b: i64| Some(json!({"_x0032_024Budget": b}));
+    t.admin(Method::PATCH, "lists/Mails/items/2", budget(300))
+        .await;
+    // Written by its REST name, it is the same column.
+    let by_rest = Some(json!({"OData__x0032_024Budget": 100}));
+    t.admin(Method::PATCH, "lists/Mails/items/3", by_rest).await;
+    for accept in [NONE, VERBOSE, V4] {
+        let url = format!("{items}?$select=Title,_x0032_024Budget");
+        let no_field = "The field or property '_x0032_024Budget' does not exist.";
+        let (s, code, message) = refusal(&t, &url, accept).await;
+        assert_eq!((s, code.as_str(), message.as_str()), (400, FIELD, no_field));
+    }
+    let url =
+        format!("{items}?$select=Id,OData__x0032_024Budget&$filter=OData__x0032_024Budget ge 100");
+    let (s, v) = t.get(&url, NONE).await;
+    assert_eq!((s, ids(&v)), (200, vec![2, 3]), "{v}");
+    assert_eq!(v["value"][0]["OData__x0032_024Budget"], 300);
+    assert_eq!(v["value"][1]["OData__x0032_024Budget"], 100);
+    let (s, v) = t.get(&format!("{items}?$filter=ID eq 2"), NONE).await;
+    assert_eq!(s, 200);
+    assert_eq!(v["value"][0]["OData__x0032_024Budget"], 300, "{v}");
+    assert!(v["value"][0].get("_x0032_024Budget").is_none(), "{v}");
+}
+
 /// A refused query inside a `$batch` is refused in its part (the parts after it get
 /// SharePoint's answer to any part after a failed one).
 #[tokio::test]

@@ -10,7 +10,9 @@ use crate::users::{person_field, Selection};
 
 /// Plain field map of an item (what nometadata returns).
 pub fn item_fields(item: &Item) -> Map<String, Value> {
-    let mut m = item.fields.clone();
+    let mut m: Map<String, Value> = (item.fields.iter())
+        .map(|(k, v)| (schema::rest_name(k).into_owned(), v.clone()))
+        .collect();
     m.insert("Id".into(), json!(item.id));
     m.insert("ID".into(), json!(item.id));
     m.insert("Created".into(), json!(time::iso(item.created_ms)));
@@ -35,9 +37,11 @@ pub fn field_value(item: &Item, name: &str) -> Value {
     if let Some(value) = person_field(item.author_id, item.editor_id, name) {
         return value;
     }
+    // By the REST name (`OData__X`), or by the internal one (`_X`, *unconfirmed*).
+    let name = schema::rest_name(name);
     item_fields(item)
         .into_iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .find(|(k, _)| k.eq_ignore_ascii_case(&name))
         .map(|(_, v)| v)
         .unwrap_or(Value::Null)
 }
