@@ -93,14 +93,15 @@ pub fn site_path_at(site_url: &str) -> Option<usize> {
 }
 
 /// `{site}/_api/web/lists(guid'{id}')` or `{site}/_api/web/lists/getbytitle('{title}')`
-/// (a `'` in the title is doubled, then the title is percent-encoded).
+/// (a `'` in the title is doubled, then the title is percent-encoded, `+` too: a
+/// server that reads it as a space, as form decoding does, would look up another title).
 pub fn list_url(site_url: &str, list: &ListRef) -> String {
     let site = site_base(site_url);
     match list {
         ListRef::Id(id) => text::concat(&[site, "/_api/web/lists(guid'", id, "')"]),
         ListRef::Title(title) => {
             let escaped = text::join(&text::split(title, "'").collect::<Vec<_>>(), "''");
-            let enc = percent_encode(&escaped, b"'()!*,;:@$&=+");
+            let enc = percent_encode(&escaped, b"'()!*,;:@$&=");
             text::concat(&[site, "/_api/web/lists/getbytitle('", &enc, "')"])
         }
     }

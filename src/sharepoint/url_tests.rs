@@ -67,6 +67,18 @@ fn builds_list_urls_by_id_and_title() {
     assert!(get_changes_url(SITE, &by_id).ends_with("')/GetChanges"));
 }
 
+/// A `+` in a title is sent as `%2B`: read as a space (form decoding, as sp-sim reads
+/// a path), "C++ Notes" was looked up as "C   Notes" and the list was not found.
+#[test]
+fn a_plus_in_a_list_title_is_percent_encoded() {
+    let list = ListRef::by_title("C++ & Co: 100% <ok>? a/b\\c *x* #1 O'Neil");
+    assert_eq!(
+        list_url(SITE, &list),
+        "https://contoso.sharepoint.com/sites/team/_api/web/lists/getbytitle(\
+         'C%2B%2B%20&%20Co:%20100%25%20%3Cok%3E%3F%20a%2Fb%5Cc%20*x*%20%231%20O''Neil')"
+    );
+}
+
 #[test]
 fn builds_paged_item_urls() {
     let list = ListRef::Id(GUID.into());
