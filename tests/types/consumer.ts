@@ -338,6 +338,23 @@ export async function propertyPane(props: ListPaneProps, pane: { listId: string;
   await LiveList.open({ broadcaster: "https://b", siteUrl: props.siteUrl, listId: 7, listTitle: props.listTitle });
 }
 
+// A web part with only a list title in its property pane (an optional property: `string |
+// undefined`) and no listId key at all: it compiles (the runtime decides), in `open`,
+// `new SocketListChanges` and the hook, as do its options typed ahead.
+export interface TitlePaneProps { siteUrl: string; listTitle?: string }
+export async function titlePane(props: TitlePaneProps): Promise<void> {
+  await LiveList.open({ broadcaster: "https://b", siteUrl: props.siteUrl, listTitle: props.listTitle });
+  await LiveList.open<Mail>({ broadcaster: "https://b", siteUrl: props.siteUrl, listTitle: props.listTitle, select: ["Title"] });
+  new SocketListChanges({ broadcaster: "https://b", siteUrl: props.siteUrl, listTitle: props.listTitle });
+  useLiveList({ broadcaster: "https://b", siteUrl: props.siteUrl, listTitle: props.listTitle });
+  const options: LiveListOptions = { broadcaster: "https://b", siteUrl: props.siteUrl, listTitle: props.listTitle };
+  await LiveList.open(options);
+  // @ts-expect-error a list title is a string
+  await LiveList.open({ broadcaster: "https://b", siteUrl: props.siteUrl, listTitle: 7 });
+  // @ts-expect-error a misspelt option is refused beside it
+  await LiveList.open({ broadcaster: "https://b", siteUrl: props.siteUrl, listTitle: props.listTitle, selekt: ["Title"] });
+}
+
 // Checks that were known gaps of the typings once (now enforced).
 const MAIL_FIELDS = ["Title", "Subject"] as const;
 export async function formerGaps(error: FeedError): Promise<void> {
