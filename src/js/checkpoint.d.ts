@@ -41,7 +41,8 @@ export function deleteCheckpoint(key: string, options?: CheckpointStoreOptions):
 /** Keeps `list`'s checkpoint under `key` whenever the page is hidden (a reload, a tab
  * closed or switched: SharePoint does not dispose web parts then), writing it only when it
  * changed (unchanged and live, a few bytes note that it is still current: a quiet list's checkpoint
- * does not expire after `maxAgeMs` while a page keeps it, if hidden at least that often). `deleteCheckpoint` of the key ends
+ * does not expire after `maxAgeMs` while a page keeps it, if hidden at least that often; in
+ * IndexedDB, the whole checkpoint if another tab deleted it as expired). `deleteCheckpoint` of the key ends
  * it. Returns `stop`: removes the listeners and keeps it once more (call it before
  * `list.close()`, e.g. in `onDispose`); `true` when the current checkpoint is kept.
  * Where there is no page to hide (Node, React Native), only `stop` keeps it. */

@@ -246,7 +246,8 @@ export async function deleteCheckpoint(key, options) {
  * to hidden, `pagehide`: a reload, a tab closed or switched, a navigation away; a
  * SharePoint page does not dispose its web parts then) and skips the write when nothing
  * changed since the last one (same change token): then, if the list is live, only a small
- * note that it was still current is written, so that a quiet list's checkpoint does not grow older than
+ * note that it was still current is written (in IndexedDB, the whole checkpoint again if
+ * its record is gone: another tab found it expired), so that a quiet list's checkpoint does not grow older than
  * `maxAgeMs` while the page keeps it. `deleteCheckpoint` of the key ends it. Returns
  * `stop`, which removes the
  * listeners and keeps the checkpoint once more (call it before `list.close()`, e.g. in
@@ -297,13 +298,22 @@ export function keepCheckpoint(key, list, options) {
     kept = now;
     return pending;
   };
-  /** Notes that `checkpoint` is current now (its age starts again), started at once. */
+  /** Notes that `checkpoint` is current now (its age starts again), started at once. In
+   * IndexedDB, a record gone meanwhile (another tab's read found it expired and deleted
+   * it) is written whole instead, in the same transaction. */
   const touch = (checkpoint) => {
     try {
       const text = JSON.stringify({ savedAt: Date.now(), key: checkpoint.key, token: checkpoint.token });
       const at = touchKeyOf(key, storage);
       if (storage === "sessionStorage") return globalThis.sessionStorage.setItem(at, text);
-      const put = (store) => store.put(text, at);
+      const put = (store) => {
+        const there = store.count(key);
+        there.onsuccess = () => {
+          if (there.result > 0) store.put(text, at);
+          else store.put(JSON.stringify({ savedAt: Date.now(), checkpoint }), key);
+        };
+        return there;
+      };
       (db ? inTransaction(db, "readwrite", put).catch(() => inDb("readwrite", put)) : inDb("readwrite", put)).catch(() => {});
     } catch (error) {
       // storage full or off: the checkpoint ages

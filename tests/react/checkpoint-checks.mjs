@@ -178,6 +178,28 @@ export async function checkpointChecks({ page, checks, expect, root }) {
     }
   });
 
+  await checks.check("sp-live/checkpoint: IndexedDB, a record deleted by another tab's read (expired there) is written whole again at this tab's next hide, the list unchanged", async () => {
+    const result = await page.evaluate(async () => {
+      const m = await import("/pkg/checkpoint.js");
+      const o = { storage: "indexedDB" };
+      const checkpoint = { version: 1, key: "k", token: "1;3;x;1;1", items: [{ Id: 1 }] };
+      const stop = m.keepCheckpoint("gone", { checkpoint: () => checkpoint, status: "live" }, o);
+      await new Promise((r) => setTimeout(r, 200)); // the held connection opens
+      window.dispatchEvent(new Event("pagehide"));
+      const before = await m.readCheckpoint("gone", o);
+      // Another tab's read, whose maxAgeMs it is older than: deleted.
+      const expired = await m.readCheckpoint("gone", { ...o, maxAgeMs: -1 });
+      window.dispatchEvent(new Event("pagehide")); // unchanged
+      await new Promise((r) => setTimeout(r, 100));
+      const after = await m.readCheckpoint("gone", o);
+      await stop();
+      await m.deleteCheckpoint("gone", o);
+      return { before: before && before.token, expired, after: after && after.token };
+    });
+    expect(result.before === "1;3;x;1;1" && result.expired === null, JSON.stringify(result));
+    expect(result.after === "1;3;x;1;1", `after the next hide: ${result.after}`);
+  });
+
   await checks.check("sp-live/checkpoint: a maxAgeMs that is not a number (a string from a settings form, NaN) is a TypeError, and the kept checkpoint stays", async () => {
     const result = await page.evaluate(async () => {
       const m = await import("/pkg/checkpoint.js");
