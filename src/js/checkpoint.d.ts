@@ -32,8 +32,9 @@ export function writeCheckpoint<T extends ItemWithId>(
   options?: CheckpointStoreOptions,
 ): Promise<boolean>;
 
-/** Deletes what is kept under `key` (e.g. when the user signs out) and ends the
- * `keepCheckpoint`s of that key and storage (a later page hide writes nothing; their
+/** Deletes what is kept under `key` (e.g. when the user signs out) and ends the page's
+ * `keepCheckpoint`s of that key and storage, also those of another bundle's copy of this
+ * module (a later page hide writes nothing; their
  * `stop()` resolves `false`). Rejects only for bad arguments (a `TypeError`: a key that is not a non-empty string, an unknown `storage`, a
  * `maxAgeMs` that is not a number). */
 export function deleteCheckpoint(key: string, options?: CheckpointStoreOptions): Promise<void>;

@@ -209,8 +209,15 @@ function write(key, list, options, db) {
   );
 }
 
-/** The `keepCheckpoint`s running, by storage and key: each one's `end()`. */
-const keepers = new Map();
+/** The `keepCheckpoint`s running on the page, by storage and key: each one's `end()`. One
+ * map for every copy of this module on the page (each web part's bundle has its own), so
+ * that `deleteCheckpoint` in one ends the keepers of all: its shape (`${storage}\0${key}`
+ * -> a Set of functions without arguments) is shared with the copies of other versions. */
+const KEEPERS = Symbol.for("sp-live/checkpoint keepers 1");
+function keepersOnPage() {
+  if (!globalThis[KEEPERS]) Object.defineProperty(globalThis, KEEPERS, { value: new Map() });
+  return globalThis[KEEPERS];
+}
 const keeperKey = (key, storage) => `${storage}\u0000${key}`;
 
 /** Deletes the record under `key` and the note of its age. */
@@ -228,15 +235,15 @@ async function remove(key, storage) {
 }
 
 /** Deletes what is kept under `key` (e.g. when the user signs out), and ends this
- * module's `keepCheckpoint`s of that key and storage: they write no more (their `stop()`
+ * page's `keepCheckpoint`s of that key and storage (also those of another copy of
+ * sp-live/checkpoint, e.g. another web part's bundle): they write no more (their `stop()`
  * then resolves `false`), so that a page hidden after a sign-out does not keep the list
- * again (a keeper of another copy of sp-live/checkpoint on the page is not reached: stop
- * it). Rejects only for bad arguments (a `TypeError`: a key that is not a non-empty
+ * again. Rejects only for bad arguments (a `TypeError`: a key that is not a non-empty
  * string, an unknown `storage`, a `maxAgeMs` that is not a number). */
 export async function deleteCheckpoint(key, options) {
   const storage = storageOf(options);
   checkArgs(key, options);
-  const ending = keepers.get(keeperKey(key, storage));
+  const ending = keepersOnPage().get(keeperKey(key, storage));
   if (ending) for (const end of [...ending]) end();
   await remove(key, storage);
 }
@@ -328,6 +335,7 @@ export function keepCheckpoint(key, list, options) {
   };
   if (scope) scope.addEventListener("pagehide", save);
   if (doc) doc.addEventListener("visibilitychange", onVisibility);
+  const keepers = keepersOnPage();
   const mine = keeperKey(key, storage);
   if (!keepers.has(mine)) keepers.set(mine, new Set());
   /** Stops listening and, after `last()` (a final save, or none), lets go of the db. */

@@ -200,6 +200,38 @@ export async function checkpointChecks({ page, checks, expect, root }) {
     expect(result.after === "1;3;x;1;1", `after the next hide: ${result.after}`);
   });
 
+  await checks.check("sp-live/checkpoint: deleteCheckpoint (a sign-out) ends the keepCheckpoint of another copy of sp-live/checkpoint on the page (another web part's bundle), in both storages", async () => {
+    const result = await page.evaluate(async () => {
+      const m = await import("/pkg/checkpoint.js");
+      const copy = await import("/pkg/checkpoint.js?copy=2"); // a module of its own
+      const out = { copy: m !== copy };
+      for (const storage of ["sessionStorage", "indexedDB"]) {
+        const o = { storage };
+        let token = 1;
+        const list = { checkpoint: () => ({ version: 1, key: "k", token: `1;3;x;${token};1`, items: [{ Id: 1 }] }) };
+        const stop = copy.keepCheckpoint("signed out", list, o);
+        await new Promise((r) => setTimeout(r, 200)); // IndexedDB: the held connection opens
+        window.dispatchEvent(new Event("pagehide"));
+        const before = await m.readCheckpoint("signed out", o);
+        await m.deleteCheckpoint("signed out", o);
+        token = 2; // a change after the sign-out
+        window.dispatchEvent(new Event("pagehide"));
+        await new Promise((r) => setTimeout(r, 100));
+        const afterHide = await m.readCheckpoint("signed out", o);
+        const stopped = await stop();
+        out[storage] = { before: before && before.token, afterHide, stopped, afterStop: await m.readCheckpoint("signed out", o) };
+        await m.deleteCheckpoint("signed out", o);
+      }
+      return out;
+    });
+    expect(result.copy, "the second import is the same module");
+    for (const storage of ["sessionStorage", "indexedDB"]) {
+      const r = result[storage];
+      expect(r.before === "1;3;x;1;1", `${storage}: kept before ${r.before}`);
+      expect(r.afterHide === null && r.stopped === false && r.afterStop === null, `${storage}: ${JSON.stringify(r)}`);
+    }
+  });
+
   await checks.check("sp-live/checkpoint: a maxAgeMs that is not a number (a string from a settings form, NaN) is a TypeError, and the kept checkpoint stays", async () => {
     const result = await page.evaluate(async () => {
       const m = await import("/pkg/checkpoint.js");
