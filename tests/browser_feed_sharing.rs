@@ -354,3 +354,33 @@ async fn a_shared_feed_asks_the_auth_function_of_a_list_spelling_the_broadcaster
     );
     second.close();
 }
+
+/// A feed whose connection closed for good (status `offline`) and a web part that opens
+/// a list on it and is disposed before the feed's next turn: the feed does not move to
+/// the connection that list's options make (its `auth` function, its `protocol`...), as
+/// if it had never opened. Before, the feed moved there and asked the closed list's
+/// function on every attempt.
+#[wasm_bindgen_test]
+async fn a_list_closed_before_the_feed_takes_its_join_brings_no_connection() {
+    let _serial = serial().await;
+    let list_id = fresh_watched_list("Joined and closed at once").await;
+    let sio4 = "http://127.0.0.1:9304";
+    let no_reconnect = ("reconnectOnServerDisconnect", JsValue::FALSE);
+    let v4 = ("protocol", "socket.io-v4".into());
+    let mut first = open_on(sio4, &list_id, &[v4.clone(), no_reconnect.clone()]).await;
+    supervisor("/ctl/sio4/disconnect", None).await;
+    wait_until("offline", 5_000, || first.status() == "offline").await;
+    asked();
+    let with_auth = [v4, no_reconnect, ("auth", auth_of("closed"))];
+    let options = live_list_options(sio4, &list_id, &["Title"], &with_auth);
+    let mut second = LiveList::open(options).await.unwrap();
+    second.close();
+    sleep(1_000).await;
+    assert_eq!(asked(), Vec::<String>::new(), "the closed list's function");
+    assert_eq!(
+        first.status(),
+        "offline",
+        "no connection of the closed list's"
+    );
+    first.close();
+}

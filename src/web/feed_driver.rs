@@ -41,8 +41,9 @@ pub(crate) enum FeedMessage {
     Tick,
     /// A subscriber joined: deliver its snapshot if the list is loaded.
     Catchup,
-    /// A list joined the feed with this connection to its broadcaster (not driven yet).
-    Join(Box<NewConnection>),
+    /// List `owner` joined the feed with this connection to its broadcaster (not driven
+    /// yet).
+    Join(u32, Box<NewConnection>),
     /// The last handle let go.
     Shutdown,
 }
@@ -148,8 +149,8 @@ impl FeedTask {
         let now = js::now_ms();
         self.feed.set_wall_clock(js_sys::Date::now() as i64);
         while let Some(message) = self.driver.hub.mailbox.try_recv() {
-            if let FeedMessage::Join(connection) = message {
-                self.join(*connection);
+            if let FeedMessage::Join(owner, connection) = message {
+                self.join(owner, *connection);
             } else if !self.driver.handle(message, &mut self.feed, now) {
                 self.finish();
                 return false;
@@ -159,11 +160,16 @@ impl FeedTask {
         true
     }
 
-    /// A list joined with `connection`: if the feed's own connection has closed for good
-    /// (status `offline`), the feed moves to the page's connection for it (a new one, or
-    /// one opened since), as a list opened later gets one; else it is dropped, never driven,
-    /// and the joining list's `auth` is held on the feed's own connection.
-    fn join(&mut self, connection: NewConnection) {
+    /// List `owner` joined with `connection`: if the feed's own connection has closed for
+    /// good (status `offline`), the feed moves to the page's connection for it (a new one,
+    /// or one opened since), as a list opened later gets one; else it is dropped, never
+    /// driven, and the joining list's `auth` is held on the feed's own connection. So is
+    /// the connection of a list closed since it joined: the feed takes nothing of a list
+    /// that is gone (its `auth` function, its `protocol`...), as if it had never opened.
+    fn join(&mut self, owner: u32, connection: NewConnection) {
+        if !self.driver.hub.is_open(owner) {
+            return;
+        }
         if self.bhub.state() != State::Closed {
             return self.driver.hub.hold_auths(&self.bhub);
         }
@@ -269,7 +275,7 @@ impl Driver {
             FeedMessage::Wake(wake) => feed.handle_wake(now, wake),
             FeedMessage::Tick => feed.handle_timeout(now),
             FeedMessage::Catchup => self.hub.catchup_done(),
-            FeedMessage::Join(_) => {} // the task's: `FeedTask::join`
+            FeedMessage::Join(..) => {} // the task's: `FeedTask::join`
             FeedMessage::Shutdown => return false,
         }
         true

@@ -168,7 +168,7 @@ impl FeedHub {
             existing.transports.borrow_mut().push(joined);
             existing
                 .mailbox
-                .post(FeedMessage::Join(Box::new(connection)));
+                .post(FeedMessage::Join(owner, Box::new(connection)));
             return (existing, owner);
         }
         // The first list's `auth` function is held by the feed's own handle.
@@ -203,6 +203,11 @@ impl FeedHub {
     /// The transport of the newest list still open on the feed.
     pub(crate) fn transport(&self) -> Option<Transport> {
         self.transports.borrow().last().map(|j| j.transport.clone())
+    }
+
+    /// Whether list `owner` is still open on the feed.
+    pub(crate) fn is_open(&self, owner: u32) -> bool {
+        self.transports.borrow().iter().any(|j| j.owner == owner)
     }
 
     /// The open lists' `auth` functions are held on `bhub`, the feed's connection (a list
