@@ -82,7 +82,9 @@ export type SocketListChangesOptions = LiveListOptions & {
  * The seed's socket library on a `LiveList`: keeps the list in sync through the
  * broadcaster and emits `"listChanges"` JSON strings in the seed's shape.
  * `changes` -> `{AddedItems, UpdatedItems, DeleteItems: [{ItemId}], ErrorMsg: ""}`;
- * `error` -> `{AddedItems: [], UpdatedItems: [], DeleteItems: [], ErrorMsg: message}`;
+ * SharePoint's `error` -> `{AddedItems: [], UpdatedItems: [], DeleteItems: [], ErrorMsg: message}`,
+ * but for throttling and an expired or refused change token, which the list recovers from
+ * with no change missing (nothing, then the `reset` payload);
  * `reset` -> see `ResetMode`. Empty change sets are not emitted.
  */
 export class SocketListChanges {

@@ -177,6 +177,9 @@ function payload(added, updated, deleted, errorMsg) {
   });
 }
 
+/** The codes of the `error` events that emit no ErrorMsg (see `_onEvent`). */
+const SILENT = /^(protocol-|sp-throttled$|sp-token-expired$|sp-token-invalid$)/;
+
 const idOf = (item) => (typeof item.Id === "number" ? item.Id : item.ID);
 
 /**
@@ -318,9 +321,13 @@ export class SocketListChanges {
         this._onReset(event.items);
         break;
       case "error":
-        // SharePoint's errors, as the seed's ErrorMsg; not the broadcaster link's (the
-        // seed's socket.io-client reconnected without a word, and so does this).
-        if (!String(event.error && event.error.code).startsWith("protocol-")) this._emitError(event.error);
+        // SharePoint's failures, as the seed's ErrorMsg. Not the broadcaster link's (the
+        // seed's socket.io-client reconnected without a word, and so does this), nor
+        // those sp-live handles as SharePoint asks with no change missing: throttling
+        // (it waits and sends again) and a change token expired or refused (it reloads:
+        // the `reset` payload follows). A seed web part shows an ErrorMsg until it is
+        // disposed (no payload clears it), which the list would belie.
+        if (!SILENT.test(String(event.error && event.error.code))) this._emitError(event.error);
         break;
       default:
         break; // status, progress: the seed had no such events

@@ -67,6 +67,7 @@ window.t = {
   received,
   reported,
   seedErrors,
+  errorCodes: [],
   sockets: {},
   /** The seed web part's initial load (its own REST read), then the live rows. */
   async loadRows(siteUrl, listId) {
@@ -82,6 +83,8 @@ window.t = {
     window.t.sockets[name] = socket;
     try {
       await socket.start();
+      // The list's own error events (codes), to tell which ones the facade left out.
+      socket.list.subscribe((e) => e.type === "error" && window.t.errorCodes.push(e.error.code));
       return { ok: true };
     } catch (e) {
       return { ok: false, code: e.code ?? null, message: e.message };
