@@ -133,8 +133,12 @@ cd "$(dirname "$0")/../.."
 # objects `bridge.js` parsed from their responses as they came, found by their origin
 # (request, part, record), instead of their texts written again, copied out of wasm and
 # parsed a second time: the apply step of `make bench` went from 1.3-1.8 ms to 0.6-0.8 ms
-# on the same machine that day: 66,074 B.)
-WASM_GZIP_BUDGET=66100
+# on the same machine that day: 66,074 B; then +156 B so that a field whose internal
+# name starts with `_` is asked for in `$select` and `$expand` as SharePoint's REST
+# names it (`OData__x0032_024Budget`; the internal name is refused), a `+` in a list
+# title is sent as `%2B`, and a list closed before its feed takes its join brings the
+# feed no connection (its `auth` function, its `protocol`): 66,230 B.)
+WASM_GZIP_BUDGET=66260
 GLUE_GZIP_BUDGET=7470 # comments stripped, as packaged (7,441 B)
 wasm=$(gzip -9c pkg/sp_live_bg.wasm | wc -c)
 glue=0 # the glue and its snippets (bridge.js), each gzipped as served
