@@ -311,6 +311,11 @@ export function send(done, id, fetchFn, token, url, method, headers, body, items
 // items it delivers (`changesEvent`) instead of their texts, which would be parsed again.
 const parsedBy = new WeakMap();
 
+/** Lets go of the parts kept for `done`'s requests (the feed is between rounds). */
+export function dropParts(done) {
+  parsedBy.delete(done);
+}
+
 /**
  * Parses parts `from` to `to` (exclusive) of the response to request `id` (a response
  * that is not a `$batch` is part 0; a part that does not parse is left out) and keeps

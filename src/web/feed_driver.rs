@@ -201,6 +201,11 @@ impl FeedTask {
         while let Some(output) = self.feed.poll_output() {
             self.driver.on_output(output, &self.requests, &mut outbox);
         }
+        if self.feed.is_idle() {
+            // Between rounds (a round that changed nothing, a reload): no item comes from
+            // the responses parsed so far.
+            self.requests.drop_parsed();
+        }
         for error in self.driver.errors.drain(..) {
             let event = js::object(&[("type", "error".into()), ("error", error)]);
             outbox.push(Audience::All, event);

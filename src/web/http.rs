@@ -32,6 +32,8 @@ extern "C" {
         items_from: u16,
         items_to: u16,
     );
+    #[wasm_bindgen(js_name = dropParts)]
+    fn drop_parts(done: &Function);
     #[wasm_bindgen(js_name = encodeBody)]
     fn encode_body(memory: &JsValue, text: &JsValue, from: u32, ptr: u32, cap: u32) -> u32;
     #[wasm_bindgen(js_name = encodedUnits)]
@@ -146,6 +148,12 @@ impl Requests {
     /// parts under.
     pub(crate) fn callback(&self) -> &Function {
         self.done.as_ref().unchecked_ref()
+    }
+
+    /// Lets go of the item parts parsed so far (no item the feed holds comes from them:
+    /// it is between rounds).
+    pub(crate) fn drop_parsed(&self) {
+        drop_parts(self.callback());
     }
 }
 

@@ -12,6 +12,8 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 #[wasm_bindgen(module = "/src/web/bridge.js")]
 extern "C" {
+    #[wasm_bindgen(js_name = dropParts)]
+    fn drop_parts(done: &Function);
     #[allow(clippy::too_many_arguments)]
     fn send(
         done: &Function,
@@ -163,4 +165,18 @@ async fn an_item_not_where_its_origin_says_comes_from_its_text() {
         "not kept"
     );
     assert_eq!(title_shown(item(None), &done), "from the text", "no origin");
+}
+
+#[wasm_bindgen_test]
+async fn parts_dropped_between_rounds_are_not_used() {
+    let done = done();
+    answered(
+        &done,
+        7.0,
+        r#"{"value":[{"Id":1,"Title":"from the response"}]}"#,
+        (0, 1),
+    )
+    .await;
+    drop_parts(&done);
+    assert_eq!(title_shown(item(at(7, 0, 0)), &done), "from the text");
 }
