@@ -15,13 +15,13 @@ export interface ItemWithId { Id: number; }
  * on by its GUID (through renames) and is looked up by title again when that GUID is gone:
  * a list deleted and created again under the title is followed. Both may be passed as
  * they come, e.g. from a web part's property pane (`listId: props.listId, listTitle:
- * props.listTitle`), or a title alone that may be undefined (`listTitle: props.listTitle`):
- * exactly one must then be a non-empty string, else `open` rejects with `invalid-options`.
- * (A list id alone must be a string: a type cannot tell an optional property from a
- * literal `listId: undefined`, which names no list.) */
+ * props.listTitle`), or one alone that may be undefined (`listId: props.listId`, from a
+ * list picker): exactly one must then be a non-empty string, else `open` rejects with
+ * `invalid-options`. (A type cannot tell such an optional property from a literal
+ * `listId: undefined`, which names no list: that compiles, and is refused at runtime.) */
 export type LiveListOptions = LiveListBaseOptions &
   (
-    | { listId: string; listTitle?: never }
+    | { listId: string | undefined; listTitle?: never }
     | { listTitle: string | undefined; listId?: never }
     | { listId: string | undefined; listTitle: string | undefined }
   );
