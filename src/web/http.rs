@@ -20,7 +20,7 @@ extern "C" {
     /// (after parts `items_from..items_to` of a 2xx body are parsed and kept for
     /// `changesEvent`).
     #[allow(clippy::too_many_arguments)]
-    fn send(
+    pub(super) fn send(
         done: &Function,
         id: f64,
         fetch: Option<&Function>,
@@ -33,7 +33,7 @@ extern "C" {
         items_to: u16,
     );
     #[wasm_bindgen(js_name = dropParts)]
-    fn drop_parts(done: &Function);
+    pub(super) fn drop_parts(done: &Function);
     #[wasm_bindgen(js_name = encodeBody)]
     fn encode_body(memory: &JsValue, text: &JsValue, from: u32, ptr: u32, cap: u32) -> u32;
     #[wasm_bindgen(js_name = encodedUnits)]

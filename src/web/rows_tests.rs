@@ -2,6 +2,7 @@
 //! second parse), found by their origin; an item not where its origin says, and one
 //! whose response was not kept, comes from its text.
 
+use super::super::http::{drop_parts, send};
 use super::apply_changes;
 use crate::sharepoint::{Item, Origin};
 use crate::sync::{ChangeSet, ChangeSetKind, Diff};
@@ -9,25 +10,6 @@ use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
-
-#[wasm_bindgen(module = "/src/web/bridge.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = dropParts)]
-    fn drop_parts(done: &Function);
-    #[allow(clippy::too_many_arguments)]
-    fn send(
-        done: &Function,
-        id: f64,
-        fetch: Option<&Function>,
-        token: &JsValue,
-        url: &str,
-        method: &str,
-        headers: &str,
-        body: Option<&str>,
-        items_from: u16,
-        items_to: u16,
-    );
-}
 
 /// Answers request `id` with `body` through `send`, as a feed's requests are, with
 /// parts `parts` announced as items; resolves once `done` has been called.
