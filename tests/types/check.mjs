@@ -1,7 +1,9 @@
 // The typings check (make test-types): tsc --noEmit on a typed consumer of sp-live,
-// sp-live/seed, sp-live/react and sp-live/checkpoint against pkg/*.d.ts, under a strict and an SPFx-like configuration, plus a
-// scan for `any` in the public declarations and README.md's examples compiled as written. Known imprecisions (gaps.ts, older lib
-// targets) are listed as "gap" lines and do not fail. Ends with "N passed, M failed".
+// sp-live/seed, sp-live/react and sp-live/checkpoint (tests/types/consumer*.ts, split by theme and
+// compiled together in every run) against pkg/*.d.ts, under a strict and an SPFx-like configuration,
+// plus a scan for `any` in the public declarations and README.md's examples compiled as written.
+// Known imprecisions (gaps.ts, older lib targets) are listed as "gap" lines and do not fail. Ends
+// with "N passed, M failed".
 //
 //   node tests/types/check.mjs      (after `make pkg`)
 import { spawnSync } from "node:child_process";
@@ -15,6 +17,10 @@ const ROOT = path.resolve(HERE, "../..");
 const TSC = path.join(ROOT, "tests/tools/node_modules/typescript/bin/tsc");
 const PKG = path.join(ROOT, "pkg");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "sp-live-types-"));
+// The typed consumer, split by theme: consumer.ts first, then every consumer-*.ts.
+const CONSUMERS = fs.readdirSync(HERE).filter((f) => /^consumer(-[\w-]+)?\.ts$/.test(f))
+  .sort((a, b) => (a === "consumer.ts" ? -1 : b === "consumer.ts" ? 1 : a.localeCompare(b)));
+const CONSUMER = `consumer*.ts (${CONSUMERS.length} files)`;
 
 let passed = 0;
 let failed = 0;
@@ -43,25 +49,31 @@ for (const f of ["sp_live.d.ts", "seed.d.ts", "seed.js", "react.d.ts", "react.js
   }
 }
 
+// tsconfig.json's own "files" (for an editor, or tsc -p tests/types) lists the same consumers.
+const listed = JSON.parse(fs.readFileSync(path.join(HERE, "tsconfig.json"), "utf8")).files ?? [];
+if (CONSUMERS[0] !== "consumer.ts" || listed.join() !== CONSUMERS.join()) {
+  notOk("tests/types/tsconfig.json lists every consumer*.ts", `files: ${JSON.stringify(listed)}; on disk: ${JSON.stringify(CONSUMERS)}`);
+}
+
 // 1. The consumer compiles under a strict configuration; every @ts-expect-error is used.
-const strict = tsc(["consumer.ts"]);
-const expects = (fs.readFileSync(path.join(HERE, "consumer.ts"), "utf8").match(/@ts-expect-error/g) ?? []).length;
-if (strict.code === 0) ok("consumer.ts compiles (strict, exactOptionalPropertyTypes, noUncheckedIndexedAccess)", `${expects} misuse lines refused`);
-else notOk("consumer.ts compiles (strict)", strict.out);
+const strict = tsc(CONSUMERS);
+const expects = CONSUMERS.reduce((sum, f) => sum + (fs.readFileSync(path.join(HERE, f), "utf8").match(/@ts-expect-error/g) ?? []).length, 0);
+if (strict.code === 0) ok(`${CONSUMER} compile (strict, exactOptionalPropertyTypes, noUncheckedIndexedAccess)`, `${expects} misuse lines refused`);
+else notOk(`${CONSUMER} compile (strict)`, strict.out);
 
 // 2. The same under an SPFx-like configuration (ES2017 + DOM, no exact optionals, skipLibCheck).
-const spfx = tsc(["consumer.ts"], {
+const spfx = tsc(CONSUMERS, {
   target: "ES2017",
   lib: ["ES2017", "DOM"],
   exactOptionalPropertyTypes: false,
   noUncheckedIndexedAccess: false,
   skipLibCheck: true,
 });
-if (spfx.code === 0) ok("consumer.ts compiles (SPFx-like: ES2017 + DOM, skipLibCheck)");
-else notOk("consumer.ts compiles (SPFx-like)", spfx.out);
+if (spfx.code === 0) ok(`${CONSUMER} compile (SPFx-like: ES2017 + DOM, skipLibCheck)`);
+else notOk(`${CONSUMER} compile (SPFx-like)`, spfx.out);
 
 // 3. The declarations themselves on an older lib without skipLibCheck: known gap today.
-const oldLib = tsc(["consumer.ts"], { target: "ES2020", lib: ["ES2020", "DOM"] });
+const oldLib = tsc(CONSUMERS, { target: "ES2020", lib: ["ES2020", "DOM"] });
 if (oldLib.code === 0) ok("pkg/*.d.ts check without skipLibCheck on lib ES2020 + DOM");
 else if (oldLib.errors.every((l) => /Property 'dispose' does not exist on type 'SymbolConstructor'/.test(l))) {
   for (const l of oldLib.errors) gap(`${l.replace(/^.*pkg\//, "pkg/")} ([Symbol.dispose] needs lib esnext.disposable; breaks consumers without skipLibCheck)`);
@@ -88,7 +100,7 @@ for (const f of ["sp_live.d.ts", "seed.d.ts", "react.d.ts", "checkpoint.d.ts"]) 
 if (anyLines.length === 0) ok("no `any` in the public declarations of pkg/sp_live.d.ts, pkg/seed.d.ts, pkg/react.d.ts and pkg/checkpoint.d.ts");
 else notOk("no `any` in the public declarations", anyLines.join("\n"));
 
-// 5. The same consumer resolving "sp-live" and its subpaths (seed, react, checkpoint) through
+// 5. The same consumer (every consumer*.ts) resolving "sp-live" and its subpaths (seed, react, checkpoint) through
 // pkg/package.json as an installed package (node_modules/sp-live -> pkg): with bundler
 // resolution (its `exports`), and with "node" resolution, which ignores `exports` and is
 // what SPFx's build rig uses (subpaths resolve to the files at the package's root).
@@ -96,15 +108,15 @@ for (const [resolution, how] of [["Bundler", "package.json exports \".\", \"./se
   const dir = path.join(tmp, `installed-${resolution}`);
   fs.mkdirSync(path.join(dir, "node_modules"), { recursive: true });
   fs.symlinkSync(PKG, path.join(dir, "node_modules", "sp-live"), "dir");
-  fs.copyFileSync(path.join(HERE, "consumer.ts"), path.join(dir, "consumer.ts"));
+  for (const f of CONSUMERS) fs.copyFileSync(path.join(HERE, f), path.join(dir, f));
   const own = JSON.parse(fs.readFileSync(path.join(HERE, "tsconfig.json"), "utf8")).compilerOptions;
   delete own.paths;
   delete own.baseUrl;
   own.moduleResolution = resolution;
-  fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: own, files: ["consumer.ts"] }));
+  fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: own, files: CONSUMERS }));
   const r = spawnSync(process.execPath, [TSC, "-p", path.join(dir, "tsconfig.json"), "--pretty", "false"], { encoding: "utf8" });
-  if (r.status === 0) ok(`consumer.ts compiles against pkg as an installed package (${how})`);
-  else notOk(`consumer.ts compiles against pkg as an installed package (${how})`, `${r.stdout}${r.stderr}`.trim());
+  if (r.status === 0) ok(`${CONSUMER} compile against pkg as an installed package (${how})`);
+  else notOk(`${CONSUMER} compile against pkg as an installed package (${how})`, `${r.stdout}${r.stderr}`.trim());
 }
 
 // 6. README.md's examples compile as written against pkg/*.d.ts (strict, as in 1.): each
@@ -158,7 +170,7 @@ gapsFile.forEach((line, i) => {
   const unused = (errorsAt.get(i + 1) ?? []).includes("TS2578");
   const open = m[1] === "GAP" ? unused : !unused;
   if (open) gap(`tests/types/gaps.ts:${i + 1}: ${m[2]}`);
-  else console.log(`# gap closed (move it to consumer.ts): tests/types/gaps.ts:${i + 1}: ${m[2]}`);
+  else console.log(`# gap closed (move it to a consumer*.ts): tests/types/gaps.ts:${i + 1}: ${m[2]}`);
 });
 if (other.length) notOk("gaps.ts: no unexpected errors", other.join("\n"));
 

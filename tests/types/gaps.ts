@@ -2,7 +2,7 @@
 // `// @ts-expect-error GAP: ...` marks misuse that SHOULD fail to compile but does not
 // yet (tsc: unused directive); `GAP(should compile): ...` marks correct code that is
 // refused today. check.mjs lists open gaps as "gap" lines without failing the suite and
-// says when one closes (then move the line to consumer.ts as a check).
+// says when one closes (then move the line to a consumer*.ts as a check).
 import { LiveList } from "sp-live";
 
 // Both a list id and a title, non-empty: `open` rejects with invalid-options. The typings
