@@ -171,3 +171,65 @@ async fn a_list_closed_before_the_feed_takes_its_join_brings_no_connection() {
     first.close();
 }
 
+/// Two web parts show one list (one feed) through one broadcaster: the first with an
+/// `auth` function, the second with none (`auth` is not part of the feed's key), and a
+/// third with a fixed `auth`. The feed is on the first list's connection; once that web
+/// part closes its list, its function is not asked again: the connection reconnects as
+/// the open lists' options would, with no function (the first list decided the
+/// broadcaster options: no fixed `auth` either). Before, the feed held the first list's
+/// function on its own handle and asked it on every reconnection.
+#[wasm_bindgen_test]
+async fn a_shared_feed_asks_no_closed_lists_auth_function_when_no_open_list_has_one() {
+    let _serial = serial().await;
+    let list_id = fresh_watched_list("Auth function, then none").await;
+    let sio4 = "http://127.0.0.1:9304";
+    let v4 = ("protocol", "socket.io-v4".into());
+    let mut first = open_on(sio4, &list_id, &[v4.clone(), ("auth", auth_of("first"))]).await;
+    let mut second = open_on(sio4, &list_id, std::slice::from_ref(&v4)).await;
+    let fixed = js_sys::JSON::parse("{\"token\":\"fixed\"}").unwrap();
+    let mut third = open_on(sio4, &list_id, &[v4, ("auth", fixed)]).await;
+    assert_eq!(
+        asked_on_reconnection(&second).await,
+        ["first"],
+        "the only one"
+    );
+    first.close();
+    assert_eq!(
+        asked_on_reconnection(&second).await,
+        Vec::<String>::new(),
+        "not a closed one"
+    );
+    third.close();
+    second.close();
+}
+
+/// A feed whose connection closed for good moves to the one a list opening on it brings
+/// (see `browser_broadcaster_loss.rs`), here with an `auth` function where the first list
+/// has none. Once the web part that moved it closes its list, its function is not asked
+/// again: the connection reconnects with no `auth`, as the first list's options would.
+/// Before, the feed held it on its own handle on the new connection.
+#[wasm_bindgen_test]
+async fn a_feed_moved_by_a_list_closed_since_asks_its_auth_function_no_more() {
+    let _serial = serial().await;
+    let list_id = fresh_watched_list("Moved, then closed").await;
+    let sio4 = "http://127.0.0.1:9304";
+    let v4 = ("protocol", "socket.io-v4".into());
+    let no_reconnect = ("reconnectOnServerDisconnect", JsValue::FALSE);
+    let mut first = open_on(sio4, &list_id, &[v4.clone(), no_reconnect.clone()]).await;
+    supervisor("/ctl/sio4/disconnect", None).await;
+    wait_until("offline", 5_000, || first.status() == "offline").await;
+    let with_auth = [v4, no_reconnect, ("auth", auth_of("second"))];
+    let mut second = open_on(sio4, &list_id, &with_auth).await;
+    assert_eq!(
+        asked_on_reconnection(&first).await,
+        ["second"],
+        "the only one"
+    );
+    second.close();
+    assert_eq!(
+        asked_on_reconnection(&first).await,
+        Vec::<String>::new(),
+        "not a closed one"
+    );
+    first.close();
+}

@@ -14,7 +14,7 @@ mod sim;
 use browser::*;
 use js_sys::Function;
 use ports::*;
-use sp_live::web::Broadcaster;
+use sp_live::web::{Broadcaster, LiveList};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -122,5 +122,55 @@ async fn the_function_handed_over_asks_the_newest_holder_of_this_copy() {
     );
     third.close();
     first.close();
+    js("globalThis[Symbol.for('sp-live.ports.1')].clear()");
+}
+
+/// Two lists on one feed in a copy that joined another copy's connection: the first with
+/// an `auth` function, the second with none (`auth` is not part of a feed's key). Once the
+/// first is closed, the function this copy handed over answers no `auth` (`null`), as a
+/// connection of its own would go without, instead of asking the closed list's function
+/// (which the feed held on its own handle before) or throwing.
+#[wasm_bindgen_test]
+async fn the_function_handed_over_answers_none_once_no_open_list_has_one() {
+    let _serial = serial().await;
+    let url = "http://127.0.0.1:9304";
+    js("globalThis[Symbol.for('sp-live.ports.1')]?.clear()");
+    let key = {
+        let mut probe = Broadcaster::connect(url.into(), with_auth("cb({})"))
+            .await
+            .unwrap();
+        let key = ports_for("127.0.0.1:9304").pop().expect("a port").0;
+        probe.close();
+        key
+    };
+    wait_until("withdrawn", 5_000, || {
+        ports_for("127.0.0.1:9304").is_empty()
+    })
+    .await;
+    fake_port(&key);
+    let list_id = sim::fresh_watched_list("Handed over, then none").await;
+    let first_auth = Function::new_with_args("cb", "cb({ token: 'first' })");
+    let v4 = ("protocol", "socket.io-v4".into());
+    let options =
+        |extra: &[(&str, JsValue)]| sim::live_list_options(url, &list_id, &["Title"], extra);
+    let mut first = LiveList::open(options(&[v4.clone(), ("auth", first_auth.into())]))
+        .await
+        .unwrap();
+    let mut second = LiveList::open(options(&[v4])).await.unwrap();
+    // The attach (a detach of the last test's may come first).
+    let ask = "new Promise((resolve, reject) => { \
+                 const attach = globalThis.__portCalls.find((c) => c[0] === 0); \
+                 const r = attach[2]((a) => resolve(a)); \
+                 Promise.resolve(r).then((a) => a !== undefined && resolve(a), reject); })";
+    let asked = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(js(ask))).await;
+    assert_eq!(field(&asked.unwrap(), "token").as_deref(), Some("first"));
+    first.close();
+    let asked = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(js(ask))).await;
+    assert!(asked.unwrap().is_null(), "no `auth`");
+    second.close();
+    // The feed lets go of the connection in its next turn: the next test must not join it.
+    let detached = "(({ __portCalls: c }) => c.slice(c.findIndex((x) => x[0] === 0)) \
+                    .some((x) => x[0] === 1))(globalThis)";
+    wait_until("detached", 5_000, || js(detached).is_truthy()).await;
     js("globalThis[Symbol.for('sp-live.ports.1')].clear()");
 }

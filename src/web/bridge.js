@@ -222,9 +222,10 @@ export function callPort(port, op, a, b) {
   }
 }
 
-/** The `auth` a copy hands to the connection it joins: its peer names its newest holder's. */
+/** The `auth` a copy hands to the connection it joins: its peer names its newest holder's
+ * (none, `null`, when none of that copy's open lists has one). */
 export function peerAuth(peer) {
-  return (cb) => peer(3)(cb);
+  return (cb) => (peer(3) || (() => null))(cb);
 }
 
 // Response bodies are copied into wasm memory by the browser's UTF-8 encoder (wasm-bindgen's

@@ -215,7 +215,7 @@ impl Drop for Broadcaster {
 /// Validates broadcaster options and joins (or opens) the page's connection for
 /// them; returns the hub and a handle id to release it with.
 pub(crate) fn acquire_hub(url: String, options: &JsValue) -> Result<(Rc<Hub>, u32), JsValue> {
-    Ok(Hub::acquire(connection_for(url, options, false)?))
+    Ok(Hub::acquire(connection_for(url, options, false)?, true))
 }
 
 /// A connection for broadcaster options, validated and not yet driven (dropping it

@@ -173,7 +173,7 @@ impl FeedTask {
         if self.bhub.state() != State::Closed {
             return self.driver.hub.hold_auths(&self.bhub);
         }
-        let (bhub, owner) = Hub::acquire(connection);
+        let (bhub, owner) = Hub::acquire(connection, false);
         listen(&self.driver.hub, &bhub, owner);
         self.driver.hub.hold_auths(&bhub);
         std::mem::replace(&mut self.bhub, bhub).release(self.owner);

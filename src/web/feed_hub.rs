@@ -156,7 +156,7 @@ impl FeedHub {
         connection: NewConnection,
     ) -> (Rc<FeedHub>, u32) {
         let owner = unsubscribe::next_id();
-        let joined = Joined {
+        let mut joined = Joined {
             owner,
             transport,
             auth: connection.auth.clone(),
@@ -171,8 +171,10 @@ impl FeedHub {
                 .post(FeedMessage::Join(owner, Box::new(connection)));
             return (existing, owner);
         }
-        // The first list's `auth` function is held by the feed's own handle.
-        let broadcaster = Hub::acquire(connection);
+        // The first list's `auth` function is held while that list is open, not by the
+        // feed's own handle (a feed outlives its first list).
+        let broadcaster = Hub::acquire(connection, false);
+        joined.hold(&broadcaster.0);
         let hub = Rc::new(FeedHub {
             key: key.clone(),
             mailbox: Rc::new(Mailbox::default()),

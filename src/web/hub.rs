@@ -43,9 +43,11 @@ pub(crate) struct Hub {
 impl Hub {
     /// Returns the hub for `connection`'s target (its sharing key), creating it (and
     /// starting its task) if there is none, and the handle id the caller holds it by
-    /// (its `auth` function, if any, is asked from now on).
-    pub(crate) fn acquire(new: NewConnection) -> (Rc<Hub>, u32) {
+    /// (its `auth` function, if any, is asked from now on if `holds`; else the caller
+    /// holds it as long as it should be asked: a change feed, for each list's).
+    pub(crate) fn acquire(new: NewConnection, holds: bool) -> (Rc<Hub>, u32) {
         let NewConnection { connection, auth } = new;
+        let held = auth.as_ref().filter(|_| holds);
         let key = connection.sharing_key();
         // A shared connection reconnects after the server's DISCONNECT if any of its
         // holders asks for it (the option is not part of the key: one socket per page).
@@ -57,7 +59,7 @@ impl Hub {
         if let Some(hub) = Hub::find_open(&key) {
             hub.handles.set(hub.handles.get() + 1);
             reconnect(&hub);
-            let id = hub.hold(auth.as_ref());
+            let id = hub.hold(held);
             return (hub, id); // the new `connection` was never driven: dropping it does nothing
         }
         let hub = Rc::new(Hub {
@@ -69,7 +71,7 @@ impl Hub {
             replay_pending: Cell::new(false),
             port: RefCell::new(None),
         });
-        let id = hub.hold(auth.as_ref());
+        let id = hub.hold(held);
         HUBS.with(|hubs| hubs.borrow_mut().push(hub.clone()));
         // Another copy of sp-live on the page may hold this connection already.
         if super::peers::join(&hub, auth.as_ref()) {
@@ -99,8 +101,9 @@ impl Hub {
     }
 
     /// The `auth` function to ask: the newest holder's (one that let go, a disposed web
-    /// part, is not asked any more). Every holder of a connection that asks has one: its
-    /// sharing key says so, and copies of sp-live that share it hand theirs over.
+    /// part, is not asked any more). None when only change feeds hold the connection
+    /// and none of their open lists has one (the list that brought it closed): the
+    /// attempt then goes with no `auth`, as the open lists' options would have it.
     pub(crate) fn newest_auth(&self) -> Option<Function> {
         let listeners = self.listeners.borrow();
         listeners
