@@ -227,6 +227,7 @@ fn items_request() -> HttpRequest {
         url: format!("{SITE}/_api/web/lists/items"),
         headers: vec![],
         body: None,
+        item_parts: 0..1,
     }
 }
 
@@ -258,6 +259,7 @@ fn answer(request: &HttpRequest, s: &mut Script, change_number: &mut i64) -> Str
                 url: part_url.into(),
                 headers: vec![],
                 body: None,
+                item_parts: 0..0,
             };
             let part = simple(&inner, s, change_number);
             out.push_str("--batchresponse_1\r\nContent-Type: application/http\r\n\r\n");
