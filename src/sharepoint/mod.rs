@@ -18,6 +18,7 @@
 
 mod batch;
 mod errors;
+mod items;
 mod notification;
 mod parse;
 mod recent;
@@ -30,11 +31,11 @@ pub use batch::{
     MAX_BATCH,
 };
 pub use errors::{classify_error, error_body, SpError, SpErrorKind};
+pub use items::{item_id, items_text, parse_items, parse_items_from, Item, ItemsPage, Origin};
 pub use notification::{notified_lists, NotifiedLists};
 pub use parse::{
-    collection, item_id, items_text, parse_changes, parse_context_info, parse_items,
-    parse_items_from, parse_list_info, Change, ChangeType, ContextInfo, Item, ItemEffect,
-    ItemsPage, ListInfo, Origin, ParseError,
+    collection, parse_changes, parse_context_info, parse_list_info, Change, ChangeType,
+    ContextInfo, ItemEffect, ListInfo, ParseError,
 };
 pub use recent::{iso_utc, modified_since_url};
 pub use rest::{get_changes_body, Metadata, CHANGE_QUERY_FLAGS};
